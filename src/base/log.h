@@ -1,0 +1,55 @@
+// Structured one-line logs: `<RFC3339 ts> level=<l> shard=<n> msg="<text>" key=value ...`.
+// Thread-safe: each line is written to stderr with one write(2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace asobi {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+
+/// Sets the minimum level printed (process-wide). Default kInfo.
+void SetLogLevel(LogLevel level);
+/// Parses "debug", "info", "warn"/"warning", "error"; false when unknown.
+bool ParseLogLevel(std::string_view text, LogLevel* out);
+bool LogEnabled(LogLevel level);
+
+/// Shard index of the calling thread, or -1 on threads that are not shards. Set by the reactor.
+int CurrentShardId();
+void SetCurrentShardId(int shard);
+
+/// One log line under construction; emitted by the destructor. Values are quoted when they
+/// contain spaces, quotes or control characters.
+class LogLine {
+ public:
+  LogLine(LogLevel level, std::string_view msg);
+  ~LogLine();
+  LogLine(const LogLine&) = delete;
+  LogLine& operator=(const LogLine&) = delete;
+
+  LogLine& KV(std::string_view key, std::string_view value);
+  LogLine& KV(std::string_view key, const char* value) { return KV(key, std::string_view(value)); }
+  LogLine& KV(std::string_view key, const std::string& value) {
+    return KV(key, std::string_view(value));
+  }
+  LogLine& KV(std::string_view key, int64_t value);
+  LogLine& KV(std::string_view key, int value) { return KV(key, int64_t(value)); }
+  LogLine& KV(std::string_view key, unsigned value) { return KV(key, int64_t(value)); }
+  LogLine& KV(std::string_view key, uint64_t value) { return KV(key, int64_t(value)); }
+  LogLine& KV(std::string_view key, double value);
+  LogLine& KV(std::string_view key, bool value);
+
+ private:
+  std::string line_;
+};
+
+}  // namespace asobi
+
+#define ASOBI_LOG(level, msg) \
+  if (!::asobi::LogEnabled(level)) {} else ::asobi::LogLine(level, msg)
+#define LOG_DEBUG(msg) ASOBI_LOG(::asobi::LogLevel::kDebug, msg)
+#define LOG_INFO(msg) ASOBI_LOG(::asobi::LogLevel::kInfo, msg)
+#define LOG_WARN(msg) ASOBI_LOG(::asobi::LogLevel::kWarn, msg)
+#define LOG_ERROR(msg) ASOBI_LOG(::asobi::LogLevel::kError, msg)

@@ -1,0 +1,293 @@
+#include "net/tcp_connection.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "base/check.h"
+#include "base/log.h"
+
+namespace asobi {
+namespace {
+
+constexpr size_t kMaxIov = 256;
+constexpr int64_t kForceCloseMs = 2000;
+
+std::string PeerIp(const sockaddr_storage& ss) {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+}  // namespace
+
+TcpConnection::TcpConnection(ConnectionTable* table, ConnId id, int fd,
+                             const sockaddr_storage& peer)
+    : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)) {}
+
+TcpConnection::~TcpConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Shard& TcpConnection::shard() { return table_->shard(); }
+Reactor& TcpConnection::reactor() { return table_->shard().reactor(); }
+
+void TcpConnection::SetHandler(std::unique_ptr<ConnectionHandler> handler) {
+  if (handler_) {
+    // The old handler may be on the stack (OnData): destroy it at the next turn.
+    reactor().Post([old = std::move(handler_)]() mutable { old.reset(); });
+  }
+  handler_ = std::move(handler);
+}
+
+void TcpConnection::Start() { ArmRecv(); }
+
+void TcpConnection::ArmRecv() {
+  if (closing_ || recv_armed_) return;
+  io_uring_sqe* sqe = reactor().GetSqe(&recv_c_);
+  io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = table_->buffers().group_id();
+  recv_armed_ = true;
+}
+
+void TcpConnection::OnRecv(int32_t res, uint32_t flags) {
+  bool more = flags & IORING_CQE_F_MORE;
+  if (!more) recv_armed_ = false;
+  if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
+    uint16_t bid = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
+    if (!closing_) {
+      ShardMetrics& m = shard().metrics();
+      m.bytes_in.fetch_add(uint64_t(res), std::memory_order_relaxed);
+      handler_->OnData(*this, table_->buffers().Data(bid, uint32_t(res)));
+    }
+    table_->buffers().Recycle(bid);
+    if (!more && !closing_) ArmRecv();
+  } else if (res == -ENOBUFS) {
+    // Buffer ring exhausted: retry next turn, after buffers were recycled.
+    if (!more && !closing_) {
+      ConnId id = id_;
+      ConnectionTable* t = table_;
+      reactor().Post([t, id] {
+        if (TcpConnection* c = t->Find(id)) c->ArmRecv();
+      });
+    }
+  } else if (res == 0 || res < 0) {
+    if (res < 0 && res != -ECANCELED && res != -ECONNRESET && res != -EPIPE) {
+      LOG_DEBUG("recv failed").KV("error", int64_t(-res));
+    }
+    // EOF or error: nothing more will be read; drop unsent data only on error.
+    if (!closing_) {
+      closing_ = true;
+      if (res < 0) {
+        pending_.Clear();
+        pending_bytes_ = 0;
+      }
+      reactor().RequestFlush(this);
+    }
+  }
+  MaybeRelease();
+}
+
+void TcpConnection::Send(std::string_view bytes) {
+  if (shut_down_) return;
+  if (bytes.empty()) return;
+  Segment seg;
+  seg.owned_off = uint32_t(pending_.owned.size());
+  seg.owned_len = uint32_t(bytes.size());
+  pending_.owned.append(bytes);
+  // Merge with a directly preceding owned segment.
+  if (!pending_.segments.empty() && pending_.segments.back().shared.empty()) {
+    pending_.segments.back().owned_len += seg.owned_len;
+  } else {
+    pending_.segments.push_back(std::move(seg));
+  }
+  pending_bytes_ += bytes.size();
+  reactor().RequestFlush(this);
+  CheckOverflow();
+}
+
+void TcpConnection::Send(SharedBuffer buf) {
+  if (shut_down_) return;
+  if (buf.empty()) return;
+  pending_bytes_ += buf.size();
+  Segment seg;
+  seg.shared = std::move(buf);
+  pending_.segments.push_back(std::move(seg));
+  reactor().RequestFlush(this);
+  CheckOverflow();
+}
+
+void TcpConnection::CheckOverflow() {
+  if (closing_ || queued_bytes() <= limits_.send_queue_bytes_max) return;
+  shard().metrics().send_overflow_closes.fetch_add(1, std::memory_order_relaxed);
+  handler_->OnSendOverflow(*this);
+  if (!closing_) Close();
+}
+
+void TcpConnection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  reactor().RequestFlush(this);
+}
+
+void TcpConnection::AbortWith(std::string_view last_bytes) {
+  pending_.Clear();
+  pending_bytes_ = 0;
+  closing_ = false;  // allow the final bytes through Send
+  Send(last_bytes);
+  closing_ = true;
+  ConnId id = id_;
+  ConnectionTable* t = table_;
+  reactor().AddTimer(kForceCloseMs, [t, id] {
+    if (TcpConnection* c = t->Find(id)) c->BeginShutdown();
+  });
+}
+
+void TcpConnection::FlushTurn() {
+  if (released_) return;
+  if (!send_inflight_ && !pending_.segments.empty()) {
+    std::swap(pending_, inflight_);
+    pending_.Clear();
+    inflight_bytes_ = pending_bytes_;
+    pending_bytes_ = 0;
+    SubmitSend();
+  }
+  if (closing_ && !send_inflight_) BeginShutdown();
+  MaybeRelease();
+}
+
+void TcpConnection::SubmitSend() {
+  iov_.clear();
+  for (size_t i = inflight_.first; i < inflight_.segments.size() && iov_.size() < kMaxIov; ++i) {
+    const Segment& s = inflight_.segments[i];
+    const char* p;
+    size_t n;
+    if (!s.shared.empty()) {
+      p = s.shared.data();
+      n = s.shared.size();
+    } else {
+      p = inflight_.owned.data() + s.owned_off;
+      n = s.owned_len;
+    }
+    if (i == inflight_.first) {
+      p += inflight_.first_off;
+      n -= inflight_.first_off;
+    }
+    iov_.push_back(iovec{const_cast<char*>(p), n});
+  }
+  msg_ = msghdr{};
+  msg_.msg_iov = iov_.data();
+  msg_.msg_iovlen = iov_.size();
+  io_uring_sqe* sqe = reactor().GetSqe(&send_c_);
+  io_uring_prep_sendmsg(sqe, fd_, &msg_, MSG_NOSIGNAL);
+  send_inflight_ = true;
+}
+
+void TcpConnection::OnSend(int32_t res, uint32_t) {
+  send_inflight_ = false;
+  if (res < 0) {
+    inflight_.Clear();
+    inflight_bytes_ = 0;
+    pending_.Clear();
+    pending_bytes_ = 0;
+    closing_ = true;
+    BeginShutdown();
+    MaybeRelease();
+    return;
+  }
+  ShardMetrics& m = shard().metrics();
+  m.bytes_out.fetch_add(uint64_t(res), std::memory_order_relaxed);
+  size_t left = size_t(res);
+  inflight_bytes_ -= left;
+  while (left > 0 && inflight_.first < inflight_.segments.size()) {
+    const Segment& s = inflight_.segments[inflight_.first];
+    size_t seg_len = s.shared.empty() ? s.owned_len : s.shared.size();
+    size_t rest = seg_len - inflight_.first_off;
+    if (left >= rest) {
+      left -= rest;
+      inflight_.first++;
+      inflight_.first_off = 0;
+    } else {
+      inflight_.first_off += left;
+      left = 0;
+    }
+  }
+  if (inflight_.first < inflight_.segments.size()) {
+    SubmitSend();
+  } else {
+    inflight_.Clear();
+    inflight_bytes_ = 0;
+    if (!pending_.segments.empty() || closing_) reactor().RequestFlush(this);
+  }
+  MaybeRelease();
+}
+
+void TcpConnection::BeginShutdown() {
+  if (shut_down_) return;
+  closing_ = true;
+  shut_down_ = true;
+  ::shutdown(fd_, SHUT_RDWR);  // completes the armed receive (and any stuck send)
+}
+
+void TcpConnection::MaybeRelease() {
+  if (released_ || !shut_down_ || recv_armed_ || send_inflight_) return;
+  released_ = true;
+  if (!closed_notified_ && handler_) {
+    closed_notified_ = true;
+    handler_->OnClosed(*this);
+  }
+  table_->Release(id_);
+}
+
+ConnectionTable::ConnectionTable(Shard& shard, BufferRing& buffers)
+    : shard_(shard), buffers_(buffers) {}
+
+ConnectionTable::~ConnectionTable() = default;
+
+void ConnectionTable::FlushTurn() { graveyard_.clear(); }
+
+TcpConnection* ConnectionTable::Add(int fd, const sockaddr_storage& peer) {
+  uint32_t index;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    index = uint32_t(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[index];
+  s.conn = std::make_unique<TcpConnection>(this, ConnId{index, s.gen}, fd, peer);
+  ++live_;
+  shard_.metrics().connections.fetch_add(1, std::memory_order_relaxed);
+  return s.conn.get();
+}
+
+TcpConnection* ConnectionTable::Find(ConnId id) {
+  if (id.index >= slots_.size()) return nullptr;
+  Slot& s = slots_[id.index];
+  if (s.gen != id.gen || !s.conn || s.conn->released_) return nullptr;
+  return s.conn.get();
+}
+
+void ConnectionTable::Release(ConnId id) {
+  Slot& s = slots_[id.index];
+  CHECK(s.gen == id.gen && s.conn);
+  // Destroy at the end of the turn, after any flush already queued for it (which no-ops).
+  graveyard_.push_back(std::move(s.conn));
+  shard_.reactor().RequestFlush(this);
+  s.gen++;
+  free_.push_back(id.index);
+  --live_;
+  shard_.metrics().connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace asobi

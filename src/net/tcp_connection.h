@@ -1,0 +1,174 @@
+// TcpConnection: one accepted TCP socket on one shard: multishot receive into the shard's
+// buffer ring, and a bounded send queue flushed with one sendmsg per loop turn.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/shared_buffer.h"
+#include "reactor/buffer_ring.h"
+#include "reactor/completion.h"
+#include "reactor/reactor.h"
+#include "reactor/shard.h"
+
+namespace asobi {
+
+class TcpConnection;
+
+/// Protocol logic bound to a connection (HTTP, then WebSocket after an upgrade). Called on
+/// the connection's shard only.
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  /// Bytes arrived. `data` is only valid during the call.
+  virtual void OnData(TcpConnection& conn, std::string_view data) = 0;
+  /// The peer closed or the socket failed; the connection is closing. No more OnData.
+  virtual void OnClosed(TcpConnection& conn) = 0;
+  /// The send queue passed its bound (a slow reader). The handler must call
+  /// conn.AbortWith(...) or conn.Close(); queued data is discarded.
+  virtual void OnSendOverflow(TcpConnection& conn) = 0;
+};
+
+/// Shard-local handle that stays safe after the connection is gone (generation-checked).
+struct ConnId {
+  uint32_t index = 0;
+  uint32_t gen = 0;
+  bool operator==(const ConnId&) const = default;
+};
+
+class ConnectionTable;
+
+class TcpConnection final : public TurnFlush {
+ public:
+  struct Limits {
+    size_t send_queue_bytes_max = 4u << 20;  // bytes queued but not yet written
+  };
+
+  TcpConnection(ConnectionTable* table, ConnId id, int fd, const sockaddr_storage& peer);
+  ~TcpConnection() override;
+
+  ConnId id() const { return id_; }
+  int fd() const { return fd_; }
+  Shard& shard();
+  Reactor& reactor();
+  /// Peer IP address as text (IPv4 dotted or IPv6), without port.
+  const std::string& peer_ip() const { return peer_ip_; }
+  bool closing() const { return closing_; }
+
+  /// Replaces the protocol handler (e.g. after a WebSocket upgrade). Safe to call from inside
+  /// the current handler's OnData: the old handler is destroyed at the end of the turn.
+  void SetHandler(std::unique_ptr<ConnectionHandler> handler);
+  ConnectionHandler* handler() { return handler_.get(); }
+
+  /// Queues a copy of `bytes` (small replies). Sent at the end of this loop turn.
+  void Send(std::string_view bytes);
+  /// Queues a shared, pre-encoded buffer (fan-out: no copy).
+  void Send(SharedBuffer buf);
+  size_t queued_bytes() const { return pending_bytes_ + inflight_bytes_; }
+
+  /// Graceful close: stops reading, sends what is queued, then closes the socket.
+  void Close();
+  /// Discards queued data, queues `last_bytes` (e.g. a close frame) and closes after it.
+  void AbortWith(std::string_view last_bytes);
+
+  /// Starts receiving. Called once by the table after the handler is set.
+  void Start();
+
+  void FlushTurn() override;
+
+ private:
+  friend class ConnectionTable;
+  struct Segment {
+    SharedBuffer shared;     // non-empty for shared segments
+    uint32_t owned_off = 0;  // else a range of the owned byte string
+    uint32_t owned_len = 0;
+  };
+  struct Batch {
+    std::vector<Segment> segments;
+    std::string owned;
+    size_t first = 0;        // first segment not fully sent
+    size_t first_off = 0;    // bytes of it already sent
+    void Clear() {
+      segments.clear();
+      owned.clear();
+      first = first_off = 0;
+    }
+  };
+
+  void OnRecv(int32_t res, uint32_t flags);
+  void OnSend(int32_t res, uint32_t flags);
+  void ArmRecv();
+  void SubmitSend();
+  void BeginShutdown();
+  void MaybeRelease();
+  void CheckOverflow();
+
+  ConnectionTable* table_;
+  ConnId id_;
+  int fd_;
+  std::string peer_ip_;
+  std::unique_ptr<ConnectionHandler> handler_;
+  Limits limits_;
+  MemberCompletion<TcpConnection, &TcpConnection::OnRecv> recv_c_{this};
+  MemberCompletion<TcpConnection, &TcpConnection::OnSend> send_c_{this};
+  bool recv_armed_ = false;
+  bool send_inflight_ = false;
+  bool closing_ = false;        // no more reads; close once sends finish
+  bool shut_down_ = false;      // shutdown(2) issued
+  bool released_ = false;
+  bool closed_notified_ = false;
+  Batch pending_;
+  Batch inflight_;
+  size_t pending_bytes_ = 0;
+  size_t inflight_bytes_ = 0;
+  std::vector<iovec> iov_;
+  msghdr msg_{};
+};
+
+/// Owns a shard's connections: a slab of slots with generation counters, so callbacks that
+/// hold a ConnId can look a connection up safely. Shard-affine.
+class ConnectionTable final : public TurnFlush {
+ public:
+  ConnectionTable(Shard& shard, BufferRing& buffers);
+  ~ConnectionTable();
+
+  /// Creates a connection for an accepted fd.
+  TcpConnection* Add(int fd, const sockaddr_storage& peer);
+  /// The live connection with this id, or null when it closed.
+  TcpConnection* Find(ConnId id);
+  size_t size() const { return live_; }
+  Shard& shard() { return shard_; }
+  BufferRing& buffers() { return buffers_; }
+  /// Calls fn(conn) for every live connection (used for drain on shutdown).
+  template <typename Fn>
+  void ForEach(Fn&& fn) {
+    for (auto& s : slots_) {
+      if (s.conn && !s.conn->closing()) fn(*s.conn);
+    }
+  }
+
+ private:
+  friend class TcpConnection;
+  void Release(ConnId id);
+  struct Slot {
+    std::unique_ptr<TcpConnection> conn;
+    uint32_t gen = 0;
+  };
+  void FlushTurn() override;  // frees released connections
+
+  Shard& shard_;
+  BufferRing& buffers_;
+  std::vector<std::unique_ptr<TcpConnection>> graveyard_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  size_t live_ = 0;
+};
+
+}  // namespace asobi

@@ -1,0 +1,119 @@
+// Reactor: one io_uring event loop, owned by one shard thread (ARCHITECTURE.md "Shards").
+//
+// Ring setup: IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | COOP_TASKRUN.
+// Every method must be called on the reactor's own thread unless it says otherwise.
+//
+// Loop turn: run posted tasks -> fire due timers -> run end-of-turn flushes (batched sends,
+// DB pipeline flushes) -> submit and wait for completions (until the next timer) -> dispatch
+// each CQE to its Completion.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
+#include "base/task.h"
+#include "reactor/completion.h"
+#include "reactor/histogram.h"
+
+namespace asobi {
+
+/// Something that wants to run once at the end of the current loop turn (e.g. a connection
+/// with queued frames: all of them go out in one send per turn).
+class TurnFlush {
+ public:
+  virtual ~TurnFlush() = default;
+  virtual void FlushTurn() = 0;
+
+ private:
+  friend class Reactor;
+  bool flush_queued_ = false;
+};
+
+class Reactor {
+ public:
+  struct Options {
+    unsigned sq_entries = 4096;  // SQ size; CQ is 4x.
+  };
+  using TimerId = uint64_t;
+
+  explicit Reactor(const Options& opts);
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  /// A free SQE; submits pending ones first if the SQ is full. Never returns null.
+  io_uring_sqe* GetSqe();
+  /// Convenience: GetSqe() with user_data set to `c`.
+  io_uring_sqe* GetSqe(Completion* c) {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_sqe_set_data(sqe, c);
+    return sqe;
+  }
+  io_uring* ring() { return &ring_; }
+
+  /// Runs the loop until Stop(). Returns after the turn in which Stop() was called.
+  void Run();
+  /// Asks Run() to return. Thread-safe (wakes the loop).
+  void Stop();
+  bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+
+  /// Runs `fn` once after `delay_ms` (>= 0). The id can cancel it before it fires.
+  TimerId AddTimer(int64_t delay_ms, Task fn);
+  /// Cancels a pending timer; false when it already fired or was cancelled.
+  bool CancelTimer(TimerId id);
+
+  /// Runs `fn` on this reactor at the start of the next turn (same thread only).
+  void Post(Task fn);
+
+  /// Queues `f` to run at the end of this turn; repeated calls in one turn are coalesced.
+  void RequestFlush(TurnFlush* f);
+
+  /// Monotonic ms, sampled at the start of the current turn.
+  int64_t now_ms() const { return now_ms_; }
+
+  /// Wakes the loop from another thread (eventfd write); used by mailboxes. Thread-safe.
+  void Wake();
+  /// Called by the owner of cross-thread queues: runs `fn` every turn to drain them.
+  void SetInboxDrain(std::function<bool()> drain) { inbox_drain_ = std::move(drain); }
+
+  /// Loop-turn latency (busy time per turn, µs) histogram; read by /metrics from any thread.
+  const Histogram& turn_latency_us() const { return turn_latency_us_; }
+
+ private:
+  struct TimerEntry {
+    int64_t deadline_ms;
+    TimerId id;
+    bool operator>(const TimerEntry& o) const {
+      return deadline_ms != o.deadline_ms ? deadline_ms > o.deadline_ms : id > o.id;
+    }
+  };
+  void RunTimers();
+  void RunPosted();
+  void RunFlushes();
+  void ArmWakeRead();
+  void OnWake(int32_t res, uint32_t flags);
+  int64_t NextTimeoutMs() const;
+
+  io_uring ring_{};
+  int wake_fd_ = -1;
+  uint64_t wake_buf_ = 0;
+  MemberCompletion<Reactor, &Reactor::OnWake> wake_completion_{this};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> sleeping_{false};
+  int64_t now_ms_ = 0;
+  TimerId next_timer_id_ = 1;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timer_heap_;
+  std::unordered_map<TimerId, Task> timers_;
+  std::vector<Task> posted_;
+  std::vector<TurnFlush*> flushes_;
+  std::function<bool()> inbox_drain_;
+  Histogram turn_latency_us_;
+};
+
+}  // namespace asobi

@@ -1,0 +1,103 @@
+// Shard and ShardSet: one thread per core, each with its own Reactor, talking to the others
+// only through bounded SPSC mailboxes (one per ordered pair of shards).
+//
+// Lifetime rules for SubmitTo (after Seastar's submit_to): the Task is moved into the
+// mailbox and destroyed on the target shard after it ran. Anything it captures by pointer
+// or reference must be owned by the target shard or outlive the ShardSet; capture by value
+// (SharedBuffer, ids, strings) to send data.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/task.h"
+#include "reactor/reactor.h"
+#include "reactor/spsc_ring.h"
+
+namespace asobi {
+
+class ShardSet;
+
+/// Per-shard counters, written by the owning shard, read by /metrics from any shard.
+struct ShardMetrics {
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> ws_sessions{0};
+  std::atomic<uint64_t> frames_in{0};
+  std::atomic<uint64_t> frames_out{0};
+  std::atomic<uint64_t> bytes_in{0};
+  std::atomic<uint64_t> bytes_out{0};
+  std::atomic<uint64_t> http_requests{0};
+  std::atomic<uint64_t> mailbox_full{0};
+  std::atomic<uint64_t> send_overflow_closes{0};
+};
+
+class Shard {
+ public:
+  Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity);
+
+  int id() const { return id_; }
+  Reactor& reactor() { return reactor_; }
+  ShardSet& set() { return *set_; }
+  ShardMetrics& metrics() { return metrics_; }
+
+  /// Runs `fn` on shard `to` (on this shard too: then it is posted to the next turn).
+  /// Must be called on this shard's thread. Returns false, leaving `fn` unrun, when the
+  /// mailbox to `to` is full (capacity per ordered pair: mailbox_capacity); the caller
+  /// decides what a full mailbox means (drop a frame, fail a request).
+  [[nodiscard]] bool SubmitTo(int to, Task fn);
+
+  /// Runs `fn` on this shard from any thread (worker pools). Mutex-guarded, not for hot
+  /// paths; unbounded by design only in the sense that workers are few and bounded.
+  void PostFromAnyThread(Task fn);
+
+  /// The shard whose thread is calling, or null off-shard.
+  static Shard* Current();
+
+ private:
+  friend class ShardSet;
+  bool DrainInboxes();
+
+  ShardSet* set_;
+  int id_;
+  Reactor reactor_;
+  ShardMetrics metrics_;
+  // inbox_[from] is the ring `from` pushes into and this shard pops from.
+  std::vector<std::unique_ptr<SpscRing<Task>>> inbox_;
+  std::mutex foreign_mu_;
+  std::vector<Task> foreign_;
+  std::atomic<bool> has_foreign_{false};
+};
+
+class ShardSet {
+ public:
+  struct Options {
+    int shards = 1;
+    bool pin_threads = true;     // pin shard i to online core i % ncpu
+    size_t mailbox_capacity = 65536;
+    Reactor::Options reactor;
+  };
+  explicit ShardSet(const Options& opts);
+  ~ShardSet();
+
+  int size() const { return int(shards_.size()); }
+  Shard& shard(int i) { return *shards_[size_t(i)]; }
+
+  /// Starts one thread per shard; each runs `init(shard)` on its own thread and then its
+  /// reactor loop until Stop(). Returns immediately.
+  void Start(std::function<void(Shard&)> init);
+  /// Stops every reactor (thread-safe); Join() waits for the threads.
+  void Stop();
+  void Join();
+
+ private:
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::thread> threads_;
+  bool pin_;
+};
+
+}  // namespace asobi
