@@ -15,11 +15,11 @@ namespace asobi {
 
 }  // namespace asobi
 
-#define CHECK(cond)                                                 \
-  do {                                                              \
-    if (__builtin_expect(!(cond), 0)) {                             \
-      ::asobi::CheckFailed(#cond, __FILE__, __LINE__);              \
-    }                                                               \
+#define CHECK(cond)                                    \
+  do {                                                 \
+    if (__builtin_expect(!(cond), 0)) {                \
+      ::asobi::CheckFailed(#cond, __FILE__, __LINE__); \
+    }                                                  \
   } while (0)
 
 #ifdef NDEBUG

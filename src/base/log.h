@@ -47,8 +47,10 @@ class LogLine {
 
 }  // namespace asobi
 
-#define ASOBI_LOG(level, msg) \
-  if (!::asobi::LogEnabled(level)) {} else ::asobi::LogLine(level, msg)
+// A for-statement (not if/else) so the macro nests safely under an unbraced `if`.
+#define ASOBI_LOG(level, msg)                                                                 \
+  for (bool asobi_log_on_ = ::asobi::LogEnabled(level); asobi_log_on_; asobi_log_on_ = false) \
+  ::asobi::LogLine(level, msg)
 #define LOG_DEBUG(msg) ASOBI_LOG(::asobi::LogLevel::kDebug, msg)
 #define LOG_INFO(msg) ASOBI_LOG(::asobi::LogLevel::kInfo, msg)
 #define LOG_WARN(msg) ASOBI_LOG(::asobi::LogLevel::kWarn, msg)

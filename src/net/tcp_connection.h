@@ -93,8 +93,8 @@ class TcpConnection final : public TurnFlush {
   struct Batch {
     std::vector<Segment> segments;
     std::string owned;
-    size_t first = 0;        // first segment not fully sent
-    size_t first_off = 0;    // bytes of it already sent
+    size_t first = 0;      // first segment not fully sent
+    size_t first_off = 0;  // bytes of it already sent
     void Clear() {
       segments.clear();
       owned.clear();
@@ -120,8 +120,8 @@ class TcpConnection final : public TurnFlush {
   MemberCompletion<TcpConnection, &TcpConnection::OnSend> send_c_{this};
   bool recv_armed_ = false;
   bool send_inflight_ = false;
-  bool closing_ = false;        // no more reads; close once sends finish
-  bool shut_down_ = false;      // shutdown(2) issued
+  bool closing_ = false;    // no more reads; close once sends finish
+  bool shut_down_ = false;  // shutdown(2) issued
   bool released_ = false;
   bool closed_notified_ = false;
   Batch pending_;

@@ -15,8 +15,8 @@ BufferRing::BufferRing(Reactor& reactor, uint16_t bgid, uint32_t count, uint32_t
     : reactor_(reactor), bgid_(bgid), count_(count), size_(size_bytes) {
   CHECK((count & (count - 1)) == 0 && count <= 32768);
   ring_bytes_ = sizeof(io_uring_buf) * count;
-  void* mem = mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE,
-                   -1, 0);
+  void* mem =
+      mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   CHECK(mem != MAP_FAILED);
   ring_ = static_cast<io_uring_buf_ring*>(mem);
   io_uring_buf_ring_init(ring_);

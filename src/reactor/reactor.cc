@@ -1,6 +1,7 @@
 #include "reactor/reactor.h"
 
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,8 +15,10 @@ namespace asobi {
 
 Reactor::Reactor(const Options& opts) {
   io_uring_params p{};
+  // Created disabled: SINGLE_ISSUER binds the ring to the task that enables it, which is the
+  // shard thread (AttachToThread), not the thread constructing the ShardSet.
   p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_COOP_TASKRUN |
-            IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+            IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_R_DISABLED;
   p.cq_entries = opts.sq_entries * 4;
   int r = io_uring_queue_init_params(opts.sq_entries, &ring_, &p);
   if (r < 0) {
@@ -29,9 +32,21 @@ Reactor::Reactor(const Options& opts) {
     LOG_ERROR("io_uring_queue_init failed").KV("error", std::strerror(-r));
     CHECK(r >= 0);
   }
+  disabled_ = (p.flags & IORING_SETUP_R_DISABLED) != 0;
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   CHECK(wake_fd_ >= 0);
   now_ms_ = MonoMs();
+}
+
+void Reactor::AttachToThread() {
+  if (!disabled_) return;
+  // liburing 2.3 declares io_uring_enable_rings but does not export it: use the syscall.
+  int r =
+      int(syscall(__NR_io_uring_register, ring_.ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr, 0));
+  if (r < 0) r = -errno;
+  if (r < 0) LOG_ERROR("io_uring_enable_rings failed").KV("error", std::strerror(-r));
+  CHECK(r >= 0);
+  disabled_ = false;
 }
 
 Reactor::~Reactor() {
@@ -130,6 +145,7 @@ void Reactor::OnWake(int32_t res, uint32_t) {
 }
 
 void Reactor::Run() {
+  AttachToThread();
   ArmWakeRead();
   io_uring_cqe* cqes[256];
   while (!stopping()) {

@@ -57,6 +57,9 @@ class Reactor {
   }
   io_uring* ring() { return &ring_; }
 
+  /// Binds the ring to the calling thread (the only one that may submit from then on). Call
+  /// first thing on the owning thread; Run() calls it too. Idempotent.
+  void AttachToThread();
   /// Runs the loop until Stop(). Returns after the turn in which Stop() was called.
   void Run();
   /// Asks Run() to return. Thread-safe (wakes the loop).
@@ -101,6 +104,7 @@ class Reactor {
   int64_t NextTimeoutMs() const;
 
   io_uring ring_{};
+  bool disabled_ = false;
   int wake_fd_ = -1;
   uint64_t wake_buf_ = 0;
   MemberCompletion<Reactor, &Reactor::OnWake> wake_completion_{this};

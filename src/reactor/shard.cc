@@ -100,6 +100,7 @@ void ShardSet::Start(std::function<void(Shard&)> init) {
         CPU_SET(sp->id() % ncpu, &set);
         pthread_setaffinity_np(pthread_self(), sizeof set, &set);
       }
+      sp->reactor().AttachToThread();
       char name[16];
       snprintf(name, sizeof name, "shard-%d", sp->id());
       pthread_setname_np(pthread_self(), name);

@@ -77,7 +77,7 @@ class ShardSet {
  public:
   struct Options {
     int shards = 1;
-    bool pin_threads = true;     // pin shard i to online core i % ncpu
+    bool pin_threads = true;  // pin shard i to online core i % ncpu
     size_t mailbox_capacity = 65536;
     Reactor::Options reactor;
   };

@@ -1,0 +1,31 @@
+// GameShard: the per-shard services game handlers reach (token verifier, database, domains).
+// One per shard, created by the server on that shard's thread; later domains add members.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "game/client.h"
+#include "game/session/token_verifier.h"
+#include "reactor/shard.h"
+
+namespace asobi {
+
+struct GameShard {
+  Shard* shard = nullptr;
+  std::unique_ptr<TokenVerifier> verifier;  // null: every session.connect is invalid_token
+  /// Looks up a live client on this shard (null when it disconnected). Set by the server.
+  std::function<Client*(const ClientRef&)> find_client;
+  /// Called, in order, when a WebSocket client of this shard disconnects (domains register
+  /// at start-up to drop tickets, leave matches...).
+  std::vector<std::function<void(Client&)>> on_client_closed;
+};
+
+/// The dispatch context a WebSocket handler receives: the client and its shard's services.
+struct WsContext {
+  Client& client;
+  GameShard& game;
+};
+
+}  // namespace asobi

@@ -1,0 +1,50 @@
+// HttpApi: the REST route table domains register into (rest.md §3), and the call object a
+// route handler receives. Handlers run on the shard that owns the connection and answer by
+// calling `respond` exactly once, now or later (after a database round trip), on that shard.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "game/game_shard.h"
+#include "http/http_request.h"
+#include "http/response.h"
+#include "http/router.h"
+
+namespace asobi {
+
+/// Delivers the response for one request. Shard-affine; call once. Safe to call after the
+/// client disconnected (then it does nothing).
+using HttpRespond = std::function<void(http::HttpResponse)>;
+
+/// One routed request. `request` and `route` live until `respond` is called, so a handler
+/// that answers later must copy what it needs first.
+struct HttpCall {
+  const http::HttpRequest& request;
+  const http::RouteMatch& route;
+  GameShard& game;
+  const std::string& peer_ip;
+  HttpRespond respond;
+};
+
+using HttpHandler = std::function<void(HttpCall&)>;
+
+/// Built once at start-up (Add is not thread-safe); shared read-only by every shard.
+class HttpApi {
+ public:
+  /// Registers `handler` for `method` + `pattern` (see http::Router for pattern rules).
+  void Add(std::string_view method, std::string_view pattern, HttpHandler handler) {
+    router_.Add(method, pattern, int(handlers_.size()));
+    handlers_.push_back(std::move(handler));
+  }
+  const http::Router& router() const { return router_; }
+  const HttpHandler& handler(int route_id) const { return handlers_[size_t(route_id)]; }
+
+ private:
+  http::Router router_;
+  std::vector<HttpHandler> handlers_;
+};
+
+}  // namespace asobi

@@ -1,0 +1,59 @@
+#include "game/session/session_handlers.h"
+
+#include "base/clock.h"
+#include "protocol/frame.h"
+#include "protocol/json_value.h"
+#include "protocol/json_writer.h"
+
+namespace asobi {
+namespace {
+
+// session.heartbeat: works before authentication, payload ignored; replies {ts} with the cid.
+void OnHeartbeat(WsContext& ctx, const Envelope& env) {
+  ctx.client.SendFrame(BuildHeartbeatReply(UnixMs(), env.cid()));
+}
+
+// session.connect: {token, wire?} -> session.connected {player_id, wire} or invalid_token.
+void OnConnect(WsContext& ctx, const Envelope& env) {
+  std::optional<std::string_view> token = GetString(env.payload, "token");
+  std::string cid = env.has_cid ? env.cid_json : std::string();
+  bool has_cid = env.has_cid;
+  if (!token || ctx.game.verifier == nullptr) {
+    ctx.client.SendError("invalid_token", has_cid ? &cid : nullptr);
+    return;
+  }
+  // The binary wire is not enabled on this server (asobi.binary_wire off): always "json".
+  ClientRef ref = ctx.client.ref();
+  Client* client = &ctx.client;
+  GameShard* game = &ctx.game;
+  (void)game;
+  ctx.game.verifier->Verify(
+      *token, [ref, client, cid = std::move(cid), has_cid, game](Result<VerifiedPlayer> r) {
+        // The verifier may answer later; the client may have gone meanwhile.
+        Client* c = game->find_client ? game->find_client(ref) : client;
+        if (c == nullptr) return;
+        const std::string* cidp = has_cid ? &cid : nullptr;
+        if (!r.ok()) {
+          c->SendError(r.error().reason == "not_ready" ? "not_ready" : "invalid_token", cidp);
+          return;
+        }
+        c->BindPlayer(r.value().player_id, false);
+        JsonWriter w;
+        w.BeginObject();
+        w.Key("player_id");
+        w.String(r.value().player_id);
+        w.Key("wire");
+        w.String("json");
+        w.EndObject();
+        c->SendFrame(BuildFrame("session.connected", w.out(), cidp));
+      });
+}
+
+}  // namespace
+
+void RegisterSessionHandlers(MessageRegistry<WsContext>& registry) {
+  registry.Register("session.heartbeat", &OnHeartbeat, kNoFlags);
+  registry.Register("session.connect", &OnConnect, kNeedsPayload);
+}
+
+}  // namespace asobi

@@ -1,0 +1,29 @@
+// TokenVerifier: resolves a session.connect access token to a player (websocket.md §2.2).
+// Pluggable: the accounts layer supplies the database-backed one; StaticTokenVerifier serves
+// tests and benchmarks.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace asobi {
+
+struct VerifiedPlayer {
+  std::string player_id;
+};
+
+/// Shard-affine: each shard owns its own verifier (and its cache).
+class TokenVerifier {
+ public:
+  using Callback = std::function<void(Result<VerifiedPlayer>)>;
+  virtual ~TokenVerifier() = default;
+  /// Calls `done` exactly once, on this shard, possibly before returning (cache hit). Errors:
+  /// reason `invalid_token` (unknown, expired, revoked, banned), or `not_ready` when the
+  /// store is unreachable.
+  virtual void Verify(std::string_view token, Callback done) = 0;
+};
+
+}  // namespace asobi

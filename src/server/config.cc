@@ -1,0 +1,167 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <sstream>
+#include <string_view>
+
+namespace asobi {
+namespace {
+
+struct Flag {
+  const char* name;  // without leading dashes
+  const char* env;
+  const char* help;
+  bool takes_value;
+  std::function<bool(Config&, const std::string&)> set;
+};
+
+bool ParseInt(const std::string& v, int64_t lo, int64_t hi, int64_t* out) {
+  if (v.empty()) return false;
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (*end != '\0' || n < lo || n > hi) return false;
+  *out = n;
+  return true;
+}
+
+template <typename T>
+std::function<bool(Config&, const std::string&)> IntField(T Config::*field, int64_t lo,
+                                                          int64_t hi) {
+  return [field, lo, hi](Config& c, const std::string& v) {
+    int64_t n;
+    if (!ParseInt(v, lo, hi, &n)) return false;
+    c.*field = T(n);
+    return true;
+  };
+}
+
+std::function<bool(Config&, const std::string&)> StrField(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    c.*field = v;
+    return true;
+  };
+}
+
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t a = item.find_first_not_of(' '), b = item.find_last_not_of(' ');
+    if (a != std::string::npos) out.push_back(item.substr(a, b - a + 1));
+  }
+  return out;
+}
+
+const std::vector<Flag>& Flags() {
+  static const std::vector<Flag> flags = {
+      {"host", "ASOBI_HOST", "listen address (default 0.0.0.0)", true, StrField(&Config::host)},
+      {"port", "ASOBI_PORT", "listen port (default 8080; 0 = any free port)", true,
+       IntField(&Config::port, 0, 65535)},
+      {"shards", "ASOBI_SHARDS", "shard threads (default: one per online core)", true,
+       IntField(&Config::shards, 0, 256)},
+      {"no-pin", "ASOBI_NO_PIN", "do not pin shard threads to cores", false,
+       [](Config& c, const std::string& v) {
+         c.pin_shards = !(v.empty() || v == "1" || v == "true");
+         return true;
+       }},
+      {"cors-origins", "ASOBI_CORS_ORIGINS", "Access-Control-Allow-Origin value (unset: none)",
+       true, StrField(&Config::cors_origin)},
+      {"ws-allowed-origins", "ASOBI_WS_ALLOWED_ORIGINS",
+       "comma-separated WebSocket Origin allowlist (unset: any)", true,
+       [](Config& c, const std::string& v) {
+         c.ws_allowed_origins = SplitList(v);
+         return true;
+       }},
+      {"ws-rate-limit", "ASOBI_WS_RATE_LIMIT", "inbound WebSocket messages per second (60)", true,
+       IntField(&Config::ws_msgs_per_window, 1, 1000000)},
+      {"ws-connect-limit", "ASOBI_WS_CONNECT_LIMIT", "WebSocket upgrades per second per IP (60)",
+       true, IntField(&Config::ws_connects_per_second, 1, 100000000)},
+      {"ws-idle-auth-timeout-ms", "ASOBI_WS_IDLE_AUTH_TIMEOUT_MS",
+       "ms to authenticate a new WebSocket (10000)", true,
+       IntField(&Config::ws_idle_auth_timeout_ms, 1, 3600000)},
+      {"send-queue-bytes", "ASOBI_SEND_QUEUE_BYTES",
+       "per-connection send queue bound in bytes (4194304)", true,
+       IntField(&Config::send_queue_bytes_max, 4096, int64_t(1) << 32)},
+      {"db-host", "ASOBI_DB_HOST", "PostgreSQL host or socket dir (unset: no database)", true,
+       StrField(&Config::db_host)},
+      {"db-port", "ASOBI_DB_PORT", "PostgreSQL port (5432)", true, StrField(&Config::db_port)},
+      {"db-name", "ASOBI_DB_NAME", "PostgreSQL database (asobi)", true, StrField(&Config::db_name)},
+      {"db-user", "ASOBI_DB_USER", "PostgreSQL user", true, StrField(&Config::db_user)},
+      {"db-password", "ASOBI_DB_PASSWORD", "PostgreSQL password", true,
+       StrField(&Config::db_password)},
+      {"log-level", "ASOBI_LOG_LEVEL", "debug|info|warn|error (info)", true,
+       StrField(&Config::log_level)},
+      {"drain-timeout-ms", "ASOBI_DRAIN_TIMEOUT_MS",
+       "ms to drain connections on SIGTERM/SIGINT (5000)", true,
+       IntField(&Config::drain_timeout_ms, 0, 600000)},
+      {"dev-tokens", "ASOBI_DEV_TOKENS",
+       "file of 'token player_id' lines accepted by session.connect (benchmarks, tests)", true,
+       StrField(&Config::dev_tokens_file)},
+      {"game-dir", "ASOBI_GAME_DIR", "Lua game directory (default: bundled lua/)", true,
+       StrField(&Config::game_dir)},
+      {"static-dir", "ASOBI_STATIC_DIR", "directory served at / (default: bundled web page)", true,
+       StrField(&Config::static_dir)},
+  };
+  return flags;
+}
+
+}  // namespace
+
+std::string Usage() {
+  std::string out =
+      "asobi-server: multiplayer game backend (Asobi wire protocol)\n\n"
+      "Usage: asobi-server [--flag value]...\n\n"
+      "Every flag can also be set through the environment variable shown.\n\n";
+  for (const Flag& f : Flags()) {
+    std::string left = std::string("  --") + f.name + (f.takes_value ? " VALUE" : "");
+    left.resize(std::max<size_t>(left.size() + 1, 34), ' ');
+    out += left + f.help + "  [" + f.env + "]\n";
+  }
+  out += "  --help                          print this text\n";
+  return out;
+}
+
+Result<Config> ParseConfig(int argc, char** argv, bool* help) {
+  Config c;
+  *help = false;
+  for (const Flag& f : Flags()) {
+    if (const char* v = std::getenv(f.env)) {
+      if (!f.set(c, v)) return MakeError("bad_flag", std::string("bad value for ") + f.env);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      *help = true;
+      return c;
+    }
+    if (arg.substr(0, 2) != "--")
+      return MakeError("bad_flag", "unexpected argument " + std::string(arg));
+    arg.remove_prefix(2);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      value = std::string(arg.substr(eq + 1));
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    const Flag* flag = nullptr;
+    for (const Flag& f : Flags()) {
+      if (arg == f.name) flag = &f;
+    }
+    if (!flag) return MakeError("bad_flag", "unknown flag --" + std::string(arg));
+    if (flag->takes_value && !has_value) {
+      if (i + 1 >= argc) return MakeError("bad_flag", "--" + std::string(arg) + " needs a value");
+      value = argv[++i];
+    }
+    if (!flag->set(c, value)) {
+      return MakeError("bad_flag", "bad value for --" + std::string(arg) + ": " + value);
+    }
+  }
+  return c;
+}
+
+}  // namespace asobi

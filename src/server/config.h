@@ -1,0 +1,54 @@
+// Server configuration: command-line flags, each with an environment-variable equivalent
+// (upstream names where they exist). Flags win over the environment.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace asobi {
+
+struct Config {
+  // Network
+  std::string host = "0.0.0.0";                 // --host, ASOBI_HOST
+  uint16_t port = 8080;                         // --port, ASOBI_PORT
+  int shards = 0;                               // --shards, ASOBI_SHARDS (0 = online cores)
+  bool pin_shards = true;                       // --no-pin, ASOBI_PIN_SHARDS=false
+  std::string cors_origin;                      // --cors-origins, ASOBI_CORS_ORIGINS
+  std::vector<std::string> ws_allowed_origins;  // --ws-allowed-origins, ASOBI_WS_ALLOWED_ORIGINS
+
+  // WebSocket limits (websocket.md §3)
+  int ws_msgs_per_window = 60;  // --ws-rate-limit, ASOBI_WS_RATE_LIMIT
+  int ws_window_ms = 1000;
+  int ws_connects_per_second = 60;      // --ws-connect-limit, ASOBI_WS_CONNECT_LIMIT (per IP)
+  int ws_idle_auth_timeout_ms = 10000;  // --ws-idle-auth-timeout-ms, ASOBI_WS_IDLE_AUTH_TIMEOUT_MS
+  size_t send_queue_bytes_max = 4u << 20;  // --send-queue-bytes, per connection
+
+  // HTTP
+  size_t http_body_bytes_max = 1u << 20;  // rest.md §4.3
+
+  // Database (libpq), upstream env names
+  std::string db_host;            // --db-host, ASOBI_DB_HOST (empty = no database)
+  std::string db_port = "5432";   // --db-port, ASOBI_DB_PORT
+  std::string db_name = "asobi";  // --db-name, ASOBI_DB_NAME
+  std::string db_user;            // --db-user, ASOBI_DB_USER
+  std::string db_password;        // --db-password, ASOBI_DB_PASSWORD
+
+  // Operations
+  std::string log_level = "info";  // --log-level, ASOBI_LOG_LEVEL
+  int drain_timeout_ms = 5000;     // --drain-timeout-ms, ASOBI_DRAIN_TIMEOUT_MS
+  std::string dev_tokens_file;     // --dev-tokens, ASOBI_DEV_TOKENS ("token player_id" lines)
+  std::string game_dir;            // --game-dir, ASOBI_GAME_DIR
+  std::string static_dir;          // --static-dir, ASOBI_STATIC_DIR
+};
+
+/// Parses argv and the environment. `help` is set when --help was given (the caller prints
+/// Usage() and exits 0). Errors: reason "bad_flag" naming the flag.
+Result<Config> ParseConfig(int argc, char** argv, bool* help);
+
+/// The --help text: every flag with its env variable and default.
+std::string Usage();
+
+}  // namespace asobi

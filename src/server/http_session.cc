@@ -1,0 +1,158 @@
+#include "server/http_session.h"
+
+#include "base/log.h"
+#include "http/error_response.h"
+#include "server/ws_session.h"
+#include "ws/handshake.h"
+
+namespace asobi {
+namespace {
+constexpr size_t kCompactBytes = 64 * 1024;
+}
+
+HttpSession::HttpSession(ServerShard& shard, TcpConnection& conn) : shard_(shard), conn_(conn) {
+  limits_.body_bytes_max = shard.shared.config.http_body_bytes_max;
+}
+
+HttpSession::~HttpSession() = default;
+
+void HttpSession::OnData(TcpConnection&, std::string_view data) {
+  if (closed_) return;
+  in_.append(data);
+  Process();
+}
+
+void HttpSession::OnClosed(TcpConnection&) { closed_ = true; }
+
+void HttpSession::OnSendOverflow(TcpConnection& conn) {
+  closed_ = true;
+  conn.Close();
+}
+
+void HttpSession::Process() {
+  while (!busy_ && !closed_ && in_off_ < in_.size()) {
+    http::HttpRequest req;
+    size_t consumed = 0;
+    std::string_view buf(in_.data() + in_off_, in_.size() - in_off_);
+    http::ParseResult pr = http::ParseRequest(buf, limits_, &req, &consumed);
+    if (pr.status == http::ParseStatus::kNeedMore) {
+      if (pr.expect_continue) conn_.Send("HTTP/1.1 100 Continue\r\n\r\n");
+      break;
+    }
+    if (pr.status == http::ParseStatus::kError) {
+      Finish(http::ParseErrorResponse(pr), false, false);
+      return;
+    }
+    in_off_ += consumed;
+    shard_.shard.metrics().http_requests.fetch_add(1, std::memory_order_relaxed);
+    Dispatch(req);
+    if (!conn_.handler() || conn_.handler() != this) return;  // upgraded
+  }
+  if (in_off_ == in_.size()) {
+    in_.clear();
+    in_off_ = 0;
+  } else if (in_off_ > kCompactBytes) {
+    in_.erase(0, in_off_);
+    in_off_ = 0;
+  }
+}
+
+void HttpSession::Finish(const http::HttpResponse& resp, bool keep_alive, bool head) {
+  if (closed_) return;
+  if (shard_.draining) keep_alive = false;
+  std::string out;
+  out.reserve(512 + resp.body.size());
+  http::ResponseOptions opts;
+  opts.cors_origin = shard_.shared.config.cors_origin;
+  opts.keep_alive = keep_alive;
+  opts.head_request = head;
+  opts.date = shard_.HttpDate();
+  http::SerializeResponse(resp, opts, &out);
+  conn_.Send(out);
+  if (!keep_alive) {
+    closed_ = true;
+    conn_.Close();
+  }
+}
+
+void HttpSession::Dispatch(http::HttpRequest& req) {
+  if (req.path == "/ws" && req.method == "GET" && req.HasHeader("upgrade")) {
+    Upgrade(req);
+    return;
+  }
+  bool head = req.method == "HEAD";
+  std::string_view method = head ? std::string_view("GET") : std::string_view(req.method);
+  if (req.method == "OPTIONS") {  // CORS preflight: 200, empty, before auth (rest.md §4.4)
+    http::HttpResponse resp;
+    resp.status = 200;
+    Finish(resp, req.keep_alive, false);
+    return;
+  }
+  const HttpApi& api = shard_.shared.http_api;
+  http::RouteMatch match = api.router().Match(method, req.path);
+  if (match.status == http::RouteStatus::kNotFound) {
+    Finish(http::NotFoundResponse(), req.keep_alive, head);
+    return;
+  }
+  if (match.status == http::RouteStatus::kMethodNotAllowed) {
+    Finish(http::MethodNotAllowedResponse(match.allow), req.keep_alive, head);
+    return;
+  }
+  busy_ = true;
+  uint64_t seq = ++request_seq_;
+  bool keep_alive = req.keep_alive;
+  ConnectionTable* table = &shard_.connections;
+  ConnId id = conn_.id();
+  HttpCall call{req, match, shard_.game, conn_.peer_ip(),
+                [table, id, seq, keep_alive, head](http::HttpResponse resp) {
+                  TcpConnection* c = table->Find(id);
+                  if (c == nullptr) return;
+                  auto* self = dynamic_cast<HttpSession*>(c->handler());
+                  if (self == nullptr || self->request_seq_ != seq || !self->busy_) return;
+                  self->busy_ = false;
+                  self->Finish(resp, keep_alive, head);
+                  if (!self->closed_ && self->in_off_ < self->in_.size()) {
+                    // Pipelined requests waited for this one; continue next turn.
+                    c->reactor().Post([table, id] {
+                      TcpConnection* c2 = table->Find(id);
+                      if (!c2) return;
+                      if (auto* s = dynamic_cast<HttpSession*>(c2->handler())) s->Process();
+                    });
+                  }
+                }};
+  api.handler(match.route_id)(call);
+}
+
+void HttpSession::Upgrade(http::HttpRequest& req) {
+  UpgradeCheck check =
+      ValidateUpgrade(req.method, req.Header("upgrade"), req.Header("connection"),
+                      req.Header("sec-websocket-key"), req.Header("sec-websocket-version"));
+  if (!check.ok) {
+    http::HttpResponse resp = http::ErrorResponse("invalid_payload", check.reason);
+    resp.status = check.http_status;
+    if (check.http_status == 426) resp.extra_headers.push_back({"sec-websocket-version", "13"});
+    Finish(resp, false, false);
+    return;
+  }
+  // websocket.md §2.1: limits and origin are checked after the 101, as close frames.
+  std::string_view reject;
+  if (!shard_.shared.AllowUpgrade(conn_.peer_ip(), shard_.shard.reactor().now_ms())) {
+    reject = "rate_limited";
+  } else if (!OriginAllowed(req.Header("origin"), shard_.shared.config.ws_allowed_origins)) {
+    reject = "origin_rejected";
+  }
+  std::string resp = BuildUpgradeResponse(
+      req.Header("sec-websocket-key"), FirstSubprotocol(req.Header("sec-websocket-protocol")),
+      "x-content-type-options: nosniff\r\nx-frame-options: DENY\r\n");
+  conn_.Send(resp);
+  std::string rest = in_.substr(in_off_);
+  in_.clear();
+  in_off_ = 0;
+  closed_ = true;  // this handler is done; the WsSession owns the connection now
+  auto ws = std::make_unique<WsSession>(shard_, conn_, reject);
+  WsSession* wsp = ws.get();
+  conn_.SetHandler(std::move(ws));
+  if (!rest.empty()) wsp->OnData(conn_, rest);
+}
+
+}  // namespace asobi

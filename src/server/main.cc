@@ -1,0 +1,63 @@
+// asobi-server entry point: parse configuration, wire domains, serve, drain on SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "base/log.h"
+#include "game/session/session_handlers.h"
+#include "game/session/static_token_verifier.h"
+#include "server/server.h"
+
+using namespace asobi;
+
+int main(int argc, char** argv) {
+  bool help = false;
+  Result<Config> cfg = ParseConfig(argc, argv, &help);
+  if (help) {
+    std::fputs(Usage().c_str(), stdout);
+    return 0;
+  }
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "asobi-server: %s (see --help)\n", cfg.error().message.c_str());
+    return 2;
+  }
+  LogLevel level;
+  if (!ParseLogLevel(cfg->log_level, &level)) {
+    std::fprintf(stderr, "asobi-server: bad --log-level %s\n", cfg->log_level.c_str());
+    return 2;
+  }
+  SetLogLevel(level);
+
+  // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
+  // shard thread starts so the shards inherit the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::shared_ptr<const StaticTokenVerifier::Table> dev_tokens;
+  if (!cfg->dev_tokens_file.empty()) {
+    auto loaded = StaticTokenVerifier::LoadFile(cfg->dev_tokens_file);
+    if (!loaded.ok()) {
+      LOG_ERROR("cannot load dev tokens").KV("error", loaded.error().message);
+      return 2;
+    }
+    dev_tokens = loaded.value();
+    LOG_INFO("dev tokens loaded").KV("count", int64_t(dev_tokens->size()));
+  }
+
+  Server server(std::move(cfg.value()));
+  ServerShared& shared = server.shared();
+  RegisterBuiltinRoutes(shared);
+  RegisterSessionHandlers(shared.ws_registry);
+  shared.init_shard = [dev_tokens](ServerShard& shard) {
+    if (dev_tokens) shard.game.verifier = std::make_unique<StaticTokenVerifier>(dev_tokens);
+  };
+
+  Result<uint16_t> port = server.Start();
+  if (!port.ok()) return 1;
+  server.WaitAndDrain();
+  return 0;
+}

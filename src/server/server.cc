@@ -1,0 +1,124 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "server/http_session.h"
+#include "server/ws_session.h"
+
+namespace asobi {
+
+Server::Server(Config config) : shared_(std::make_unique<ServerShared>(std::move(config))) {}
+
+Server::~Server() {
+  if (shards_) {
+    shards_->Stop();
+    shards_->Join();
+    for (ServerShard* s : shared_->shard_state) delete s;
+  }
+}
+
+Result<uint16_t> Server::Start() {
+  const Config& cfg = shared_->config;
+  int n = cfg.shards > 0 ? cfg.shards : int(sysconf(_SC_NPROCESSORS_ONLN));
+  if (n < 1) n = 1;
+  ShardSet::Options opts;
+  opts.shards = n;
+  opts.pin_threads = cfg.pin_shards;
+  shards_ = std::make_unique<ShardSet>(opts);
+  shared_->shards = shards_.get();
+  shared_->shard_state.assign(size_t(n), nullptr);
+  ServerShared* shared = shared_.get();
+  std::atomic<uint16_t>* port = &port_;
+  std::atomic<int>* started = &started_;
+  std::atomic<int>* failed = &listen_failed_;
+  // Shard 0 binds first (port 0 = ephemeral: the others reuse its port).
+  shards_->Start([shared, port, started, failed](Shard& shard) {
+    auto* state = new ServerShard(shard, *shared);
+    shared->shard_state[size_t(shard.id())] = state;
+    state->game.find_client = [state](const ClientRef& ref) -> Client* {
+      TcpConnection* c = state->connections.Find(ConnId{ref.index, ref.gen});
+      return c ? dynamic_cast<WsSession*>(c->handler()) : nullptr;
+    };
+    if (shared->init_shard) shared->init_shard(*state);
+    while (shard.id() != 0 && port->load() == 0 && failed->load() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    uint16_t want = shard.id() == 0 ? shared->config.port : port->load();
+    state->listener = std::make_unique<Listener>(
+        state->connections, [state](TcpConnection& conn) -> std::unique_ptr<ConnectionHandler> {
+          return std::make_unique<HttpSession>(*state, conn);
+        });
+    Status st = failed->load() ? Status(MakeError("listen_failed", ""))
+                               : state->listener->Start(shared->config.host, want);
+    if (!st.ok()) {
+      if (!st.error().message.empty()) {
+        LOG_ERROR("listen failed").KV("error", st.error().message);
+      }
+      failed->store(1);
+    } else if (shard.id() == 0) {
+      port->store(state->listener->port());
+    }
+    started->fetch_add(1);
+  });
+  while (started_.load() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (listen_failed_.load()) return MakeError("listen_failed", "could not bind the port");
+  LOG_INFO("listening").KV("port", int64_t(port_.load())).KV("shards", n);
+  return port_.load();
+}
+
+void Server::RequestStop() { stop_requested_.store(true); }
+
+void Server::WaitAndDrain() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  timespec poll{0, 100 * 1000000};
+  while (!stop_requested_.load()) {
+    int sig = sigtimedwait(&set, nullptr, &poll);
+    if (sig == SIGTERM || sig == SIGINT) {
+      LOG_INFO("signal received, draining").KV("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+  }
+  Drain();
+}
+
+void Server::Drain() {
+  // Stop accepting and send close frames, on each shard's own thread.
+  for (int i = 0; i < shards_->size(); ++i) {
+    ServerShard* state = shared_->shard_state[size_t(i)];
+    shards_->shard(i).PostFromAnyThread([state] {
+      state->draining = true;
+      state->listener->Stop();
+      state->connections.ForEach([](TcpConnection& conn) {
+        if (auto* ws = dynamic_cast<WsSession*>(conn.handler())) {
+          ws->Close(1001, "server_shutdown");
+        } else {
+          conn.Close();
+        }
+      });
+    });
+  }
+  int64_t deadline = MonoMs() + shared_->config.drain_timeout_ms;
+  while (MonoMs() < deadline) {
+    int64_t open = 0;
+    for (int i = 0; i < shards_->size(); ++i) {
+      open += shards_->shard(i).metrics().connections.load();
+    }
+    if (open == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (shared_->before_stop) shared_->before_stop();
+  shards_->Stop();
+  shards_->Join();
+  LOG_INFO("stopped");
+}
+
+}  // namespace asobi

@@ -1,0 +1,46 @@
+// Server: builds the shared tables, starts one shard per core, serves until SIGTERM/SIGINT,
+// then drains (stop accepting, close frames to WebSockets, finish in-flight work) and returns.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "base/result.h"
+#include "server/config.h"
+#include "server/server_shard.h"
+
+namespace asobi {
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+
+  /// Registers routes and message handlers (call before Start).
+  ServerShared& shared() { return *shared_; }
+
+  /// Starts the shards and binds the port on each. Returns the bound port (useful with
+  /// port 0). Errors: "listen_failed", "bad_flag".
+  Result<uint16_t> Start();
+  /// Blocks until SIGTERM/SIGINT (which the caller must have blocked in every thread) or
+  /// RequestStop(), then drains within config.drain_timeout_ms and stops the shards.
+  void WaitAndDrain();
+  /// Makes WaitAndDrain return (thread-safe).
+  void RequestStop();
+
+ private:
+  void Drain();
+
+  std::unique_ptr<ServerShared> shared_;
+  std::unique_ptr<ShardSet> shards_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<int> started_{0};
+  std::atomic<int> listen_failed_{0};
+  std::atomic<uint16_t> port_{0};
+};
+
+/// Registers /health, /ready, /live and /metrics (rest.md §3.13; /metrics is ours).
+void RegisterBuiltinRoutes(ServerShared& shared);
+
+}  // namespace asobi

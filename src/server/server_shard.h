@@ -1,0 +1,69 @@
+// ServerShard: everything one shard owns at the server level: its buffer ring, connection
+// table, listener, envelope parser and game services. Created and used on its shard only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "game/game_shard.h"
+#include "game/http_api.h"
+#include "net/listener.h"
+#include "net/tcp_connection.h"
+#include "protocol/envelope.h"
+#include "protocol/message_registry.h"
+#include "reactor/buffer_ring.h"
+#include "server/config.h"
+#include "ws/limits.h"
+
+namespace asobi {
+
+class ServerShared;
+
+struct ServerShard {
+  ServerShard(Shard& shard, ServerShared& shared);
+  ~ServerShard();
+
+  Shard& shard;
+  ServerShared& shared;
+  BufferRing buffers;
+  ConnectionTable connections;
+  std::unique_ptr<Listener> listener;
+  EnvelopeParser envelope_parser;
+  GameShard game;
+  bool draining = false;
+  /// IMF-fixdate for the `date` header, refreshed once per second.
+  std::string http_date;
+  int64_t http_date_sec = 0;
+  const std::string& HttpDate();
+};
+
+/// Read-only state shared by all shards, built before they start (config, route and message
+/// tables), plus the few node-wide mutable structures that are not on hot paths.
+class ServerShared {
+ public:
+  explicit ServerShared(Config config) : config(std::move(config)) {}
+  Config config;
+  HttpApi http_api;
+  MessageRegistry<WsContext> ws_registry;
+  /// Node-wide upgrade limiter per IP (websocket.md §3: 60 connects / 1 s); mutex-guarded,
+  /// upgrades are not a hot path.
+  bool AllowUpgrade(const std::string& ip, int64_t now_ms);
+  /// Every shard, for /metrics (read-only atomics) and routing.
+  ShardSet* shards = nullptr;
+  std::vector<ServerShard*> shard_state;  // index = shard id; filled as shards start
+  /// True while no database is configured or the database is reachable (for /ready).
+  std::function<bool()> ready;
+  /// Runs on each shard's thread after its ServerShard exists, before it accepts (domains
+  /// create their per-shard services here: verifier, database connection...).
+  std::function<void(ServerShard&)> init_shard;
+  /// Runs on the main thread after connections drained, before the shards stop.
+  std::function<void()> before_stop;
+
+ private:
+  std::mutex upgrade_mu_;
+  std::unique_ptr<SlidingWindowLimiter> upgrade_limiter_;
+};
+
+}  // namespace asobi

@@ -1,0 +1,154 @@
+#include "server/ws_session.h"
+
+#include "base/log.h"
+#include "protocol/errors.h"
+
+namespace asobi {
+
+WsSession::WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason)
+    : shard_(shard),
+      conn_(conn),
+      codec_(this),
+      rate_(shard.shard.reactor().now_ms(), shard.shared.config.ws_msgs_per_window,
+            shard.shared.config.ws_window_ms) {
+  shard_.shard.metrics().ws_sessions.fetch_add(1, std::memory_order_relaxed);
+  if (!reject_reason.empty()) {
+    Close(1008, reject_reason);
+    return;
+  }
+  ConnectionTable* table = &shard_.connections;
+  ConnId id = conn_.id();
+  idle_timer_ =
+      shard_.shard.reactor().AddTimer(shard_.shared.config.ws_idle_auth_timeout_ms, [table, id] {
+        TcpConnection* c = table->Find(id);
+        if (c == nullptr) return;
+        if (auto* self = dynamic_cast<WsSession*>(c->handler())) self->OnIdleAuthTimeout();
+      });
+}
+
+WsSession::~WsSession() {
+  if (idle_timer_) shard_.shard.reactor().CancelTimer(idle_timer_);
+}
+
+void WsSession::OnIdleAuthTimeout() {
+  idle_timer_ = 0;
+  if (!authenticated()) Close(1008, "idle_auth_timeout");
+}
+
+void WsSession::OnData(TcpConnection&, std::string_view data) {
+  if (closing_) return;
+  codec_.Feed(data);
+}
+
+void WsSession::OnClosed(TcpConnection&) {
+  closing_ = true;
+  shard_.shard.metrics().ws_sessions.fetch_sub(1, std::memory_order_relaxed);
+  for (auto& hook : shard_.game.on_client_closed) hook(*this);
+}
+
+void WsSession::OnSendOverflow(TcpConnection& conn) {
+  // A slow reader: drop what is queued and close with 1008 (bounded memory, never grow).
+  closing_ = true;
+  std::string frame;
+  WsCodec::EncodeCloseFrame(1008, "send_queue_overflow", &frame);
+  conn.AbortWith(frame);
+}
+
+void WsSession::SendFrame(std::string_view json) {
+  if (closing_ || !codec_.can_send()) return;
+  char header[10];
+  size_t n = WsCodec::EncodeServerFrameHeader(0x1, json.size(), header);
+  conn_.Send(std::string_view(header, n));
+  conn_.Send(json);
+  shard_.shard.metrics().frames_out.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WsSession::SendEncoded(const SharedBuffer& ws_frame) {
+  if (closing_ || !codec_.can_send()) return;
+  conn_.Send(ws_frame);
+  shard_.shard.metrics().frames_out.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WsSession::SendError(std::string_view reason, const std::string* cid_json,
+                          std::string_view extra_type, std::string_view details_json) {
+  scratch_.clear();
+  JsonWriter w(std::move(scratch_));
+  WriteErrorFrame(&w, reason, cid_json, extra_type, details_json);
+  scratch_ = std::move(w.out());
+  SendFrame(scratch_);
+}
+
+void WsSession::Close(uint16_t code, std::string_view reason) {
+  if (closing_) return;
+  closing_ = true;
+  if (codec_.can_send()) codec_.SendClose(code, reason);
+  conn_.Close();
+}
+
+ClientRef WsSession::ref() const {
+  return ClientRef{shard_.shard.id(), conn_.id().index, conn_.id().gen};
+}
+
+void WsSession::BindPlayer(std::string player_id, bool binary_wire) {
+  // DECISIONS.md wire 3: a second session.connect replaces the session on this socket.
+  player_id_ = std::move(player_id);
+  binary_wire_ = binary_wire;
+  if (idle_timer_) {
+    shard_.shard.reactor().CancelTimer(idle_timer_);
+    idle_timer_ = 0;
+  }
+}
+
+void WsSession::OnText(std::string_view msg) {
+  if (closing_) return;
+  shard_.shard.metrics().frames_in.fetch_add(1, std::memory_order_relaxed);
+  // websocket.md §1.2: size (handled by OnTooLarge) -> rate -> JSON -> envelope -> dispatch.
+  if (!rate_.Allow(shard_.shard.reactor().now_ms())) {
+    SendError("rate_limited", nullptr, {}, {});
+    return;
+  }
+  Envelope env;
+  Status st = shard_.envelope_parser.ParseInto(msg, &env);
+  if (!st.ok()) {
+    SendError(st.error().reason, nullptr, {}, {});
+    return;
+  }
+  std::string_view reason;
+  const auto* entry = shard_.shared.ws_registry.Resolve(env, authenticated(), &reason);
+  if (entry == nullptr) {
+    SendError(reason, env.cid(), {}, {});
+    return;
+  }
+  WsContext ctx{*this, shard_.game};
+  entry->handler(ctx, env);
+}
+
+void WsSession::OnBinary(size_t) {
+  if (closing_) return;
+  shard_.shard.metrics().frames_in.fetch_add(1, std::memory_order_relaxed);
+  if (!rate_.Allow(shard_.shard.reactor().now_ms())) {
+    SendError("rate_limited", nullptr, {}, {});
+    return;
+  }
+  SendError("binary_uplink_unsupported", nullptr, {}, {});
+}
+
+void WsSession::OnTooLarge(size_t) {
+  if (closing_) return;
+  SendError("payload_too_large", nullptr, {}, {});
+}
+
+void WsSession::OnClose(uint16_t, std::string_view) {
+  // The codec already queued the close reply; close once it is written.
+  closing_ = true;
+  conn_.Close();
+}
+
+void WsSession::OnProtocolError() {
+  closing_ = true;
+  conn_.Close();
+}
+
+void WsSession::OnOutput(std::string_view bytes) { conn_.Send(bytes); }
+
+}  // namespace asobi

@@ -1,0 +1,59 @@
+// WsSession: one WebSocket connection after the upgrade (websocket.md §1–§3). Runs the
+// inbound pipeline in spec order (size → rate limit → binary → JSON → envelope → dispatch),
+// enforces the idle-auth timer, and is the `Client` game handlers talk to.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "game/client.h"
+#include "net/tcp_connection.h"
+#include "server/server_shard.h"
+#include "ws/limits.h"
+#include "ws/ws_codec.h"
+
+namespace asobi {
+
+class WsSession final : public ConnectionHandler, public Client, public WsCodec::Listener {
+ public:
+  /// `reject_reason`: non-empty when the upgrade was refused after the 101 (rate_limited,
+  /// origin_rejected): the session closes at once with 1008 and that reason (§2.1).
+  WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason);
+  ~WsSession() override;
+
+  // ConnectionHandler
+  void OnData(TcpConnection& conn, std::string_view data) override;
+  void OnClosed(TcpConnection& conn) override;
+  void OnSendOverflow(TcpConnection& conn) override;
+
+  // Client
+  void SendFrame(std::string_view json) override;
+  void SendEncoded(const SharedBuffer& ws_frame) override;
+  void SendError(std::string_view reason, const std::string* cid_json, std::string_view extra_type,
+                 std::string_view details_json) override;
+  void Close(uint16_t code, std::string_view reason) override;
+  ClientRef ref() const override;
+  const std::string& peer_ip() const override { return conn_.peer_ip(); }
+  void BindPlayer(std::string player_id, bool binary_wire) override;
+
+  // WsCodec::Listener
+  void OnText(std::string_view msg) override;
+  void OnBinary(size_t size_bytes) override;
+  void OnTooLarge(size_t size_bytes) override;
+  void OnClose(uint16_t code, std::string_view reason) override;
+  void OnProtocolError() override;
+  void OnOutput(std::string_view bytes) override;
+
+ private:
+  void OnIdleAuthTimeout();
+
+  ServerShard& shard_;
+  TcpConnection& conn_;
+  WsCodec codec_;
+  FixedWindowLimiter rate_;
+  Reactor::TimerId idle_timer_ = 0;
+  bool closing_ = false;
+  std::string scratch_;
+};
+
+}  // namespace asobi
