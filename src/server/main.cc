@@ -1,5 +1,6 @@
 // asobi-server entry point: parse configuration, wire domains, serve, drain on SIGTERM.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 
@@ -27,6 +28,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   SetLogLevel(level);
+
+  // Thousands of sockets per shard: raise the descriptor limit to the hard limit.
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
 
   // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
   // shard thread starts so the shards inherit the mask.
