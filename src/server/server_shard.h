@@ -15,7 +15,7 @@
 #include "protocol/message_registry.h"
 #include "reactor/buffer_ring.h"
 #include "server/config.h"
-#include "ws/limits.h"
+#include "ws/rate_limit.h"
 
 namespace asobi {
 

@@ -9,7 +9,7 @@
 #include "game/client.h"
 #include "net/tcp_connection.h"
 #include "server/server_shard.h"
-#include "ws/limits.h"
+#include "ws/rate_limit.h"
 #include "ws/ws_codec.h"
 
 namespace asobi {
