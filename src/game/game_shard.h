@@ -12,9 +12,18 @@
 
 namespace asobi {
 
+namespace db {
+class PgConnection;
+}
+class AccountService;
+class RouteRateLimits;
+
 struct GameShard {
   Shard* shard = nullptr;
   std::unique_ptr<TokenVerifier> verifier;  // null: every session.connect is invalid_token
+  db::PgConnection* db = nullptr;           // this shard's connection; null without database
+  AccountService* accounts = nullptr;       // null without database
+  RouteRateLimits* rate_limits = nullptr;   // node-wide, shared; null = unlimited
   /// Looks up a live client on this shard (null when it disconnected). Set by the server.
   std::function<Client*(const ClientRef&)> find_client;
   /// Called, in order, when a WebSocket client of this shard disconnects (domains register

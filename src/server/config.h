@@ -36,6 +36,10 @@ struct Config {
   std::string db_user;            // --db-user, ASOBI_DB_USER
   std::string db_password;        // --db-password, ASOBI_DB_PASSWORD
 
+  std::string migrations_dir;  // --migrations-dir, ASOBI_MIGRATIONS_DIR (default: bundled)
+  int workers = 2;             // --workers, ASOBI_WORKERS: blocking-work threads (hashing)
+  std::string rate_limits;     // --rate-limits, ASOBI_RATE_LIMITS ("api=1000/1000,auth=...")
+
   // Operations
   std::string log_level = "info";  // --log-level, ASOBI_LOG_LEVEL
   int drain_timeout_ms = 5000;     // --drain-timeout-ms, ASOBI_DRAIN_TIMEOUT_MS

@@ -81,7 +81,6 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
     return;
   }
   bool head = req.method == "HEAD";
-  std::string_view method = head ? std::string_view("GET") : std::string_view(req.method);
   if (req.method == "OPTIONS") {  // CORS preflight: 200, empty, before auth (rest.md §4.4)
     http::HttpResponse resp;
     resp.status = 200;
@@ -89,38 +88,56 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
     return;
   }
   const HttpApi& api = shard_.shared.http_api;
-  http::RouteMatch match = api.router().Match(method, req.path);
+  inflight_ = std::make_unique<InFlight>();
+  inflight_->request = std::move(req);
+  http::HttpRequest& r = inflight_->request;
+  std::string_view method = head ? std::string_view("GET") : std::string_view(r.method);
+  inflight_->match = api.router().Match(method, r.path);
+  const http::RouteMatch& match = inflight_->match;
   if (match.status == http::RouteStatus::kNotFound) {
-    Finish(http::NotFoundResponse(), req.keep_alive, head);
+    Finish(http::NotFoundResponse(), r.keep_alive, head);
     return;
   }
   if (match.status == http::RouteStatus::kMethodNotAllowed) {
-    Finish(http::MethodNotAllowedResponse(match.allow), req.keep_alive, head);
+    Finish(http::MethodNotAllowedResponse(match.allow), r.keep_alive, head);
     return;
   }
   busy_ = true;
+  keep_alive_ = r.keep_alive;
+  head_ = head;
   uint64_t seq = ++request_seq_;
-  bool keep_alive = req.keep_alive;
   ConnectionTable* table = &shard_.connections;
   ConnId id = conn_.id();
-  HttpCall call{req, match, shard_.game, conn_.peer_ip(),
-                [table, id, seq, keep_alive, head](http::HttpResponse resp) {
-                  TcpConnection* c = table->Find(id);
-                  if (c == nullptr) return;
-                  auto* self = dynamic_cast<HttpSession*>(c->handler());
-                  if (self == nullptr || self->request_seq_ != seq || !self->busy_) return;
-                  self->busy_ = false;
-                  self->Finish(resp, keep_alive, head);
-                  if (!self->closed_ && self->in_off_ < self->in_.size()) {
-                    // Pipelined requests waited for this one; continue next turn.
-                    c->reactor().Post([table, id] {
-                      TcpConnection* c2 = table->Find(id);
-                      if (!c2) return;
-                      if (auto* s = dynamic_cast<HttpSession*>(c2->handler())) s->Process();
-                    });
-                  }
-                }};
-  api.handler(match.route_id)(call);
+  inflight_->call = std::make_unique<HttpCall>(
+      HttpCall{r, match, shard_.game, conn_.peer_ip(), [table, id, seq](http::HttpResponse resp) {
+                 TcpConnection* c = table->Find(id);
+                 if (c == nullptr) return;
+                 if (auto* self = dynamic_cast<HttpSession*>(c->handler())) {
+                   self->Respond(seq, std::move(resp));
+                 }
+               }});
+  api.handler(match.route_id)(*inflight_->call);
+}
+
+void HttpSession::Respond(uint64_t seq, http::HttpResponse resp) {
+  if (request_seq_ != seq || !busy_) return;
+  busy_ = false;
+  Finish(resp, keep_alive_, head_);
+  // The handler may still be on the stack (it called respond synchronously): free the
+  // request state next turn.
+  if (inflight_) {
+    conn_.reactor().Post([done = std::move(inflight_)]() mutable { done.reset(); });
+  }
+  if (!closed_ && in_off_ < in_.size()) {
+    // Pipelined requests waited for this one; continue next turn.
+    ConnectionTable* table = &shard_.connections;
+    ConnId id = conn_.id();
+    conn_.reactor().Post([table, id] {
+      TcpConnection* c = table->Find(id);
+      if (!c) return;
+      if (auto* s = dynamic_cast<HttpSession*>(c->handler())) s->Process();
+    });
+  }
 }
 
 void HttpSession::Upgrade(http::HttpRequest& req) {

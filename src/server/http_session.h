@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "http/http_parser.h"
@@ -28,8 +29,20 @@ class HttpSession final : public ConnectionHandler {
   void Upgrade(http::HttpRequest& req);
   void Finish(const http::HttpResponse& resp, bool keep_alive, bool head);
 
+  // The request being handled: kept alive (with its route match and call object) until the
+  // handler responds, which may be after database round trips.
+  struct InFlight {
+    http::HttpRequest request;
+    http::RouteMatch match;
+    std::unique_ptr<HttpCall> call;
+  };
+  void Respond(uint64_t seq, http::HttpResponse resp);
+
   ServerShard& shard_;
   TcpConnection& conn_;
+  std::unique_ptr<InFlight> inflight_;
+  bool keep_alive_ = true;
+  bool head_ = false;
   std::string in_;
   size_t in_off_ = 0;
   bool busy_ = false;  // a request is waiting for its handler's response

@@ -5,8 +5,11 @@
 #include <cstdio>
 
 #include "base/log.h"
+#include "game/auth/auth_routes.h"
+#include "game/rate_limits.h"
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
+#include "server/database_setup.h"
 #include "server/server.h"
 
 using namespace asobi;
@@ -56,13 +59,28 @@ int main(int argc, char** argv) {
     LOG_INFO("dev tokens loaded").KV("count", int64_t(dev_tokens->size()));
   }
 
+  auto limits = RouteRateLimits::Create(cfg->rate_limits);
+  if (!limits.ok()) {
+    std::fprintf(stderr, "asobi-server: %s\n", limits.error().message.c_str());
+    return 2;
+  }
+  std::shared_ptr<RouteRateLimits> rate_limits = limits.value();
+
   Server server(std::move(cfg.value()));
   ServerShared& shared = server.shared();
   RegisterBuiltinRoutes(shared);
   RegisterSessionHandlers(shared.ws_registry);
-  shared.init_shard = [dev_tokens](ServerShard& shard) {
+  RegisterAuthRoutes(shared.http_api);
+  shared.init_shard = [dev_tokens, rate_limits](ServerShard& shard) {
+    shard.game.rate_limits = rate_limits.get();
     if (dev_tokens) shard.game.verifier = std::make_unique<StaticTokenVerifier>(dev_tokens);
   };
+  std::unique_ptr<DatabaseSetup> database;
+  if (!shared.config.db_host.empty()) {
+    database = std::make_unique<DatabaseSetup>(shared);
+  } else {
+    LOG_WARN("no database configured (ASOBI_DB_HOST): accounts are disabled");
+  }
 
   Result<uint16_t> port = server.Start();
   if (!port.ok()) return 1;

@@ -1,0 +1,201 @@
+// PgConnection: one non-blocking libpq connection in pipeline mode, owned by one shard and
+// driven by that shard's io_uring (ARCHITECTURE.md "Shards": one PostgreSQL connection per
+// shard; every queue is bounded). No libpq call here ever blocks the reactor thread.
+//
+// Batching. Statements (and transaction units) issued during one loop turn are queued and
+// sent at the end of the turn (TurnFlush) as ONE pipeline batch: one write, one
+// PQpipelineSync. Batches may overlap: a new turn's batch goes out while earlier ones are
+// still in flight.
+//
+// Atomicity and failures. PostgreSQL runs everything between two syncs as one implicit
+// transaction, so a batch commits or rolls back as a whole. Results are therefore held until
+// the batch's sync arrives:
+//   - batch OK: every callback gets its result (FIFO).
+//   - one statement failed: its unit's callback gets the error (reason `db_error`, with
+//     SQLSTATE); every other unit of that batch (run before it and rolled back, or skipped
+//     as PGRES_PIPELINE_ABORTED after it) is re-sent transparently, each unit with its own
+//     sync this time, so one failure costs the others one extra round trip and they cannot
+//     fail because of it again. A unit that failed with a class-40 error (deadlock,
+//     serialization) is not at fault either and is retried the same way once.
+// Every unit is atomic: a transaction unit (ExecuteTransaction) commits all of its
+// statements or none. There is no ordering between units whose callbacks have not run yet
+// (a retried unit runs after later batches): if B depends on A, issue B from A's callback or
+// put both in one transaction unit.
+//
+// Connection loss (poll error, read/write error, CONNECTION_BAD, SQLSTATE class 08/57):
+//   - units in flight fail with `db_unavailable`. Their outcome is UNKNOWN: a write may or
+//     may not have committed (the sync may have been processed before the loss).
+//   - queued units that were not sent stay queued and go out after reconnect, or fail with
+//     `db_unavailable` after Options::queue_timeout_ms.
+//   - reconnect with exponential back-off (reconnect_min_ms doubling to reconnect_max_ms),
+//     connect attempts bounded by connect_timeout_ms. ready() is false meanwhile.
+//
+// Bound: at most Options::max_pending_statements statements queued + in flight; beyond it
+// Execute fails with `db_overloaded` and sends nothing.
+//
+// Thread/shard affinity: construct, use and destroy on the reactor's thread only. Callbacks
+// run on that thread, never inside Execute/ExecuteTransaction (immediate failures are
+// posted to the next turn). Do not destroy the connection from inside one of its callbacks;
+// post the destruction to the next turn instead.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "db/callback.h"
+#include "db/pg_param.h"
+#include "db/pg_result.h"
+#include "db/statement.h"
+#include "reactor/reactor.h"
+
+namespace asobi::db {
+
+using Params = std::vector<Param>;
+/// Receives the result of one statement.
+using ResultCallback = Callback<DbResult<PgResult>>;
+/// Receives the results of a transaction unit, one PgResult per statement in order.
+using TxCallback = Callback<DbResult<std::vector<PgResult>>>;
+
+/// One statement with its parameters, as part of a transaction unit.
+struct StatementCall {
+  const Statement* stmt;
+  Params params;
+};
+
+/// Counters for tests, /metrics and benchmarks. Written by the owning shard only.
+struct PgConnectionStats {
+  uint64_t batches_sent = 0;        // end-of-turn flushes that sent anything
+  uint64_t syncs_sent = 0;          // PQpipelineSync calls (batches, retries, prepares)
+  uint64_t statements_sent = 0;     // PQsendQueryPrepared calls
+  uint64_t prepares_sent = 0;       // PQsendPrepare calls
+  uint64_t units_retried = 0;       // units re-sent after another unit's failure
+  uint64_t connects = 0;            // successful connection set-ups
+  uint64_t connection_losses = 0;   // losses of an established connection
+  uint64_t connect_failures = 0;    // failed or timed-out connection attempts
+  uint64_t overloaded = 0;          // calls refused with db_overloaded
+};
+
+class PgConnection final {
+ public:
+  struct Options {
+    /// libpq conninfo (BuildConninfo in db/conninfo.h).
+    std::string conninfo;
+    /// Bound on statements queued + in flight (a transaction unit counts all its statements).
+    size_t max_pending_statements = 10000;
+    /// How long a queued, unsent statement waits for a connection before `db_unavailable`.
+    int64_t queue_timeout_ms = 5000;
+    /// A connection attempt that has not finished by then is abandoned (and retried).
+    int64_t connect_timeout_ms = 5000;
+    int64_t reconnect_min_ms = 100;
+    int64_t reconnect_max_ms = 5000;
+    /// Prepared on every new session before anything else (others are prepared on first use).
+    std::vector<const Statement*> prepare_on_connect;
+  };
+
+  /// Does not connect yet; call Start(). `reactor` must outlive this object.
+  PgConnection(Reactor* reactor, Options opts);
+  /// Fails everything queued or in flight with `db_unavailable` (callbacks run here), closes
+  /// the socket. Socket polls still in the ring are cancelled and their small state freed by
+  /// later loop turns; keep the reactor running a few turns to reclaim it.
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  /// Starts connecting (asynchronously). Statements may be issued before: they wait in the
+  /// queue like during an outage.
+  void Start();
+
+  /// True while the connection is established and usable (for /ready).
+  bool ready() const { return state_ == State::kReady; }
+
+  /// Runs `stmt` with `params` (count and types must match the declaration: CHECK). `cb`
+  /// gets the rows or a PgError on this shard. Sent at the end of the current turn.
+  void Execute(const Statement& stmt, Params params, ResultCallback cb);
+
+  /// Runs `calls` as one atomic unit (all commit or none), sent in one batch. `cb` gets one
+  /// PgResult per call, or the first error. `calls` must not be empty.
+  void ExecuteTransaction(std::vector<StatementCall> calls, TxCallback cb);
+
+  const PgConnectionStats& stats() const { return stats_; }
+  /// Statements queued + in flight.
+  size_t pending_statements() const { return pending_statements_; }
+  /// Server process id of the current session (0 when not connected); for tests/ops.
+  int backend_pid() const;
+
+  /// Number of socket-poll states not yet reclaimed (all connections on this thread); tests
+  /// use it to run the loop until everything is freed.
+  static int64_t LiveSocketWatches();
+
+ private:
+  enum class State { kIdle, kConnecting, kReady, kDown, kClosed };
+  struct Unit;
+  struct Segment;
+  struct Slot;
+  class SocketWatch;
+  class Flusher;
+  enum class PrepState { kNone, kSent, kReady, kBroken };
+  struct Prepared {
+    PrepState state = PrepState::kNone;
+    PgError error;  // kBroken: why the server refused the statement
+  };
+
+  void Enqueue(std::unique_ptr<Unit> unit);
+  void FailLater(std::unique_ptr<Unit> unit, PgError error);
+  static void Deliver(std::unique_ptr<Unit> unit, const PgError* error);
+
+  // Connecting.
+  void StartConnect();
+  void ContinueConnect();
+  void OnConnected();
+  void ConnectFailed(const std::string& why);
+  void ScheduleReconnect();
+  void ArmPoll(bool for_read);
+
+  // Sending.
+  void FlushTurn();
+  void RequestFlush();
+  bool EnsurePrepared(const Statement* stmt);
+  bool SendUnit(Unit* unit);
+  bool SendSync();
+  void SendQueued();
+  bool FlushOutput();
+
+  // Receiving.
+  void OnPoll(bool read, int32_t res);
+  void ProcessResults();
+  bool HandleResult(PGresult* res);
+  void FinishSegment();
+
+  // Failure handling.
+  void HandleLoss(const std::string& why);
+  void DropSession();
+  void ArmQueueTimer();
+  void ExpireQueued();
+
+  Reactor* reactor_;
+  Options opts_;
+  State state_ = State::kIdle;
+  PGconn* conn_ = nullptr;
+  SocketWatch* watch_ = nullptr;
+  Flusher* flusher_ = nullptr;
+  int64_t backoff_ms_ = 0;
+  Reactor::TimerId reconnect_timer_ = 0;
+  Reactor::TimerId connect_timer_ = 0;
+  Reactor::TimerId queue_timer_ = 0;
+
+  std::deque<std::unique_ptr<Unit>> queue_;  // not yet sent, FIFO
+  std::deque<Segment> segments_;             // sent, awaiting their sync, FIFO
+  std::deque<Slot> slots_;                   // expected result sequence, FIFO
+  std::unordered_map<const Statement*, Prepared> prepared_;  // this session's statements
+  std::unordered_map<std::string, const Statement*> names_;  // name clash check
+  size_t pending_statements_ = 0;
+  PgConnectionStats stats_;
+};
+
+}  // namespace asobi::db

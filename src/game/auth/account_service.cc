@@ -1,0 +1,334 @@
+#include "game/auth/account_service.h"
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/uuid.h"
+#include "game/auth/password.h"
+#include "game/auth/tokens.h"
+
+namespace asobi {
+namespace {
+
+using db::Param;
+using db::PgType;
+using db::Statement;
+
+constexpr PgType kT = PgType::kText;
+constexpr PgType kU = PgType::kUuid;
+
+#define ASOBI_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+const Statement kInsertPlayer(
+    "acct_insert_player",
+    "INSERT INTO players (id, username, display_name, hashed_password, metadata, inserted_at, "
+    "updated_at) VALUES ($1, $2, $3, $4, '{}'::jsonb, now(), now())",
+    {kU, kT, kT, kT});
+const Statement kInsertStats("acct_insert_stats",
+                             "INSERT INTO player_stats (player_id, updated_at) VALUES ($1, now())",
+                             {kU});
+const Statement kInsertToken(
+    "acct_insert_token",
+    "INSERT INTO player_tokens (id, user_id, token, context, family_id, inserted_at) "
+    "VALUES ($1, $2, $3, $4, $5, now())",
+    {kU, kU, kT, kT, kT});
+const Statement kLoginLookup("acct_login_lookup",
+                             "SELECT id::text, hashed_password FROM players WHERE username = $1",
+                             {kT});
+const Statement kSetHash(
+    "acct_set_hash", "UPDATE players SET hashed_password = $2, updated_at = now() WHERE id = $1",
+    {kU, kT});
+const Statement kResolveAccess(
+    "acct_resolve_access",
+    "SELECT t.user_id::text, (extract(epoch FROM (now() - t.inserted_at)) * 1000)::bigint, "
+    "p.banned_at IS NOT NULL FROM player_tokens t JOIN players p ON p.id = t.user_id "
+    "WHERE t.token = $1 AND t.context = 'access'",
+    {kT});
+const Statement kUseRefresh(
+    "acct_use_refresh",
+    "UPDATE player_tokens SET used_at = now() WHERE token = $1 AND context = 'refresh' "
+    "AND used_at IS NULL AND inserted_at > now() - interval '30 days' "
+    "RETURNING user_id::text, family_id",
+    {kT});
+const Statement kRefreshState(
+    "acct_refresh_state",
+    "SELECT family_id, used_at IS NOT NULL FROM player_tokens WHERE token = $1 "
+    "AND context = 'refresh'",
+    {kT});
+const Statement kDeleteFamily("acct_delete_family",
+                              "DELETE FROM player_tokens WHERE family_id = $1", {kT});
+const Statement kDeleteRefresh("acct_delete_refresh",
+                               "DELETE FROM player_tokens WHERE token = $1 AND context = 'refresh'",
+                               {kT});
+const Statement kDeleteFamilyOf(
+    "acct_delete_family_of",
+    "DELETE FROM player_tokens WHERE family_id = (SELECT family_id FROM player_tokens "
+    "WHERE token = $1 AND context = 'refresh')",
+    {kT});
+const Statement kDeleteAccess("acct_delete_access",
+                              "DELETE FROM player_tokens WHERE token = $1 AND context = 'access'",
+                              {kT});
+const Statement kGetPlayer("acct_get_player",
+                           "SELECT jsonb_build_object('id', id, 'username', username, "
+                           "'display_name', display_name, "
+                           "'avatar_url', avatar_url, 'metadata', metadata, "
+                           "'inserted_at', " ASOBI_TS("inserted_at") ", 'updated_at', " ASOBI_TS(
+                               "updated_at") ")::text FROM players WHERE id = $1",
+                           {kU});
+const Statement kUpdatePlayer(
+    "acct_update_player",
+    "UPDATE players SET display_name = CASE WHEN $2 THEN $3 ELSE display_name END, "
+    "avatar_url = CASE WHEN $4 THEN $5 ELSE avatar_url END, "
+    "metadata = CASE WHEN $6 THEN $7::jsonb ELSE metadata END, updated_at = now() "
+    "WHERE id = $1 RETURNING jsonb_build_object('id', id, 'username', username, "
+    "'display_name', display_name, 'avatar_url', avatar_url, 'metadata', metadata, "
+    "'inserted_at', " ASOBI_TS("inserted_at") ", 'updated_at', " ASOBI_TS("updated_at") ")::text",
+    {kU, PgType::kBool, kT, PgType::kBool, kT, PgType::kBool, kT});
+
+Error Fail(std::string reason) { return MakeError(std::move(reason)); }
+
+}  // namespace
+
+std::string DbReason(const db::PgError& e) {
+  if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded) return "not_ready";
+  return "internal";
+}
+
+namespace {
+thread_local AccountService* t_accounts = nullptr;
+}
+
+AccountService::AccountService(Shard& shard, db::PgConnection& db, WorkerPool& workers)
+    : shard_(shard), db_(db), workers_(workers) {
+  t_accounts = this;
+}
+
+AccountService::~AccountService() {
+  if (t_accounts == this) t_accounts = nullptr;
+}
+
+AccountService* AccountService::OnThisShard() { return t_accounts; }
+
+void AccountService::Register(std::string username, std::string password, std::string display_name,
+                              TokensCb done) {
+  bool queued = workers_.Run<std::optional<std::string>>(
+      shard_, [pw = std::move(password)] { return HashPassword(pw); },
+      [this, username = std::move(username), display_name = std::move(display_name),
+       done = std::move(done)](std::optional<std::string> hash) mutable {
+        if (!hash) return done(Fail("internal"));
+        std::string id = NewUuidV7();
+        std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
+        std::vector<db::StatementCall> calls;
+        calls.push_back({&kInsertPlayer,
+                         {Param::Uuid(id), Param::Text(username), Param::Text(display_name),
+                          Param::Text(*hash)}});
+        calls.push_back({&kInsertStats, {Param::Uuid(id)}});
+        calls.push_back(
+            {&kInsertToken,
+             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
+              Param::Text("access"), Param::Null()}});
+        calls.push_back(
+            {&kInsertToken,
+             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
+              Param::Text("refresh"), Param::Text(family)}});
+        IssuedTokens t{id, username, access, refresh};
+        db_.ExecuteTransaction(std::move(calls),
+                               [t = std::move(t), done = std::move(done)](auto r) mutable {
+                                 if (!r.ok()) {
+                                   if (r.error().IsUniqueViolation()) {
+                                     return done(Fail("auth.username_taken"));
+                                   }
+                                   return done(Fail(DbReason(r.error())));
+                                 }
+                                 done(std::move(t));
+                               });
+      });
+  if (!queued) done(Fail("not_ready"));
+}
+
+void AccountService::IssueTokens(std::string player_id, std::string username, std::string family_id,
+                                 TokensCb done) {
+  std::string access = NewToken(), refresh = NewToken();
+  std::vector<db::StatementCall> calls;
+  calls.push_back({&kInsertToken,
+                   {Param::Uuid(NewUuidV7()), Param::Uuid(player_id),
+                    Param::Text(*TokenStorageHash(access)), Param::Text("access"), Param::Null()}});
+  calls.push_back(
+      {&kInsertToken,
+       {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Text(*TokenStorageHash(refresh)),
+        Param::Text("refresh"), Param::Text(family_id)}});
+  IssuedTokens t{std::move(player_id), std::move(username), access, refresh};
+  db_.ExecuteTransaction(std::move(calls),
+                         [t = std::move(t), done = std::move(done)](auto r) mutable {
+                           if (!r.ok()) return done(Fail(DbReason(r.error())));
+                           done(std::move(t));
+                         });
+}
+
+void AccountService::Login(std::string username, std::string password, TokensCb done) {
+  db_.Execute(
+      kLoginLookup, {Param::Text(username)},
+      [this, username, password = std::move(password),
+       done = std::move(done)](db::DbResult<db::PgResult> r) mutable {
+        if (!r.ok()) return done(Fail(DbReason(r.error())));
+        std::string id, stored;
+        if (r->rows() == 1 && !r->IsNull(0, 1)) {
+          id = std::string(r->GetString(0, 0));
+          stored = std::string(r->GetString(0, 1));
+        }
+        struct Outcome {
+          PasswordCheck check;
+          std::optional<std::string> rehash;
+        };
+        bool queued = workers_.Run<Outcome>(
+            shard_,
+            [stored, password]() {
+              if (stored.empty()) {
+                DummyVerify(password);
+                return Outcome{PasswordCheck::kMismatch, std::nullopt};
+              }
+              Outcome o{VerifyPassword(stored, password), std::nullopt};
+              if (o.check == PasswordCheck::kMatchNeedsRehash) o.rehash = HashPassword(password);
+              return o;
+            },
+            [this, id, username, done = std::move(done)](Outcome o) mutable {
+              if (o.check != PasswordCheck::kMatch && o.check != PasswordCheck::kMatchNeedsRehash) {
+                return done(Fail("auth.invalid_credentials"));
+              }
+              if (o.rehash) {
+                db_.Execute(kSetHash, {Param::Uuid(id), Param::Text(*o.rehash)},
+                            [](db::DbResult<db::PgResult> r2) {
+                              if (!r2.ok()) {
+                                LOG_WARN("password rehash failed").KV("error", r2.error().message);
+                              }
+                            });
+              }
+              IssueTokens(id, username, NewFamilyId(), std::move(done));
+            });
+        if (!queued) done(Fail("not_ready"));
+      });
+}
+
+void AccountService::Refresh(std::string refresh_token, PairCb done) {
+  std::optional<std::string> hash = TokenStorageHash(refresh_token);
+  if (!hash) return done(Fail("unauthenticated"));
+  db_.Execute(kUseRefresh, {Param::Text(*hash)},
+              [this, h = *hash, done = std::move(done)](db::DbResult<db::PgResult> r) mutable {
+                if (!r.ok()) return done(Fail(DbReason(r.error())));
+                if (r->rows() == 1) {
+                  std::string player(r->GetString(0, 0)), family(r->GetString(0, 1));
+                  return IssueTokens(player, "", family, [done = std::move(done)](auto t) {
+                    if (t.ok()) {
+                      t.value().player_id.clear();
+                    }
+                    done(std::move(t));
+                  });
+                }
+                // Not usable: reuse (burn the family), expiry (delete it) or unknown.
+                db_.Execute(kRefreshState, {Param::Text(h)},
+                            [this, h, done = std::move(done)](db::DbResult<db::PgResult> s) {
+                              if (s.ok() && s->rows() == 1) {
+                                bool used = s->GetBool(0, 1).value_or(false);
+                                if (used) {
+                                  std::string family(s->GetString(0, 0));
+                                  LOG_WARN("refresh token reuse: family revoked");
+                                  db_.Execute(kDeleteFamily, {Param::Text(family)}, [](auto) {});
+                                } else {
+                                  db_.Execute(kDeleteRefresh, {Param::Text(h)}, [](auto) {});
+                                }
+                              }
+                              done(Fail(s.ok() ? "unauthenticated" : DbReason(s.error())));
+                            });
+              });
+}
+
+void AccountService::Logout(std::optional<std::string> refresh_token,
+                            std::optional<std::string> access_token, std::function<void()> done) {
+  int pending = 0;
+  auto remaining = std::make_shared<int>(0);
+  auto finish = [remaining, done = std::move(done)]() {
+    if (--*remaining == 0) done();
+  };
+  std::optional<std::string> rh = refresh_token ? TokenStorageHash(*refresh_token) : std::nullopt;
+  std::optional<std::string> ah = access_token ? TokenStorageHash(*access_token) : std::nullopt;
+  pending = (rh ? 1 : 0) + (ah ? 1 : 0);
+  *remaining = pending + 1;
+  if (rh) db_.Execute(kDeleteFamilyOf, {Param::Text(*rh)}, [finish](auto) mutable { finish(); });
+  if (ah) {
+    InvalidateEverywhere(*ah);
+    db_.Execute(kDeleteAccess, {Param::Text(*ah)}, [finish](auto) mutable { finish(); });
+  }
+  finish();
+}
+
+void AccountService::InvalidateEverywhere(std::string token_hash) {
+  cache_.EraseToken(token_hash);
+  ShardSet& set = shard_.set();
+  for (int i = 0; i < set.size(); ++i) {
+    if (i == shard_.id()) continue;
+    // Each shard owns its cache: evict there, on its own thread.
+    if (!shard_.SubmitTo(i, [h = token_hash] {
+          if (AccountService* s = OnThisShard()) s->cache_.EraseToken(h);
+        })) {
+      LOG_WARN("token eviction not delivered (mailbox full)").KV("shard", i);
+    }
+  }
+}
+
+void AccountService::ResolveAccess(std::string_view access_token, PlayerCb done) {
+  std::optional<std::string> hash = TokenStorageHash(access_token);
+  if (!hash) return done(Fail("unauthenticated"));
+  int64_t now = UnixMs();
+  if (auto hit = cache_.Find(*hash, now)) {
+    if (hit->player_id.empty()) return done(Fail("unauthenticated"));
+    return done(hit->player_id);
+  }
+  uint64_t epoch = cache_.epoch();
+  db_.Execute(kResolveAccess, {Param::Text(*hash)},
+              [this, h = *hash, epoch, done = std::move(done)](db::DbResult<db::PgResult> r) {
+                if (!r.ok()) return done(Fail(DbReason(r.error())));
+                int64_t now2 = UnixMs();
+                if (r->rows() != 1) {
+                  cache_.Put(h, "", 0, epoch, now2);
+                  return done(Fail("unauthenticated"));
+                }
+                int64_t age_ms = r->GetInt64(0, 1).value_or(kAccessTtlMs);
+                bool banned = r->GetBool(0, 2).value_or(true);
+                if (banned || age_ms >= kAccessTtlMs) {
+                  cache_.Put(h, "", 0, epoch, now2);
+                  return done(Fail("unauthenticated"));
+                }
+                std::string player(r->GetString(0, 0));
+                cache_.Put(h, player, now2 + (kAccessTtlMs - age_ms), epoch, now2);
+                done(player);
+              });
+}
+
+void AccountService::GetPlayer(const std::string& player_id, JsonCb done) {
+  if (!IsCanonicalUuid(player_id)) return done(Fail("player.not_found"));
+  db_.Execute(kGetPlayer, {Param::Uuid(player_id)},
+              [done = std::move(done)](db::DbResult<db::PgResult> r) {
+                if (!r.ok()) return done(Fail(DbReason(r.error())));
+                if (r->rows() != 1) return done(Fail("player.not_found"));
+                done(PlayerJson{std::string(r->GetString(0, 0))});
+              });
+}
+
+void AccountService::UpdatePlayer(const std::string& player_id,
+                                  std::optional<std::string> display_name,
+                                  std::optional<std::optional<std::string>> avatar_url,
+                                  std::optional<std::string> metadata_json, JsonCb done) {
+  db::Params p{Param::Uuid(player_id),
+               Param::Bool(display_name.has_value()),
+               display_name ? Param::Text(*display_name) : Param::Null(),
+               Param::Bool(avatar_url.has_value()),
+               avatar_url && *avatar_url ? Param::Text(**avatar_url) : Param::Null(),
+               Param::Bool(metadata_json.has_value()),
+               metadata_json ? Param::Text(*metadata_json) : Param::Null()};
+  db_.Execute(kUpdatePlayer, std::move(p), [done = std::move(done)](db::DbResult<db::PgResult> r) {
+    if (!r.ok()) return done(Fail(DbReason(r.error())));
+    if (r->rows() != 1) return done(Fail("player.not_found"));
+    done(PlayerJson{std::string(r->GetString(0, 0))});
+  });
+}
+
+}  // namespace asobi

@@ -1,0 +1,91 @@
+// AccountService: players, passwords and tokens (rest.md §2, §3.1, §3.2) on top of the shard's
+// pipelined PostgreSQL connection. Password hashing runs on the WorkerPool; everything else is
+// asynchronous on the shard. One instance per shard; every method and callback runs there.
+//
+// Error reasons passed to callbacks are rest.md §1.3 codes: auth.username_taken,
+// auth.invalid_credentials, unauthenticated, player.not_found, not_ready (database down or
+// worker queue full), internal.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "db/pg_connection.h"
+#include "game/auth/session_cache.h"
+#include "reactor/shard.h"
+#include "reactor/worker_pool.h"
+
+namespace asobi {
+
+/// A freshly issued access/refresh pair (rest.md §2.3 "Issue").
+struct IssuedTokens {
+  std::string player_id;
+  std::string username;
+  std::string access_token;
+  std::string refresh_token;
+};
+
+/// Public projection of a players row (rest.md §3.2): JSON object text.
+struct PlayerJson {
+  std::string json;
+};
+
+class AccountService {
+ public:
+  static constexpr int64_t kAccessTtlMs = 60 * 60 * 1000;            // 60 min
+  static constexpr int64_t kRefreshTtlMs = 30LL * 24 * 3600 * 1000;  // 30 days
+
+  /// Construct on the shard's own thread (it registers itself as that shard's service).
+  AccountService(Shard& shard, db::PgConnection& db, WorkerPool& workers);
+  ~AccountService();
+  /// The AccountService of the calling shard thread, or null.
+  static AccountService* OnThisShard();
+
+  using TokensCb = std::function<void(Result<IssuedTokens>)>;
+  using PairCb = std::function<void(Result<IssuedTokens>)>;  // player_id/username empty
+  using PlayerCb = std::function<void(Result<std::string>)>;
+  using JsonCb = std::function<void(Result<PlayerJson>)>;
+
+  /// Creates a player (+ player_stats row) and issues tokens. Inputs already validated.
+  void Register(std::string username, std::string password, std::string display_name,
+                TokensCb done);
+  /// Verifies the password (argon2id or upstream pbkdf2, re-hashed on success) and issues
+  /// tokens. Unknown users cost one dummy verification (timing).
+  void Login(std::string username, std::string password, TokensCb done);
+  /// Single-use refresh with family revocation on reuse (rest.md §2.3 "Refresh").
+  void Refresh(std::string refresh_token, PairCb done);
+  /// Deletes the refresh token's family and/or the access token, evicting it on every shard.
+  /// Always succeeds from the client's view.
+  void Logout(std::optional<std::string> refresh_token, std::optional<std::string> access_token,
+              std::function<void()> done);
+  /// Resolves an access token to its player id: cache first, then the database. Errors:
+  /// unauthenticated (unknown, expired, banned, malformed), not_ready.
+  void ResolveAccess(std::string_view access_token, PlayerCb done);
+
+  /// GET /players/:id projection; player.not_found when absent or not a UUID.
+  void GetPlayer(const std::string& player_id, JsonCb done);
+  /// PUT /players/:id with already-validated fields (nullopt = unchanged).
+  void UpdatePlayer(const std::string& player_id, std::optional<std::string> display_name,
+                    std::optional<std::optional<std::string>> avatar_url,
+                    std::optional<std::string> metadata_json, JsonCb done);
+
+  SessionCache& cache() { return cache_; }
+
+ private:
+  void IssueTokens(std::string player_id, std::string username, std::string family_id,
+                   TokensCb done);
+  void InvalidateEverywhere(std::string token_hash);
+
+  Shard& shard_;
+  db::PgConnection& db_;
+  WorkerPool& workers_;
+  SessionCache cache_;
+};
+
+/// Maps a database error to the client-facing reason (not_ready when unreachable).
+std::string DbReason(const db::PgError& e);
+
+}  // namespace asobi

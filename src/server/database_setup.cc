@@ -1,0 +1,84 @@
+#include "server/database_setup.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "base/log.h"
+#include "db/conninfo.h"
+#include "db/migrations.h"
+#include "db/pg_connection.h"
+#include "game/auth/account_service.h"
+#include "game/auth/db_token_verifier.h"
+
+namespace asobi {
+
+DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
+  const Config& c = shared.config;
+  conninfo_ = db::BuildConninfo(c.db_host, std::atoi(c.db_port.c_str()), c.db_name, c.db_user,
+                                c.db_password);
+  migrations_dir_ = c.migrations_dir.empty() ? db::DefaultMigrationsDir() : c.migrations_dir;
+  workers_ = std::make_unique<WorkerPool>(c.workers, 10, 4096);
+  shard_count_ = 256;
+  shard_up_ = std::make_unique<std::atomic<bool>[]>(size_t(shard_count_));
+  migrator_ = std::thread([this] { MigrateLoop(); });
+
+  std::string conninfo = conninfo_;
+  WorkerPool* workers = workers_.get();
+  std::atomic<bool>* up = shard_up_.get();
+  auto previous = shared.init_shard;
+  shared.init_shard = [previous, conninfo, workers, up](ServerShard& s) {
+    if (previous) previous(s);
+    db::PgConnection::Options opts;
+    opts.conninfo = conninfo;
+    auto* conn = new db::PgConnection(&s.shard.reactor(), opts);
+    conn->Start();
+    auto* accounts = new AccountService(s.shard, *conn, *workers);
+    s.game.db = conn;
+    s.game.accounts = accounts;
+    s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
+    // Publish this shard's connection state for /ready (read from any shard).
+    std::atomic<bool>* mine = &up[s.shard.id()];
+    struct Poll {
+      static void Arm(Reactor* r, db::PgConnection* c, std::atomic<bool>* flag) {
+        flag->store(c->ready(), std::memory_order_relaxed);
+        r->AddTimer(100, [r, c, flag] { Arm(r, c, flag); });
+      }
+    };
+    Poll::Arm(&s.shard.reactor(), conn, mine);
+  };
+  shared.ready = [this] { return Ready(); };
+}
+
+DatabaseSetup::~DatabaseSetup() {
+  stop_.store(true);
+  if (migrator_.joinable()) migrator_.join();
+}
+
+bool DatabaseSetup::Ready() const {
+  if (!migrated_.load()) return false;
+  int n = shared_.shards ? shared_.shards->size() : 0;
+  for (int i = 0; i < n; ++i) {
+    if (!shard_up_[size_t(i)].load(std::memory_order_relaxed)) return false;
+  }
+  return n > 0;
+}
+
+void DatabaseSetup::MigrateLoop() {
+  int64_t delay_ms = 200;
+  while (!stop_.load()) {
+    int applied = 0;
+    Status st = db::RunMigrations(conninfo_, migrations_dir_, &applied);
+    if (st.ok()) {
+      LOG_INFO("migrations applied").KV("applied", applied).KV("dir", migrations_dir_);
+      migrated_.store(true);
+      return;
+    }
+    LOG_WARN("migrations failed, retrying").KV("error", st.error().message);
+    for (int64_t waited = 0; waited < delay_ms && !stop_.load(); waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    delay_ms = std::min<int64_t>(delay_ms * 2, 5000);
+  }
+}
+
+}  // namespace asobi
