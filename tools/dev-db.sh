@@ -7,7 +7,8 @@
 #   tools/dev-db.sh status [datadir]   say whether it runs; print the env when it does
 #   tools/dev-db.sh env    [datadir]   print <datadir>/env (exit 1 when not running)
 #
-# datadir defaults to <repo>/.dev/pg. The cluster listens on a unix socket inside
+# datadir defaults to <repo>/.dev/pg (as root, when the cluster's user cannot reach it, e.g. a
+# checkout under /root: /var/tmp/asobi-dev-<hash of repo path>/pg). The cluster listens on a unix socket inside
 # <datadir>/socket and on 127.0.0.1 at the first free port from 55432 upward (kept across
 # restarts while it stays free). Authentication is `trust` for local and loopback
 # connections: anyone on this machine can connect as any role. Never use this for anything
@@ -26,7 +27,8 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmd="${1:-}"
-datadir="$(realpath -m "${2:-$repo_root/.dev/pg}")"
+datadir_arg="${2:-}"
+datadir="$(realpath -m "${datadir_arg:-$repo_root/.dev/pg}")"
 db_name="asobi"
 db_role="asobi"
 first_port=55432
@@ -129,6 +131,21 @@ start_cluster() {
   write_env "$port"
 }
 
+# As root, the cluster's user must reach the data dir through its parents (a checkout under
+# /root is not reachable). The default dir then moves to /var/tmp/asobi-dev-<hash>/pg.
+resolve_datadir() {
+  [[ "$(id -u)" == 0 ]] || return 0
+  local probe
+  probe="$(dirname "$datadir")"
+  while [[ ! -d "$probe" ]]; do probe="$(dirname "$probe")"; done
+  if runuser -u "$owner" -- test -x "$probe"; then return 0; fi
+  if [[ -n "$datadir_arg" ]]; then
+    die "user $owner cannot reach $datadir; choose a data dir it can reach"
+  fi
+  datadir="/var/tmp/asobi-dev-$(echo -n "$repo_root" | md5sum | cut -c1-8)/pg"
+  echo "dev-db: $owner cannot reach $repo_root/.dev; using $datadir" >&2
+}
+
 # Serialises concurrent start/stop (parallel test binaries all call `start`).
 lock_datadir() {
   mkdir -p "$(dirname "$datadir")"
@@ -140,6 +157,7 @@ case "$cmd" in
   start)
     bindir="$(find_bindir)"
     owner="$(run_user)"
+    resolve_datadir
     lock_datadir
     if is_running && [[ -f "$datadir/env" ]]; then
       cat "$datadir/env"
@@ -151,6 +169,7 @@ case "$cmd" in
   stop)
     bindir="$(find_bindir)"
     owner="$(run_user)"
+    resolve_datadir
     lock_datadir
     if is_running; then
       as_owner "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null
@@ -163,6 +182,7 @@ case "$cmd" in
   status|env)
     bindir="$(find_bindir)"
     owner="$(run_user)"
+    resolve_datadir
     if is_running && [[ -f "$datadir/env" ]]; then
       [[ "$cmd" == status ]] && echo "dev-db: running ($datadir)" >&2
       cat "$datadir/env"

@@ -64,10 +64,12 @@ bool ParseName(const std::string& name, int64_t* version) {
 Result<std::set<int64_t>> AppliedVersions(PGconn* conn) {
   ResultPtr res(PQexec(conn, "SELECT version FROM schema_migrations"));
   if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-    return MakeError(kReason, "reading schema_migrations: " + Trim(PQresultErrorMessage(res.get())));
+    return MakeError(kReason,
+                     "reading schema_migrations: " + Trim(PQresultErrorMessage(res.get())));
   }
   std::set<int64_t> out;
-  for (int i = 0; i < PQntuples(res.get()); ++i) out.insert(std::stoll(PQgetvalue(res.get(), i, 0)));
+  for (int i = 0; i < PQntuples(res.get()); ++i)
+    out.insert(std::stoll(PQgetvalue(res.get(), i, 0)));
   return out;
 }
 
@@ -124,8 +126,8 @@ Result<std::vector<MigrationFile>> ListMigrations(const std::string& dir) {
     if (name.size() < 4 || name.compare(name.size() - 4, 4, ".sql") != 0) continue;
     MigrationFile m;
     if (!ParseName(name, &m.version)) {
-      return MakeError(kReason, "malformed migration file name " + name +
-                                    " (want NNNNNNNNNNNNNN_name.sql)");
+      return MakeError(kReason,
+                       "malformed migration file name " + name + " (want NNNNNNNNNNNNNN_name.sql)");
     }
     m.name = name;
     m.path = dir + "/" + name;
@@ -135,8 +137,8 @@ Result<std::vector<MigrationFile>> ListMigrations(const std::string& dir) {
             [](const MigrationFile& a, const MigrationFile& b) { return a.version < b.version; });
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i].version == out[i - 1].version) {
-      return MakeError(kReason, "two migrations share a version: " + out[i - 1].name + ", " +
-                                    out[i].name);
+      return MakeError(kReason,
+                       "two migrations share a version: " + out[i - 1].name + ", " + out[i].name);
     }
   }
   return out;
@@ -151,13 +153,13 @@ Status RunMigrations(const std::string& conninfo, const std::string& dir, int* a
     return MakeError(kReason, "cannot connect: " + Trim(conn ? PQerrorMessage(conn.get()) : ""));
   }
   // Silence NOTICEs such as "relation already exists, skipping".
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   std::string lock_sql = "SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")";
   std::string err = Exec(conn.get(), lock_sql.c_str());
   if (!err.empty()) return MakeError(kReason, "taking the migration lock: " + err);
   Status s = ApplyMissing(conn.get(), *files, applied);
-  std::string unlock_sql =
-      "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")";
+  std::string unlock_sql = "SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")";
   Exec(conn.get(), unlock_sql.c_str());  // also released when the session ends
   return s;
 }

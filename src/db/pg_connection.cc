@@ -19,12 +19,13 @@ PgError Unavailable(std::string message) {
   return PgError{std::string(kDbUnavailable), "", std::move(message), ""};
 }
 
-// SQLSTATE classes that mean "this session is gone": 08 connection exception, 57 operator
-// intervention (admin shutdown, pg_terminate_backend, crash shutdown).
+// SQLSTATEs that mean "this session is gone": class 08 (connection exception) and 57P0x
+// (admin/crash shutdown, pg_terminate_backend, database dropped, idle timeout). 57014
+// (query_canceled, e.g. statement_timeout) is an ordinary statement error.
 bool IsSessionFatal(const PGresult* res) {
   const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
   if (state == nullptr || std::strlen(state) != 5) return true;  // libpq-side failure
-  return std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57", 2) == 0;
+  return std::strncmp(state, "08", 2) == 0 || std::strncmp(state, "57P", 3) == 0;
 }
 
 void LogNotice(void*, const PGresult* res) {
@@ -236,11 +237,11 @@ void PgConnection::Enqueue(std::unique_ptr<Unit> unit) {
   size_t n = unit->calls.size();
   if (pending_statements_ + n > opts_.max_pending_statements) {
     ++stats_.overloaded;
-    FailLater(std::move(unit), PgError{std::string(kDbOverloaded), "",
-                                       "database queue full (" +
-                                           std::to_string(opts_.max_pending_statements) +
-                                           " statements pending)",
-                                       ""});
+    FailLater(std::move(unit),
+              PgError{std::string(kDbOverloaded), "",
+                      "database queue full (" + std::to_string(opts_.max_pending_statements) +
+                          " statements pending)",
+                      ""});
     return;
   }
   pending_statements_ += n;
@@ -254,9 +255,8 @@ void PgConnection::Enqueue(std::unique_ptr<Unit> unit) {
 }
 
 void PgConnection::FailLater(std::unique_ptr<Unit> unit, PgError error) {
-  reactor_->Post([u = std::move(unit), e = std::move(error)]() mutable {
-    Deliver(std::move(u), &e);
-  });
+  reactor_->Post(
+      [u = std::move(unit), e = std::move(error)]() mutable { Deliver(std::move(u), &e); });
 }
 
 void PgConnection::Deliver(std::unique_ptr<Unit> unit, const PgError* error) {

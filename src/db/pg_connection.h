@@ -3,9 +3,11 @@
 // shard; every queue is bounded). No libpq call here ever blocks the reactor thread.
 //
 // Batching. Statements (and transaction units) issued during one loop turn are queued and
-// sent at the end of the turn (TurnFlush) as ONE pipeline batch: one write, one
-// PQpipelineSync. Batches may overlap: a new turn's batch goes out while earlier ones are
-// still in flight.
+// sent at the end of the turn (TurnFlush) as ONE pipeline batch with ONE PQpipelineSync and
+// one flush (libpq also writes whenever its 8 KiB output buffer fills; POLLOUT is polled only
+// while PQflush reports output pending). Batches may overlap: a new turn's batch goes out
+// while earlier ones are still in flight. Statements are prepared (PQsendPrepare, each with
+// its own sync) on first use per session or at connect time (Options::prepare_on_connect).
 //
 // Atomicity and failures. PostgreSQL runs everything between two syncs as one implicit
 // transaction, so a batch commits or rolls back as a whole. Results are therefore held until
@@ -22,7 +24,7 @@
 // (a retried unit runs after later batches): if B depends on A, issue B from A's callback or
 // put both in one transaction unit.
 //
-// Connection loss (poll error, read/write error, CONNECTION_BAD, SQLSTATE class 08/57):
+// Connection loss (poll error, read/write error, CONNECTION_BAD, SQLSTATE 08xxx/57P0x):
 //   - units in flight fail with `db_unavailable`. Their outcome is UNKNOWN: a write may or
 //     may not have committed (the sync may have been processed before the loss).
 //   - queued units that were not sent stay queued and go out after reconnect, or fail with
@@ -70,15 +72,15 @@ struct StatementCall {
 
 /// Counters for tests, /metrics and benchmarks. Written by the owning shard only.
 struct PgConnectionStats {
-  uint64_t batches_sent = 0;        // end-of-turn flushes that sent anything
-  uint64_t syncs_sent = 0;          // PQpipelineSync calls (batches, retries, prepares)
-  uint64_t statements_sent = 0;     // PQsendQueryPrepared calls
-  uint64_t prepares_sent = 0;       // PQsendPrepare calls
-  uint64_t units_retried = 0;       // units re-sent after another unit's failure
-  uint64_t connects = 0;            // successful connection set-ups
-  uint64_t connection_losses = 0;   // losses of an established connection
-  uint64_t connect_failures = 0;    // failed or timed-out connection attempts
-  uint64_t overloaded = 0;          // calls refused with db_overloaded
+  uint64_t batches_sent = 0;       // end-of-turn flushes that sent anything
+  uint64_t syncs_sent = 0;         // PQpipelineSync calls (batches, retries, prepares)
+  uint64_t statements_sent = 0;    // PQsendQueryPrepared calls
+  uint64_t prepares_sent = 0;      // PQsendPrepare calls
+  uint64_t units_retried = 0;      // units re-sent after another unit's failure
+  uint64_t connects = 0;           // successful connection set-ups
+  uint64_t connection_losses = 0;  // losses of an established connection
+  uint64_t connect_failures = 0;   // failed or timed-out connection attempts
+  uint64_t overloaded = 0;         // calls refused with db_overloaded
 };
 
 class PgConnection final {
@@ -189,9 +191,9 @@ class PgConnection final {
   Reactor::TimerId connect_timer_ = 0;
   Reactor::TimerId queue_timer_ = 0;
 
-  std::deque<std::unique_ptr<Unit>> queue_;  // not yet sent, FIFO
-  std::deque<Segment> segments_;             // sent, awaiting their sync, FIFO
-  std::deque<Slot> slots_;                   // expected result sequence, FIFO
+  std::deque<std::unique_ptr<Unit>> queue_;                  // not yet sent, FIFO
+  std::deque<Segment> segments_;                             // sent, awaiting their sync, FIFO
+  std::deque<Slot> slots_;                                   // expected result sequence, FIFO
   std::unordered_map<const Statement*, Prepared> prepared_;  // this session's statements
   std::unordered_map<std::string, const Statement*> names_;  // name clash check
   size_t pending_statements_ = 0;

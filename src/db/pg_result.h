@@ -47,7 +47,7 @@ struct PgError {
 template <typename T>
 class DbResult {
  public:
-  DbResult(T value) : v_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  DbResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   DbResult(PgError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
