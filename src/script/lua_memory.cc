@@ -1,0 +1,57 @@
+#include "script/lua_memory.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <lua.hpp>
+
+namespace asobi::script {
+
+void* LuaMemory::Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes) {
+  auto* self = static_cast<LuaMemory*>(ud);
+  if (ptr == nullptr) old_bytes = 0;  // Lua passes a type tag in old_bytes for new blocks
+  if (new_bytes == 0) {
+    std::free(ptr);
+    self->live_bytes_ -= old_bytes;
+    return nullptr;
+  }
+  const size_t new_live = self->live_bytes_ - old_bytes + new_bytes;
+  if (new_bytes > old_bytes && !self->MayGrowTo(new_live)) return nullptr;
+  void* p = std::realloc(ptr, new_bytes);
+  if (p == nullptr) return nullptr;  // on a failed shrink Lua keeps the old block
+  self->live_bytes_ = new_live;
+  self->peak_bytes_ = std::max(self->peak_bytes_, new_live);
+  return p;
+}
+
+bool LuaMemory::MayGrowTo(size_t new_live_bytes) {
+  const bool in_window = window_depth_ > 0;
+  if (in_window && refused_) return false;
+  const bool over =
+      new_live_bytes > limits_.max_bytes || (in_window && new_live_bytes > window_limit_bytes_);
+  if (over && in_window) refused_ = true;
+  return !over;
+}
+
+LuaMemory* LuaMemory::From(lua_State* L) {
+  void* ud = nullptr;
+  lua_Alloc f = lua_getallocf(L, &ud);
+  return f == &LuaMemory::Alloc ? static_cast<LuaMemory*>(ud) : nullptr;
+}
+
+void LuaMemory::BeginCallback() {
+  if (window_depth_++ == 0) {
+    window_limit_bytes_ = live_bytes_ + limits_.callback_growth_max_bytes;
+    refused_ = false;
+  }
+}
+
+bool LuaMemory::EndCallback() {
+  if (window_depth_ == 0) return false;
+  if (--window_depth_ > 0) return refused_;
+  const bool was_refused = refused_;
+  refused_ = false;
+  window_limit_bytes_ = 0;
+  return was_refused;
+}
+
+}  // namespace asobi::script

@@ -1,0 +1,67 @@
+// Per-state Lua allocator with byte accounting and the memory caps of lua.md §13.
+#pragma once
+
+#include <cstddef>
+
+struct lua_State;
+
+namespace asobi::script {
+
+/// Memory caps of one Lua state (lua.md §13).
+struct LuaMemoryLimits {
+  /// Hard cap on bytes held by the state (`lua_state_max_bytes`): 256 MiB for match, world and
+  /// zone states, 64 MiB for bots.
+  size_t max_bytes = size_t{256} << 20;
+  /// What one callback may add on top of the bytes live when it started (40 MiB).
+  size_t callback_growth_max_bytes = size_t{40} << 20;
+};
+
+/// The allocator behind one lua_State (passed to lua_newstate; LuaJIT's GC64 mode accepts
+/// custom allocators). Counts the bytes the state holds, including garbage not yet collected.
+///
+/// Outside callbacks only the hard cap applies. Inside a callback window (BeginCallback ..
+/// EndCallback, opened by CallWithBudget) growth is also capped at `callback_growth_max_bytes`
+/// over the bytes live at entry, and after the first refusal every further growing allocation
+/// in that window is refused too, so a script cannot keep trying. Shrinking and freeing never
+/// fail. A refusal makes LuaJIT raise "not enough memory" (LUA_ERRMEM).
+///
+/// Owned by LuaState and must outlive its lua_State. Used only on the state's owner thread;
+/// not thread-safe.
+class LuaMemory {
+ public:
+  explicit LuaMemory(const LuaMemoryLimits& limits) : limits_(limits) {}
+  LuaMemory(const LuaMemory&) = delete;
+  LuaMemory& operator=(const LuaMemory&) = delete;
+
+  /// The lua_Alloc function; `ud` is the LuaMemory.
+  static void* Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes);
+
+  /// The LuaMemory of `L` if its allocator is LuaMemory::Alloc, else nullptr.
+  static LuaMemory* From(lua_State* L);
+
+  /// Opens a callback window (nestable; only the outermost sets the growth limit).
+  void BeginCallback();
+  /// Closes a window. Returns true if the outermost window refused an allocation; clears the
+  /// refusal when the outermost window closes.
+  bool EndCallback();
+
+  /// Bytes currently held by the state.
+  size_t live_bytes() const { return live_bytes_; }
+  /// Highest live_bytes seen since creation.
+  size_t peak_bytes() const { return peak_bytes_; }
+  /// Whether an allocation was refused in the current callback window.
+  bool refused() const { return refused_; }
+  const LuaMemoryLimits& limits() const { return limits_; }
+
+ private:
+  bool MayGrowTo(size_t new_live_bytes);
+
+  LuaMemoryLimits limits_;
+  size_t live_bytes_ = 0;
+  size_t peak_bytes_ = 0;
+  size_t window_limit_bytes_ = 0;  // 0 = no window open
+  int window_depth_ = 0;
+  bool refused_ = false;
+};
+
+}  // namespace asobi::script

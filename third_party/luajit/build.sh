@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds LuaJIT (Debian's `luajit2` source package, OpenResty's branch) with
+# LUAJIT_ENABLE_CHECKHOOK into third_party/luajit/install. See README.md for why.
+#
+# Idempotent: does nothing when install/lib/libluajit-5.1.a exists and is newer than this
+# script. Needs root (or sudo) only when the machine has no deb-src entry yet.
+# Output: one summary line; the full log is kept in src/build.log.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+prefix="$here/install"
+srcroot="$here/src"
+lib="$prefix/lib/libluajit-5.1.a"
+log="$srcroot/build.log"
+
+if [[ -f "$lib" && "$lib" -nt "${BASH_SOURCE[0]}" ]]; then
+  echo "luajit: checkhook build up to date ($lib)"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ "$(id -u)" -ne 0 ]]; then sudo_cmd=(sudo); fi
+
+fail() {
+  echo "luajit: build failed: $1 (log: $log)" >&2
+  exit 1
+}
+
+# Adds deb-src entries mirroring the machine's Debian `deb` entries, in a separate file:
+# deb822 `.sources` files (Debian 12's default) or one-line entries in sources.list.
+add_deb_src() {
+  local deb822=()
+  mapfile -t deb822 < <(grep -lsE '^URIs:.*debian' /etc/apt/sources.list.d/*.sources | grep -v asobi-deb-src || true)
+  if [[ ${#deb822[@]} -gt 0 ]]; then
+    for f in "${deb822[@]}"; do
+      sed -e 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$f"
+      echo
+    done | "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/asobi-deb-src.sources >/dev/null
+  elif grep -qsE '^[[:space:]]*deb[[:space:]].*debian' /etc/apt/sources.list; then
+    grep -E '^[[:space:]]*deb[[:space:]].*debian' /etc/apt/sources.list |
+      sed -e 's/^\([[:space:]]*\)deb\([[:space:]]\)/\1deb-src\2/' |
+      "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/asobi-deb-src.list >/dev/null
+  else
+    fail "no Debian apt source found to derive a deb-src entry from"
+  fi
+}
+
+mkdir -p "$srcroot"
+: >"$log"
+
+if ! apt-cache showsrc luajit2 >/dev/null 2>&1; then
+  if ! grep -Eqs '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+    add_deb_src
+  fi
+  "${sudo_cmd[@]}" apt-get update -qq >>"$log" 2>&1 || fail "apt-get update"
+fi
+
+# Fetch and unpack (Debian patches applied) unless already there.
+srcdir="$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'luajit2-*' | sort | tail -n 1)"
+if [[ -z "$srcdir" ]]; then
+  (cd "$srcroot" && apt-get source -qq luajit2) >>"$log" 2>&1 || fail "apt-get source luajit2"
+  srcdir="$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'luajit2-*' | sort | tail -n 1)"
+  [[ -n "$srcdir" ]] || fail "source directory not found after apt-get source"
+fi
+
+# Same recipe as debian/rules (`make amalg`, default CCOPT -O2), plus CHECKHOOK, the one flag
+# Debian does not set. GC64 needs no flag: it is this branch's default on x86-64 (lj_arch.h),
+# as in Debian's amd64 build. Static archive only; -fPIC so it links into PIE executables.
+xcflags="-DLUAJIT_ENABLE_CHECKHOOK"
+jobs="${JOBS:-2}"
+{
+  make -C "$srcdir" clean
+  make -C "$srcdir" -j"$jobs" amalg PREFIX="$prefix" XCFLAGS="$xcflags" CFLAGS="-fPIC" \
+    BUILDMODE=static Q=@ E=@:
+  make -C "$srcdir" install PREFIX="$prefix"
+} >>"$log" 2>&1 || fail "make"
+
+# Only the static library and headers are needed; drop the rest of the install tree.
+rm -rf "$prefix"/lib/libluajit-5.1.so* "$prefix/bin" "$prefix/share" "$prefix/lib/lua"
+touch "$lib"
+
+version="$(basename "$srcdir")"
+echo "luajit: built $version with $xcflags -> $lib"
