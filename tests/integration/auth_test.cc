@@ -1,0 +1,327 @@
+// Accounts against the real server and a real PostgreSQL (rest.md §2, §3.1, §3.2; issue:
+// "Bad input and faults"). Each suite gets a fresh database.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "game/auth/password.h"
+#include "http_client.h"
+#include "itest_checks.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+class AuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    server_ = new ServerProcess();
+    ServerOptions opts;
+    opts.flags = db_->ServerFlags();
+    // Generous limits: the suite makes many auth calls from one IP.
+    opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000"});
+    ASSERT_TRUE(server_->Start(opts));
+    // Wait for migrations and connections.
+    for (int i = 0; i < 200; ++i) {
+      if (Call("GET", "/ready").status == 200) break;
+      usleep(50 * 1000);
+    }
+    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+    server_ = nullptr;
+    db_ = nullptr;
+  }
+
+  static HttpResponse Call(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    HttpClient c;
+    EXPECT_TRUE(c.Connect(server_->port()));
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
+    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
+    if (method != "GET") {
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n";
+    }
+    req += "\r\n" + body;
+    EXPECT_TRUE(c.SendRaw(req));
+    auto resp = c.ReadResponse();
+    EXPECT_TRUE(resp.has_value()) << c.error();
+    return resp.value_or(HttpResponse{});
+  }
+  static JsonDoc Json(const HttpResponse& r) {
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body)) << r.body;
+    return d;
+  }
+  static JsonDoc Register(const std::string& user, const std::string& pw = "password123") {
+    HttpResponse r = Call("POST", "/api/v1/auth/register",
+                          R"({"username":")" + user + R"(","password":")" + pw + R"("})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json(r);
+  }
+  static std::string Count(const std::string& sql) { return db_->Query(sql).value_or("?"); }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+};
+TestDatabase* AuthTest::db_ = nullptr;
+ServerProcess* AuthTest::server_ = nullptr;
+
+TEST_F(AuthTest, RegisterReturnsTokensAndCreatesPlayerAndStats) {
+  JsonDoc d = Register("reg_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  EXPECT_EQ(id.size(), 36u);
+  EXPECT_EQ(d.Str({"username"}).value_or(""), "reg_user");
+  EXPECT_EQ(d.Str({"access_token"}).value_or("").size(), 44u);
+  EXPECT_EQ(d.Str({"refresh_token"}).value_or("").size(), 44u);
+  EXPECT_EQ(Count("SELECT count(*) FROM player_stats WHERE player_id = '" + id + "'"), "1");
+  EXPECT_EQ(Count("SELECT hashed_password LIKE '$argon2id$%' FROM players WHERE id = '" + id + "'"),
+            "t");
+}
+
+TEST_F(AuthTest, DuplicateUsernameIs409AndWritesNothing) {
+  Register("dup_user");
+  std::string before = Count("SELECT count(*) FROM player_tokens");
+  HttpResponse r =
+      Call("POST", "/api/v1/auth/register", R"({"username":"dup_user","password":"password123"})");
+  EXPECT_TRUE(IsErrorEnvelope(r, 409, "auth.username_taken"));
+  EXPECT_EQ(Count("SELECT count(*) FROM players WHERE username = 'dup_user'"), "1");
+  EXPECT_EQ(Count("SELECT count(*) FROM player_tokens"), before);
+}
+
+TEST_F(AuthTest, InvalidUsernamesAndPasswordsAre422WithFields) {
+  const char* bodies[] = {
+      R"({"username":"ab","password":"password123"})",
+      R"({"username":"this_name_is_far_too_long_for_the_rule","password":"password123"})",
+      R"({"username":"bad name!","password":"password123"})",
+      R"({"username":"good_name","password":"short"})",
+  };
+  for (const char* b : bodies) {
+    HttpResponse r = Call("POST", "/api/v1/auth/register", b);
+    EXPECT_TRUE(IsErrorEnvelope(r, 422, "validation_failed")) << b;
+    JsonDoc d = Json(r);
+    EXPECT_TRUE(d.IsObjectAt({"fields"})) << r.body;
+    EXPECT_TRUE(d.IsObjectAt({"error", "details", "fields"})) << r.body;
+  }
+  std::string long_pw(129, 'p');
+  HttpResponse r = Call("POST", "/api/v1/auth/register",
+                        R"({"username":"pw_too_long","password":")" + long_pw + R"("})");
+  EXPECT_TRUE(IsErrorEnvelope(r, 422, "validation_failed"));
+  EXPECT_EQ(Count("SELECT count(*) FROM players WHERE username IN ('good_name','pw_too_long')"),
+            "0");
+}
+
+TEST_F(AuthTest, MissingAndMalformedBodies) {
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/auth/register", "{not json"), 400, "invalid_json"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/auth/register", "[1,2]"), 400, "invalid_payload"));
+  EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/auth/register", ""), 400, "missing_field"));
+  EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/auth/register", R"({"username":"x1x"})"), 400,
+                              "missing_field"));
+  EXPECT_TRUE(IsErrorEnvelope(
+      Call("POST", "/api/v1/auth/login", R"({"username":5,"password":"password123"})"), 400,
+      "missing_field"));
+  EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/auth/refresh", "{}"), 400, "missing_field"));
+}
+
+TEST_F(AuthTest, LoginWrongPasswordAndUnknownUserAre401) {
+  Register("login_user");
+  EXPECT_TRUE(IsErrorEnvelope(
+      Call("POST", "/api/v1/auth/login", R"({"username":"login_user","password":"wrongpass1"})"),
+      401, "auth.invalid_credentials"));
+  EXPECT_TRUE(IsErrorEnvelope(
+      Call("POST", "/api/v1/auth/login", R"({"username":"nobody_here","password":"password123"})"),
+      401, "auth.invalid_credentials"));
+  HttpResponse ok =
+      Call("POST", "/api/v1/auth/login", R"({"username":"login_user","password":"password123"})");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_TRUE(HasSecurityHeaders(ok));
+}
+
+TEST_F(AuthTest, UpstreamPbkdf2HashStillLogsInAndIsRehashed) {
+  std::string hash = HashPasswordPbkdf2("legacy-pass-1", 1000);
+  std::string id = "01900000-0000-7000-8000-0000000000aa";
+  ASSERT_TRUE(
+      db_->Query("INSERT INTO players (id, username, display_name, hashed_password, "
+                 "metadata, inserted_at, updated_at) VALUES ('" +
+                 id + "', 'legacy_user', 'legacy_user', '" + hash + "', '{}', now(), now())"))
+      << db_->error();
+  HttpResponse r = Call("POST", "/api/v1/auth/login",
+                        R"({"username":"legacy_user","password":"legacy-pass-1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r).Str({"player_id"}).value_or(""), id);
+  // The re-hash is written asynchronously after the reply.
+  std::string now_hash;
+  for (int i = 0; i < 100; ++i) {
+    now_hash = Count("SELECT hashed_password FROM players WHERE id = '" + id + "'");
+    if (now_hash.rfind("$argon2id$", 0) == 0) break;
+    usleep(20 * 1000);
+  }
+  EXPECT_EQ(now_hash.rfind("$argon2id$", 0), 0u) << now_hash;
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", R"({"username":"legacy_user","password":"legacy-pass-1"})")
+          .status,
+      200);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", R"({"username":"legacy_user","password":"legacy-pass-2"})")
+          .status,
+      401);
+}
+
+TEST_F(AuthTest, RefreshRotatesAndReuseBurnsTheFamily) {
+  JsonDoc d = Register("refresh_user");
+  std::string rt = d.Str({"refresh_token"}).value_or("");
+  HttpResponse r1 = Call("POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + rt + R"("})");
+  ASSERT_EQ(r1.status, 200) << r1.body;
+  JsonDoc d1 = Json(r1);
+  std::string rt2 = d1.Str({"refresh_token"}).value_or("");
+  EXPECT_NE(rt2, rt);
+  EXPECT_FALSE(d1.Has({"player_id"}));
+  // Reusing the spent token is detected: 401 and the newer token of the family dies too.
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + rt + R"("})"),
+                      401, "unauthenticated"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + rt2 + R"("})"),
+                      401, "unauthenticated"));
+}
+
+TEST_F(AuthTest, ForgedExpiredAndRevokedAccessTokensAre401) {
+  JsonDoc d = Register("token_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  std::string at = d.Str({"access_token"}).value_or("");
+  EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at).status, 200);
+  // Forged: well-formed but unknown; garbage; wrong scheme.
+  EXPECT_TRUE(IsErrorEnvelope(
+      Call("GET", "/api/v1/players/" + id, "", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), 401,
+      "unauthenticated"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", "%%%"), 401, "unauthenticated"));
+  EXPECT_TRUE(IsErrorEnvelope(Call("GET", "/api/v1/players/" + id), 401, "unauthenticated"));
+  // Expired: a fresh token (never cached) whose row is older than 60 minutes.
+  HttpResponse l =
+      Call("POST", "/api/v1/auth/login", R"({"username":"token_user","password":"password123"})");
+  std::string at2 = Json(l).Str({"access_token"}).value_or("");
+  ASSERT_TRUE(
+      db_->Query("UPDATE player_tokens SET inserted_at = now() - interval '61 minutes' "
+                 "WHERE context = 'access' AND user_id = '" +
+                 id + "' AND inserted_at > now() - interval '1 minute' AND token <> ''"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at2), 401, "unauthenticated"));
+  // Revoked: logout with the bearer; the token stops working on every shard at once.
+  HttpResponse l3 =
+      Call("POST", "/api/v1/auth/login", R"({"username":"token_user","password":"password123"})");
+  std::string at3 = Json(l3).Str({"access_token"}).value_or("");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at3).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", "{}", at3).status, 200);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(
+        IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at3), 401, "unauthenticated"));
+  }
+}
+
+TEST_F(AuthTest, PlayersGetAndUpdateWithValidation) {
+  JsonDoc me = Register("players_user");
+  JsonDoc other = Register("players_other");
+  std::string id = me.Str({"player_id"}).value_or("");
+  std::string at = me.Str({"access_token"}).value_or("");
+  HttpResponse g = Call("GET", "/api/v1/players/" + other.Str({"player_id"}).value_or(""), "", at);
+  ASSERT_EQ(g.status, 200);
+  JsonDoc gd = Json(g);
+  EXPECT_EQ(gd.Str({"username"}).value_or(""), "players_other");
+  EXPECT_FALSE(gd.Has({"hashed_password"}));
+  EXPECT_TRUE(gd.Has({"inserted_at"}));
+  // SQL metacharacters are stored verbatim.
+  std::string evil = R"('; DROP TABLE players; -- \" \\)";
+  HttpResponse u =
+      Call("PUT", "/api/v1/players/" + id,
+           R"({"display_name":"'; DROP TABLE players; -- \" \\","metadata":{"k":"v"}})", at);
+  ASSERT_EQ(u.status, 200) << u.body;
+  JsonDoc ud = Json(u);
+  EXPECT_EQ(ud.Str({"display_name"}).value_or(""), "'; DROP TABLE players; -- \" \\");
+  EXPECT_EQ(ud.Str({"metadata", "k"}).value_or(""), "v");
+  EXPECT_EQ(Count("SELECT count(*) FROM players WHERE username = 'players_user'"), "1");
+  // Someone else's profile: 403. Unknown or non-UUID id: 404.
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("PUT", "/api/v1/players/" + other.Str({"player_id"}).value_or(""),
+                           R"({"display_name":"x"})", at),
+                      403, "forbidden"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/players/not-a-uuid", "", at), 404, "player.not_found"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/players/01900000-0000-7000-8000-00000000ffff", "", at),
+                      404, "player.not_found"));
+  // Oversized fields: 422 with `errors`, nothing changed.
+  HttpResponse big = Call("PUT", "/api/v1/players/" + id,
+                          R"({"display_name":")" + std::string(65, 'd') + R"("})", at);
+  EXPECT_TRUE(IsErrorEnvelope(big, 422, "validation_failed"));
+  EXPECT_TRUE(Json(big).IsObjectAt({"errors"}));
+  HttpResponse meta = Call("PUT", "/api/v1/players/" + id,
+                           R"({"metadata":{"blob":")" + std::string(17000, 'm') + R"("}})", at);
+  EXPECT_TRUE(IsErrorEnvelope(meta, 422, "validation_failed"));
+  EXPECT_TRUE(IsErrorEnvelope(Call("PUT", "/api/v1/players/" + id, R"({"metadata":[1]})", at), 422,
+                              "validation_failed"));
+  EXPECT_EQ(Count("SELECT display_name FROM players WHERE id = '" + id + "'"),
+            "'; DROP TABLE players; -- \" \\");
+  (void)evil;
+}
+
+TEST_F(AuthTest, SessionConnectAcceptsRealTokensOverWebSocket) {
+  JsonDoc d = Register("ws_user");
+  WsClient ws;
+  ASSERT_TRUE(ws.Upgrade(server_->port()).has_value());
+  ASSERT_TRUE(ws.SendText(R"({"type":"session.connect","cid":"1","payload":{"token":")" +
+                          d.Str({"access_token"}).value_or("") + R"("}})"));
+  WsFrame f;
+  ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
+  JsonDoc reply;
+  ASSERT_TRUE(reply.Parse(f.payload));
+  EXPECT_EQ(reply.Str({"type"}).value_or(""), "session.connected") << f.payload;
+  EXPECT_EQ(reply.Str({"payload", "player_id"}).value_or(""), d.Str({"player_id"}).value_or(""));
+  ASSERT_TRUE(ws.SendText(R"({"type":"session.connect","cid":"2","payload":{"token":"bogus"}})"));
+  ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
+  ASSERT_TRUE(reply.Parse(f.payload));
+  EXPECT_TRUE(IsWsError(reply, "invalid_token", "unauthenticated", std::string("\"2\"")));
+}
+
+TEST_F(AuthTest, AuthRoutesAreRateLimitedPerIp) {
+  // A second server with the spec's default auth limit (5 / 1 s).
+  ServerProcess limited;
+  ServerOptions opts;
+  opts.flags = db_->ServerFlags();
+  ASSERT_TRUE(limited.Start(opts));
+  int limited_count = 0;
+  std::optional<std::string> retry;
+  for (int i = 0; i < 8; ++i) {
+    HttpClient c;
+    ASSERT_TRUE(c.Connect(limited.port()));
+    ASSERT_TRUE(
+        c.SendRaw("POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                  "Content-Type: application/json\r\n\r\n{}"));
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r.has_value());
+    if (r->status == 429) {
+      ++limited_count;
+      EXPECT_TRUE(IsErrorEnvelope(*r, 429, "rate_limited"));
+      retry = r->Header("retry-after");
+    }
+  }
+  EXPECT_GE(limited_count, 3);
+  EXPECT_TRUE(retry.has_value());
+  EXPECT_TRUE(limited.Stop());
+}
+
+}  // namespace
+}  // namespace asobi::itest
