@@ -16,6 +16,7 @@ namespace db {
 class PgConnection;
 }
 class AccountService;
+class GuestAuth;
 class RouteRateLimits;
 
 struct GameShard {
@@ -23,6 +24,7 @@ struct GameShard {
   std::unique_ptr<TokenVerifier> verifier;  // null: every session.connect is invalid_token
   db::PgConnection* db = nullptr;           // this shard's connection; null without database
   AccountService* accounts = nullptr;       // null without database
+  GuestAuth* guest = nullptr;               // null without database
   RouteRateLimits* rate_limits = nullptr;   // node-wide, shared; null = unlimited
   /// Looks up a live client on this shard (null when it disconnected). Set by the server.
   std::function<Client*(const ClientRef&)> find_client;

@@ -96,6 +96,15 @@ const std::vector<Flag>& Flags() {
        StrField(&Config::migrations_dir)},
       {"workers", "ASOBI_WORKERS", "threads for blocking work such as password hashing (2)", true,
        IntField(&Config::workers, 1, 64)},
+      {"guest-auth", "ASOBI_GUEST_AUTH", "allow guest/device sign-in (needs --guest-pepper)", false,
+       [](Config& c, const std::string& v) {
+         c.guest_auth = v.empty() || v == "1" || v == "true";
+         return true;
+       }},
+      {"guest-pepper", "ASOBI_GUEST_PEPPER", "secret (>= 32 bytes) keying guest verifiers", true,
+       StrField(&Config::guest_pepper)},
+      {"guest-unlinked-cap", "ASOBI_GUEST_UNLINKED_CAP", "max guests without a password (100000)",
+       true, IntField(&Config::guest_unlinked_cap, 0, int64_t(1) << 40)},
       {"rate-limits", "ASOBI_RATE_LIMITS",
        "REST limits per group, e.g. 'api=300/1000,auth=5/1000,register=3/1000' (count/ms)", true,
        StrField(&Config::rate_limits)},

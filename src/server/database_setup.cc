@@ -9,6 +9,7 @@
 #include "db/pg_connection.h"
 #include "game/auth/account_service.h"
 #include "game/auth/db_token_verifier.h"
+#include "game/auth/guest_auth.h"
 
 namespace asobi {
 
@@ -24,9 +25,18 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
 
   std::string conninfo = conninfo_;
   WorkerPool* workers = workers_.get();
+  auto guest_config = std::make_shared<GuestConfig>();
+  guest_config->enabled = c.guest_auth;
+  guest_config->pepper = c.guest_pepper;
+  guest_config->unlinked_cap = c.guest_unlinked_cap;
+  if (c.guest_auth && c.guest_pepper.size() < 32) {
+    LOG_WARN("guest sign-in stays disabled: --guest-pepper must have at least 32 bytes");
+  }
+  auto guest_limiter = std::make_shared<GuestCreateLimiter>();
   std::atomic<bool>* up = shard_up_.get();
   auto previous = shared.init_shard;
-  shared.init_shard = [previous, conninfo, workers, up](ServerShard& s) {
+  shared.init_shard = [previous, conninfo, workers, up, guest_config,
+                       guest_limiter](ServerShard& s) {
     if (previous) previous(s);
     db::PgConnection::Options opts;
     opts.conninfo = conninfo;
@@ -35,6 +45,7 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
     auto* accounts = new AccountService(s.shard, *conn, *workers);
     s.game.db = conn;
     s.game.accounts = accounts;
+    s.game.guest = new GuestAuth(*accounts, *conn, guest_config, guest_limiter);
     s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
     // Publish this shard's connection state for /ready (read from any shard).
     std::atomic<bool>* mine = &up[s.shard.id()];

@@ -44,8 +44,8 @@ HttpResponse Call(uint16_t port, const std::string& method, const std::string& p
   EXPECT_TRUE(c.Connect(port));
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
   if (method != "GET") {
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   EXPECT_TRUE(c.SendRaw(req + "\r\n" + body));
   return c.ReadResponse(false, 15000).value_or(HttpResponse{});
@@ -73,8 +73,8 @@ TEST(DbFaultTest, OutageFailsClearlyServerStaysUpAndRecoversWithoutLosingWrites)
 
   ServerProcess server;
   ServerOptions opts;
-  opts.flags = {"--db-host", EnvValue(env, "ASOBI_DB_HOST"), "--db-port", port,
-                "--db-user", EnvValue(env, "ASOBI_DB_USER"), "--db-name", "asobi",
+  opts.flags = {"--db-host",     EnvValue(env, "ASOBI_DB_HOST"),     "--db-port", port,
+                "--db-user",     EnvValue(env, "ASOBI_DB_USER"),     "--db-name", "asobi",
                 "--rate-limits", "register=1000/1000,auth=1000/1000"};
   ASSERT_TRUE(server.Start(opts));
   ASSERT_TRUE(WaitStatus(server.port(), "/ready", 200, 20000)) << server.log();
@@ -103,7 +103,8 @@ TEST(DbFaultTest, OutageFailsClearlyServerStaysUpAndRecoversWithoutLosingWrites)
                             R"({"username":"durable_user","password":"password123"})");
   EXPECT_EQ(after.status, 200) << after.body;
   EXPECT_EQ(Call(server.port(), "POST", "/api/v1/auth/register",
-                 R"({"username":"after_outage","password":"password123"})").status,
+                 R"({"username":"after_outage","password":"password123"})")
+                .status,
             200);
   EXPECT_TRUE(server.Stop());
   Shell("bash " + script + " stop " + dir + " 2>&1");

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/uuid.h"
+#include "game/auth/auth_statements.h"
 #include "game/auth/password.h"
 #include "game/auth/tokens.h"
 
@@ -18,19 +19,25 @@ constexpr PgType kU = PgType::kUuid;
 
 #define ASOBI_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-const Statement kInsertPlayer(
+}  // namespace
+
+const db::Statement kInsertPlayer(
     "acct_insert_player",
     "INSERT INTO players (id, username, display_name, hashed_password, metadata, inserted_at, "
     "updated_at) VALUES ($1, $2, $3, $4, '{}'::jsonb, now(), now())",
-    {kU, kT, kT, kT});
-const Statement kInsertStats("acct_insert_stats",
-                             "INSERT INTO player_stats (player_id, updated_at) VALUES ($1, now())",
-                             {kU});
-const Statement kInsertToken(
+    {db::PgType::kUuid, db::PgType::kText, db::PgType::kText, db::PgType::kText});
+const db::Statement kInsertStats(
+    "acct_insert_stats", "INSERT INTO player_stats (player_id, updated_at) VALUES ($1, now())",
+    {db::PgType::kUuid});
+const db::Statement kInsertToken(
     "acct_insert_token",
     "INSERT INTO player_tokens (id, user_id, token, context, family_id, inserted_at) "
     "VALUES ($1, $2, $3, $4, $5, now())",
-    {kU, kU, kT, kT, kT});
+    {db::PgType::kUuid, db::PgType::kUuid, db::PgType::kText, db::PgType::kText,
+     db::PgType::kText});
+
+namespace {
+
 const Statement kLoginLookup("acct_login_lookup",
                              "SELECT id::text, hashed_password FROM players WHERE username = $1",
                              {kT});
@@ -87,6 +94,23 @@ const Statement kUpdatePlayer(
 Error Fail(std::string reason) { return MakeError(std::move(reason)); }
 
 }  // namespace
+
+void AccountService::IssueTokensFor(std::string player_id, std::string username, TokensCb done) {
+  IssueTokens(std::move(player_id), std::move(username), NewFamilyId(), std::move(done));
+}
+
+void AccountService::EvictPlayerEverywhere(const std::string& player_id) {
+  cache_.ErasePlayer(player_id);
+  ShardSet& set = shard_.set();
+  for (int i = 0; i < set.size(); ++i) {
+    if (i == shard_.id()) continue;
+    if (!shard_.SubmitTo(i, [p = player_id] {
+          if (AccountService* s = OnThisShard()) s->cache_.ErasePlayer(p);
+        })) {
+      LOG_WARN("player eviction not delivered (mailbox full)").KV("shard", i);
+    }
+  }
+}
 
 std::string DbReason(const db::PgError& e) {
   if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded) return "not_ready";

@@ -72,7 +72,14 @@ class AccountService {
                     std::optional<std::optional<std::string>> avatar_url,
                     std::optional<std::string> metadata_json, JsonCb done);
 
+  /// Issues a new access/refresh pair in a new family (guest sign-in, upgrade).
+  void IssueTokensFor(std::string player_id, std::string username, TokensCb done);
+  /// Forgets every cached token of `player_id` on every shard (upgrade, ban, erase).
+  void EvictPlayerEverywhere(const std::string& player_id);
+
   SessionCache& cache() { return cache_; }
+  WorkerPool& workers() { return workers_; }
+  Shard& shard() { return shard_; }
 
  private:
   void IssueTokens(std::string player_id, std::string username, std::string family_id,

@@ -2,8 +2,10 @@
 
 #include "base/uuid.h"
 #include "game/auth/account_service.h"
+#include "game/auth/guest_auth.h"
 #include "game/auth/validation.h"
 #include "game/rest_util.h"
+#include "http/error_response.h"
 #include "protocol/json_writer.h"
 
 namespace asobi {
@@ -202,9 +204,64 @@ void PutPlayer(HttpCall& call) {
   });
 }
 
+void Guest(HttpCall& call) {
+  if (!AllowByIp(call)) return;
+  if (call.game.guest == nullptr || !call.game.guest->enabled()) {
+    return RespondError(call, "guest.disabled", "Guest sign-in is not enabled.");
+  }
+  JsonValue body;
+  if (!ParseBody(call, &body)) return;
+  std::vector<std::string> f;
+  if (!RequireStrings(call, body, {"device_id", "device_secret"}, &f)) return;
+  if (auto bad = ValidateGuestInput(f[0], f[1]); !bad.empty()) return RespondError(call, bad);
+  HttpCall* c = &call;
+  call.game.guest->SignIn(f[0], f[1], [c](Result<GuestResult> r) {
+    if (!r.ok()) {
+      if (r.error().reason == "guest.rate_limited") {
+        http::HttpResponse resp =
+            http::ErrorResponse("guest.rate_limited", "Too many new guests; retry later.",
+                                R"({"retry_after":5})", R"("retry_after":5)");
+        resp.extra_headers.push_back({"retry-after", "5"});
+        return c->respond(std::move(resp));
+      }
+      return RespondError(*c, r.error().reason);
+    }
+    std::string json = TokensJson(r.value().tokens, true);
+    json.pop_back();
+    json += r.value().created ? R"(,"guest":true,"created":true})" : R"(,"guest":true})";
+    RespondJson(*c, std::move(json));
+  });
+}
+
+void GuestUpgrade(HttpCall& call) {
+  HttpCall* c = &call;
+  WithPlayer(call, [c](const std::string& me) {
+    if (c->game.guest == nullptr) return RespondError(*c, "guest.not_unclaimed");
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    std::vector<std::string> f;
+    if (!RequireStrings(*c, body, {"username", "password"}, &f)) return;
+    std::vector<std::pair<std::string, std::string>> problems;
+    if (auto p = UsernameProblem(f[0]); !p.empty())
+      problems.push_back({"username", std::string(p)});
+    if (auto p = PasswordProblem(f[1]); !p.empty())
+      problems.push_back({"password", std::string(p)});
+    if (!problems.empty()) return RespondValidation(*c, "fields", problems);
+    c->game.guest->Upgrade(me, f[0], f[1], [c](Result<IssuedTokens> r) {
+      if (!r.ok()) return RespondError(*c, r.error().reason);
+      std::string json = TokensJson(r.value(), true);
+      json.pop_back();
+      json += R"(,"upgraded":true})";
+      RespondJson(*c, std::move(json));
+    });
+  });
+}
+
 }  // namespace
 
 void RegisterAuthRoutes(HttpApi& api) {
+  api.Add("POST", "/api/v1/auth/guest", &Guest);
+  api.Add("POST", "/api/v1/auth/guest/upgrade", &GuestUpgrade);
   api.Add("POST", "/api/v1/auth/register", &Register);
   api.Add("POST", "/api/v1/auth/login", &Login);
   api.Add("POST", "/api/v1/auth/refresh", &Refresh);

@@ -1,0 +1,71 @@
+// Guest / device sign-in and guest upgrade (rest.md §2.7). Device secrets are never stored:
+// the identity keeps a salt and an HMAC-SHA256(pepper, salt || secret) verifier. Shard-affine
+// like AccountService, whose token issuing and cache eviction it uses.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/result.h"
+#include "game/auth/account_service.h"
+
+namespace asobi {
+
+/// Operator settings (rest.md §2.7): guest sign-in needs both `enabled` (the game's
+/// guest_auth) and a pepper of at least 32 bytes.
+struct GuestConfig {
+  bool enabled = false;
+  std::string pepper;             // secret key for the verifier HMAC
+  std::string key_id = "v1";      // guest_verifier_key_id
+  int64_t unlinked_cap = 100000;  // guest_unlinked_cap
+};
+
+/// Node-wide guest creation limiter (100 / 1 s, one global key). Thread-safe.
+class GuestCreateLimiter {
+ public:
+  bool Allow(int64_t now_ms);
+
+ private:
+  std::mutex mu_;
+  int64_t window_start_ms_ = 0;
+  int count_ = 0;
+};
+
+struct GuestResult {
+  IssuedTokens tokens;
+  bool created = false;
+};
+
+class GuestAuth {
+ public:
+  GuestAuth(AccountService& accounts, db::PgConnection& db, std::shared_ptr<GuestConfig> config,
+            std::shared_ptr<GuestCreateLimiter> limiter);
+
+  bool enabled() const { return config_->enabled && config_->pepper.size() >= 32; }
+
+  /// Signs a device in (creating the player on first use). Errors: guest.* codes of §2.7,
+  /// not_ready, internal. Inputs are validated by the caller (ValidateGuestInput).
+  void SignIn(std::string device_id, std::string device_secret,
+              std::function<void(Result<GuestResult>)> done);
+  /// Turns the calling guest into a password account; revokes all of its tokens.
+  void Upgrade(std::string player_id, std::string username, std::string password,
+               std::function<void(Result<IssuedTokens>)> done);
+
+ private:
+  void Create(std::string device_id, std::string secret,
+              std::function<void(Result<GuestResult>)> done, int attempt);
+
+  AccountService& accounts_;
+  db::PgConnection& db_;
+  std::shared_ptr<GuestConfig> config_;
+  std::shared_ptr<GuestCreateLimiter> limiter_;
+};
+
+/// Input checks of §2.7: "" when fine, else the error code (guest.invalid_device_id,
+/// guest.weak_device_secret).
+std::string_view ValidateGuestInput(std::string_view device_id, std::string_view device_secret);
+
+}  // namespace asobi

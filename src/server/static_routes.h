@@ -1,0 +1,18 @@
+// Routes for the bundled browser client (ours; not part of the Asobi API): GET/HEAD `/` serves
+// index.html and `/web/<path>` every other loaded file, from memory (static_files.h).
+#pragma once
+
+#include <memory>
+
+#include "game/http_api.h"
+#include "server/static_files.h"
+
+namespace asobi {
+
+/// Adds one GET route per loaded file (`/web/<path>`) and `/` for `index.html` when present.
+/// Responses carry the file's content type, `cache-control: no-cache`, an `etag` (a matching
+/// `if-none-match` gets 304) and, for HTML, a `content-security-policy` limiting the page to
+/// its own origin. Call before the server starts; `files` is shared by every shard.
+void RegisterStaticRoutes(HttpApi& api, std::shared_ptr<const StaticFiles> files);
+
+}  // namespace asobi
