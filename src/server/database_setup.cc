@@ -10,6 +10,7 @@
 #include "game/auth/account_service.h"
 #include "game/auth/db_token_verifier.h"
 #include "game/auth/guest_auth.h"
+#include "server/ws_session.h"
 
 namespace asobi {
 
@@ -46,6 +47,15 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
     s.game.db = conn;
     s.game.accounts = accounts;
     s.game.guest = new GuestAuth(*accounts, *conn, guest_config, guest_limiter);
+    ServerShard* state = &s;
+    accounts->SetRevokeHook([state](const std::string& player_id) {
+      state->connections.ForEach([&](TcpConnection& conn) {
+        auto* ws = dynamic_cast<WsSession*>(conn.handler());
+        if (ws == nullptr || ws->player_id() != player_id) return;
+        ws->SendError("session_revoked", nullptr, {}, {});
+        ws->Close(1008, "session_revoked");
+      });
+    });
     s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
     // Publish this shard's connection state for /ready (read from any shard).
     std::atomic<bool>* mine = &up[s.shard.id()];

@@ -11,6 +11,7 @@
 #include "game/session/static_token_verifier.h"
 #include "server/database_setup.h"
 #include "server/server.h"
+#include "server/static_routes.h"
 
 using namespace asobi;
 
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   RegisterBuiltinRoutes(shared);
   RegisterSessionHandlers(shared.ws_registry);
   RegisterAuthRoutes(shared.http_api);
+  if (!RegisterWebClient(shared)) return 2;
   shared.init_shard = [dev_tokens, rate_limits](ServerShard& shard) {
     shard.game.rate_limits = rate_limits.get();
     if (dev_tokens) shard.game.verifier = std::make_unique<StaticTokenVerifier>(dev_tokens);

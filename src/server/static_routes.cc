@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "base/log.h"
+#include "server/server_shard.h"
+
 namespace asobi {
 namespace {
 
@@ -38,6 +41,23 @@ void RegisterStaticRoutes(HttpApi& api, std::shared_ptr<const StaticFiles> files
   if (const StaticFile* index = files->Find("index.html")) {
     api.Add("GET", "/", [files, index](HttpCall& call) { Serve(*index, call); });
   }
+}
+
+bool RegisterWebClient(ServerShared& shared) {
+  bool explicit_dir = !shared.config.static_dir.empty();
+  std::string dir = explicit_dir ? shared.config.static_dir : DefaultStaticDir();
+  auto files = StaticFiles::Load(dir);
+  if (!files.ok()) {
+    if (explicit_dir) {
+      LOG_ERROR("cannot load --static-dir").KV("error", files.error().message);
+      return false;
+    }
+    LOG_WARN("web client not served").KV("error", files.error().message);
+    return true;
+  }
+  LOG_INFO("web client loaded").KV("dir", dir).KV("files", int64_t(files.value()->size()));
+  RegisterStaticRoutes(shared.http_api, files.value());
+  return true;
 }
 
 }  // namespace asobi

@@ -15,4 +15,10 @@ namespace asobi {
 /// its own origin. Call before the server starts; `files` is shared by every shard.
 void RegisterStaticRoutes(HttpApi& api, std::shared_ptr<const StaticFiles> files);
 
+class ServerShared;
+/// Loads `--static-dir` (default: the bundled web client, DefaultStaticDir()) and registers its
+/// routes. Returns false (after logging) only when an explicitly configured directory cannot
+/// be loaded; a missing default directory just logs a warning. Start-up only (blocking reads).
+bool RegisterWebClient(ServerShared& shared);
+
 }  // namespace asobi

@@ -24,7 +24,8 @@ class AuthTest : public ::testing::Test {
     ServerOptions opts;
     opts.flags = db_->ServerFlags();
     // Generous limits: the suite makes many auth calls from one IP.
-    opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000"});
+    opts.flags.insert(opts.flags.end(),
+                      {"--rate-limits", "register=1000/1000,auth=1000/1000,erase=1000/1000"});
     ASSERT_TRUE(server_->Start(opts));
     // Wait for migrations and connections.
     for (int i = 0; i < 200; ++i) {
@@ -294,6 +295,44 @@ TEST_F(AuthTest, SessionConnectAcceptsRealTokensOverWebSocket) {
   ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
   ASSERT_TRUE(reply.Parse(f.payload));
   EXPECT_TRUE(IsWsError(reply, "invalid_token", "unauthenticated", std::string("\"2\"")));
+}
+
+TEST_F(AuthTest, EraseDeletesEverythingAndRevokesOpenSockets) {
+  JsonDoc d = Register("erase_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  std::string at = d.Str({"access_token"}).value_or("");
+  WsClient ws;
+  ASSERT_TRUE(ws.Upgrade(server_->port()).has_value());
+  ASSERT_TRUE(
+      ws.SendText(R"({"type":"session.connect","cid":"1","payload":{"token":")" + at + R"("}})"));
+  WsFrame f;
+  ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
+
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/players/me/erase", "{}", at), 400, "missing_field"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/players/me/erase", R"({"password":"not-it-123"})", at),
+                      403, "player.confirmation_failed"));
+  EXPECT_EQ(Count("SELECT count(*) FROM players WHERE id = '" + id + "'"), "1");
+
+  HttpResponse ok = Call("POST", "/api/v1/players/me/erase", R"({"password":"password123"})", at);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Json(ok).Raw({"deleted"}).value_or(""), "true");
+  EXPECT_EQ(Count("SELECT count(*) FROM players WHERE id = '" + id + "'"), "0");
+  EXPECT_EQ(Count("SELECT count(*) FROM player_tokens WHERE user_id = '" + id + "'"), "0");
+  EXPECT_EQ(Count("SELECT count(*) FROM player_stats WHERE player_id = '" + id + "'"), "0");
+  EXPECT_EQ(Count("SELECT count(*) FROM ops_audit_entries WHERE target_id = '" + id +
+                  "' AND action = 'players.erase'"),
+            "1");
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at), 401, "unauthenticated"));
+  // The open socket is told and closed with 1008 (DECISIONS.md wire 5).
+  ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
+  JsonDoc err;
+  ASSERT_TRUE(err.Parse(f.payload));
+  EXPECT_EQ(err.Str({"payload", "reason"}).value_or(""), "session_revoked");
+  ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
+  EXPECT_EQ(f.CloseCode(), 1008);
 }
 
 TEST_F(AuthTest, AuthRoutesAreRateLimitedPerIp) {

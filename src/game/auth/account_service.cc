@@ -112,6 +112,20 @@ void AccountService::EvictPlayerEverywhere(const std::string& player_id) {
   }
 }
 
+void AccountService::RevokeSessionsEverywhere(const std::string& player_id) {
+  if (revoke_hook_) revoke_hook_(player_id);
+  ShardSet& set = shard_.set();
+  for (int i = 0; i < set.size(); ++i) {
+    if (i == shard_.id()) continue;
+    if (!shard_.SubmitTo(i, [p = player_id] {
+          AccountService* s = OnThisShard();
+          if (s && s->revoke_hook_) s->revoke_hook_(p);
+        })) {
+      LOG_WARN("session revocation not delivered (mailbox full)").KV("shard", i);
+    }
+  }
+}
+
 std::string DbReason(const db::PgError& e) {
   if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded) return "not_ready";
   return "internal";

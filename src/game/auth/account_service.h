@@ -77,6 +77,14 @@ class AccountService {
   /// Forgets every cached token of `player_id` on every shard (upgrade, ban, erase).
   void EvictPlayerEverywhere(const std::string& player_id);
 
+  /// Sends `session_revoked` and closes (1008) every socket of `player_id` on every shard
+  /// (DECISIONS.md wire 5), through each shard's revoke hook.
+  void RevokeSessionsEverywhere(const std::string& player_id);
+  /// Set by the server on each shard: revokes that shard's sockets of a player.
+  void SetRevokeHook(std::function<void(const std::string&)> hook) {
+    revoke_hook_ = std::move(hook);
+  }
+
   SessionCache& cache() { return cache_; }
   WorkerPool& workers() { return workers_; }
   Shard& shard() { return shard_; }
@@ -90,6 +98,7 @@ class AccountService {
   db::PgConnection& db_;
   WorkerPool& workers_;
   SessionCache cache_;
+  std::function<void(const std::string&)> revoke_hook_;
 };
 
 /// Maps a database error to the client-facing reason (not_ready when unreachable).

@@ -3,6 +3,7 @@
 #include "base/uuid.h"
 #include "game/auth/account_service.h"
 #include "game/auth/guest_auth.h"
+#include "game/auth/player_erasure.h"
 #include "game/auth/validation.h"
 #include "game/rest_util.h"
 #include "http/error_response.h"
@@ -204,6 +205,20 @@ void PutPlayer(HttpCall& call) {
   });
 }
 
+void Erase(HttpCall& call) {
+  HttpCall* c = &call;
+  WithPlayer(call, [c](const std::string& me) {
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    std::optional<std::string> password;
+    if (auto p = GetString(body, "password")) password = std::string(*p);
+    ErasePlayer(*c->game.accounts, *c->game.db, me, password, [c](Status st) {
+      if (!st.ok()) return RespondError(*c, st.error().reason);
+      RespondJson(*c, R"({"deleted":true})");
+    });
+  });
+}
+
 void Guest(HttpCall& call) {
   if (!AllowByIp(call)) return;
   if (call.game.guest == nullptr || !call.game.guest->enabled()) {
@@ -260,6 +275,7 @@ void GuestUpgrade(HttpCall& call) {
 }  // namespace
 
 void RegisterAuthRoutes(HttpApi& api) {
+  api.Add("POST", "/api/v1/players/me/erase", &Erase);
   api.Add("POST", "/api/v1/auth/guest", &Guest);
   api.Add("POST", "/api/v1/auth/guest/upgrade", &GuestUpgrade);
   api.Add("POST", "/api/v1/auth/register", &Register);

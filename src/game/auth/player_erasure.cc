@@ -1,0 +1,75 @@
+#include "game/auth/player_erasure.h"
+
+#include "base/uuid.h"
+#include "game/auth/password.h"
+
+namespace asobi {
+namespace {
+
+using db::Param;
+using db::PgType;
+
+const db::Statement kEraseHash("erase_hash", "SELECT hashed_password FROM players WHERE id = $1",
+                               {PgType::kUuid});
+
+// Every table that references players today; later domains add theirs here (one place).
+// Data-modifying CTEs share one snapshot and NO ACTION foreign keys are checked at the end
+// of the statement, so children and parent go in one atomic statement.
+const db::Statement kErase(
+    "erase_player",
+    "WITH target AS (SELECT id FROM players WHERE id = $1 AND hashed_password IS NOT DISTINCT "
+    "FROM $2 FOR UPDATE), "
+    "d_tokens AS (DELETE FROM player_tokens WHERE user_id IN (SELECT id FROM target)), "
+    "d_ident AS (DELETE FROM player_identities WHERE player_id IN (SELECT id FROM target)), "
+    "d_stats AS (DELETE FROM player_stats WHERE player_id IN (SELECT id FROM target)), "
+    "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
+    "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
+    "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "
+    "d_player AS (DELETE FROM players WHERE id IN (SELECT id FROM target) RETURNING id) "
+    "SELECT count(*) FROM d_player",
+    {PgType::kUuid, PgType::kText, PgType::kUuid});
+
+Status Fail(std::string reason) { return MakeError(std::move(reason)); }
+
+}  // namespace
+
+void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string player_id,
+                 std::optional<std::string> password, std::function<void(Status)> done) {
+  db.Execute(kEraseHash, {Param::Uuid(player_id)},
+             [&accounts, &db, player_id, password, done = std::move(done)](auto r) mutable {
+               if (!r.ok()) return done(Fail(DbReason(r.error())));
+               if (r->rows() == 0) return done(Fail("unauthenticated"));
+               std::optional<std::string> hash;
+               if (!r->IsNull(0, 0)) hash = std::string(r->GetString(0, 0));
+               // Runs the erasure, or reports `refusal` when the password check said no.
+               auto erase = [&accounts, &db, player_id, hash,
+                             done = std::move(done)](std::string_view refusal) mutable {
+                 if (!refusal.empty()) return done(Fail(std::string(refusal)));
+                 db.Execute(
+                     kErase,
+                     {Param::Uuid(player_id), hash ? Param::Text(*hash) : Param::Null(),
+                      Param::Uuid(NewUuidV7())},
+                     [&accounts, player_id, hash, done = std::move(done)](auto e) {
+                       if (!e.ok()) return done(Fail(DbReason(e.error())));
+                       if (e->GetInt64(0, 0).value_or(0) != 1) {
+                         return done(Fail(hash ? "player.credentials_changed" : "unauthenticated"));
+                       }
+                       accounts.EvictPlayerEverywhere(player_id);
+                       accounts.RevokeSessionsEverywhere(player_id);
+                       done(Ok{});
+                     });
+               };
+               if (!hash) return erase("");
+               if (!password) return erase("missing_field");
+               auto shared_erase = std::make_shared<decltype(erase)>(std::move(erase));
+               bool queued = accounts.workers().Run<PasswordCheck>(
+                   accounts.shard(), [h = *hash, p = *password] { return VerifyPassword(h, p); },
+                   [shared_erase](PasswordCheck c) {
+                     bool ok = c == PasswordCheck::kMatch || c == PasswordCheck::kMatchNeedsRehash;
+                     (*shared_erase)(ok ? "" : "player.confirmation_failed");
+                   });
+               if (!queued) (*shared_erase)("not_ready");
+             });
+}
+
+}  // namespace asobi

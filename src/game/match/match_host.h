@@ -1,0 +1,39 @@
+// MatchHost: what the match runtime needs from the shard it runs on (timers, clock, mailboxes,
+// local clients, database). Production: ShardMatchHost over a GameShard; unit tests and
+// benchmarks use fakes, so the runtime is driven without sockets.
+#pragma once
+
+#include <cstdint>
+
+#include "base/task.h"
+#include "game/client.h"
+
+namespace asobi::db {
+class PgConnection;
+}
+
+namespace asobi::match {
+
+/// One shard's services as seen by MatchService. Every method runs on that shard's thread.
+class MatchHost {
+ public:
+  using TimerId = uint64_t;
+  virtual ~MatchHost() = default;
+
+  virtual int shard_id() const = 0;
+  virtual int shard_count() const = 0;
+  /// Monotonic milliseconds.
+  virtual int64_t NowMs() = 0;
+  /// Runs `fn` on this shard after `delay_ms`; the id can cancel it before it fires.
+  virtual TimerId AddTimer(int64_t delay_ms, Task fn) = 0;
+  virtual void CancelTimer(TimerId id) = 0;
+  /// Runs `fn` on shard `shard` (this one too: next turn). False (fn not run) when the
+  /// mailbox is full.
+  [[nodiscard]] virtual bool SubmitTo(int shard, Task fn) = 0;
+  /// A live client of this shard, or null.
+  virtual Client* FindClient(const ClientRef& ref) = 0;
+  /// This shard's database connection, or null without a database.
+  virtual db::PgConnection* db() = 0;
+};
+
+}  // namespace asobi::match

@@ -1,0 +1,82 @@
+// MatchNode: the node-wide part of the match runtime, shared by every shard's MatchService:
+// options, the mode registry, the live-match cap and per-shard loads, the join limiter, the
+// listing directory, the game.log node limit and metrics (match_design.md).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/task.h"
+#include "game/match/match_directory.h"
+#include "game/match/match_options.h"
+#include "game/modes/mode_registry.h"
+#include "ws/rate_limit.h"
+
+namespace asobi::match {
+
+/// Counters read by /metrics and benchmarks; written by any shard (relaxed atomics).
+struct MatchMetrics {
+  std::atomic<uint64_t> matches_created{0};
+  std::atomic<uint64_t> matches_finished{0};
+  std::atomic<uint64_t> ticks{0};
+  /// Ticks skipped because the match was suspended in a *DB* call (DECISIONS.md Lua 2).
+  std::atomic<uint64_t> ticks_skipped_busy{0};
+  std::atomic<uint64_t> callback_errors{0};
+  std::atomic<uint64_t> inputs_dropped{0};
+  std::atomic<uint64_t> frames_dropped{0};  // a destination mailbox was full
+  std::atomic<uint64_t> reloads{0};
+  std::atomic<uint64_t> reload_failures{0};
+};
+
+/// Created once at start-up, before the shards; outlives them. Thread-safe.
+class MatchNode {
+ public:
+  MatchNode(MatchOptions options, modes::ModeRegistry* modes, int shard_count);
+
+  const MatchOptions& options() const { return options_; }
+  modes::ModeRegistry& modes() { return *modes_; }
+  MatchDirectory& directory() { return directory_; }
+  MatchMetrics& metrics() { return metrics_; }
+  int shard_count() const { return shard_count_; }
+
+  /// Counts one more live match unless the node cap is reached (then false:
+  /// `match_capacity_reached`). Pair with ReleaseMatch.
+  bool TryReserveMatch();
+  void ReleaseMatch();
+  int64_t live_matches() const { return live_.load(std::memory_order_relaxed); }
+
+  /// Live matches owned by `shard` (for least-loaded placement).
+  void AddShardLoad(int shard, int delta);
+  int64_t shard_load(int shard) const;
+  /// The shard with the fewest live matches (lowest id on ties).
+  int LeastLoadedShard() const;
+
+  /// The node-wide join limit (websocket.md §3: 10 / 60 s per player). True = allowed.
+  bool AllowJoin(const std::string& player_id, int64_t now_ms);
+  /// game.log's node-wide limit (300 lines/s). True = may log.
+  bool AllowNodeLog(int64_t now_ms);
+
+  /// Posts `fn` to shard `shard` from any thread (set by the server; the mode watcher uses it
+  /// to tell every shard about changed scripts).
+  std::function<void(int shard, Task fn)> post_to_shard;
+
+ private:
+  MatchOptions options_;
+  modes::ModeRegistry* modes_;
+  int shard_count_;
+  MatchDirectory directory_;
+  MatchMetrics metrics_;
+  std::atomic<int64_t> live_{0};
+  std::unique_ptr<std::atomic<int64_t>[]> loads_;
+  std::mutex join_mu_;
+  SlidingWindowLimiter join_limiter_;
+  std::atomic<int64_t> log_window_start_ms_{0};
+  std::atomic<int64_t> log_count_{0};
+};
+
+}  // namespace asobi::match

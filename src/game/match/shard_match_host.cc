@@ -1,0 +1,29 @@
+#include "game/match/shard_match_host.h"
+
+#include "base/clock.h"
+
+namespace asobi::match {
+
+int ShardMatchHost::shard_id() const { return game_.shard->id(); }
+int ShardMatchHost::shard_count() const { return game_.shard->set().size(); }
+int64_t ShardMatchHost::NowMs() { return MonoMs(); }
+
+MatchHost::TimerId ShardMatchHost::AddTimer(int64_t delay_ms, Task fn) {
+  return game_.shard->reactor().AddTimer(delay_ms, std::move(fn));
+}
+
+void ShardMatchHost::CancelTimer(TimerId id) { game_.shard->reactor().CancelTimer(id); }
+
+bool ShardMatchHost::SubmitTo(int shard, Task fn) {
+  bool ok = game_.shard->SubmitTo(shard, std::move(fn));
+  if (!ok) game_.shard->metrics().mailbox_full.fetch_add(1, std::memory_order_relaxed);
+  return ok;
+}
+
+Client* ShardMatchHost::FindClient(const ClientRef& ref) {
+  return game_.find_client ? game_.find_client(ref) : nullptr;
+}
+
+db::PgConnection* ShardMatchHost::db() { return game_.db; }
+
+}  // namespace asobi::match

@@ -1,0 +1,28 @@
+// ShardMatchHost: MatchHost over a real shard (reactor timers, mailboxes, the shard's clients
+// and PostgreSQL connection).
+#pragma once
+
+#include "game/game_shard.h"
+#include "game/match/match_host.h"
+
+namespace asobi::match {
+
+/// Borrowing adapter; `game` must outlive it. Shard-affine like GameShard.
+class ShardMatchHost final : public MatchHost {
+ public:
+  explicit ShardMatchHost(GameShard& game) : game_(game) {}
+
+  int shard_id() const override;
+  int shard_count() const override;
+  int64_t NowMs() override;
+  TimerId AddTimer(int64_t delay_ms, Task fn) override;
+  void CancelTimer(TimerId id) override;
+  bool SubmitTo(int shard, Task fn) override;
+  Client* FindClient(const ClientRef& ref) override;
+  db::PgConnection* db() override;
+
+ private:
+  GameShard& game_;
+};
+
+}  // namespace asobi::match

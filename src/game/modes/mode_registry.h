@@ -1,0 +1,35 @@
+// ModeRegistry: the node-wide current ModeSet (lua.md §1, §2), replaced as a whole when the
+// mode watcher re-derives the modes (§16). Readers take a snapshot and keep using it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "game/modes/mode_config.h"
+
+namespace asobi::modes {
+
+/// Thread-safe holder of the current ModeSet. Readers (any shard) get a shared snapshot that
+/// stays valid for as long as they hold it; Publish swaps it for future readers only.
+class ModeRegistry {
+ public:
+  ModeRegistry() : current_(std::make_shared<const ModeSet>()) {}
+  explicit ModeRegistry(ModeSet set) : current_(std::make_shared<const ModeSet>(std::move(set))) {}
+
+  /// The current set (never null). Any thread.
+  std::shared_ptr<const ModeSet> Current() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  /// Replaces the set for future readers. Any thread.
+  void Publish(std::shared_ptr<const ModeSet> set) {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(set);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const ModeSet> current_;
+};
+
+}  // namespace asobi::modes
