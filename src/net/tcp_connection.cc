@@ -30,8 +30,8 @@ std::string PeerIp(const sockaddr_storage& ss) {
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable* table, ConnId id, int fd,
-                             const sockaddr_storage& peer)
-    : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)) {}
+                             const sockaddr_storage& peer, const Limits& limits)
+    : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)), limits_(limits) {}
 
 TcpConnection::~TcpConnection() {
   if (fd_ >= 0) ::close(fd_);
@@ -265,7 +265,7 @@ TcpConnection* ConnectionTable::Add(int fd, const sockaddr_storage& peer) {
     slots_.emplace_back();
   }
   Slot& s = slots_[index];
-  s.conn = std::make_unique<TcpConnection>(this, ConnId{index, s.gen}, fd, peer);
+  s.conn = std::make_unique<TcpConnection>(this, ConnId{index, s.gen}, fd, peer, limits_);
   ++live_;
   shard_.metrics().connections.fetch_add(1, std::memory_order_relaxed);
   return s.conn.get();

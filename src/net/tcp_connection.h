@@ -51,7 +51,8 @@ class TcpConnection final : public TurnFlush {
     size_t send_queue_bytes_max = 4u << 20;  // bytes queued but not yet written
   };
 
-  TcpConnection(ConnectionTable* table, ConnId id, int fd, const sockaddr_storage& peer);
+  TcpConnection(ConnectionTable* table, ConnId id, int fd, const sockaddr_storage& peer,
+                const Limits& limits);
   ~TcpConnection() override;
 
   ConnId id() const { return id_; }
@@ -141,6 +142,8 @@ class ConnectionTable final : public TurnFlush {
 
   /// Creates a connection for an accepted fd.
   TcpConnection* Add(int fd, const sockaddr_storage& peer);
+  /// Limits applied to connections added from now on (send queue bound, bytes).
+  void SetLimits(const TcpConnection::Limits& limits) { limits_ = limits; }
   /// The live connection with this id, or null when it closed.
   TcpConnection* Find(ConnId id);
   size_t size() const { return live_; }
@@ -169,6 +172,7 @@ class ConnectionTable final : public TurnFlush {
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
   size_t live_ = 0;
+  TcpConnection::Limits limits_;
 };
 
 }  // namespace asobi

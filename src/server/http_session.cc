@@ -8,7 +8,15 @@
 namespace asobi {
 namespace {
 constexpr size_t kCompactBytes = 64 * 1024;
-}
+// rest.md §4.5: every response, the 101 included.
+constexpr std::string_view kUpgradeSecurityHeaders =
+    "x-content-type-options: nosniff\r\n"
+    "x-frame-options: DENY\r\n"
+    "x-xss-protection: 0\r\n"
+    "referrer-policy: strict-origin-when-cross-origin\r\n"
+    "permissions-policy: camera=(), microphone=(), geolocation=()\r\n"
+    "strict-transport-security: max-age=31536000; includeSubDomains\r\n";
+}  // namespace
 
 HttpSession::HttpSession(ServerShard& shard, TcpConnection& conn) : shard_(shard), conn_(conn) {
   limits_.body_bytes_max = shard.shared.config.http_body_bytes_max;
@@ -158,9 +166,9 @@ void HttpSession::Upgrade(http::HttpRequest& req) {
   } else if (!OriginAllowed(req.Header("origin"), shard_.shared.config.ws_allowed_origins)) {
     reject = "origin_rejected";
   }
-  std::string resp = BuildUpgradeResponse(
-      req.Header("sec-websocket-key"), FirstSubprotocol(req.Header("sec-websocket-protocol")),
-      "x-content-type-options: nosniff\r\nx-frame-options: DENY\r\n");
+  std::string resp = BuildUpgradeResponse(req.Header("sec-websocket-key"),
+                                          FirstSubprotocol(req.Header("sec-websocket-protocol")),
+                                          kUpgradeSecurityHeaders);
   conn_.Send(resp);
   std::string rest = in_.substr(in_off_);
   in_.clear();

@@ -16,6 +16,9 @@ ServerShard::ServerShard(Shard& s, ServerShared& sh)
       buffers(s.reactor(), 0, kRecvBuffers, kRecvBufferBytes),
       connections(s, buffers) {
   game.shard = &s;
+  TcpConnection::Limits limits;
+  limits.send_queue_bytes_max = sh.config.send_queue_bytes_max;
+  connections.SetLimits(limits);
 }
 
 ServerShard::~ServerShard() = default;

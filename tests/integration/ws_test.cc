@@ -420,6 +420,15 @@ TEST_F(WsTest, UnmaskedClientFrameFailsTheConnection) {
   }
 }
 
+TEST_F(WsTest, InvalidUtf8TextClosesWith1007) {
+  // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(port()));
+  ASSERT_TRUE(ws.SendText("{\"type\":\"session.heartbeat\",\"cid\":\"\xff\xfe\"}"));
+  EXPECT_TRUE(ws.ExpectClose(1007, ""));
+  EXPECT_TRUE(ws.ExpectEof());
+}
+
 // ---- Rate limit with the default 60 per window (§3) ----
 
 TEST_F(WsTest, SixtyOneFramesInOneWindowGiveRateLimited) {
