@@ -41,31 +41,45 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
     if (previous) previous(s);
     db::PgConnection::Options opts;
     opts.conninfo = conninfo;
-    auto* conn = new db::PgConnection(&s.shard.reactor(), opts);
+    auto conn = std::make_shared<db::PgConnection>(&s.shard.reactor(), opts);
     conn->Start();
-    auto* accounts = new AccountService(s.shard, *conn, *workers);
-    s.game.db = conn;
-    s.game.accounts = accounts;
-    s.game.guest = new GuestAuth(*accounts, *conn, guest_config, guest_limiter);
+    auto accounts = std::make_shared<AccountService>(s.shard, *conn, *workers);
+    auto guest = std::make_shared<GuestAuth>(*accounts, *conn, guest_config, guest_limiter);
+    s.game.db = conn.get();
+    s.game.accounts = accounts.get();
+    s.game.guest = guest.get();
+    s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
     ServerShard* state = &s;
     accounts->SetRevokeHook([state](const std::string& player_id) {
-      state->connections.ForEach([&](TcpConnection& conn) {
-        auto* ws = dynamic_cast<WsSession*>(conn.handler());
+      state->connections.ForEach([&](TcpConnection& tcp) {
+        auto* ws = dynamic_cast<WsSession*>(tcp.handler());
         if (ws == nullptr || ws->player_id() != player_id) return;
         ws->SendError("session_revoked", nullptr, {}, {});
         ws->Close(1008, "session_revoked");
       });
     });
-    s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
     // Publish this shard's connection state for /ready (read from any shard).
+    auto poll_timer = std::make_shared<Reactor::TimerId>(0);
     std::atomic<bool>* mine = &up[s.shard.id()];
-    struct Poll {
-      static void Arm(Reactor* r, db::PgConnection* c, std::atomic<bool>* flag) {
-        flag->store(c->ready(), std::memory_order_relaxed);
-        r->AddTimer(100, [r, c, flag] { Arm(r, c, flag); });
+    auto poll_fn = std::make_shared<std::function<void()>>();
+    *poll_fn = [state, c = conn.get(), mine, poll_timer, weak = std::weak_ptr(poll_fn)] {
+      mine->store(c->ready(), std::memory_order_relaxed);
+      if (auto fn = weak.lock()) {
+        *poll_timer = state->shard.reactor().AddTimer(100, [fn] { (*fn)(); });
       }
     };
-    Poll::Arm(&s.shard.reactor(), conn, mine);
+    (*poll_fn)();
+    s.teardown.push_back([state, conn, accounts, guest, poll_fn, poll_timer]() mutable {
+      state->shard.reactor().CancelTimer(*poll_timer);
+      state->game.verifier.reset();
+      state->game.guest = nullptr;
+      state->game.accounts = nullptr;
+      state->game.db = nullptr;
+      guest.reset();
+      accounts.reset();
+      conn.reset();
+      poll_fn.reset();
+    });
   };
   shared.ready = [this] { return Ready(); };
 }

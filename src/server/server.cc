@@ -116,6 +116,21 @@ void Server::Drain() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (shared_->before_stop) shared_->before_stop();
+  // Free per-shard services on their own threads while the reactors still run, so their
+  // in-flight operations (database sockets, timers) complete before the rings go away.
+  std::atomic<int> torn_down{0};
+  for (int i = 0; i < shards_->size(); ++i) {
+    ServerShard* state = shared_->shard_state[size_t(i)];
+    shards_->shard(i).PostFromAnyThread([state, &torn_down] {
+      state->RunTeardown();
+      // A few more turns let cancelled operations deliver their completions.
+      state->shard.reactor().AddTimer(50, [&torn_down] { torn_down.fetch_add(1); });
+    });
+  }
+  int64_t teardown_deadline = MonoMs() + 2000;
+  while (torn_down.load() < shards_->size() && MonoMs() < teardown_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   shards_->Stop();
   shards_->Join();
   LOG_INFO("stopped");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "game/game_shard.h"
 #include "game/http_api.h"
@@ -33,6 +34,13 @@ struct ServerShard {
   EnvelopeParser envelope_parser;
   GameShard game;
   bool draining = false;
+  /// Teardown steps registered by init hooks (close DB connections, free domain services).
+  /// Run in reverse order on this shard's thread during drain, while the reactor still runs.
+  std::vector<std::function<void()>> teardown;
+  void RunTeardown() {
+    for (auto it = teardown.rbegin(); it != teardown.rend(); ++it) (*it)();
+    teardown.clear();
+  }
   /// IMF-fixdate for the `date` header, refreshed once per second.
   std::string http_date;
   int64_t http_date_sec = 0;
