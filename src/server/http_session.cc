@@ -22,7 +22,14 @@ HttpSession::HttpSession(ServerShard& shard, TcpConnection& conn) : shard_(shard
   limits_.body_bytes_max = shard.shared.config.http_body_bytes_max;
 }
 
-HttpSession::~HttpSession() = default;
+HttpSession::~HttpSession() {
+  // A handler may still be waiting on the database or the worker pool with references into
+  // the request: keep the request alive until it responds (ServerShard::orphan_calls).
+  if (busy_ && inflight_) {
+    HttpCall* key = inflight_->call.get();
+    shard_.orphan_calls[key] = std::shared_ptr<void>(std::move(inflight_));
+  }
+}
 
 void HttpSession::OnData(TcpConnection&, std::string_view data) {
   if (closed_) return;
@@ -99,6 +106,7 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
   inflight_ = std::make_unique<InFlight>();
   inflight_->request = std::move(req);
   http::HttpRequest& r = inflight_->request;
+  inflight_->peer_ip = conn_.peer_ip();
   std::string_view method = head ? std::string_view("GET") : std::string_view(r.method);
   inflight_->match = api.router().Match(method, r.path);
   const http::RouteMatch& match = inflight_->match;
@@ -116,14 +124,24 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
   uint64_t seq = ++request_seq_;
   ConnectionTable* table = &shard_.connections;
   ConnId id = conn_.id();
-  inflight_->call = std::make_unique<HttpCall>(
-      HttpCall{r, match, shard_.game, conn_.peer_ip(), [table, id, seq](http::HttpResponse resp) {
-                 TcpConnection* c = table->Find(id);
-                 if (c == nullptr) return;
-                 if (auto* self = dynamic_cast<HttpSession*>(c->handler())) {
-                   self->Respond(seq, std::move(resp));
-                 }
-               }});
+  ServerShard* shard = &shard_;
+  InFlight* flight = inflight_.get();
+  inflight_->call = std::make_unique<HttpCall>(HttpCall{
+      r, match, shard_.game, inflight_->peer_ip,
+      [shard, table, id, seq, flight](http::HttpResponse resp) {
+        TcpConnection* c = table->Find(id);
+        auto* self = c ? dynamic_cast<HttpSession*>(c->handler()) : nullptr;
+        if (self != nullptr && self->inflight_.get() == flight) {
+          self->Respond(seq, std::move(resp));
+          return;
+        }
+        // The client went away: drop the orphaned request once this call has returned.
+        auto it = shard->orphan_calls.find(flight->call.get());
+        if (it != shard->orphan_calls.end()) {
+          shard->shard.reactor().Post([keep = std::move(it->second)]() mutable { keep.reset(); });
+          shard->orphan_calls.erase(it);
+        }
+      }});
   api.handler(match.route_id)(*inflight_->call);
 }
 

@@ -34,6 +34,7 @@ class HttpSession final : public ConnectionHandler {
   struct InFlight {
     http::HttpRequest request;
     http::RouteMatch match;
+    std::string peer_ip;
     std::unique_ptr<HttpCall> call;
   };
   void Respond(uint64_t seq, http::HttpResponse resp);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "game/game_shard.h"
@@ -34,6 +35,9 @@ struct ServerShard {
   EnvelopeParser envelope_parser;
   GameShard game;
   bool draining = false;
+  /// Requests whose client disconnected while a handler was still working on them, kept alive
+  /// (request, route match, call) until the handler responds. Keyed by the call.
+  std::unordered_map<const void*, std::shared_ptr<void>> orphan_calls;
   /// Teardown steps registered by init hooks (close DB connections, free domain services).
   /// Run in reverse order on this shard's thread during drain, while the reactor still runs.
   std::vector<std::function<void()>> teardown;

@@ -170,8 +170,8 @@ bool BenchConn::AcceptMatches(std::string_view head) const {
 // socket the server closes right after the 101, e.g. the connect-flood limit, is a failure).
 void BenchConn::AfterUpgrade() {
   if (token_ == nullptr) {
-    AppendMaskedFrame(kOpText, R"({"type":"session.heartbeat","cid":"a","payload":{}})",
-                      NextMask(), &pending_);
+    AppendMaskedFrame(kOpText, R"({"type":"session.heartbeat","cid":"a","payload":{}})", NextMask(),
+                      &pending_);
   } else {
     std::string_view parts[3] = {R"({"type":"session.connect","cid":"a","payload":{"token":")",
                                  *token_, R"("}})"};

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -15,7 +16,9 @@
 #include "bench_plan.h"
 #include "bench_report.h"
 #include "bench_worker.h"
+#include "matchmaking_scenario.h"
 #include "proc_stats.h"
+#include "rest_scenario.h"
 
 namespace asobi::bench {
 namespace {
@@ -61,6 +64,9 @@ struct CpuSnap {
   int64_t server_us = 0;
   SelfCpu self;
   double loadavg = -1;
+  bool server_wait_ok = false;
+  int64_t server_wait_us = 0;
+  int64_t self_wait_us = 0;
 };
 
 CpuSnap Snap(const Options& o) {
@@ -70,7 +76,12 @@ CpuSnap Snap(const Options& o) {
     Result<int64_t> r = ProcessCpuUs(o.server_pid);
     s.server_ok = r.ok();
     if (r.ok()) s.server_us = r.value();
+    Result<int64_t> w = ProcessRunqueueWaitUs(o.server_pid);
+    s.server_wait_ok = w.ok();
+    if (w.ok()) s.server_wait_us = w.value();
   }
+  Result<int64_t> self_wait = ProcessRunqueueWaitUs(int(getpid()));
+  if (self_wait.ok()) s.self_wait_us = self_wait.value();
   s.self = SelfCpuNow();
   s.loadavg = LoadAvg1();
   return s;
@@ -96,45 +107,43 @@ void StartClock(RunControl& ctl, const Options& o) {
   ctl.start_ns.store(MonoNs() + kStartDelayNs, std::memory_order_release);
 }
 
-int RunBench(const Plan& plan) {
+std::vector<std::unique_ptr<Worker>> MakeWorkers(const Plan& plan, RunControl* ctl) {
   const Options& o = plan.opts;
-  RunControl ctl;
-  ctl.ready_per_worker.assign(size_t(o.threads), 0);
-  ctl.worker_rate.assign(size_t(o.threads), 0);
+  ctl->ready_per_worker.assign(size_t(o.threads), 0);
+  ctl->worker_rate.assign(size_t(o.threads), 0);
   std::vector<std::unique_ptr<Worker>> workers;
   uint32_t first = 0;
   for (int i = 0; i < o.threads; ++i) {
     uint32_t n = uint32_t(o.connections / o.threads + (i < o.connections % o.threads ? 1 : 0));
-    workers.push_back(std::make_unique<Worker>(plan, &ctl, i, first, n));
+    workers.push_back(std::make_unique<Worker>(plan, ctl, i, first, n));
     first += n;
   }
-  // Last resort against a hang anywhere: SIGALRM's default action ends the process.
-  int64_t budget_ns = ConnectBudgetNs(o) + LoadBudgetNs(o) + int64_t(o.close_timeout_ms) * kNsPerMs;
-  alarm(unsigned(budget_ns / 1000000000) + 30);
+  return workers;
+}
 
-  int64_t t_begin = MonoNs();
-  std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
-
-  Report rep;
-  rep.opts = &o;
+// Waits for the connect phase, starts the load and takes the CPU snapshots at the window's
+// edges. False when a phase missed its deadline.
+bool Measure(const Options& o, RunControl& ctl, int64_t t_begin, Report* rep, CpuSnap* a,
+             CpuSnap* b) {
   bool ok = WaitCount(ctl, &ctl.connected_workers, o.threads, t_begin + ConnectBudgetNs(o));
-  rep.connect_s = double(MonoNs() - t_begin) / 1e9;
-  CpuSnap a, b;
-  if (ok) {
-    StartClock(ctl, o);
-    int64_t start = ctl.start_ns.load();
-    int64_t ws = start + (o.mode == Mode::kBlast ? 0 : int64_t(o.warmup_s * 1e9));
-    SleepUntilNs(ws);
-    a = Snap(o);
-    if (o.mode == Mode::kBlast) {
-      ok = WaitCount(ctl, &ctl.loaded_workers, o.threads, start + LoadBudgetNs(o));
-    } else {
-      SleepUntilNs(ws + int64_t(o.duration_s * 1e9));
-    }
-    b = Snap(o);
+  rep->connect_s = double(MonoNs() - t_begin) / 1e9;
+  if (!ok) return false;
+  StartClock(ctl, o);
+  int64_t start = ctl.start_ns.load();
+  int64_t ws = start + (o.mode == Mode::kBlast ? 0 : int64_t(o.warmup_s * 1e9));
+  SleepUntilNs(ws);
+  *a = Snap(o);
+  if (o.mode == Mode::kBlast) {
+    ok = WaitCount(ctl, &ctl.loaded_workers, o.threads, start + LoadBudgetNs(o));
+  } else {
+    SleepUntilNs(ws + int64_t(o.duration_s * 1e9));
   }
-  if (!ok) ctl.abort.store(true);
+  *b = Snap(o);
+  return ok;
+}
+
+// Waits for every worker to finish its close phase; gives up (exit 3) if they hang.
+void StopWorkers(const Options& o, RunControl& ctl, std::vector<std::thread>* threads) {
   int64_t exit_deadline =
       MonoNs() + LoadBudgetNs(o) + int64_t(o.close_timeout_ms) * kNsPerMs + 2000 * kNsPerMs;
   if (!WaitCount(ctl, &ctl.exited_workers, o.threads, exit_deadline)) {
@@ -145,7 +154,46 @@ int RunBench(const Plan& plan) {
       _exit(3);
     }
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : *threads) t.join();
+}
+
+void FillReport(const Options& o, int64_t start_ns, const CpuSnap& a, const CpuSnap& b,
+                Report* rep) {
+  if (o.mode == Mode::kBlast) {
+    int64_t last = rep->c.last_reply_ns;
+    rep->window_s = last > start_ns ? double(last - start_ns) / 1e9 : 0;
+  } else {
+    rep->window_s = o.duration_s;
+  }
+  rep->cpu_wall_s = double(b.wall_ns - a.wall_ns) / 1e9;
+  rep->server_cpu_ok = a.server_ok && b.server_ok;
+  rep->server_cpu_us = b.server_us - a.server_us;
+  rep->client_user_us = b.self.user_us - a.self.user_us;
+  rep->client_sys_us = b.self.sys_us - a.self.sys_us;
+  rep->loadavg_before = a.loadavg;
+  rep->loadavg_after = b.loadavg;
+  rep->server_wait_ok = a.server_wait_ok && b.server_wait_ok;
+  rep->server_wait_us = b.server_wait_us - a.server_wait_us;
+  rep->client_wait_us = b.self_wait_us - a.self_wait_us;
+}
+
+int RunBench(const Plan& plan) {
+  const Options& o = plan.opts;
+  RunControl ctl;
+  std::vector<std::unique_ptr<Worker>> workers = MakeWorkers(plan, &ctl);
+  // Last resort against a hang anywhere: SIGALRM's default action ends the process.
+  int64_t budget_ns = ConnectBudgetNs(o) + LoadBudgetNs(o) + int64_t(o.close_timeout_ms) * kNsPerMs;
+  alarm(unsigned(budget_ns / 1000000000) + 30);
+
+  int64_t t_begin = MonoNs();
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
+  Report rep;
+  rep.opts = &o;
+  CpuSnap a, b;
+  bool ok = Measure(o, ctl, t_begin, &rep, &a, &b);
+  if (!ok) ctl.abort.store(true);
+  StopWorkers(o, ctl, &threads);
 
   Histogram latency, lag;
   for (auto& w : workers) {
@@ -157,19 +205,7 @@ int RunBench(const Plan& plan) {
   rep.latency_us = &latency;
   rep.send_lag_us = &lag;
   rep.aborted = !ok || ctl.abort.load();
-  int64_t start = ctl.start_ns.load();
-  if (o.mode == Mode::kBlast) {
-    rep.window_s = rep.c.last_reply_ns > start ? double(rep.c.last_reply_ns - start) / 1e9 : 0;
-  } else {
-    rep.window_s = o.duration_s;
-  }
-  rep.cpu_wall_s = double(b.wall_ns - a.wall_ns) / 1e9;
-  rep.server_cpu_ok = a.server_ok && b.server_ok;
-  rep.server_cpu_us = b.server_us - a.server_us;
-  rep.client_user_us = b.self.user_us - a.self.user_us;
-  rep.client_sys_us = b.self.sys_us - a.self.sys_us;
-  rep.loadavg_before = a.loadavg;
-  rep.loadavg_after = b.loadavg;
+  FillReport(o, ctl.start_ns.load(), a, b, &rep);
   if (o.json) {
     PrintJson(rep, stdout);
   } else {
@@ -183,6 +219,14 @@ int RunBench(const Plan& plan) {
 
 int main(int argc, char** argv) {
   using namespace asobi::bench;
+  if (argc > 1 && std::string_view(argv[1]) == "rest") {  // rest_scenario.h
+    RaiseFileLimit();
+    return RunRestScenario(argc - 1, argv + 1);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "matchmaking") {  // matchmaking_scenario.h
+    RaiseFileLimit();
+    return RunMatchmakingScenario(argc - 1, argv + 1);
+  }
   bool help = false;
   asobi::Result<Options> opts = ParseOptions(argc, argv, &help);
   if (help) {

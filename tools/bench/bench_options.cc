@@ -157,8 +157,8 @@ Connections
   --wave-interval-ms MS    time between waves (default 100)
   --token-file F           "token player_id" lines; each connection sends session.connect with
                            the next token (round-robin). Without it sockets stay
-                           unauthenticated (the server closes them after its idle-auth timeout,
-                           10 s by default)
+                           unauthenticated (they send one heartbeat to prove the connection; the
+                           server closes them after its idle-auth timeout, 10 s by default)
   --connect-timeout-ms MS  give up on connects/upgrades/auth this long after the last wave
                            (default 30000)
 Load
@@ -175,7 +175,8 @@ Load
                            added to each copy. Default {"type":"session.heartbeat","payload":{}}
   --inflight-max N         per-connection bound on outstanding requests (cid ring slots);
                            default: rtt depth, blast min(count,1024), open 256
-  --tick-us US             open: scheduler tick (default 100)
+  --tick-us US             open: the scheduler wakes when the next message is due, but no
+                           more often than every US µs (default 100)
   --drain-timeout-ms MS    wait for outstanding replies after the window (default 5000)
   --close-timeout-ms MS    wait for close handshakes (default 2000)
 Process

@@ -106,6 +106,10 @@ void PrintHuman(const Report& r, std::FILE* out) {
                d.client_saturated ? "  CLIENT SATURATED: figures describe the client" : "");
   std::fprintf(out, "machine: load average %.2f at window start, %.2f at end (%ld cores online)\n",
                r.loadavg_before, r.loadavg_after, sysconf(_SC_NPROCESSORS_ONLN));
+  std::fprintf(out, "run-queue wait (CPU taken by other work): client %.0f ms",
+               r.client_wait_us / 1e3);
+  if (r.server_wait_ok) std::fprintf(out, ", server %.0f ms", r.server_wait_us / 1e3);
+  std::fprintf(out, " over the %.2f s window\n", r.cpu_wall_s);
 }
 
 void PrintJson(const Report& r, std::FILE* out) {
@@ -143,19 +147,22 @@ void PrintJson(const Report& r, std::FILE* out) {
   std::fprintf(out, "\"send_lag_us\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},",
                u(g.Percentile(50)), u(g.Percentile(99)), u(g.max()));
   if (r.server_cpu_ok) {
-    std::fprintf(
-        out, "\"server\":{\"pid\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,\"cpu_us_per_msg\":%.3f},",
-        o.server_pid, double(r.server_cpu_us) / 1e6, d.server_cpu_pct, d.server_us_per_msg);
+    std::fprintf(out,
+                 "\"server\":{\"pid\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,\"cpu_us_per_msg\":%.3f,"
+                 "\"runqueue_wait_ms\":%.1f},",
+                 o.server_pid, double(r.server_cpu_us) / 1e6, d.server_cpu_pct, d.server_us_per_msg,
+                 r.server_wait_us / 1e3);
   } else {
     std::fprintf(out, "\"server\":null,");
   }
   std::fprintf(out,
                "\"client\":{\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"cpu_pct\":%.1f,"
-               "\"cpu_us_per_msg\":%.3f,\"saturated\":%s},\"loadavg\":[%.2f,%.2f],"
+               "\"cpu_us_per_msg\":%.3f,\"saturated\":%s,\"runqueue_wait_ms\":%.1f},"
+               "\"loadavg\":[%.2f,%.2f],"
                "\"aborted\":%s}\n",
                double(r.client_user_us) / 1e6, double(r.client_sys_us) / 1e6, d.client_cpu_pct,
-               d.client_us_per_msg, d.client_saturated ? "true" : "false", r.loadavg_before,
-               r.loadavg_after, r.aborted ? "true" : "false");
+               d.client_us_per_msg, d.client_saturated ? "true" : "false", r.client_wait_us / 1e3,
+               r.loadavg_before, r.loadavg_after, r.aborted ? "true" : "false");
 }
 
 }  // namespace asobi::bench

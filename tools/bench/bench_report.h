@@ -24,6 +24,9 @@ struct Report {
   double cpu_wall_s = 0;    // wall time between the CPU snapshots
   bool server_cpu_ok = false;
   int64_t server_cpu_us = 0;  // server CPU over the snapshots
+  bool server_wait_ok = false;
+  int64_t server_wait_us = 0;  // server threads runnable but not running, over the window
+  int64_t client_wait_us = 0;  // same for this process
   int64_t client_user_us = 0;
   int64_t client_sys_us = 0;
   double loadavg_before = -1;  // 1-minute load average at the window start / end

@@ -14,6 +14,7 @@ namespace {
 constexpr int64_t kNsPerMs = 1000000;
 constexpr int64_t kIdleCheckNs = 10 * kNsPerMs;
 constexpr uint32_t kRecvBufferBytes = 4096;
+constexpr int64_t kMaxTickNs = 50 * kNsPerMs;
 
 uint32_t RecvBufferCount(uint32_t n_conns) {
   uint32_t want = std::clamp<uint32_t>(n_conns * 2, 256, 32768);
@@ -193,21 +194,28 @@ void Worker::BeginLoad(int64_t start_ns) {
       double rate = control_->worker_rate[size_t(index_)];
       period_ns_ = rate > 0 ? 1e9 / rate : 1e18;
       for (uint32_t j = 0; j < ready_.size(); ++j) ready_[j]->SetScheduleSlot(j);
-      ArmOpenTick();
+      ArmOpenTick(NextTickDelayNs(now));
       return;
     }
   }
   for (BenchConn* c : ready_) c->Pump(now);
 }
 
-void Worker::ArmOpenTick() {
+void Worker::ArmOpenTick(int64_t delay_ns) {
   if (tick_armed_) return;
-  int64_t ns = int64_t(plan_.opts.tick_us) * 1000;
-  tick_ts_.tv_sec = ns / 1000000000;
-  tick_ts_.tv_nsec = ns % 1000000000;
+  tick_ts_.tv_sec = delay_ns / 1000000000;
+  tick_ts_.tv_nsec = delay_ns % 1000000000;
   io_uring_sqe* sqe = reactor_->GetSqe(&tick_c_);
   io_uring_prep_timeout(sqe, &tick_ts_, 0, 0);
   tick_armed_ = true;
+}
+
+// Sleep until the next message is due, but at least one tick (so high rates are batched) and
+// at most kMaxTickNs (so a very low rate still notices the end of the window promptly).
+int64_t Worker::NextTickDelayNs(int64_t now) const {
+  int64_t tick_ns = int64_t(plan_.opts.tick_us) * 1000;
+  int64_t next = start_ns_ + int64_t(double(next_g_) * period_ns_);
+  return std::clamp(next - now, tick_ns, std::max(tick_ns, kMaxTickNs));
 }
 
 // Open loop: make every message whose scheduled time has come due on its connection.
@@ -230,7 +238,7 @@ void Worker::OnOpenTick() {
       c->Pump(now);
     }
   }
-  ArmOpenTick();
+  ArmOpenTick(NextTickDelayNs(MonoNs()));
 }
 
 void Worker::TickLoad(int64_t now) {

@@ -73,7 +73,8 @@ class Worker {
   void EnterClosing(int64_t now);
   void FinishLoad();
   bool AllIdle() const;
-  void ArmOpenTick();
+  void ArmOpenTick(int64_t delay_ns);
+  int64_t NextTickDelayNs(int64_t now) const;
   void OnOpenTick();
 
   const Plan& plan_;

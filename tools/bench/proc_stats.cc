@@ -1,5 +1,6 @@
 #include "proc_stats.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -25,6 +26,21 @@ Result<int64_t> ProcessCpuUs(int pid) {
   long ticks = sysconf(_SC_CLK_TCK);
   if (ticks <= 0) ticks = 100;
   return int64_t((utime + stime) * 1000000LL / ticks);
+}
+
+Result<int64_t> ProcessRunqueueWaitUs(int pid) {
+  std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return MakeError("proc_unreadable", "cannot list " + dir);
+  long long total_ns = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(dir + "/" + e->d_name + "/schedstat");
+    long long run_ns = 0, wait_ns = 0;
+    if (in >> run_ns >> wait_ns) total_ns += wait_ns;
+  }
+  closedir(d);
+  return int64_t(total_ns / 1000);
 }
 
 SelfCpu SelfCpuNow() {

@@ -12,6 +12,11 @@ namespace asobi::bench {
 /// clock tick (sysconf(_SC_CLK_TCK), usually 10 ms). Errors: reason "proc_unreadable".
 Result<int64_t> ProcessCpuUs(int pid);
 
+/// Time the threads of process `pid` spent runnable but waiting for a CPU (summed over
+/// /proc/<pid>/task/*/schedstat, second field), µs: CPU taken by other processes. Threads
+/// that exited in between are not counted. Errors: reason "proc_unreadable".
+Result<int64_t> ProcessRunqueueWaitUs(int pid);
+
 /// This process's CPU time (all threads), µs.
 struct SelfCpu {
   int64_t user_us = 0;
