@@ -1,0 +1,6 @@
+-- Game directory for `asobi-bench matchmaking` runs (pass it with --game-dir): light modes so
+-- a run measures the matchmaker and the runtime's fan-out rather than game logic.
+return {
+  bench4 = "bench4.lua",         -- four players, shared state
+  bench_bots = "bench_bots.lua", -- four seats, bots fill (lua.md §10)
+}

@@ -1,0 +1,383 @@
+#include "matchmaking_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/clock.h"
+#include "reply_scan.h"
+#include "ws_client_frame.h"
+
+namespace asobi::bench {
+namespace {
+
+constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3 sample
+constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kLeaveTimeoutNs = 10000 * kMs;
+constexpr int64_t kCloseTimeoutNs = 3000 * kMs;
+constexpr int64_t kConnectTimeoutNs = 30000 * kMs;
+
+enum class St {
+  kIdle,
+  kConnecting,
+  kUpgrading,
+  kAuth,
+  kReady,
+  kQueued,
+  kPlaying,
+  kLeaving,
+  kClosing,
+  kDone
+};
+
+struct Conn {
+  int fd = -1;
+  St st = St::kIdle;
+  int index = 0;  // global player index
+  std::string in, out;
+  size_t out_off = 0;
+  bool want_write = false;
+  int64_t since_ns = 0;  // entered the current state
+  int64_t due_add_ns = 0, add_ns = 0, last_state_ns = 0, next_input_ns = 0, play_end_ns = 0;
+  uint64_t states = 0;
+  uint32_t mask = 0x9e3779b9u;
+  bool right = true;
+};
+
+std::string_view StrAfter(std::string_view json, std::string_view key) {
+  size_t at = json.find(key);
+  if (at == std::string_view::npos) return {};
+  size_t start = at + key.size();
+  size_t end = json.find('"', start);
+  return end == std::string_view::npos ? std::string_view() : json.substr(start, end - start);
+}
+
+class Loop {
+ public:
+  Loop(const MmOptions& o, const std::vector<std::string>& tokens, int first, int count,
+       MmControl* ctl, MmStats* st)
+      : o_(o), tokens_(tokens), ctl_(ctl), st_(st), conns_(size_t(count)) {
+    for (int i = 0; i < count; ++i) {
+      conns_[size_t(i)].index = first + i;
+      conns_[size_t(i)].mask ^= uint32_t(first + i) * 2654435761u;
+    }
+    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&addr_);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(o.port);
+    inet_pton(AF_INET, o.host.c_str(), &a->sin_addr);
+  }
+
+  void Run() {
+    ep_ = epoll_create1(EPOLL_CLOEXEC);
+    size_t next = 0;
+    int64_t last_wave = 0;
+    epoll_event evs[256];
+    while (live_ > 0 || next < conns_.size()) {
+      int64_t now = MonoNs();
+      if (ctl_->abort.load(std::memory_order_relaxed)) break;
+      if (next < conns_.size() && now - last_wave >= 50 * kMs) {
+        for (int k = 0; k < o_.wave && next < conns_.size(); ++k) StartConnect(conns_[next++], now);
+        last_wave = now;
+      }
+      int n = epoll_wait(ep_, evs, 256, 2);
+      now = MonoNs();
+      for (int i = 0; i < n; ++i) OnEvent(*static_cast<Conn*>(evs[i].data.ptr), evs[i].events, now);
+      // Timers need ~10 ms resolution (inputs at <= 100/s); the go burst is sent from here too.
+      bool go_now = !went_ && ctl_->go_ns.load(std::memory_order_acquire) != 0 &&
+                    now >= ctl_->go_ns.load(std::memory_order_acquire);
+      if (go_now || now - last_scan_ >= 10 * kMs) {
+        went_ = went_ || go_now;
+        last_scan_ = now;
+        for (Conn& c : conns_) Timers(c, now);
+      }
+    }
+    for (Conn& c : conns_) {
+      if (c.fd >= 0) close(c.fd);
+      if (c.st == St::kQueued) ++st_->unmatched;
+    }
+    close(ep_);
+  }
+
+ private:
+  void Settle(bool ok) {
+    ok ? ++st_->authenticated : ++st_->connect_failed;
+    ctl_->settled.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void StartConnect(Conn& c, int64_t now) {
+    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
+    if (rc != 0 && errno != EINPROGRESS) {
+      close(c.fd);
+      c.fd = -1;
+      c.st = St::kDone;
+      Settle(false);
+      return;
+    }
+    ++live_;
+    c.st = St::kConnecting;
+    c.since_ns = now;
+    epoll_event ev{EPOLLIN | EPOLLOUT, {.ptr = &c}};
+    epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+  }
+
+  void Done(Conn& c) {
+    if (c.fd < 0) return;
+    if (c.st < St::kReady) Settle(false);
+    if (c.st == St::kQueued) ++st_->unmatched;
+    epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
+    close(c.fd);
+    c.fd = -1;
+    c.st = St::kDone;
+    --live_;
+    if (c.states > 0 || c.add_ns > 0) {
+      st_->min_states_per_player = std::min(st_->min_states_per_player, c.states);
+    }
+  }
+
+  void Watch(Conn& c, bool write) {
+    if (c.want_write == write || c.fd < 0) return;
+    c.want_write = write;
+    epoll_event ev{EPOLLIN | (write ? uint32_t(EPOLLOUT) : 0u), {.ptr = &c}};
+    epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+  }
+
+  void Flush(Conn& c) {
+    while (c.out_off < c.out.size()) {
+      ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.out_off += size_t(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Watch(c, true);
+      return Done(c);
+    }
+    c.out.clear();
+    c.out_off = 0;
+    Watch(c, false);
+  }
+
+  uint32_t NextMask(Conn& c) {
+    c.mask ^= c.mask << 13;
+    c.mask ^= c.mask >> 17;
+    c.mask ^= c.mask << 5;
+    return c.mask;
+  }
+
+  void SendText(Conn& c, std::string_view json) {
+    AppendMaskedFrame(kOpText, json, NextMask(c), &c.out);
+    Flush(c);
+  }
+
+  void OnEvent(Conn& c, uint32_t events, int64_t now) {
+    if (c.fd < 0) return;
+    if (c.st == St::kConnecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) return Done(c);
+      c.st = St::kUpgrading;
+      c.since_ns = now;
+      c.out = "GET /ws HTTP/1.1\r\nHost: " + o_.host +
+              "\r\nUpgrade: websocket\r\n"
+              "Connection: Upgrade\r\nSec-WebSocket-Key: " +
+              std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      c.want_write = true;
+      Flush(c);
+      return;
+    }
+    if (events & EPOLLOUT) Flush(c);
+    if (c.fd >= 0 && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) OnReadable(c, now);
+  }
+
+  void OnReadable(Conn& c, int64_t now) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        c.in.append(buf, size_t(n));
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (c.st != St::kClosing) ++st_->closed_by_server;
+      return Done(c);
+    }
+    if (c.st == St::kUpgrading) {
+      size_t end = c.in.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      std::string_view head(c.in.data(), end);
+      if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(kAccept) == std::string_view::npos) {
+        return Done(c);
+      }
+      c.in.erase(0, end + 4);
+      c.st = St::kAuth;
+      c.since_ns = now;
+      const std::string& token = tokens_[size_t(c.index) % tokens_.size()];
+      SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" + token + "\"}}");
+    }
+    size_t off = 0;
+    while (c.fd >= 0) {
+      ServerFrame f;
+      size_t used = 0;
+      FrameParse p = ParseServerFrame(std::string_view(c.in).substr(off), 1 << 20, &f, &used);
+      if (p == FrameParse::kNeedMore) break;
+      if (p == FrameParse::kBad) return Done(c);
+      off += used;
+      if (f.opcode == kOpText) OnText(c, f.payload, now);
+      if (f.opcode == kOpClose) return Done(c);
+    }
+    if (c.fd >= 0) c.in.erase(0, off);
+  }
+
+  void OnText(Conn& c, std::string_view json, int64_t now) {
+    ReplyScan r = ScanReply(json);
+    std::string_view t = r.type;
+    if (t == "match.state") {
+      if (c.st == St::kPlaying || c.st == St::kLeaving) {
+        ++c.states;
+        ++st_->states;
+        if (c.last_state_ns != 0)
+          st_->state_interval_us.Record(uint64_t(now - c.last_state_ns) / 1000);
+        c.last_state_ns = now;
+      }
+    } else if (t == "session.connected" && c.st == St::kAuth) {
+      c.st = St::kReady;
+      Settle(true);
+    } else if (t == "matchmaker.queued") {
+      ++st_->queued;
+      st_->queued_us.Record(uint64_t(now - c.add_ns) / 1000);
+    } else if (t == "match.matched" && c.st == St::kQueued) {
+      ++st_->matched;
+      st_->ttm_us.Record(uint64_t(now - c.add_ns) / 1000);
+      st_->match_ids.insert(std::string(StrAfter(json, "\"match_id\":\"")));
+      c.st = St::kPlaying;
+      c.since_ns = now;
+      c.play_end_ns = now + int64_t(o_.play_s * 1e9);
+      c.next_input_ns = o_.input_rate > 0 ? now + int64_t(1e9 / o_.input_rate) : INT64_MAX;
+    } else if (t == "match.finished") {
+      ++st_->finished;
+      if (c.st == St::kPlaying) Leave(c, now);
+    } else if (t == "match.left") {
+      ++st_->left;
+      CloseConn(c, now);
+    } else if (t == "match.matchmaker_expired" || t == "match.matchmaker_failed") {
+      t == "match.matchmaker_expired" ? ++st_->expired : ++st_->mm_failed;
+      CloseConn(c, now);
+    } else if (r.is_error) {
+      ++st_->errors[std::string(StrAfter(json, "\"reason\":\""))];
+      if (c.st == St::kAuth) return Done(c);
+      if (c.st == St::kQueued && r.cid == "q") CloseConn(c, now);
+    }
+  }
+
+  void Leave(Conn& c, int64_t now) {
+    c.st = St::kLeaving;
+    c.since_ns = now;
+    SendText(c, R"({"type":"match.leave","cid":"l","payload":{}})");
+  }
+
+  void CloseConn(Conn& c, int64_t now) {
+    if (c.fd < 0 || c.st == St::kClosing) return;
+    if (c.st == St::kQueued) ++st_->unmatched;
+    c.st = St::kClosing;
+    c.since_ns = now;
+    AppendMaskedClose(1000, "", NextMask(c), &c.out);
+    Flush(c);
+  }
+
+  void Timers(Conn& c, int64_t now) {
+    if (c.fd < 0) return;
+    int64_t go = ctl_->go_ns.load(std::memory_order_acquire);
+    switch (c.st) {
+      case St::kConnecting:
+      case St::kUpgrading:
+      case St::kAuth:
+        if (now - c.since_ns > kConnectTimeoutNs) Done(c);
+        break;
+      case St::kReady:
+        if (go == 0) break;
+        if (c.due_add_ns == 0) {
+          c.due_add_ns = go + (o_.arrival_rate > 0 ? int64_t(c.index * 1e9 / o_.arrival_rate) : 0);
+        }
+        if (now >= c.due_add_ns) {
+          c.st = St::kQueued;
+          c.add_ns = now;
+          SendText(c,
+                   R"({"type":"matchmaker.add","cid":"q","payload":{"mode":")" + o_.mode + "\"}}");
+        }
+        break;
+      case St::kQueued:
+        if (now - c.add_ns > int64_t(o_.match_timeout_s * 1e9)) CloseConn(c, now);
+        break;
+      case St::kPlaying:
+        if (now >= c.play_end_ns) return Leave(c, now);
+        if (now >= c.next_input_ns) {
+          c.next_input_ns += int64_t(1e9 / o_.input_rate);
+          ++st_->inputs;
+          c.right = !c.right;
+          SendText(c, c.right ? R"({"type":"match.input","payload":{"move_x":1,"move_y":0}})"
+                              : R"({"type":"match.input","payload":{"move_x":-1,"move_y":0}})");
+        }
+        break;
+      case St::kLeaving:
+        if (now - c.since_ns > kLeaveTimeoutNs) CloseConn(c, now);
+        break;
+      case St::kClosing:
+        if (now - c.since_ns > kCloseTimeoutNs) Done(c);
+        break;
+      default:
+        break;
+    }
+  }
+
+  const MmOptions& o_;
+  const std::vector<std::string>& tokens_;
+  MmControl* ctl_;
+  MmStats* st_;
+  std::vector<Conn> conns_;
+  sockaddr_storage addr_{};
+  int ep_ = -1;
+  size_t live_ = 0;
+  int64_t last_scan_ = 0;
+  bool went_ = false;
+};
+
+}  // namespace
+
+void MmStats::Merge(const MmStats& o) {
+  authenticated += o.authenticated;
+  connect_failed += o.connect_failed;
+  queued += o.queued;
+  matched += o.matched;
+  unmatched += o.unmatched;
+  left += o.left;
+  states += o.states;
+  inputs += o.inputs;
+  finished += o.finished;
+  expired += o.expired;
+  mm_failed += o.mm_failed;
+  closed_by_server += o.closed_by_server;
+  for (const auto& [k, v] : o.errors) errors[k] += v;
+  match_ids.insert(o.match_ids.begin(), o.match_ids.end());
+  ttm_us.Merge(o.ttm_us);
+  queued_us.Merge(o.queued_us);
+  state_interval_us.Merge(o.state_interval_us);
+  min_states_per_player = std::min(min_states_per_player, o.min_states_per_player);
+}
+
+void RunMmThread(const MmOptions& o, const std::vector<std::string>& tokens, int first, int count,
+                 MmControl* ctl, MmStats* out) {
+  Loop loop(o, tokens, first, count, ctl, out);
+  loop.Run();
+}
+
+}  // namespace asobi::bench
