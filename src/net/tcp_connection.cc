@@ -184,11 +184,17 @@ void TcpConnection::SubmitSend() {
     }
     iov_.push_back(iovec{const_cast<char*>(p), n});
   }
-  msg_ = msghdr{};
-  msg_.msg_iov = iov_.data();
-  msg_.msg_iovlen = iov_.size();
   io_uring_sqe* sqe = reactor().GetSqe(&send_c_);
-  io_uring_prep_sendmsg(sqe, fd_, &msg_, MSG_NOSIGNAL);
+  if (iov_.size() == 1) {
+    // The common case (header and JSON merged into one owned segment): a plain send skips
+    // the kernel's iovec import.
+    io_uring_prep_send(sqe, fd_, iov_[0].iov_base, iov_[0].iov_len, MSG_NOSIGNAL);
+  } else {
+    msg_ = msghdr{};
+    msg_.msg_iov = iov_.data();
+    msg_.msg_iovlen = iov_.size();
+    io_uring_prep_sendmsg(sqe, fd_, &msg_, MSG_NOSIGNAL);
+  }
   send_inflight_ = true;
 }
 
