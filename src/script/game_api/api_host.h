@@ -1,0 +1,60 @@
+// ApiHost: what the `game.*` functions (lua.md §9) need from the instance whose Lua state they
+// run in (a match now; worlds and zones later). Implemented by the instance runtime in game/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+struct lua_State;
+
+namespace asobi::script::game_api {
+
+/// Which runtime hosts the state (§9 "Where": M, W, Z).
+enum class HostKind { kMatch, kWorld, kZone };
+
+/// Pushes the values an asynchronous operation resumes the suspended callback with, onto `L`
+/// (protected mode, owner thread), and returns how many it pushed.
+using AsyncReply = std::function<int(lua_State* L)>;
+/// Delivers the reply; call once, on the instance's shard, at any later time (never from
+/// inside the AsyncStart call itself: post it).
+using AsyncComplete = std::function<void(AsyncReply)>;
+/// Starts the operation after the callback's coroutine has yielded.
+using AsyncStart = std::function<void(AsyncComplete)>;
+
+/// The instance a Lua state belongs to. Every method runs on the instance's shard, called from
+/// a `game.*` C function while a callback runs. Implementations must not raise Lua errors.
+class ApiHost {
+ public:
+  virtual ~ApiHost() = default;
+
+  virtual HostKind kind() const = 0;
+  /// The match/world/zone id (for logs).
+  virtual const std::string& instance_id() const = 0;
+  /// Basename of the main script (for logs, §15).
+  virtual const std::string& script_name() const = 0;
+
+  /// game.log rate limits: 30 lines/s per instance and 300/s per node. True = may log.
+  virtual bool AllowLog() = 0;
+  /// game.broadcast after validation: `event` is a valid, unreserved leaf and `payload_json` an
+  /// encoded JSON object of at most 64 KiB. Goes to every roster member.
+  virtual void Broadcast(std::string_view event, std::string_view payload_json) = 0;
+  /// game.send after validation: `message_json` is any encoded JSON value.
+  virtual void Send(std::string_view player_id, std::string_view message_json) = 0;
+  /// game.match.set_joinable (match hosts only).
+  virtual void SetJoinable(bool open) = 0;
+
+  /// True when the callback running on coroutine `L` may suspend (lua.md §9 "Synchronous
+  /// persistence"): it runs in the instance's callback coroutine and nothing is pending.
+  virtual bool CanSuspend(lua_State* L) = 0;
+  /// Registers the operation of a suspending call. The C function then returns
+  /// `lua_yield(L, 0)`; the host calls `start` once the coroutine has yielded, marks the
+  /// instance busy, and resumes the callback with the reply, or with `{error = "timeout"}`
+  /// after 2000 ms (a later reply is then dropped).
+  virtual void BeginAsync(AsyncStart start) = 0;
+  /// Runs `fn` on the instance's shard after `delay_ms` (for test operations).
+  virtual void RunAfterMs(int64_t delay_ms, std::function<void()> fn) = 0;
+};
+
+}  // namespace asobi::script::game_api

@@ -1,0 +1,14 @@
+// The namespace tables of `game.*`, one per file (core.cc, match.cc, test.cc). Adding a
+// function is a one-line change in its namespace's table; a new namespace is a new file plus
+// one line in api_table.cc.
+#pragma once
+
+#include "script/game_api/api_util.h"
+
+namespace asobi::script::game_api {
+
+extern const ApiNamespace kCoreNamespace;   // game.id/log/broadcast/send/object (core.cc)
+extern const ApiNamespace kMatchNamespace;  // game.match.* (match.cc)
+extern const ApiNamespace kTestNamespace;   // game.test.* (test.cc), tests only
+
+}  // namespace asobi::script::game_api
