@@ -22,9 +22,9 @@ struct ModeConfig {
   /// The main script's text as loaded (matches compile it without touching the disk).
   std::shared_ptr<const std::string> source;
 
-  int match_size = 0;   // required, > 0 (truncated)
-  int max_players = 0;  // default match_size
-  int min_players = 0;  // default match_size
+  int match_size = 0;             // required, > 0 (truncated)
+  int max_players = 0;            // default match_size
+  int min_players = 0;            // default match_size
   std::string strategy = "fill";  // "fill" or "skill_based"
   bool is_world = false;          // game_type == "world"
   bool shared_state = false;      // state_strategy == "shared" (§7)

@@ -52,12 +52,12 @@ Status ModeWatcher::Start() {
   game_dir_ = real;
   fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd_ < 0) return MakeError("watch_failed", "inotify_init1 failed");
-  AddWatchTree(game_dir_);
+  AddWatchTree(game_dir_, nullptr);
   thread_ = std::thread([this] { Run(); });
   return Ok{};
 }
 
-void ModeWatcher::AddWatchTree(const std::string& dir) {
+void ModeWatcher::AddWatchTree(const std::string& dir, ChangedFiles* found) {
   int wd = inotify_add_watch(fd_, dir.c_str(), kMask | IN_ONLYDIR);
   if (wd < 0) return;
   dirs_[wd] = dir;
@@ -65,8 +65,12 @@ void ModeWatcher::AddWatchTree(const std::string& dir) {
   if (d == nullptr) return;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == ".." || e->d_type != DT_DIR) continue;
-    AddWatchTree(dir + "/" + name);
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR) {
+      AddWatchTree(dir + "/" + name, found);
+    } else if (found != nullptr && EndsWithLua(name)) {
+      (*found)[dir + "/" + name] = nullptr;
+    }
   }
   closedir(d);
 }
@@ -83,7 +87,7 @@ void ModeWatcher::ReadEvents(ChangedFiles* pending) {
       if (it == dirs_.end() || ev->len == 0) continue;
       std::string path = it->second + "/" + ev->name;
       if ((ev->mask & IN_ISDIR) != 0) {
-        if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) != 0) AddWatchTree(path);
+        if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) != 0) AddWatchTree(path, pending);
         continue;
       }
       if (EndsWithLua(ev->name)) (*pending)[path] = nullptr;

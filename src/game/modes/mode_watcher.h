@@ -41,7 +41,9 @@ class ModeWatcher {
 
  private:
   void Run();
-  void AddWatchTree(const std::string& dir);
+  /// Watches `dir` and its subdirectories; with `found`, also lists the `.lua` files already
+  /// there (a directory created with files in it before its watch existed).
+  void AddWatchTree(const std::string& dir, ChangedFiles* found);
   void ReadEvents(ChangedFiles* pending);
   void Process(ChangedFiles pending);
 
