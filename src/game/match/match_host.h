@@ -24,6 +24,8 @@ class MatchHost {
   virtual int shard_count() const = 0;
   /// Monotonic milliseconds.
   virtual int64_t NowMs() = 0;
+  /// Monotonic microseconds on the same clock (for tick lateness); default NowMs() * 1000.
+  virtual int64_t NowUs() { return NowMs() * 1000; }
   /// Runs `fn` on this shard after `delay_ms`; the id can cancel it before it fires.
   virtual TimerId AddTimer(int64_t delay_ms, Task fn) = 0;
   virtual void CancelTimer(TimerId id) = 0;

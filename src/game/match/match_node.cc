@@ -55,6 +55,22 @@ bool MatchNode::AllowJoin(const std::string& player_id, int64_t now_ms) {
   return join_limiter_.Allow(player_id, now_ms);
 }
 
+void MatchNode::AddPlayer(const std::string& player_id) {
+  std::lock_guard<std::mutex> lock(players_mu_);
+  ++players_[player_id];
+}
+
+void MatchNode::RemovePlayer(const std::string& player_id) {
+  std::lock_guard<std::mutex> lock(players_mu_);
+  auto it = players_.find(player_id);
+  if (it != players_.end() && --it->second <= 0) players_.erase(it);
+}
+
+bool MatchNode::PlayerInMatch(const std::string& player_id) const {
+  std::lock_guard<std::mutex> lock(players_mu_);
+  return players_.count(player_id) != 0;
+}
+
 bool MatchNode::AllowNodeLog(int64_t now_ms) {
   int64_t start = log_window_start_ms_.load(std::memory_order_relaxed);
   if (now_ms - start >= 1000 &&

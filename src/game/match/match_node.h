@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/task.h"
@@ -61,6 +62,12 @@ class MatchNode {
   /// game.log's node-wide limit (300 lines/s). True = may log.
   bool AllowNodeLog(int64_t now_ms);
 
+  /// Node-wide index of players in live (waiting/running) matches, for the matchmaker's
+  /// already_in_match check. A player in two matches counts twice.
+  void AddPlayer(const std::string& player_id);
+  void RemovePlayer(const std::string& player_id);
+  bool PlayerInMatch(const std::string& player_id) const;
+
   /// Posts `fn` to shard `shard` from any thread (set by the server; the mode watcher uses it
   /// to tell every shard about changed scripts).
   std::function<void(int shard, Task fn)> post_to_shard;
@@ -75,6 +82,8 @@ class MatchNode {
   std::unique_ptr<std::atomic<int64_t>[]> loads_;
   std::mutex join_mu_;
   SlidingWindowLimiter join_limiter_;
+  mutable std::mutex players_mu_;
+  std::unordered_map<std::string, int> players_;
   std::atomic<int64_t> log_window_start_ms_{0};
   std::atomic<int64_t> log_count_{0};
 };

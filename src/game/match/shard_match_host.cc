@@ -7,6 +7,7 @@ namespace asobi::match {
 int ShardMatchHost::shard_id() const { return game_.shard->id(); }
 int ShardMatchHost::shard_count() const { return game_.shard->set().size(); }
 int64_t ShardMatchHost::NowMs() { return MonoMs(); }
+int64_t ShardMatchHost::NowUs() { return MonoNs() / 1000; }
 
 MatchHost::TimerId ShardMatchHost::AddTimer(int64_t delay_ms, Task fn) {
   return game_.shard->reactor().AddTimer(delay_ms, std::move(fn));

@@ -15,6 +15,7 @@ class ShardMatchHost final : public MatchHost {
   int shard_id() const override;
   int shard_count() const override;
   int64_t NowMs() override;
+  int64_t NowUs() override;
   TimerId AddTimer(int64_t delay_ms, Task fn) override;
   void CancelTimer(TimerId id) override;
   bool SubmitTo(int shard, Task fn) override;

@@ -1,0 +1,38 @@
+#include "game/match/client_matches.h"
+
+namespace asobi::match {
+
+constexpr int64_t kHintIntervalMs = 5000;
+
+const std::string* ClientMatches::Find(const ClientRef& ref) const {
+  auto it = match_of_.find(ref);
+  return it == match_of_.end() ? nullptr : &it->second;
+}
+
+void ClientMatches::Set(const ClientRef& ref, std::string match_id) {
+  match_of_[ref] = std::move(match_id);
+}
+
+void ClientMatches::ClearIf(const ClientRef& ref, const std::string& match_id) {
+  auto it = match_of_.find(ref);
+  if (it != match_of_.end() && it->second == match_id) match_of_.erase(it);
+}
+
+std::string ClientMatches::Remove(const ClientRef& ref) {
+  last_hint_ms_.erase(ref);
+  auto it = match_of_.find(ref);
+  if (it == match_of_.end()) return {};
+  std::string id = std::move(it->second);
+  match_of_.erase(it);
+  return id;
+}
+
+bool ClientMatches::AllowHint(const ClientRef& ref, int64_t now_ms) {
+  auto [it, inserted] = last_hint_ms_.try_emplace(ref, now_ms);
+  if (inserted) return true;
+  if (now_ms - it->second < kHintIntervalMs) return false;
+  it->second = now_ms;
+  return true;
+}
+
+}  // namespace asobi::match

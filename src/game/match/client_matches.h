@@ -1,0 +1,42 @@
+// ClientMatches: which match each socket of this shard is in (match_design.md "The client
+// shard tracks which match each of its authenticated sockets is in"), so match.input and
+// match.leave route without asking anyone, plus the not_in_match hint limiter (websocket.md
+// §5.6: at most once per 5 s per connection).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "game/client.h"
+
+namespace asobi::match {
+
+/// Hash of a ClientRef (index and generation).
+struct ClientRefHash {
+  size_t operator()(const ClientRef& r) const {
+    return std::hash<uint64_t>{}((uint64_t(r.index) << 32) ^ r.gen ^ (uint64_t(r.shard) << 56));
+  }
+};
+
+/// Per shard; shard-affine. Entries are removed on leave, on match end (detach batches) and on
+/// disconnect.
+class ClientMatches {
+ public:
+  /// The match `ref` is in, or null.
+  const std::string* Find(const ClientRef& ref) const;
+  void Set(const ClientRef& ref, std::string match_id);
+  /// Removes the entry when it still points at `match_id` (a newer join is kept).
+  void ClearIf(const ClientRef& ref, const std::string& match_id);
+  /// Removes the entry (disconnect); returns the match id it held ("" if none).
+  std::string Remove(const ClientRef& ref);
+  /// True (and records `now_ms`) when the not_in_match hint may be sent to `ref` now.
+  bool AllowHint(const ClientRef& ref, int64_t now_ms);
+  size_t size() const { return match_of_.size(); }
+
+ private:
+  std::unordered_map<ClientRef, std::string, ClientRefHash> match_of_;
+  std::unordered_map<ClientRef, int64_t, ClientRefHash> last_hint_ms_;
+};
+
+}  // namespace asobi::match

@@ -1,0 +1,162 @@
+// Match: one running match on its owner shard (lua.md §3, §4, §7, §15, §16; websocket.md §5).
+// Holds the roster, the input queue, the tick timer and the MatchScript, and implements the
+// `game.*` host interface for its Lua state. Created and destroyed by MatchService.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "game/match/match_outbox.h"
+#include "game/match/match_script.h"
+#include "game/match/match_types.h"
+#include "game/modes/mode_config.h"
+#include "game/modes/mode_watcher.h"
+#include "script/game_api/api_host.h"
+
+namespace asobi::match {
+
+class MatchService;
+
+/// Shard-affine: every method runs on the owner shard. Never destroyed from inside its own
+/// methods (MatchService defers destruction to a later turn).
+class Match final : public script::game_api::ApiHost {
+ public:
+  Match(MatchService& service, std::string id, std::shared_ptr<const modes::ModeConfig> mode);
+  ~Match() override;
+  Match(const Match&) = delete;
+  Match& operator=(const Match&) = delete;
+
+  /// Creates the Lua state, runs the main chunk and `init` (§3 "Creation"), and arms the 60 s
+  /// waiting timeout. Errors: "script_failed" (logged by the caller).
+  Status Start();
+
+  const std::string& id() const { return id_; }
+  const modes::ModeConfig& mode() const { return *mode_; }
+  MatchStatus status() const { return status_; }
+  MatchListing Listing() const;
+  int player_count() const { return int(roster_.size()); }
+  /// The roster's player ids, in join order.
+  std::vector<std::string> PlayerIds() const;
+  bool busy() const { return busy_; }
+  size_t lua_bytes() const;
+
+  /// §3 "Join": rate limit, ctx errors, finished, locked, full, then `join`. `done` runs on
+  /// this shard, now or later (after a suspended callback).
+  void Join(JoinRequest req, JoinDone done);
+  /// Explicit leave (all of the player's sockets); `leave` runs, the player leaves the roster
+  /// even if it fails. Unknown players are ignored.
+  void Leave(const std::string& player_id);
+  /// One socket of the player went away: when it was the player's last, the player leaves.
+  void DetachClient(const std::string& player_id, const ClientRef& ref);
+  /// Queues an input for the next tick (FIFO); dropped unless running and a member.
+  void Input(const std::string& player_id, std::string input_json, const ClientRef& from);
+  /// §16: marks a reload for the next tick when the main script or a required file changed.
+  void OnScriptsChanged(const modes::ChangedFiles& files);
+  /// Resumes a suspended callback with an async reply (`token` identifies the call).
+  void OnAsyncReply(uint64_t token, script::game_api::AsyncReply reply);
+
+  // script::game_api::ApiHost
+  script::game_api::HostKind kind() const override { return script::game_api::HostKind::kMatch; }
+  const std::string& instance_id() const override { return id_; }
+  const std::string& script_name() const override { return script_base_; }
+  bool AllowLog() override;
+  void Broadcast(std::string_view event, std::string_view payload_json) override;
+  void Send(std::string_view player_id, std::string_view message_json) override;
+  void SetJoinable(bool open) override;
+  bool CanSuspend(lua_State* L) override;
+  void BeginAsync(script::game_api::AsyncStart start) override;
+  void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+
+ private:
+  struct Member {
+    std::string player_id;
+    std::vector<ClientRef> clients;
+  };
+  struct QueuedInput {
+    std::string player_id;
+    std::string json;
+    ClientRef from;
+  };
+  enum class TickStage { kIdle, kInputs, kTick, kTickRunning };
+  using Continuation = std::function<void(const MatchScript::Outcome&)>;
+
+  // Callbacks (match.cc): run `call`, then `k` now or after the suspended call resumes.
+  void RunCallback(const MatchScript::Call& call, Continuation k);
+  void AfterCallbackStep(bool done, const MatchScript::Outcome& outcome, Continuation k);
+  void Defer(std::function<void()> op);
+  void RunDeferred();
+  bool CheckUnrecoverable(const MatchScript::Outcome& o);
+  void LogFailure(const char* callback, const MatchScript::Outcome& o);
+
+  // Roster (match.cc).
+  Member* FindMember(std::string_view player_id);
+  void ContinueJoin(JoinRequest req, JoinDone done);
+  void FinishJoin(JoinRequest req, JoinDone done, const MatchScript::Outcome& o);
+  std::string JoinedJson() const;
+  void RemoveMember(const std::string& player_id);
+  void EnterRunning();
+  void UnindexPlayers();
+  void Publish();
+
+  // Tick pipeline (match_tick.cc).
+  void ScheduleTick();
+  void OnTickTimer();
+  void ContinueTick();
+  void HandleInputOutcome(const MatchScript::Outcome& o, const std::string& player_id);
+  void AfterTick(const MatchScript::Outcome& o);
+  void BroadcastState();
+  void SendDevError(const std::string& player_id, const MatchScript::Outcome& o);
+  void MaybeReload();
+
+  // Ending (match_finish.cc).
+  void Finish(std::string result_json);
+  void DestroySoon();
+  void WriteRecord(const std::string& result_json);
+  std::vector<ClientRef> AllClients() const;
+  void Flush();
+
+  MatchService& service_;
+  std::string id_;
+  std::shared_ptr<const modes::ModeConfig> mode_;
+  std::string script_base_;
+  std::unique_ptr<MatchScript> script_;
+  MatchStatus status_ = MatchStatus::kWaiting;
+  bool joinable_ = true;
+  bool broken_ = false;  // the Lua state is unrecoverable: no more callbacks
+  bool destroying_ = false;
+  bool players_indexed_ = true;  // roster counted in MatchNode's player index (live matches)
+  std::vector<Member> roster_;
+  std::deque<QueuedInput> inputs_;
+  std::deque<std::function<void()>> deferred_;
+  MatchOutbox outbox_;
+  TickStage stage_ = TickStage::kIdle;
+  bool tick_loop_active_ = false;
+  bool warned_large_state_ = false;
+  uint64_t tick_timer_ = 0;
+  uint64_t waiting_timer_ = 0;  // waiting timeout, then the finished linger
+  int64_t next_tick_ms_ = 0;
+  int64_t created_unix_ms_ = 0;
+  int64_t started_unix_ms_ = 0;
+
+  // Suspension (lua.md §9 "Synchronous persistence").
+  bool busy_ = false;
+  Continuation on_resume_;
+  script::game_api::AsyncStart pending_start_;
+  uint64_t async_token_ = 0;
+  uint64_t async_timer_ = 0;
+
+  // Hot reload (§16).
+  bool reload_pending_ = false;
+  std::shared_ptr<const std::string> reload_source_;
+
+  // Rate limits.
+  int64_t log_window_ms_ = 0;
+  int log_count_ = 0;
+  int64_t last_dev_error_ms_ = -1000000;
+  int64_t last_drop_log_ms_ = -1000000;
+};
+
+}  // namespace asobi::match

@@ -1,0 +1,18 @@
+// The match family of WebSocket handlers (websocket.md §5): match.list, match.find_or_create,
+// match.join, match.leave, match.input. They parse and validate on the client's shard and
+// route the operation to the owner shard (match_router.h).
+#pragma once
+
+#include "game/game_shard.h"
+#include "protocol/message_registry.h"
+
+namespace asobi::match {
+
+/// Registers the five match handlers (all need an authenticated socket).
+void RegisterMatchHandlers(MessageRegistry<WsContext>& registry);
+
+/// The on_client_closed hook: a disconnected socket leaves its match (lua.md §3: disconnect
+/// without a reconnect policy). Add to GameShard::on_client_closed on every shard.
+void OnMatchClientClosed(Client& client);
+
+}  // namespace asobi::match

@@ -1,0 +1,34 @@
+// Routing of match operations to owner shards (match_design.md): callers on any shard use
+// these; the work runs on the owner (OwnerShardOf(match_id)) or the quick-play coordinator
+// (OwnerShardOf(mode)), and replies come back to the calling shard by mailbox.
+//
+// Every function must be called on a shard thread whose MatchService exists
+// (MatchService::OnThisShard()). Callbacks run on the calling shard. A full mailbox turns into
+// reason "internal" for calls with a reply and a dropped operation otherwise.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/result.h"
+#include "game/match/match_service.h"
+#include "game/match/match_types.h"
+
+namespace asobi::match {
+
+/// match.join on the owner shard (websocket.md §5.3).
+void RouteJoin(JoinRequest req, JoinDone done);
+/// Explicit leave of `player_id` (all of its sockets), fire and forget.
+void RouteLeave(const std::string& match_id, const std::string& player_id);
+/// One socket of the player disconnected, fire and forget.
+void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref);
+/// Queues an input on the owner, fire and forget.
+void RouteInput(const std::string& match_id, const std::string& player_id, std::string json,
+                const ClientRef& from);
+/// match.find_or_create placement through the mode's coordinator (websocket.md §5.2).
+void RouteQuickPlay(QuickPlayRequest req, JoinDone done);
+/// Creates a match of `mode` on `shard` (-1: the least-loaded shard); `done` gets the id or
+/// the error of MatchService::Create. For the matchmaker.
+void RouteCreate(const std::string& mode, int shard, std::function<void(Result<std::string>)> done);
+
+}  // namespace asobi::match

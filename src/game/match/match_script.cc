@@ -1,0 +1,411 @@
+#include "game/match/match_script.h"
+
+#include <lua.hpp>
+
+#include "script/budget.h"
+#include "script/game_api/game_api.h"
+#include "script/lua_json.h"
+#include "script/protected_call.h"
+#include "script/require.h"
+#include "script/script_file.h"
+
+namespace asobi::match {
+namespace {
+
+thread_local simdjson::dom::parser t_parser;
+
+// A state that cannot get this much back after a full collection is out of memory for good.
+constexpr size_t kHealthyHeadroomBytes = 256 * 1024;
+
+const char* FunctionName(MatchScript::Kind k) {
+  switch (k) {
+    case MatchScript::Kind::kJoin:
+      return "join";
+    case MatchScript::Kind::kLeave:
+      return "leave";
+    case MatchScript::Kind::kInput:
+      return "handle_input";
+    case MatchScript::Kind::kTick:
+      return "tick";
+  }
+  return "tick";
+}
+
+int BudgetMs(MatchScript::Kind k) {
+  switch (k) {
+    case MatchScript::Kind::kJoin:
+      return kJoinBudgetMs;
+    case MatchScript::Kind::kLeave:
+      return kLeaveBudgetMs;
+    case MatchScript::Kind::kInput:
+      return kInputBudgetMs;
+    case MatchScript::Kind::kTick:
+      return kTickBudgetMs;
+  }
+  return kTickBudgetMs;
+}
+
+// A refusal reason is kept only when it is 1-64 bytes of printable ASCII (§4).
+bool ValidRefusalReason(const char* s, size_t len) {
+  if (len == 0 || len > 64) return false;
+  for (size_t i = 0; i < len; ++i) {
+    if (s[i] < 0x20 || s[i] > 0x7E) return false;
+  }
+  return true;
+}
+
+void RawGetGlobal(lua_State* L, const char* name) {
+  lua_pushstring(L, name);
+  lua_rawget(L, LUA_GLOBALSINDEX);
+}
+
+void Failure(MatchScript::Outcome* out, std::string reason_class, std::string message) {
+  out->ok = false;
+  out->reason_class = std::move(reason_class);
+  out->message = std::move(message);
+}
+
+// Copies every key of _G into a new table left on the stack (shallow snapshot, §16).
+void SnapshotGlobals(lua_State* L) {
+  lua_newtable(L);
+  const int snap = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, LUA_GLOBALSINDEX) != 0) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, snap);
+  }
+}
+
+// Makes _G equal the snapshot at `snap` again (keys added since are removed).
+void RestoreGlobals(lua_State* L, int snap) {
+  lua_newtable(L);  // keys to drop
+  const int drop = lua_gettop(L);
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, LUA_GLOBALSINDEX) != 0) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, snap);
+    const bool absent = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (absent) {
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, drop, ++n);
+    }
+  }
+  for (int i = 1; i <= n; ++i) {
+    lua_rawgeti(L, drop, i);
+    lua_pushnil(L);
+    lua_rawset(L, LUA_GLOBALSINDEX);
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, snap) != 0) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, LUA_GLOBALSINDEX);
+  }
+}
+
+}  // namespace
+
+MatchScript::~MatchScript() = default;
+
+Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig& mode,
+                                                         script::game_api::ApiHost* host,
+                                                         const Options& options) {
+  std::unique_ptr<MatchScript> self(new MatchScript());
+  script::LuaStateOptions so;
+  so.memory = options.memory;
+  auto state = script::LuaState::Create(so);
+  if (!state.ok()) return MakeError("script_failed", state.error().message);
+  self->state_ = std::move(state.value());
+  self->source_ = mode.source;
+  self->chunk_name_ = mode.script_rel;
+  self->main_abs_ = mode.script_abs;
+  self->files_.push_back(mode.script_abs);
+  lua_State* L = self->state_->get();
+  Status result = Ok{};
+  script::RequireConfig rc{mode.dir_abs, mode.dir_rel};
+  script::game_api::InstallOptions api;
+  api.test_functions = options.test_api;
+  MatchScript* raw = self.get();
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    script::InstallRequire(s, rc, &raw->files_);
+    script::game_api::InstallGameApi(s, host, api);
+    Status loaded = script::LoadChunk(s, *raw->source_, raw->chunk_name_);
+    if (!loaded.ok()) {
+      result = MakeError("script_failed", loaded.error().message);
+      return;
+    }
+    script::CallResult r = script::CallWithBudget(s, 0, 0, kMainChunkBudgetMs);
+    if (!r.ok()) result = MakeError("script_failed", raw->chunk_name_ + ": " + r.message);
+  });
+  if (!ps.ok) return MakeError("script_failed", ps.message);
+  if (!result.ok()) return result.error();
+  return self;
+}
+
+Status MatchScript::Init(const std::string& match_id, const std::string& mode) {
+  lua_State* L = state_->get();
+  Status result = Ok{};
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    RawGetGlobal(s, "init");
+    if (!lua_isfunction(s, -1)) {
+      result = MakeError("script_failed", chunk_name_ + ": init is not defined");
+      return;
+    }
+    lua_createtable(s, 0, 2);
+    lua_pushlstring(s, match_id.data(), match_id.size());
+    lua_setfield(s, -2, "match_id");
+    lua_pushlstring(s, mode.data(), mode.size());
+    lua_setfield(s, -2, "mode");
+    script::CallResult r = script::CallWithBudget(s, 1, 1, kInitBudgetMs);
+    if (!r.ok()) {
+      result = MakeError("script_failed", "init: " + r.message);
+      return;
+    }
+    if (!lua_istable(s, -1)) {
+      result = MakeError("script_failed", "init did not return a table");
+      return;
+    }
+    state_ref_ = luaL_ref(s, LUA_REGISTRYINDEX);
+  });
+  if (!ps.ok) return MakeError("script_failed", "init: " + ps.message);
+  return result;
+}
+
+void MatchScript::DropCoroutine(lua_State* L) {
+  if (co_ref_ >= 0) luaL_unref(L, LUA_REGISTRYINDEX, co_ref_);
+  co_ref_ = LUA_NOREF;
+  co_ = nullptr;
+  suspended_ = false;
+}
+
+bool MatchScript::Start(const Call& call, Outcome* out) {
+  *out = Outcome{};
+  lua_State* L = state_->get();
+  bool done = true;
+  kind_ = call.kind;
+  budget_left_ns_ = int64_t{BudgetMs(call.kind)} * 1'000'000;
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    if (co_ == nullptr) {
+      co_ = lua_newthread(s);
+      co_ref_ = luaL_ref(s, LUA_REGISTRYINDEX);
+    }
+    const int base = lua_gettop(s);
+    RawGetGlobal(s, FunctionName(call.kind));
+    if (!lua_isfunction(s, -1)) {
+      Failure(out, "runtime_error", std::string(FunctionName(call.kind)) + " is not defined");
+      return;
+    }
+    if (call.kind != Kind::kTick) lua_pushlstring(s, call.player_id.data(), call.player_id.size());
+    if (call.kind == Kind::kInput) {
+      Status st = script::PushJsonText(s, t_parser, call.json);
+      if (!st.ok()) {
+        Failure(out, "runtime_error", "input rejected: " + st.error().reason);
+        return;
+      }
+    }
+    lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+    if (call.kind == Kind::kJoin) {
+      Status st = script::PushJsonText(s, t_parser, call.json.empty() ? "{}" : call.json);
+      if (!st.ok()) lua_newtable(s);
+    }
+    const int nargs = lua_gettop(s) - base - 1;
+    lua_xmove(s, co_, nargs + 1);
+    done = RunSegment(s, nargs, out);
+  });
+  if (!ps.ok) {
+    DropCoroutine(L);
+    Failure(out, "runtime_error", ps.message);
+    out->memory_exceeded = ps.out_of_memory;
+    return true;
+  }
+  return done;
+}
+
+bool MatchScript::Resume(const script::game_api::AsyncReply& reply, Outcome* out) {
+  *out = Outcome{};
+  lua_State* L = state_->get();
+  bool done = true;
+  if (!suspended_ || co_ == nullptr) {
+    Failure(out, "runtime_error", "no suspended callback");
+    return true;
+  }
+  suspended_ = false;
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    const int base = lua_gettop(s);
+    const int n = reply ? reply(s) : 0;
+    const int pushed = lua_gettop(s) - base;
+    lua_xmove(s, co_, pushed);
+    done = RunSegment(s, n < pushed ? n : pushed, out);
+  });
+  if (!ps.ok) {
+    DropCoroutine(L);
+    Failure(out, "runtime_error", ps.message);
+    out->memory_exceeded = ps.out_of_memory;
+    return true;
+  }
+  return done;
+}
+
+bool MatchScript::RunSegment(lua_State* L, int nargs, Outcome* out) {
+  script::ResumeResult r = script::ResumeWithBudget(L, co_, nargs, budget_left_ns_);
+  budget_left_ns_ -= r.elapsed_ns;
+  if (r.status == script::ResumeStatus::kYielded) {
+    suspended_ = true;
+    return false;
+  }
+  if (r.failed()) {
+    DropCoroutine(L);
+    Failure(out, r.reason_class(), r.message);
+    out->memory_exceeded = r.memory_exceeded;
+    out->unrecoverable = r.unrecoverable;
+    return true;
+  }
+  TakeResults(L, r.nresults, out);
+  lua_settop(co_, 0);
+  return true;
+}
+
+void MatchScript::TakeResults(lua_State* L, int nresults, Outcome* out) {
+  const char* name = FunctionName(kind_);
+  const int type = nresults > 0 ? lua_type(co_, 1) : LUA_TNONE;
+  if (type == LUA_TTABLE) {
+    lua_pushvalue(co_, 1);
+    lua_xmove(co_, L, 1);
+    lua_rawseti(L, LUA_REGISTRYINDEX, state_ref_);
+    out->ok = true;
+    return;
+  }
+  if (kind_ == Kind::kJoin && (type == LUA_TNONE || type == LUA_TNIL || type == LUA_TBOOLEAN) &&
+      !(type == LUA_TBOOLEAN && lua_toboolean(co_, 1))) {
+    out->refused = true;
+    out->returned_nothing = nresults == 0;
+    size_t len = 0;
+    const char* reason =
+        nresults > 1 && lua_type(co_, 2) == LUA_TSTRING ? lua_tolstring(co_, 2, &len) : nullptr;
+    if (reason != nullptr && ValidRefusalReason(reason, len))
+      out->refused_reason.assign(reason, len);
+    return;
+  }
+  Failure(out, "runtime_error",
+          std::string(name) + " returned " +
+              (type == LUA_TNONE ? "nothing" : lua_typename(co_, type)) +
+              " instead of the state table");
+}
+
+bool MatchScript::GetState(const std::string* player_id, std::string* view_json, Outcome* failure) {
+  *failure = Outcome{};
+  lua_State* L = state_->get();
+  bool ok = false;
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    RawGetGlobal(s, "get_state");
+    if (!lua_isfunction(s, -1)) {
+      Failure(failure, "runtime_error", "get_state is not defined");
+      return;
+    }
+    int nargs = 1;
+    if (player_id != nullptr) {
+      lua_pushlstring(s, player_id->data(), player_id->size());
+      nargs = 2;
+    }
+    lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+    script::CallResult r = script::CallWithBudget(s, nargs, 1, kGetStateBudgetMs);
+    if (!r.ok()) {
+      Failure(failure, r.reason_class(), r.message);
+      failure->memory_exceeded = r.memory_exceeded;
+      failure->unrecoverable = r.unrecoverable;
+      return;
+    }
+    script::LuaToJsonOptions o;
+    o.shape = script::JsonShape::kObject;
+    view_json->clear();
+    Status st = script::EncodeLuaToJson(s, -1, view_json, o);
+    if (!st.ok()) {
+      Failure(failure, "runtime_error", "get_state view: " + st.error().reason);
+      return;
+    }
+    ok = true;
+  });
+  if (!ps.ok) {
+    Failure(failure, "runtime_error", ps.message);
+    failure->memory_exceeded = ps.out_of_memory;
+    return false;
+  }
+  return ok;
+}
+
+bool MatchScript::ReadFinished(std::string* result_json) {
+  lua_State* L = state_->get();
+  bool finished = false;
+  script::RunProtected(L, [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+    lua_pushliteral(s, "_finished");
+    lua_rawget(s, -2);
+    finished = lua_type(s, -1) == LUA_TBOOLEAN && lua_toboolean(s, -1);
+    lua_pop(s, 1);
+    if (!finished) return;
+    lua_pushliteral(s, "_result");
+    lua_rawget(s, -2);
+    script::LuaToJsonOptions o;
+    o.shape = script::JsonShape::kObject;
+    result_json->clear();
+    if (!script::EncodeLuaToJson(s, -1, result_json, o).ok()) *result_json = "{}";
+  });
+  if (finished && result_json->empty()) *result_json = "{}";
+  return finished;
+}
+
+Status MatchScript::Reload(std::shared_ptr<const std::string> source) {
+  lua_State* L = state_->get();
+  Status result = Ok{};
+  std::vector<std::string> old_files = files_;
+  files_.assign(1, main_abs_);
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    Status loaded = script::LoadChunk(s, *source, chunk_name_);
+    if (!loaded.ok()) {
+      result = MakeError("reload_failed", loaded.error().message);
+      return;
+    }
+    const int chunk = lua_gettop(s);
+    SnapshotGlobals(s);
+    const int snap = lua_gettop(s);
+    RawGetGlobal(s, "_ASOBI_LOADED");
+    const int loaded_cache = lua_gettop(s);
+    script::ClearRequireCache(s);
+    lua_pushvalue(s, chunk);
+    script::CallResult r = script::CallWithBudget(s, 0, 0, kReloadBudgetMs);
+    if (r.ok()) return;
+    result = MakeError("reload_failed", r.status == script::CallStatus::kTimeout
+                                            ? "top level exceeded its 5000 ms budget"
+                                            : r.message);
+    RestoreGlobals(s, snap);
+    lua_pushliteral(s, "_ASOBI_LOADED");
+    lua_pushvalue(s, loaded_cache);
+    lua_rawset(s, LUA_GLOBALSINDEX);
+  });
+  if (!ps.ok && result.ok()) result = MakeError("reload_failed", ps.message);
+  if (!result.ok()) {
+    files_.insert(files_.end(), old_files.begin() + 1, old_files.end());
+    return result;
+  }
+  source_ = std::move(source);
+  return Ok{};
+}
+
+void MatchScript::StepGc() {
+  script::RunProtected(state_->get(), [](lua_State* s) { lua_gc(s, LUA_GCSTEP, 0); });
+}
+
+bool MatchScript::Healthy() {
+  script::ProtectedStatus ps = script::RunProtected(state_->get(), [](lua_State* s) {
+    lua_gc(s, LUA_GCCOLLECT, 0);
+    lua_newuserdata(s, kHealthyHeadroomBytes);  // garbage again after the probe
+  });
+  return ps.ok;
+}
+
+}  // namespace asobi::match
