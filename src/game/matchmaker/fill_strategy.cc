@@ -1,7 +1,7 @@
 // `fill` strategy: oldest tickets first, in groups of group_size.
 #include "game/matchmaker/match_strategy.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 namespace {
 
 class FillStrategy final : public MatchStrategy {
@@ -23,4 +23,4 @@ class FillStrategy final : public MatchStrategy {
 
 std::unique_ptr<MatchStrategy> MakeFillStrategy() { return std::make_unique<FillStrategy>(); }
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

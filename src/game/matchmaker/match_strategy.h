@@ -13,7 +13,7 @@
 
 #include "game/matchmaker/ticket.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 
 /// Stateless, immutable after construction; one instance may be shared by every queue of
 /// every shard (FormGroups is const and thread-safe).
@@ -54,4 +54,4 @@ std::unique_ptr<MatchStrategy> MakeSkillBasedStrategy(SkillWindow window = {});
 /// "anything else silently acts as fill"). Returns a process-wide instance; any thread.
 const MatchStrategy& StrategyFor(std::string_view name);
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

@@ -4,7 +4,7 @@
 
 #include "base/check.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 
 ModeQueue::ModeQueue(std::string mode, size_t group_size, const MatchStrategy& strategy)
     : mode_(std::move(mode)), group_size_(group_size), strategy_(strategy) {
@@ -103,4 +103,4 @@ std::vector<std::vector<Ticket>> ModeQueue::TakeGroups(int64_t now_mono_ms) {
   return out;
 }
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

@@ -15,7 +15,7 @@
 #include "game/matchmaker/match_strategy.h"
 #include "game/matchmaker/ticket.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 
 /// Shard-affine (the mode's owner shard). Not thread-safe.
 class ModeQueue {
@@ -59,10 +59,10 @@ class ModeQueue {
   std::string mode_;
   size_t group_size_;
   const MatchStrategy& strategy_;
-  List tickets_;  // oldest first
+  List tickets_;                                                    // oldest first
   std::unordered_map<std::string_view, List::iterator> by_id_;      // keys point into tickets
   std::unordered_map<std::string_view, List::iterator> by_player_;  // keys point into tickets
   size_t humans_ = 0;
 };
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

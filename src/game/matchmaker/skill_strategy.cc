@@ -4,7 +4,7 @@
 
 #include "game/matchmaker/match_strategy.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 
 double SkillWindow::At(int64_t waited_ms) const {
   double w = base + per_second * double(std::max<int64_t>(0, waited_ms)) / 1000.0;
@@ -27,9 +27,8 @@ class SkillBasedStrategy final : public MatchStrategy {
     if (waiting.size() < group_size) return;
     std::vector<size_t> order(waiting.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return waiting[a]->skill < waiting[b]->skill;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return waiting[a]->skill < waiting[b]->skill; });
     size_t i = 0;
     while (i + group_size <= order.size()) {
       double spread = waiting[order[i + group_size - 1]]->skill - waiting[order[i]]->skill;
@@ -56,4 +55,4 @@ std::unique_ptr<MatchStrategy> MakeSkillBasedStrategy(SkillWindow window) {
   return std::make_unique<SkillBasedStrategy>(window);
 }
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

@@ -3,7 +3,7 @@
 
 #include "game/matchmaker/match_strategy.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 namespace {
 
 struct Registry {
@@ -30,4 +30,4 @@ const MatchStrategy& StrategyFor(std::string_view name) {
   return *r.fill;
 }
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

@@ -8,7 +8,7 @@
 
 #include "game/client.h"
 
-namespace asobi {
+namespace asobi::matchmaker {
 
 /// Skill used by `skill_based` when `properties.skill` is absent or not a finite number.
 inline constexpr double kDefaultSkill = 1000.0;
@@ -29,9 +29,11 @@ struct Ticket {
   /// queued or re-queued this ticket; empty for REST-only tickets and bots.
   std::vector<ClientRef> clients;
   bool bot = false;  ///< a queue-fill bot (lua.md §10): no socket, never notified
+  /// Queued (or re-queued) over REST: kept when its sockets disconnect (it expires instead).
+  bool via_rest = false;
 
   /// Milliseconds waited at monotonic time `now_mono_ms`.
   int64_t WaitedMs(int64_t now_mono_ms) const { return now_mono_ms - submitted_mono_ms; }
 };
 
-}  // namespace asobi
+}  // namespace asobi::matchmaker

@@ -1,0 +1,58 @@
+// BotClient: the "socket" of a bot (lua.md §10). A bot joins its match with this client's
+// ClientRef, so it receives the same frames a player's socket would (its per-player
+// `match.state`, `match.finished`, `match.vote_start`...), and its inputs go through the same
+// match.input path. It keeps only what the bot needs: the latest view and whether the match
+// ended.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "game/client.h"
+
+namespace asobi::bots {
+
+/// Shard-affine (the bot's match's owner shard). Owned by the BotRunner.
+class BotClient final : public Client {
+ public:
+  BotClient(ClientRef ref, std::string bot_id);
+
+  void SendFrame(std::string_view json) override { OnFrame(json); }
+  /// Takes a complete server WebSocket text frame (header + JSON).
+  void SendEncoded(const SharedBuffer& ws_frame) override;
+  void SendError(std::string_view, const std::string*, std::string_view,
+                 std::string_view) override {}
+  void Close(uint16_t, std::string_view) override { finished_ = true; }
+  ClientRef ref() const override { return ref_; }
+  const std::string& peer_ip() const override;
+  void BindPlayer(std::string player_id, bool) override { player_id_ = std::move(player_id); }
+
+  /// The payload of the latest `match.state` (a JSON object), empty before the first.
+  const std::string& view() const { return view_; }
+  /// A `match.state` arrived since the last TakeFresh().
+  bool TakeFresh() {
+    bool f = fresh_;
+    fresh_ = false;
+    return f;
+  }
+  /// `match.finished` arrived (or the client was closed): the bot stops.
+  bool finished() const { return finished_; }
+  /// A `match.vote_start` arrived and no `match.state` since (lua.md §10: no input then).
+  bool vote_pending() const { return vote_pending_; }
+
+  /// Handles one JSON frame (exposed for tests).
+  void OnFrame(std::string_view json);
+
+ private:
+  ClientRef ref_;
+  std::string view_;
+  bool fresh_ = false;
+  bool finished_ = false;
+  bool vote_pending_ = false;
+};
+
+/// The JSON text inside a server (unmasked) WebSocket frame, or empty when `frame` is not a
+/// complete single text frame.
+std::string_view WsFramePayload(std::string_view frame);
+
+}  // namespace asobi::bots

@@ -1,0 +1,154 @@
+// Matchmaker: one per shard (websocket.md §6, rest.md §3.11, lua.md §10 queue fill). It plays
+// three roles:
+//  - client side: Add/Remove/Get called on the client's (or REST request's) shard route the
+//    request to the owner and run `done` back on the calling shard; it also remembers which
+//    tickets each of its sockets holds so a disconnect drops them (OnClientClosed);
+//  - queue owner: each mode's queue lives on MatchmakerNode::QueueShardOf(mode); tickets,
+//    passes (periodic tick plus an eager pass after new tickets), expiry and bot fill run
+//    there. Ticket ids are UUIDv7 drawn so that match::OwnerShardOf(ticket_id) is the queue's
+//    shard, so requests by ticket id route without a lookup;
+//  - placement: a formed group is sent to the least-loaded shard, which claims its players
+//    node-wide (MatchmakerNode::Claim: nobody is placed twice, nobody already in a live match
+//    is placed), creates the match and joins the group through PlaceGroup, then pushes
+//    `match.matched` (or `match.matchmaker_failed`) to every socket of the group straight from
+//    there, so it is queued ahead of the match's first `match.state` in each shard-pair
+//    mailbox. A group with a player who cannot be claimed is not started: that player's ticket
+//    is dropped and the others go back to their queue with their original wait time. A
+//    socket told `match.matched` drops its other pending tickets (one match at a time).
+//
+// Every method runs on the shard that owns this instance. Callbacks passed in run on the
+// calling shard.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "game/match/match_host.h"
+#include "game/matchmaker/matchmaker_node.h"
+#include "game/matchmaker/mode_queue.h"
+
+namespace asobi::matchmaker {
+
+/// What a shard's Matchmaker uses from the match runtime (see matchmaker_types.h).
+struct MatchmakerDeps {
+  PlaceGroup place;       ///< required
+  InMatchCheck in_match;  ///< optional: queueing while in a match answers already_in_match
+  /// Optional: live matches owned by a shard, for least-loaded placement. Null = place on the
+  /// queue's own shard.
+  std::function<int64_t(int shard)> shard_load;
+};
+
+class Matchmaker {
+ public:
+  /// Construct on the shard's own thread; registers with `node`. `node` and `host` must
+  /// outlive it.
+  Matchmaker(MatchmakerNode& node, match::MatchHost& host, MatchmakerDeps deps);
+  ~Matchmaker();
+  Matchmaker(const Matchmaker&) = delete;
+  Matchmaker& operator=(const Matchmaker&) = delete;
+
+  /// The Matchmaker of the calling shard thread (the last one constructed on it), or null.
+  static Matchmaker* OnThisShard();
+  MatchmakerNode& node() { return node_; }
+
+  using AddDone = std::function<void(Result<AddReply>)>;
+  using StatusDone = std::function<void(Status)>;
+  using GetDone = std::function<void(Result<TicketStatus>)>;
+
+  /// Queues `req` (websocket.md §6.1). `done` runs on this shard with the reply or an error
+  /// reason: unknown_mode, queue_full (node cap, or a full mailbox), already_in_match (ours:
+  /// the player is in a live match). Re-adding a pending ticket's mode returns that ticket
+  /// with already_queued = true and attaches the new socket to it.
+  void Add(AddRequest req, AddDone done);
+  /// Removes a pending ticket (websocket.md §6.2). Errors: not_found (unknown, already gone,
+  /// or not a ticket id), not_owner.
+  void Remove(const std::string& ticket_id, const std::string& player_id, StatusDone done);
+  /// A ticket's status for its owner (rest.md §3.11). Errors: not_found, not_owner.
+  void Get(const std::string& ticket_id, const std::string& player_id, GetDone done);
+  /// A socket of this shard closed: its pending tickets lose it, and tickets left with no
+  /// socket (and never queued over REST) are dropped without a push.
+  void OnClientClosed(const ClientRef& ref);
+
+  /// Runs one periodic pass on this shard's queues now (tests and benchmarks).
+  void TickNow();
+  /// Runs queue fill with bots on this shard's queues now (tests).
+  void FillBotsNow();
+  /// Pending tickets of `mode` if its queue lives here, else 0.
+  size_t QueuedHere(const std::string& mode) const;
+  /// Tickets this shard remembers for one of its sockets (tests).
+  size_t SocketTickets(const ClientRef& ref) const;
+
+ private:
+  struct OwnedQueue;
+  struct Resolved;
+
+  // Queue owner side.
+  Result<AddReply> AddOnOwner(AddRequest& req);
+  Status RemoveOnOwner(const std::string& ticket_id, const std::string& player_id);
+  Result<TicketStatus> GetOnOwner(const std::string& ticket_id, const std::string& player_id);
+  void DetachOnOwner(const std::string& ticket_id, const ClientRef& ref);
+  OwnedQueue* QueueFor(const ModeInfo& info);
+  void ScheduleEagerPass();
+  void Pass(OwnedQueue& q, int64_t now_ms);
+  void Expire(OwnedQueue& q, int64_t now_ms);
+  void FillBots(OwnedQueue& q);
+  void DispatchGroup(const std::string& mode, std::vector<Ticket> group, int target_shard);
+  int PickShard(std::vector<int64_t>* assigned) const;
+  void Resolve(const Ticket& t, std::string status, std::string match_id);
+  void ReleaseTicket(const Ticket& t);
+  void OnTick();
+  void OnBotFill();
+
+  // Placement side (the match's shard). Groups wait in placing_ and are placed a few at a time
+  // (at most kPlaceSliceNs of work per reactor turn), so a burst of groups does not stall the
+  // shard's sockets and timers.
+  void EnqueuePlace(const std::string& mode, std::vector<Ticket> group, int queue_shard);
+  void PumpPlacements();
+  void SchedulePump();
+  void Place(const std::string& mode, std::vector<Ticket> group, int queue_shard);
+  void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                  PlacementResult result);
+  /// On the queue shard: the placement of these tickets ended (`failed` ids did not get in).
+  void RecordPlacement(const std::string& match_id, const std::vector<std::string>& failed,
+                       const std::vector<std::string>& matched);
+  /// On the queue shard: puts tickets of an unstarted group back (original wait time).
+  void Requeue(std::vector<Ticket> tickets);
+
+  // Client side.
+  /// Pushes `frame` (unless empty) to `refs` on their shards, which then forget the ticket ids
+  /// `forget`; with `drop_others` those sockets also withdraw their other pending tickets.
+  void Send(std::vector<ClientRef> refs, std::string frame, std::vector<std::string> forget,
+            bool drop_others = false);
+  void DeliverLocal(const std::vector<ClientRef>& refs, const std::string& frame,
+                    const std::vector<std::string>& forget, bool drop_others);
+  void Remember(const ClientRef& ref, const std::string& ticket_id);
+  void Forget(const ClientRef& ref, const std::string& ticket_id);
+  template <typename T>
+  void ReplyTo(int shard, std::function<void(T)> done, T value);
+
+  MatchmakerNode& node_;
+  match::MatchHost& host_;
+  MatchmakerDeps deps_;
+  std::unordered_map<std::string, std::unique_ptr<OwnedQueue>> queues_;  // by mode
+  std::unordered_map<std::string, std::string> ticket_modes_;            // pending id -> mode
+  std::unordered_map<std::string, Resolved> resolved_;                   // recently resolved
+  std::unordered_map<uint64_t, std::vector<std::string>> socket_tickets_;
+  match::MatchHost::TimerId tick_timer_ = 0;
+  match::MatchHost::TimerId bot_timer_ = 0;
+  match::MatchHost::TimerId eager_timer_ = 0;
+  struct PendingPlace {
+    std::string mode;
+    std::vector<Ticket> group;
+    int queue_shard = 0;
+  };
+  std::deque<PendingPlace> placing_;
+  bool pump_scheduled_ = false;
+};
+
+}  // namespace asobi::matchmaker

@@ -1,0 +1,28 @@
+// Private pieces of Matchmaker shared by its .cc files (not a public header).
+#pragma once
+
+#include <string>
+
+#include "game/matchmaker/matchmaker.h"
+
+namespace asobi::matchmaker {
+
+struct Matchmaker::OwnedQueue {
+  OwnedQueue(ModeInfo mode_info, const MatchStrategy& strategy)
+      : info(std::move(mode_info)), queue(info.name, size_t(info.match_size), strategy) {}
+  ModeInfo info;
+  ModeQueue queue;
+  bool dirty = false;  // tickets arrived since the last pass
+};
+
+/// A ticket that left the queue (matched, expired, failed), kept for GET for a while.
+struct Matchmaker::Resolved {
+  TicketStatus status;
+  std::string player_id;
+  int64_t drop_at_ms = 0;
+};
+
+/// Shard-local key of a ClientRef (index and generation).
+inline uint64_t RefKey(const ClientRef& ref) { return (uint64_t(ref.index) << 32) | ref.gen; }
+
+}  // namespace asobi::matchmaker

@@ -1,0 +1,93 @@
+// MatchmakerNode: the node-wide part of the matchmaker shared by every shard's Matchmaker:
+// options, the mode lookup, the per-node ticket cap and metrics (websocket.md §3, §6).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "game/matchmaker/matchmaker_types.h"
+
+namespace asobi::matchmaker {
+
+class Matchmaker;
+
+/// Timing and bounds. Defaults follow the spec where it has a value.
+struct MatchmakerOptions {
+  /// Periodic pass over every queue: expiry, skill windows widening (rest.md §3.11: 1 s).
+  int tick_ms = 1000;
+  /// Ours: new tickets also trigger a pass this long after they arrive (coalesced), so a full
+  /// group does not wait for the next periodic tick. 0 = only the periodic pass.
+  int eager_pass_ms = 20;
+  /// websocket.md §6.4: a ticket waiting longer than this expires.
+  int64_t max_wait_ms = 60000;
+  /// websocket.md §3: pending player tickets per node; more get `queue_full`. Bots not counted.
+  int64_t queue_max = 10000;
+  /// lua.md §10: queue fill with bots every 8 s.
+  int bot_fill_ms = 8000;
+  /// Ours: how long a matched/expired/failed ticket stays readable by GET /matchmaker/:id.
+  int64_t resolved_keep_ms = 60000;
+};
+
+/// Counters for /metrics and benchmarks (relaxed atomics, any shard).
+struct MatchmakerMetrics {
+  std::atomic<uint64_t> tickets_added{0};
+  std::atomic<uint64_t> tickets_removed{0};
+  std::atomic<uint64_t> tickets_expired{0};
+  std::atomic<uint64_t> groups_formed{0};
+  std::atomic<uint64_t> groups_failed{0};
+  std::atomic<uint64_t> bots_queued{0};
+};
+
+/// Created once at start-up before the shards; outlives them. Thread-safe.
+class MatchmakerNode {
+ public:
+  MatchmakerNode(MatchmakerOptions options, ModeLookup modes, int shard_count);
+
+  const MatchmakerOptions& options() const { return options_; }
+  int shard_count() const { return shard_count_; }
+  MatchmakerMetrics& metrics() { return metrics_; }
+
+  /// The mode's settings, or nullopt for an unknown mode (any thread).
+  std::optional<ModeInfo> FindMode(const std::string& mode) const { return modes_(mode); }
+
+  /// The shard that owns `mode`'s queue: FNV-1a of the name modulo the shard count (the same
+  /// hash as match ids). Any thread.
+  int QueueShardOf(const std::string& mode) const;
+
+  /// Counts one more pending player ticket unless the node holds queue_max already (then
+  /// false: `queue_full`). Pair with ReleaseTicket when the ticket leaves the queue.
+  bool TryReserveTicket();
+  void ReleaseTicket();
+  int64_t pending_tickets() const { return pending_.load(std::memory_order_relaxed); }
+
+  /// Each shard's Matchmaker registers itself here when constructed (and unregisters when
+  /// destroyed), so a task sent to shard `s` finds it with OnShard(s). The pointer may only
+  /// be dereferenced on shard `s`.
+  void Register(int shard, Matchmaker* mm);
+  Matchmaker* OnShard(int shard) const;
+
+  /// Claims `players` for one placement, all or nothing: returns the players that cannot be
+  /// placed now (claimed by another placement, or in a live match according to `in_match`,
+  /// which may be null); when that list is empty every player is now claimed. Release with
+  /// Unclaim once the match exists (its roster then answers `in_match`). Any thread.
+  std::vector<std::string> Claim(const std::vector<std::string>& players,
+                                 const InMatchCheck& in_match);
+  void Unclaim(const std::vector<std::string>& players);
+
+ private:
+  MatchmakerOptions options_;
+  ModeLookup modes_;
+  int shard_count_;
+  MatchmakerMetrics metrics_;
+  std::atomic<int64_t> pending_{0};
+  std::unique_ptr<std::atomic<Matchmaker*>[]> shards_;
+  std::mutex claim_mu_;
+  std::unordered_set<std::string> claimed_;
+};
+
+}  // namespace asobi::matchmaker

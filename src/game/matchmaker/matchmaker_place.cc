@@ -1,0 +1,162 @@
+// Matchmaker, placement side: runs on the shard chosen for the match.
+#include <algorithm>
+#include <unordered_set>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "game/matchmaker/matchmaker.h"
+#include "game/matchmaker/matchmaker_internal.h"
+#include "game/matchmaker/matchmaker_wire.h"
+
+namespace asobi::matchmaker {
+namespace {
+
+std::vector<std::string> HumansOf(const std::vector<Ticket>& group) {
+  std::vector<std::string> out;
+  for (const Ticket& t : group) {
+    if (!t.bot) out.push_back(t.player_id);
+  }
+  return out;
+}
+
+// Placement work per reactor turn before yielding to sockets and timers.
+constexpr int64_t kPlaceSliceNs = 10'000'000;
+
+}  // namespace
+
+void Matchmaker::EnqueuePlace(const std::string& mode, std::vector<Ticket> group, int queue_shard) {
+  placing_.push_back(PendingPlace{mode, std::move(group), queue_shard});
+  SchedulePump();
+}
+
+void Matchmaker::SchedulePump() {
+  if (pump_scheduled_) return;
+  // SubmitTo this shard runs on the next reactor turn, after its I/O (a 0 ms timer would run
+  // in the same turn).
+  pump_scheduled_ = host_.SubmitTo(host_.shard_id(), [this] {
+    pump_scheduled_ = false;
+    PumpPlacements();
+  });
+  if (!pump_scheduled_) PumpPlacements();  // mailbox full: place now rather than never
+}
+
+void Matchmaker::PumpPlacements() {
+  int64_t start = MonoNs();
+  while (!placing_.empty() && MonoNs() - start < kPlaceSliceNs) {
+    PendingPlace p = std::move(placing_.front());
+    placing_.pop_front();
+    Place(p.mode, std::move(p.group), p.queue_shard);
+  }
+  if (!placing_.empty()) SchedulePump();
+}
+
+void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int queue_shard) {
+  std::vector<std::string> humans = HumansOf(group);
+  std::vector<std::string> busy = node_.Claim(humans, deps_.in_match);
+  if (!busy.empty()) {
+    // Someone is in a match (or being placed) already: drop their ticket quietly, put the
+    // others back. Never a second match for anyone.
+    std::unordered_set<std::string> out(busy.begin(), busy.end());
+    std::vector<Ticket> back;
+    for (Ticket& t : group) {
+      if (out.count(t.player_id)) {
+        Send(t.clients, std::string(), {t.id});
+      } else if (!t.bot) {
+        back.push_back(std::move(t));
+      }
+    }
+    MatchmakerNode* node = &node_;
+    auto requeue = [node, queue_shard, back = std::move(back)]() mutable {
+      if (Matchmaker* mm = node->OnShard(queue_shard)) mm->Requeue(std::move(back));
+    };
+    if (queue_shard == host_.shard_id()) {
+      requeue();
+    } else if (!host_.SubmitTo(queue_shard, std::move(requeue))) {
+      LOG_WARN("matchmaker requeue dropped: mailbox full").KV("mode", mode);
+    }
+    return;
+  }
+  std::vector<PlacedPlayer> players;
+  players.reserve(group.size());
+  for (const Ticket& t : group) players.push_back(PlacedPlayer{t.player_id, t.clients, t.bot});
+  if (!deps_.place) {
+    node_.Unclaim(humans);
+    AfterPlace(mode, std::move(group), queue_shard, PlacementResult{"no_game_module", "", {}, {}});
+    return;
+  }
+  auto shared = std::make_shared<std::vector<Ticket>>(std::move(group));
+  deps_.place(mode, std::move(players),
+              [this, mode, shared, queue_shard, humans](PlacementResult r) {
+                node_.Unclaim(humans);
+                AfterPlace(mode, std::move(*shared), queue_shard, std::move(r));
+              });
+}
+
+void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                            PlacementResult result) {
+  std::unordered_set<std::string> joined(result.joined.begin(), result.joined.end());
+  if (!result.reason.empty()) joined.clear();
+  std::vector<ClientRef> matched_refs, failed_refs;
+  std::vector<std::string> matched_ids, failed_ids, roster;
+  for (const Ticket& t : group) {
+    bool in = joined.count(t.player_id) > 0;
+    if (in) roster.push_back(t.player_id);  // everyone the match accepted, bots included
+    if (t.bot) continue;
+    auto& refs = in ? matched_refs : failed_refs;
+    refs.insert(refs.end(), t.clients.begin(), t.clients.end());
+    (in ? matched_ids : failed_ids).push_back(t.id);
+  }
+  if (result.reason.empty()) {
+    Send(std::move(matched_refs), MatchedFrame(result.match_id, roster), matched_ids, true);
+  }
+  if (!failed_ids.empty()) {
+    node_.metrics().groups_failed.fetch_add(1, std::memory_order_relaxed);
+    std::string reason = result.reason.empty() ? "match_start_failed" : result.reason;
+    LOG_WARN("matchmaker placement failed").KV("mode", mode).KV("reason", reason);
+    Send(std::move(failed_refs), FailedFrame(reason), failed_ids);
+  }
+  MatchmakerNode* node = &node_;
+  std::string match_id = result.reason.empty() ? result.match_id : std::string();
+  auto record = [node, queue_shard, match_id, failed_ids, matched_ids] {
+    if (Matchmaker* mm = node->OnShard(queue_shard)) {
+      mm->RecordPlacement(match_id, failed_ids, matched_ids);
+    }
+  };
+  if (queue_shard == host_.shard_id()) {
+    record();
+  } else if (!host_.SubmitTo(queue_shard, std::move(record))) {
+    LOG_WARN("matchmaker placement record dropped: mailbox full");
+  }
+}
+
+void Matchmaker::RecordPlacement(const std::string& match_id,
+                                 const std::vector<std::string>& failed,
+                                 const std::vector<std::string>& matched) {
+  for (const std::string& id : matched) {
+    auto it = resolved_.find(id);
+    if (it != resolved_.end()) it->second.status.match_id = match_id;
+  }
+  for (const std::string& id : failed) {
+    auto it = resolved_.find(id);
+    if (it != resolved_.end()) it->second.status.status = "failed";
+  }
+}
+
+void Matchmaker::Requeue(std::vector<Ticket> tickets) {
+  for (Ticket& t : tickets) {
+    resolved_.erase(t.id);
+    std::optional<ModeInfo> info = node_.FindMode(t.mode);
+    OwnedQueue* q = info ? QueueFor(*info) : nullptr;
+    if (q == nullptr || q->queue.FindByPlayer(t.player_id) != nullptr ||
+        !node_.TryReserveTicket()) {
+      Send(t.clients, FailedFrame("match_start_failed"), {t.id});
+      continue;
+    }
+    ticket_modes_[t.id] = t.mode;
+    q->queue.Add(std::move(t));
+    q->dirty = true;
+  }
+  ScheduleEagerPass();
+}
+
+}  // namespace asobi::matchmaker
