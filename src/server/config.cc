@@ -44,6 +44,14 @@ std::function<bool(Config&, const std::string&)> StrField(std::string Config::*f
   };
 }
 
+// A flag without value sets true; with a value, "true"/"1" set true and anything else false.
+std::function<bool(Config&, const std::string&)> BoolField(bool Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    c.*field = v.empty() || v == "1" || v == "true";
+    return true;
+  };
+}
+
 std::vector<std::string> SplitList(const std::string& v) {
   std::vector<std::string> out;
   std::stringstream ss(v);
@@ -118,8 +126,34 @@ const std::vector<Flag>& Flags() {
        StrField(&Config::dev_tokens_file)},
       {"game-dir", "ASOBI_GAME_DIR", "Lua game directory (default: bundled lua/)", true,
        StrField(&Config::game_dir)},
+      {"match-max", "ASOBI_MATCH_MAX", "live Lua matches per node (1000)", true,
+       IntField(&Config::match_max, 1, 10000000)},
+      {"dev-errors", "ASOBI_DEV_ERRORS", "send module.error frames for failing inputs (dev only)",
+       false, BoolField(&Config::dev_errors)},
+      {"lua-reload", "ASOBI_LUA_RELOAD", "Lua hot reload: auto|off (auto)", true,
+       [](Config& c, const std::string& v) {
+         c.lua_reload = v == "off" ? "off" : "auto";  // lua.md §16: unrecognised = auto
+         return true;
+       }},
+      {"ws-legacy-game-frames", "ASOBI_WS_LEGACY_GAME_FRAMES",
+       "true|false: send game.message/game.error before module.* (true)", true,
+       [](Config& c, const std::string& v) {
+         c.ws_legacy_game_frames = !(v == "false" || v == "0");
+         return true;
+       }},
       {"static-dir", "ASOBI_STATIC_DIR", "directory served at / (default: bundled web page)", true,
        StrField(&Config::static_dir)},
+      {"matchmaker-tick-ms", "ASOBI_MATCHMAKER_TICK_MS",
+       "ms between periodic matchmaker passes (1000)", true,
+       IntField(&Config::matchmaker_tick_ms, 1, 60000)},
+      {"matchmaker-max-wait-ms", "ASOBI_MATCHMAKER_MAX_WAIT_MS",
+       "ms a matchmaker ticket may wait before it expires (60000)", true,
+       IntField(&Config::matchmaker_max_wait_ms, 1, int64_t(1) << 40)},
+      {"matchmaker-queue-max", "ASOBI_MATCHMAKER_QUEUE_MAX",
+       "pending matchmaker tickets per node (10000)", true,
+       IntField(&Config::matchmaker_queue_max, 0, int64_t(1) << 40)},
+      {"bot-fill-ms", "ASOBI_BOT_FILL_MS", "ms between bot queue fills (8000; 0 = off)", true,
+       IntField(&Config::bot_fill_ms, 0, 3600000)},
   };
   return flags;
 }

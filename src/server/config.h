@@ -49,6 +49,18 @@ struct Config {
   std::string dev_tokens_file;     // --dev-tokens, ASOBI_DEV_TOKENS ("token player_id" lines)
   std::string game_dir;            // --game-dir, ASOBI_GAME_DIR
   std::string static_dir;          // --static-dir, ASOBI_STATIC_DIR
+
+  // Lua matches (lua.md §3, §15, §16; websocket.md §3, §9.2)
+  int match_max = 1000;               // --match-max, ASOBI_MATCH_MAX: live matches per node
+  bool dev_errors = false;            // --dev-errors, ASOBI_DEV_ERRORS=true|1
+  std::string lua_reload = "auto";    // --lua-reload, ASOBI_LUA_RELOAD: auto|off
+  bool ws_legacy_game_frames = true;  // --ws-legacy-game-frames, ASOBI_WS_LEGACY_GAME_FRAMES
+
+  // Matchmaker and bots (websocket.md §3, §6; rest.md §3.11; lua.md §10)
+  int matchmaker_tick_ms = 1000;           // --matchmaker-tick-ms: periodic queue pass
+  int64_t matchmaker_max_wait_ms = 60000;  // --matchmaker-max-wait-ms: ticket expiry
+  int64_t matchmaker_queue_max = 10000;    // --matchmaker-queue-max: tickets per node
+  int bot_fill_ms = 8000;                  // --bot-fill-ms: queue fill with bots
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -10,6 +10,8 @@
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
 #include "server/database_setup.h"
+#include "server/match_setup.h"
+#include "server/matchmaker_setup.h"
 #include "server/server.h"
 #include "server/static_routes.h"
 
@@ -83,9 +85,12 @@ int main(int argc, char** argv) {
   } else {
     LOG_WARN("no database configured (ASOBI_DB_HOST): accounts are disabled");
   }
+  MatchSetup matches(shared);
+  MatchmakerSetup matchmaking(shared, matches);
 
   Result<uint16_t> port = server.Start();
   if (!port.ok()) return 1;
+  matches.StartWatcher();
   server.WaitAndDrain();
   return 0;
 }

@@ -1,0 +1,84 @@
+#include "server/match_setup.h"
+
+#include "base/log.h"
+#include "game/match/match_handlers.h"
+#include "game/match/match_routes.h"
+#include "game/modes/mode_loader.h"
+
+namespace asobi {
+namespace {
+
+constexpr int kMaxShards = 256;
+
+match::MatchOptions OptionsFrom(const Config& c) {
+  match::MatchOptions o;
+  o.match_max = c.match_max;
+  o.dev_errors = c.dev_errors;
+  o.reload_enabled = c.lua_reload != "off";
+  o.legacy_game_frames = c.ws_legacy_game_frames;
+  return o;
+}
+
+}  // namespace
+
+MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
+  const Config& c = shared.config;
+  game_dir_ = c.game_dir.empty() ? modes::DefaultGameDir() : c.game_dir;
+  Result<modes::ModeSet> set = modes::LoadModes(game_dir_);
+  if (set.ok()) {
+    std::string names;
+    for (const auto& [name, mode] : set->modes) names += (names.empty() ? "" : ",") + name;
+    LOG_INFO("lua modes loaded").KV("game_dir", game_dir_).KV("modes", names);
+    registry_.Publish(std::make_shared<const modes::ModeSet>(std::move(set.value())));
+  } else {
+    LOG_ERROR("lua modes failed to load; no modes registered")
+        .KV("game_dir", game_dir_)
+        .KV("reason", set.error().message);
+  }
+  node_ = std::make_unique<match::MatchNode>(OptionsFrom(c), &registry_, kMaxShards);
+  hosts_.resize(kMaxShards);
+  services_.resize(kMaxShards);
+  match::RegisterMatchHandlers(shared.ws_registry);
+  match::RegisterMatchRoutes(shared.http_api);
+  auto previous = shared.init_shard;
+  shared.init_shard = [this, previous](ServerShard& s) {
+    if (previous) previous(s);
+    const size_t i = size_t(s.shard.id());
+    hosts_[i] = std::make_unique<match::ShardMatchHost>(s.game);
+    services_[i] = std::make_unique<match::MatchService>(*hosts_[i], *node_);
+    s.game.on_client_closed.push_back([](Client& client) { match::OnMatchClientClosed(client); });
+  };
+  node_->post_to_shard = [this](int shard, Task fn) {
+    if (shared_.shards != nullptr && shard < shared_.shards->size()) {
+      shared_.shards->shard(shard).PostFromAnyThread(std::move(fn));
+    }
+  };
+}
+
+MatchSetup::~MatchSetup() {
+  watcher_.reset();
+  services_.clear();
+  hosts_.clear();
+}
+
+void MatchSetup::StartWatcher() {
+  if (!node_->options().reload_enabled) return;
+  match::MatchNode* node = node_.get();
+  ServerShared* shared = &shared_;
+  watcher_ = std::make_unique<modes::ModeWatcher>(
+      game_dir_, &registry_, [node, shared](std::shared_ptr<const modes::ChangedFiles> files) {
+        const int n = shared->shards ? shared->shards->size() : 0;
+        for (int i = 0; i < n; ++i) {
+          node->post_to_shard(i, [files] {
+            if (auto* s = match::MatchService::OnThisShard()) s->OnScriptsChanged(*files);
+          });
+        }
+      });
+  Status st = watcher_->Start();
+  if (!st.ok()) {
+    LOG_WARN("lua mode watcher not started").KV("reason", st.error().message);
+    watcher_.reset();
+  }
+}
+
+}  // namespace asobi

@@ -1,0 +1,122 @@
+#include "server/matchmaker_setup.h"
+
+#include <unordered_set>
+
+#include "base/log.h"
+#include "game/match/match_service.h"
+#include "game/matchmaker/matchmaker_handlers.h"
+#include "game/matchmaker/matchmaker_routes.h"
+
+namespace asobi {
+namespace {
+
+constexpr size_t kMaxShards = 256;
+
+// The matchmaker's view of a mode: the registry's current config plus its bot settings.
+matchmaker::ModeLookup MakeModeLookup(modes::ModeRegistry* registry,
+                                      std::shared_ptr<const bots::BotCatalog> catalog) {
+  return [registry, catalog](const std::string& name) -> std::optional<matchmaker::ModeInfo> {
+    std::shared_ptr<const modes::ModeSet> set = registry->Current();
+    std::shared_ptr<const modes::ModeConfig> m = set->Find(name);
+    if (!m || m->is_world) return std::nullopt;  // world-backed matchmaking is not built yet
+    matchmaker::ModeInfo info;
+    info.name = m->name;
+    info.match_size = m->match_size;
+    info.max_players = m->max_players;
+    info.strategy = m->strategy;
+    if (const bots::BotModeConfig* b = catalog->Find(name); b && b->queue_fill) {
+      info.bot_target = b->fill_target;
+      info.bot_names = b->names;
+    }
+    return info;
+  };
+}
+
+// Places one group on this shard through the match runtime; bots get a BotClient first so
+// they join with a "socket" of their own.
+void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> players,
+                std::function<void(matchmaker::PlacementResult)> done) {
+  match::MatchService* service = match::MatchService::OnThisShard();
+  bots::BotRunner* runner = bots::BotRunner::OnThisShard();
+  if (service == nullptr)
+    return done(matchmaker::PlacementResult{"match_start_failed", "", {}, {}});
+  std::vector<match::PlacedMember> members;
+  std::vector<std::pair<std::string, ClientRef>> bot_refs;
+  for (matchmaker::PlacedPlayer& p : players) {
+    match::PlacedMember m{p.player_id, std::move(p.clients)};
+    if (p.bot && runner != nullptr) {
+      ClientRef ref = runner->Create(mode, p.player_id);
+      m.clients = {ref};
+      bot_refs.emplace_back(p.player_id, ref);
+    }
+    members.push_back(std::move(m));
+  }
+  service->CreateAndJoin(mode, std::move(members), [done, bot_refs](match::GroupPlacement g) {
+    bots::BotRunner* runner = bots::BotRunner::OnThisShard();
+    std::unordered_set<std::string> joined(g.joined.begin(), g.joined.end());
+    for (const auto& [id, ref] : bot_refs) {
+      if (runner == nullptr) break;
+      if (g.reason.empty() && joined.count(id)) {
+        runner->Start(ref, g.match_id);
+      } else {
+        runner->Destroy(ref);
+      }
+    }
+    done(matchmaker::PlacementResult{g.reason, g.match_id, g.joined, g.refused});
+  });
+}
+
+}  // namespace
+
+MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
+    : shared_(shared), matches_(matches) {
+  catalog_ = bots::BotCatalog::Build(*matches.modes().Current());
+  hosts_.resize(kMaxShards);
+  bots_.resize(kMaxShards);
+  matchmakers_.resize(kMaxShards);
+  matchmaker::RegisterMatchmakerHandlers(shared.ws_registry);
+  matchmaker::RegisterMatchmakerRoutes(shared.http_api);
+  auto previous = shared.init_shard;
+  shared.init_shard = [this, previous](ServerShard& s) {
+    if (previous) previous(s);
+    InitShard(s);
+  };
+}
+
+MatchmakerSetup::~MatchmakerSetup() {
+  matchmakers_.clear();
+  bots_.clear();
+  hosts_.clear();
+}
+
+void MatchmakerSetup::InitShard(ServerShard& s) {
+  std::call_once(node_once_, [&] {
+    const Config& c = shared_.config;
+    matchmaker::MatchmakerOptions o;
+    o.tick_ms = c.matchmaker_tick_ms;
+    o.max_wait_ms = c.matchmaker_max_wait_ms;
+    o.queue_max = c.matchmaker_queue_max;
+    o.bot_fill_ms = c.bot_fill_ms;
+    node_ = std::make_unique<matchmaker::MatchmakerNode>(
+        o, MakeModeLookup(&matches_.modes(), catalog_), s.shard.set().size());
+  });
+  const size_t i = size_t(s.shard.id());
+  hosts_[i] = std::make_unique<match::ShardMatchHost>(s.game);
+  bots_[i] = std::make_unique<bots::BotRunner>(*hosts_[i], catalog_);
+  bots::BotRunner* runner = bots_[i].get();
+  // Bots are clients of this shard too (their frames arrive like a socket's).
+  auto sockets = s.game.find_client;
+  s.game.find_client = [sockets, runner](const ClientRef& ref) -> Client* {
+    if (bots::BotRunner::IsBotRef(ref)) return runner->Find(ref);
+    return sockets ? sockets(ref) : nullptr;
+  };
+  match::MatchNode* mnode = &matches_.node();
+  matchmaker::MatchmakerDeps deps;
+  deps.place = &PlaceGroup;
+  deps.in_match = [mnode](const std::string& player) { return mnode->PlayerInMatch(player); };
+  deps.shard_load = [mnode](int shard) { return mnode->shard_load(shard); };
+  matchmakers_[i] = std::make_unique<matchmaker::Matchmaker>(*node_, *hosts_[i], std::move(deps));
+  matchmaker::AddMatchmakerCloseHook(s.game);
+}
+
+}  // namespace asobi

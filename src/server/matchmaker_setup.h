@@ -1,0 +1,42 @@
+// MatchmakerSetup: wires the matchmaker (websocket.md §6, rest.md §3.11) and bots (lua.md §10)
+// into the server on top of the match runtime (MatchSetup): reads every mode's bot config
+// once, creates the node-wide MatchmakerNode, and on each shard a Matchmaker (placing groups
+// through MatchService::CreateAndJoin) and a BotRunner (bots are clients of their match's
+// shard: GameShard::find_client is extended to find them), plus handlers, routes and the
+// disconnect hook.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "game/bots/bot_catalog.h"
+#include "game/bots/bot_runner.h"
+#include "game/match/shard_match_host.h"
+#include "game/matchmaker/matchmaker.h"
+#include "server/match_setup.h"
+
+namespace asobi {
+
+class MatchmakerSetup {
+ public:
+  /// Registers handlers/routes and chains an init_shard hook (after MatchSetup's, which it
+  /// needs). Reads the bot scripts (blocking): call before Server::Start.
+  MatchmakerSetup(ServerShared& shared, MatchSetup& matches);
+  /// Destroys the per-shard services (after the shards stopped).
+  ~MatchmakerSetup();
+
+ private:
+  void InitShard(ServerShard& s);
+
+  ServerShared& shared_;
+  MatchSetup& matches_;
+  std::shared_ptr<const bots::BotCatalog> catalog_;
+  std::once_flag node_once_;
+  std::unique_ptr<matchmaker::MatchmakerNode> node_;
+  std::vector<std::unique_ptr<match::ShardMatchHost>> hosts_;
+  std::vector<std::unique_ptr<bots::BotRunner>> bots_;
+  std::vector<std::unique_ptr<matchmaker::Matchmaker>> matchmakers_;
+};
+
+}  // namespace asobi
