@@ -10,6 +10,7 @@ PACKAGES=(
   liburing-dev libwslay-dev libpq-dev libsimdjson-dev libmimalloc-dev libsodium-dev libssl-dev
   libluajit2-5.1-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib dpkg-dev curl ca-certificates python3
+  chromium  # headless browser test of the bundled web client (tests/integration/web_client_test.cc)
 )
 
 missing=()

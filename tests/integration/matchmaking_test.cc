@@ -1,0 +1,385 @@
+// Matchmaking end to end against the real server and PostgreSQL (websocket.md §5-§6, rest.md
+// §3.11, lua.md §10): registered players queue over WebSocket, get matched into a Lua match,
+// play and leave; one player against bots; bad input; the REST ticket routes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "http_client.h"
+#include "itest_checks.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+constexpr int kMatchWaitMs = 5000;     // bounds a misbehaving server only
+constexpr int kBotFillWaitMs = 15000;  // queue fill runs every 8 s (lua.md §10)
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One player: an account and a WebSocket that remembers pushes it skipped while waiting.
+class Player {
+ public:
+  std::string id, token;
+
+  ::testing::AssertionResult Connect(uint16_t port) {
+    ::testing::AssertionResult opened = ws_.Open(port);
+    if (!opened) return opened;
+    JsonDoc reply = Call("session.connect", R"({"token":")" + token + R"("})");
+    if (reply.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << reply.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Sends a request with a fresh cid and returns the frame answering it (pushes meanwhile are
+  // kept for WaitFor).
+  JsonDoc Call(const std::string& type, const std::string& payload_json) {
+    std::string cid = std::to_string(++cid_);
+    ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" + payload_json +
+                 "}");
+    int64_t deadline = NowMs() + kMatchWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+      backlog_.push_back(std::move(d));
+    }
+    ADD_FAILURE() << "no reply to " << type;
+    return JsonDoc();
+  }
+
+  // The next push of `type` for which `pred` holds (earlier frames of other kinds are dropped;
+  // frames of this type that fail `pred` are skipped). nullopt after `timeout_ms`.
+  std::optional<JsonDoc> WaitFor(const std::string& type, int timeout_ms = kMatchWaitMs,
+                                 const std::function<bool(const JsonDoc&)>& pred = nullptr) {
+    while (!backlog_.empty()) {
+      JsonDoc d = std::move(backlog_.front());
+      backlog_.pop_front();
+      if (d.Str({"type"}).value_or("") == type && (!pred || pred(d))) return d;
+    }
+    int64_t deadline = NowMs() + timeout_ms;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
+      if (d.Str({"type"}).value_or("") == type && (!pred || pred(d))) return d;
+    }
+    return std::nullopt;
+  }
+
+  void Send(const std::string& type, const std::string& payload_json) {
+    ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload_json + "}");
+  }
+  WsClient& ws() { return ws_; }
+  /// The cid of the last Call as JSON (for IsWsError).
+  std::string LastCid() const {
+    return std::string(1, '"').append(std::to_string(cid_)).append(1, '"');
+  }
+
+ private:
+  WsClient ws_;
+  std::deque<JsonDoc> backlog_;
+  int cid_ = 0;
+};
+
+class MatchmakingTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    server_ = new ServerProcess();
+    ServerOptions opts;
+    opts.flags = db_->ServerFlags();
+    opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000",
+                                         "--ws-connect-limit", "100000"});
+    ASSERT_TRUE(server_->Start(opts));
+    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
+    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+    server_ = nullptr;
+    db_ = nullptr;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+  }
+
+  static HttpResponse Http(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    HttpClient c;
+    EXPECT_TRUE(c.Connect(server_->port()));
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
+    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
+    if (method == "POST" || method == "PUT") {
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n";
+    }
+    req += "\r\n" + body;
+    EXPECT_TRUE(c.SendRaw(req));
+    auto resp = c.ReadResponse(method == "HEAD");
+    EXPECT_TRUE(resp.has_value()) << c.error();
+    return resp.value_or(HttpResponse{});
+  }
+
+  // Registers a fresh account (rest.md §3.1) and opens its authenticated WebSocket.
+  static std::unique_ptr<Player> NewPlayer(bool connect = true) {
+    static int n = 0;
+    auto p = std::make_unique<Player>();
+    std::string name = "mm_player_" + std::to_string(++n);
+    HttpResponse r = Http("POST", "/api/v1/auth/register",
+                          R"({"username":")" + name + R"(","password":"password123"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body));
+    p->id = d.Str({"player_id"}).value_or("");
+    p->token = d.Str({"access_token"}).value_or("");
+    if (connect) {
+      EXPECT_TRUE(p->Connect(server_->port()));
+    }
+    return p;
+  }
+
+  // x of `who` in a match.state frame, or nullopt.
+  static std::optional<double> XOf(const JsonDoc& state, const std::string& who) {
+    std::optional<JsonValue> x = state.At({"payload", "players", who, "x"});
+    if (!x || !x->is_number()) return std::nullopt;
+    return double(*x);
+  }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+};
+TestDatabase* MatchmakingTest::db_ = nullptr;
+ServerProcess* MatchmakingTest::server_ = nullptr;
+
+TEST_F(MatchmakingTest, TwoNewPlayersAreMatchedPlayAndLeave) {
+  auto a = NewPlayer(), b = NewPlayer();
+  JsonDoc qa = a->Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qa.Str({"type"}).value_or(""), "matchmaker.queued") << qa.text();
+  EXPECT_EQ(qa.Str({"payload", "status"}).value_or(""), "pending");
+  EXPECT_EQ(qa.Int({"payload", "players_needed"}).value_or(0), 2);
+  EXPECT_EQ(qa.Raw({"payload", "already_queued"}).value_or(""), "false");
+  EXPECT_EQ(qa.Str({"payload", "ticket_id"}).value_or("").size(), 36u);
+  JsonDoc qb = b->Call("matchmaker.add", R"({"mode":"demo","properties":{"skill":1200}})");
+  ASSERT_EQ(qb.Str({"type"}).value_or(""), "matchmaker.queued") << qb.text();
+
+  auto ma = a->WaitFor("match.matched"), mb = b->WaitFor("match.matched");
+  ASSERT_TRUE(ma && mb);
+  std::string match_id = ma->Str({"payload", "match_id"}).value_or("");
+  EXPECT_EQ(match_id.size(), 36u);
+  EXPECT_EQ(mb->Str({"payload", "match_id"}).value_or(""), match_id);
+  EXPECT_FALSE(ma->Has({"cid"}));
+  std::string players = ma->Raw({"payload", "players"}).value_or("");
+  EXPECT_NE(players.find(a->id), std::string::npos) << players;
+  EXPECT_NE(players.find(b->id), std::string::npos) << players;
+
+  // The first state already places both players; one input moves a to the right.
+  auto first = a->WaitFor("match.state");
+  ASSERT_TRUE(first);
+  std::optional<double> x0 = XOf(*first, a->id);
+  ASSERT_TRUE(x0.has_value()) << first->text();
+  ASSERT_TRUE(XOf(*first, b->id).has_value());
+  a->Send("match.input", R"({"move_x":1,"move_y":0})");
+  auto moved = a->WaitFor("match.state", kMatchWaitMs, [&](const JsonDoc& s) {
+    std::optional<double> x = XOf(s, a->id);
+    return x && *x > *x0 + 10;
+  });
+  EXPECT_TRUE(moved.has_value()) << "x never advanced past " << *x0 + 10;
+  auto seen_by_b = b->WaitFor("match.state", kMatchWaitMs, [&](const JsonDoc& s) {
+    std::optional<double> x = XOf(s, a->id);
+    return x && *x > *x0 + 10;
+  });
+  EXPECT_TRUE(seen_by_b.has_value());
+
+  JsonDoc la = a->Call("match.leave", "{}"), lb = b->Call("match.leave", "{}");
+  EXPECT_EQ(la.Str({"type"}).value_or(""), "match.left") << la.text();
+  EXPECT_EQ(lb.Str({"type"}).value_or(""), "match.left") << lb.text();
+  // Out of the match, a may queue again.
+  JsonDoc again = a->Call("matchmaker.add", R"({"mode":"demo"})");
+  EXPECT_EQ(again.Str({"type"}).value_or(""), "matchmaker.queued") << again.text();
+  a->Call("matchmaker.remove",
+          R"({"ticket_id":")" + again.Str({"payload", "ticket_id"}).value_or("") + R"("})");
+}
+
+TEST_F(MatchmakingTest, OnePlayerAgainstBots) {
+  auto a = NewPlayer();
+  JsonDoc q = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  ASSERT_EQ(q.Str({"type"}).value_or(""), "matchmaker.queued") << q.text();
+  EXPECT_EQ(q.Int({"payload", "players_needed"}).value_or(0), 4);
+  auto m = a->WaitFor("match.matched", kBotFillWaitMs);
+  ASSERT_TRUE(m) << "no bot fill";
+  std::optional<JsonValue> players = m->At({"payload", "players"});
+  ASSERT_TRUE(players && players->is_array());
+  int bots = 0;
+  std::vector<std::string> bot_ids;
+  for (JsonValue p : players->get_array()) {
+    std::string id{std::string_view(p)};
+    if (id.rfind("bot_", 0) == 0) {
+      ++bots;
+      bot_ids.push_back(id);
+      // bot_<name>_<6 lowercase hex>
+      std::string hex = id.substr(id.rfind('_') + 1);
+      EXPECT_EQ(hex.size(), 6u) << id;
+      EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    }
+  }
+  EXPECT_EQ(bots, 3);
+  // The bots play: a bot's position changes between states.
+  auto first = a->WaitFor("match.state");
+  ASSERT_TRUE(first);
+  std::optional<double> bx = XOf(*first, bot_ids[0]);
+  ASSERT_TRUE(bx.has_value()) << first->text();
+  auto later = a->WaitFor("match.state", kMatchWaitMs, [&](const JsonDoc& s) {
+    std::optional<double> x = XOf(s, bot_ids[0]);
+    return x && *x != *bx;
+  });
+  EXPECT_TRUE(later.has_value()) << "bot never moved";
+  EXPECT_EQ(a->Call("match.leave", "{}").Str({"type"}).value_or(""), "match.left");
+}
+
+TEST_F(MatchmakingTest, UnknownModeAndMalformedAdds) {
+  auto a = NewPlayer();
+  JsonDoc r = a->Call("matchmaker.add", R"({"mode":"no_such_mode"})");
+  EXPECT_TRUE(IsWsError(r, "unknown_mode", "matchmaker.unknown_mode", a->LastCid())) << r.text();
+  EXPECT_EQ(r.Str({"payload", "type"}).value_or(""), "matchmaker.add");
+  r = a->Call("matchmaker.add", "{}");  // default mode "default" does not exist here
+  EXPECT_TRUE(IsWsError(r, "unknown_mode", "matchmaker.unknown_mode", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.add", R"({"mode":7})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.add", R"({"mode":")" + std::string(65, 'm') + R"("})");
+  EXPECT_TRUE(IsWsError(r, "unknown_mode", "matchmaker.unknown_mode", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.add",
+              R"({"mode":"demo","properties":{"pad":")" + std::string(5000, 'p') + R"("}})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.add", "[1]");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.remove", R"({"ticket_id":5})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("matchmaker.remove", "{}");
+  EXPECT_TRUE(IsWsError(r, "missing_field", "missing_field", a->LastCid())) << r.text();
+}
+
+TEST_F(MatchmakingTest, UnauthenticatedSocketCannotQueue) {
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(server_->port()));
+  JsonDoc r;
+  ASSERT_TRUE(ws.Request(R"({"type":"matchmaker.add","cid":"1","payload":{"mode":"demo"}})", &r));
+  EXPECT_TRUE(IsWsError(r, "unauthenticated", "unauthenticated", R"("1")")) << r.text();
+}
+
+TEST_F(MatchmakingTest, DoubleQueueingReturnsTheSameTicket) {
+  auto a = NewPlayer();
+  JsonDoc first = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  JsonDoc second = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  std::string id = first.Str({"payload", "ticket_id"}).value_or("");
+  EXPECT_EQ(second.Str({"payload", "ticket_id"}).value_or("?"), id);
+  EXPECT_EQ(second.Raw({"payload", "already_queued"}).value_or(""), "true");
+  JsonDoc rm = a->Call("matchmaker.remove", R"({"ticket_id":")" + id + R"("})");
+  EXPECT_EQ(rm.Str({"type"}).value_or(""), "matchmaker.removed") << rm.text();
+  EXPECT_EQ(rm.Raw({"payload", "success"}).value_or(""), "true");
+}
+
+TEST_F(MatchmakingTest, RemovingTwiceOrSomeoneElsesTicket) {
+  auto a = NewPlayer(), b = NewPlayer();
+  JsonDoc q = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  std::string body = R"({"ticket_id":")" + q.Str({"payload", "ticket_id"}).value_or("") + R"("})";
+  JsonDoc r = b->Call("matchmaker.remove", body);
+  EXPECT_TRUE(IsWsError(r, "not_owner", "forbidden", b->LastCid())) << r.text();
+  EXPECT_EQ(r.Str({"payload", "type"}).value_or(""), "matchmaker.remove");
+  r = a->Call("matchmaker.remove", body);
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "matchmaker.removed") << r.text();
+  r = a->Call("matchmaker.remove", body);
+  EXPECT_TRUE(IsWsError(r, "not_found", "ws.request_failed", a->LastCid())) << r.text();
+  EXPECT_EQ(r.Str({"payload", "error", "details", "reason"}).value_or(""), "not_found");
+  r = a->Call("matchmaker.remove", R"({"ticket_id":"not-a-ticket"})");
+  EXPECT_TRUE(IsWsError(r, "not_found", "ws.request_failed", a->LastCid())) << r.text();
+}
+
+TEST_F(MatchmakingTest, QueueingWhileInAMatchIsRefused) {
+  auto a = NewPlayer(), b = NewPlayer();
+  a->Call("matchmaker.add", R"({"mode":"demo"})");
+  b->Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_TRUE(a->WaitFor("match.matched"));
+  JsonDoc r = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  EXPECT_TRUE(IsWsError(r, "already_in_match", "ws.request_failed", a->LastCid())) << r.text();
+  EXPECT_EQ(r.Str({"payload", "type"}).value_or(""), "matchmaker.add");
+  a->Call("match.leave", "{}");
+  b->Call("match.leave", "{}");
+}
+
+TEST_F(MatchmakingTest, DisconnectWhileQueuedDropsTheTicket) {
+  auto a = NewPlayer();
+  JsonDoc q = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  std::string path = "/api/v1/matchmaker/" + q.Str({"payload", "ticket_id"}).value_or("");
+  HttpResponse st = Http("GET", path, "", a->token);
+  ASSERT_EQ(st.status, 200) << st.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(st.body));
+  EXPECT_EQ(d.Str({"status"}).value_or(""), "pending");
+  EXPECT_EQ(d.Str({"mode"}).value_or(""), "skirmish");
+  EXPECT_TRUE(d.Int({"submitted_at"}).has_value());
+  a->ws().SendClose(1000);
+  ASSERT_TRUE(a->ws().ExpectClose(1000, ""));
+  int status = 0;
+  for (int i = 0; i < 100 && status != 404; ++i) {
+    status = Http("GET", path, "", a->token).status;
+    if (status != 404) usleep(20 * 1000);
+  }
+  EXPECT_TRUE(IsErrorEnvelope(Http("GET", path, "", a->token), 404, "matchmaker.ticket_not_found"));
+}
+
+TEST_F(MatchmakingTest, RestTicketRoutes) {
+  auto a = NewPlayer(false), b = NewPlayer(false);
+  HttpResponse r = Http("POST", "/api/v1/matchmaker", R"({"mode":"skirmish"})", a->token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc t;
+  ASSERT_TRUE(t.Parse(r.body));
+  std::string id = t.Str({"ticket_id"}).value_or("");
+  EXPECT_EQ(t.Str({"status"}).value_or(""), "pending");
+  EXPECT_EQ(t.Raw({"already_queued"}).value_or(""), "false");
+  r = Http("POST", "/api/v1/matchmaker/tickets", R"({"mode":"skirmish"})", a->token);
+  ASSERT_TRUE(t.Parse(r.body));
+  EXPECT_EQ(t.Str({"ticket_id"}).value_or(""), id);
+  EXPECT_EQ(t.Raw({"already_queued"}).value_or(""), "true");
+  r = Http("GET", "/api/v1/matchmaker/tickets/" + id, "", a->token);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("GET", "/api/v1/matchmaker/" + id, "", b->token), 403, "forbidden"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("DELETE", "/api/v1/matchmaker/" + id, "", b->token), 403, "forbidden"));
+  r = Http("DELETE", "/api/v1/matchmaker/" + id, "", a->token);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"success":true})");
+  EXPECT_TRUE(IsErrorEnvelope(Http("DELETE", "/api/v1/matchmaker/" + id, "", a->token), 404,
+                              "matchmaker.ticket_not_found"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/matchmaker", R"({"mode":"nope"})", a->token),
+                              400, "matchmaker.unknown_mode"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/matchmaker", "", a->token), 400,
+                              "matchmaker.unknown_mode"));  // empty body: mode "default"
+  EXPECT_TRUE(IsErrorEnvelope(
+      Http("POST", "/api/v1/matchmaker", R"({"mode":"demo","properties":[1]})", a->token), 400,
+      "invalid_payload"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("POST", "/api/v1/matchmaker", "{bad", a->token), 400, "invalid_json"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/matchmaker", R"({"mode":"demo"})"), 401,
+                              "unauthenticated"));
+}
+
+}  // namespace
+}  // namespace asobi::itest
