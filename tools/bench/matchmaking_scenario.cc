@@ -123,7 +123,7 @@ void Report(const MmOptions& o, const MmStats& s, double connect_s, double run_s
         "\"left\":%llu,\"finished\":%llu,\"expired\":%llu,\"matchmaker_failed\":%llu,"
         "\"states\":%llu,\"states_per_player\":%.1f,\"min_states_per_player\":%llu,"
         "\"inputs\":%llu,\"closed_by_server\":%llu,\"connect_s\":%.2f,\"run_s\":%.2f,"
-                "\"loadavg_before\":%.2f,\"loadavg_after\":%.2f,",
+        "\"loadavg_before\":%.2f,\"loadavg_after\":%.2f,",
         o.players, o.mode.c_str(), (unsigned long long)s.authenticated,
         (unsigned long long)s.connect_failed, (unsigned long long)s.queued,
         (unsigned long long)s.matched, (unsigned long long)s.unmatched, s.match_ids.size(),
