@@ -19,6 +19,9 @@ match_size  = 4
 max_players = 4
 strategy    = "fill"
 bots        = { script = "bot.lua", min_players = 4 }
+-- asobi-cpp extension (docs/decisions.md "Reconnect grace"): a player whose connection drops
+-- keeps their seat for 15 s; reconnecting (session.connect on a new socket) puts them back.
+reconnect_grace_ms = 15000
 
 local W, H = 800, 600
 local SPEED = 6                  -- units per tick at full stick (10 ticks per second)

@@ -31,6 +31,9 @@ struct GameShard {
   /// Called, in order, when a WebSocket client of this shard disconnects (domains register
   /// at start-up to drop tickets, leave matches...).
   std::vector<std::function<void(Client&)>> on_client_closed;
+  /// Called, in order, after a WebSocket client of this shard authenticated (session.connect
+  /// answered session.connected); domains re-attach reconnecting players.
+  std::vector<std::function<void(Client&)>> on_client_authenticated;
 };
 
 /// The dispatch context a WebSocket handler receives: the client and its shard's services.

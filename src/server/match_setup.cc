@@ -47,6 +47,8 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
     hosts_[i] = std::make_unique<match::ShardMatchHost>(s.game);
     services_[i] = std::make_unique<match::MatchService>(*hosts_[i], *node_);
     s.game.on_client_closed.push_back([](Client& client) { match::OnMatchClientClosed(client); });
+    s.game.on_client_authenticated.push_back(
+        [](Client& client) { match::OnMatchClientAuthenticated(client); });
   };
   node_->post_to_shard = [this](int shard, Task fn) {
     if (shared_.shards != nullptr && shard < shared_.shards->size()) {

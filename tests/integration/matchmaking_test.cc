@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "http_client.h"
@@ -34,7 +35,7 @@ class Player {
   std::string id, token;
 
   ::testing::AssertionResult Connect(uint16_t port) {
-    ::testing::AssertionResult opened = ws_.Open(port);
+    ::testing::AssertionResult opened = ws_->Open(port);
     if (!opened) return opened;
     JsonDoc reply = Call("session.connect", R"({"token":")" + token + R"("})");
     if (reply.Str({"type"}).value_or("") != "session.connected") {
@@ -47,12 +48,12 @@ class Player {
   // kept for WaitFor).
   JsonDoc Call(const std::string& type, const std::string& payload_json) {
     std::string cid = std::to_string(++cid_);
-    ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" + payload_json +
+    ws_->SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" + payload_json +
                  "}");
     int64_t deadline = NowMs() + kMatchWaitMs;
     while (NowMs() < deadline) {
       JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (!ws_->RecvJson(&d, int(deadline - NowMs()))) break;
       if (d.Str({"cid"}).value_or("") == cid) return d;
       backlog_.push_back(std::move(d));
     }
@@ -72,23 +73,30 @@ class Player {
     int64_t deadline = NowMs() + timeout_ms;
     while (NowMs() < deadline) {
       JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
+      if (!ws_->RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
       if (d.Str({"type"}).value_or("") == type && (!pred || pred(d))) return d;
     }
     return std::nullopt;
   }
 
-  void Send(const std::string& type, const std::string& payload_json) {
-    ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload_json + "}");
+  // Drops the socket without a close frame (a lost connection) and forgets unread frames.
+  void DropConnection() {
+    ws_->socket().Close();
+    ws_ = std::make_unique<WsClient>();
+    backlog_.clear();
   }
-  WsClient& ws() { return ws_; }
+
+  void Send(const std::string& type, const std::string& payload_json) {
+    ws_->SendText(R"({"type":")" + type + R"(","payload":)" + payload_json + "}");
+  }
+  WsClient& ws() { return *ws_; }
   /// The cid of the last Call as JSON (for IsWsError).
   std::string LastCid() const {
     return std::string(1, '"').append(std::to_string(cid_)).append(1, '"');
   }
 
  private:
-  WsClient ws_;
+  std::unique_ptr<WsClient> ws_ = std::make_unique<WsClient>();
   std::deque<JsonDoc> backlog_;
   int cid_ = 0;
 };
@@ -251,6 +259,61 @@ TEST_F(MatchmakingTest, OnePlayerAgainstBots) {
   });
   EXPECT_TRUE(later.has_value()) << "bot never moved";
   EXPECT_EQ(a->Call("match.leave", "{}").Str({"type"}).value_or(""), "match.left");
+}
+
+// A player whose connection drops mid-match and who reconnects within the mode's reconnect
+// grace (skirmish: reconnect_grace_ms = 15000) is back in the match on the new socket.
+TEST_F(MatchmakingTest, ReconnectWithinTheGraceIsBackInTheMatch) {
+  auto a = NewPlayer();
+  JsonDoc q = a->Call("matchmaker.add", R"({"mode":"skirmish"})");
+  ASSERT_EQ(q.Str({"type"}).value_or(""), "matchmaker.queued") << q.text();
+  auto m = a->WaitFor("match.matched", kBotFillWaitMs);
+  ASSERT_TRUE(m) << "no bot fill";
+  std::string match_id = m->Str({"payload", "match_id"}).value_or("");
+  ASSERT_TRUE(a->WaitFor("match.state"));
+
+  a->DropConnection();
+  usleep(300 * 1000);  // the server notices the close and keeps the seat
+  ASSERT_TRUE(a->Connect(server_->port()));
+  // No match.joined: the new socket simply receives the match's state again.
+  auto back = a->WaitFor("match.state");
+  ASSERT_TRUE(back) << "no match.state after reconnecting";
+  EXPECT_EQ(back->Str({"payload", "you"}).value_or(""), a->id) << back->text();
+  std::optional<double> x0 = XOf(*back, a->id);
+  ASSERT_TRUE(x0.has_value()) << "the player kept their seat: " << back->text();
+  // Inputs from the new socket reach the match.
+  a->Send("match.input", R"({"move_x":1,"move_y":0})");
+  auto moved = a->WaitFor("match.state", kMatchWaitMs, [&](const JsonDoc& s) {
+    std::optional<double> x = XOf(s, a->id);
+    return x && *x > *x0 + 10;
+  });
+  EXPECT_TRUE(moved.has_value()) << "input after reconnect had no effect";
+  JsonDoc left = a->Call("match.leave", "{}");
+  EXPECT_EQ(left.Str({"type"}).value_or(""), "match.left") << left.text();
+  EXPECT_EQ(left.Str({"payload", "match_id"}).value_or(match_id), match_id);
+}
+
+// Without a reconnect grace (demo), a dropped connection is a leave: the other player's state
+// loses the player, and the player may queue again after reconnecting.
+TEST_F(MatchmakingTest, DisconnectWithoutGraceLeavesTheMatch) {
+  auto a = NewPlayer(), b = NewPlayer();
+  ASSERT_EQ(a->Call("matchmaker.add", R"({"mode":"demo"})").Str({"type"}).value_or(""),
+            "matchmaker.queued");
+  ASSERT_EQ(b->Call("matchmaker.add", R"({"mode":"demo"})").Str({"type"}).value_or(""),
+            "matchmaker.queued");
+  ASSERT_TRUE(a->WaitFor("match.matched") && b->WaitFor("match.matched"));
+  ASSERT_TRUE(b->WaitFor("match.state", kMatchWaitMs,
+                         [&](const JsonDoc& s) { return XOf(s, a->id).has_value(); }));
+  a->DropConnection();
+  auto gone = b->WaitFor("match.state", kMatchWaitMs,
+                         [&](const JsonDoc& s) { return !XOf(s, a->id).has_value(); });
+  EXPECT_TRUE(gone.has_value()) << "the dropped player stayed in the match";
+  ASSERT_TRUE(a->Connect(server_->port()));
+  JsonDoc again = a->Call("matchmaker.add", R"({"mode":"demo"})");
+  EXPECT_EQ(again.Str({"type"}).value_or(""), "matchmaker.queued") << again.text();
+  a->Call("matchmaker.remove",
+          R"({"ticket_id":")" + again.Str({"payload", "ticket_id"}).value_or("") + R"("})");
+  EXPECT_EQ(b->Call("match.leave", "{}").Str({"type"}).value_or(""), "match.left");
 }
 
 TEST_F(MatchmakingTest, UnknownModeAndMalformedAdds) {

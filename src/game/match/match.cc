@@ -37,6 +37,9 @@ Match::Match(MatchService& service, std::string id, std::shared_ptr<const modes:
 
 Match::~Match() {
   UnindexPlayers();
+  for (const Member& m : roster_) {
+    if (m.grace_deadline_ms != 0) service_.node().ClearReconnectable(m.player_id, id_);
+  }
   MatchHost& host = service_.host();
   if (tick_timer_) host.CancelTimer(tick_timer_);
   if (waiting_timer_) host.CancelTimer(waiting_timer_);
@@ -325,6 +328,7 @@ void Match::Leave(const std::string& player_id) {
 void Match::RemoveMember(const std::string& player_id) {
   for (size_t i = 0; i < roster_.size(); ++i) {
     if (roster_[i].player_id == player_id) {
+      if (roster_[i].grace_deadline_ms != 0) service_.node().ClearReconnectable(player_id, id_);
       roster_.erase(roster_.begin() + long(i));
       if (players_indexed_) service_.node().RemovePlayer(player_id);
       break;
@@ -337,15 +341,51 @@ void Match::RemoveMember(const std::string& player_id) {
   Publish();
 }
 
-void Match::DetachClient(const std::string& player_id, const ClientRef& ref) {
+void Match::DetachClient(const std::string& player_id, const ClientRef& ref, bool socket_closed) {
   Member* m = FindMember(player_id);
   if (m == nullptr) return;
   for (size_t i = 0; i < m->clients.size(); ++i) {
     if (m->clients[i] == ref) {
       m->clients.erase(m->clients.begin() + long(i));
-      if (m->clients.empty()) Leave(player_id);
+      if (!m->clients.empty()) return;
+      if (socket_closed && mode_->reconnect_grace_ms > 0 && status_ == MatchStatus::kRunning &&
+          !broken_) {
+        m->grace_deadline_ms = service_.host().NowMs() + mode_->reconnect_grace_ms;
+        service_.node().SetReconnectable(player_id, id_);
+        LOG_INFO("match player disconnected, seat kept")
+            .KV("match_id", id_)
+            .KV("player_id", player_id)
+            .KV("grace_ms", mode_->reconnect_grace_ms);
+        return;
+      }
+      Leave(player_id);
       return;
     }
+  }
+}
+
+bool Match::Reattach(const std::string& player_id, const ClientRef& ref) {
+  Member* m = FindMember(player_id);
+  if (m == nullptr || m->grace_deadline_ms == 0 || status_ != MatchStatus::kRunning) return false;
+  m->grace_deadline_ms = 0;
+  m->clients.push_back(ref);
+  service_.node().ClearReconnectable(player_id, id_);
+  service_.AttachClients(id_, player_id, {ref});
+  LOG_INFO("match player reconnected").KV("match_id", id_).KV("player_id", player_id);
+  return true;
+}
+
+void Match::ExpireGrace() {
+  const int64_t now = service_.host().NowMs();
+  std::vector<std::string> expired;
+  for (const Member& m : roster_) {
+    if (m.grace_deadline_ms != 0 && m.clients.empty() && now >= m.grace_deadline_ms) {
+      expired.push_back(m.player_id);
+    }
+  }
+  for (const std::string& pid : expired) {
+    LOG_INFO("match reconnect grace expired").KV("match_id", id_).KV("player_id", pid);
+    Leave(pid);
   }
 }
 

@@ -49,8 +49,14 @@ class Match final : public script::game_api::ApiHost {
   /// Explicit leave (all of the player's sockets); `leave` runs, the player leaves the roster
   /// even if it fails. Unknown players are ignored.
   void Leave(const std::string& player_id);
-  /// One socket of the player went away: when it was the player's last, the player leaves.
-  void DetachClient(const std::string& player_id, const ClientRef& ref);
+  /// One socket of the player went away: when it was the player's last, the player leaves,
+  /// or, in a running match whose mode has a reconnect grace, keeps the seat until the grace
+  /// expires (tick step 6) or the player reconnects (Reattach).
+  /// `socket_closed` false (the socket moved to another match): never a grace.
+  void DetachClient(const std::string& player_id, const ClientRef& ref, bool socket_closed);
+  /// A newly authenticated socket of a player in grace: the socket joins the match again
+  /// (no match.joined; the next match.state reaches it). False when there was no seat.
+  bool Reattach(const std::string& player_id, const ClientRef& ref);
   /// Queues an input for the next tick (FIFO); dropped unless running and a member.
   void Input(const std::string& player_id, std::string input_json, const ClientRef& from);
   /// §16: marks a reload for the next tick when the main script or a required file changed.
@@ -74,6 +80,7 @@ class Match final : public script::game_api::ApiHost {
   struct Member {
     std::string player_id;
     std::vector<ClientRef> clients;
+    int64_t grace_deadline_ms = 0;  // host clock; 0 = connected (or never had a socket)
   };
   struct QueuedInput {
     std::string player_id;
@@ -97,6 +104,7 @@ class Match final : public script::game_api::ApiHost {
   void FinishJoin(JoinRequest req, JoinDone done, const MatchScript::Outcome& o);
   std::string JoinedJson() const;
   void RemoveMember(const std::string& player_id);
+  void ExpireGrace();
   void EnterRunning();
   void UnindexPlayers();
   void Publish();

@@ -36,7 +36,7 @@ void OnJoinOutcome(const ReplyTo& to, JoinOutcome o) {
   MatchService* svc = MatchService::OnThisShard();
   Client* c = FindLocal(to.ref);
   if (o.ok() && c == nullptr) {  // the socket went away meanwhile
-    RouteDetach(o.match_id, to.player_id, to.ref);
+    RouteDetach(o.match_id, to.player_id, to.ref, true);
     return;
   }
   if (c == nullptr) return;
@@ -45,7 +45,7 @@ void OnJoinOutcome(const ReplyTo& to, JoinOutcome o) {
     return;
   }
   if (const std::string* prev = svc->clients().Find(to.ref); prev && *prev != o.match_id) {
-    RouteDetach(*prev, to.player_id, to.ref);
+    RouteDetach(*prev, to.player_id, to.ref, false);
   }
   svc->clients().Set(to.ref, o.match_id);
   c->SendFrame(BuildFrame("match.joined", o.joined_json, to.cid_ptr()));
@@ -165,7 +165,14 @@ void OnMatchClientClosed(Client& client) {
   MatchService* svc = MatchService::OnThisShard();
   if (svc == nullptr) return;
   std::string match_id = svc->clients().Remove(client.ref());
-  if (!match_id.empty()) RouteDetach(match_id, client.player_id(), client.ref());
+  if (!match_id.empty()) RouteDetach(match_id, client.player_id(), client.ref(), true);
+}
+
+void OnMatchClientAuthenticated(Client& client) {
+  MatchService* svc = MatchService::OnThisShard();
+  if (svc == nullptr) return;
+  std::string match_id = svc->node().ReconnectableMatchOf(client.player_id());
+  if (!match_id.empty()) RouteReattach(match_id, client.player_id(), client.ref());
 }
 
 }  // namespace asobi::match

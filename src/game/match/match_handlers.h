@@ -14,5 +14,8 @@ void RegisterMatchHandlers(MessageRegistry<WsContext>& registry);
 /// The on_client_closed hook: a disconnected socket leaves its match (lua.md §3: disconnect
 /// without a reconnect policy). Add to GameShard::on_client_closed on every shard.
 void OnMatchClientClosed(Client& client);
+/// The on_client_authenticated hook: a socket of a player whose match keeps a seat for them
+/// (reconnect grace) is re-attached to that match.
+void OnMatchClientAuthenticated(Client& client);
 
 }  // namespace asobi::match

@@ -71,6 +71,26 @@ bool MatchNode::PlayerInMatch(const std::string& player_id) const {
   return players_.count(player_id) != 0;
 }
 
+void MatchNode::SetReconnectable(const std::string& player_id, const std::string& match_id) {
+  std::lock_guard<std::mutex> lock(grace_mu_);
+  grace_[player_id] = match_id;
+  grace_count_.store(int64_t(grace_.size()), std::memory_order_relaxed);
+}
+
+void MatchNode::ClearReconnectable(const std::string& player_id, const std::string& match_id) {
+  std::lock_guard<std::mutex> lock(grace_mu_);
+  auto it = grace_.find(player_id);
+  if (it != grace_.end() && it->second == match_id) grace_.erase(it);
+  grace_count_.store(int64_t(grace_.size()), std::memory_order_relaxed);
+}
+
+std::string MatchNode::ReconnectableMatchOf(const std::string& player_id) const {
+  if (grace_count_.load(std::memory_order_relaxed) == 0) return {};
+  std::lock_guard<std::mutex> lock(grace_mu_);
+  auto it = grace_.find(player_id);
+  return it == grace_.end() ? std::string() : it->second;
+}
+
 bool MatchNode::AllowNodeLog(int64_t now_ms) {
   int64_t start = log_window_start_ms_.load(std::memory_order_relaxed);
   if (now_ms - start >= 1000 &&

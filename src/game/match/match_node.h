@@ -68,6 +68,16 @@ class MatchNode {
   void RemovePlayer(const std::string& player_id);
   bool PlayerInMatch(const std::string& player_id) const;
 
+  /// Players whose last socket closed while their running match keeps their seat for the
+  /// mode's reconnect grace (docs/decisions.md "Reconnect grace"): player -> match id.
+  /// Written on the match's owner shard; read when a socket authenticates (session.connect)
+  /// to re-attach it. Thread-safe; the common case (nobody in grace) takes no lock.
+  void SetReconnectable(const std::string& player_id, const std::string& match_id);
+  /// Removes the entry when it still names `match_id`.
+  void ClearReconnectable(const std::string& player_id, const std::string& match_id);
+  /// The match keeping a seat for `player_id`, or "".
+  std::string ReconnectableMatchOf(const std::string& player_id) const;
+
   /// Posts `fn` to shard `shard` from any thread (set by the server; the mode watcher uses it
   /// to tell every shard about changed scripts).
   std::function<void(int shard, Task fn)> post_to_shard;
@@ -84,6 +94,9 @@ class MatchNode {
   SlidingWindowLimiter join_limiter_;
   mutable std::mutex players_mu_;
   std::unordered_map<std::string, int> players_;
+  mutable std::mutex grace_mu_;
+  std::unordered_map<std::string, std::string> grace_;
+  std::atomic<int64_t> grace_count_{0};
   std::atomic<int64_t> log_window_start_ms_{0};
   std::atomic<int64_t> log_count_{0};
 };

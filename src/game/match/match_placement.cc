@@ -62,11 +62,11 @@ void MatchService::AttachClients(const std::string& match_id, const std::string&
       MatchService* s = MatchService::OnThisShard();
       if (s == nullptr) return;
       if (s->host().FindClient(ref) == nullptr) {  // gone meanwhile: leave again
-        RouteDetach(match_id, player_id, ref);
+        RouteDetach(match_id, player_id, ref, true);
         return;
       }
       if (const std::string* prev = s->clients().Find(ref); prev && *prev != match_id) {
-        RouteDetach(*prev, player_id, ref);
+        RouteDetach(*prev, player_id, ref, false);
       }
       s->clients().Set(ref, match_id);
     });

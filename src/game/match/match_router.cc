@@ -49,10 +49,19 @@ void RouteLeave(const std::string& match_id, const std::string& player_id) {
   (void)OnShard(owner, [match_id, player_id](MatchService& s) { s.Leave(match_id, player_id); });
 }
 
-void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref) {
+void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref,
+                 bool socket_closed) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
-  (void)OnShard(
-      owner, [match_id, player_id, ref](MatchService& s) { s.Detach(match_id, player_id, ref); });
+  (void)OnShard(owner, [match_id, player_id, ref, socket_closed](MatchService& s) {
+    s.Detach(match_id, player_id, ref, socket_closed);
+  });
+}
+
+void RouteReattach(const std::string& match_id, const std::string& player_id,
+                   const ClientRef& ref) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  (void)OnShard(owner,
+                [match_id, player_id, ref](MatchService& s) { s.Reattach(match_id, player_id, ref); });
 }
 
 void RouteInput(const std::string& match_id, const std::string& player_id, std::string json,

@@ -20,8 +20,15 @@ namespace asobi::match {
 void RouteJoin(JoinRequest req, JoinDone done);
 /// Explicit leave of `player_id` (all of its sockets), fire and forget.
 void RouteLeave(const std::string& match_id, const std::string& player_id);
-/// One socket of the player disconnected, fire and forget.
-void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref);
+/// One socket of the player left the match, fire and forget: `socket_closed` when it
+/// disconnected (the mode's reconnect grace may keep the seat), false when it moved to another
+/// match (no grace).
+void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref,
+                 bool socket_closed);
+/// A socket of `player_id` authenticated while `match_id` keeps the player's seat (reconnect
+/// grace): re-attaches it on the owner, fire and forget.
+void RouteReattach(const std::string& match_id, const std::string& player_id,
+                   const ClientRef& ref);
 /// Queues an input on the owner, fire and forget.
 void RouteInput(const std::string& match_id, const std::string& player_id, std::string json,
                 const ClientRef& from);

@@ -66,8 +66,13 @@ void MatchService::Leave(const std::string& match_id, const std::string& player_
 }
 
 void MatchService::Detach(const std::string& match_id, const std::string& player_id,
-                          const ClientRef& ref) {
-  if (Match* m = Find(match_id)) m->DetachClient(player_id, ref);
+                          const ClientRef& ref, bool socket_closed) {
+  if (Match* m = Find(match_id)) m->DetachClient(player_id, ref, socket_closed);
+}
+
+void MatchService::Reattach(const std::string& match_id, const std::string& player_id,
+                            const ClientRef& ref) {
+  if (Match* m = Find(match_id)) (void)m->Reattach(player_id, ref);
 }
 
 bool MatchService::Input(const std::string& match_id, const std::string& player_id,

@@ -79,7 +79,11 @@ class MatchService {
   /// Join on the owner; `done` runs here. Unknown id: `match_not_found` (no rate-limit token).
   void Join(JoinRequest req, JoinDone done);
   void Leave(const std::string& match_id, const std::string& player_id);
-  void Detach(const std::string& match_id, const std::string& player_id, const ClientRef& ref);
+  /// One socket of the player left (see RouteDetach for `socket_closed`).
+  void Detach(const std::string& match_id, const std::string& player_id, const ClientRef& ref,
+              bool socket_closed);
+  /// Re-attaches a reconnected socket to the seat kept for `player_id` (Match::Reattach).
+  void Reattach(const std::string& match_id, const std::string& player_id, const ClientRef& ref);
   /// Queues an input; false when the match is unknown here.
   bool Input(const std::string& match_id, const std::string& player_id, std::string input_json,
              const ClientRef& from);

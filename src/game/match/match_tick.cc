@@ -81,7 +81,9 @@ void Match::AfterTick(const MatchScript::Outcome& o) {
     Finish(std::move(result));
     return;
   }
-  // Steps 5-7 (votes, reconnect grace, phases) are not implemented yet.
+  // Step 5 (votes) and 7 (phases) are not implemented yet.
+  ExpireGrace();  // step 6: may run `leave` (deferred while a callback is suspended)
+  if (destroying_ || status_ != MatchStatus::kRunning) return;
   if (roster_.empty()) {  // step 8
     DestroySoon();
     return;

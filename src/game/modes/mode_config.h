@@ -30,6 +30,10 @@ struct ModeConfig {
   bool shared_state = false;      // state_strategy == "shared" (§7)
   bool listed = false;            // default false for matches, true for worlds
   bool quick_play = false;        // default false for matches, true for worlds
+  /// `reconnect_grace_ms` global (our extension, docs/decisions.md "Reconnect grace"): how
+  /// long a running match keeps a player whose last socket closed, in ms. 0 (default, as
+  /// upstream) = no reconnect policy: a disconnect is a leave.
+  int64_t reconnect_grace_ms = 0;
 };
 
 /// Every mode of one derivation of the game directory, plus the deployment globals read from

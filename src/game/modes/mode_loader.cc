@@ -50,6 +50,18 @@ std::optional<int> CountGlobal(lua_State* L, const char* name) {
   return out;
 }
 
+// A duration global in ms: a number >= 1, truncated and capped at one hour; else nullopt.
+std::optional<int64_t> MsGlobal(lua_State* L, const char* name) {
+  RawGlobal(L, name);
+  std::optional<int64_t> out;
+  if (lua_type(L, -1) == LUA_TNUMBER) {
+    double v = std::trunc(lua_tonumber(L, -1));
+    if (v >= 1) out = int64_t(std::min<double>(v, 3600.0 * 1000));
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
 std::string StringGlobal(lua_State* L, const char* name) {
   RawGlobal(L, name);
   std::string out = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
@@ -97,6 +109,7 @@ bool ReadGlobals(lua_State* L, ModeConfig* m, std::string* error) {
   m->shared_state = StringGlobal(L, "state_strategy") == "shared";
   m->listed = FlagGlobal(L, "listed", m->is_world, m->script_rel);
   m->quick_play = FlagGlobal(L, "quick_play", m->is_world, m->script_rel);
+  m->reconnect_grace_ms = MsGlobal(L, "reconnect_grace_ms").value_or(0);
   WarnMissingCallbacks(L, *m);
   return true;
 }

@@ -26,7 +26,6 @@ void OnConnect(WsContext& ctx, const Envelope& env) {
   ClientRef ref = ctx.client.ref();
   Client* client = &ctx.client;
   GameShard* game = &ctx.game;
-  (void)game;
   ctx.game.verifier->Verify(
       *token, [ref, client, cid = std::move(cid), has_cid, game](Result<VerifiedPlayer> r) {
         // The verifier may answer later; the client may have gone meanwhile.
@@ -46,6 +45,7 @@ void OnConnect(WsContext& ctx, const Envelope& env) {
         w.String("json");
         w.EndObject();
         c->SendFrame(BuildFrame("session.connected", w.out(), cidp));
+        for (auto& hook : game->on_client_authenticated) hook(*c);
       });
 }
 

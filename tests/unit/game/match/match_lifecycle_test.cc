@@ -184,10 +184,77 @@ TEST_F(MatchLifecycleTest, DisconnectOfTheLastSocketLeaves) {
   JoinNow(*shards_, id, a2);  // second socket of the same player attaches
   JoinNow(*shards_, id, b);
   EXPECT_EQ(Find(id)->player_count(), 2);
-  shards_->Enter(0).Detach(id, "p1", a.ref());
+  shards_->Enter(0).Detach(id, "p1", a.ref(), true);
   EXPECT_EQ(Find(id)->player_count(), 2);
-  shards_->Enter(0).Detach(id, "p1", a2.ref());
+  shards_->Enter(0).Detach(id, "p1", a2.ref(), true);
   EXPECT_EQ(Find(id)->player_count(), 1);
+}
+
+TEST_F(MatchLifecycleTest, ReconnectGraceKeepsTheSeatAndReattachesTheNewSocket) {
+  Load(kProbe, "reconnect_grace_ms = 1000\n");
+  std::string id = Create();
+  FakeClient& a = shards_->Connect(0, "p1");
+  FakeClient& b = shards_->Connect(0, "p2");
+  JoinNow(*shards_, id, a);
+  JoinNow(*shards_, id, b);
+  shards_->Advance(100);
+  shards_->Enter(0).Detach(id, "p1", a.ref(), true);
+  shards_->Disconnect(a);
+  shards_->Advance(500);
+  EXPECT_EQ(Find(id)->player_count(), 2) << "the seat is kept during the grace";
+  EXPECT_EQ(shards_->node().ReconnectableMatchOf("p1"), id);
+  EXPECT_EQ(Frame(b.Last("match.state")).Str({"payload", "log"}).find("leave:p1"),
+            std::string::npos);
+
+  FakeClient& a2 = shards_->Connect(0, "p1");
+  shards_->Enter(0).Reattach(id, "p1", a2.ref());
+  shards_->Advance(100);
+  EXPECT_EQ(shards_->node().ReconnectableMatchOf("p1"), "");
+  ASSERT_FALSE(a2.OfType("match.state").empty()) << "the new socket gets the state again";
+  EXPECT_TRUE(a2.OfType("match.joined").empty()) << "re-attached silently";
+  EXPECT_EQ(Frame(a2.Last("match.state")).Str({"payload", "you"}), "p1");
+  Input(id, a2, R"({"n":7})");
+  shards_->Advance(100);
+  EXPECT_NE(Frame(b.Last("match.state")).Str({"payload", "log"}).find("input:p1:7"),
+            std::string::npos)
+      << "inputs from the new socket reach the match";
+  shards_->Advance(2000);
+  EXPECT_EQ(Find(id)->player_count(), 2) << "a reconnected player never expires";
+}
+
+TEST_F(MatchLifecycleTest, ReconnectGraceExpiryRunsLeave) {
+  Load(kProbe, "reconnect_grace_ms = 300\n");
+  std::string id = Create();
+  FakeClient& a = shards_->Connect(0, "p1");
+  FakeClient& b = shards_->Connect(0, "p2");
+  JoinNow(*shards_, id, a);
+  JoinNow(*shards_, id, b);
+  shards_->Advance(100);
+  shards_->Enter(0).Detach(id, "p1", a.ref(), true);
+  shards_->Advance(200);
+  EXPECT_EQ(Find(id)->player_count(), 2);
+  shards_->Advance(300);
+  EXPECT_EQ(Find(id)->player_count(), 1);
+  EXPECT_NE(Frame(b.Last("match.state")).Str({"payload", "log"}).find("leave:p1"),
+            std::string::npos);
+  EXPECT_EQ(shards_->node().ReconnectableMatchOf("p1"), "");
+  FakeClient& late = shards_->Connect(0, "p1");
+  shards_->Enter(0).Reattach(id, "p1", late.ref());
+  shards_->Advance(100);
+  EXPECT_TRUE(late.OfType("match.state").empty()) << "no seat after the grace";
+}
+
+TEST_F(MatchLifecycleTest, MovingToAnotherMatchNeverKeepsASeat) {
+  Load(kProbe, "reconnect_grace_ms = 5000\n");
+  std::string id = Create();
+  FakeClient& a = shards_->Connect(0, "p1");
+  FakeClient& b = shards_->Connect(0, "p2");
+  JoinNow(*shards_, id, a);
+  JoinNow(*shards_, id, b);
+  shards_->Advance(100);
+  shards_->Enter(0).Detach(id, "p1", a.ref(), false);
+  EXPECT_EQ(Find(id)->player_count(), 1);
+  EXPECT_EQ(shards_->node().ReconnectableMatchOf("p1"), "");
 }
 
 TEST_F(MatchLifecycleTest, WaitingTimeoutDestroysWithoutFrames) {
