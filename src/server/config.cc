@@ -162,8 +162,8 @@ const std::vector<Flag>& Flags() {
 
 std::string Usage() {
   std::string out =
-      "asobi-server: multiplayer game backend (Asobi wire protocol)\n\n"
-      "Usage: asobi-server [--flag value]...\n\n"
+      "asobi: multiplayer game backend (Asobi wire protocol)\n\n"
+      "Usage: asobi [--flag value]...\n\n"
       "Every flag can also be set through the environment variable shown.\n\n";
   for (const Flag& f : Flags()) {
     std::string left = std::string("  --") + f.name + (f.takes_value ? " VALUE" : "");

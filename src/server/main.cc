@@ -1,4 +1,4 @@
-// asobi-server entry point: parse configuration, wire domains, serve, drain on SIGTERM.
+// asobi entry point: parse configuration, wire domains, serve, drain on SIGTERM.
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -25,12 +25,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!cfg.ok()) {
-    std::fprintf(stderr, "asobi-server: %s (see --help)\n", cfg.error().message.c_str());
+    std::fprintf(stderr, "asobi: %s (see --help)\n", cfg.error().message.c_str());
     return 2;
   }
   LogLevel level;
   if (!ParseLogLevel(cfg->log_level, &level)) {
-    std::fprintf(stderr, "asobi-server: bad --log-level %s\n", cfg->log_level.c_str());
+    std::fprintf(stderr, "asobi: bad --log-level %s\n", cfg->log_level.c_str());
     return 2;
   }
   SetLogLevel(level);
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
 
   auto limits = RouteRateLimits::Create(cfg->rate_limits);
   if (!limits.ok()) {
-    std::fprintf(stderr, "asobi-server: %s\n", limits.error().message.c_str());
+    std::fprintf(stderr, "asobi: %s\n", limits.error().message.c_str());
     return 2;
   }
   std::shared_ptr<RouteRateLimits> rate_limits = limits.value();

@@ -58,7 +58,7 @@ ServerProcess::~ServerProcess() {
   if (reader_.joinable()) reader_.join();
   if (!tokens_path_.empty()) unlink(tokens_path_.c_str());
   if (::testing::Test::HasFailure()) {
-    std::fprintf(stderr, "---- asobi-server log ----\n%s---- end of log ----\n", log().c_str());
+    std::fprintf(stderr, "---- asobi log ----\n%s---- end of log ----\n", log().c_str());
   }
 }
 

@@ -1,4 +1,4 @@
-// ServerProcess: runs the real `asobi-server` binary for an integration test. Starts it with
+// ServerProcess: runs the real `asobi` binary for an integration test. Starts it with
 // `--port 0 --shards 2` plus the test's flags, captures stderr through a pipe (the bound port
 // is read from the `msg=listening port=N` log line; the whole log is kept for failure
 // messages), and on Stop() sends SIGTERM and checks that the process drains and exits 0.

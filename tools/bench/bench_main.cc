@@ -1,4 +1,4 @@
-// asobi-bench: WebSocket load generator for asobi-server, built on the server's own io_uring
+// asobi-bench: WebSocket load generator for asobi, built on the server's own io_uring
 // reactor (src/reactor). See tools/bench/README.md.
 #include <sched.h>
 #include <sys/resource.h>

@@ -144,7 +144,7 @@ Result<Options> ParseOptions(int argc, char** argv, bool* help) {
 }
 
 std::string Usage() {
-  return R"(asobi-bench: WebSocket load generator for asobi-server (io_uring, src/reactor).
+  return R"(asobi-bench: WebSocket load generator for asobi (io_uring, src/reactor).
 
 Usage: asobi-bench [flags]
 Target

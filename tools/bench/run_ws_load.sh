@@ -1,5 +1,5 @@
 #!/bin/bash
-# One WebSocket load measurement: starts asobi-server, runs asobi-bench against it with
+# One WebSocket load measurement: starts asobi, runs asobi-bench against it with
 # --server-pid, stops the server. Used for the figures in bench/README.md.
 #
 # Usage: tools/bench/run_ws_load.sh <server-shards> <server-cpus|none> [asobi-bench flags...]
@@ -27,7 +27,7 @@ if [[ ! -f $tokens ]]; then
 fi
 pre=(); [[ $cpus != none ]] && pre=(taskset -c "$cpus")
 cd "$root"
-"${pre[@]}" "$build/src/server/asobi-server" --port "$port" --shards "$shards" \
+"${pre[@]}" "$build/src/server/asobi" --port "$port" --shards "$shards" \
   --dev-tokens "$tokens" --ws-connect-limit 1000000 --ws-rate-limit 1000 --log-level warn \
   ${SERVER_ARGS:-} &
 server=$!

@@ -1,4 +1,4 @@
-// ClientMatches: which match each socket of this shard is in (match_design.md "The client
+// ClientMatches: which match each socket of this shard is in (docs/match_design.md "The client
 // shard tracks which match each of its authenticated sockets is in"), so match.input and
 // match.leave route without asking anyone, plus the not_in_match hint limiter (websocket.md
 // §5.6: at most once per 5 s per connection).

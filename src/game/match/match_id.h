@@ -1,4 +1,4 @@
-// Match ids and their owner shard (match_design.md "Ownership"): the owner is derivable from
+// Match ids and their owner shard (docs/match_design.md "Ownership"): the owner is derivable from
 // the id, so any shard routes `match.join {match_id}` without a directory lookup.
 #pragma once
 

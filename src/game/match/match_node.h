@@ -1,6 +1,6 @@
 // MatchNode: the node-wide part of the match runtime, shared by every shard's MatchService:
 // options, the mode registry, the live-match cap and per-shard loads, the join limiter, the
-// listing directory, the game.log node limit and metrics (match_design.md).
+// listing directory, the game.log node limit and metrics (docs/match_design.md).
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,5 @@
 // MatchOutbox: the frames a match produced since its last flush, in order, and their grouping
-// by destination shard (match_design.md: each distinct payload is encoded once into a
+// by destination shard (docs/match_design.md: each distinct payload is encoded once into a
 // SharedBuffer; one mailbox task per destination shard carries every frame for it).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Routing of match operations to owner shards (match_design.md): callers on any shard use
+// Routing of match operations to owner shards (docs/match_design.md): callers on any shard use
 // these; the work runs on the owner (OwnerShardOf(match_id)) or the quick-play coordinator
 // (OwnerShardOf(mode)), and replies come back to the calling shard by mailbox.
 //

@@ -1,7 +1,7 @@
-// MatchService: the match runtime of one shard (match_design.md "Per-shard service"). Owns the
-// matches whose owner is this shard, delivers match frames to this shard's sockets, tracks
-// which match each local socket is in, and serializes quick-play placement for the modes this
-// shard coordinates. Reachable from mailbox tasks as MatchService::OnThisShard().
+// MatchService: the match runtime of one shard (docs/match_design.md "Per-shard service").
+// Owns the matches whose owner is this shard, delivers match frames to this shard's sockets,
+// tracks which match each local socket is in, and serializes quick-play placement for the
+// modes this shard coordinates. Reachable from mailbox tasks as MatchService::OnThisShard().
 #pragma once
 
 #include <deque>

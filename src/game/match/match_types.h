@@ -19,7 +19,7 @@ enum class MatchStatus { kWaiting, kRunning, kFinished };
 /// "waiting", "running", "finished".
 std::string_view StatusName(MatchStatus s);
 
-/// A join, built by the caller and run on the owner shard (match_design.md).
+/// A join, built by the caller and run on the owner shard (docs/match_design.md).
 struct JoinRequest {
   std::string match_id;
   std::string player_id;

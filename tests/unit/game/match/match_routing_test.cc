@@ -1,4 +1,4 @@
-// Cross-shard routing and the WebSocket handlers (match_design.md; websocket.md §5): joins,
+// Cross-shard routing and the WebSocket handlers (docs/match_design.md; websocket.md §5): joins,
 // inputs and frames between shards, quick-play convergence, handler validation and errors.
 #include <gtest/gtest.h>
 
