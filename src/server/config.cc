@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -212,6 +214,11 @@ Result<Config> ParseConfig(int argc, char** argv, bool* help) {
     }
   }
   return c;
+}
+
+int ResolvedShardCount(const Config& c) {
+  int n = c.shards > 0 ? c.shards : int(sysconf(_SC_NPROCESSORS_ONLN));
+  return n < 1 ? 1 : n;
 }
 
 }  // namespace asobi

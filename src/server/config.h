@@ -70,4 +70,7 @@ Result<Config> ParseConfig(int argc, char** argv, bool* help);
 /// The --help text: every flag with its env variable and default.
 std::string Usage();
 
+/// The number of shards the server runs: --shards, or one per online core when 0 (>= 1).
+int ResolvedShardCount(const Config& c);
+
 }  // namespace asobi

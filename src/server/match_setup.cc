@@ -35,7 +35,8 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
         .KV("game_dir", game_dir_)
         .KV("reason", set.error().message);
   }
-  node_ = std::make_unique<match::MatchNode>(OptionsFrom(c), &registry_, kMaxShards);
+  // The real shard count: least-loaded placement must never pick a shard that does not run.
+  node_ = std::make_unique<match::MatchNode>(OptionsFrom(c), &registry_, ResolvedShardCount(c));
   hosts_.resize(kMaxShards);
   services_.resize(kMaxShards);
   match::RegisterMatchHandlers(shared.ws_registry);

@@ -25,8 +25,7 @@ Server::~Server() {
 
 Result<uint16_t> Server::Start() {
   const Config& cfg = shared_->config;
-  int n = cfg.shards > 0 ? cfg.shards : int(sysconf(_SC_NPROCESSORS_ONLN));
-  if (n < 1) n = 1;
+  const int n = ResolvedShardCount(cfg);
   ShardSet::Options opts;
   opts.shards = n;
   opts.pin_threads = cfg.pin_shards;

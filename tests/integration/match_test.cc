@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -142,8 +143,10 @@ function tick(s) return s end
 function get_state(p, s) return {} end
 )");
     WriteFile(*game_dir_ + "/reload.lua", ReloadScript(1));
+    WriteFile(*game_dir_ + "/solo.lua",
+              demo + "\nmatch_size = 1\nmax_players = 1\nquick_play = true\n");
     WriteFile(*game_dir_ + "/config.lua", R"(return { demo = "demo/match.lua",
-      quick = "quick.lua", picky = "picky.lua", reload = "reload.lua" })");
+      quick = "quick.lua", picky = "picky.lua", reload = "reload.lua", solo = "solo.lua" })");
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = {"--game-dir", *game_dir_, "--ws-connect-limit", "100000"};
@@ -235,6 +238,28 @@ TEST_F(MatchTest, TwoPlayersQuickPlayTheDemoMoveAndLeave) {
       &without));
   // Leaving when not in a match still answers success.
   EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
+}
+
+// Quick play creates a new match whenever none has room; with more live matches than shards
+// every creation must still land on a running shard (least-loaded placement).
+TEST_F(MatchTest, QuickPlayCreatesMoreMatchesThanShards) {
+  Player a, b, c;
+  ASSERT_TRUE(a.Connect(port(), kToken1));
+  ASSERT_TRUE(b.Connect(port(), kToken2));
+  ASSERT_TRUE(c.Connect(port(), kToken3));
+  std::set<std::string> ids;
+  for (Player* p : {&a, &b, &c}) {
+    JsonDoc j = p->Call("match.find_or_create", R"({"mode":"solo"})");
+    ASSERT_EQ(j.Str({"type"}), "match.joined") << j.text();
+    EXPECT_EQ(j.Str({"payload", "status"}), "running");
+    ids.insert(j.Str({"payload", "match_id"}).value_or(""));
+  }
+  EXPECT_EQ(ids.size(), 3u) << "each solo player gets a match of their own";
+  for (Player* p : {&a, &b, &c}) {
+    JsonDoc s;
+    EXPECT_TRUE(p->WaitFor("match.state", &s));
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
 }
 
 TEST_F(MatchTest, ErrorReasons) {
