@@ -52,9 +52,15 @@ int main(int argc, char** argv) {
       for (int m = 0; m < muts && !in.empty(); ++m) {
         size_t pos = rng() % in.size();
         switch (rng() % 3) {
-          case 0: in[pos] = char(rng()); break;
-          case 1: in.erase(pos, 1 + rng() % 4); break;
-          default: in.insert(pos, 1, char(rng())); break;
+          case 0:
+            in[pos] = char(rng());
+            break;
+          case 1:
+            in.erase(pos, 1 + rng() % 4);
+            break;
+          default:
+            in.insert(pos, 1, char(rng()));
+            break;
         }
       }
     } else {

@@ -53,8 +53,8 @@ class MatchRecordsTest : public ::testing::Test {
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000"});
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *dir_, "--rate-limits", "register=1000/1000,auth=1000/1000"});
     ASSERT_TRUE(server_->Start(o));
     for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
     ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
@@ -141,11 +141,10 @@ TEST_F(MatchRecordsTest, FinishedMatchIsRecordedAndServedOverRest) {
   WsClient a, b;
   ASSERT_TRUE(a.Open(server_->port()));
   ASSERT_TRUE(b.Open(server_->port()));
-  ASSERT_EQ(Request(a, "session.connect", "c", R"({"token":")" + winner_token + "\"}")
-                .Str({"type"}),
-            "session.connected");
-  ASSERT_EQ(Request(b, "session.connect", "c", R"({"token":")" + loser_token + "\"}")
-                .Str({"type"}),
+  ASSERT_EQ(
+      Request(a, "session.connect", "c", R"({"token":")" + winner_token + "\"}").Str({"type"}),
+      "session.connected");
+  ASSERT_EQ(Request(b, "session.connect", "c", R"({"token":")" + loser_token + "\"}").Str({"type"}),
             "session.connected");
   JsonDoc ja = Request(a, "match.find_or_create", "j", R"({"mode":"finisher"})");
   ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
@@ -199,10 +198,12 @@ TEST_F(MatchRecordsTest, FinishedMatchIsRecordedAndServedOverRest) {
     usleep(50 * 1000);
   }
   EXPECT_EQ(db_->Query("SELECT games_played || '/' || wins || '/' || losses FROM player_stats "
-                       "WHERE player_id = '" + winner + "'"),
+                       "WHERE player_id = '" +
+                       winner + "'"),
             "1/1/0");
   EXPECT_EQ(db_->Query("SELECT games_played || '/' || wins || '/' || losses FROM player_stats "
-                       "WHERE player_id = '" + loser + "'"),
+                       "WHERE player_id = '" +
+                       loser + "'"),
             "1/0/1");
   EXPECT_EQ(db_->Query("SELECT players::text FROM match_records WHERE id = '" + match_id + "'"),
             "[\"" + winner + "\", \"" + loser + "\"]");

@@ -49,7 +49,7 @@ class Player {
   JsonDoc Call(const std::string& type, const std::string& payload_json) {
     std::string cid = std::to_string(++cid_);
     ws_->SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" + payload_json +
-                 "}");
+                  "}");
     int64_t deadline = NowMs() + kMatchWaitMs;
     while (NowMs() < deadline) {
       JsonDoc d;

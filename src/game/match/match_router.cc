@@ -60,8 +60,8 @@ void RouteDetach(const std::string& match_id, const std::string& player_id, cons
 void RouteReattach(const std::string& match_id, const std::string& player_id,
                    const ClientRef& ref) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
-  (void)OnShard(owner,
-                [match_id, player_id, ref](MatchService& s) { s.Reattach(match_id, player_id, ref); });
+  (void)OnShard(
+      owner, [match_id, player_id, ref](MatchService& s) { s.Reattach(match_id, player_id, ref); });
 }
 
 void RouteInput(const std::string& match_id, const std::string& player_id, std::string json,

@@ -27,8 +27,7 @@ void RouteDetach(const std::string& match_id, const std::string& player_id, cons
                  bool socket_closed);
 /// A socket of `player_id` authenticated while `match_id` keeps the player's seat (reconnect
 /// grace): re-attaches it on the owner, fire and forget.
-void RouteReattach(const std::string& match_id, const std::string& player_id,
-                   const ClientRef& ref);
+void RouteReattach(const std::string& match_id, const std::string& player_id, const ClientRef& ref);
 /// Queues an input on the owner, fire and forget.
 void RouteInput(const std::string& match_id, const std::string& player_id, std::string json,
                 const ClientRef& from);

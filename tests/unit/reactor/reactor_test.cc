@@ -149,9 +149,13 @@ TEST(WorkerPoolTest, QueueBoundRefusesExtraJobs) {
   std::atomic<bool> release{false};
   int accepted = 0;
   for (int i = 0; i < 6; ++i) {
-    accepted += pool.Submit(set.shard(0), [&] {
-      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }) ? 1 : 0;
+    accepted += pool.Submit(set.shard(0),
+                            [&] {
+                              while (!release.load())
+                                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                            })
+                    ? 1
+                    : 0;
   }
   // One job may already be running; at most 2 wait.
   EXPECT_LE(accepted, 3);

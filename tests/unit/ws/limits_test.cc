@@ -1,8 +1,8 @@
-#include "ws/rate_limit.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "ws/rate_limit.h"
 
 namespace asobi {
 namespace {
