@@ -1,6 +1,8 @@
 // match_bench: a standalone load tool for the Lua match runtime (no sockets, no Google
 // Benchmark). Three measurements, recorded in bench/README.md "Lua matches":
 //
+// Every mode takes --jit 0|1 (default 0, like the server's --lua-jit off).
+//
 //   match_bench memory [--matches 10000]
 //       Creates idle (waiting) demo matches on one fake shard; reports Lua bytes and RSS
 //       growth per match.
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -44,6 +47,9 @@ std::map<std::string, std::string> ParseArgs(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) out[argv[i] + 2] = argv[i + 1];
   return out;
 }
+
+// --jit 0|1 (default 0, as the server): LuaJIT trace compiler in match states (lua_jit).
+bool g_jit = false;
 
 int64_t IntArg(const std::map<std::string, std::string>& a, const char* k, int64_t d) {
   auto it = a.find(k);
@@ -134,6 +140,7 @@ int RunMemory(const std::map<std::string, std::string>& args) {
   registry.Publish(LoadModesOrDie(dir));
   MatchOptions o;
   o.match_max = n + 1;
+  o.lua_jit = g_jit;
   MatchNode node(o, &registry, 1);
   IdleHost host;
   MatchService service(host, node);
@@ -174,6 +181,7 @@ struct Cluster {
     registry.Publish(std::move(modes));
     MatchOptions o;
     o.match_max = match_max;
+    o.lua_jit = g_jit;
     node = std::make_unique<MatchNode>(o, &registry, shards);
     games.resize(size_t(shards));
     hosts.resize(size_t(shards));
@@ -236,23 +244,38 @@ struct Cluster {
 };
 
 // Every `period_ms`, each match of the shard gets one input per player.
+// Sends every player of this shard's matches one input per `period_ms`, spread evenly: match
+// number i gets its inputs in the millisecond slot i % period_ms of each period, as inputs
+// arriving from real sockets would be, instead of one burst per period. Runs every ~1 ms and
+// catches up on the slots whose millisecond passed since its last run.
 void DriveInputs(Shard& shard, MatchService& svc, int period_ms, std::atomic<bool>* stop,
                  std::atomic<uint64_t>* sent) {
   if (stop->load()) return;
   // Inputs go through the service like routed inputs do (owner shard, FIFO per match).
   static thread_local uint64_t n = 0;
+  static thread_local int64_t last_ms = -1;
+  const int64_t slots = std::max(1, period_ms);
+  const int64_t now = MonoMs();
+  if (last_ms < 0) last_ms = now - 1;
+  const int64_t due = std::min<int64_t>(now - last_ms, slots);  // slots to serve this run
+  const int64_t first = (last_ms + 1) % slots;
+  last_ms = now;
+  int64_t index = 0;
+  uint64_t count = 0;
   svc.ForEachMatch([&](Match& m) {
+    const int64_t slot = index++ % slots;
+    if ((slot - first + slots) % slots >= due) return;
     for (const std::string& p : m.PlayerIds()) {
       ++n;
+      ++count;
       const char* input =
           (n & 1) ? R"({"move_x":1,"move_y":-0.5})" : R"({"move_x":-1,"move_y":0.5})";
       svc.Input(m.id(), p, input, ClientRef{});
-      sent->fetch_add(1, std::memory_order_relaxed);
     }
   });
-  shard.reactor().AddTimer(period_ms, [&shard, &svc, period_ms, stop, sent] {
-    DriveInputs(shard, svc, period_ms, stop, sent);
-  });
+  sent->fetch_add(count, std::memory_order_relaxed);
+  shard.reactor().AddTimer(
+      1, [&shard, &svc, period_ms, stop, sent] { DriveInputs(shard, svc, period_ms, stop, sent); });
 }
 
 void PrintLateness(Cluster& c) {
@@ -349,6 +372,7 @@ int main(int argc, char** argv) {
   asobi::SetLogLevel(asobi::LogLevel::kWarn);
   std::string mode = argc > 1 ? argv[1] : "";
   auto args = asobi::match::ParseArgs(argc, argv);
+  asobi::match::g_jit = asobi::match::IntArg(args, "jit", 0) != 0;
   if (mode == "memory") return asobi::match::RunMemory(args);
   if (mode == "ticks") return asobi::match::RunTicks(args);
   if (mode == "reload") return asobi::match::RunReload(args);

@@ -45,6 +45,7 @@ Result<std::unique_ptr<LuaState>> LuaState::Create(const LuaStateOptions& option
     return MakeError("lua_state_failed", msg);
   }
   lua_settop(state->L_, 0);
+  if (!options.jit) luaJIT_setmode(state->L_, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
   return state;
 }
 

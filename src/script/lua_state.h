@@ -13,11 +13,16 @@ namespace asobi::script {
 /// Options for a new state.
 struct LuaStateOptions {
   LuaMemoryLimits memory;  // §13 caps (defaults: 256 MiB state, 40 MiB per callback)
+  /// LuaJIT's trace compiler for this state. Off = the (fast) interpreter only: thousands of
+  /// small states each warming up, recording and aborting their own traces cost more than
+  /// they gain (bench/README.md "Lua matches").
+  bool jit = true;
 };
 
 /// One lua_State with its own allocator (LuaMemory), opened as the §12 sandbox: base, table,
 /// string, math, os and bit, stripped to the allow-list, plus the host shims (math.random and
-/// friends, utf8, rawlen, table.pack/unpack, validated os.date). The JIT compiler is on.
+/// friends, utf8, rawlen, table.pack/unpack, validated os.date). The JIT compiler is on
+/// unless `options.jit` is false.
 /// No `game`, `require` or `_ASOBI_LOADED` yet: the runtime installs those.
 ///
 /// Owned by one shard and used only on its thread; not movable (the allocator's address is

@@ -137,6 +137,15 @@ const std::vector<Flag>& Flags() {
          c.lua_reload = v == "off" ? "off" : "auto";  // lua.md §16: unrecognised = auto
          return true;
        }},
+      {"lua-jit", "ASOBI_LUA_JIT",
+       "LuaJIT trace compiler in match states: on|off (off: the interpreter is cheaper for "
+       "thousands of small states, bench/README.md)",
+       true,
+       [](Config& c, const std::string& v) {
+         if (v != "on" && v != "off") return false;
+         c.lua_jit = v == "on";
+         return true;
+       }},
       {"ws-legacy-game-frames", "ASOBI_WS_LEGACY_GAME_FRAMES",
        "true|false: send game.message/game.error before module.* (true)", true,
        [](Config& c, const std::string& v) {

@@ -54,6 +54,7 @@ struct Config {
   int match_max = 1000;               // --match-max, ASOBI_MATCH_MAX: live matches per node
   bool dev_errors = false;            // --dev-errors, ASOBI_DEV_ERRORS=true|1
   std::string lua_reload = "auto";    // --lua-reload, ASOBI_LUA_RELOAD: auto|off
+  bool lua_jit = false;               // --lua-jit, ASOBI_LUA_JIT: on|off (off)
   bool ws_legacy_game_frames = true;  // --ws-legacy-game-frames, ASOBI_WS_LEGACY_GAME_FRAMES
 
   // Matchmaker and bots (websocket.md §3, §6; rest.md §3.11; lua.md §10)

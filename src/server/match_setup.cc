@@ -15,6 +15,7 @@ match::MatchOptions OptionsFrom(const Config& c) {
   o.match_max = c.match_max;
   o.dev_errors = c.dev_errors;
   o.reload_enabled = c.lua_reload != "off";
+  o.lua_jit = c.lua_jit;
   o.legacy_game_frames = c.ws_legacy_game_frames;
   return o;
 }

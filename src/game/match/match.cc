@@ -37,6 +37,7 @@ Match::Match(MatchService& service, std::string id, std::shared_ptr<const modes:
 
 Match::~Match() {
   UnindexPlayers();
+  service_.ReleaseTickPhase(tick_phase_);
   for (const Member& m : roster_) {
     if (m.grace_deadline_ms != 0) service_.node().ClearReconnectable(m.player_id, id_);
   }
@@ -50,6 +51,7 @@ Status Match::Start() {
   MatchScript::Options o;
   o.memory = service_.node().options().memory;
   o.test_api = service_.node().options().test_api;
+  o.jit = service_.node().options().lua_jit;
   auto script = MatchScript::Create(*mode_, this, o);
   if (!script.ok()) return script.error();
   script_ = std::move(script.value());
@@ -295,7 +297,17 @@ void Match::EnterRunning() {
     service_.host().CancelTimer(waiting_timer_);
     waiting_timer_ = 0;
   }
-  next_tick_ms_ = service_.host().NowMs();
+  const int64_t now = service_.host().NowMs();
+  next_tick_ms_ = now;
+  if (service_.node().options().spread_tick_phases) {
+    // First tick at the next instant after `now` whose offset in the period is our phase;
+    // ScheduleTick adds one period to next_tick_ms_.
+    const int64_t tick_ms = service_.node().options().tick_ms;
+    tick_phase_ = service_.TakeTickPhase();
+    int64_t first = now - now % tick_ms + tick_phase_;
+    if (first <= now) first += tick_ms;
+    next_tick_ms_ = first - tick_ms;
+  }
   ScheduleTick();
 }
 

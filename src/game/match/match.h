@@ -144,6 +144,7 @@ class Match final : public script::game_api::ApiHost {
   bool tick_loop_active_ = false;
   bool warned_large_state_ = false;
   uint64_t tick_timer_ = 0;
+  int tick_phase_ = -1;         // slot taken from MatchService::TakeTickPhase, -1 = none
   uint64_t waiting_timer_ = 0;  // waiting timeout, then the finished linger
   int64_t next_tick_ms_ = 0;
   int64_t created_unix_ms_ = 0;

@@ -19,10 +19,19 @@ struct MatchOptions {
   bool reload_enabled = true;
   /// Install game.test.* in match states (tests only).
   bool test_api = false;
+  /// LuaJIT's trace compiler in match states (`--lua-jit`, server default off); off = the
+  /// interpreter only. On here so unit tests cover the JIT with the budget watchdog.
+  bool lua_jit = true;
   /// Memory caps of each match's Lua state (§13).
   script::LuaMemoryLimits memory;
   /// Tick period (§3: always 100 ms; configurable only for tests and benchmarks).
   int tick_ms = 100;
+  /// Spread the tick phases of a shard's matches over the tick period: a match entering
+  /// `running` takes the least-used 1 ms slot of its shard and its first tick falls in that
+  /// slot (within one period), so matches started together (a matchmaker burst) do not all
+  /// tick in the same millisecond. Off: the first tick is exactly one period after the start
+  /// (the unit tests' manual clock relies on that).
+  bool spread_tick_phases = true;
   /// §3: a waiting match that never reaches min_players is destroyed after this.
   int waiting_timeout_ms = 60000;
   /// §3: a finished match is destroyed this long after finishing.

@@ -118,6 +118,7 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   std::unique_ptr<MatchScript> self(new MatchScript());
   script::LuaStateOptions so;
   so.memory = options.memory;
+  so.jit = options.jit;
   auto state = script::LuaState::Create(so);
   if (!state.ok()) return MakeError("script_failed", state.error().message);
   self->state_ = std::move(state.value());
@@ -126,6 +127,7 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   self->main_abs_ = mode.script_abs;
   self->files_.push_back(mode.script_abs);
   lua_State* L = self->state_->get();
+  lua_gc(L, LUA_GCSETPAUSE, kGcPausePercent);  // see StepGc
   Status result = Ok{};
   script::RequireConfig rc{mode.dir_abs, mode.dir_rel};
   script::game_api::InstallOptions api;
@@ -397,7 +399,16 @@ Status MatchScript::Reload(std::shared_ptr<const std::string> source) {
 }
 
 void MatchScript::StepGc() {
-  script::RunProtected(state_->get(), [](lua_State* s) { lua_gc(s, LUA_GCSTEP, 0); });
+  lua_State* L = state_->get();
+  const int64_t kb = lua_gc(L, LUA_GCCOUNT, 0);  // reads a counter: no allocation, no error
+  if (!gc_cycle_running_ && kb < gc_resume_kb_) return;
+  gc_cycle_running_ = true;
+  int finished = 0;
+  script::RunProtected(L, [&finished](lua_State* s) { finished = lua_gc(s, LUA_GCSTEP, 0); });
+  if (finished != 0) {
+    gc_cycle_running_ = false;
+    gc_resume_kb_ = int64_t(lua_gc(L, LUA_GCCOUNT, 0)) * kGcPausePercent / 100 + 1;
+  }
 }
 
 bool MatchScript::Healthy() {

@@ -30,6 +30,7 @@ class MatchScript {
   struct Options {
     script::LuaMemoryLimits memory;
     bool test_api = false;  // install game.test.*
+    bool jit = true;        // LuaJIT's trace compiler (LuaStateOptions::jit)
   };
 
   /// Which state-returning callback to run in the callback coroutine.
@@ -99,8 +100,15 @@ class MatchScript {
   /// The main source in use (the latest successful reload, or the mode's).
   const std::shared_ptr<const std::string>& source() const { return source_; }
 
-  /// One incremental GC step (between ticks, §13).
+  /// One incremental GC step between ticks (§13) while a collection cycle is due or running.
+  /// After a cycle completes, steps pause until the heap has grown to kGcPausePercent of what
+  /// the cycle left (as LuaJIT's own pause does): a step on a paused collector would start a
+  /// new cycle every tick and keep the GC running all the time.
   void StepGc();
+  /// The collector's pause (LUA_GCSETPAUSE) of match states, in percent: a new cycle starts
+  /// when the heap reaches 3x what the last one left. LuaJIT's default (200) cost about 15%
+  /// more CPU in the 2,000-match benchmark (bench/README.md "Lua matches").
+  static constexpr int kGcPausePercent = 300;
   /// Full collection then a 256 KiB probe allocation: false when the state cannot get that
   /// much headroom back (unrecoverable, §13).
   bool Healthy();
@@ -120,7 +128,9 @@ class MatchScript {
   std::string chunk_name_;  // "demo/match.lua"
   std::string main_abs_;
   std::vector<std::string> files_;
-  int state_ref_ = -2;  // LUA_NOREF
+  bool gc_cycle_running_ = false;  // StepGc: a cycle started and not yet complete
+  int64_t gc_resume_kb_ = 0;       // StepGc: heap size (KiB) at which the next cycle starts
+  int state_ref_ = -2;             // LUA_NOREF
   int co_ref_ = -2;
   lua_State* co_ = nullptr;
   bool suspended_ = false;

@@ -1,5 +1,7 @@
 #include "game/match/match_service.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "game/match/match_id.h"
 
@@ -81,6 +83,25 @@ bool MatchService::Input(const std::string& match_id, const std::string& player_
   if (m == nullptr) return false;
   m->Input(player_id, std::move(input_json), from);
   return true;
+}
+
+int MatchService::TakeTickPhase() {
+  if (tick_phase_load_.empty()) {
+    tick_phase_load_.assign(size_t(std::max(1, node_.options().tick_ms)), 0);
+  }
+  size_t best = 0;
+  for (size_t i = 1; i < tick_phase_load_.size(); ++i) {
+    if (tick_phase_load_[i] < tick_phase_load_[best]) best = i;
+  }
+  ++tick_phase_load_[best];
+  return int(best);
+}
+
+void MatchService::ReleaseTickPhase(int phase) {
+  if (phase >= 0 && size_t(phase) < tick_phase_load_.size() &&
+      tick_phase_load_[size_t(phase)] > 0) {
+    --tick_phase_load_[size_t(phase)];
+  }
 }
 
 void MatchService::ScheduleDestroy(const std::string& match_id) {

@@ -125,6 +125,11 @@ class MatchService {
 
   // ---- For Match ----
 
+  /// The least-used tick phase slot of this shard (0 .. tick_ms-1, in ms), counted as used
+  /// until ReleaseTickPhase.
+  int TakeTickPhase();
+  void ReleaseTickPhase(int phase);
+
   /// Removes the match on a later turn (never inside its own call stack).
   void ScheduleDestroy(const std::string& match_id);
   /// Resumes `match_id`'s suspended callback when it still waits for `token`.
@@ -148,6 +153,7 @@ class MatchService {
   std::unordered_map<std::string, std::unique_ptr<Match>> matches_;
   ClientMatches clients_;
   Histogram tick_lateness_us_;
+  std::vector<int> tick_phase_load_;  // matches per 1 ms phase slot of the tick period
   std::unordered_map<std::string, std::deque<PendingQuickPlay>> quick_play_;
 };
 

@@ -257,6 +257,41 @@ TEST_F(MatchLifecycleTest, MovingToAnotherMatchNeverKeepsASeat) {
   EXPECT_EQ(shards_->node().ReconnectableMatchOf("p1"), "");
 }
 
+TEST_F(MatchLifecycleTest, TickPhasesAreSpreadOverThePeriod) {
+  MatchService& svc = shards_->Enter(0);
+  std::vector<int> uses(100, 0);
+  for (int i = 0; i < 200; ++i) ++uses[size_t(svc.TakeTickPhase())];
+  for (int u : uses) EXPECT_EQ(u, 2);
+  svc.ReleaseTickPhase(42);
+  EXPECT_EQ(svc.TakeTickPhase(), 42) << "a released slot is the least used again";
+}
+
+TEST_F(MatchLifecycleTest, MatchesStartedTogetherTickInDifferentMilliseconds) {
+  MatchOptions o = TestOptions();
+  o.spread_tick_phases = true;
+  shards_ = std::make_unique<FakeShards>(1, o, LoadOrDie(dir_));
+  std::string m1 = Create(), m2 = Create();
+  FakeClient& a = shards_->Connect(0, "p1");
+  FakeClient& c = shards_->Connect(0, "p3");
+  JoinNow(*shards_, m1, a);
+  JoinNow(*shards_, m1, shards_->Connect(0, "p2"));
+  JoinNow(*shards_, m2, c);
+  JoinNow(*shards_, m2, shards_->Connect(0, "p4"));
+  int first_a = -1, first_c = -1;
+  for (int ms = 1; ms <= 200; ++ms) {
+    shards_->Advance(1);
+    if (first_a < 0 && !a.OfType("match.state").empty()) first_a = ms;
+    if (first_c < 0 && !c.OfType("match.state").empty()) first_c = ms;
+  }
+  EXPECT_GT(first_a, 0);
+  EXPECT_GT(first_c, 0);
+  EXPECT_LE(first_a, 100) << "the first tick comes within one period";
+  EXPECT_LE(first_c, 100);
+  EXPECT_NE(first_a, first_c) << "two matches started in the same ms tick in different slots";
+  size_t states = a.OfType("match.state").size();
+  EXPECT_TRUE(states == 2 || states == 3) << states << " states in 200 ms: still every 100 ms";
+}
+
 TEST_F(MatchLifecycleTest, WaitingTimeoutDestroysWithoutFrames) {
   std::string id = Create();
   FakeClient& a = shards_->Connect(0, "p1");

@@ -216,6 +216,7 @@ inline std::shared_ptr<const modes::ModeSet> LoadOrDie(const TempGameDir& dir) {
 inline MatchOptions TestOptions() {
   MatchOptions o;
   o.test_api = true;
+  o.spread_tick_phases = false;  // first tick exactly one period after the start
   return o;
 }
 
