@@ -401,14 +401,14 @@ Status MatchScript::Reload(std::shared_ptr<const std::string> source) {
 void MatchScript::StepGc() {
   lua_State* L = state_->get();
   const int64_t kb = lua_gc(L, LUA_GCCOUNT, 0);  // reads a counter: no allocation, no error
-  if (!gc_cycle_running_ && kb < gc_resume_kb_) return;
-  gc_cycle_running_ = true;
+  if (kb < gc_resume_kb_) return;
   int finished = 0;
   script::RunProtected(L, [&finished](lua_State* s) { finished = lua_gc(s, LUA_GCSTEP, 0); });
-  if (finished != 0) {
-    gc_cycle_running_ = false;
-    gc_resume_kb_ = int64_t(lua_gc(L, LUA_GCCOUNT, 0)) * kGcPausePercent / 100 + 1;
-  }
+  const int64_t after = lua_gc(L, LUA_GCCOUNT, 0);
+  // A cycle we finished pauses our steps until the heap regrows by the pause factor. Else we
+  // step again next tick unless the heap shrank meanwhile (the allocator-driven collector
+  // finished the cycle and swept): then we wait until it is back to this size.
+  gc_resume_kb_ = finished != 0 ? after * kGcPausePercent / 100 + 1 : after;
 }
 
 bool MatchScript::Healthy() {

@@ -103,7 +103,7 @@ class MatchScript {
   /// One incremental GC step between ticks (§13) while a collection cycle is due or running.
   /// After a cycle completes, steps pause until the heap has grown to kGcPausePercent of what
   /// the cycle left (as LuaJIT's own pause does): a step on a paused collector would start a
-  /// new cycle every tick and keep the GC running all the time.
+  /// new cycle every tick and keep the GC running all the time. No allocation, no error.
   void StepGc();
   /// The collector's pause (LUA_GCSETPAUSE) of match states, in percent: a new cycle starts
   /// when the heap reaches 3x what the last one left. LuaJIT's default (200) cost about 15%
@@ -128,9 +128,8 @@ class MatchScript {
   std::string chunk_name_;  // "demo/match.lua"
   std::string main_abs_;
   std::vector<std::string> files_;
-  bool gc_cycle_running_ = false;  // StepGc: a cycle started and not yet complete
-  int64_t gc_resume_kb_ = 0;       // StepGc: heap size (KiB) at which the next cycle starts
-  int state_ref_ = -2;             // LUA_NOREF
+  int64_t gc_resume_kb_ = 0;  // StepGc: heap size (KiB) from which steps run again
+  int state_ref_ = -2;        // LUA_NOREF
   int co_ref_ = -2;
   lua_State* co_ = nullptr;
   bool suspended_ = false;
