@@ -5,6 +5,7 @@
 #include <string>
 
 #include "game/auth/password.h"
+#include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
 #include "json_doc.h"
@@ -46,19 +47,7 @@ class AuthTest : public ::testing::Test {
 
   static HttpResponse Call(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    HttpClient c;
-    EXPECT_TRUE(c.Connect(server_->port()));
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
-    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
-    if (method != "GET") {
-      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-             "\r\n";
-    }
-    req += "\r\n" + body;
-    EXPECT_TRUE(c.SendRaw(req));
-    auto resp = c.ReadResponse();
-    EXPECT_TRUE(resp.has_value()) << c.error();
-    return resp.value_or(HttpResponse{});
+    return HttpCall(server_->port(), method, path, body, bearer);
   }
   static JsonDoc Json(const HttpResponse& r) {
     JsonDoc d;

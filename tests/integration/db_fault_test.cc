@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
 #include "json_doc.h"
@@ -40,15 +41,7 @@ std::string EnvValue(const std::string& env_text, const std::string& key) {
 
 HttpResponse Call(uint16_t port, const std::string& method, const std::string& path,
                   const std::string& body = "") {
-  HttpClient c;
-  EXPECT_TRUE(c.Connect(port));
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
-  if (method != "GET") {
-    req +=
-        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  }
-  EXPECT_TRUE(c.SendRaw(req + "\r\n" + body));
-  return c.ReadResponse(false, 15000).value_or(HttpResponse{});
+  return HttpCall(port, method, path, body, "", 15000);
 }
 
 bool WaitStatus(uint16_t port, const std::string& path, int status, int timeout_ms) {

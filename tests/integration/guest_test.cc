@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
 #include "json_doc.h"
@@ -38,13 +39,7 @@ class GuestTest : public ::testing::Test {
 
   HttpResponse Call(const std::string& method, const std::string& path,
                     const std::string& body = "", const std::string& bearer = "") {
-    HttpClient c;
-    EXPECT_TRUE(c.Connect(server_.port()));
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
-    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
-    if (method != "GET") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    EXPECT_TRUE(c.SendRaw(req + "\r\n" + body));
-    return c.ReadResponse().value_or(HttpResponse{});
+    return HttpCall(server_.port(), method, path, body, bearer);
   }
   HttpResponse Guest(const std::string& device, const std::string& secret) {
     return Call("POST", "/api/v1/auth/guest",

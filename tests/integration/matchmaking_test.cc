@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
 #include "json_doc.h"
@@ -130,19 +131,7 @@ class MatchmakingTest : public ::testing::Test {
 
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    HttpClient c;
-    EXPECT_TRUE(c.Connect(server_->port()));
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
-    if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
-    if (method == "POST" || method == "PUT") {
-      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-             "\r\n";
-    }
-    req += "\r\n" + body;
-    EXPECT_TRUE(c.SendRaw(req));
-    auto resp = c.ReadResponse(method == "HEAD");
-    EXPECT_TRUE(resp.has_value()) << c.error();
-    return resp.value_or(HttpResponse{});
+    return HttpCall(server_->port(), method, path, body, bearer);
   }
 
   // Registers a fresh account (rest.md §3.1) and opens its authenticated WebSocket.

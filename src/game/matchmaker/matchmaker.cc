@@ -156,9 +156,9 @@ void Matchmaker::Send(std::vector<ClientRef> refs, std::string frame,
       DeliverLocal(group, frame, forget, drop_others);
       continue;
     }
-    bool ok =
-        host_.SubmitTo(shard, [node, shard, group = std::move(group), frame, forget, drop_others] {
-          if (Matchmaker* mm = node->OnShard(shard)) {
+    bool ok = host_.SubmitTo(
+        shard, [node, to = shard, group = std::move(group), frame, forget, drop_others] {
+          if (Matchmaker* mm = node->OnShard(to)) {
             mm->DeliverLocal(group, frame, forget, drop_others);
           }
         });
