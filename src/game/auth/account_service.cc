@@ -267,9 +267,14 @@ void AccountService::Refresh(std::string refresh_token, PairCb done) {
                               if (s.ok() && s->rows() == 1) {
                                 bool used = s->GetBool(0, 1).value_or(false);
                                 if (used) {
+                                  // Answer only once the family is gone: a client that gets
+                                  // the 401 and tries the newer token must find it dead.
                                   std::string family(s->GetString(0, 0));
                                   LOG_WARN("refresh token reuse: family revoked");
-                                  db_.Execute(kDeleteFamily, {Param::Text(family)}, [](auto) {});
+                                  db_.Execute(kDeleteFamily, {Param::Text(family)}, [done](auto d) {
+                                    done(Fail(d.ok() ? "unauthenticated" : DbReason(d.error())));
+                                  });
+                                  return;
                                 } else {
                                   db_.Execute(kDeleteRefresh, {Param::Text(h)}, [](auto) {});
                                 }
