@@ -11,8 +11,8 @@ HttpResponse HttpCall(uint16_t port, const std::string& method, const std::strin
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
   if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
   if (method != "GET" && method != "HEAD") {
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
   EXPECT_TRUE(c.SendRaw(req));
