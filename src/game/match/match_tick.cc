@@ -83,7 +83,8 @@ void Match::AfterTick(const MatchScript::Outcome& o) {
   }
   // Step 5 (votes) and 7 (phases) are not implemented yet.
   ExpireGrace();  // step 6: may run `leave` (deferred while a callback is suspended)
-  if (destroying_ || status_ != MatchStatus::kRunning) return;
+  // A `leave` that suspended (busy_) leaves the state half-updated: no broadcast this tick.
+  if (destroying_ || busy_ || status_ != MatchStatus::kRunning) return;
   if (roster_.empty()) {  // step 8
     DestroySoon();
     return;
