@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,6 +31,9 @@ struct RestOptions {
   double duration_s = 10;
   std::string players_file = "/tmp/asobi-bench-players.txt";
   std::string token_file_out;
+  int guests = 0;  // guest sessions to sign in for the token file (no password hashing)
+  std::string guests_file = "/tmp/asobi-bench-guests.txt";
+  double rate = 0;  // per client requests/s in the measured phases; 0 = closed loop
   std::string phases = "login,get";  // register happens implicitly for missing players
   bool json = false;
 };
@@ -201,6 +205,63 @@ std::vector<Player> LoadOrRegister(const RestOptions& o, EndpointStats& reg) {
   return players;
 }
 
+// A fixed, valid device secret for bench guest `i`: 32 bytes, base64 (rest.md §2.7). Bench
+// devices are throwaway; the secret only has to be stable across runs.
+std::string BenchDeviceSecret(int i) {
+  static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  uint8_t raw[33] = {};  // 32 bytes of secret, one zero byte of padding for the last group
+  for (int k = 0; k < 32; ++k) raw[k] = uint8_t(i * 131 + k * 29 + (i >> 8));
+  std::string s;
+  for (int k = 0; k < 33; k += 3) {
+    uint32_t v = uint32_t(raw[k]) << 16 | uint32_t(raw[k + 1]) << 8 | raw[k + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) s += kB64[(v >> shift) & 63];
+  }
+  s.back() = '=';  // 32 = 10 * 3 + 2 bytes: 43 characters and one '='
+  return s;
+}
+
+// Signs in `o.guests` guest devices (ids cached in o.guests_file, so a rerun resumes the same
+// players instead of creating new ones) and returns their players with fresh access tokens.
+// Guest creation is limited node-wide to 100/s (rest.md §2.7): a 429 is retried after 200 ms.
+std::vector<Player> SignInGuests(const RestOptions& o, EndpointStats& stats) {
+  std::vector<std::string> devices;
+  std::ifstream in(o.guests_file);
+  for (std::string d; in >> d && int(devices.size()) < o.guests;) devices.push_back(d);
+  unsigned salt = unsigned(MonoNs() % 1000000);
+  while (int(devices.size()) < o.guests) {
+    devices.push_back("benchdev-" + std::to_string(salt) + "-" + std::to_string(devices.size()));
+  }
+  std::vector<Player> players(devices.size());
+  std::atomic<size_t> next{0};
+  RunClients(o, [&](int, Conn& conn) {
+    for (size_t i = next++; i < devices.size(); i = next++) {
+      std::string body;
+      for (int attempt = 0; attempt < 1000; ++attempt) {
+        int64_t t0 = MonoNs();
+        int st = conn.Request("POST", "/api/v1/auth/guest",
+                              "{\"device_id\":\"" + devices[i] + "\",\"device_secret\":\"" +
+                                  BenchDeviceSecret(int(i)) + "\"}",
+                              "", &body);
+        Record(stats, st, t0);
+        if (st != 429) {
+          static std::atomic<int> reported{0};
+          if (st != 200 && reported++ < 5) {
+            std::fprintf(stderr, "guest sign-in: %d %s\n", st, body.c_str());
+          }
+          break;
+        }
+        usleep(200 * 1000);
+      }
+      players[i].username = devices[i];
+      players[i].id = JsonField(body, "player_id");
+      players[i].token = JsonField(body, "access_token");
+    }
+  });
+  std::ofstream out(o.guests_file, std::ios::trunc);
+  for (const std::string& d : devices) out << d << '\n';
+  return players;
+}
+
 void Print(const char* name, const EndpointStats& s, double seconds, bool json, bool* first) {
   const Histogram& h = s.latency_us;
   if (json) {
@@ -241,6 +302,12 @@ bool Parse(int argc, char** argv, RestOptions* o) {
       o->players_file = val();
     else if (a == "--token-file-out")
       o->token_file_out = val();
+    else if (a == "--rate")
+      o->rate = std::atof(val().c_str());
+    else if (a == "--guests")
+      o->guests = std::atoi(val().c_str());
+    else if (a == "--guests-file")
+      o->guests_file = val();
     else if (a == "--phases")
       o->phases = val();
     else if (a == "--json")
@@ -248,7 +315,7 @@ bool Parse(int argc, char** argv, RestOptions* o) {
     else
       return false;
   }
-  return o->players > 0 && o->clients > 0 && o->duration_s > 0;
+  return o->players > 0 && o->clients > 0 && o->duration_s > 0 && o->guests >= 0 && o->rate >= 0;
 }
 
 }  // namespace
@@ -259,15 +326,22 @@ int RunRestScenario(int argc, char** argv) {
     std::fputs(
         "usage: asobi-bench rest [--host H] [--port P] [--players N] [--clients C]\n"
         "         [--duration S] [--players-file F] [--phases login,get] [--token-file-out F]\n"
-        "         [--json]\n"
+        "         [--rate R] [--guests N] [--guests-file F] [--json]\n"
         "Registers the players missing from F (cached for re-use), then runs each phase for S\n"
         "seconds with C keep-alive clients: login = POST /api/v1/auth/login, get = GET\n"
         "/api/v1/players/:id with a bearer. The server's rate limits must be raised for\n"
-        "benchmarks (--rate-limits api=1000000/1000,auth=1000000/1000,register=1000000/1000).\n",
+        "benchmarks (--rate-limits api=1000000/1000,auth=1000000/1000,register=1000000/1000).\n"
+        "--rate R paces each client at R requests/s (an open loop per client: latency counts\n"
+        "from each request's scheduled time, so a slow reply also delays the next); the\n"
+        "default 0 is a closed loop where each client sends as soon as its reply arrives.\n"
+        "--guests N signs in N guest devices (ids cached in F, default\n"
+        "/tmp/asobi-bench-guests.txt; needs --guest-auth on the server) and writes their tokens,\n"
+        "not the registered players', to --token-file-out: tokens for many WebSockets without\n"
+        "N password hashes. Phase \"none\" only prepares players and tokens.\n",
         stderr);
     return 2;
   }
-  EndpointStats reg, login, get;
+  EndpointStats reg, login, get, guest;
   int64_t t0 = MonoNs();
   std::vector<Player> players = LoadOrRegister(o, reg);
   double reg_s = double(MonoNs() - t0) / 1e9;
@@ -289,18 +363,41 @@ int RunRestScenario(int argc, char** argv) {
       }
     }
   });
+  std::vector<Player> guests;
+  double guest_s = 0;
+  if (o.guests > 0) {
+    int64_t g0 = MonoNs();
+    guests = SignInGuests(o, guest);
+    guest_s = double(MonoNs() - g0) / 1e9;
+    size_t signed_in = 0;
+    for (const Player& g : guests) signed_in += g.token.empty() ? 0 : 1;
+    std::fprintf(stderr, "asobi-bench rest: %zu of %d guests signed in\n", signed_in, o.guests);
+  }
   if (!o.token_file_out.empty()) {
     std::ofstream out(o.token_file_out, std::ios::trunc);
-    for (const Player& p : players) {
+    for (const Player& p : o.guests > 0 ? guests : players) {
       if (!p.token.empty()) out << p.token << ' ' << p.id << '\n';
     }
   }
   auto run_phase = [&](EndpointStats& stats, bool is_login) {
     int64_t end = MonoNs() + int64_t(o.duration_s * 1e9);
+    int64_t period_ns = o.rate > 0 ? int64_t(1e9 / o.rate) : 0;
+    int64_t begin = MonoNs();
     RunClients(o, [&](int c, Conn& conn) {
+      // Paced clients start spread over one period so they do not send in lockstep.
+      int64_t due = begin + (period_ns * c) / o.clients;
       for (size_t k = size_t(c); MonoNs() < end; k += size_t(o.clients)) {
         const Player& p = players[k % players.size()];
         int64_t start = MonoNs();
+        if (period_ns > 0) {
+          if (due > start) {
+            timespec ts{time_t(due / 1000000000), long(due % 1000000000)};
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+          }
+          start = due;  // latency from the scheduled time (no coordinated omission)
+          due += period_ns;
+          if (start >= end) break;
+        }
         int st = is_login ? conn.Request("POST", "/api/v1/auth/login",
                                          "{\"username\":\"" + p.username + "\",\"password\":\"" +
                                              p.password + "\"}",
@@ -318,6 +415,7 @@ int RunRestScenario(int argc, char** argv) {
   if (o.json) std::printf("{\"clients\":%d,\"players\":%zu,", o.clients, players.size());
   if (o.json) std::printf("\"endpoints\":{");
   if (reg.latency_us.count() > 0) Print("register", reg, reg_s, o.json, &first);
+  if (guest.latency_us.count() > 0) Print("guest", guest, guest_s, o.json, &first);
   if (do_login) Print("login", login, o.duration_s, o.json, &first);
   if (do_get) Print("get", get, o.duration_s, o.json, &first);
   if (o.json) std::printf("}}\n");
