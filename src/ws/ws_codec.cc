@@ -1,8 +1,5 @@
 #include "ws/ws_codec.h"
 
-#include <wslay/wslay.h>
-
-#include <algorithm>
 #include <cstring>
 
 #include "base/check.h"
@@ -10,184 +7,238 @@
 namespace asobi {
 namespace {
 
+constexpr uint8_t kOpContinuation = 0x0;
+constexpr uint8_t kOpText = 0x1;
+constexpr uint8_t kOpBinary = 0x2;
+constexpr uint8_t kOpClose = 0x8;
+constexpr uint8_t kOpPing = 0x9;
+constexpr uint8_t kOpPong = 0xa;
+
 constexpr uint16_t kCloseNoStatus = 1005;
+constexpr uint16_t kCloseAbnormal = 1006;
 constexpr uint16_t kCloseProtocolError = 1002;
+constexpr uint16_t kCloseInvalidPayload = 1007;
 constexpr uint16_t kCloseMessageTooBig = 1009;
-constexpr uint16_t kCloseInternalError = 1011;
+constexpr size_t kMaxControlPayloadBytes = 125;
 // A reassembly buffer that grew beyond this is released after its message.
 constexpr size_t kKeepTextCapacityBytes = 4096;
 
 bool IsControl(uint8_t opcode) { return (opcode & 0x8) != 0; }
 
+// Status codes a peer may send (RFC 6455 §7.4): the defined ones except those reserved for
+// local use (1004, 1005, 1006), and the registered/private ranges 3000-4999.
+bool IsValidPeerCloseCode(uint16_t code) {
+  if (code >= 3000 && code <= 4999) return true;
+  return code >= 1000 && code <= 1011 && code != 1004 && code != kCloseNoStatus &&
+         code != kCloseAbnormal;
+}
+
 }  // namespace
 
-// C trampolines from wslay into the codec (user_data is the WsCodec).
-struct WsCodecCallbacks {
-  static WsCodec* Self(void* user_data) { return static_cast<WsCodec*>(user_data); }
+WsCodec::WsCodec(Listener* listener) : listener_(listener) { CHECK(listener_ != nullptr); }
 
-  static ssize_t Recv(wslay_event_context_ptr, uint8_t* buf, size_t len, int, void* user_data) {
-    return Self(user_data)->OnRecv(buf, len);
-  }
-  static ssize_t Send(wslay_event_context_ptr, const uint8_t* data, size_t len, int,
-                      void* user_data) {
-    Self(user_data)->listener_->OnOutput({reinterpret_cast<const char*>(data), len});
-    return ssize_t(len);
-  }
-  static void FrameStart(wslay_event_context_ptr, const wslay_event_on_frame_recv_start_arg* arg,
-                         void* user_data) {
-    Self(user_data)->OnFrameStart(arg->fin, arg->opcode, arg->payload_length);
-  }
-  static void FrameChunk(wslay_event_context_ptr, const wslay_event_on_frame_recv_chunk_arg* arg,
-                         void* user_data) {
-    Self(user_data)->OnFrameChunk(arg->data, arg->data_length);
-  }
-  static void MsgRecv(wslay_event_context_ptr, const wslay_event_on_msg_recv_arg* arg,
-                      void* user_data) {
-    Self(user_data)->OnMessage(arg->opcode, arg->msg, arg->msg_length, arg->status_code);
-  }
-};
-
-WsCodec::WsCodec(Listener* listener) : listener_(listener) {
-  CHECK(listener_ != nullptr);
-  wslay_event_callbacks callbacks{};
-  callbacks.recv_callback = &WsCodecCallbacks::Recv;
-  callbacks.send_callback = &WsCodecCallbacks::Send;
-  callbacks.genmask_callback = nullptr;  // only clients mask
-  callbacks.on_frame_recv_start_callback = &WsCodecCallbacks::FrameStart;
-  callbacks.on_frame_recv_chunk_callback = &WsCodecCallbacks::FrameChunk;
-  callbacks.on_frame_recv_end_callback = nullptr;
-  callbacks.on_msg_recv_callback = &WsCodecCallbacks::MsgRecv;
-  CHECK(wslay_event_context_server_init(&ctx_, &callbacks, this) == 0);
-  // Data messages are not buffered by wslay (it would allocate each frame's announced length
-  // up front); the codec keeps at most kMaxTextBytes of text itself and only counts the rest.
-  // wslay then checks max_recv_msg_length per frame; OnFrameStart checks the message total.
-  wslay_event_config_set_no_buffering(ctx_, 1);
-  wslay_event_config_set_max_recv_msg_length(ctx_, kMaxMessageBytes);
-}
-
-WsCodec::~WsCodec() { wslay_event_context_free(ctx_); }
-
-bool WsCodec::close_sent() const {
-  return own_close_code_ != 0 || wslay_event_get_close_sent(ctx_) != 0;
-}
-
-bool WsCodec::close_received() const { return wslay_event_get_close_received(ctx_) != 0; }
-
-uint16_t WsCodec::close_code_sent() const {
-  return own_close_code_ != 0 ? own_close_code_ : wslay_event_get_status_code_sent(ctx_);
-}
+WsCodec::~WsCodec() = default;
 
 void WsCodec::Feed(std::string_view bytes) {
   CHECK(!in_feed_);
-  if (bytes.empty() || failed_ || !wslay_event_get_read_enabled(ctx_)) return;
+  if (bytes.empty() || failed_ || close_received_) return;
   in_feed_ = true;
-  in_ = bytes;
-  int rv = 0;
-  // wslay_event_recv reads until the recv callback reports WOULDBLOCK; loop only as a guard
-  // in case it returns early with input left while still making progress.
-  while (rv == 0 && !in_.empty() && wslay_event_get_read_enabled(ctx_)) {
-    size_t before = in_.size();
-    rv = wslay_event_recv(ctx_);
-    if (in_.size() == before) break;
-  }
-  in_ = {};
-  if (rv != 0) ReplaceFailureClose(rv);
-  Flush();
-  in_feed_ = false;
-  // wslay disables reading when it fails the connection (queueing 1002/1007/1009) and when a
-  // close arrives; only the former is a failure.
-  if (!wslay_event_get_read_enabled(ctx_) && !close_received()) {
-    failed_ = true;
-    listener_->OnProtocolError();
-  }
-}
-
-ssize_t WsCodec::OnRecv(uint8_t* buf, size_t len) {
-  if (in_.empty()) {
-    wslay_event_set_error(ctx_, WSLAY_ERR_WOULDBLOCK);
-    return -1;
-  }
-  size_t n = std::min(len, in_.size());
-  std::memcpy(buf, in_.data(), n);
-  in_.remove_prefix(n);
-  return ssize_t(n);
-}
-
-void WsCodec::OnFrameStart(uint8_t fin, uint8_t opcode, uint64_t payload_bytes) {
-  frame_opcode_ = opcode;
-  if (IsControl(opcode)) return;  // wslay buffers control frames (<= 125 bytes) itself
-  if (opcode != WSLAY_CONTINUATION_FRAME) {
-    msg_opcode_ = opcode;
-    msg_bytes_ = 0;
-    oversize_ = false;
-    ResetText();
-  }
-  frame_whole_msg_ = fin && opcode != WSLAY_CONTINUATION_FRAME;
-  frame_bytes_ = payload_bytes;
-  msg_bytes_ += payload_bytes;  // no overflow: wslay rejects frames > kMaxMessageBytes
-  if (msg_bytes_ > kMaxMessageBytes) {
-    FailTooBig();
-    return;
-  }
-  if (msg_opcode_ == WSLAY_TEXT_FRAME && msg_bytes_ > kMaxTextBytes && !oversize_) {
-    oversize_ = true;  // from here on only count; OnTooLarge when the message completes
-    ResetText();
-  }
-}
-
-void WsCodec::OnFrameChunk(const uint8_t* data, size_t len) {
-  if (IsControl(frame_opcode_) || msg_opcode_ != WSLAY_TEXT_FRAME || oversize_) return;
-  if (!wslay_event_get_read_enabled(ctx_)) return;  // failed inside this frame
-  const char* chars = reinterpret_cast<const char*>(data);
-  if (frame_whole_msg_ && text_.empty() && len == frame_bytes_) {
-    // The whole message is in wslay's input buffer, which stays untouched until OnMessage
-    // runs in the same step: deliver it without copying.
-    whole_ = std::string_view(chars, len);
-    return;
-  }
-  text_.append(chars, len);
-}
-
-void WsCodec::OnMessage(uint8_t opcode, const uint8_t* msg, size_t len, uint16_t status_code) {
-  switch (opcode) {
-    case WSLAY_TEXT_FRAME:
-    case WSLAY_BINARY_FRAME:
-      DeliverDataMessage();
-      return;
-    case WSLAY_CONNECTION_CLOSE: {
-      Flush();  // the close reply wslay queued goes out before the owner hears of it
-      std::string_view reason;
-      if (len > 2) reason = std::string_view(reinterpret_cast<const char*>(msg) + 2, len - 2);
-      listener_->OnClose(status_code == 0 ? kCloseNoStatus : status_code, reason);
-      return;
+  FrameReader::Chunk chunk;
+  while (!failed_ && !close_received_) {
+    FrameReader::Result r = reader_.Next(&bytes, &chunk);
+    if (r == FrameReader::Result::kNeedMore) break;
+    if (r == FrameReader::Result::kMalformed) {
+      // Non-minimal length, a control frame over 125 bytes or without FIN, a 64-bit length
+      // with the top bit set.
+      Fail(kCloseProtocolError);
+      break;
     }
-    default:  // ping (wslay queued the pong) or pong
-      Flush();
-      return;
+    OnChunk(chunk);
+  }
+  in_feed_ = false;
+  if (failed_ || close_received_) {
+    // Nothing more is read: drop the frame context and any partial message.
+    reader_.Discard();
+    ResetText();
+    std::string().swap(control_);
+  } else {
+    reader_.Park();
+  }
+  if (failed_) listener_->OnProtocolError();  // last: the owner may destroy the codec
+}
+
+void WsCodec::OnChunk(const FrameReader::Chunk& chunk) {
+  if (chunk.first && !StartFrame(chunk)) return;
+  if (IsControl(chunk.opcode)) {
+    OnControlChunk(chunk);
+  } else {
+    OnDataChunk(chunk);
   }
 }
 
-void WsCodec::DeliverDataMessage() {
+bool WsCodec::StartFrame(const FrameReader::Chunk& chunk) {
+  // No extension is negotiated, so every RSV bit must be clear; clients must mask.
+  if (chunk.rsv != 0 || !chunk.masked) {
+    Fail(kCloseProtocolError);
+    return false;
+  }
+  switch (chunk.opcode) {
+    case kOpClose:
+    case kOpPing:
+    case kOpPong:
+      // wslay already refused control frames over 125 bytes or without FIN; they may arrive
+      // between the fragments of a data message.
+      control_.clear();
+      return true;
+    case kOpText:
+    case kOpBinary:
+      if (msg_opcode_ != 0) {  // a fragmented message is still open
+        Fail(kCloseProtocolError);
+        return false;
+      }
+      msg_opcode_ = chunk.opcode;
+      msg_bytes_ = 0;
+      oversize_ = false;
+      utf8_.Reset();
+      ResetText();
+      break;
+    case kOpContinuation:
+      if (msg_opcode_ == 0) {  // nothing to continue
+        Fail(kCloseProtocolError);
+        return false;
+      }
+      break;
+    default:  // reserved opcodes
+      Fail(kCloseProtocolError);
+      return false;
+  }
+  if (chunk.payload_bytes > kMaxMessageBytes - msg_bytes_) {
+    Fail(kCloseMessageTooBig);
+    return false;
+  }
+  msg_bytes_ += uint32_t(chunk.payload_bytes);
+  if (msg_opcode_ == kOpText && msg_bytes_ > kMaxTextBytes && !oversize_) {
+    oversize_ = true;  // from here on only count (and validate); OnTooLarge at the end
+    ResetText();
+  }
+  return true;
+}
+
+void WsCodec::OnDataChunk(const FrameReader::Chunk& chunk) {
+  bool message_done = chunk.last && chunk.fin;
+  if (msg_opcode_ != kOpText) {
+    if (message_done) DeliverDataMessage({});
+    return;
+  }
+  // Every text message is validated, also one too large to deliver or one arriving after
+  // our close, and fails at the first invalid byte.
+  if (!utf8_.Feed(chunk.data) || (message_done && !utf8_.complete())) {
+    Fail(kCloseInvalidPayload);
+    return;
+  }
+  if (oversize_) {
+    if (message_done) DeliverDataMessage({});
+    return;
+  }
+  if (message_done && text_.empty() && chunk.data.size() == msg_bytes_) {
+    // The whole message is this one piece, unmasked in wslay's input buffer, which stays
+    // untouched during the call: deliver it without copying.
+    DeliverDataMessage(chunk.data);
+    return;
+  }
+  text_.append(chunk.data);
+  if (message_done) DeliverDataMessage(text_);
+}
+
+void WsCodec::DeliverDataMessage(std::string_view text) {
   uint8_t opcode = msg_opcode_;
-  size_t size_bytes = size_t(msg_bytes_);
+  size_t size_bytes = msg_bytes_;
+  bool oversize = oversize_;
   msg_opcode_ = 0;
   msg_bytes_ = 0;
-  // Nothing is delivered once we failed the connection inside this frame or sent a close.
-  if (wslay_event_get_read_enabled(ctx_) && can_send()) {
-    if (opcode == WSLAY_BINARY_FRAME) {
+  oversize_ = false;
+  // Nothing is delivered once we sent a close: the peer's data in flight is discarded.
+  if (can_send()) {
+    if (opcode == kOpBinary) {
       listener_->OnBinary(size_bytes);
-    } else if (oversize_) {
+    } else if (oversize) {
       listener_->OnTooLarge(size_bytes);
     } else {
-      listener_->OnText(whole_.data() != nullptr ? whole_ : std::string_view(text_));
+      listener_->OnText(text);
     }
   }
-  oversize_ = false;
   ResetText();
 }
 
+void WsCodec::OnControlChunk(const FrameReader::Chunk& chunk) {
+  if (chunk.first && chunk.last) {  // the usual case: no copy
+    OnControlFrame(chunk.opcode, chunk.data);
+    return;
+  }
+  control_.append(chunk.data);
+  if (!chunk.last) return;
+  OnControlFrame(chunk.opcode, control_);
+  std::string().swap(control_);  // rare; keep idle connections without a heap block
+}
+
+void WsCodec::OnControlFrame(uint8_t opcode, std::string_view payload) {
+  switch (opcode) {
+    case kOpPing: {
+      if (!can_send()) return;  // no pong after our close
+      char frame[2 + kMaxControlPayloadBytes];
+      size_t n = EncodeServerFrameHeader(kOpPong, payload.size(), frame);
+      std::memcpy(frame + n, payload.data(), payload.size());
+      listener_->OnOutput(std::string_view(frame, n + payload.size()));
+      return;
+    }
+    case kOpClose:
+      OnPeerClose(payload);
+      return;
+    default:  // pong: unsolicited or not, nothing to do
+      return;
+  }
+}
+
+void WsCodec::OnPeerClose(std::string_view payload) {
+  // A close body is empty or a 2-byte status code followed by a UTF-8 reason (RFC 6455 §5.5.1).
+  if (payload.size() == 1) {
+    Fail(kCloseProtocolError);
+    return;
+  }
+  uint16_t code = 0;
+  std::string_view reason;
+  if (payload.size() >= 2) {
+    reason = payload.substr(2);
+    if (!Utf8Validator::IsValid(reason)) {
+      Fail(kCloseInvalidPayload);
+      return;
+    }
+    code = uint16_t((uint8_t(payload[0]) << 8) | uint8_t(payload[1]));
+    if (!IsValidPeerCloseCode(code)) {
+      Fail(kCloseProtocolError);
+      return;
+    }
+  }
+  close_received_ = true;
+  // Echo the peer's code and reason, or an empty close for an empty one, unless we closed
+  // first; the reply goes out before the owner hears of the close.
+  if (!close_sent()) WriteClose(code, reason);
+  listener_->OnClose(code == 0 ? kCloseNoStatus : code, reason);
+}
+
+void WsCodec::Fail(uint16_t code) {
+  failed_ = true;
+  if (!close_sent()) WriteClose(code, {});
+}
+
+void WsCodec::WriteClose(uint16_t code, std::string_view reason) {
+  std::string frame;
+  EncodeCloseFrame(code, reason, &frame);
+  close_code_sent_ = code == 0 ? kCloseNoStatus : code;
+  listener_->OnOutput(frame);
+}
+
 void WsCodec::ResetText() {
-  whole_ = {};
   if (text_.capacity() > kKeepTextCapacityBytes) {
     std::string().swap(text_);
   } else {
@@ -195,33 +246,8 @@ void WsCodec::ResetText() {
   }
 }
 
-void WsCodec::FailTooBig() {
-  // Same as wslay's own reaction to an oversized frame: queue 1009 and stop reading. Feed()
-  // flushes the close and reports OnProtocolError.
-  wslay_event_queue_close(ctx_, kCloseMessageTooBig, nullptr, 0);
-  wslay_event_shutdown_read(ctx_);
-  ResetText();
-}
-
-void WsCodec::ReplaceFailureClose(int wslay_rv) {
-  // wslay_event_recv returns an error for frame-level violations (non-minimal length, a
-  // fragmented or > 125-byte control frame, a 64-bit length with the top bit set) after
-  // queueing a close frame *without* a status code, and for out-of-memory without queueing
-  // anything. Drop that (the queue holds nothing else: every callback flushes) and write a
-  // close with a real code.
-  bool already_sent = close_sent();
-  wslay_event_shutdown_write(ctx_);
-  if (already_sent) return;
-  own_close_code_ = wslay_rv == WSLAY_ERR_NOMEM ? kCloseInternalError : kCloseProtocolError;
-  std::string frame;
-  EncodeCloseFrame(own_close_code_, {}, &frame);
-  listener_->OnOutput(frame);
-}
-
 bool WsCodec::SendData(uint8_t opcode, std::string_view payload) {
   if (!can_send()) return false;
-  // Written directly rather than through wslay's queue (which would copy the payload): the
-  // queue is always empty here, so ordering is the same.
   char header[10];
   size_t n = EncodeServerFrameHeader(opcode, payload.size(), header);
   listener_->OnOutput(std::string_view(header, n));
@@ -229,24 +255,13 @@ bool WsCodec::SendData(uint8_t opcode, std::string_view payload) {
   return true;
 }
 
-bool WsCodec::SendText(std::string_view payload) { return SendData(WSLAY_TEXT_FRAME, payload); }
+bool WsCodec::SendText(std::string_view payload) { return SendData(kOpText, payload); }
 
-bool WsCodec::SendBinary(std::string_view payload) { return SendData(WSLAY_BINARY_FRAME, payload); }
+bool WsCodec::SendBinary(std::string_view payload) { return SendData(kOpBinary, payload); }
 
 void WsCodec::SendClose(uint16_t code, std::string_view reason) {
   if (!can_send()) return;
-  reason = CutCloseReason(reason);
-  if (wslay_event_queue_close(ctx_, code, reinterpret_cast<const uint8_t*>(reason.data()),
-                              reason.size()) == 0) {
-    Flush();
-  }
-}
-
-void WsCodec::Flush() {
-  if (wslay_event_want_write(ctx_)) {
-    // Only fails when the send callback fails, and ours always takes every byte.
-    CHECK(wslay_event_send(ctx_) == 0);
-  }
+  WriteClose(code, CutCloseReason(reason));
 }
 
 }  // namespace asobi

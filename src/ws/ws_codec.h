@@ -1,7 +1,9 @@
 // WsCodec: the server side of one WebSocket connection after the upgrade, without sockets.
-// Wraps a wslay server event context (RFC 6455 framing, masking rules, fragmentation, UTF-8
-// validation of text, ping → pong, close handshake). The owner feeds received bytes and gets
-// messages and output bytes back through a Listener. websocket.md §1.2 step 1, §2.4, §3.
+// Frames are read with wslay's frame API (FrameReader); the codec adds the message layer of
+// RFC 6455: masking and RSV rules, opcodes, fragmentation, size limits, UTF-8 validation of
+// text (Utf8Validator), ping → pong and the close handshake. The owner feeds received bytes
+// and gets messages and output bytes back through a Listener. websocket.md §1.2 step 1, §2.4,
+// §3.
 #pragma once
 
 #include <sys/types.h>
@@ -12,20 +14,21 @@
 #include <string_view>
 
 #include "base/shared_buffer.h"
-
-struct wslay_event_context;
+#include "ws/frame_reader.h"
+#include "ws/utf8_validator.h"
 
 namespace asobi {
 
 /// One per accepted WebSocket connection; lives on the connection's owner shard and is used
-/// only there (not thread-safe). Memory: this object is ~100 bytes plus wslay's context
-/// (~8.5 KiB of fixed buffers) plus at most kMaxTextBytes for reassembling a fragmented text
-/// message (released again after a message larger than 4 KiB).
+/// only there (not thread-safe). Memory: this object is ~112 bytes; a wslay frame context
+/// (~4.2 KiB) is held only while a frame is partly received (FrameReader); at most
+/// kMaxTextBytes for reassembling a fragmented text message (released again after a message
+/// larger than 4 KiB); at most 125 bytes for a control frame split across Feed() calls.
 ///
-/// Invariant: wslay's internal send queue is empty whenever control returns to the owner, so
-/// the owner may interleave its own pre-encoded frames (EncodeTextFrameShared, fan-out) with
-/// SendText() output and ordering is preserved. Before appending a pre-encoded frame the owner
-/// checks can_send().
+/// Invariant: the codec queues no output; everything is written through OnOutput before
+/// control returns to the owner, so the owner may interleave its own pre-encoded frames
+/// (EncodeTextFrameShared, fan-out) with SendText() output and ordering is preserved. Before
+/// appending a pre-encoded frame the owner checks can_send().
 ///
 /// Inbound size rules: a text message of more than kMaxTextBytes (65536) bytes is not
 /// buffered; when it completes the Listener gets OnTooLarge(size) and the connection stays
@@ -44,7 +47,7 @@ class WsCodec {
   class Listener {
    public:
     virtual ~Listener() = default;
-    /// A complete text message of at most kMaxTextBytes bytes, valid UTF-8 (wslay checks).
+    /// A complete text message of at most kMaxTextBytes bytes, valid UTF-8.
     /// `msg` is valid only during the call.
     virtual void OnText(std::string_view msg) = 0;
     /// A complete binary message of `size_bytes` (content is discarded: the uplink is
@@ -68,7 +71,8 @@ class WsCodec {
     virtual void OnOutput(std::string_view bytes) = 0;
   };
 
-  /// `listener` must outlive the codec. Aborts if wslay cannot allocate its context.
+  /// `listener` must outlive the codec. Feed() aborts if wslay cannot allocate a frame
+  /// context.
   explicit WsCodec(Listener* listener);
   ~WsCodec();
   WsCodec(const WsCodec&) = delete;
@@ -91,14 +95,14 @@ class WsCodec {
 
   /// True while data frames may still be written (no close sent, not failed).
   bool can_send() const { return !failed_ && !close_sent(); }
-  bool close_sent() const;
-  bool close_received() const;
+  bool close_sent() const { return close_code_sent_ != 0; }
+  bool close_received() const { return close_received_; }
   /// True when the connection failed (OnProtocolError was called).
   bool failed() const { return failed_; }
   /// True when nothing more will happen: close sent and received, or failed.
   bool closed() const { return failed_ || (close_sent() && close_received()); }
   /// Status code of the close frame we sent (1005 for none), or 1006 if none was sent.
-  uint16_t close_code_sent() const;
+  uint16_t close_code_sent() const { return close_sent() ? close_code_sent_ : 1006; }
 
   /// Writes the header of an unmasked FIN server frame with `opcode` (1 text, 2 binary) and a
   /// payload of `payload_bytes` into `out`; returns its size (2, 4 or 10). For writev-style
@@ -123,36 +127,33 @@ class WsCodec {
   static void EncodeCloseFrame(uint16_t code, std::string_view reason, std::string* out);
 
  private:
-  friend struct WsCodecCallbacks;
-
   // `reason` cut to the 123 bytes a close frame allows, at a UTF-8 character boundary.
   static std::string_view CutCloseReason(std::string_view reason);
   static SharedBuffer EncodeFrameShared(uint8_t opcode, std::string_view payload);
 
-  ssize_t OnRecv(uint8_t* buf, size_t len);
-  void OnFrameStart(uint8_t fin, uint8_t opcode, uint64_t payload_bytes);
-  void OnFrameChunk(const uint8_t* data, size_t len);
-  void OnMessage(uint8_t opcode, const uint8_t* msg, size_t len, uint16_t status_code);
-  void DeliverDataMessage();
-  void FailTooBig();
-  void ReplaceFailureClose(int wslay_rv);
+  void OnChunk(const FrameReader::Chunk& chunk);
+  bool StartFrame(const FrameReader::Chunk& chunk);
+  void OnDataChunk(const FrameReader::Chunk& chunk);
+  void OnControlChunk(const FrameReader::Chunk& chunk);
+  void OnControlFrame(uint8_t opcode, std::string_view payload);
+  void OnPeerClose(std::string_view payload);
+  void DeliverDataMessage(std::string_view text);
+  void Fail(uint16_t code);
+  void WriteClose(uint16_t code, std::string_view reason);
   bool SendData(uint8_t opcode, std::string_view payload);
   void ResetText();
-  void Flush();
 
-  wslay_event_context* ctx_ = nullptr;
+  FrameReader reader_;
   Listener* listener_;
-  std::string_view in_;           // bytes of the current Feed() not yet handed to wslay
   std::string text_;              // reassembly of a fragmented text message (<= kMaxTextBytes)
-  std::string_view whole_;        // a single-frame text message, pointing into wslay's buffer
-  uint64_t msg_bytes_ = 0;        // payload bytes announced so far by the current data message
-  uint64_t frame_bytes_ = 0;      // payload length of the frame being received
-  uint16_t own_close_code_ = 0;   // close we wrote ourselves after wslay failed (0 = none)
+  std::string control_;           // a control frame's payload received in several pieces
+  Utf8Validator utf8_;            // the current text message, across its fragments
+  uint32_t msg_bytes_ = 0;        // payload bytes announced so far by the current data message
+  uint16_t close_code_sent_ = 0;  // 0 none sent; 1005 sent without status code
   uint8_t msg_opcode_ = 0;        // 1 text, 2 binary, 0 none
-  uint8_t frame_opcode_ = 0;      // opcode of the frame being received
-  bool frame_whole_msg_ = false;  // current frame is FIN and not a continuation
   bool oversize_ = false;         // current text message exceeded kMaxTextBytes
-  bool failed_ = false;
+  bool close_received_ = false;
+  bool failed_ = false;  // a failure close was decided (OnProtocolError pending/done)
   bool in_feed_ = false;
 };
 
