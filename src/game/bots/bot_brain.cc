@@ -70,7 +70,7 @@ Result<std::string> BotBrain::Think(const std::string& bot_id, JsonValue view) {
   });
   if (!ps.ok) return MakeError("runtime_error", ps.message);
   if (!reason.empty()) return MakeError(reason, message);
-  lua_gc(L, LUA_GCSTEP, 0);
+  gc_.Step(L);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "game/bots/bot_catalog.h"
 #include "protocol/json_value.h"
+#include "script/gc_pacer.h"
 #include "script/lua_state.h"
 
 namespace asobi::bots {
@@ -35,8 +36,11 @@ class BotBrain {
   size_t live_bytes() const { return state_->live_bytes(); }
 
  private:
-  explicit BotBrain(std::unique_ptr<script::LuaState> state) : state_(std::move(state)) {}
+  explicit BotBrain(std::unique_ptr<script::LuaState> state) : state_(std::move(state)) {
+    script::GcPacer::Configure(state_->get());
+  }
   std::unique_ptr<script::LuaState> state_;
+  script::GcPacer gc_;  // the step after each think
 };
 
 }  // namespace asobi::bots
