@@ -10,8 +10,7 @@
 namespace asobi::script {
 namespace {
 
-// Addresses used as unique lightuserdata values / registry keys.
-char kTimeoutSentinel;
+// Address used as a unique registry key.
 char kErrorHandlerKey;
 
 constexpr size_t kMaxMessageBytes = 1024;
@@ -20,12 +19,6 @@ int64_t SteadyNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// Runs on the Lua thread once the hook is set: raise the sentinel, on every instruction.
-void TimeoutHook(lua_State* L, lua_Debug* /*ar*/) {
-  lua_pushlightuserdata(L, &kTimeoutSentinel);
-  lua_error(L);
 }
 
 // Where the last error handled by ErrorHandler on this thread was raised ("file:line").
@@ -95,86 +88,6 @@ CallResult Classify(lua_State* L, int rc, bool fired, bool refused) {
 
 }  // namespace
 
-// ---- Watchdog ----
-
-Watchdog::Watchdog() : thread_([this] { Run(); }) {}
-
-Watchdog::~Watchdog() {
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    stop_ = true;
-  }
-  cv_.notify_one();
-  thread_.join();
-}
-
-Watchdog& Watchdog::Default() {
-  static Watchdog* instance = new Watchdog();  // never destroyed: callbacks may run at exit
-  return *instance;
-}
-
-Watchdog::Ticket Watchdog::Arm(lua_State* L, int64_t deadline_steady_ns) {
-  bool wake = false;
-  Ticket ticket;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    ticket = next_ticket_++;
-    entries_.push_back(Entry{ticket, L, deadline_steady_ns, false});
-    if (deadline_steady_ns < wake_ns_) {
-      wake_ns_ = deadline_steady_ns;
-      wake = true;
-    }
-  }
-  if (wake) cv_.notify_one();
-  return ticket;
-}
-
-bool Watchdog::Disarm(Ticket ticket, bool* other_fired) {
-  std::lock_guard<std::mutex> lk(mu_);
-  bool fired = false;
-  lua_State* L = nullptr;
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].ticket == ticket) {
-      fired = entries_[i].fired;
-      L = entries_[i].L;
-      entries_[i] = entries_.back();
-      entries_.pop_back();
-      break;
-    }
-  }
-  if (other_fired != nullptr) {
-    *other_fired = std::any_of(entries_.begin(), entries_.end(),
-                               [L](const Entry& e) { return e.L == L && e.fired; });
-  }
-  return fired;
-}
-
-int64_t Watchdog::FireDue(int64_t now_ns) {
-  int64_t next = INT64_MAX;
-  for (Entry& e : entries_) {
-    if (e.due_ns <= now_ns) {
-      lua_sethook(e.L, &TimeoutHook, LUA_MASKCOUNT, 1);
-      e.fired = true;
-      e.due_ns = now_ns + kReassertNs;
-    }
-    next = std::min(next, e.due_ns);
-  }
-  return next;
-}
-
-void Watchdog::Run() {
-  std::unique_lock<std::mutex> lk(mu_);
-  while (!stop_) {
-    const int64_t next = FireDue(SteadyNs());
-    wake_ns_ = next;
-    if (next == INT64_MAX) {
-      cv_.wait(lk);
-    } else {
-      cv_.wait_until(lk, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
-    }
-  }
-}
-
 // ---- Budget ----
 
 Budget::Budget(Watchdog& watchdog, lua_State* L, int budget_ms)
@@ -182,6 +95,9 @@ Budget::Budget(Watchdog& watchdog, lua_State* L, int budget_ms)
       L_(L),
       ticket_(watchdog.Arm(L, SteadyNs() + int64_t{budget_ms} * 1'000'000)),
       armed_(true) {}
+
+Budget::Budget(Watchdog& watchdog, lua_State* L, AtDeadline deadline)
+    : watchdog_(watchdog), L_(L), ticket_(watchdog.Arm(L, deadline.steady_ns)), armed_(true) {}
 
 bool Budget::Finish() {
   if (!armed_) return fired_;
@@ -193,10 +109,6 @@ bool Budget::Finish() {
 }
 
 // ---- Calls ----
-
-bool IsTimeoutSentinel(lua_State* L, int index) {
-  return lua_type(L, index) == LUA_TLIGHTUSERDATA && lua_touserdata(L, index) == &kTimeoutSentinel;
-}
 
 const char* CallResult::reason_class() const {
   switch (status) {

@@ -1,72 +1,26 @@
 // Wall-clock budgets for Lua callbacks (lua.md §13) and the protected call that applies them.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+
+#include "script/watchdog.h"
 
 struct lua_State;
 
 namespace asobi::script {
-
-/// Holds the deadlines of running callbacks, on one thread of its own. When a deadline passes
-/// it sets a count hook of 1 on that state (`lua_sethook` from another native thread, which
-/// LuaJIT supports when built with LUAJIT_ENABLE_CHECKHOOK; see third_party/luajit/README.md).
-/// The hook raises the timeout sentinel on every Lua instruction until the call unwinds to the
-/// host, so `pcall`/`xpcall` inside the script cannot swallow it. While a fired entry stays
-/// armed the hook is re-asserted every `kReassertNs`, in case a concurrent update of LuaJIT's
-/// hook mask by the Lua thread lost it.
-///
-/// Arm/Disarm may be called from any thread; the state must be running on the caller's
-/// thread. One Watchdog per process is enough (Default()).
-class Watchdog {
- public:
-  using Ticket = uint64_t;
-  static constexpr int64_t kReassertNs = 20'000'000;
-
-  Watchdog();
-  ~Watchdog();  // stops and joins the thread; no entry may be armed
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
-  /// The process-wide watchdog, started on first use and never destroyed.
-  static Watchdog& Default();
-
-  /// Registers a deadline (steady clock, ns since its epoch) for state `L`.
-  Ticket Arm(lua_State* L, int64_t deadline_steady_ns);
-  /// Removes the entry. Returns true if its deadline fired. After it returns the watchdog
-  /// never touches `L` for this ticket again. `*other_fired` (optional) is set when another
-  /// fired entry for the same `L` is still armed (nested calls), in which case the hook must
-  /// stay; otherwise the caller clears it (see Budget).
-  bool Disarm(Ticket ticket, bool* other_fired = nullptr);
-
- private:
-  struct Entry {
-    Ticket ticket;
-    lua_State* L;
-    int64_t due_ns;  // deadline, then the next re-assert time once fired
-    bool fired;
-  };
-  void Run();
-  int64_t FireDue(int64_t now_ns);  // returns the next due time or INT64_MAX
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Entry> entries_;
-  Ticket next_ticket_ = 1;
-  int64_t wake_ns_ = INT64_MAX;  // when Run() next wakes up by itself
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 /// RAII: one armed deadline for `L`, `budget_ms` from now. Finish() (or the destructor)
 /// disarms it and, if it fired, removes the hook. Owner thread of `L` only.
 class Budget {
  public:
   Budget(Watchdog& watchdog, lua_State* L, int budget_ms);
+  /// Tag for the constructor taking an absolute deadline.
+  struct AtDeadline {
+    int64_t steady_ns;  // steady clock, ns since its epoch
+  };
+  /// Armed until `deadline` (for callers that already read the clock).
+  Budget(Watchdog& watchdog, lua_State* L, AtDeadline deadline);
   ~Budget() { Finish(); }
   Budget(const Budget&) = delete;
   Budget& operator=(const Budget&) = delete;
@@ -92,9 +46,6 @@ constexpr bool BudgetStopsCompiledLoops() {
   return false;
 #endif
 }
-
-/// True if the value at `index` is the timeout sentinel the budget hook raises.
-bool IsTimeoutSentinel(lua_State* L, int index);
 
 /// How a protected callback call ended (lua.md §15 `reason_class`).
 enum class CallStatus {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <lua.hpp>
 
 namespace asobi::script {
@@ -10,16 +11,38 @@ void* LuaMemory::Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes) 
   auto* self = static_cast<LuaMemory*>(ud);
   if (ptr == nullptr) old_bytes = 0;  // Lua passes a type tag in old_bytes for new blocks
   if (new_bytes == 0) {
-    std::free(ptr);
+    self->Release(ptr, old_bytes);
     self->live_bytes_ -= old_bytes;
     return nullptr;
   }
   const size_t new_live = self->live_bytes_ - old_bytes + new_bytes;
   if (new_bytes > old_bytes && !self->MayGrowTo(new_live)) return nullptr;
-  void* p = std::realloc(ptr, new_bytes);
+  void* p = self->Resize(ptr, old_bytes, new_bytes);
   if (p == nullptr) return nullptr;  // on a failed shrink Lua keeps the old block
   self->live_bytes_ = new_live;
   self->peak_bytes_ = std::max(self->peak_bytes_, new_live);
+  return p;
+}
+
+void LuaMemory::Release(void* ptr, size_t bytes) {
+  if (ptr == nullptr) return;
+  if (SmallBlockPool::Serves(bytes)) {
+    pool_.Free(ptr, bytes);
+  } else {
+    std::free(ptr);
+  }
+}
+
+void* LuaMemory::Resize(void* ptr, size_t old_bytes, size_t new_bytes) {
+  const bool small_new = SmallBlockPool::Serves(new_bytes);
+  if (ptr == nullptr) return small_new ? pool_.Allocate(new_bytes) : std::malloc(new_bytes);
+  const bool small_old = SmallBlockPool::Serves(old_bytes);
+  if (!small_old && !small_new) return std::realloc(ptr, new_bytes);
+  if (small_old && small_new && SmallBlockPool::SameClass(old_bytes, new_bytes)) return ptr;
+  void* p = small_new ? pool_.Allocate(new_bytes) : std::malloc(new_bytes);
+  if (p == nullptr) return nullptr;
+  std::memcpy(p, ptr, std::min(old_bytes, new_bytes));
+  Release(ptr, old_bytes);
   return p;
 }
 

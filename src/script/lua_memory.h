@@ -3,6 +3,8 @@
 
 #include <cstddef>
 
+#include "script/small_block_pool.h"
+
 struct lua_State;
 
 namespace asobi::script {
@@ -24,6 +26,10 @@ struct LuaMemoryLimits {
 /// over the bytes live at entry, and after the first refusal every further growing allocation
 /// in that window is refused too, so a script cannot keep trying. Shrinking and freeing never
 /// fail. A refusal makes LuaJIT raise "not enough memory" (LUA_ERRMEM).
+///
+/// Blocks of up to SmallBlockPool::kMaxBlockBytes come from a per-state SmallBlockPool (Lua
+/// always tells the allocator a block's size, so no header is needed); larger ones from malloc.
+/// The counted bytes are the sizes Lua asked for, as before.
 ///
 /// Owned by LuaState and must outlive its lua_State. Used only on the state's owner thread;
 /// not thread-safe.
@@ -55,7 +61,10 @@ class LuaMemory {
 
  private:
   bool MayGrowTo(size_t new_live_bytes);
+  void Release(void* ptr, size_t bytes);
+  void* Resize(void* ptr, size_t old_bytes, size_t new_bytes);
 
+  SmallBlockPool pool_;
   LuaMemoryLimits limits_;
   size_t live_bytes_ = 0;
   size_t peak_bytes_ = 0;

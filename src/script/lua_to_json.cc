@@ -53,11 +53,19 @@ class Encoder {
 
   // Top-level value under JsonShape::kObject: anything but an object becomes {}.
   bool ObjectShaped(int idx) {
-    if (lua_type(L_, idx) != LUA_TTABLE || Classify(idx) != TableKind::kObject) {
-      out_->append("{}");
-      return true;
+    if (lua_type(L_, idx) == LUA_TTABLE) {
+      switch (FirstKey(idx)) {
+        case FirstKeyKind::kObjectFromHere:
+          return Object(idx, 1, true);
+        case FirstKeyKind::kClassify:
+          if (Classify(idx) == TableKind::kObject) return Object(idx, 1);
+          break;
+        case FirstKeyKind::kEmpty:
+          break;
+      }
     }
-    return Object(idx, 1);
+    out_->append("{}");
+    return true;
   }
 
  private:
@@ -81,6 +89,27 @@ class Encoder {
 
   static bool IsArrayKey(double k) {
     return k >= 1 && k <= kJsonMaxExactInteger && std::trunc(k) == k;
+  }
+
+  enum class FirstKeyKind { kEmpty, kObjectFromHere, kClassify };
+
+  // Looks at the first key of the table at `idx`. Marked tables and tables whose first key is
+  // not an array key are objects: then the first key and value are left on the stack so that
+  // Object() continues from them (one lua_next saved per object). Otherwise nothing is left
+  // and kEmpty (no keys) or kClassify (decide with Classify) is returned.
+  FirstKeyKind FirstKey(int idx) {
+    if (IsMarked(idx)) {
+      lua_pushnil(L_);
+      if (lua_next(L_, idx) == 0) return FirstKeyKind::kClassify;  // a marked {} -> Classify
+      return FirstKeyKind::kObjectFromHere;
+    }
+    lua_pushnil(L_);
+    if (lua_next(L_, idx) == 0) return FirstKeyKind::kEmpty;
+    if (lua_type(L_, -2) != LUA_TNUMBER || !IsArrayKey(lua_tonumber(L_, -2))) {
+      return FirstKeyKind::kObjectFromHere;
+    }
+    lua_pop(L_, 2);
+    return FirstKeyKind::kClassify;
   }
 
   // One pass over the keys, stopping at the first non-array key. `*count` is the number of
@@ -110,6 +139,15 @@ class Encoder {
       return Fits(0);
     }
     luaL_checkstack(L_, 4, "json encode");
+    switch (FirstKey(idx)) {
+      case FirstKeyKind::kObjectFromHere:
+        return Object(idx, depth, true);
+      case FirstKeyKind::kEmpty:
+        out_->append("[]");
+        return Fits(0);
+      case FirstKeyKind::kClassify:
+        break;
+    }
     size_t count = 0;
     switch (Classify(idx, &count)) {
       case TableKind::kEmpty:
@@ -159,11 +197,13 @@ class Encoder {
     return Fits(0);
   }
 
-  bool Object(int idx, int depth) {
+  // `have_pair`: the first key and value are already on the stack (FirstKey).
+  bool Object(int idx, int depth, bool have_pair = false) {
     out_->push_back('{');
     bool first = true;
-    lua_pushnil(L_);
-    while (lua_next(L_, idx) != 0) {
+    if (!have_pair) lua_pushnil(L_);
+    while (have_pair || lua_next(L_, idx) != 0) {
+      have_pair = false;
       const int key_type = lua_type(L_, -2);
       if (key_type != LUA_TSTRING && key_type != LUA_TNUMBER) {
         lua_pop(L_, 1);
@@ -202,6 +242,13 @@ int EncodeTrampoline(lua_State* L) {
   int mark_set = 0;
   if (PushRegistryValue(L, RegistryKey::kObjectMarks)) {
     mark_set = lua_gettop(L);
+    // Nothing marked (the usual case): skip the per-table lookup in the set.
+    lua_pushnil(L);
+    if (lua_next(L, mark_set) == 0) {
+      mark_set = 0;
+    } else {
+      lua_pop(L, 2);
+    }
   }
   Encoder encoder(L, ctx, mark_set);
   if (ctx->options.shape == JsonShape::kObject) {

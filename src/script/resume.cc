@@ -56,12 +56,14 @@ ResumeResult ResumeWithBudget(lua_State* L, lua_State* co, int nargs, int64_t bu
   ResumeResult r;
   LuaMemory* memory = LuaMemory::From(L);
   if (memory != nullptr) memory->BeginCallback();
-  const int budget_ms = int(std::max<int64_t>(1, (budget_ns + 999'999) / 1'000'000));
+  // Whole milliseconds, at least one, as Budget(watchdog, L, budget_ms) would arm; the clock
+  // read that measures `elapsed_ns` also sets the deadline.
+  const int64_t budget_ms = std::max<int64_t>(1, (budget_ns + 999'999) / 1'000'000);
   const int64_t start = SteadyNs();
   int rc;
   bool fired;
   {
-    Budget budget(watchdog, L, budget_ms);
+    Budget budget(watchdog, L, Budget::AtDeadline{start + budget_ms * 1'000'000});
     rc = lua_resume(co, nargs);
     fired = budget.Finish();
   }

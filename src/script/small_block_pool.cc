@@ -1,0 +1,65 @@
+#include "script/small_block_pool.h"
+
+#include <cstdlib>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define ASOBI_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define ASOBI_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define ASOBI_POISON(p, n) ((void)(p), (void)(n))
+#define ASOBI_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace asobi::script {
+namespace {
+
+// The chunk header takes one granule so blocks stay 16-byte aligned.
+constexpr size_t kHeaderBytes = 16;
+
+}  // namespace
+
+SmallBlockPool::~SmallBlockPool() {
+  Chunk* c = chunks_;
+  while (c != nullptr) {
+    ASOBI_UNPOISON(c, kChunkBytes);
+    Chunk* next = c->next;
+    std::free(c);
+    c = next;
+  }
+}
+
+void* SmallBlockPool::Allocate(size_t bytes) {
+  const size_t cls = ClassOf(bytes);
+  const size_t size = (cls + 1) * kGranule;
+  if (FreeBlock* b = free_[cls]) {
+    ASOBI_UNPOISON(b, sizeof(FreeBlock));
+    free_[cls] = b->next;
+    ASOBI_UNPOISON(b, size);
+    return b;
+  }
+  if (size_t(bump_end_ - bump_) < size) {
+    // The rest of the old chunk (less than one block of this class) is left unused.
+    auto* c = static_cast<Chunk*>(std::malloc(kChunkBytes));
+    if (c == nullptr) return nullptr;
+    c->next = chunks_;
+    chunks_ = c;
+    bump_ = reinterpret_cast<char*>(c) + kHeaderBytes;
+    bump_end_ = reinterpret_cast<char*>(c) + kChunkBytes;
+    ASOBI_POISON(bump_, size_t(bump_end_ - bump_));
+  }
+  void* b = bump_;
+  bump_ += size;
+  ASOBI_UNPOISON(b, size);
+  return b;
+}
+
+void SmallBlockPool::Free(void* block, size_t bytes) {
+  const size_t cls = ClassOf(bytes);
+  auto* b = static_cast<FreeBlock*>(block);
+  b->next = free_[cls];
+  free_[cls] = b;
+  ASOBI_POISON(b, (cls + 1) * kGranule);
+}
+
+}  // namespace asobi::script
