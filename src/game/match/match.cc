@@ -257,6 +257,7 @@ void Match::FinishJoin(JoinRequest req, JoinDone done, const MatchScript::Outcom
         status_ == MatchStatus::kFinished ? "not_in_match" : "match_full", {}, {}, id_});
   }
   roster_.push_back(Member{req.player_id, req.clients});
+  script_->RememberPlayer(req.player_id);
   service_.node().AddPlayer(req.player_id);
   if (status_ == MatchStatus::kWaiting && int(roster_.size()) >= mode_->min_players) {
     EnterRunning();
@@ -342,6 +343,7 @@ void Match::RemoveMember(const std::string& player_id) {
     if (roster_[i].player_id == player_id) {
       if (roster_[i].grace_deadline_ms != 0) service_.node().ClearReconnectable(player_id, id_);
       roster_.erase(roster_.begin() + long(i));
+      if (script_) script_->ForgetPlayer(player_id);
       if (players_indexed_) service_.node().RemovePlayer(player_id);
       break;
     }

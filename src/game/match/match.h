@@ -138,6 +138,7 @@ class Match final : public script::game_api::ApiHost {
   bool players_indexed_ = true;  // roster counted in MatchNode's player index (live matches)
   std::vector<Member> roster_;
   std::deque<QueuedInput> inputs_;
+  MatchScript::Call input_call_;  // the input being handled (tick step 1)
   std::deque<std::function<void()>> deferred_;
   MatchOutbox outbox_;
   TickStage stage_ = TickStage::kIdle;

@@ -50,4 +50,9 @@ class MatchOutbox {
 /// `{"type":<type>,"payload":<payload_json>}` as one WebSocket text frame (no cid: a push).
 SharedBuffer EncodePush(std::string_view type, std::string_view payload_json);
 
+/// For a `frame` made by EncodePush(type, p): true when `p` equals `payload_json` (compared in
+/// place; the type is not re-checked).
+bool PushCarriesPayload(const SharedBuffer& frame, std::string_view type,
+                        std::string_view payload_json);
+
 }  // namespace asobi::match

@@ -1,5 +1,6 @@
 #include "game/match/match_script.h"
 
+#include <iterator>
 #include <lua.hpp>
 
 #include "script/budget.h"
@@ -30,6 +31,10 @@ const char* FunctionName(MatchScript::Kind k) {
   }
   return "tick";
 }
+
+// The strings behind MatchScript::Name, in its order.
+constexpr const char* kInternedNames[] = {"join", "leave",     "handle_input",
+                                          "tick", "get_state", "_finished"};
 
 int BudgetMs(MatchScript::Kind k) {
   switch (k) {
@@ -112,6 +117,63 @@ void RestoreGlobals(lua_State* L, int snap) {
 
 MatchScript::~MatchScript() = default;
 
+void MatchScript::PushName(lua_State* L, Name name) const {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, name_refs_[name]);
+}
+
+void MatchScript::PushGlobal(lua_State* L, Name name) const {
+  PushName(L, name);
+  lua_rawget(L, LUA_GLOBALSINDEX);
+}
+
+void MatchScript::PushPlayerId(lua_State* L, std::string_view player_id) const {
+  for (const auto& [id, ref] : player_refs_) {
+    if (id == player_id) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+      return;
+    }
+  }
+  lua_pushlstring(L, player_id.data(), player_id.size());
+}
+
+void MatchScript::RememberPlayer(const std::string& player_id) {
+  if (player_refs_.size() >= kInternedPlayersMax) return;
+  for (const auto& entry : player_refs_) {
+    if (entry.first == player_id) return;
+  }
+  int ref = LUA_NOREF;
+  script::RunProtected(state_->get(), [&](lua_State* s) {
+    lua_pushlstring(s, player_id.data(), player_id.size());
+    ref = luaL_ref(s, LUA_REGISTRYINDEX);
+  });
+  if (ref >= 0) player_refs_.emplace_back(player_id, ref);  // else out of memory: not kept
+}
+
+void MatchScript::ForgetPlayer(const std::string& player_id) {
+  for (size_t i = 0; i < player_refs_.size(); ++i) {
+    if (player_refs_[i].first != player_id) continue;
+    const int ref = player_refs_[i].second;
+    script::RunProtected(state_->get(),
+                         [ref](lua_State* s) { luaL_unref(s, LUA_REGISTRYINDEX, ref); });
+    player_refs_.erase(player_refs_.begin() + long(i));
+    return;
+  }
+}
+
+MatchScript::Name MatchScript::CallbackName(Kind k) {
+  switch (k) {
+    case Kind::kJoin:
+      return kNameJoin;
+    case Kind::kLeave:
+      return kNameLeave;
+    case Kind::kInput:
+      return kNameInput;
+    case Kind::kTick:
+      return kNameTick;
+  }
+  return kNameTick;
+}
+
 Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig& mode,
                                                          script::game_api::ApiHost* host,
                                                          const Options& options) {
@@ -127,13 +189,18 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   self->main_abs_ = mode.script_abs;
   self->files_.push_back(mode.script_abs);
   lua_State* L = self->state_->get();
-  lua_gc(L, LUA_GCSETPAUSE, kGcPausePercent);  // see StepGc
+  script::GcPacer::Configure(L);  // see StepGc
   Status result = Ok{};
   script::RequireConfig rc{mode.dir_abs, mode.dir_rel};
   script::game_api::InstallOptions api;
   api.test_functions = options.test_api;
   MatchScript* raw = self.get();
   script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    static_assert(std::size(kInternedNames) == kNameCount);
+    for (int i = 0; i < kNameCount; ++i) {
+      lua_pushstring(s, kInternedNames[i]);
+      raw->name_refs_[i] = luaL_ref(s, LUA_REGISTRYINDEX);
+    }
     script::InstallRequire(s, rc, &raw->files_);
     script::game_api::InstallGameApi(s, host, api);
     Status loaded = script::LoadChunk(s, *raw->source_, raw->chunk_name_);
@@ -197,12 +264,12 @@ bool MatchScript::Start(const Call& call, Outcome* out) {
       co_ref_ = luaL_ref(s, LUA_REGISTRYINDEX);
     }
     const int base = lua_gettop(s);
-    RawGetGlobal(s, FunctionName(call.kind));
+    PushGlobal(s, CallbackName(call.kind));
     if (!lua_isfunction(s, -1)) {
       Failure(out, "runtime_error", std::string(FunctionName(call.kind)) + " is not defined");
       return;
     }
-    if (call.kind != Kind::kTick) lua_pushlstring(s, call.player_id.data(), call.player_id.size());
+    if (call.kind != Kind::kTick) PushPlayerId(s, call.player_id);
     if (call.kind == Kind::kInput) {
       Status st = script::PushJsonText(s, t_parser, call.json);
       if (!st.ok()) {
@@ -304,14 +371,14 @@ bool MatchScript::GetState(const std::string* player_id, std::string* view_json,
   lua_State* L = state_->get();
   bool ok = false;
   script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
-    RawGetGlobal(s, "get_state");
+    PushGlobal(s, kNameGetState);
     if (!lua_isfunction(s, -1)) {
       Failure(failure, "runtime_error", "get_state is not defined");
       return;
     }
     int nargs = 1;
     if (player_id != nullptr) {
-      lua_pushlstring(s, player_id->data(), player_id->size());
+      PushPlayerId(s, *player_id);
       nargs = 2;
     }
     lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
@@ -345,7 +412,7 @@ bool MatchScript::ReadFinished(std::string* result_json) {
   bool finished = false;
   script::RunProtected(L, [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
-    lua_pushliteral(s, "_finished");
+    PushName(s, kNameFinished);
     lua_rawget(s, -2);
     finished = lua_type(s, -1) == LUA_TBOOLEAN && lua_toboolean(s, -1);
     lua_pop(s, 1);
@@ -398,18 +465,7 @@ Status MatchScript::Reload(std::shared_ptr<const std::string> source) {
   return Ok{};
 }
 
-void MatchScript::StepGc() {
-  lua_State* L = state_->get();
-  const int64_t kb = lua_gc(L, LUA_GCCOUNT, 0);  // reads a counter: no allocation, no error
-  if (kb < gc_resume_kb_) return;
-  int finished = 0;
-  script::RunProtected(L, [&finished](lua_State* s) { finished = lua_gc(s, LUA_GCSTEP, 0); });
-  const int64_t after = lua_gc(L, LUA_GCCOUNT, 0);
-  // A cycle we finished pauses our steps until the heap regrows by the pause factor. Else we
-  // step again next tick unless the heap shrank meanwhile (the allocator-driven collector
-  // finished the cycle and swept): then we wait until it is back to this size.
-  gc_resume_kb_ = finished != 0 ? after * kGcPausePercent / 100 + 1 : after;
-}
+void MatchScript::StepGc() { gc_.Step(state_->get()); }
 
 bool MatchScript::Healthy() {
   script::ProtectedStatus ps = script::RunProtected(state_->get(), [](lua_State* s) {

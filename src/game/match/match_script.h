@@ -5,11 +5,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
 #include "game/modes/mode_config.h"
 #include "script/game_api/api_host.h"
+#include "script/gc_pacer.h"
 #include "script/lua_state.h"
 #include "script/resume.h"
 
@@ -108,7 +111,15 @@ class MatchScript {
   /// The collector's pause (LUA_GCSETPAUSE) of match states, in percent: a new cycle starts
   /// when the heap reaches 3x what the last one left. LuaJIT's default (200) cost about 15%
   /// more CPU in the 2,000-match benchmark (bench/README.md "Lua matches").
-  static constexpr int kGcPausePercent = 300;
+  static constexpr int kGcPausePercent = script::GcPacer::kPausePercent;
+  /// Interns `player_id` in the state once (a registry reference) so callbacks and get_state
+  /// push it without hashing it into the string table every time. Called when the player
+  /// joins the roster; up to kInternedPlayersMax players are kept, others are pushed as before.
+  void RememberPlayer(const std::string& player_id);
+  /// Drops what RememberPlayer kept for `player_id` (the player left the roster).
+  void ForgetPlayer(const std::string& player_id);
+  static constexpr size_t kInternedPlayersMax = 16;
+
   /// Full collection then a 256 KiB probe allocation: false when the state cannot get that
   /// much headroom back (unrecoverable, §13).
   bool Healthy();
@@ -123,13 +134,31 @@ class MatchScript {
   void TakeResults(lua_State* L, int nresults, Outcome* out);
   void DropCoroutine(lua_State* L);
 
+  // Strings the hot paths look up every tick, interned once in the registry (a registry
+  // array read instead of hashing the C string into the state's string table each time).
+  enum Name {
+    kNameJoin,
+    kNameLeave,
+    kNameInput,
+    kNameTick,
+    kNameGetState,
+    kNameFinished,
+    kNameCount
+  };
+  void PushName(lua_State* L, Name name) const;
+  void PushGlobal(lua_State* L, Name name) const;  // raw _G[name]
+  static Name CallbackName(Kind k);
+  void PushPlayerId(lua_State* L, std::string_view player_id) const;
+
   std::unique_ptr<script::LuaState> state_;
+  int name_refs_[kNameCount] = {};
+  std::vector<std::pair<std::string, int>> player_refs_;  // RememberPlayer: id -> registry ref
   std::shared_ptr<const std::string> source_;
   std::string chunk_name_;  // "demo/match.lua"
   std::string main_abs_;
   std::vector<std::string> files_;
-  int64_t gc_resume_kb_ = 0;  // StepGc: heap size (KiB) from which steps run again
-  int state_ref_ = -2;        // LUA_NOREF
+  script::GcPacer gc_;  // StepGc
+  int state_ref_ = -2;  // LUA_NOREF
   int co_ref_ = -2;
   lua_State* co_ = nullptr;
   bool suspended_ = false;

@@ -1,5 +1,8 @@
 // Match: the tick pipeline (lua.md §3 "Tick" steps 1-9), state broadcast (§7), dev errors
 // (§15) and in-instance hot reload (§16).
+#include <array>
+#include <string>
+
 #include "base/log.h"
 #include "game/match/failure_log.h"
 #include "game/match/match.h"
@@ -48,11 +51,15 @@ void Match::ContinueTick() {
         stage_ = TickStage::kTick;
         continue;
       }
-      QueuedInput in = std::move(inputs_.front());
+      // The input moves into input_call_, which outlives a suspension; the continuation
+      // captures only `this` (no copy of the player id, no std::function allocation).
+      QueuedInput& in = inputs_.front();
+      input_call_.kind = MatchScript::Kind::kInput;
+      input_call_.player_id.swap(in.player_id);
+      input_call_.json.swap(in.json);
       inputs_.pop_front();
-      MatchScript::Call call{MatchScript::Kind::kInput, in.player_id, std::move(in.json)};
-      RunCallback(call, [this, pid = in.player_id](const MatchScript::Outcome& o) {
-        HandleInputOutcome(o, pid);
+      RunCallback(input_call_, [this](const MatchScript::Outcome& o) {
+        HandleInputOutcome(o, input_call_.player_id);
         if (!tick_loop_active_) ContinueTick();
       });
       continue;
@@ -95,7 +102,8 @@ void Match::AfterTick(const MatchScript::Outcome& o) {
 }
 
 void Match::BroadcastState() {
-  std::string view;
+  // The encoded views of this shard's matches go through one buffer (no allocation per tick).
+  static thread_local std::string view;
   MatchScript::Outcome failure;
   if (mode_->shared_state) {
     if (!script_->GetState(nullptr, &view, &failure)) {
@@ -105,8 +113,11 @@ void Match::BroadcastState() {
     outbox_.Add(EncodePush("match.state", view), AllClients());
     return;
   }
-  // Per player: one call and one encode per player; byte-identical views share one buffer.
-  std::vector<std::pair<std::string, SharedBuffer>> seen;
+  // Per player: one call and one encode per player; byte-identical views share one buffer
+  // (the first kCompared distinct frames of the tick are compared with each new view).
+  constexpr size_t kCompared = 8;
+  std::array<SharedBuffer, kCompared> seen;
+  size_t seen_count = 0;
   for (const Member& m : roster_) {
     if (!script_->GetState(&m.player_id, &view, &failure)) {
       if (CheckUnrecoverable(failure)) return;
@@ -118,12 +129,12 @@ void Match::BroadcastState() {
       LOG_WARN("match.state above 64 KiB").KV("match_id", id_).KV("bytes", int64_t(view.size()));
     }
     SharedBuffer frame;
-    for (size_t i = 0; i < seen.size() && i < 8; ++i) {
-      if (seen[i].first == view) frame = seen[i].second;
+    for (size_t i = 0; i < seen_count; ++i) {
+      if (PushCarriesPayload(seen[i], "match.state", view)) frame = seen[i];
     }
     if (frame.empty()) {
       frame = EncodePush("match.state", view);
-      if (seen.size() < 8) seen.emplace_back(view, frame);
+      if (seen_count < kCompared) seen[seen_count++] = frame;
     }
     outbox_.Add(frame, m.clients);
   }

@@ -112,6 +112,31 @@ TEST_F(MatchLifecycleTest, InputsRunFifoBeforeTick) {
   EXPECT_NE(log.find("tick,input:p1:1,input:p2:2,input:p1:3,tick"), std::string::npos) << log;
 }
 
+// Player ids are interned per roster seat (MatchScript::RememberPlayer); seats freed by a leave
+// are reused by later players, so every callback must still see its own caller's id.
+TEST_F(MatchLifecycleTest, PlayerIdsStayRightAcrossLeavesAndRejoins) {
+  std::string id = Create();
+  FakeClient& a = shards_->Connect(0, "p1");
+  FakeClient& b = shards_->Connect(0, "p2");
+  JoinNow(*shards_, id, a);
+  JoinNow(*shards_, id, b);
+  shards_->Advance(100);
+  shards_->Enter(0).Leave(id, "p1");
+  FakeClient& c = shards_->Connect(0, "p3-with-a-longer-id-than-sso-holds");
+  ASSERT_TRUE(JoinNow(*shards_, id, c).ok());
+  Input(id, b, R"({"n":1})");
+  Input(id, c, R"({"n":2})");
+  shards_->Advance(100);
+  std::string log = Frame(b.Last("match.state")).Str({"payload", "log"});
+  EXPECT_NE(log.find("leave:p1,join:p3-with-a-longer-id-than-sso-holds,input:p2:1,"
+                     "input:p3-with-a-longer-id-than-sso-holds:2,tick"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(Frame(b.Last("match.state")).Str({"payload", "you"}), "p2");
+  EXPECT_EQ(Frame(c.Last("match.state")).Str({"payload", "you"}),
+            "p3-with-a-longer-id-than-sso-holds");
+}
+
 TEST_F(MatchLifecycleTest, InputsWhileWaitingOrFromStrangersAreDropped) {
   std::string id = Create();
   FakeClient& a = shards_->Connect(0, "p1");
