@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "base/utf8_lead.h"
+
 namespace asobi::http {
 namespace {
 
@@ -10,21 +12,10 @@ namespace {
 // no surrogates, at most U+10FFFF), or 0 if it is not one.
 size_t Utf8SequenceBytes(std::string_view s, size_t i) {
   const auto b0 = static_cast<uint8_t>(s[i]);
-  size_t len = 0;
-  uint8_t lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    len = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    len = 3;
-    if (b0 == 0xe0) lo = 0xa0;
-    if (b0 == 0xed) hi = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    len = 4;
-    if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
+  const Utf8Lead lead = ClassifyUtf8Lead(b0);
+  if (lead.continuation == 0) return 0;
+  const size_t len = size_t(lead.continuation) + 1;
+  const uint8_t lo = lead.lo, hi = lead.hi;
   if (i + len > s.size()) return 0;
   const auto b1 = static_cast<uint8_t>(s[i + 1]);
   if (b1 < lo || b1 > hi) return 0;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "base/utf8_lead.h"
+
 namespace asobi {
 namespace {
 
@@ -25,21 +27,11 @@ bool Utf8Validator::Feed(std::string_view piece) {
       if (p == end) break;
       unsigned char b = *p++;
       if (b < 0x80) continue;
-      // Lead byte: number of continuation bytes and the range of the first one (the range
-      // excludes overlong forms, surrogates and code points above U+10FFFF).
-      lo_ = 0x80;
-      hi_ = 0xbf;
-      if (b >= 0xc2 && b <= 0xdf) {
-        pending_ = 1;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        pending_ = 2;
-        if (b == 0xe0) lo_ = 0xa0;
-        if (b == 0xed) hi_ = 0x9f;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        pending_ = 3;
-        if (b == 0xf0) lo_ = 0x90;
-        if (b == 0xf4) hi_ = 0x8f;
-      } else {
+      Utf8Lead lead = ClassifyUtf8Lead(b);
+      pending_ = uint8_t(lead.continuation);
+      lo_ = lead.lo;
+      hi_ = lead.hi;
+      if (pending_ == 0) {
         failed_ = true;  // stray continuation byte, C0/C1 or F5..FF
         return false;
       }
