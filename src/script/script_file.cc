@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <lua.hpp>
 
+#include "script/chunk_cache.h"
+
 namespace asobi::script {
 namespace {
 
@@ -132,8 +134,27 @@ Status LoadChunk(lua_State* L, std::string_view source, const std::string& chunk
     return MakeError("syntax_error", chunk_name + ": precompiled chunks are not allowed");
   }
   std::string name = "@" + chunk_name;
+  ChunkCache& cache = ChunkCache::ForThisThread();
+  if (const std::string* bytecode = cache.Find(source, chunk_name)) {
+    // Our own dump of this very source: same function, same line info, no parse.
+    int rc = luaL_loadbuffer(L, bytecode->data(), bytecode->size(), name.c_str());
+    if (rc == 0) return Ok{};
+    lua_pop(L, 1);
+    if (rc == LUA_ERRMEM) return MakeError("lua_error", "not enough memory");
+  }
   int rc = luaL_loadbuffer(L, source.data(), source.size(), name.c_str());
-  if (rc == 0) return Ok{};
+  if (rc == 0) {
+    // lua_dump keeps debug info (LuaJIT dumps unstripped) and runs protected internally.
+    std::string bytecode;
+    auto writer = [](lua_State*, const void* p, size_t n, void* ud) -> int {
+      static_cast<std::string*>(ud)->append(static_cast<const char*>(p), n);
+      return 0;
+    };
+    if (lua_dump(L, writer, &bytecode) == 0 && !bytecode.empty()) {
+      cache.Store(source, chunk_name, std::move(bytecode));
+    }
+    return Ok{};
+  }
   std::string msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "load failed";
   lua_pop(L, 1);
   if (rc == LUA_ERRMEM) return MakeError("lua_error", "not enough memory");

@@ -34,7 +34,9 @@ Result<std::string> ResolveInside(const std::string& base_dir, std::string_view 
 /// break the sandbox). A syntax error caused by Lua 5.3 syntax LuaJIT lacks gets a hint
 /// ("`//` is not supported; use math.floor(a / b)", bitwise operators -> bit.*). Pushes
 /// nothing on error. Errors: "syntax_error" (message "<chunk>:<line>: ..."), "lua_error" (out
-/// of memory). Owner thread of `L`; luaL_loadbuffer is protected internally.
+/// of memory). Owner thread of `L`; luaL_loadbuffer is protected internally. The compiled
+/// chunk is kept in the thread's ChunkCache (chunk_cache.h): loading the same source under the
+/// same name again on this thread loads our own bytecode dump instead of parsing.
 Status LoadChunk(lua_State* L, std::string_view source, const std::string& chunk_name);
 
 }  // namespace asobi::script
