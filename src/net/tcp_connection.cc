@@ -34,7 +34,34 @@ TcpConnection::TcpConnection(ConnectionTable* table, ConnId id, int fd,
     : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)), limits_(limits) {}
 
 TcpConnection::~TcpConnection() {
+  if (deadline_timer_) reactor().CancelTimer(deadline_timer_);
   if (fd_ >= 0) ::close(fd_);
+}
+
+void ConnectionHandler::OnDeadline(TcpConnection& conn) { conn.AbortWith({}); }
+
+void TcpConnection::SetDeadline(int64_t delay_ms) {
+  if (delay_ms < 0) delay_ms = 0;
+  ClearDeadline();
+  deadline_at_ms_ = reactor().now_ms() + delay_ms;
+  ConnId id = id_;
+  ConnectionTable* t = table_;
+  deadline_timer_ = reactor().AddTimer(delay_ms, [t, id] {
+    if (TcpConnection* c = t->Find(id)) c->OnDeadlineTimer();
+  });
+}
+
+void TcpConnection::ClearDeadline() {
+  if (deadline_timer_) reactor().CancelTimer(deadline_timer_);
+  deadline_timer_ = 0;
+  deadline_at_ms_ = 0;
+}
+
+void TcpConnection::OnDeadlineTimer() {
+  deadline_timer_ = 0;
+  deadline_at_ms_ = 0;
+  if (released_ || !handler_) return;
+  handler_->OnDeadline(*this);
 }
 
 Shard& TcpConnection::shard() { return table_->shard(); }

@@ -34,6 +34,10 @@ class ConnectionHandler {
   /// The send queue passed its bound (a slow reader). The handler must call
   /// conn.AbortWith(...) or conn.Close(); queued data is discarded.
   virtual void OnSendOverflow(TcpConnection& conn) = 0;
+  /// The deadline armed with TcpConnection::SetDeadline passed (header, body, idle, silence
+  /// or linger: the handler knows which phase it armed it for). Default: close at once,
+  /// discarding queued data.
+  virtual void OnDeadline(TcpConnection& conn);
 };
 
 /// Shard-local handle that stays safe after the connection is gone (generation-checked).
@@ -82,6 +86,16 @@ class TcpConnection final : public TurnFlush {
   /// Starts receiving. Called once by the table after the handler is set.
   void Start();
 
+  /// Arms this connection's single deadline `delay_ms` (>= 0) from now, replacing the one
+  /// armed before; when it passes, handler()->OnDeadline(*this) runs on this shard. Handlers
+  /// re-arm it per phase (request header, body, keep-alive idle, WebSocket inbound silence,
+  /// lingering close). Cheap to arm, re-arm and clear (no allocation on re-arm).
+  void SetDeadline(int64_t delay_ms);
+  /// Disarms the deadline (no-op when none is armed).
+  void ClearDeadline();
+  /// Monotonic ms at which the armed deadline passes, or 0 when none is armed.
+  int64_t deadline_ms() const { return deadline_at_ms_; }
+
   void FlushTurn() override;
 
  private:
@@ -110,6 +124,7 @@ class TcpConnection final : public TurnFlush {
   void BeginShutdown();
   void MaybeRelease();
   void CheckOverflow();
+  void OnDeadlineTimer();
 
   ConnectionTable* table_;
   ConnId id_;
@@ -131,6 +146,8 @@ class TcpConnection final : public TurnFlush {
   size_t inflight_bytes_ = 0;
   std::vector<iovec> iov_;
   msghdr msg_{};
+  int64_t deadline_at_ms_ = 0;
+  Reactor::TimerId deadline_timer_ = 0;
 };
 
 /// Owns a shard's connections: a slab of slots with generation counters, so callbacks that
