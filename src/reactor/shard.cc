@@ -32,6 +32,20 @@ bool Shard::SubmitTo(int to, Task fn) {
   return true;
 }
 
+void Shard::SubmitReplyTo(int to, Task fn) {
+  if (to == id_) {
+    reactor_.Post(std::move(fn));
+    return;
+  }
+  Shard& target = set_->shard(to);
+  if (target.inbox_[size_t(id_)]->TryPush(fn)) {
+    target.reactor_.Wake();
+    return;
+  }
+  metrics_.mailbox_overflow_posts.fetch_add(1, std::memory_order_relaxed);
+  target.PostFromAnyThread(std::move(fn));
+}
+
 void Shard::PostFromAnyThread(Task fn) {
   {
     std::lock_guard<std::mutex> lock(foreign_mu_);

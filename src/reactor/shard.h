@@ -33,6 +33,7 @@ struct ShardMetrics {
   std::atomic<uint64_t> bytes_out{0};
   std::atomic<uint64_t> http_requests{0};
   std::atomic<uint64_t> mailbox_full{0};
+  std::atomic<uint64_t> mailbox_overflow_posts{0};  // SubmitReplyTo calls past a full mailbox
   std::atomic<uint64_t> send_overflow_closes{0};
 };
 
@@ -50,6 +51,15 @@ class Shard {
   /// mailbox to `to` is full (capacity per ordered pair: mailbox_capacity); the caller
   /// decides what a full mailbox means (drop a frame, fail a request).
   [[nodiscard]] bool SubmitTo(int to, Task fn);
+
+  /// Like SubmitTo, but cannot fail: when the mailbox to `to` is full, `fn` takes the
+  /// target's mutex-guarded overflow queue instead (counted in mailbox_overflow_posts). For
+  /// messages that must never be lost and whose number is bounded by work already admitted:
+  /// replies to requests, cancellations, cache evictions, directory updates. Not for
+  /// fan-out or client-driven traffic (use SubmitTo and decide what a full mailbox means).
+  /// Must be called on this shard's thread. Order relative to SubmitTo is kept only while
+  /// the mailbox is not full.
+  void SubmitReplyTo(int to, Task fn);
 
   /// Runs `fn` on this shard from any thread (worker pools). Mutex-guarded, not for hot
   /// paths; unbounded by design only in the sense that workers are few and bounded.
