@@ -11,12 +11,46 @@ namespace {
 thread_local Shard* t_current = nullptr;
 }
 
-Shard::Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity)
-    : set_(set), id_(id), reactor_(opts) {
-  (void)mailbox_capacity;
+Shard::Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity,
+             size_t mailbox_initial_capacity)
+    : set_(set),
+      id_(id),
+      reactor_(opts),
+      mailbox_capacity_(mailbox_capacity),
+      mailbox_initial_capacity_(mailbox_initial_capacity) {}
+
+Shard::~Shard() {
+  for (size_t i = 0; i < inbox_size_; ++i) delete inbox_[i].load(std::memory_order_acquire);
 }
 
 Shard* Shard::Current() { return t_current; }
+
+SpscRing<Task>* Shard::OutboxTo(Shard& target) {
+  std::atomic<SpscRing<Task>*>& slot = target.inbox_[size_t(id_)];
+  // Only this shard (the single producer) ever stores the pointer, so a relaxed load of our
+  // own earlier store is enough here.
+  SpscRing<Task>* ring = slot.load(std::memory_order_relaxed);
+  if (ring == nullptr) {
+    ring = new SpscRing<Task>(mailbox_capacity_, mailbox_initial_capacity_);
+    // Release: the ring's construction happens-before the consumer's acquire load of the
+    // pointer. Values pushed afterwards are published by the ring's own tail stores.
+    slot.store(ring, std::memory_order_release);
+  }
+  return ring;
+}
+
+size_t Shard::inbox_count() const {
+  size_t n = 0;
+  for (size_t i = 0; i < inbox_size_; ++i)
+    n += inbox_[i].load(std::memory_order_acquire) != nullptr;
+  return n;
+}
+
+size_t Shard::mailbox_slots_to(int to) const {
+  const Shard& target = set_->shard(to);
+  SpscRing<Task>* ring = target.inbox_[size_t(id_)].load(std::memory_order_relaxed);
+  return ring ? ring->allocated_slots() : 0;
+}
 
 bool Shard::SubmitTo(int to, Task fn) {
   if (to == id_) {
@@ -24,7 +58,7 @@ bool Shard::SubmitTo(int to, Task fn) {
     return true;
   }
   Shard& target = set_->shard(to);
-  if (!target.inbox_[size_t(id_)]->TryPush(fn)) {
+  if (!OutboxTo(target)->TryPush(fn)) {
     metrics_.mailbox_full.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
@@ -38,7 +72,7 @@ void Shard::SubmitReplyTo(int to, Task fn) {
     return;
   }
   Shard& target = set_->shard(to);
-  if (target.inbox_[size_t(id_)]->TryPush(fn)) {
+  if (OutboxTo(target)->TryPush(fn)) {
     target.reactor_.Wake();
     return;
   }
@@ -58,8 +92,9 @@ void Shard::PostFromAnyThread(Task fn) {
 bool Shard::DrainInboxes() {
   bool any = false;
   Task t;
-  for (auto& ring : inbox_) {
-    if (!ring) continue;
+  for (size_t from = 0; from < inbox_size_; ++from) {
+    SpscRing<Task>* ring = inbox_[from].load(std::memory_order_acquire);
+    if (ring == nullptr) continue;
     // Bounded per turn so one busy producer cannot starve the loop.
     for (int i = 0; i < 4096 && ring->TryPop(t); ++i) {
       any = true;
@@ -82,14 +117,14 @@ bool Shard::DrainInboxes() {
 
 ShardSet::ShardSet(const Options& opts) : pin_(opts.pin_threads) {
   for (int i = 0; i < opts.shards; ++i) {
-    shards_.push_back(std::make_unique<Shard>(this, i, opts.reactor, opts.mailbox_capacity));
+    shards_.push_back(std::make_unique<Shard>(this, i, opts.reactor, opts.mailbox_capacity,
+                                              opts.mailbox_initial_capacity));
   }
   for (auto& s : shards_) {
-    s->inbox_.resize(size_t(opts.shards));
-    for (int from = 0; from < opts.shards; ++from) {
-      if (from != s->id_) {
-        s->inbox_[size_t(from)] = std::make_unique<SpscRing<Task>>(opts.mailbox_capacity);
-      }
+    s->inbox_size_ = size_t(opts.shards);
+    s->inbox_ = std::make_unique<std::atomic<SpscRing<Task>*>[]>(s->inbox_size_);
+    for (size_t from = 0; from < s->inbox_size_; ++from) {
+      s->inbox_[from].store(nullptr, std::memory_order_relaxed);
     }
     Shard* sp = s.get();
     s->reactor_.SetInboxDrain([sp] { return sp->DrainInboxes(); });

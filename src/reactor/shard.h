@@ -1,5 +1,7 @@
 // Shard and ShardSet: one thread per core, each with its own Reactor, talking to the others
-// only through bounded SPSC mailboxes (one per ordered pair of shards).
+// only through bounded SPSC mailboxes (one per ordered pair of shards). A mailbox is created
+// by its producer on the first submission and starts small (mailbox_initial_capacity),
+// growing up to mailbox_capacity, so idle pairs cost nothing and quiet ones little.
 //
 // Lifetime rules for SubmitTo (after Seastar's submit_to): the Task is moved into the
 // mailbox and destroyed on the target shard after it ran. Anything it captures by pointer
@@ -35,11 +37,16 @@ struct ShardMetrics {
   std::atomic<uint64_t> mailbox_full{0};
   std::atomic<uint64_t> mailbox_overflow_posts{0};  // SubmitReplyTo calls past a full mailbox
   std::atomic<uint64_t> send_overflow_closes{0};
+  std::atomic<uint64_t> conn_refused_per_ip{0};  // accepts refused: per-IP cap reached
+  std::atomic<uint64_t> conn_refused_node{0};    // accepts refused: node-wide cap reached
+  std::atomic<uint64_t> force_closes{0};         // closing connections cut after close_timeout_ms
 };
 
 class Shard {
  public:
-  Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity);
+  Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity,
+        size_t mailbox_initial_capacity);
+  ~Shard();
 
   int id() const { return id_; }
   Reactor& reactor() { return reactor_; }
@@ -68,16 +75,27 @@ class Shard {
   /// The shard whose thread is calling, or null off-shard.
   static Shard* Current();
 
+  /// Mailboxes into this shard created so far (tests; any thread, approximate).
+  size_t inbox_count() const;
+  /// Slots allocated by the mailbox from this shard to `to`, 0 when it does not exist yet
+  /// (tests; this shard's thread).
+  size_t mailbox_slots_to(int to) const;
+
  private:
   friend class ShardSet;
   bool DrainInboxes();
+  SpscRing<Task>* OutboxTo(Shard& target);
 
   ShardSet* set_;
   int id_;
   Reactor reactor_;
   ShardMetrics metrics_;
-  // inbox_[from] is the ring `from` pushes into and this shard pops from.
-  std::vector<std::unique_ptr<SpscRing<Task>>> inbox_;
+  size_t mailbox_capacity_;
+  size_t mailbox_initial_capacity_;
+  // inbox_[from] is the ring `from` pushes into and this shard pops from; null until `from`
+  // first submits. Only `from` stores it (release, once); this shard loads it (acquire).
+  std::unique_ptr<std::atomic<SpscRing<Task>*>[]> inbox_;
+  size_t inbox_size_ = 0;
   std::mutex foreign_mu_;
   std::vector<Task> foreign_;
   std::atomic<bool> has_foreign_{false};
@@ -87,8 +105,9 @@ class ShardSet {
  public:
   struct Options {
     int shards = 1;
-    bool pin_threads = true;  // pin shard i to online core i % ncpu
-    size_t mailbox_capacity = 65536;
+    bool pin_threads = true;                // pin shard i to online core i % ncpu
+    size_t mailbox_capacity = 65536;        // per ordered pair of shards
+    size_t mailbox_initial_capacity = 256;  // first segment; doubles up to mailbox_capacity
     Reactor::Options reactor;
   };
   explicit ShardSet(const Options& opts);
