@@ -26,6 +26,11 @@ Status Listener::Start(const std::string& host, uint16_t port, int backlog) {
   int one = 1;
   setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  // Inherited by every accepted socket (Linux copies these at accept): no syscalls per accept.
+  setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  setsockopt(fd_, IPPROTO_TCP, TCP_KEEPIDLE, &kKeepIdleS, sizeof kKeepIdleS);
+  setsockopt(fd_, IPPROTO_TCP, TCP_KEEPINTVL, &kKeepIntervalS, sizeof kKeepIntervalS);
+  setsockopt(fd_, IPPROTO_TCP, TCP_KEEPCNT, &kKeepCount, sizeof kKeepCount);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -47,6 +52,7 @@ Status Listener::Start(const std::string& host, uint16_t port, int backlog) {
 
 void Listener::Arm() {
   if (stopped_ || armed_) return;
+  backoff_timer_.Cancel();
   io_uring_sqe* sqe = table_.shard().reactor().GetSqe(&accept_c_);
   io_uring_prep_multishot_accept(sqe, fd_, nullptr, nullptr, SOCK_CLOEXEC);
   armed_ = true;
@@ -58,24 +64,59 @@ void Listener::OnAccept(int32_t res, uint32_t flags) {
     if (stopped_) {
       ::close(res);
     } else {
-      int one = 1;
-      setsockopt(res, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      sockaddr_storage peer{};
-      socklen_t len = sizeof peer;
-      getpeername(res, reinterpret_cast<sockaddr*>(&peer), &len);
-      TcpConnection* conn = table_.Add(res, peer);
-      conn->SetHandler(factory_(*conn));
-      conn->Start();
+      Accepted(res);
     }
   } else if (res != -ECANCELED && !stopped_) {
     LOG_WARN("accept failed").KV("error", std::strerror(-res));
     if (res == -EMFILE || res == -ENFILE || res == -ENOMEM) {
-      // Out of descriptors: back off instead of spinning.
-      table_.shard().reactor().AddTimer(100, [this] { Arm(); });
+      // Out of descriptors: pause for a wheel tick instead of spinning, then accept again.
+      if (!armed_) {
+        Reactor& r = table_.shard().reactor();
+        r.wheel().Arm(&backoff_timer_, r.now_ms() + TimerWheel::kTickMs);
+      }
       return;
     }
   }
-  if (!armed_ && !stopped_) Arm();
+  if (!armed_ && !stopped_ && !backoff_timer_.armed()) Arm();
+}
+
+void Listener::Accepted(int fd) {
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len);
+  ConnectionLimiter::Ticket ticket;
+  if (ConnectionLimiter* limiter = table_.limiter()) {
+    ConnectionLimiter::Verdict v = limiter->TryAdmit(peer, &ticket);
+    if (v != ConnectionLimiter::Verdict::kAdmitted) {
+      Refuse(fd, v);
+      return;
+    }
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  TcpConnection* conn = table_.Add(fd, peer, ticket);
+  conn->SetHandler(factory_(*conn));
+  conn->Start();
+}
+
+void Listener::Refuse(int fd, ConnectionLimiter::Verdict verdict) {
+  ShardMetrics& m = table_.shard().metrics();
+  bool per_ip = verdict == ConnectionLimiter::Verdict::kRefusedPerIp;
+  (per_ip ? m.conn_refused_per_ip : m.conn_refused_node).fetch_add(1, std::memory_order_relaxed);
+  // Reset rather than FIN: the client learns at once, and we keep no TIME_WAIT for it.
+  linger lg{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::close(fd);
+  // One log line per shard per 10 s at most: a flood must not turn into a log flood.
+  ++refused_since_log_;
+  int64_t now = table_.shard().reactor().now_ms();
+  if (now - refused_log_ms_ >= 10000) {
+    LOG_WARN("connections refused at accept")
+        .KV("cap", per_ip ? "per_ip" : "node")
+        .KV("refused", refused_since_log_);
+    refused_since_log_ = 0;
+    refused_log_ms_ = now;
+  }
 }
 
 void Listener::Stop() {

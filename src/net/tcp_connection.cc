@@ -13,7 +13,8 @@ namespace asobi {
 namespace {
 
 constexpr size_t kMaxIov = 256;
-constexpr int64_t kForceCloseMs = 2000;
+// Owned bytes are addressed with uint32 offsets (Segment): never let the string grow past.
+constexpr size_t kOwnedBytesMax = UINT32_MAX;
 
 std::string PeerIp(const sockaddr_storage& ss) {
   char buf[INET6_ADDRSTRLEN] = {0};
@@ -30,38 +31,56 @@ std::string PeerIp(const sockaddr_storage& ss) {
 }  // namespace
 
 TcpConnection::TcpConnection(ConnectionTable* table, ConnId id, int fd,
-                             const sockaddr_storage& peer, const Limits& limits)
-    : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)), limits_(limits) {}
+                             const sockaddr_storage& peer, const Limits& limits,
+                             ConnectionLimiter::Ticket ticket)
+    : table_(table), id_(id), fd_(fd), peer_ip_(PeerIp(peer)), limits_(limits), ticket_(ticket) {}
 
 TcpConnection::~TcpConnection() {
-  if (deadline_timer_) reactor().CancelTimer(deadline_timer_);
   if (fd_ >= 0) ::close(fd_);
+  if (ticket_.held && table_->limiter() != nullptr) table_->limiter()->Release(&ticket_);
 }
 
 void ConnectionHandler::OnDeadline(TcpConnection& conn) { conn.AbortWith({}); }
 
 void TcpConnection::SetDeadline(int64_t delay_ms) {
+  if (released_) return;
   if (delay_ms < 0) delay_ms = 0;
-  ClearDeadline();
   deadline_at_ms_ = reactor().now_ms() + delay_ms;
-  ConnId id = id_;
-  ConnectionTable* t = table_;
-  deadline_timer_ = reactor().AddTimer(delay_ms, [t, id] {
-    if (TcpConnection* c = t->Find(id)) c->OnDeadlineTimer();
-  });
+  reactor().wheel().Arm(&deadline_timer_, deadline_at_ms_);
 }
 
 void TcpConnection::ClearDeadline() {
-  if (deadline_timer_) reactor().CancelTimer(deadline_timer_);
-  deadline_timer_ = 0;
+  deadline_timer_.Cancel();
   deadline_at_ms_ = 0;
 }
 
 void TcpConnection::OnDeadlineTimer() {
-  deadline_timer_ = 0;
   deadline_at_ms_ = 0;
   if (released_ || !handler_) return;
   handler_->OnDeadline(*this);
+}
+
+void TcpConnection::ArmForceClose() {
+  reactor().wheel().Arm(&force_timer_, reactor().now_ms() + limits_.close_timeout_ms);
+}
+
+void TcpConnection::OnForceCloseTimer() {
+  if (released_) return;
+  // The peer read nothing for close_timeout_ms while we closed: drop what is left and
+  // reset (SO_LINGER 0: close() sends RST and frees the kernel's send buffer at once).
+  shard().metrics().force_closes.fetch_add(1, std::memory_order_relaxed);
+  pending_.Clear();
+  pending_bytes_ = 0;
+  send_closed_ = true;
+  linger lg{1, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  shut_down_ = false;  // issue shutdown(2) again: it completes a receive and a stuck send
+  BeginShutdown();
+  // Belt and braces: cancel what is still in flight (its CQE then completes the release).
+  if (send_inflight_) io_uring_prep_cancel(reactor().GetSqe(nullptr), &send_c_, 0);
+  if (recv_armed_) io_uring_prep_cancel(reactor().GetSqe(nullptr), &recv_c_, 0);
+  ArmForceClose();  // keep trying if the kernel still holds an operation
+  MaybeRelease();
 }
 
 Shard& TcpConnection::shard() { return table_->shard(); }
@@ -111,22 +130,20 @@ void TcpConnection::OnRecv(int32_t res, uint32_t flags) {
     if (res < 0 && res != -ECANCELED && res != -ECONNRESET && res != -EPIPE) {
       LOG_DEBUG("recv failed").KV("error", int64_t(-res));
     }
-    // EOF or error: nothing more will be read; drop unsent data only on error.
-    if (!closing_) {
-      closing_ = true;
-      if (res < 0) {
-        pending_.Clear();
-        pending_bytes_ = 0;
-      }
-      reactor().RequestFlush(this);
+    // EOF or error: nothing more will be read; drop unsent data only on error (the peer is
+    // gone: nothing can be delivered any more).
+    if (res < 0) {
+      pending_.Clear();
+      pending_bytes_ = 0;
+      send_closed_ = true;
     }
+    StartClosing();
   }
   MaybeRelease();
 }
 
-void TcpConnection::Send(std::string_view bytes) {
-  if (shut_down_) return;
-  if (bytes.empty()) return;
+bool TcpConnection::AppendOwned(std::string_view bytes) {
+  if (bytes.size() > kOwnedBytesMax - pending_.owned.size()) return false;
   Segment seg;
   seg.owned_off = uint32_t(pending_.owned.size());
   seg.owned_len = uint32_t(bytes.size());
@@ -138,13 +155,21 @@ void TcpConnection::Send(std::string_view bytes) {
     pending_.segments.push_back(std::move(seg));
   }
   pending_bytes_ += bytes.size();
+  return true;
+}
+
+void TcpConnection::Send(std::string_view bytes) {
+  if (send_closed_ || shut_down_ || bytes.empty()) return;
+  if (!AppendOwned(bytes)) {  // would not be addressable: past any sane bound anyway
+    Overflow();
+    return;
+  }
   reactor().RequestFlush(this);
   CheckOverflow();
 }
 
 void TcpConnection::Send(SharedBuffer buf) {
-  if (shut_down_) return;
-  if (buf.empty()) return;
+  if (send_closed_ || shut_down_ || buf.empty()) return;
   pending_bytes_ += buf.size();
   Segment seg;
   seg.shared = std::move(buf);
@@ -154,33 +179,49 @@ void TcpConnection::Send(SharedBuffer buf) {
 }
 
 void TcpConnection::CheckOverflow() {
-  if (closing_ || queued_bytes() <= limits_.send_queue_bytes_max) return;
-  shard().metrics().send_overflow_closes.fetch_add(1, std::memory_order_relaxed);
-  handler_->OnSendOverflow(*this);
-  if (!closing_) Close();
+  if (queued_bytes() > limits_.send_queue_bytes_max) Overflow();
 }
 
-void TcpConnection::Close() {
-  if (closing_) return;
+void TcpConnection::Overflow() {
+  // Once per connection: a handler that sends from OnSendOverflow, or an AbortWith whose
+  // final bytes land past the bound, must not come back here (issue 10 defect 2).
+  if (overflowed_ || send_closed_) return;
+  overflowed_ = true;
+  shard().metrics().send_overflow_closes.fetch_add(1, std::memory_order_relaxed);
+  if (handler_) handler_->OnSendOverflow(*this);
+  if (!send_closed_) Close();
+}
+
+void TcpConnection::StartClosing() {
+  if (!force_timer_.armed() && !released_) ArmForceClose();
   closing_ = true;
   reactor().RequestFlush(this);
 }
 
+void TcpConnection::Close() {
+  if (send_closed_ && closing_) return;
+  send_closed_ = true;
+  StartClosing();
+}
+
 void TcpConnection::AbortWith(std::string_view last_bytes) {
+  if (shut_down_) return;
   pending_.Clear();
   pending_bytes_ = 0;
-  closing_ = false;  // allow the final bytes through Send
-  Send(last_bytes);
-  closing_ = true;
-  ConnId id = id_;
-  ConnectionTable* t = table_;
-  reactor().AddTimer(kForceCloseMs, [t, id] {
-    if (TcpConnection* c = t->Find(id)) c->BeginShutdown();
-  });
+  // The first final bytes win: after Close() or an earlier AbortWith nothing is appended.
+  // The bound is not checked here: the final bytes are small and bounded (a close frame).
+  if (!send_closed_ && !last_bytes.empty()) AppendOwned(last_bytes);
+  send_closed_ = true;
+  StartClosing();
 }
 
 void TcpConnection::FlushTurn() {
-  if (released_) return;
+  if (released_) {
+    // Queued by Release(): every flush of this turn that could touch us has run or been
+    // coalesced into this one, so this is the one place a connection is destroyed.
+    table_->Free(this);
+    return;
+  }
   if (!send_inflight_ && !pending_.segments.empty()) {
     std::swap(pending_, inflight_);
     pending_.Clear();
@@ -232,11 +273,13 @@ void TcpConnection::OnSend(int32_t res, uint32_t) {
     inflight_bytes_ = 0;
     pending_.Clear();
     pending_bytes_ = 0;
-    closing_ = true;
+    send_closed_ = true;
+    StartClosing();
     BeginShutdown();
     MaybeRelease();
     return;
   }
+  if (closing_ && res > 0 && !released_) ArmForceClose();  // progress: the peer reads
   ShardMetrics& m = shard().metrics();
   m.bytes_out.fetch_add(uint64_t(res), std::memory_order_relaxed);
   size_t left = size_t(res);
@@ -274,6 +317,9 @@ void TcpConnection::BeginShutdown() {
 void TcpConnection::MaybeRelease() {
   if (released_ || !shut_down_ || recv_armed_ || send_inflight_) return;
   released_ = true;
+  deadline_timer_.Cancel();
+  force_timer_.Cancel();
+  deadline_at_ms_ = 0;
   if (!closed_notified_ && handler_) {
     closed_notified_ = true;
     handler_->OnClosed(*this);
@@ -284,11 +330,14 @@ void TcpConnection::MaybeRelease() {
 ConnectionTable::ConnectionTable(Shard& shard, BufferRing& buffers)
     : shard_(shard), buffers_(buffers) {}
 
-ConnectionTable::~ConnectionTable() = default;
+ConnectionTable::~ConnectionTable() {
+  // Connections first (they give their limiter tickets back), while limiter_ is alive.
+  graveyard_.clear();
+  slots_.clear();
+}
 
-void ConnectionTable::FlushTurn() { graveyard_.clear(); }
-
-TcpConnection* ConnectionTable::Add(int fd, const sockaddr_storage& peer) {
+TcpConnection* ConnectionTable::Add(int fd, const sockaddr_storage& peer,
+                                    ConnectionLimiter::Ticket ticket) {
   uint32_t index;
   if (!free_.empty()) {
     index = free_.back();
@@ -298,7 +347,7 @@ TcpConnection* ConnectionTable::Add(int fd, const sockaddr_storage& peer) {
     slots_.emplace_back();
   }
   Slot& s = slots_[index];
-  s.conn = std::make_unique<TcpConnection>(this, ConnId{index, s.gen}, fd, peer, limits_);
+  s.conn = std::make_unique<TcpConnection>(this, ConnId{index, s.gen}, fd, peer, limits_, ticket);
   ++live_;
   shard_.metrics().connections.fetch_add(1, std::memory_order_relaxed);
   return s.conn.get();
@@ -314,13 +363,26 @@ TcpConnection* ConnectionTable::Find(ConnId id) {
 void ConnectionTable::Release(ConnId id) {
   Slot& s = slots_[id.index];
   CHECK(s.gen == id.gen && s.conn);
-  // Destroy at the end of the turn, after any flush already queued for it (which no-ops).
+  TcpConnection* conn = s.conn.get();
+  conn->graveyard_index_ = graveyard_.size();
   graveyard_.push_back(std::move(s.conn));
-  shard_.reactor().RequestFlush(this);
+  // Destroyed in its own flush (TcpConnection::FlushTurn): never by another object's flush,
+  // which could run before a flush already queued for this connection (issue 10 defect 1).
+  shard_.reactor().RequestFlush(conn);
   s.gen++;
   free_.push_back(id.index);
   --live_;
   shard_.metrics().connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ConnectionTable::Free(TcpConnection* conn) {
+  size_t i = conn->graveyard_index_;
+  CHECK(i < graveyard_.size() && graveyard_[i].get() == conn);
+  if (i + 1 != graveyard_.size()) {
+    std::swap(graveyard_[i], graveyard_.back());
+    graveyard_[i]->graveyard_index_ = i;
+  }
+  graveyard_.pop_back();  // destroys conn
 }
 
 }  // namespace asobi

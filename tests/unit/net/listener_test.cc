@@ -1,0 +1,204 @@
+// Listener over real loopback sockets: keepalive on accepted sockets, connection caps at
+// accept (issue 10 defect 4). The shard runs its own reactor thread; the test thread is the
+// client and waits on the shard's metrics.
+#include "net/listener.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "reactor/buffer_ring.h"
+#include "reactor/shard.h"
+
+namespace asobi {
+namespace {
+
+class EchoHandler final : public ConnectionHandler {
+ public:
+  void OnData(TcpConnection& c, std::string_view data) override { c.Send(data); }
+  void OnClosed(TcpConnection&) override {}
+  void OnSendOverflow(TcpConnection& c) override { c.Close(); }
+};
+
+// Waits for `pred` (a shard metric changing) for at most 10 s; false on timeout.
+bool WaitFor(const std::function<bool()>& pred) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// A blocking client socket bound to `source_ip`, connected to 127.0.0.1:port.
+int Connect(const char* source_ip, uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, source_ip, &src.sin_addr);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src), 0);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// True when `fd` gets its bytes echoed back (served).
+bool Echoes(int fd) {
+  if (send(fd, "ping", 4, MSG_NOSIGNAL) != 4) return false;
+  char buf[4];
+  size_t got = 0;
+  while (got < 4) {
+    ssize_t n = recv(fd, buf + got, 4 - got, 0);
+    if (n <= 0) return false;
+    got += size_t(n);
+  }
+  return std::string(buf, 4) == "ping";
+}
+
+// True when the server closed `fd` without answering (EOF or reset), false on data/timeout.
+bool ClosedWithoutService(int fd) {
+  send(fd, "ping", 4, MSG_NOSIGNAL);
+  char b;
+  ssize_t n = recv(fd, &b, 1, 0);
+  return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
+}
+
+struct ShardServer {
+  std::unique_ptr<BufferRing> buffers;
+  std::unique_ptr<ConnectionTable> table;
+  std::unique_ptr<Listener> listener;
+};
+
+class ListenerTest : public ::testing::Test {
+ protected:
+  void StartServer(std::shared_ptr<ConnectionLimiter> limiter) {
+    ShardSet::Options o;
+    o.shards = 1;
+    o.pin_threads = false;
+    set_ = std::make_unique<ShardSet>(o);
+    set_->Start([this, limiter](Shard& s) {
+      server_.buffers = std::make_unique<BufferRing>(s.reactor(), 0, 64, 4096);
+      server_.table = std::make_unique<ConnectionTable>(s, *server_.buffers);
+      server_.table->SetLimiter(limiter);
+      server_.listener = std::make_unique<Listener>(
+          *server_.table, [](TcpConnection&) { return std::make_unique<EchoHandler>(); });
+      ASSERT_TRUE(server_.listener->Start("127.0.0.1", 0).ok());
+      port_.store(server_.listener->port());
+    });
+    ASSERT_TRUE(WaitFor([this] { return port_.load() != 0; }));
+  }
+  void TearDown() override {
+    if (!set_) return;
+    std::promise<void> done;
+    set_->shard(0).PostFromAnyThread([this, &done] {
+      server_.listener.reset();
+      server_.table.reset();
+      server_.buffers.reset();
+      done.set_value();
+    });
+    done.get_future().wait();
+    set_->Stop();
+    set_->Join();
+  }
+  // Runs `fn` on the shard and returns its result.
+  template <typename T>
+  T OnShard(std::function<T()> fn) {
+    std::promise<T> p;
+    set_->shard(0).PostFromAnyThread([&] { p.set_value(fn()); });
+    return p.get_future().get();
+  }
+  ShardMetrics& metrics() { return set_->shard(0).metrics(); }
+
+  std::unique_ptr<ShardSet> set_;
+  ShardServer server_;
+  std::atomic<uint16_t> port_{0};
+};
+
+TEST_F(ListenerTest, AcceptedSocketsHaveTcpKeepalive) {
+  StartServer(nullptr);
+  int fd = Connect("127.0.0.1", port_.load());
+  ASSERT_TRUE(Echoes(fd));
+  std::string opts = OnShard<std::string>([this] {
+    std::string out;
+    server_.table->ForEach([&](TcpConnection& c) {
+      int on = 0, idle = 0, intvl = 0, cnt = 0;
+      socklen_t len = sizeof(int);
+      getsockopt(c.fd(), SOL_SOCKET, SO_KEEPALIVE, &on, &len);
+      getsockopt(c.fd(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len);
+      getsockopt(c.fd(), IPPROTO_TCP, TCP_KEEPINTVL, &intvl, &len);
+      getsockopt(c.fd(), IPPROTO_TCP, TCP_KEEPCNT, &cnt, &len);
+      out = std::to_string(on != 0) + "/" + std::to_string(idle) + "/" + std::to_string(intvl) +
+            "/" + std::to_string(cnt);
+    });
+    return out;
+  });
+  EXPECT_EQ(opts, "1/" + std::to_string(Listener::kKeepIdleS) + "/" +
+                      std::to_string(Listener::kKeepIntervalS) + "/" +
+                      std::to_string(Listener::kKeepCount));
+  close(fd);
+}
+
+TEST_F(ListenerTest, PerAddressCapRefusesAtAcceptAndServesEveryoneElse) {
+  auto limiter = std::make_shared<ConnectionLimiter>(
+      ConnectionLimiter::Options{.per_ip_max = 2, .node_max = 0});
+  StartServer(limiter);
+  const uint16_t port = port_.load();
+  int a = Connect("127.0.0.1", port);
+  ASSERT_TRUE(Echoes(a));
+  int b = Connect("127.0.0.1", port);
+  ASSERT_TRUE(Echoes(b));
+  int c = Connect("127.0.0.1", port);  // the kernel completes the handshake; we refuse it
+  EXPECT_TRUE(ClosedWithoutService(c));
+  EXPECT_EQ(metrics().conn_refused_per_ip.load(), 1u);
+  int other = Connect("127.0.0.2", port);  // another address is still served
+  EXPECT_TRUE(Echoes(other));
+  EXPECT_TRUE(Echoes(a));  // and the first two still are
+  EXPECT_EQ(metrics().connections.load(), 3);
+  close(a);  // one slot of 127.0.0.1 comes back once the server saw the close
+  ASSERT_TRUE(WaitFor([this] { return metrics().connections.load() == 2; }));
+  ASSERT_TRUE(WaitFor([&] { return limiter->total() == 2; }));
+  int d = Connect("127.0.0.1", port);
+  EXPECT_TRUE(Echoes(d));
+  EXPECT_EQ(metrics().conn_refused_per_ip.load(), 1u);
+  for (int fd : {b, c, other, d}) close(fd);
+  ASSERT_TRUE(WaitFor([&] { return limiter->total() == 0; }));
+}
+
+TEST_F(ListenerTest, NodeCapRefusesAnyAddressOnceFull) {
+  auto limiter = std::make_shared<ConnectionLimiter>(
+      ConnectionLimiter::Options{.per_ip_max = 0, .node_max = 2});
+  StartServer(limiter);
+  const uint16_t port = port_.load();
+  int a = Connect("127.0.0.1", port);
+  ASSERT_TRUE(Echoes(a));
+  int b = Connect("127.0.0.2", port);
+  ASSERT_TRUE(Echoes(b));
+  int c = Connect("127.0.0.3", port);
+  EXPECT_TRUE(ClosedWithoutService(c));
+  EXPECT_EQ(metrics().conn_refused_node.load(), 1u);
+  EXPECT_EQ(metrics().conn_refused_per_ip.load(), 0u);
+  close(b);
+  ASSERT_TRUE(WaitFor([&] { return limiter->total() == 1; }));
+  int d = Connect("127.0.0.3", port);
+  EXPECT_TRUE(Echoes(d));
+  for (int fd : {a, c, d}) close(fd);
+}
+
+}  // namespace
+}  // namespace asobi
