@@ -106,6 +106,18 @@ void Metrics(const ServerShared& shared, HttpCall& call) {
          "Connections closed for a full send queue.");
   PerShard(&out, shared, "asobi_send_overflow_closes_total",
            [&](ShardMetrics& m) { return m.send_overflow_closes.load(relaxed); });
+  Metric(&out, "asobi_conn_refused_per_ip_total", "counter",
+         "Connections refused at accept: per-address cap (--conn-per-ip-max).");
+  PerShard(&out, shared, "asobi_conn_refused_per_ip_total",
+           [&](ShardMetrics& m) { return m.conn_refused_per_ip.load(relaxed); });
+  Metric(&out, "asobi_conn_refused_node_total", "counter",
+         "Connections refused at accept: node-wide cap (--conn-max).");
+  PerShard(&out, shared, "asobi_conn_refused_node_total",
+           [&](ShardMetrics& m) { return m.conn_refused_node.load(relaxed); });
+  Metric(&out, "asobi_conn_force_closes_total", "counter",
+         "Closing connections reset after --close-timeout-ms without send progress.");
+  PerShard(&out, shared, "asobi_conn_force_closes_total",
+           [&](ShardMetrics& m) { return m.force_closes.load(relaxed); });
   Metric(&out, "asobi_loop_turn_seconds", "histogram", "Busy time per reactor loop turn.");
   static const uint64_t kEdgesUs[] = {10,   50,   100,   250,   500,   1000,
                                       2500, 5000, 10000, 50000, 100000};

@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,6 +8,8 @@
 #include <functional>
 #include <sstream>
 #include <string_view>
+
+#include "net/tcp_connection.h"
 
 namespace asobi {
 namespace {
@@ -71,7 +74,7 @@ const std::vector<Flag>& Flags() {
       {"port", "ASOBI_PORT", "listen port (default 8080; 0 = any free port)", true,
        IntField(&Config::port, 0, 65535)},
       {"shards", "ASOBI_SHARDS", "shard threads (default: one per online core)", true,
-       IntField(&Config::shards, 0, 256)},
+       IntField(&Config::shards, 0, kMaxShards)},
       {"no-pin", "ASOBI_NO_PIN", "do not pin shard threads to cores", false,
        [](Config& c, const std::string& v) {
          c.pin_shards = !(v.empty() || v == "1" || v == "true");
@@ -93,8 +96,8 @@ const std::vector<Flag>& Flags() {
        "ms to authenticate a new WebSocket (10000)", true,
        IntField(&Config::ws_idle_auth_timeout_ms, 1, 3600000)},
       {"send-queue-bytes", "ASOBI_SEND_QUEUE_BYTES",
-       "per-connection send queue bound in bytes (4194304)", true,
-       IntField(&Config::send_queue_bytes_max, 4096, int64_t(1) << 32)},
+       "per-connection send queue bound in bytes (4194304; 4096..1073741824)", true,
+       IntField(&Config::send_queue_bytes_max, 4096, int64_t(TcpConnection::kSendQueueBytesLimit))},
       {"db-host", "ASOBI_DB_HOST", "PostgreSQL host or socket dir (unset: no database)", true,
        StrField(&Config::db_host)},
       {"db-port", "ASOBI_DB_PORT", "PostgreSQL port (5432)", true, StrField(&Config::db_port)},
@@ -165,6 +168,17 @@ const std::vector<Flag>& Flags() {
        IntField(&Config::matchmaker_queue_max, 0, int64_t(1) << 40)},
       {"bot-fill-ms", "ASOBI_BOT_FILL_MS", "ms between bot queue fills (8000; 0 = off)", true,
        IntField(&Config::bot_fill_ms, 0, 3600000)},
+      {"conn-per-ip-max", "ASOBI_CONN_PER_IP_MAX",
+       "concurrent connections per client address (IPv6: per /64), refused at accept beyond "
+       "(256; 0 = no cap)",
+       true, IntField(&Config::conn_per_ip_max, 0, 100000000)},
+      {"conn-max", "ASOBI_CONN_MAX",
+       "concurrent connections per node, refused at accept beyond (0 = file-descriptor limit "
+       "minus a reserve)",
+       true, IntField(&Config::conn_max, 0, 100000000)},
+      {"close-timeout-ms", "ASOBI_CLOSE_TIMEOUT_MS",
+       "ms a closing connection may go without send progress before it is reset (10000)", true,
+       IntField(&Config::close_timeout_ms, 100, 600000)},
   };
   return flags;
 }
@@ -227,7 +241,16 @@ Result<Config> ParseConfig(int argc, char** argv, bool* help) {
 
 int ResolvedShardCount(const Config& c) {
   int n = c.shards > 0 ? c.shards : int(sysconf(_SC_NPROCESSORS_ONLN));
-  return n < 1 ? 1 : n;
+  return n < 1 ? 1 : (n > kMaxShards ? kMaxShards : n);
+}
+
+int64_t ResolvedConnMax(const Config& c) {
+  if (c.conn_max > 0) return c.conn_max;
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  int64_t limit = int64_t(rl.rlim_cur);
+  int64_t reserve = std::min<int64_t>(1024, limit / 4);
+  return std::max<int64_t>(1, limit - reserve);
 }
 
 }  // namespace asobi

@@ -10,13 +10,16 @@
 
 namespace asobi {
 
+/// Most shards a node runs (--shards, and the online-core default, are clamped to it).
+inline constexpr int kMaxShards = 256;
+
 struct Config {
   // Network
-  std::string host = "0.0.0.0";                 // --host, ASOBI_HOST
-  uint16_t port = 8080;                         // --port, ASOBI_PORT
-  int shards = 0;                               // --shards, ASOBI_SHARDS (0 = online cores)
-  bool pin_shards = true;                       // --no-pin, ASOBI_PIN_SHARDS=false
-  std::string cors_origin;                      // --cors-origins, ASOBI_CORS_ORIGINS
+  std::string host = "0.0.0.0";  // --host, ASOBI_HOST
+  uint16_t port = 8080;          // --port, ASOBI_PORT
+  int shards = 0;                // --shards, ASOBI_SHARDS (0 = online cores; <= kMaxShards)
+  bool pin_shards = true;        // --no-pin, ASOBI_PIN_SHARDS=false
+  std::string cors_origin;       // --cors-origins, ASOBI_CORS_ORIGINS
   std::vector<std::string> ws_allowed_origins;  // --ws-allowed-origins, ASOBI_WS_ALLOWED_ORIGINS
 
   // WebSocket limits (websocket.md §3)
@@ -62,6 +65,11 @@ struct Config {
   int64_t matchmaker_max_wait_ms = 60000;  // --matchmaker-max-wait-ms: ticket expiry
   int64_t matchmaker_queue_max = 10000;    // --matchmaker-queue-max: tickets per node
   int bot_fill_ms = 8000;                  // --bot-fill-ms: queue fill with bots
+
+  // Connection caps and close timeout (docs/decisions.md "Connection limits and timeouts")
+  int64_t conn_per_ip_max = 256;  // --conn-per-ip-max, ASOBI_CONN_PER_IP_MAX (0 = no cap)
+  int64_t conn_max = 0;           // --conn-max, ASOBI_CONN_MAX (0 = from the fd limit)
+  int close_timeout_ms = 10000;   // --close-timeout-ms, ASOBI_CLOSE_TIMEOUT_MS
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints
@@ -71,7 +79,12 @@ Result<Config> ParseConfig(int argc, char** argv, bool* help);
 /// The --help text: every flag with its env variable and default.
 std::string Usage();
 
-/// The number of shards the server runs: --shards, or one per online core when 0 (>= 1).
+/// The number of shards the server runs: --shards, or one per online core when 0; between 1
+/// and kMaxShards.
 int ResolvedShardCount(const Config& c);
+
+/// The node-wide connection cap: --conn-max, or when 0 the soft RLIMIT_NOFILE minus a
+/// reserve for the server's own descriptors (min(1024, limit / 4)), at least 1.
+int64_t ResolvedConnMax(const Config& c);
 
 }  // namespace asobi

@@ -8,8 +8,6 @@
 namespace asobi {
 namespace {
 
-constexpr int kMaxShards = 256;
-
 match::MatchOptions OptionsFrom(const Config& c) {
   match::MatchOptions o;
   o.match_max = c.match_max;
@@ -38,8 +36,9 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
   }
   // The real shard count: least-loaded placement must never pick a shard that does not run.
   node_ = std::make_unique<match::MatchNode>(OptionsFrom(c), &registry_, ResolvedShardCount(c));
-  hosts_.resize(kMaxShards);
-  services_.resize(kMaxShards);
+  // Indexed by shard id: sized from the real shard count (never a fixed maximum).
+  hosts_.resize(size_t(ResolvedShardCount(c)));
+  services_.resize(size_t(ResolvedShardCount(c)));
   match::RegisterMatchHandlers(shared.ws_registry);
   match::RegisterMatchRoutes(shared.http_api);
   auto previous = shared.init_shard;

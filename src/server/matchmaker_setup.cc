@@ -10,8 +10,6 @@
 namespace asobi {
 namespace {
 
-constexpr size_t kMaxShards = 256;
-
 // The matchmaker's view of a mode: the registry's current config plus its bot settings.
 matchmaker::ModeLookup MakeModeLookup(modes::ModeRegistry* registry,
                                       std::shared_ptr<const bots::BotCatalog> catalog) {
@@ -71,9 +69,11 @@ void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> p
 MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     : shared_(shared), matches_(matches) {
   catalog_ = bots::BotCatalog::Build(*matches.modes().Current());
-  hosts_.resize(kMaxShards);
-  bots_.resize(kMaxShards);
-  matchmakers_.resize(kMaxShards);
+  // Indexed by shard id: sized from the real shard count (never a fixed maximum).
+  const size_t shards = size_t(ResolvedShardCount(shared.config));
+  hosts_.resize(shards);
+  bots_.resize(shards);
+  matchmakers_.resize(shards);
   matchmaker::RegisterMatchmakerHandlers(shared.ws_registry);
   matchmaker::RegisterMatchmakerRoutes(shared.http_api);
   auto previous = shared.init_shard;

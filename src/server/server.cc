@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +13,37 @@
 #include "server/ws_session.h"
 
 namespace asobi {
+namespace {
+
+// Connections are the descriptors a flood exhausts: run with the hard RLIMIT_NOFILE (as Go
+// and nginx's worker_rlimit_nofile do), so that the node-wide cap, not EMFILE, refuses first.
+void RaiseFdLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) LOG_WARN("could not raise the descriptor limit");
+}
+
+// The node-wide caps every shard's listener admits against (docs/decisions.md "Connection
+// limits and timeouts"), and the per-connection close timeout.
+std::shared_ptr<ConnectionLimiter> MakeConnectionLimiter(const Config& cfg) {
+  RaiseFdLimit();
+  ConnectionLimiter::Options o;
+  o.per_ip_max = cfg.conn_per_ip_max;
+  o.node_max = ResolvedConnMax(cfg);
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  LOG_INFO("connection caps")
+      .KV("per_ip", o.per_ip_max)
+      .KV("node", o.node_max)
+      .KV("fd_limit", int64_t(rl.rlim_cur));
+  if (rl.rlim_cur != RLIM_INFINITY && o.node_max > int64_t(rl.rlim_cur)) {
+    LOG_WARN("--conn-max is above the descriptor limit: accepts may fail with EMFILE first");
+  }
+  return std::make_shared<ConnectionLimiter>(o);
+}
+
+}  // namespace
 
 Server::Server(Config config) : shared_(std::make_unique<ServerShared>(std::move(config))) {}
 
@@ -36,10 +68,15 @@ Result<uint16_t> Server::Start() {
   std::atomic<uint16_t>* port = &port_;
   std::atomic<int>* started = &started_;
   std::atomic<int>* failed = &listen_failed_;
+  std::shared_ptr<ConnectionLimiter> limiter = MakeConnectionLimiter(cfg);
   // Shard 0 binds first (port 0 = ephemeral: the others reuse its port).
-  shards_->Start([shared, port, started, failed](Shard& shard) {
+  shards_->Start([shared, port, started, failed, limiter](Shard& shard) {
     auto* state = new ServerShard(shard, *shared);
     shared->shard_state[size_t(shard.id())] = state;
+    TcpConnection::Limits limits = state->connections.limits();
+    limits.close_timeout_ms = shared->config.close_timeout_ms;
+    state->connections.SetLimits(limits);
+    state->connections.SetLimiter(limiter);
     state->game.find_client = [state](const ClientRef& ref) -> Client* {
       TcpConnection* c = state->connections.Find(ConnId{ref.index, ref.gen});
       return c ? dynamic_cast<WsSession*>(c->handler()) : nullptr;

@@ -28,7 +28,7 @@ fi
 bench="$build/tools/bench/asobi-bench"
 taskset -c "$server_cpus" "$build/src/server/asobi" --port "$port" --shards 1 --log-level warn \
   --guest-auth --guest-pepper "bench-pepper-bench-pepper-bench-pepper-0" \
-  --ws-connect-limit 1000000 --ws-rate-limit 1000 \
+  --ws-connect-limit 1000000 --ws-rate-limit 1000 --conn-per-ip-max 0 \
   --rate-limits api=1000000/1000,auth=1000000/1000,register=1000000/1000 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT

@@ -25,6 +25,7 @@ for i in range(12000): print(f'tok{i:06d}x', uuid.UUID(int=(0x019000000000700080
 fi
 env -u ASOBI_DB_HOST "$build/src/server/asobi" --port "$port" --shards "$shards" --no-pin \
   --dev-tokens "$tokens" --ws-connect-limit 1000000 --ws-rate-limit 1000 --log-level warn \
+  --conn-per-ip-max 0 \
   --game-dir tools/bench/games --match-max 5000 --matchmaker-queue-max 20000 \
   ${SERVER_ARGS:-} &
 server=$!

@@ -29,6 +29,7 @@ pre=(); [[ $cpus != none ]] && pre=(taskset -c "$cpus")
 cd "$root"
 "${pre[@]}" "$build/src/server/asobi" --port "$port" --shards "$shards" \
   --dev-tokens "$tokens" --ws-connect-limit 1000000 --ws-rate-limit 1000 --log-level warn \
+  --conn-per-ip-max 0 \
   ${SERVER_ARGS:-} &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT

@@ -1,0 +1,72 @@
+// Config flags owned by the transport: shard clamp, send-queue range, connection caps.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <string>
+#include <vector>
+
+namespace asobi {
+namespace {
+
+Result<Config> Parse(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  static std::string prog = "asobi";
+  argv.push_back(prog.data());
+  for (std::string& a : args) argv.push_back(a.data());
+  bool help = false;
+  return ParseConfig(int(argv.size()), argv.data(), &help);
+}
+
+TEST(ConfigTest, ShardsAreClampedToTheDocumentedMaximum) {
+  EXPECT_TRUE(Parse({"--shards", "256"}).ok());
+  EXPECT_FALSE(Parse({"--shards", "257"}).ok());
+  Config c;
+  c.shards = 0;  // one per online core, never above the maximum
+  EXPECT_GE(ResolvedShardCount(c), 1);
+  EXPECT_LE(ResolvedShardCount(c), kMaxShards);
+  c.shards = 3;
+  EXPECT_EQ(ResolvedShardCount(c), 3);
+}
+
+// Issue 10: values whose uint32 send-queue offsets wrap (4 GiB) used to be accepted.
+TEST(ConfigTest, SendQueueBytesMustFitTheQueueOffsets) {
+  EXPECT_FALSE(Parse({"--send-queue-bytes", "4294967296"}).ok());
+  EXPECT_FALSE(Parse({"--send-queue-bytes", "1073741825"}).ok());
+  EXPECT_FALSE(Parse({"--send-queue-bytes", "4095"}).ok());
+  Result<Config> c = Parse({"--send-queue-bytes", "1073741824"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->send_queue_bytes_max, size_t(1) << 30);
+}
+
+TEST(ConfigTest, ConnectionCapsAndCloseTimeout) {
+  Result<Config> d = Parse({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->conn_per_ip_max, 256);
+  EXPECT_EQ(d->conn_max, 0);
+  EXPECT_EQ(d->close_timeout_ms, 10000);
+  Result<Config> c =
+      Parse({"--conn-per-ip-max", "0", "--conn-max", "5000", "--close-timeout-ms=2500"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->conn_per_ip_max, 0);
+  EXPECT_EQ(ResolvedConnMax(*c), 5000);
+  EXPECT_EQ(c->close_timeout_ms, 2500);
+  EXPECT_FALSE(Parse({"--conn-per-ip-max", "-1"}).ok());
+  EXPECT_FALSE(Parse({"--close-timeout-ms", "0"}).ok());
+}
+
+TEST(ConfigTest, AutomaticNodeCapLeavesDescriptorsForTheServer) {
+  rlimit rl{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  Config c;
+  int64_t cap = ResolvedConnMax(c);
+  EXPECT_GE(cap, 1);
+  if (rl.rlim_cur != RLIM_INFINITY) {
+    EXPECT_LT(cap, int64_t(rl.rlim_cur));
+    EXPECT_GE(cap, int64_t(rl.rlim_cur) - 1024);
+  }
+}
+
+}  // namespace
+}  // namespace asobi
