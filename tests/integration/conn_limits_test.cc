@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +41,11 @@ class SourceClient {
     dst.sin_family = AF_INET;
     dst.sin_port = htons(port);
     inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    int r;
+    do {
+      r = connect(fd_, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) {
       return ::testing::AssertionFailure() << "connect: " << strerror(errno);
     }
     timeval tv{kIoTimeoutMs / 1000, 0};
@@ -53,7 +58,12 @@ class SourceClient {
   /// reset) or sent nothing within kIoTimeoutMs (`timed_out()` tells which).
   std::optional<HttpResponse> Get(const std::string& path) {
     std::string req = "GET " + path + " HTTP/1.1\r\nHost: itest\r\n\r\n";
-    if (send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != ssize_t(req.size())) return {};
+    ssize_t sent;
+    do {
+      sent = send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    timed_out_ = false;
+    if (sent != ssize_t(req.size())) return {};
     std::string buf;
     size_t head_end;
     while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
@@ -79,7 +89,10 @@ class SourceClient {
  private:
   bool Fill(std::string* buf) {
     char chunk[16384];
-    ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+    ssize_t n;
+    do {
+      n = recv(fd_, chunk, sizeof chunk, 0);
+    } while (n < 0 && errno == EINTR);
     if (n > 0) {
       buf->append(chunk, size_t(n));
       return true;

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <future>
 #include <memory>
@@ -52,7 +54,11 @@ int Connect(const char* source_ip, uint16_t port) {
   dst.sin_family = AF_INET;
   dst.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 0);
+  int r;
+  do {
+    r = connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+  } while (r != 0 && errno == EINTR);
+  EXPECT_EQ(r, 0) << strerror(errno);
   timeval tv{10, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;
@@ -60,11 +66,16 @@ int Connect(const char* source_ip, uint16_t port) {
 
 // True when `fd` gets its bytes echoed back (served).
 bool Echoes(int fd) {
-  if (send(fd, "ping", 4, MSG_NOSIGNAL) != 4) return false;
+  ssize_t sent;
+  do {
+    sent = send(fd, "ping", 4, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent != 4) return false;
   char buf[4];
   size_t got = 0;
   while (got < 4) {
     ssize_t n = recv(fd, buf + got, 4 - got, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     got += size_t(n);
   }
@@ -75,7 +86,10 @@ bool Echoes(int fd) {
 bool ClosedWithoutService(int fd) {
   send(fd, "ping", 4, MSG_NOSIGNAL);
   char b;
-  ssize_t n = recv(fd, &b, 1, 0);
+  ssize_t n;
+  do {
+    n = recv(fd, &b, 1, 0);
+  } while (n < 0 && errno == EINTR);
   return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE));
 }
 
@@ -105,16 +119,14 @@ class ListenerTest : public ::testing::Test {
   }
   void TearDown() override {
     if (!set_) return;
-    std::promise<void> done;
-    set_->shard(0).PostFromAnyThread([this, &done] {
-      server_.listener.reset();
-      server_.table.reset();
-      server_.buffers.reset();
-      done.set_value();
-    });
-    done.get_future().wait();
+    // Stop the loop first: a connection's operations stay in flight in the kernel until the
+    // ring goes away, so nothing may be freed while completions can still be delivered
+    // (the server tears down in the same order).
     set_->Stop();
     set_->Join();
+    server_.listener.reset();
+    server_.table.reset();
+    server_.buffers.reset();
   }
   // Runs `fn` on the shard and returns its result.
   template <typename T>
