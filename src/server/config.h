@@ -62,6 +62,17 @@ struct Config {
   int64_t matchmaker_max_wait_ms = 60000;  // --matchmaker-max-wait-ms: ticket expiry
   int64_t matchmaker_queue_max = 10000;    // --matchmaker-queue-max: tickets per node
   int bot_fill_ms = 8000;                  // --bot-fill-ms: queue fill with bots
+
+  // Connection deadlines and HTTP/WebSocket rules (docs/decisions.md "Connection limits and
+  // timeouts"; websocket.md §2.3, §3; rest.md §4.3)
+  int http_idle_timeout_ms = 5000;      // --http-idle-timeout-ms: no request in progress
+  int http_header_timeout_ms = 10000;   // --http-header-timeout-ms: first byte to end of headers
+  int http_body_timeout_ms = 30000;     // --http-body-timeout-ms: end of headers to end of body
+  int http_request_timeout_ms = 10000;  // --http-request-timeout-ms: handler answer, else 503
+  int http_linger_ms = 5000;            // --http-linger-ms: read-and-discard after a close
+  int ws_idle_timeout_ms = 60000;       // --ws-idle-timeout-ms: inbound silence once authed
+  int ws_rate_limit_close_after = 60;   // --ws-rate-limit-close-after: denials in a row (0 off)
+  std::string metrics_token;            // --metrics-token: bearer for /metrics off loopback
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints
