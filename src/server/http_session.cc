@@ -32,7 +32,8 @@ HttpSession::HttpSession(ServerShard& shard, TcpConnection& conn) : shard_(shard
 HttpSession::~HttpSession() {
   // A handler may still be waiting on the database or the worker pool with references into
   // the request: keep the request alive until it responds (ServerShard::orphan_calls).
-  if (phase_ == Phase::kBusy && inflight_) OrphanInFlight();
+  // inflight_ holds a call only while its handler has not answered.
+  if (inflight_ && inflight_->call) OrphanInFlight();
 }
 
 void HttpSession::OrphanInFlight() {
@@ -54,7 +55,7 @@ void HttpSession::OnData(TcpConnection&, std::string_view data) {
       if (buffered_bytes() > buffered_bytes_max()) {
         LOG_DEBUG("http input bound passed while busy, closing")
             .KV("bytes", int64_t(buffered_bytes()));
-        phase_ = Phase::kDone;
+        phase_ = Phase::kDone;  // a handler still working keeps its request (destructor)
         conn_.Close();
         return;
       }
@@ -66,13 +67,11 @@ void HttpSession::OnData(TcpConnection&, std::string_view data) {
   }
 }
 
-void HttpSession::OnClosed(TcpConnection&) {
-  // A handler still working keeps its request (see the destructor).
-  if (phase_ != Phase::kBusy) phase_ = Phase::kDone;
-}
+// A handler still working keeps its request either way (see the destructor and Respond).
+void HttpSession::OnClosed(TcpConnection&) { phase_ = Phase::kDone; }
 
 void HttpSession::OnSendOverflow(TcpConnection& conn) {
-  if (phase_ != Phase::kBusy) phase_ = Phase::kDone;
+  phase_ = Phase::kDone;
   conn.Close();
 }
 
@@ -297,14 +296,14 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
 }
 
 void HttpSession::Respond(uint64_t seq, http::HttpResponse resp) {
-  if (request_seq_ != seq || phase_ != Phase::kBusy) return;
-  phase_ = Phase::kIdle;  // the deadline follows below, or in Process()
-  Finish(resp, keep_alive_, head_);
   // The handler may still be on the stack (it called respond synchronously): free the
   // request state next turn.
   if (inflight_) {
     conn_.reactor().Post([done = std::move(inflight_)]() mutable { done.reset(); });
   }
+  if (request_seq_ != seq || phase_ != Phase::kBusy) return;  // closing: drop the answer
+  phase_ = Phase::kIdle;  // the deadline follows below, or in Process()
+  Finish(resp, keep_alive_, head_);
   if (phase_ != Phase::kIdle || in_process_) return;  // lingering, or Process() goes on
   EnterPhase(Phase::kIdle);
   UpdateReadPause();

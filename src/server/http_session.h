@@ -49,9 +49,13 @@ class HttpSession final : public ConnectionHandler {
   Phase phase() const { return phase_; }
   /// Input bytes received and not yet consumed by a request.
   size_t buffered_bytes() const { return in_.size() - in_off_; }
-  /// Bound on buffered input while a handler works: one largest request plus kPauseBytes.
-  /// Reading pauses long before; only bytes already on their way when it paused can pass
-  /// it, and then the connection is closed without an answer.
+  /// Slack above kPauseBytes for bytes the kernel had already delivered when reading paused
+  /// (completions of one loop turn: at most about one socket receive buffer).
+  static constexpr size_t kPauseSlackBytes = 4u << 20;
+
+  /// Bound on buffered input while a handler works: one largest request plus kPauseBytes and
+  /// kPauseSlackBytes. Reading pauses long before; if the bound is passed anyway the
+  /// connection is closed without an answer.
   size_t buffered_bytes_max() const;
 
  private:
