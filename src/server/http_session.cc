@@ -125,6 +125,10 @@ void HttpSession::EnterPhase(Phase phase) {
 }
 
 void HttpSession::Process() {
+  if (conn_.closing()) {  // closed from outside (drain): no new work for this connection
+    phase_ = Phase::kDone;
+    return;
+  }
   in_process_ = true;
   while ((phase_ == Phase::kIdle || phase_ == Phase::kHeader || phase_ == Phase::kBody) &&
          in_off_ < in_.size()) {

@@ -101,7 +101,7 @@ void Finish(SessionHarness& h, ConnId id, int client_fd) {
       if (TcpConnection* conn = h.Find(id)) {
         conn->Close();
       } else {
-        gone = true;
+        gone = h.pending().empty();
       }
     });
     Drain(client_fd);

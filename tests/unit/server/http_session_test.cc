@@ -153,6 +153,26 @@ TEST_F(HttpSessionTest, SynchronousAnswersDoNotLeaveTheSessionBusy) {
   });
 }
 
+// A connection closed from outside (drain) while requests wait behind a slow one starts no
+// new handler work for them.
+TEST_F(HttpSessionTest, WaitingRequestsAreNotStartedOnceTheConnectionCloses) {
+  Start();
+  HttpClient c;
+  ConnId id = Open(&c);
+  ASSERT_TRUE(c.SendRaw(Get("/slow") + Get("/slow", "X-N: 2\r\n")));
+  ASSERT_TRUE(WaitOnShard([&] {
+    HttpSession* s = SessionOf(id);
+    return h_->pending().size() == 1 && s != nullptr && s->buffered_bytes() > 0;
+  }));
+  h_->Run([&] {
+    EXPECT_TRUE(h_->CompleteOldest());
+    h_->Find(id)->Close();
+  });
+  h_->Settle();
+  EXPECT_EQ(Pending(), 0u);
+  EXPECT_EQ(Orphans(), 0u);
+}
+
 // Issue 10 defect 5: while a handler works, input is not buffered without bound: past
 // kPauseBytes the session stops reading (TCP backpressure), and resumes after the answer.
 TEST_F(HttpSessionTest, BusySessionStopsReadingAndResumesAfterTheAnswer) {
