@@ -42,7 +42,8 @@ void HttpSession::OrphanInFlight() {
 }
 
 size_t HttpSession::buffered_bytes_max() const {
-  return limits_.uri_bytes_max + limits_.header_bytes_max + limits_.body_bytes_max + kPauseBytes;
+  return limits_.uri_bytes_max + limits_.header_bytes_max + limits_.body_bytes_max + kPauseBytes +
+         kPauseSlackBytes;
 }
 
 void HttpSession::OnData(TcpConnection&, std::string_view data) {
@@ -270,6 +271,14 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
            r.keep_alive, head);
     return;
   }
+  StartCall(api, head);
+}
+
+// Hands the request in inflight_ to its route handler; the session is busy until it answers
+// (Respond) or the request deadline passes (TimeOutRequest).
+void HttpSession::StartCall(const HttpApi& api, bool head) {
+  http::HttpRequest& r = inflight_->request;
+  const http::RouteMatch& match = inflight_->match;
   phase_ = Phase::kBusy;  // the deadline is armed below, unless the handler answers at once
   keep_alive_ = r.keep_alive;
   head_ = head;

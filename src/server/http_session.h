@@ -62,6 +62,7 @@ class HttpSession final : public ConnectionHandler {
   void Process();
   bool ParseNext();
   void Dispatch(http::HttpRequest& req);
+  void StartCall(const HttpApi& api, bool head);
   void Upgrade(http::HttpRequest& req);
   void Finish(const http::HttpResponse& resp, bool keep_alive, bool head);
   void EnterPhase(Phase phase);
