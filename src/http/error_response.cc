@@ -145,6 +145,9 @@ constexpr CodeStatus kCodeTable[] = {
     {"uri_too_long", 414},
     {"headers_too_large", 431},
     {"http_version_not_supported", 505},
+    // Added by server/ (docs/decisions.md "Connection limits and timeouts").
+    {"request_timeout", 408},
+    {"unsupported_media_type", 415},
 };
 
 const std::unordered_map<std::string_view, int>& CodeMap() {

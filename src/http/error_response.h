@@ -10,7 +10,8 @@ namespace asobi::http {
 
 /// HTTP status bound to an error `code` (rest.md §1.3 table, `ws.request_failed` → 400),
 /// plus the codes this layer adds: `not_found` 404, `method_not_allowed` 405, `bad_request`
-/// 400, `uri_too_long` 414, `headers_too_large` 431, `http_version_not_supported` 505.
+/// 400, `uri_too_long` 414, `headers_too_large` 431, `http_version_not_supported` 505,
+/// `request_timeout` 408, `unsupported_media_type` 415.
 /// An undefined code → 500. Pure; any thread.
 int StatusForCode(std::string_view code);
 

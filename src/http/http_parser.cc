@@ -138,20 +138,67 @@ void NoteField(std::string_view name, std::string_view value, HeaderFacts* f) {
   }
 }
 
-// Parses one `name: value` line (without CRLF) into out->headers[index].
-bool ParseField(std::string_view line, size_t index, HttpRequest* out, HeaderFacts* f) {
+// Checks one `name: value` line (without CRLF); on success sets the name's length and the
+// trimmed value.
+bool CheckField(std::string_view line, size_t* name_len, std::string_view* value) {
   size_t colon = 0;
   while (colon < line.size() && IsTchar(line[colon])) ++colon;
   if (colon == 0 || colon == line.size() || line[colon] != ':') return false;
-  const std::string_view value = TrimOws(line.substr(colon + 1));
-  if (!AllFieldValueChars(value)) return false;
+  *value = TrimOws(line.substr(colon + 1));
+  if (!AllFieldValueChars(*value)) return false;
+  *name_len = colon;
+  return true;
+}
+
+// Parses one `name: value` line (without CRLF) into out->headers[index].
+bool ParseField(std::string_view line, size_t index, HttpRequest* out, HeaderFacts* f) {
+  size_t name_len = 0;
+  std::string_view value;
+  if (!CheckField(line, &name_len, &value)) return false;
   if (index == out->headers.size()) out->headers.emplace_back();
   auto& [name, stored_value] = out->headers[index];
-  name.assign(line.data(), colon);
+  name.assign(line.data(), name_len);
   for (char& c : name) c = ToLowerAscii(c);
   stored_value.assign(value);
   NoteField(name, stored_value, f);
   return true;
+}
+
+// Checks the complete header lines after the cursor without storing them, advancing the
+// cursor. kComplete: the empty line that ends the section is in `buf` (parse it in full);
+// kNeedMore: it is not yet; kError: a line is malformed or a limit is passed. Lines before
+// the cursor were checked by an earlier call, so each byte is scanned once while the section
+// is incomplete.
+ParseResult ScanHeaders(std::string_view buf, size_t start, const HttpLimits& limits,
+                        ParseCursor* cursor) {
+  const size_t n = buf.size();
+  const size_t scan_end = std::min(n, start + limits.header_bytes_max);
+  size_t pos = start;
+  size_t count = 0;
+  if (cursor->header_lines_end > start) {
+    pos = cursor->header_lines_end;
+    count = cursor->header_lines;
+  }
+  for (;;) {
+    const void* hit =
+        pos < scan_end ? std::memchr(buf.data() + pos, '\n', scan_end - pos) : nullptr;
+    if (hit == nullptr) {
+      cursor->header_lines_end = pos;
+      cursor->header_lines = count;
+      if (n - start >= limits.header_bytes_max) return Error(431, "headers_too_large");
+      return NeedMore();
+    }
+    const size_t lf = static_cast<size_t>(static_cast<const char*>(hit) - buf.data());
+    if (lf == pos || buf[lf - 1] != '\r') return BadRequest();  // bare LF
+    const std::string_view line = buf.substr(pos, lf - 1 - pos);
+    if (line.empty()) return Complete();
+    if (count == limits.headers_count_max) return Error(431, "headers_too_large");
+    size_t name_len = 0;
+    std::string_view value;
+    if (!CheckField(line, &name_len, &value)) return BadRequest();
+    ++count;
+    pos = lf + 1;
+  }
 }
 
 // Parses header lines from `start` up to and including the empty line; `*end` is set past it.
@@ -207,10 +254,15 @@ bool SplitTarget(std::string_view target, std::string_view* path, std::string_vi
   return true;
 }
 
+// POST, PUT and PATCH carry a body, so rest.md §4.3 wants its Content-Length.
+bool NeedsContentLength(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
 }  // namespace
 
 ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpRequest* out,
-                         size_t* consumed) {
+                         size_t* consumed, ParseCursor* cursor) {
   *consumed = 0;
   size_t pos = 0;
   if (!buf.empty() && buf[0] == '\r') {  // one empty line before the request line is ignored
@@ -221,6 +273,10 @@ ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpReq
   RequestLine rl;
   ParseResult r = ParseRequestLine(buf, pos, limits, &rl);
   if (r.status != ParseStatus::kComplete) return r;
+  if (cursor != nullptr) {
+    r = ScanHeaders(buf, rl.end, limits, cursor);
+    if (r.status != ParseStatus::kComplete) return r;
+  }
   HeaderFacts f;
   size_t body_start = 0;
   r = ParseHeaders(buf, rl.end, limits, out, &f, &body_start);
@@ -231,7 +287,9 @@ ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpReq
   if (f.host_count > 1 || (rl.version_minor == 1 && f.host_count == 0 && limits.require_host)) {
     return BadRequest();
   }
-  if (f.has_transfer_encoding) return Error(411, "length_required");
+  if (f.has_transfer_encoding || (!f.has_content_length && NeedsContentLength(rl.method))) {
+    return Error(411, "length_required");
+  }
   if (f.content_length > limits.body_bytes_max) return Error(413, "payload_too_large");
   const size_t total = body_start + static_cast<size_t>(f.content_length);
   if (buf.size() < total) {

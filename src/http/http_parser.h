@@ -47,12 +47,24 @@ struct ParseResult {
   bool expect_continue = false;
 };
 
+/// Progress over one request that arrives in pieces, so that a call on the grown buffer does
+/// not re-scan header lines an earlier call already checked (a header section trickled in
+/// byte by byte costs O(n), not O(n²)). One per connection; reset it (`= {}`) whenever the
+/// front of the buffer moves to the next request. Offsets are relative to the buffer front.
+struct ParseCursor {
+  size_t header_lines_end = 0;  ///< just past the last complete header line checked; 0 = none
+  size_t header_lines = 0;      ///< complete header lines before header_lines_end
+};
+
 /// Parses ONE request from the front of `buf` (which may hold several pipelined requests or
 /// a partial one). On kComplete fills `*out` and sets `*consumed` to the bytes of this request
 /// (an optional single leading CRLF, request line, headers and body); the caller drops them
 /// and may call again for the next request. On kNeedMore/kError `*out` is unspecified and
-/// `*consumed` is 0. Stateless: each call re-reads `buf` from its start (bounded by the
-/// limits). Pure function; any thread.
+/// `*consumed` is 0. Without `cursor` each call re-reads `buf` from its start (bounded by the
+/// limits); with one, complete header lines checked by an earlier call on the same request
+/// are skipped until the end of the header section arrives, which is then parsed once in
+/// full (the request line, at most uri_bytes_max + 26 bytes, is re-read while incomplete).
+/// The result is the same with or without a cursor. Pure function; any thread.
 ///
 /// Accepted: `method SP request-target SP HTTP/1.x CRLF`, origin-form ("/p?q") or
 /// absolute-form ("http://host/p?q") targets, visible-ASCII targets only.
@@ -67,12 +79,13 @@ struct ParseResult {
 ///    or any other byte is 400. A value above body_bytes_max is 413 as soon as the headers are
 ///    in, before any body byte.
 ///  - Any Transfer-Encoding (chunked included) is 411 `length_required` (rest.md §4.3).
-///    A request with neither Content-Length nor Transfer-Encoding has an empty body.
+///    POST, PUT and PATCH without Content-Length are 411 too (rest.md §4.3: a body needs a
+///    Content-Length); other methods without one have an empty body.
 ///  - Versions other than HTTP/1.0 and HTTP/1.1 are 505; a malformed version is 400.
 ///  - More than one Host field is 400; no Host on HTTP/1.1 is 400 when limits.require_host.
 ///  - keep_alive: HTTP/1.1 unless a Connection token "close"; HTTP/1.0 only with a
 ///    Connection token "keep-alive" (and no "close").
 ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpRequest* out,
-                         size_t* consumed);
+                         size_t* consumed, ParseCursor* cursor = nullptr);
 
 }  // namespace asobi::http

@@ -97,7 +97,7 @@ void TcpConnection::SetHandler(std::unique_ptr<ConnectionHandler> handler) {
 void TcpConnection::Start() { ArmRecv(); }
 
 void TcpConnection::ArmRecv() {
-  if (closing_ || recv_armed_) return;
+  if (closing_ || recv_armed_ || recv_paused_) return;
   io_uring_sqe* sqe = reactor().GetSqe(&recv_c_);
   io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -108,6 +108,14 @@ void TcpConnection::ArmRecv() {
 void TcpConnection::OnRecv(int32_t res, uint32_t flags) {
   bool more = flags & IORING_CQE_F_MORE;
   if (!more) recv_armed_ = false;
+  if (!more && recv_cancelling_) {
+    recv_cancelling_ = false;
+    if (res == -ECANCELED) {  // PauseRecv's cancel: not an error; re-arm if resumed meanwhile
+      if (!closing_) ArmRecv();
+      MaybeRelease();
+      return;
+    }
+  }
   if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
     uint16_t bid = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
     if (!closing_) {
@@ -159,7 +167,7 @@ bool TcpConnection::AppendOwned(std::string_view bytes) {
 }
 
 void TcpConnection::Send(std::string_view bytes) {
-  if (send_closed_ || shut_down_ || bytes.empty()) return;
+  if (send_closed_ || shut_down_ || write_shutdown_ || bytes.empty()) return;
   if (!AppendOwned(bytes)) {  // would not be addressable: past any sane bound anyway
     Overflow();
     return;
@@ -169,7 +177,7 @@ void TcpConnection::Send(std::string_view bytes) {
 }
 
 void TcpConnection::Send(SharedBuffer buf) {
-  if (send_closed_ || shut_down_ || buf.empty()) return;
+  if (send_closed_ || shut_down_ || write_shutdown_ || buf.empty()) return;
   pending_bytes_ += buf.size();
   Segment seg;
   seg.shared = std::move(buf);
@@ -215,6 +223,30 @@ void TcpConnection::AbortWith(std::string_view last_bytes) {
   StartClosing();
 }
 
+void TcpConnection::ShutdownWrite() {
+  if (closing_ || write_shutdown_) return;
+  write_shutdown_ = true;
+  reactor().RequestFlush(this);
+}
+
+void TcpConnection::PauseRecv() {
+  if (recv_paused_) return;
+  recv_paused_ = true;
+  if (!recv_armed_ || recv_cancelling_ || closing_) return;
+  // The cancel has no completion of its own (user_data 0 is ignored by the reactor); the
+  // receive ends with -ECANCELED, or with data/EOF when it won the race.
+  io_uring_sqe* sqe = reactor().GetSqe();
+  io_uring_prep_cancel(sqe, static_cast<Completion*>(&recv_c_), 0);
+  io_uring_sqe_set_data(sqe, nullptr);
+  recv_cancelling_ = true;
+}
+
+void TcpConnection::ResumeRecv() {
+  if (!recv_paused_) return;
+  recv_paused_ = false;
+  ArmRecv();  // no-op while the cancelled receive is still armed: OnRecv re-arms it
+}
+
 void TcpConnection::FlushTurn() {
   if (released_) {
     // Queued by Release(): every flush of this turn that could touch us has run or been
@@ -228,6 +260,10 @@ void TcpConnection::FlushTurn() {
     inflight_bytes_ = pending_bytes_;
     pending_bytes_ = 0;
     SubmitSend();
+  }
+  if (write_shutdown_ && !write_shut_ && !send_inflight_ && !shut_down_) {
+    write_shut_ = true;
+    ::shutdown(fd_, SHUT_WR);
   }
   if (closing_ && !send_inflight_) BeginShutdown();
   MaybeRelease();
@@ -302,7 +338,7 @@ void TcpConnection::OnSend(int32_t res, uint32_t) {
   } else {
     inflight_.Clear();
     inflight_bytes_ = 0;
-    if (!pending_.segments.empty() || closing_) reactor().RequestFlush(this);
+    if (!pending_.segments.empty() || closing_ || write_shutdown_) reactor().RequestFlush(this);
   }
   MaybeRelease();
 }

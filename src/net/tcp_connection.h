@@ -109,6 +109,23 @@ class TcpConnection final : public TurnFlush {
   /// after it, with the same force-close bound as Close().
   void AbortWith(std::string_view last_bytes);
 
+  /// Half-close for a lingering close (nginx `lingering_close`): once everything queued is
+  /// written, shutdown(SHUT_WR) sends a FIN; receiving goes on (OnData keeps coming, the
+  /// handler discards it) until the peer closes, which then closes the connection as any EOF
+  /// does. Bytes sent after this call are dropped. Closing a socket with unread input makes
+  /// the kernel send an RST, which can destroy a response the peer has not read yet; this is
+  /// how a handler avoids that. The handler bounds the linger with a deadline.
+  void ShutdownWrite();
+
+  /// Stops receiving (backpressure: the kernel buffer fills and TCP flow control slows the
+  /// peer) until ResumeRecv. Bytes already on their way may still arrive through OnData
+  /// after this call (a few receive buffers at most). An EOF or reset is noticed only after
+  /// ResumeRecv. Idempotent; cheap when nothing is armed.
+  void PauseRecv();
+  /// Receives again after PauseRecv. Idempotent.
+  void ResumeRecv();
+  bool recv_paused() const { return recv_paused_; }
+
   /// Starts receiving. Called once by the table after the handler is set.
   void Start();
 
@@ -170,6 +187,10 @@ class TcpConnection final : public TurnFlush {
   MemberCompletion<TcpConnection, &TcpConnection::OnRecv> recv_c_{this};
   MemberCompletion<TcpConnection, &TcpConnection::OnSend> send_c_{this};
   bool recv_armed_ = false;
+  bool recv_paused_ = false;      // PauseRecv: do not (re-)arm the receive
+  bool recv_cancelling_ = false;  // a cancel of the armed receive is in flight
+  bool write_shutdown_ = false;   // ShutdownWrite: FIN once the queue is written
+  bool write_shut_ = false;       // shutdown(SHUT_WR) issued
   bool send_inflight_ = false;
   bool closing_ = false;      // no more reads; close once sends finish
   bool send_closed_ = false;  // Close()/AbortWith()/error: Send() appends nothing more

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "base/clock.h"
+#include "http/error_response.h"
 #include "protocol/json_writer.h"
+#include "server/metrics_access.h"
 #include "server/server.h"
 
 namespace asobi {
@@ -75,6 +77,11 @@ void PerShard(std::string* out, const ServerShared& shared, const char* name, Ge
 }
 
 void Metrics(const ServerShared& shared, HttpCall& call) {
+  if (!MetricsAccessAllowed(call.peer_ip, call.request, shared.config.metrics_token)) {
+    call.respond(http::ErrorResponse(
+        "forbidden", "/metrics is served to loopback clients, or with the --metrics-token bearer"));
+    return;
+  }
   std::string out;
   auto relaxed = std::memory_order_relaxed;
   Metric(&out, "asobi_connections", "gauge", "Open TCP connections.");

@@ -70,6 +70,16 @@ struct Config {
   int64_t conn_per_ip_max = 256;  // --conn-per-ip-max, ASOBI_CONN_PER_IP_MAX (0 = no cap)
   int64_t conn_max = 0;           // --conn-max, ASOBI_CONN_MAX (0 = from the fd limit)
   int close_timeout_ms = 10000;   // --close-timeout-ms, ASOBI_CLOSE_TIMEOUT_MS
+  // Connection deadlines and HTTP/WebSocket rules (docs/decisions.md "Connection limits and
+  // timeouts"; websocket.md §2.3, §3; rest.md §4.3)
+  int http_idle_timeout_ms = 5000;      // --http-idle-timeout-ms: no request in progress
+  int http_header_timeout_ms = 10000;   // --http-header-timeout-ms: first byte to end of headers
+  int http_body_timeout_ms = 30000;     // --http-body-timeout-ms: end of headers to end of body
+  int http_request_timeout_ms = 10000;  // --http-request-timeout-ms: handler answer, else 503
+  int http_linger_ms = 5000;            // --http-linger-ms: read-and-discard after a close
+  int ws_idle_timeout_ms = 60000;       // --ws-idle-timeout-ms: inbound silence once authed
+  int ws_rate_limit_close_after = 60;   // --ws-rate-limit-close-after: denials in a row (0 off)
+  std::string metrics_token;            // --metrics-token: bearer for /metrics off loopback
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -16,27 +16,25 @@ WsSession::WsSession(ServerShard& shard, TcpConnection& conn, std::string_view r
     Close(1008, reject_reason);
     return;
   }
-  ConnectionTable* table = &shard_.connections;
-  ConnId id = conn_.id();
-  idle_timer_ =
-      shard_.shard.reactor().AddTimer(shard_.shared.config.ws_idle_auth_timeout_ms, [table, id] {
-        TcpConnection* c = table->Find(id);
-        if (c == nullptr) return;
-        if (auto* self = dynamic_cast<WsSession*>(c->handler())) self->OnIdleAuthTimeout();
-      });
+  deadline_.Set(conn_, shard_.shared.config.ws_idle_auth_timeout_ms);
 }
 
-WsSession::~WsSession() {
-  if (idle_timer_) shard_.shard.reactor().CancelTimer(idle_timer_);
-}
+WsSession::~WsSession() = default;
 
-void WsSession::OnIdleAuthTimeout() {
-  idle_timer_ = 0;
-  if (!authenticated()) Close(1008, "idle_auth_timeout");
+void WsSession::OnDeadline(TcpConnection& conn) {
+  if (!deadline_.Expired(conn) || closing_) return;
+  if (authenticated()) {
+    Close(1000, "");
+  } else {
+    Close(1008, "idle_auth_timeout");
+  }
 }
 
 void WsSession::OnData(TcpConnection&, std::string_view data) {
   if (closing_) return;
+  // Any inbound byte (data, ping, a partial frame) ends a silence, as with upstream's
+  // transport idle timeout; before authentication the idle-auth deadline stands.
+  if (authenticated()) deadline_.Set(conn_, shard_.shared.config.ws_idle_timeout_ms);
   codec_.Feed(data);
 }
 
@@ -93,20 +91,29 @@ void WsSession::BindPlayer(std::string player_id, bool binary_wire) {
   // DECISIONS.md wire 3: a second session.connect replaces the session on this socket.
   player_id_ = std::move(player_id);
   binary_wire_ = binary_wire;
-  if (idle_timer_) {
-    shard_.shard.reactor().CancelTimer(idle_timer_);
-    idle_timer_ = 0;
+  deadline_.Set(conn_, shard_.shared.config.ws_idle_timeout_ms);  // replaces idle-auth
+}
+
+// websocket.md §3: a message over the rate gets `rate_limited` and the socket stays open;
+// --ws-rate-limit-close-after such messages in a row close it with 1008 `rate_limited`
+// (docs/decisions.md), so a client that ignores the errors cannot keep the server busy
+// answering them.
+bool WsSession::RateAllowed() {
+  if (rate_.Allow(shard_.shard.reactor().now_ms())) {
+    denied_in_row_ = 0;
+    return true;
   }
+  SendError("rate_limited", nullptr, {}, {});
+  const int close_after = shard_.shared.config.ws_rate_limit_close_after;
+  if (close_after > 0 && ++denied_in_row_ >= close_after) Close(1008, "rate_limited");
+  return false;
 }
 
 void WsSession::OnText(std::string_view msg) {
   if (closing_) return;
   shard_.shard.metrics().frames_in.fetch_add(1, std::memory_order_relaxed);
   // websocket.md §1.2: size (handled by OnTooLarge) -> rate -> JSON -> envelope -> dispatch.
-  if (!rate_.Allow(shard_.shard.reactor().now_ms())) {
-    SendError("rate_limited", nullptr, {}, {});
-    return;
-  }
+  if (!RateAllowed()) return;
   Envelope env;
   Status st = shard_.envelope_parser.ParseInto(msg, &env);
   if (!st.ok()) {
@@ -126,10 +133,7 @@ void WsSession::OnText(std::string_view msg) {
 void WsSession::OnBinary(size_t) {
   if (closing_) return;
   shard_.shard.metrics().frames_in.fetch_add(1, std::memory_order_relaxed);
-  if (!rate_.Allow(shard_.shard.reactor().now_ms())) {
-    SendError("rate_limited", nullptr, {}, {});
-    return;
-  }
+  if (!RateAllowed()) return;
   SendError("binary_uplink_unsupported", nullptr, {}, {});
 }
 

@@ -1,6 +1,7 @@
 // WsSession: one WebSocket connection after the upgrade (websocket.md §1–§3). Runs the
 // inbound pipeline in spec order (size → rate limit → binary → JSON → envelope → dispatch),
-// enforces the idle-auth timer, and is the `Client` game handlers talk to.
+// enforces the idle-auth timer and, once authenticated, the inbound-silence deadline
+// (§2.3), and is the `Client` game handlers talk to.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include "game/client.h"
 #include "net/tcp_connection.h"
 #include "server/server_shard.h"
+#include "server/session_deadline.h"
 #include "ws/rate_limit.h"
 #include "ws/ws_codec.h"
 
@@ -25,6 +27,10 @@ class WsSession final : public ConnectionHandler, public Client, public WsCodec:
   void OnData(TcpConnection& conn, std::string_view data) override;
   void OnClosed(TcpConnection& conn) override;
   void OnSendOverflow(TcpConnection& conn) override;
+  /// Before authentication: close 1008 `idle_auth_timeout` (§2.1 step 3, counted from the
+  /// upgrade). After: --ws-idle-timeout-ms without any inbound byte closes with 1000 and an
+  /// empty reason (§2.4 "transport idle timeout").
+  void OnDeadline(TcpConnection& conn) override;
 
   // Client
   void SendFrame(std::string_view json) override;
@@ -45,13 +51,14 @@ class WsSession final : public ConnectionHandler, public Client, public WsCodec:
   void OnOutput(std::string_view bytes) override;
 
  private:
-  void OnIdleAuthTimeout();
+  bool RateAllowed();
 
   ServerShard& shard_;
   TcpConnection& conn_;
   WsCodec codec_;
   FixedWindowLimiter rate_;
-  Reactor::TimerId idle_timer_ = 0;
+  SessionDeadline deadline_;  // idle-auth, then inbound silence
+  int denied_in_row_ = 0;     // rate-limited messages since the last one let through
   bool closing_ = false;
   std::string scratch_;
 };

@@ -68,8 +68,9 @@ UpgradeCheck Reject(int status, std::string reason, std::string_view headers = {
 
 UpgradeCheck ValidateUpgrade(std::string_view method, std::string_view upgrade_hdr,
                              std::string_view connection_hdr, std::string_view key,
-                             std::string_view version) {
+                             std::string_view version, int http_version_minor) {
   if (method != "GET") return Reject(400, "websocket upgrade requires GET");
+  if (http_version_minor < 1) return Reject(400, "websocket upgrade requires HTTP/1.1");
   if (!HasToken(upgrade_hdr, "websocket")) return Reject(400, "missing Upgrade: websocket");
   if (!HasToken(connection_hdr, "upgrade")) return Reject(400, "missing Connection: upgrade");
   version = TrimOws(version);

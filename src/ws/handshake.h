@@ -21,8 +21,10 @@ struct UpgradeCheck {
 };
 
 /// Checks a client's opening handshake (RFC 6455 §4.2.1). Pass empty views for absent headers;
-/// values may carry surrounding whitespace. Rules, in this order:
+/// values may carry surrounding whitespace; `http_version_minor` is the request's HTTP/1.x
+/// minor version. Rules, in this order:
 ///  - method is exactly "GET"                                  → else 400
+///  - HTTP/1.1 (RFC 6455 §4.1: "at least 1.1"; HTTP/1.0 has no Upgrade) → else 400
 ///  - Upgrade has the token "websocket" (case-insensitive)      → else 400
 ///  - Connection has the token "upgrade" (case-insensitive) among comma-separated tokens
 ///                                                              → else 400
@@ -32,7 +34,7 @@ struct UpgradeCheck {
 /// Pure function; any thread.
 UpgradeCheck ValidateUpgrade(std::string_view method, std::string_view upgrade_hdr,
                              std::string_view connection_hdr, std::string_view key,
-                             std::string_view version);
+                             std::string_view version, int http_version_minor);
 
 /// Sec-WebSocket-Accept for `client_key` (RFC 6455 §4.2.2 step 5.4): base64(SHA-1(key +
 /// "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")). Surrounding whitespace of the key is ignored.

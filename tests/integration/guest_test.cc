@@ -131,8 +131,10 @@ TEST(GuestDisabledTest, SignInIs403WhenNotEnabled) {
   HttpClient c;
   ASSERT_TRUE(c.Connect(server.port()));
   std::string body = R"({"device_id":"d","device_secret":")" + RandomSecret(32) + R"("})";
-  ASSERT_TRUE(c.SendRaw("POST /api/v1/auth/guest HTTP/1.1\r\nHost: t\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body));
+  ASSERT_TRUE(
+      c.SendRaw("POST /api/v1/auth/guest HTTP/1.1\r\nHost: t\r\n"
+                "Content-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body));
   auto r = c.ReadResponse();
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(IsErrorEnvelope(*r, 403, "guest.disabled"));

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -19,6 +20,22 @@ void SetTimeout(int fd, int option, int timeout_ms) {
   tv.tv_sec = timeout_ms / 1000;
   tv.tv_usec = (timeout_ms % 1000) * 1000;
   setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+// A blocking connect() interrupted by a signal (or io_uring task work of a reactor torn down
+// in this process) goes on in the background: wait for it and take its result.
+bool FinishInterruptedConnect(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  int n;
+  do {
+    n = poll(&p, 1, kIoTimeoutMs);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return false;
+  errno = err;
+  return err == 0;
 }
 
 }  // namespace
@@ -54,7 +71,8 @@ bool TestSocket::Connect(uint16_t port, int rcvbuf_bytes) {
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   SetTimeout(fd_, SO_SNDTIMEO, kIoTimeoutMs);  // bounds connect() too
-  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
+      !(errno == EINTR && FinishInterruptedConnect(fd_))) {
     last_errno_ = errno;
     Close();
     return false;

@@ -137,6 +137,89 @@ TEST_F(WsLimitsTest, IdleAuthTimeoutClosesOnlyUnauthenticatedSockets) {
   EXPECT_TRUE(Serves(authed, "\"authed\""));
 }
 
+// docs/decisions.md: --ws-rate-limit-close-after rate-limited messages in a row (each
+// answered with `rate_limited`) close the socket with 1008 rate_limited.
+TEST_F(WsLimitsTest, ConsecutiveRateLimitedMessagesCloseWith1008) {
+  ASSERT_NO_FATAL_FAILURE(Start({"--ws-rate-limit", "5", "--ws-rate-limit-close-after", "3"}));
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(port()));
+  std::string burst;  // 5 allowed, then 3 denied in a row, all in one window
+  for (int i = 1; i <= 8; ++i)
+    EncodeClientFrame(kWsText, Heartbeat(std::to_string(i)), true, &burst);
+  ASSERT_TRUE(ws.SendRaw(burst));
+  int answered = 0, limited = 0;
+  for (int i = 1; i <= 8; ++i) {
+    JsonDoc reply;
+    ASSERT_TRUE(ws.RecvJson(&reply)) << i;
+    if (reply.Str({"type"}) == "session.heartbeat") {
+      ++answered;
+    } else {
+      EXPECT_TRUE(IsWsError(reply, "rate_limited", "rate_limited", std::nullopt));
+      ++limited;
+    }
+  }
+  EXPECT_EQ(answered, 5);
+  EXPECT_EQ(limited, 3);
+  EXPECT_TRUE(ws.ExpectClose(1008, "rate_limited"));
+  EXPECT_TRUE(ws.ExpectEof());
+}
+
+// Fewer denials in a row than the bound keep the socket: an allowed message resets the run.
+TEST_F(WsLimitsTest, RateLimitedMessagesBelowTheBoundKeepTheSocket) {
+  ASSERT_NO_FATAL_FAILURE(Start({"--ws-rate-limit", "5", "--ws-rate-limit-close-after", "3"}));
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(port()));
+  std::string burst;  // 5 allowed, 2 denied
+  for (int i = 1; i <= 7; ++i)
+    EncodeClientFrame(kWsText, Heartbeat(std::to_string(i)), true, &burst);
+  ASSERT_TRUE(ws.SendRaw(burst));
+  for (int i = 1; i <= 7; ++i) {
+    JsonDoc reply;
+    ASSERT_TRUE(ws.RecvJson(&reply)) << i;
+  }
+  // Control frames are not rate limited: a ping proves the socket is open.
+  ASSERT_TRUE(ws.SendPing("open"));
+  WsFrame pong;
+  ASSERT_EQ(ws.Recv(&pong), WsRecv::kFrame);
+  EXPECT_EQ(pong.opcode, kWsPong);
+}
+
+// websocket.md §2.3/§2.4: once authenticated, inbound silence longer than
+// --ws-idle-timeout-ms closes the socket with 1000 and an empty reason; any inbound message
+// (asobi-js heartbeats every 30 s) keeps it open.
+TEST_F(WsLimitsTest, SilentAuthenticatedSocketIsClosedAndHeartbeatingOneIsKept) {
+  ASSERT_NO_FATAL_FAILURE(Start({"--ws-idle-timeout-ms", "400", "--ws-rate-limit", "1000000"}));
+  WsClient beating, silent;
+  ASSERT_TRUE(beating.Open(port()));
+  ASSERT_TRUE(Authenticate(beating));
+  ASSERT_TRUE(silent.Open(port()));
+  ASSERT_TRUE(Authenticate(silent));
+  // `beating` heartbeats back to back while we wait (bounded reads) for `silent` to close.
+  WsFrame f;
+  WsRecv r = WsRecv::kTimeout;
+  for (int i = 0; i < 1000 && r == WsRecv::kTimeout; ++i) {
+    ASSERT_TRUE(Serves(beating, "\"hb" + std::to_string(i) + "\""));
+    r = silent.Recv(&f, 10);
+  }
+  ASSERT_EQ(r, WsRecv::kFrame);
+  EXPECT_EQ(f.opcode, kWsClose);
+  EXPECT_EQ(f.CloseCode(), 1000);
+  EXPECT_EQ(f.CloseReason(), "");
+  EXPECT_TRUE(silent.ExpectEof());
+  // `beating` authenticated before `silent`, so its own silence deadline would have passed.
+  EXPECT_TRUE(Serves(beating, "\"after\""));
+}
+
+// Before authentication only the idle-auth timer applies (§2.1 step 3), however short the
+// silence bound is.
+TEST_F(WsLimitsTest, SilenceBoundDoesNotReplaceIdleAuthTimer) {
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--ws-idle-timeout-ms", "50", "--ws-idle-auth-timeout-ms", "300"}));
+  WsClient anon;
+  ASSERT_TRUE(anon.Open(port()));
+  EXPECT_TRUE(anon.ExpectClose(1008, "idle_auth_timeout"));
+}
+
 // websocket.md §2.1 step 1 / §2.4: the upgrade beyond the per-IP connect limit gets its 101,
 // then close 1008 rate_limited; the earlier connections are unaffected.
 TEST_F(WsLimitsTest, ConnectFloodGets101ThenClose1008RateLimited) {

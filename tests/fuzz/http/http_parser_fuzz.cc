@@ -1,6 +1,8 @@
-// Fuzzes ParseRequest: pipelined consumption, and incremental parsing at a split point,
-// which must agree with parsing the whole input. Parsed requests are also fed through the
+// Fuzzes ParseRequest: pipelined consumption, incremental parsing at a split point, which
+// must agree with parsing the whole input, and a growing buffer parsed with a ParseCursor,
+// which must give the stateless answer for every prefix. Parsed requests are also fed through the
 // router, the query helpers and the error envelope.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -97,6 +99,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Require(whole.status == ParseStatus::kError);
   } else if (whole.status == ParseStatus::kComplete) {
     Require(split < whole_consumed);
+  }
+
+  // A connection's view: the buffer grows in steps; with a cursor each answer must be the
+  // stateless one.
+  if (size <= 2048) {
+    asobi::http::ParseCursor cursor;
+    const size_t step = 1 + Hash(input) % 7;
+    for (size_t n = 0;; n = std::min(size, n + step)) {
+      const std::string_view prefix = input.substr(0, n);
+      size_t plain_consumed = 0;
+      const ParseResult plain = ParseRequest(prefix, limits, &req, &plain_consumed);
+      const ParseResult inc = ParseRequest(prefix, limits, &req, &consumed, &cursor);
+      Require(plain.status == inc.status && plain.http_status == inc.http_status);
+      Require(plain.request_bytes == inc.request_bytes && plain_consumed == consumed);
+      if (plain.status != ParseStatus::kNeedMore || n == size) break;
+    }
   }
   return 0;
 }

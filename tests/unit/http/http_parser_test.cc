@@ -117,10 +117,27 @@ TEST(HttpParser, ExpectContinueIsReportedWhileBodyIsMissing) {
   EXPECT_TRUE(p.result.expect_continue);
 }
 
-TEST(HttpParser, PostWithoutBodyIndicatorHasEmptyBody) {
-  Parsed p = Parse("POST /api/v1/groups/1/join HTTP/1.1\r\nHost: h\r\n\r\n");
+// rest.md §4.3: a request with a body needs Content-Length; POST, PUT and PATCH carry one.
+TEST(HttpParser, PostPutPatchWithoutContentLengthAre411) {
+  for (std::string_view method : {"POST", "PUT", "PATCH"}) {
+    Parsed p = Parse(std::string(method) + " /api/v1/groups/1/join HTTP/1.1\r\nHost: h\r\n\r\n");
+    ASSERT_EQ(p.result.status, ParseStatus::kError) << method;
+    EXPECT_EQ(p.result.http_status, 411) << method;
+    EXPECT_EQ(p.result.code, "length_required") << method;
+    EXPECT_EQ(p.consumed, 0u);
+  }
+  // With `Content-Length: 0` the body is empty, as the SDK sends body-less POSTs.
+  Parsed p = Parse("POST /api/v1/groups/1/join HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(p.result.status, ParseStatus::kComplete);
   EXPECT_EQ(p.request.body, "");
+}
+
+TEST(HttpParser, OtherMethodsWithoutBodyIndicatorHaveEmptyBody) {
+  for (std::string_view method : {"GET", "DELETE", "HEAD", "OPTIONS", "BREW"}) {
+    Parsed p = Parse(std::string(method) + " /x HTTP/1.1\r\nHost: h\r\n\r\n");
+    ASSERT_EQ(p.result.status, ParseStatus::kComplete) << method;
+    EXPECT_EQ(p.request.body, "");
+  }
 }
 
 TEST(HttpParser, ZeroContentLengthAndRepeatedEqualContentLength) {
@@ -346,6 +363,61 @@ TEST(HttpParser, ObsTextInHeaderValuesIsKept) {
   Parsed p = Parse("GET / HTTP/1.1\r\nHost: h\r\nX-Name: caf\xc3\xa9\r\n\r\n");
   ASSERT_EQ(p.result.status, ParseStatus::kComplete);
   EXPECT_EQ(p.request.Header("x-name"), "caf\xc3\xa9");
+}
+
+// Feeds `whole` one byte at a time through one cursor, as a connection does, and checks
+// that every prefix gives the same answer as a stateless parse of that prefix.
+void ExpectCursorAgreesOnEveryPrefix(std::string_view whole, const HttpLimits& limits = {}) {
+  ParseCursor cursor;
+  for (size_t n = 0; n <= whole.size(); ++n) {
+    const std::string_view prefix = whole.substr(0, n);
+    HttpRequest a, b;
+    size_t ca = 0, cb = 0;
+    const ParseResult plain = ParseRequest(prefix, limits, &a, &ca);
+    const ParseResult inc = ParseRequest(prefix, limits, &b, &cb, &cursor);
+    ASSERT_EQ(plain.status, inc.status) << "prefix " << n;
+    ASSERT_EQ(plain.http_status, inc.http_status) << "prefix " << n;
+    ASSERT_EQ(plain.request_bytes, inc.request_bytes) << "prefix " << n;
+    ASSERT_EQ(ca, cb);
+    if (plain.status == ParseStatus::kComplete) {
+      EXPECT_EQ(a.headers, b.headers);
+      EXPECT_EQ(a.body, b.body);
+    }
+    if (plain.status != ParseStatus::kNeedMore) return;
+  }
+}
+
+TEST(HttpParser, CursorGivesTheSameAnswersAsAStatelessParse) {
+  ExpectCursorAgreesOnEveryPrefix(kGet);
+  ExpectCursorAgreesOnEveryPrefix(kPost);
+  ExpectCursorAgreesOnEveryPrefix("GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n");
+  ExpectCursorAgreesOnEveryPrefix("GET / HTTP/1.1\r\nHost: h\r\nX-A: v\n\r\n");
+  std::string many = "GET / HTTP/1.1\r\nHost: h\r\n";
+  for (int i = 0; i < 101; ++i) many += "X-N: 1\r\n";
+  ExpectCursorAgreesOnEveryPrefix(many + "\r\n");
+  HttpLimits small;
+  small.header_bytes_max = 64;
+  ExpectCursorAgreesOnEveryPrefix(many, small);
+}
+
+// The cursor remembers where the header scan stopped, so a trickled header section is
+// scanned once, and a malformed line is caught as soon as it is complete.
+TEST(HttpParser, CursorSkipsHeaderLinesAlreadyChecked) {
+  const std::string head = "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-B: 2";
+  ParseCursor cursor;
+  HttpRequest req;
+  size_t consumed = 0;
+  ASSERT_EQ(ParseRequest(head, {}, &req, &consumed, &cursor).status, ParseStatus::kNeedMore);
+  EXPECT_EQ(cursor.header_lines, 2u);
+  EXPECT_EQ(cursor.header_lines_end, head.find("X-B"));
+  // Lines before the cursor are not looked at again while the section is incomplete: a
+  // buffer whose checked part was (impossibly) changed still only needs more.
+  std::string altered = head + "\r\n";
+  altered[head.find("X-A")] = ' ';
+  EXPECT_EQ(ParseRequest(altered, {}, &req, &consumed, &cursor).status, ParseStatus::kNeedMore);
+  EXPECT_EQ(cursor.header_lines, 3u);
+  // A new malformed line is rejected at once.
+  EXPECT_EQ(ParseRequest(head + "\r\nNoColon\r\n", {}, &req, &consumed, &cursor).http_status, 400);
 }
 
 }  // namespace

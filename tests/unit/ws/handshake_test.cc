@@ -13,14 +13,14 @@ TEST(Handshake, AcceptKeyMatchesRfcExample) {
 }
 
 TEST(Handshake, ValidRequestsAccepted) {
-  UpgradeCheck c = ValidateUpgrade("GET", "websocket", "Upgrade", kKey, "13");
+  UpgradeCheck c = ValidateUpgrade("GET", "websocket", "Upgrade", kKey, "13", 1);
   EXPECT_TRUE(c.ok);
   EXPECT_EQ(c.http_status, 101);
   // Case-insensitive tokens inside lists, surrounding whitespace.
-  EXPECT_TRUE(ValidateUpgrade("GET", "WebSocket", "keep-alive, Upgrade", kKey, "13").ok);
-  EXPECT_TRUE(ValidateUpgrade("GET", " h2c ,websocket", "UPGRADE,close", kKey, " 13 ").ok);
+  EXPECT_TRUE(ValidateUpgrade("GET", "WebSocket", "keep-alive, Upgrade", kKey, "13", 1).ok);
+  EXPECT_TRUE(ValidateUpgrade("GET", " h2c ,websocket", "UPGRADE,close", kKey, " 13 ", 1).ok);
   EXPECT_TRUE(
-      ValidateUpgrade("GET", "websocket", "upgrade", " AAAAAAAAAAAAAAAAAAAAAA== ", "13").ok);
+      ValidateUpgrade("GET", "websocket", "upgrade", " AAAAAAAAAAAAAAAAAAAAAA== ", "13", 1).ok);
 }
 
 TEST(Handshake, BadRequestsGet400) {
@@ -46,7 +46,7 @@ TEST(Handshake, BadRequestsGet400) {
       {"raw 16-byte key", "GET", "websocket", "Upgrade", "0123456789abcdef", "13"},
   };
   for (const Case& c : cases) {
-    UpgradeCheck r = ValidateUpgrade(c.method, c.upgrade, c.connection, c.key, c.version);
+    UpgradeCheck r = ValidateUpgrade(c.method, c.upgrade, c.connection, c.key, c.version, 1);
     EXPECT_FALSE(r.ok) << c.name;
     EXPECT_EQ(r.http_status, 400) << c.name;
     EXPECT_FALSE(r.reason.empty()) << c.name;
@@ -54,9 +54,17 @@ TEST(Handshake, BadRequestsGet400) {
   }
 }
 
+// RFC 6455 §4.1: the opening handshake is HTTP/1.1 or later; HTTP/1.0 has no Upgrade.
+TEST(Handshake, Http10UpgradeIsRefusedWith400) {
+  UpgradeCheck r = ValidateUpgrade("GET", "websocket", "Upgrade", kKey, "13", 0);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.http_status, 400);
+  EXPECT_NE(r.reason.find("HTTP/1.1"), std::string::npos) << r.reason;
+}
+
 TEST(Handshake, WrongVersionGets426WithVersionHeader) {
   for (std::string_view v : {"8", "12", "14", "13, 8", "abc"}) {
-    UpgradeCheck r = ValidateUpgrade("GET", "websocket", "Upgrade", kKey, v);
+    UpgradeCheck r = ValidateUpgrade("GET", "websocket", "Upgrade", kKey, v, 1);
     EXPECT_FALSE(r.ok) << v;
     EXPECT_EQ(r.http_status, 426) << v;
     EXPECT_EQ(r.response_headers, "Sec-WebSocket-Version: 13\r\n") << v;
