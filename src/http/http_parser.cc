@@ -255,10 +255,6 @@ bool SplitTarget(std::string_view target, std::string_view* path, std::string_vi
 }
 
 // POST, PUT and PATCH carry a body, so rest.md §4.3 wants its Content-Length.
-bool NeedsContentLength(std::string_view method) {
-  return method == "POST" || method == "PUT" || method == "PATCH";
-}
-
 }  // namespace
 
 ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpRequest* out,
@@ -287,7 +283,10 @@ ParseResult ParseRequest(std::string_view buf, const HttpLimits& limits, HttpReq
   if (f.host_count > 1 || (rl.version_minor == 1 && f.host_count == 0 && limits.require_host)) {
     return BadRequest();
   }
-  if (f.has_transfer_encoding || (!f.has_content_length && NeedsContentLength(rl.method))) {
+  // rest.md §4.3: a body must come with Content-Length; a body we cannot size (any
+  // Transfer-Encoding) is 411. Without either header a request has no body (RFC 9112 §6.3):
+  // Godot's HTTPClient sends body-less POSTs that way (docs/decisions.md).
+  if (f.has_transfer_encoding) {
     return Error(411, "length_required");
   }
   if (f.content_length > limits.body_bytes_max) return Error(413, "payload_too_large");

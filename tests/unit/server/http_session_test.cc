@@ -399,12 +399,20 @@ TEST_F(HttpSessionTest, JsonBodyWithoutJsonContentTypeIs415) {
   EXPECT_EQ(Read(c).status, 200);
 }
 
-TEST_F(HttpSessionTest, PostWithoutContentLengthIs411) {
+// No Content-Length and no Transfer-Encoding: an empty body (Godot's HTTPClient sends body-less
+// POSTs so), answered and kept alive; chunked: 411 and closed.
+TEST_F(HttpSessionTest, PostWithoutContentLengthIsEmptyChunkedIs411) {
   Start();
   HttpClient c;
   Open(&c);
   ASSERT_TRUE(
       c.SendRaw("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\r\n"));
+  HttpResponse r = Read(c);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  ASSERT_TRUE(
+      c.SendRaw("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
   EXPECT_TRUE(IsErrorEnvelope(Read(c), 411, "length_required"));
   EXPECT_TRUE(ReadsEof(c));
 }
