@@ -127,7 +127,10 @@ void AccountService::RevokeSessionsEverywhere(const std::string& player_id) {
 }
 
 std::string DbReason(const db::PgError& e) {
-  if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded) return "not_ready";
+  if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded ||
+      e.reason == db::kDbTimeout) {
+    return "not_ready";
+  }
   return "internal";
 }
 
