@@ -784,6 +784,9 @@ void PgConnection::OnDeadline() {
 }
 
 void PgConnection::ExpireQueued(int64_t now_ms) {
+  bool any = false;
+  for (const auto& u : queue_) any = any || u->deadline_ms <= now_ms;
+  if (!any) return;
   std::deque<std::unique_ptr<Unit>> keep;
   std::vector<std::unique_ptr<Unit>> expired;
   for (auto& u : queue_) {
@@ -793,7 +796,6 @@ void PgConnection::ExpireQueued(int64_t now_ms) {
       keep.push_back(std::move(u));
     }
   }
-  if (expired.empty()) return;
   queue_.swap(keep);
   stats_.units_expired += expired.size();
   PgError err =

@@ -62,6 +62,12 @@ struct Config {
   int64_t matchmaker_max_wait_ms = 60000;  // --matchmaker-max-wait-ms: ticket expiry
   int64_t matchmaker_queue_max = 10000;    // --matchmaker-queue-max: tickets per node
   int bot_fill_ms = 8000;                  // --bot-fill-ms: queue fill with bots
+
+  // Deadlines and housekeeping (issue 10)
+  int64_t db_timeout_ms = 3000;       // --db-timeout-ms: every database unit answers by then
+  int64_t hash_queue_wait_ms = 2000;  // --hash-queue-wait-ms: hashing job queue wait bound
+  int64_t token_sweep_ms = 600000;    // --token-sweep-ms: expired player_tokens sweep (0 off)
+  int64_t log_queue_lines = 16384;    // --log-queue-lines: async log sink bound (0 = sync)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -27,6 +27,7 @@ HttpSession::~HttpSession() {
   // the request: keep the request alive until it responds (ServerShard::orphan_calls).
   if (busy_ && inflight_) {
     HttpCall* key = inflight_->call.get();
+    key->gone->store(true, std::memory_order_release);  // queued hashing is skipped
     shard_.orphan_calls[key] = std::shared_ptr<void>(std::move(inflight_));
   }
 }

@@ -561,6 +561,41 @@ TEST_F(PgConnectionTest, ProbeReportsAStalledPipelineAndItsRecovery) {
   RunLoop();
 }
 
+TEST_F(PgConnectionTest, QueuedUnitsOutliveAnEarlierDeadlineCheckAndFailAtTheirOwn) {
+  PgConnection::Options opts;
+  opts.deadline_ms = 300;
+  opts.reconnect_min_ms = 60000;  // stays down after the loss
+  auto conn = Connect(std::move(opts));
+  bool first_done = false, queued_failed = false;
+  int pid = 0;
+  When([&] { return conn->ready(); },
+       [&] {
+         pid = conn->backend_pid();
+         // Arms the deadline check for this unit; it completes long before.
+         conn->Execute(kCountPlayers, {}, [&](DbResult<PgResult> r) {
+           EXPECT_TRUE(r.ok());
+           first_done = true;
+           QueryValue(db_->conninfo(), "SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+         });
+       });
+  // Queued while down, after the first unit: the check armed for the first one finds nothing
+  // due in the queue; this unit fails at its own deadline.
+  When([&] { return first_done && !conn->ready() && conn->stats().connection_losses == 1; },
+       [&] {
+         conn->Execute(kCountPlayers, {}, [&](DbResult<PgResult> r) {
+           ASSERT_FALSE(r.ok());
+           EXPECT_EQ(r.error().reason, kDbUnavailable);
+           queued_failed = true;
+         });
+       });
+  When([&] { return queued_failed; },
+       [&] {
+         EXPECT_EQ(conn->stats().units_expired, 1u);
+         Done(conn);
+       });
+  RunLoop();
+}
+
 TEST_F(PgConnectionTest, DestroyingFailsPendingWork) {
   auto conn = Connect();
   int unavailable = 0;
