@@ -206,6 +206,7 @@ void PgConnection::Start() {
 bool PgConnection::responsive() const {
   if (state_ != State::kReady) return false;
   if (opts_.ping_interval_ms <= 0) return true;
+  if (reactor_->now_ms() - last_stall_ms_ < opts_.stall_hold_ms) return false;
   if (ping_outstanding_ && reactor_->now_ms() - ping_sent_ms_ >= opts_.ping_stall_ms) {
     return false;
   }
@@ -237,8 +238,12 @@ void PgConnection::Ping() {
   Execute(kPing, {}, [this, alive](DbResult<PgResult> r) {
     if (alive.expired()) return;
     ping_outstanding_ = false;
-    if (r.ok() && !ping_ok_) LOG_INFO("database pipeline answers again");
-    ping_ok_ = r.ok();
+    // A late answer is a stall too: during a lock stall with traffic every probe waits behind
+    // stuck statements, and one that finally gets through must not flip /ready back.
+    bool prompt = reactor_->now_ms() - ping_sent_ms_ < opts_.ping_stall_ms;
+    bool ok = r.ok() && prompt;
+    if (ok && !ping_ok_) LOG_INFO("database pipeline answers again");
+    ping_ok_ = ok;
   });
 }
 
@@ -699,7 +704,10 @@ void PgConnection::FinishSegment() {
       retry.push_back(std::move(u));
     }
   }
-  if (timed_out) stats_.timeouts += 1 + rolled_back.size();
+  if (timed_out) {
+    stats_.timeouts += 1 + rolled_back.size();
+    last_stall_ms_ = reactor_->now_ms();
+  }
   PgError rollback{std::string(kDbTimeout), culprit ? culprit->error->sqlstate : "",
                    "rolled back: another statement of its batch timed out", ""};
   for (auto& u : rolled_back) {
@@ -776,6 +784,7 @@ void PgConnection::OnDeadline() {
     // Something sent has not been answered in time: the server stalls or stopped answering.
     // Fail everything in flight and start over on a new session.
     ++stats_.deadline_losses;
+    last_stall_ms_ = now_ms;
     HandleLoss("no answer within the " + std::to_string(opts_.deadline_ms) + " ms deadline");
     break;
   }

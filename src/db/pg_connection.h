@@ -46,7 +46,9 @@
 //
 // Health probe (Options::ping_interval_ms > 0): while connected, a `SELECT 1` goes through the
 // pipeline every interval; responsive() turns false while one has been unanswered for
-// ping_stall_ms, so /ready notices a stalled pipeline even when no request reports it.
+// ping_stall_ms (or was answered later than that, or failed), and for stall_hold_ms after a
+// statement timed out or a deadline passed; it turns true again at the next prompt answer
+// after that, so /ready reports a stalled database whether or not requests are waiting.
 //
 // Bound: at most Options::max_pending_statements statements queued + in flight; beyond it
 // Execute fails with `db_overloaded` and sends nothing.
@@ -122,6 +124,10 @@ class PgConnection final {
     int64_t ping_interval_ms = 0;
     /// A probe unanswered this long makes responsive() false until one is answered.
     int64_t ping_stall_ms = 1000;
+    /// After a statement timed out on the server (db_timeout) or in-flight work passed its
+    /// deadline, responsive() stays false this long (a lock stall with light traffic never
+    /// delays a probe, yet every request on the locked table fails).
+    int64_t stall_hold_ms = 2000;
   };
 
   /// Does not connect yet; call Start(). `reactor` must outlive this object.
@@ -224,6 +230,7 @@ class PgConnection final {
   bool ping_outstanding_ = false;
   bool ping_ok_ = false;
   int64_t ping_sent_ms_ = 0;
+  int64_t last_stall_ms_ = INT64_MIN / 2;                  // last db_timeout or deadline loss
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // probe callbacks check it
 
   std::deque<std::unique_ptr<Unit>> queue_;                  // not yet sent, FIFO

@@ -561,6 +561,34 @@ TEST_F(PgConnectionTest, ProbeReportsAStalledPipelineAndItsRecovery) {
   RunLoop();
 }
 
+TEST_F(PgConnectionTest, AServerTimeoutMarksTheConnectionUnresponsiveForAWhile) {
+  PgConnection::Options opts;
+  opts.conninfo =
+      BuildConninfo(db_->settings().host, db_->settings().port, db_->settings().name,
+                    db_->settings().user, db_->settings().password, SessionTimeoutOptions(0, 50));
+  opts.ping_interval_ms = 20;
+  opts.stall_hold_ms = 300;
+  auto conn = std::make_unique<PgConnection>(&reactor_, std::move(opts));
+  conn->Start();
+  auto lock = std::make_unique<TableLock>(db_->conninfo(), "players");
+  bool timed_out = false;
+  When([&] { return conn->responsive(); },
+       [&] {
+         // Light traffic: the probe never waits behind this statement for long, yet the
+         // statement fails; the connection reports the stall all the same.
+         conn->Execute(kCountPlayers, {}, [&](DbResult<PgResult> r) {
+           ASSERT_FALSE(r.ok());
+           EXPECT_EQ(r.error().reason, kDbTimeout);
+           EXPECT_FALSE(conn->responsive());
+           EXPECT_TRUE(conn->ready());
+           timed_out = true;
+           lock->Release();
+         });
+       });
+  When([&] { return timed_out && conn->responsive(); }, [&] { Done(conn); });
+  RunLoop();
+}
+
 TEST_F(PgConnectionTest, QueuedUnitsOutliveAnEarlierDeadlineCheckAndFailAtTheirOwn) {
   PgConnection::Options opts;
   opts.deadline_ms = 300;
