@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/time_format.h"
@@ -126,9 +127,9 @@ class AsyncSink {
       size_t pos = 0;
       Cell* c = Claim(dequeue_, 1, &pos);
       if (c == nullptr) break;
-      out->append(c->line);
-      c->line.clear();
+      std::string line = std::move(c->line);  // frees the line's buffer here, not later
       c->seq.store(pos + mask_ + 1, std::memory_order_release);
+      out->append(line);
       ++n;
     }
     return n;
@@ -152,7 +153,7 @@ class AsyncSink {
         WriteAll(batch.data(), batch.size());
         continue;
       }
-      ReportDrops();
+      if (!paused_.load()) ReportDrops();
       if (stop_.load()) return;  // Stop() drains what is left
       uint32_t seen = wake_.load();
       sleeping_.store(true, std::memory_order_relaxed);
@@ -184,7 +185,8 @@ std::atomic<uint64_t> AsyncSink::g_dropped_total{0};
 
 std::mutex g_sink_mu;                     // start/stop only
 std::atomic<AsyncSink*> g_sink{nullptr};  // never freed: a producer may still hold it
-AsyncSink* g_fatal_sink = nullptr;        // for the signal handler
+std::vector<AsyncSink*>* g_stopped_sinks = new std::vector<AsyncSink*>();  // kept reachable
+AsyncSink* g_fatal_sink = nullptr;                                         // for the signal handler
 
 constexpr int kFatalSignals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
 struct sigaction g_previous[sizeof kFatalSignals / sizeof kFatalSignals[0]];
@@ -307,6 +309,7 @@ void StopAsyncLog() {
   AsyncSink* sink = g_sink.exchange(nullptr);
   if (sink == nullptr) return;
   sink->Stop();  // the object stays allocated: a producer may still hold the pointer
+  g_stopped_sinks->push_back(sink);
 }
 
 uint64_t LogDroppedLines() { return AsyncSink::g_dropped_total.load(std::memory_order_relaxed); }

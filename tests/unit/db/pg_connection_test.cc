@@ -451,6 +451,7 @@ TEST_F(PgConnectionTest, ServerTimeoutFailsTheStatementAndItsBatchWithDbTimeout)
   auto conn = std::make_unique<PgConnection>(&reactor_, std::move(opts));
   conn->Start();
   int done = 0;
+  bool finished = false;
   // One turn: a statement that runs past statement_timeout, and an innocent one after it.
   Params p;
   p.push_back(Param::Float64(30));
@@ -472,9 +473,10 @@ TEST_F(PgConnectionTest, ServerTimeoutFailsTheStatementAndItsBatchWithDbTimeout)
          EXPECT_EQ(conn->stats().timeouts, 2u);
          conn->Execute(kCountPlayers, {}, [&](DbResult<PgResult> r) {
            EXPECT_TRUE(r.ok()) << r.error().message;
-           Done(conn);
+           finished = true;
          });
        });
+  When([&] { return finished; }, [&] { Done(conn); });  // never from inside a callback
   RunLoop();
 }
 
@@ -507,6 +509,7 @@ TEST_F(PgConnectionTest, UnansweredWorkFailsAtItsDeadlineAndTheSessionIsReplaced
   auto lock = std::make_unique<TableLock>(db_->conninfo(), "players");
   int failed = 0;
   int first_pid = 0;
+  bool finished = false;
   When([&] { return conn->ready(); },
        [&] {
          first_pid = conn->backend_pid();
@@ -528,9 +531,10 @@ TEST_F(PgConnectionTest, UnansweredWorkFailsAtItsDeadlineAndTheSessionIsReplaced
          EXPECT_NE(conn->backend_pid(), first_pid);
          conn->Execute(kCountPlayers, {}, [&](DbResult<PgResult> r) {
            EXPECT_TRUE(r.ok()) << r.error().message;
-           Done(conn);
+           finished = true;
          });
        });
+  When([&] { return finished; }, [&] { Done(conn); });  // never from inside a callback
   RunLoop();
 }
 
