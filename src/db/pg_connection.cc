@@ -644,7 +644,7 @@ bool PgConnection::HandleResult(PGresult* res) {
         // next use; anything else means the SQL is wrong, for this whole session.
         bool transient = p.error.reason == kDbTimeout || p.error.sqlstate.compare(0, 2, "40") == 0;
         p.state = transient ? PrepState::kNone : PrepState::kBroken;
-        LOG_ERROR("prepare failed")
+        ASOBI_LOG(transient ? LogLevel::kWarn : LogLevel::kError, "prepare failed")
             .KV("statement", head.stmt->name())
             .KV("sqlstate", p.error.sqlstate)
             .KV("error", p.error.message)
