@@ -72,7 +72,8 @@ class ServerShared {
   /// Runs on each shard's thread after its ServerShard exists, before it accepts (domains
   /// create their per-shard services here: verifier, database connection...).
   std::function<void(ServerShard&)> init_shard;
-  /// Runs on the main thread after connections drained, before the shards stop.
+  /// Runs on the main thread after connections drained, before the shards' teardown steps
+  /// (stop worker pools here: their results must not reach torn-down services).
   std::function<void()> before_stop;
 
  private:
