@@ -426,6 +426,39 @@ TEST_F(AuthTest, LogoutByBearerRevokesOnlyTheSocketsOfThatToken) {
   EXPECT_TRUE(Alive(*b));
 }
 
+TEST_F(AuthTest, ExpiredTokenRowsAreSweptAndLiveOnesKept) {
+  JsonDoc d = Register("sweep_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  auto insert = [&](int n, const std::string& context, const std::string& age) {
+    return db_->Query(
+        "INSERT INTO player_tokens (id, user_id, token, context, family_id, inserted_at) "
+        "SELECT gen_random_uuid(), '" +
+        id + "', 'sweep-" + context + "-' || g || '" + age + "', '" + context +
+        "', 'sweep-family', now() - interval '" + age + "' FROM generate_series(1, " +
+        std::to_string(n) + ") g");
+  };
+  ASSERT_TRUE(insert(2500, "access", "61 minutes"));  // expired: more than one batch
+  ASSERT_TRUE(insert(3, "refresh", "31 days"));       // expired
+  ASSERT_TRUE(insert(2, "refresh", "2 days"));        // used or not, kept for reuse detection
+  ASSERT_TRUE(insert(4, "access", "10 minutes"));     // live
+  // A second server on the same database sweeps every 100 ms.
+  ServerProcess sweeper;
+  ServerOptions opts;
+  opts.flags = db_->ServerFlags();
+  opts.flags.insert(opts.flags.end(), {"--token-sweep-ms", "100"});
+  ASSERT_TRUE(sweeper.Start(opts));
+  // One run (up to 10 batches of 1,000); other tests' expired rows may be swept too.
+  ASSERT_TRUE(sweeper.WaitForLog("msg=\"expired tokens swept\"", 30000)) << sweeper.log();
+  EXPECT_TRUE(sweeper.Stop());
+  auto count = [&](const std::string& where) {
+    return Count("SELECT count(*) FROM player_tokens WHERE user_id = '" + id + "' AND " + where);
+  };
+  EXPECT_EQ(count("token LIKE 'sweep-%'"), "6");
+  EXPECT_EQ(count("token LIKE 'sweep-refresh-%2 days'"), "2");
+  EXPECT_EQ(count("token LIKE 'sweep-access-%10 minutes'"), "4");
+  EXPECT_EQ(count("token NOT LIKE 'sweep-%'"), "2");  // the pair register issued
+}
+
 TEST_F(AuthTest, AuthRoutesAreRateLimitedPerIp) {
   // A second server with the spec's default auth limit (5 / 1 s).
   ServerProcess limited;
