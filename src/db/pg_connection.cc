@@ -18,6 +18,8 @@ thread_local int64_t g_live_watches = 0;
 
 // The health probe (Options::ping_interval_ms).
 const Statement kPing("asobi_ping", "SELECT 1");
+// Deadline checks run at most this often (a unit may fail up to this much after its deadline).
+constexpr int64_t kDeadlineTickMs = 10;
 
 PgError Unavailable(std::string message) {
   return PgError{std::string(kDbUnavailable), "", std::move(message), ""};
@@ -304,11 +306,12 @@ void PgConnection::Enqueue(std::unique_ptr<Unit> unit) {
   pending_statements_ += n;
   unit->enqueued_ms = reactor_->now_ms();
   unit->deadline_ms = unit->enqueued_ms + opts_.deadline_ms;
+  int64_t deadline_ms = unit->deadline_ms;
   queue_.push_back(std::move(unit));
   if (state_ == State::kReady) {
     RequestFlush();
   } else {
-    ArmDeadlineTimer();
+    ArmDeadlineAt(deadline_ms);
   }
 }
 
@@ -500,7 +503,8 @@ void PgConnection::SendQueued() {
   std::deque<std::unique_ptr<Unit>> work;
   work.swap(queue_);
   std::vector<std::pair<std::unique_ptr<Unit>, PgError>> broken;
-  Segment* batch = nullptr;  // the open (non-isolated) segment of this turn
+  Segment* batch = nullptr;              // the open (non-isolated) segment of this turn
+  int64_t sent_deadline_ms = INT64_MAX;  // earliest deadline sent now
   bool ok = true;
   while (ok && !work.empty()) {
     std::unique_ptr<Unit> u = std::move(work.front());
@@ -526,6 +530,7 @@ void PgConnection::SendQueued() {
       Segment& seg = segments_.back();
       seg.isolated = true;
       seg.deadline_ms = raw->deadline_ms;
+      sent_deadline_ms = std::min(sent_deadline_ms, raw->deadline_ms);
       seg.units.push_back(std::move(u));
       ok = SendUnit(raw) && SendSync();
     } else {
@@ -534,6 +539,7 @@ void PgConnection::SendQueued() {
         batch = &segments_.back();
       }
       batch->deadline_ms = std::min(batch->deadline_ms, raw->deadline_ms);
+      sent_deadline_ms = std::min(sent_deadline_ms, raw->deadline_ms);
       batch->units.push_back(std::move(u));
       ok = SendUnit(raw);
     }
@@ -548,7 +554,7 @@ void PgConnection::SendQueued() {
     HandleLoss(Trimmed(PQerrorMessage(conn_)));
   } else {
     ++stats_.batches_sent;
-    ArmDeadlineTimer();
+    ArmDeadlineAt(sent_deadline_ms);
     if (FlushOutput()) ProcessResults();
   }
   for (auto& [u, err] : broken) {
@@ -759,7 +765,7 @@ void PgConnection::HandleLoss(const std::string& why) {
   }
 }
 
-void PgConnection::ArmDeadlineTimer() {
+void PgConnection::ArmDeadlineTimer(int64_t not_before_ms) {
   if (state_ == State::kClosed) return;
   int64_t next_ms = INT64_MAX;
   for (const Segment& seg : segments_) next_ms = std::min(next_ms, seg.deadline_ms);
@@ -767,11 +773,17 @@ void PgConnection::ArmDeadlineTimer() {
     for (const auto& u : queue_) next_ms = std::min(next_ms, u->deadline_ms);
   }
   if (next_ms == INT64_MAX) return;
-  // One timer at the earliest deadline; it re-arms itself for the next one when it fires.
-  if (deadline_timer_ != 0 && deadline_at_ms_ <= next_ms) return;
+  ArmDeadlineAt(std::max(next_ms, not_before_ms));
+}
+
+void PgConnection::ArmDeadlineAt(int64_t at_ms) {
+  if (state_ == State::kClosed || at_ms == INT64_MAX) return;
+  // One timer at the earliest deadline; it re-arms itself for the next one when it fires, so
+  // issuing work costs O(1) here and the full scan runs once per firing.
+  if (deadline_timer_ != 0 && deadline_at_ms_ <= at_ms) return;
   if (deadline_timer_ != 0) reactor_->CancelTimer(deadline_timer_);
-  deadline_at_ms_ = next_ms;
-  deadline_timer_ = reactor_->AddTimer(std::max<int64_t>(0, next_ms - reactor_->now_ms()), [this] {
+  deadline_at_ms_ = at_ms;
+  deadline_timer_ = reactor_->AddTimer(std::max<int64_t>(0, at_ms - reactor_->now_ms()), [this] {
     deadline_timer_ = 0;
     OnDeadline();
   });
@@ -789,7 +801,9 @@ void PgConnection::OnDeadline() {
     break;
   }
   if (state_ != State::kReady) ExpireQueued(now_ms);
-  ArmDeadlineTimer();
+  // Deadlines are checked at most every kDeadlineTickMs: a flood of units with distinct
+  // deadlines costs one scan per tick, not one per unit.
+  ArmDeadlineTimer(now_ms + kDeadlineTickMs);
 }
 
 void PgConnection::ExpireQueued(int64_t now_ms) {

@@ -210,7 +210,10 @@ class PgConnection final {
   // Failure handling.
   void HandleLoss(const std::string& why);
   void DropSession();
-  void ArmDeadlineTimer();
+  // Arms the deadline timer for the earliest pending deadline, not before `not_before_ms`.
+  void ArmDeadlineTimer(int64_t not_before_ms = 0);
+  // Makes the deadline timer fire at `at_ms` at the latest.
+  void ArmDeadlineAt(int64_t at_ms);
   void OnDeadline();
   void ExpireQueued(int64_t now_ms);
   void Ping();
