@@ -4,6 +4,7 @@
 #   tools/dev-db.sh start  [datadir]   initdb if needed, start, create database `asobi`,
 #                                       write <datadir>/env and print it (idempotent)
 #   tools/dev-db.sh stop   [datadir]   stop the cluster (no-op when not running)
+#   tools/dev-db.sh restart [datadir]  pg_ctl restart -m fast (same port; fails when stopped)
 #   tools/dev-db.sh status [datadir]   say whether it runs; print the env when it does
 #   tools/dev-db.sh env    [datadir]   print <datadir>/env (exit 1 when not running)
 #
@@ -179,6 +180,16 @@ case "$cmd" in
     fi
     rm -f "$datadir/env"
     ;;
+  restart)
+    bindir="$(find_bindir)"
+    owner="$(run_user)"
+    resolve_datadir
+    lock_datadir
+    is_running || die "not running ($datadir)"
+    as_owner "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -m fast -w -t 60 \
+      restart >/dev/null 9>&- || die "pg_ctl restart failed, see $datadir/server.log"
+    cat "$datadir/env"
+    ;;
   status|env)
     bindir="$(find_bindir)"
     owner="$(run_user)"
@@ -192,7 +203,7 @@ case "$cmd" in
     fi
     ;;
   *)
-    echo "usage: $0 start|stop|status|env [datadir]" >&2
+    echo "usage: $0 start|stop|restart|status|env [datadir]" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,12 @@
 // Structured one-line logs: `<RFC3339 ts> level=<l> shard=<n> msg="<text>" key=value ...`.
-// Thread-safe: each line is written to stderr with one write(2).
+// Thread-safe. By default each line is written to stderr with one write(2) by the thread that
+// logs. After StartAsyncLog() (the server does this at start-up) lines go to a bounded
+// lock-free queue that one logger thread drains, so a shard thread never blocks on stderr:
+//   - full queue: the line is dropped and counted (LogDroppedLines); the logger later writes
+//     one `log lines dropped` line with the count. A producer never waits.
+//   - shutdown: StopAsyncLog() writes everything queued, then lines are synchronous again.
+//   - fatal errors (abort, CHECK failure, SIGSEGV/SIGBUS/SIGILL/SIGFPE): a signal handler
+//     writes what is still queued, then hands the signal to the previous handler.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +22,18 @@ void SetLogLevel(LogLevel level);
 /// Parses "debug", "info", "warn"/"warning", "error"; false when unknown.
 bool ParseLogLevel(std::string_view text, LogLevel* out);
 bool LogEnabled(LogLevel level);
+
+/// Starts the asynchronous sink with room for `capacity_lines` queued lines (rounded up to a
+/// power of two, at least 2) and installs the fatal-signal flush. Call once, from the main
+/// thread, before other threads log. No-op when already started.
+void StartAsyncLog(size_t capacity_lines);
+/// Writes every queued line, stops the logger thread; later lines are written synchronously.
+/// Idempotent; safe to register with atexit.
+void StopAsyncLog();
+/// Lines dropped because the queue was full, since start (any thread).
+uint64_t LogDroppedLines();
+/// Tests only: while paused the logger thread writes nothing (lines queue up, then drop).
+void PauseAsyncLogForTest(bool paused);
 
 /// Shard index of the calling thread, or -1 on threads that are not shards. Set by the reactor.
 int CurrentShardId();

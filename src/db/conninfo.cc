@@ -1,5 +1,6 @@
 #include "db/conninfo.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -42,15 +43,22 @@ DbSettings DbSettingsFromEnv() {
 bool DbEnvPresent() { return EnvOrNull("ASOBI_DB_HOST") != nullptr; }
 
 std::string BuildConninfo(std::string_view host, int port, std::string_view name,
-                          std::string_view user, std::string_view password) {
+                          std::string_view user, std::string_view password,
+                          std::string_view options) {
   std::string out;
   AppendQuoted(out, "host", host);
   AppendQuoted(out, "port", std::to_string(port));
   AppendQuoted(out, "dbname", name);
   AppendQuoted(out, "user", user);
   if (!password.empty()) AppendQuoted(out, "password", password);
+  if (!options.empty()) AppendQuoted(out, "options", options);
   AppendQuoted(out, "application_name", "asobi");
   return out;
+}
+
+std::string SessionTimeoutOptions(int64_t statement_timeout_ms, int64_t lock_timeout_ms) {
+  return "-c statement_timeout=" + std::to_string(std::max<int64_t>(0, statement_timeout_ms)) +
+         " -c lock_timeout=" + std::to_string(std::max<int64_t>(0, lock_timeout_ms));
 }
 
 }  // namespace asobi::db

@@ -14,6 +14,8 @@ struct DbSettings {
   std::string name = "asobi";
   std::string user = "postgres";
   std::string password;
+  /// libpq `options` (server settings for every session, e.g. SessionTimeoutOptions()).
+  std::string options;
 };
 
 /// Reads ASOBI_DB_HOST, ASOBI_DB_PORT, ASOBI_DB_NAME, ASOBI_DB_USER, ASOBI_DB_PASSWORD; unset
@@ -26,12 +28,18 @@ DbSettings DbSettingsFromEnv();
 bool DbEnvPresent();
 
 /// A libpq conninfo string (`host='..' port='..' dbname='..' user='..'` plus `password='..'`
-/// when non-empty) with every value single-quoted and `\` and `'` escaped, so any bytes in
-/// the values are safe. Also sets application_name='asobi'.
+/// and `options='..'` when non-empty) with every value single-quoted and `\` and `'`
+/// escaped, so any bytes in the values are safe. Also sets application_name='asobi'.
 std::string BuildConninfo(std::string_view host, int port, std::string_view name,
-                          std::string_view user, std::string_view password);
+                          std::string_view user, std::string_view password,
+                          std::string_view options = {});
 inline std::string BuildConninfo(const DbSettings& s) {
-  return BuildConninfo(s.host, s.port, s.name, s.user, s.password);
+  return BuildConninfo(s.host, s.port, s.name, s.user, s.password, s.options);
 }
+
+/// libpq `options` that bound every statement of a session on the server side:
+/// `-c statement_timeout=<ms> -c lock_timeout=<ms>` (0 = that bound off). The server then
+/// cancels a statement past the bound (SQLSTATE 57014 / 55P03, reason db_timeout).
+std::string SessionTimeoutOptions(int64_t statement_timeout_ms, int64_t lock_timeout_ms);
 
 }  // namespace asobi::db

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -14,6 +15,11 @@ namespace asobi::db {
 namespace {
 
 thread_local int64_t g_live_watches = 0;
+
+// The health probe (Options::ping_interval_ms).
+const Statement kPing("asobi_ping", "SELECT 1");
+// Deadline checks run at most this often (a unit may fail up to this much after its deadline).
+constexpr int64_t kDeadlineTickMs = 10;
 
 PgError Unavailable(std::string message) {
   return PgError{std::string(kDbUnavailable), "", std::move(message), ""};
@@ -49,7 +55,8 @@ struct PgConnection::Unit {
   ResultCallback single_cb;
   TxCallback tx_cb;
   int64_t enqueued_ms = 0;
-  bool isolated = false;  // re-sent after another unit's failure: own sync
+  int64_t deadline_ms = 0;  // completes or fails by then (reactor ms)
+  bool isolated = false;    // re-sent after another unit's failure: own sync
   std::vector<PgResult> results;
   std::optional<PgError> error;
 };
@@ -59,6 +66,7 @@ struct PgConnection::Segment {
   std::vector<std::unique_ptr<Unit>> units;
   Unit* failed = nullptr;
   bool isolated = false;
+  int64_t deadline_ms = INT64_MAX;  // earliest deadline of its units
 };
 
 // One expected entry of the result stream, in send order.
@@ -167,7 +175,8 @@ PgConnection::PgConnection(Reactor* reactor, Options opts)
 
 PgConnection::~PgConnection() {
   state_ = State::kClosed;
-  for (Reactor::TimerId* t : {&reconnect_timer_, &connect_timer_, &queue_timer_}) {
+  alive_.reset();
+  for (Reactor::TimerId* t : {&reconnect_timer_, &connect_timer_, &deadline_timer_, &ping_timer_}) {
     if (*t) reactor_->CancelTimer(*t);
     *t = 0;
   }
@@ -188,6 +197,56 @@ PgConnection::~PgConnection() {
 void PgConnection::Start() {
   CHECK(state_ == State::kIdle);
   StartConnect();
+  if (opts_.ping_interval_ms > 0) {
+    ping_timer_ = reactor_->AddTimer(opts_.ping_interval_ms, [this] {
+      ping_timer_ = 0;
+      Ping();
+    });
+  }
+}
+
+bool PgConnection::responsive() const {
+  if (state_ != State::kReady) return false;
+  if (opts_.ping_interval_ms <= 0) return true;
+  if (reactor_->now_ms() - last_stall_ms_ < opts_.stall_hold_ms) return false;
+  if (ping_outstanding_ && reactor_->now_ms() - ping_sent_ms_ >= opts_.ping_stall_ms) {
+    return false;
+  }
+  return ping_ok_;
+}
+
+void PgConnection::Ping() {
+  ping_timer_ = reactor_->AddTimer(opts_.ping_interval_ms, [this] {
+    ping_timer_ = 0;
+    Ping();
+  });
+  if (state_ != State::kReady) {
+    ping_ok_ = false;
+    return;
+  }
+  if (ping_outstanding_) {
+    if (reactor_->now_ms() - ping_sent_ms_ >= opts_.ping_stall_ms && ping_ok_) {
+      ++stats_.pings_stalled;
+      LOG_WARN("database pipeline stalled")
+          .KV("unanswered_ms", reactor_->now_ms() - ping_sent_ms_)
+          .KV("pending_statements", int64_t(pending_statements_));
+      ping_ok_ = false;
+    }
+    return;
+  }
+  ping_outstanding_ = true;
+  ping_sent_ms_ = reactor_->now_ms();
+  std::weak_ptr<int> alive = alive_;
+  Execute(kPing, {}, [this, alive](DbResult<PgResult> r) {
+    if (alive.expired()) return;
+    ping_outstanding_ = false;
+    // A late answer is a stall too: during a lock stall with traffic every probe waits behind
+    // stuck statements, and one that finally gets through must not flip /ready back.
+    bool prompt = reactor_->now_ms() - ping_sent_ms_ < opts_.ping_stall_ms;
+    bool ok = r.ok() && prompt;
+    if (ok && !ping_ok_) LOG_INFO("database pipeline answers again");
+    ping_ok_ = ok;
+  });
 }
 
 int PgConnection::backend_pid() const {
@@ -246,11 +305,13 @@ void PgConnection::Enqueue(std::unique_ptr<Unit> unit) {
   }
   pending_statements_ += n;
   unit->enqueued_ms = reactor_->now_ms();
+  unit->deadline_ms = unit->enqueued_ms + opts_.deadline_ms;
+  int64_t deadline_ms = unit->deadline_ms;
   queue_.push_back(std::move(unit));
   if (state_ == State::kReady) {
     RequestFlush();
   } else {
-    ArmQueueTimer();
+    ArmDeadlineAt(deadline_ms);
   }
 }
 
@@ -341,8 +402,8 @@ void PgConnection::OnConnected() {
   state_ = State::kReady;
   backoff_ms_ = opts_.reconnect_min_ms;
   ++stats_.connects;
-  if (queue_timer_) reactor_->CancelTimer(queue_timer_);
-  queue_timer_ = 0;
+  ping_outstanding_ = false;
+  ping_ok_ = true;  // a fresh session answered the handshake
   LOG_INFO("database connected").KV("backend_pid", PQbackendPID(conn_));
   ArmPoll(/*for_read=*/true);
   RequestFlush();
@@ -356,7 +417,7 @@ void PgConnection::ConnectFailed(const std::string& why) {
   DropSession();
   state_ = State::kDown;
   ScheduleReconnect();
-  ArmQueueTimer();
+  ArmDeadlineTimer();
 }
 
 void PgConnection::ScheduleReconnect() {
@@ -442,7 +503,8 @@ void PgConnection::SendQueued() {
   std::deque<std::unique_ptr<Unit>> work;
   work.swap(queue_);
   std::vector<std::pair<std::unique_ptr<Unit>, PgError>> broken;
-  Segment* batch = nullptr;  // the open (non-isolated) segment of this turn
+  Segment* batch = nullptr;              // the open (non-isolated) segment of this turn
+  int64_t sent_deadline_ms = INT64_MAX;  // earliest deadline sent now
   bool ok = true;
   while (ok && !work.empty()) {
     std::unique_ptr<Unit> u = std::move(work.front());
@@ -467,6 +529,8 @@ void PgConnection::SendQueued() {
       segments_.emplace_back();
       Segment& seg = segments_.back();
       seg.isolated = true;
+      seg.deadline_ms = raw->deadline_ms;
+      sent_deadline_ms = std::min(sent_deadline_ms, raw->deadline_ms);
       seg.units.push_back(std::move(u));
       ok = SendUnit(raw) && SendSync();
     } else {
@@ -474,6 +538,8 @@ void PgConnection::SendQueued() {
         segments_.emplace_back();
         batch = &segments_.back();
       }
+      batch->deadline_ms = std::min(batch->deadline_ms, raw->deadline_ms);
+      sent_deadline_ms = std::min(sent_deadline_ms, raw->deadline_ms);
       batch->units.push_back(std::move(u));
       ok = SendUnit(raw);
     }
@@ -488,6 +554,7 @@ void PgConnection::SendQueued() {
     HandleLoss(Trimmed(PQerrorMessage(conn_)));
   } else {
     ++stats_.batches_sent;
+    ArmDeadlineAt(sent_deadline_ms);
     if (FlushOutput()) ProcessResults();
   }
   for (auto& [u, err] : broken) {
@@ -578,12 +645,16 @@ bool PgConnection::HandleResult(PGresult* res) {
       } else if (st == PGRES_PIPELINE_ABORTED) {
         p.state = PrepState::kNone;
       } else {
-        p.state = PrepState::kBroken;
         p.error = PgErrorFromResult(res);
-        LOG_ERROR("prepare failed")
+        // A prepare that timed out (lock, statement_timeout) or lost a race is tried again on
+        // next use; anything else means the SQL is wrong, for this whole session.
+        bool transient = p.error.reason == kDbTimeout || p.error.sqlstate.compare(0, 2, "40") == 0;
+        p.state = transient ? PrepState::kNone : PrepState::kBroken;
+        ASOBI_LOG(transient ? LogLevel::kWarn : LogLevel::kError, "prepare failed")
             .KV("statement", head.stmt->name())
             .KV("sqlstate", p.error.sqlstate)
-            .KV("error", p.error.message);
+            .KV("error", p.error.message)
+            .KV("retried", transient);
       }
       PQclear(res);
       return true;
@@ -601,7 +672,10 @@ bool PgConnection::HandleResult(PGresult* res) {
     if (seg.failed == nullptr) {
       const Prepared& p = prepared_[head.stmt];
       seg.failed = unit;
-      unit->error = p.state == PrepState::kBroken ? p.error : PgErrorFromResult(res);
+      PgError e = PgErrorFromResult(res);
+      // 26000: the statement is not prepared because its prepare failed: report why.
+      bool prepare_failed = e.sqlstate == "26000" && !p.error.reason.empty();
+      unit->error = (p.state == PrepState::kBroken || prepare_failed) ? p.error : std::move(e);
     }
   }
   PQclear(res);
@@ -620,15 +694,31 @@ void PgConnection::FinishSegment() {
   }
   // The segment rolled back as a whole. Re-send every unit that was not at fault (and a unit
   // that lost a deadlock / serialization race), each with its own sync; fail the culprit.
+  // A server-side timeout means a stall (lock, overload): the rolled-back units would most
+  // likely wait for it again, so they fail too instead of being re-sent.
+  const bool timed_out = seg.failed->error && seg.failed->error->reason == kDbTimeout;
   std::unique_ptr<Unit> culprit;
   std::vector<std::unique_ptr<Unit>> retry;
+  std::vector<std::unique_ptr<Unit>> rolled_back;
   for (auto& u : seg.units) {
     bool transient = u->error && u->error->sqlstate.compare(0, 2, "40") == 0;
     if (u.get() == seg.failed && (seg.isolated || !transient)) {
       culprit = std::move(u);
+    } else if (timed_out) {
+      rolled_back.push_back(std::move(u));
     } else {
       retry.push_back(std::move(u));
     }
+  }
+  if (timed_out) {
+    stats_.timeouts += 1 + rolled_back.size();
+    last_stall_ms_ = reactor_->now_ms();
+  }
+  PgError rollback{std::string(kDbTimeout), culprit ? culprit->error->sqlstate : "",
+                   "rolled back: another statement of its batch timed out", ""};
+  for (auto& u : rolled_back) {
+    pending_statements_ -= u->calls.size();
+    Deliver(std::move(u), &rollback);
   }
   stats_.units_retried += retry.size();
   for (auto it = retry.rbegin(); it != retry.rend(); ++it) {
@@ -662,8 +752,9 @@ void PgConnection::HandleLoss(const std::string& why) {
   lost.swap(segments_);
   slots_.clear();
   state_ = State::kDown;
+  ping_outstanding_ = false;
   ScheduleReconnect();
-  ArmQueueTimer();
+  ArmDeadlineTimer();
   PgError err = Unavailable("database connection lost (" + why +
                             "); the statement may or may not have been applied");
   for (Segment& seg : lost) {
@@ -674,33 +765,64 @@ void PgConnection::HandleLoss(const std::string& why) {
   }
 }
 
-void PgConnection::ArmQueueTimer() {
-  if (queue_timer_ != 0 || queue_.empty() || state_ == State::kReady) return;
-  int64_t oldest_ms = queue_.front()->enqueued_ms;
-  for (const auto& u : queue_) oldest_ms = std::min(oldest_ms, u->enqueued_ms);
-  int64_t delay_ms = std::max<int64_t>(0, oldest_ms + opts_.queue_timeout_ms - reactor_->now_ms());
-  queue_timer_ = reactor_->AddTimer(delay_ms, [this] {
-    queue_timer_ = 0;
-    ExpireQueued();
+void PgConnection::ArmDeadlineTimer(int64_t not_before_ms) {
+  if (state_ == State::kClosed) return;
+  int64_t next_ms = INT64_MAX;
+  for (const Segment& seg : segments_) next_ms = std::min(next_ms, seg.deadline_ms);
+  if (state_ != State::kReady) {
+    for (const auto& u : queue_) next_ms = std::min(next_ms, u->deadline_ms);
+  }
+  if (next_ms == INT64_MAX) return;
+  ArmDeadlineAt(std::max(next_ms, not_before_ms));
+}
+
+void PgConnection::ArmDeadlineAt(int64_t at_ms) {
+  if (state_ == State::kClosed || at_ms == INT64_MAX) return;
+  // One timer at the earliest deadline; it re-arms itself for the next one when it fires, so
+  // issuing work costs O(1) here and the full scan runs once per firing.
+  if (deadline_timer_ != 0 && deadline_at_ms_ <= at_ms) return;
+  if (deadline_timer_ != 0) reactor_->CancelTimer(deadline_timer_);
+  deadline_at_ms_ = at_ms;
+  deadline_timer_ = reactor_->AddTimer(std::max<int64_t>(0, at_ms - reactor_->now_ms()), [this] {
+    deadline_timer_ = 0;
+    OnDeadline();
   });
 }
 
-void PgConnection::ExpireQueued() {
-  if (state_ == State::kReady) return;
+void PgConnection::OnDeadline() {
   int64_t now_ms = reactor_->now_ms();
+  for (const Segment& seg : segments_) {
+    if (seg.deadline_ms > now_ms) continue;
+    // Something sent has not been answered in time: the server stalls or stopped answering.
+    // Fail everything in flight and start over on a new session.
+    ++stats_.deadline_losses;
+    last_stall_ms_ = now_ms;
+    HandleLoss("no answer within the " + std::to_string(opts_.deadline_ms) + " ms deadline");
+    break;
+  }
+  if (state_ != State::kReady) ExpireQueued(now_ms);
+  // Deadlines are checked at most every kDeadlineTickMs: a flood of units with distinct
+  // deadlines costs one scan per tick, not one per unit.
+  ArmDeadlineTimer(now_ms + kDeadlineTickMs);
+}
+
+void PgConnection::ExpireQueued(int64_t now_ms) {
+  bool any = false;
+  for (const auto& u : queue_) any = any || u->deadline_ms <= now_ms;
+  if (!any) return;
   std::deque<std::unique_ptr<Unit>> keep;
   std::vector<std::unique_ptr<Unit>> expired;
   for (auto& u : queue_) {
-    if (u->enqueued_ms + opts_.queue_timeout_ms <= now_ms) {
+    if (u->deadline_ms <= now_ms) {
       expired.push_back(std::move(u));
     } else {
       keep.push_back(std::move(u));
     }
   }
   queue_.swap(keep);
-  ArmQueueTimer();
-  PgError err = Unavailable("no database connection within " +
-                            std::to_string(opts_.queue_timeout_ms) + " ms");
+  stats_.units_expired += expired.size();
+  PgError err =
+      Unavailable("no database connection within " + std::to_string(opts_.deadline_ms) + " ms");
   for (auto& u : expired) {
     pending_statements_ -= u->calls.size();
     Deliver(std::move(u), &err);

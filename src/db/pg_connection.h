@@ -28,9 +28,27 @@
 //   - units in flight fail with `db_unavailable`. Their outcome is UNKNOWN: a write may or
 //     may not have committed (the sync may have been processed before the loss).
 //   - queued units that were not sent stay queued and go out after reconnect, or fail with
-//     `db_unavailable` after Options::queue_timeout_ms.
+//     `db_unavailable` at their deadline.
 //   - reconnect with exponential back-off (reconnect_min_ms doubling to reconnect_max_ms),
 //     connect attempts bounded by connect_timeout_ms. ready() is false meanwhile.
+//
+// Deadlines. Every unit must complete within Options::deadline_ms of Execute:
+//   - queued (no connection): fails with `db_unavailable` at its deadline (never sent);
+//   - in flight: a server that stops answering (or a pipeline stuck behind a stalled
+//     statement) is treated as a connection loss at the first in-flight deadline: every
+//     in-flight unit fails with `db_unavailable` (unknown outcome), the session is dropped and
+//     a new one is opened. Set the session's statement_timeout / lock_timeout (conninfo
+//     `options`, SessionTimeoutOptions in db/conninfo.h) below deadline_ms so that a stall
+//     usually ends on the server side first, with a known outcome:
+//   - a statement the server cancels (statement_timeout 57014, lock_timeout 55P03) fails with
+//     `db_timeout`; the other units of its batch, rolled back with it, fail with `db_timeout`
+//     too instead of being re-sent (they would most likely wait for the same lock again).
+//
+// Health probe (Options::ping_interval_ms > 0): while connected, a `SELECT 1` goes through the
+// pipeline every interval; responsive() turns false while one has been unanswered for
+// ping_stall_ms (or was answered later than that, or failed), and for stall_hold_ms after a
+// statement timed out or a deadline passed; it turns true again at the next prompt answer
+// after that, so /ready reports a stalled database whether or not requests are waiting.
 //
 // Bound: at most Options::max_pending_statements statements queued + in flight; beyond it
 // Execute fails with `db_overloaded` and sends nothing.
@@ -81,6 +99,10 @@ struct PgConnectionStats {
   uint64_t connection_losses = 0;  // losses of an established connection
   uint64_t connect_failures = 0;   // failed or timed-out connection attempts
   uint64_t overloaded = 0;         // calls refused with db_overloaded
+  uint64_t deadline_losses = 0;    // sessions dropped: in-flight work passed its deadline
+  uint64_t units_expired = 0;      // queued units failed at their deadline (never sent)
+  uint64_t timeouts = 0;           // units failed with db_timeout
+  uint64_t pings_stalled = 0;      // probes that stayed unanswered past ping_stall_ms
 };
 
 class PgConnection final {
@@ -90,14 +112,22 @@ class PgConnection final {
     std::string conninfo;
     /// Bound on statements queued + in flight (a transaction unit counts all its statements).
     size_t max_pending_statements = 10000;
-    /// How long a queued, unsent statement waits for a connection before `db_unavailable`.
-    int64_t queue_timeout_ms = 5000;
+    /// Every unit completes (or fails) within this many ms of Execute; see "Deadlines".
+    int64_t deadline_ms = 5000;
     /// A connection attempt that has not finished by then is abandoned (and retried).
     int64_t connect_timeout_ms = 5000;
     int64_t reconnect_min_ms = 100;
     int64_t reconnect_max_ms = 5000;
     /// Prepared on every new session before anything else (others are prepared on first use).
     std::vector<const Statement*> prepare_on_connect;
+    /// Health probe period while connected (0 = no probe; responsive() == ready()).
+    int64_t ping_interval_ms = 0;
+    /// A probe unanswered this long makes responsive() false until one is answered.
+    int64_t ping_stall_ms = 1000;
+    /// After a statement timed out on the server (db_timeout) or in-flight work passed its
+    /// deadline, responsive() stays false this long (a lock stall with light traffic never
+    /// delays a probe, yet every request on the locked table fails).
+    int64_t stall_hold_ms = 2000;
   };
 
   /// Does not connect yet; call Start(). `reactor` must outlive this object.
@@ -113,8 +143,11 @@ class PgConnection final {
   /// queue like during an outage.
   void Start();
 
-  /// True while the connection is established and usable (for /ready).
+  /// True while the connection is established and usable.
   bool ready() const { return state_ == State::kReady; }
+  /// ready(), and the pipeline answers: the last health probe succeeded and none has been
+  /// outstanding for ping_stall_ms (for /ready and /health). Equals ready() without probes.
+  bool responsive() const;
 
   /// Runs `stmt` with `params` (count and types must match the declaration: CHECK). `cb`
   /// gets the rows or a PgError on this shard. Sent at the end of the current turn.
@@ -177,8 +210,13 @@ class PgConnection final {
   // Failure handling.
   void HandleLoss(const std::string& why);
   void DropSession();
-  void ArmQueueTimer();
-  void ExpireQueued();
+  // Arms the deadline timer for the earliest pending deadline, not before `not_before_ms`.
+  void ArmDeadlineTimer(int64_t not_before_ms = 0);
+  // Makes the deadline timer fire at `at_ms` at the latest.
+  void ArmDeadlineAt(int64_t at_ms);
+  void OnDeadline();
+  void ExpireQueued(int64_t now_ms);
+  void Ping();
 
   Reactor* reactor_;
   Options opts_;
@@ -189,7 +227,14 @@ class PgConnection final {
   int64_t backoff_ms_ = 0;
   Reactor::TimerId reconnect_timer_ = 0;
   Reactor::TimerId connect_timer_ = 0;
-  Reactor::TimerId queue_timer_ = 0;
+  Reactor::TimerId deadline_timer_ = 0;
+  int64_t deadline_at_ms_ = 0;  // when deadline_timer_ fires
+  Reactor::TimerId ping_timer_ = 0;
+  bool ping_outstanding_ = false;
+  bool ping_ok_ = false;
+  int64_t ping_sent_ms_ = 0;
+  int64_t last_stall_ms_ = INT64_MIN / 2;                  // last db_timeout or deadline loss
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // probe callbacks check it
 
   std::deque<std::unique_ptr<Unit>> queue_;                  // not yet sent, FIFO
   std::deque<Segment> segments_;                             // sent, awaiting their sync, FIFO

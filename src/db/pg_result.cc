@@ -19,6 +19,9 @@ PgError PgErrorFromResult(const PGresult* res) {
   const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
   if (state) e.sqlstate = state;
+  if (e.sqlstate == kQueryCanceled || e.sqlstate == kLockNotAvailable) {
+    e.reason = std::string(kDbTimeout);
+  }
   if (constraint) e.constraint = constraint;
   e.message = primary ? primary : PQresultErrorMessage(res);
   return e;

@@ -20,10 +20,13 @@ namespace asobi::db {
 inline constexpr std::string_view kDbError = "db_error";              // the server said no
 inline constexpr std::string_view kDbUnavailable = "db_unavailable";  // no/lost connection
 inline constexpr std::string_view kDbOverloaded = "db_overloaded";    // queue bound hit
+inline constexpr std::string_view kDbTimeout = "db_timeout";          // statement/lock timeout hit
 
 /// SQLSTATE codes callers commonly branch on.
 inline constexpr std::string_view kUniqueViolation = "23505";
 inline constexpr std::string_view kForeignKeyViolation = "23503";
+inline constexpr std::string_view kQueryCanceled = "57014";     // statement_timeout, cancel
+inline constexpr std::string_view kLockNotAvailable = "55P03";  // lock_timeout
 
 /// Why a statement failed.
 /// - reason `db_error`: the server rejected the statement; `sqlstate` is its five-character
@@ -32,6 +35,9 @@ inline constexpr std::string_view kForeignKeyViolation = "23503";
 /// - reason `db_unavailable`: no connection, or the connection was lost while the statement
 ///   was in flight. The outcome of an in-flight write is UNKNOWN: it may have committed.
 /// - reason `db_overloaded`: the connection's queue bound was hit; nothing was sent.
+/// - reason `db_timeout`: the server gave up on the statement (statement_timeout, 57014;
+///   lock_timeout, 55P03), or another statement of its batch did and this one was rolled back
+///   with it. The statement had no effect.
 struct PgError {
   std::string reason;
   std::string sqlstate;

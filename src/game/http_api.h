@@ -3,7 +3,9 @@
 // calling `respond` exactly once, now or later (after a database round trip), on that shard.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,9 @@ struct HttpCall {
   GameShard& game;
   const std::string& peer_ip;
   HttpRespond respond;
+  /// Set (true) by the server once nobody waits for the answer (the client disconnected);
+  /// handlers hand it to queued blocking work (WorkerPool jobs) so that it can be skipped.
+  std::shared_ptr<std::atomic<bool>> gone = std::make_shared<std::atomic<bool>>(false);
 };
 
 using HttpHandler = std::function<void(HttpCall&)>;

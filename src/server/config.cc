@@ -203,6 +203,21 @@ const std::vector<Flag>& Flags() {
       {"metrics-token", "ASOBI_METRICS_TOKEN",
        "bearer token that opens /metrics to non-loopback clients (unset: loopback only)", true,
        StrField(&Config::metrics_token)},
+      {"db-timeout-ms", "ASOBI_DB_TIMEOUT_MS",
+       "ms within which every database statement answers or fails with 503 not_ready; the "
+       "server-side statement_timeout is 3/4 of it, lock_timeout 1/2 (3000)",
+       true, IntField(&Config::db_timeout_ms, 100, 3600000)},
+      {"hash-queue-wait-ms", "ASOBI_HASH_QUEUE_WAIT_MS",
+       "ms a password-hashing job may wait for a worker before it is answered 503 not_ready "
+       "without hashing (2000)",
+       true, IntField(&Config::hash_queue_wait_ms, 1, 3600000)},
+      {"token-sweep-ms", "ASOBI_TOKEN_SWEEP_MS",
+       "ms between sweeps deleting expired player_tokens rows (600000; 0 = off)", true,
+       IntField(&Config::token_sweep_ms, 0, int64_t(1) << 40)},
+      {"log-queue-lines", "ASOBI_LOG_QUEUE_LINES",
+       "log lines buffered for the logger thread; past it lines are dropped and counted "
+       "(16384; 0 = write synchronously)",
+       true, IntField(&Config::log_queue_lines, 0, int64_t(1) << 24)},
   };
   return flags;
 }

@@ -80,6 +80,11 @@ struct Config {
   int ws_idle_timeout_ms = 60000;       // --ws-idle-timeout-ms: inbound silence once authed
   int ws_rate_limit_close_after = 60;   // --ws-rate-limit-close-after: denials in a row (0 off)
   std::string metrics_token;            // --metrics-token: bearer for /metrics off loopback
+  // Deadlines and housekeeping (issue 10)
+  int64_t db_timeout_ms = 3000;       // --db-timeout-ms: every database unit answers by then
+  int64_t hash_queue_wait_ms = 2000;  // --hash-queue-wait-ms: hashing job queue wait bound
+  int64_t token_sweep_ms = 600000;    // --token-sweep-ms: expired player_tokens sweep (0 off)
+  int64_t log_queue_lines = 16384;    // --log-queue-lines: async log sink bound (0 = sync)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

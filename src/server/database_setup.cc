@@ -10,21 +10,70 @@
 #include "game/auth/account_service.h"
 #include "game/auth/db_token_verifier.h"
 #include "game/auth/guest_auth.h"
+#include "game/auth/token_sweeper.h"
 #include "server/ws_session.h"
 
 namespace asobi {
+namespace {
+
+// Health probe through each shard's pipeline: /ready and /health see a stall within
+// kPingStallMs + kPingIntervalMs + kPublishMs (< 2 s).
+constexpr int64_t kPingIntervalMs = 250;
+constexpr int64_t kPingStallMs = 1000;
+constexpr int64_t kPublishMs = 100;
+// The expired-token sweep (one shard): rows per batch, batches per run.
+constexpr int64_t kSweepBatchRows = 1000;
+constexpr int kSweepBatchesPerRun = 10;
+
+// Sends session_revoked and closes with 1008 (DECISIONS.md wire 5).
+void RevokeSocket(WsSession& ws) {
+  ws.SendError("session_revoked", nullptr, {}, {});
+  ws.Close(1008, "session_revoked");
+}
+
+// Everything one shard owns for the database, torn down together on that shard.
+struct ShardDb {
+  std::unique_ptr<db::PgConnection> conn;
+  std::unique_ptr<AccountService> accounts;
+  std::unique_ptr<GuestAuth> guest;
+  std::unique_ptr<TokenSweeper> sweeper;
+  Reactor::TimerId publish_timer = 0;
+};
+
+// Publishes the shard's database state for /ready (read from any shard) every kPublishMs.
+void Publish(ServerShard* state, ShardDb* sdb, std::atomic<bool>* up) {
+  up->store(sdb->conn->responsive(), std::memory_order_relaxed);
+  sdb->publish_timer =
+      state->shard.reactor().AddTimer(kPublishMs, [state, sdb, up] { Publish(state, sdb, up); });
+}
+
+}  // namespace
 
 DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
   const Config& c = shared.config;
-  conninfo_ = db::BuildConninfo(c.db_host, std::atoi(c.db_port.c_str()), c.db_name, c.db_user,
-                                c.db_password);
+  int port = std::atoi(c.db_port.c_str());
+  // The migrator connects with blocking libpq calls: bound them so that shutdown (which
+  // joins it) cannot hang on a server that accepts but never answers.
+  conninfo_ = db::BuildConninfo(c.db_host, port, c.db_name, c.db_user, c.db_password) +
+              " connect_timeout='5'";
   migrations_dir_ = c.migrations_dir.empty() ? db::DefaultMigrationsDir() : c.migrations_dir;
-  workers_ = std::make_unique<WorkerPool>(c.workers, 10, 4096);
-  shard_count_ = 256;
+  WorkerPool::Options wo;
+  wo.threads = c.workers;
+  wo.nice = 10;
+  wo.queue_max = 4096;
+  wo.queue_wait_max_ms = c.hash_queue_wait_ms;
+  workers_ = std::make_unique<WorkerPool>(wo);
+  shard_count_ = ResolvedShardCount(c);
   shard_up_ = std::make_unique<std::atomic<bool>[]>(size_t(shard_count_));
   migrator_ = std::thread([this] { MigrateLoop(); });
 
-  std::string conninfo = conninfo_;
+  // Every session bounds its statements on the server side a little inside the client-side
+  // deadline, so that a stall usually ends there first, with a known outcome (db_timeout).
+  std::string shard_conninfo =
+      db::BuildConninfo(c.db_host, port, c.db_name, c.db_user, c.db_password,
+                        db::SessionTimeoutOptions(c.db_timeout_ms * 3 / 4, c.db_timeout_ms / 2));
+  int64_t deadline_ms = c.db_timeout_ms;
+  int64_t sweep_ms = c.token_sweep_ms;
   WorkerPool* workers = workers_.get();
   auto guest_config = std::make_shared<GuestConfig>();
   guest_config->enabled = c.guest_auth;
@@ -35,53 +84,75 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
   }
   auto guest_limiter = std::make_shared<GuestCreateLimiter>();
   std::atomic<bool>* up = shard_up_.get();
+  int shard_count = shard_count_;
   auto previous = shared.init_shard;
-  shared.init_shard = [previous, conninfo, workers, up, guest_config,
-                       guest_limiter](ServerShard& s) {
+  shared.init_shard = [previous, shard_conninfo, deadline_ms, sweep_ms, workers, up, shard_count,
+                       guest_config, guest_limiter](ServerShard& s) {
     if (previous) previous(s);
+    CHECK(s.shard.id() < shard_count);
+    auto sdb = std::make_shared<ShardDb>();
     db::PgConnection::Options opts;
-    opts.conninfo = conninfo;
-    auto conn = std::make_shared<db::PgConnection>(&s.shard.reactor(), opts);
-    conn->Start();
-    auto accounts = std::make_shared<AccountService>(s.shard, *conn, *workers);
-    auto guest = std::make_shared<GuestAuth>(*accounts, *conn, guest_config, guest_limiter);
-    s.game.db = conn.get();
-    s.game.accounts = accounts.get();
-    s.game.guest = guest.get();
-    s.game.verifier = std::make_unique<DbTokenVerifier>(*accounts);
+    opts.conninfo = shard_conninfo;
+    opts.deadline_ms = deadline_ms;
+    opts.ping_interval_ms = kPingIntervalMs;
+    opts.ping_stall_ms = kPingStallMs;
+    sdb->conn = std::make_unique<db::PgConnection>(&s.shard.reactor(), opts);
+    sdb->conn->Start();
+    sdb->accounts = std::make_unique<AccountService>(s.shard, *sdb->conn, *workers);
+    sdb->guest =
+        std::make_unique<GuestAuth>(*sdb->accounts, *sdb->conn, guest_config, guest_limiter);
+    if (s.shard.id() == 0 && sweep_ms > 0) {
+      sdb->sweeper = std::make_unique<TokenSweeper>(
+          s.shard.reactor(), *sdb->conn,
+          TokenSweeper::Options{sweep_ms, kSweepBatchRows, kSweepBatchesPerRun});
+    }
+    s.game.db = sdb->conn.get();
+    s.game.accounts = sdb->accounts.get();
+    s.game.guest = sdb->guest.get();
+    s.game.verifier = std::make_unique<DbTokenVerifier>(*sdb->accounts);
     ServerShard* state = &s;
-    accounts->SetRevokeHook([state](const std::string& player_id) {
+    sdb->accounts->SetRevokeHook([state](const std::string& player_id) {
       state->connections.ForEach([&](TcpConnection& tcp) {
         auto* ws = dynamic_cast<WsSession*>(tcp.handler());
-        if (ws == nullptr || ws->player_id() != player_id) return;
-        ws->SendError("session_revoked", nullptr, {}, {});
-        ws->Close(1008, "session_revoked");
+        if (ws != nullptr && ws->player_id() == player_id) RevokeSocket(*ws);
       });
     });
-    // Publish this shard's connection state for /ready (read from any shard).
-    auto poll_timer = std::make_shared<Reactor::TimerId>(0);
-    std::atomic<bool>* mine = &up[s.shard.id()];
-    auto poll_fn = std::make_shared<std::function<void()>>();
-    *poll_fn = [state, c = conn.get(), mine, poll_timer, weak = std::weak_ptr(poll_fn)] {
-      mine->store(c->ready(), std::memory_order_relaxed);
-      if (auto fn = weak.lock()) {
-        *poll_timer = state->shard.reactor().AddTimer(100, [fn] { (*fn)(); });
-      }
-    };
-    (*poll_fn)();
-    s.teardown.push_back([state, conn, accounts, guest, poll_fn, poll_timer]() mutable {
-      state->shard.reactor().CancelTimer(*poll_timer);
+    sdb->accounts->SetSocketRevoker([state](const ClientRef& ref) {
+      TcpConnection* tcp = state->connections.Find(ConnId{ref.index, ref.gen});
+      auto* ws = tcp ? dynamic_cast<WsSession*>(tcp->handler()) : nullptr;
+      if (ws != nullptr) RevokeSocket(*ws);
+    });
+    s.game.on_client_closed.push_back([](Client& client) {
+      if (AccountService* a = AccountService::OnThisShard()) a->ForgetSocket(client.ref());
+    });
+    Publish(state, sdb.get(), &up[s.shard.id()]);
+    s.teardown.push_back([state, sdb]() mutable {
+      // The worker pool was shut down before this runs (before_stop), so no hashing result
+      // can still arrive for these services.
+      state->shard.reactor().CancelTimer(sdb->publish_timer);
       state->game.verifier.reset();
       state->game.guest = nullptr;
       state->game.accounts = nullptr;
       state->game.db = nullptr;
-      guest.reset();
-      accounts.reset();
-      conn.reset();
-      poll_fn.reset();
+      sdb->sweeper.reset();
+      // Fails what is queued or in flight now, while the services its callbacks use are alive;
+      // free those once the failures it posted (Execute after close) have run.
+      sdb->conn.reset();
+      state->shard.reactor().Post([sdb = std::move(sdb)]() mutable {
+        sdb->guest.reset();
+        sdb->accounts.reset();
+        sdb.reset();
+      });
     });
   };
   shared.ready = [this] { return Ready(); };
+  // Drain: stop the hashing workers before the shards tear their services down (their
+  // results capture those services).
+  auto previous_stop = shared.before_stop;
+  shared.before_stop = [previous_stop, workers] {
+    if (previous_stop) previous_stop();
+    workers->Shutdown();
+  };
 }
 
 DatabaseSetup::~DatabaseSetup() {
@@ -92,6 +163,7 @@ DatabaseSetup::~DatabaseSetup() {
 bool DatabaseSetup::Ready() const {
   if (!migrated_.load()) return false;
   int n = shared_.shards ? shared_.shards->size() : 0;
+  if (n > shard_count_) return false;
   for (int i = 0; i < n; ++i) {
     if (!shard_up_[size_t(i)].load(std::memory_order_relaxed)) return false;
   }

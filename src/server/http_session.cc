@@ -38,6 +38,7 @@ HttpSession::~HttpSession() {
 
 void HttpSession::OrphanInFlight() {
   HttpCall* key = inflight_->call.get();
+  key->gone->store(true, std::memory_order_release);  // nobody waits: queued hashing is skipped
   shard_.orphan_calls[key] = std::shared_ptr<void>(std::move(inflight_));
 }
 

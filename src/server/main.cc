@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/log.h"
 #include "game/auth/auth_routes.h"
@@ -34,6 +35,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   SetLogLevel(level);
+  // Shard threads never write(2) log lines themselves: one logger thread does (bounded queue;
+  // full = drop and count). Flushed at exit and on fatal signals.
+  if (cfg->log_queue_lines > 0) {
+    StartAsyncLog(size_t(cfg->log_queue_lines));
+    std::atexit(StopAsyncLog);
+  }
 
   // Thousands of sockets per shard: raise the descriptor limit to the hard limit.
   rlimit nofile{};

@@ -49,6 +49,8 @@ Server::Server(Config config) : shared_(std::make_unique<ServerShared>(std::move
 
 Server::~Server() {
   if (shards_) {
+    // Without a drain (start-up failed), per-shard services still need their own threads.
+    if (!torn_down_) TearDownShards();
     shards_->Stop();
     shards_->Join();
     for (ServerShard* s : shared_->shard_state) delete s;
@@ -151,25 +153,37 @@ void Server::Drain() {
     if (open == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (shared_->before_stop) shared_->before_stop();
-  // Free per-shard services on their own threads while the reactors still run, so their
-  // in-flight operations (database sockets, timers) complete before the rings go away.
-  std::atomic<int> torn_down{0};
-  for (int i = 0; i < shards_->size(); ++i) {
-    ServerShard* state = shared_->shard_state[size_t(i)];
-    shards_->shard(i).PostFromAnyThread([state, &torn_down] {
-      state->RunTeardown();
-      // A few more turns let cancelled operations deliver their completions.
-      state->shard.reactor().AddTimer(50, [&torn_down] { torn_down.fetch_add(1); });
-    });
-  }
-  int64_t teardown_deadline = MonoMs() + 2000;
-  while (torn_down.load() < shards_->size() && MonoMs() < teardown_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  TearDownShards();
   shards_->Stop();
   shards_->Join();
   LOG_INFO("stopped");
+}
+
+void Server::TearDownShards() {
+  torn_down_ = true;
+  // Blocking-work pools stop first: their results would reach services freed below.
+  if (shared_->before_stop) shared_->before_stop();
+  // Free per-shard services on their own threads while the reactors still run, so their
+  // in-flight operations (database sockets, timers) complete before the rings go away.
+  auto torn_down = std::make_shared<std::atomic<int>>(0);
+  int expected = 0;
+  for (int i = 0; i < shards_->size(); ++i) {
+    ServerShard* state = shared_->shard_state[size_t(i)];
+    if (state == nullptr) continue;  // that shard never finished starting
+    ++expected;
+    shards_->shard(i).PostFromAnyThread([state, torn_down] {
+      state->RunTeardown();
+      // A few more turns let cancelled operations deliver their completions.
+      state->shard.reactor().AddTimer(50, [torn_down] { torn_down->fetch_add(1); });
+    });
+  }
+  int64_t teardown_deadline = MonoMs() + 2000;
+  while (torn_down->load() < expected && MonoMs() < teardown_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (torn_down->load() < expected) {
+    LOG_WARN("shard teardown did not finish in time").KV("shards", expected - torn_down->load());
+  }
 }
 
 }  // namespace asobi

@@ -31,10 +31,14 @@ class Server {
 
  private:
   void Drain();
+  /// Stops blocking-work pools (before_stop), then runs every shard's teardown steps on its
+  /// own thread and waits (bounded) for them. Once.
+  void TearDownShards();
 
   std::unique_ptr<ServerShared> shared_;
   std::unique_ptr<ShardSet> shards_;
   std::atomic<bool> stop_requested_{false};
+  bool torn_down_ = false;
   std::atomic<int> started_{0};
   std::atomic<int> listen_failed_{0};
   std::atomic<uint16_t> port_{0};

@@ -29,15 +29,17 @@ struct ServerShard {
 
   Shard& shard;
   ServerShared& shared;
+  /// Requests whose client disconnected while a handler was still working on them, kept alive
+  /// (request, route match, call) until the handler responds. Keyed by the call. Declared
+  /// before `connections` so that it outlives them: a busy HttpSession destroyed with the
+  /// table moves its request here.
+  std::unordered_map<const void*, std::shared_ptr<void>> orphan_calls;
   BufferRing buffers;
   ConnectionTable connections;
   std::unique_ptr<Listener> listener;
   EnvelopeParser envelope_parser;
   GameShard game;
   bool draining = false;
-  /// Requests whose client disconnected while a handler was still working on them, kept alive
-  /// (request, route match, call) until the handler responds. Keyed by the call.
-  std::unordered_map<const void*, std::shared_ptr<void>> orphan_calls;
   /// Teardown steps registered by init hooks (close DB connections, free domain services).
   /// Run in reverse order on this shard's thread during drain, while the reactor still runs.
   std::vector<std::function<void()>> teardown;
@@ -70,7 +72,8 @@ class ServerShared {
   /// Runs on each shard's thread after its ServerShard exists, before it accepts (domains
   /// create their per-shard services here: verifier, database connection...).
   std::function<void(ServerShard&)> init_shard;
-  /// Runs on the main thread after connections drained, before the shards stop.
+  /// Runs on the main thread after connections drained, before the shards' teardown steps
+  /// (stop worker pools here: their results must not reach torn-down services).
   std::function<void()> before_stop;
 
  private:

@@ -2,7 +2,9 @@
 // "Bad input and faults"). Each suite gets a fresh database.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "game/auth/password.h"
 #include "http_call.h"
@@ -322,6 +324,139 @@ TEST_F(AuthTest, EraseDeletesEverythingAndRevokesOpenSockets) {
   EXPECT_EQ(err.Str({"payload", "reason"}).value_or(""), "session_revoked");
   ASSERT_EQ(ws.Recv(&f), WsRecv::kFrame);
   EXPECT_EQ(f.CloseCode(), 1008);
+}
+
+// A WebSocket authenticated with `access_token` (session.connected received).
+std::unique_ptr<WsClient> ConnectedSocket(uint16_t port, const std::string& access_token) {
+  auto ws = std::make_unique<WsClient>();
+  EXPECT_TRUE(ws->Open(port));
+  EXPECT_TRUE(ws->SendText(R"({"type":"session.connect","cid":"c","payload":{"token":")" +
+                           access_token + R"("}})"));
+  JsonDoc reply;
+  EXPECT_TRUE(ws->RecvJson(&reply));
+  EXPECT_EQ(reply.Str({"type"}).value_or(""), "session.connected");
+  return ws;
+}
+
+// The socket gets `session_revoked` and close 1008 (DECISIONS.md wire 5).
+::testing::AssertionResult Revoked(WsClient& ws) {
+  JsonDoc err;
+  ::testing::AssertionResult got = ws.RecvJson(&err);
+  if (!got) return got;
+  if (err.Str({"payload", "reason"}).value_or("") != "session_revoked") {
+    return ::testing::AssertionFailure() << "expected session_revoked";
+  }
+  return ws.ExpectClose(1008, "session_revoked");
+}
+
+// The socket still answers a heartbeat.
+::testing::AssertionResult Alive(WsClient& ws) {
+  JsonDoc reply;
+  ::testing::AssertionResult got =
+      ws.Request(R"({"type":"session.heartbeat","cid":"h","payload":{}})", &reply);
+  if (!got) return got;
+  return IsHeartbeatReply(reply, std::string("\"h\""));
+}
+
+TEST_F(AuthTest, RefreshReuseBurnsTheFamilysAccessTokensAndRevokesTheirSockets) {
+  JsonDoc d = Register("reuse_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  std::string at1 = d.Str({"access_token"}).value_or("");
+  std::string rt1 = d.Str({"refresh_token"}).value_or("");
+  // Another device of the same player: its own family, untouched by the burn.
+  HttpResponse other =
+      Call("POST", "/api/v1/auth/login", R"({"username":"reuse_user","password":"password123"})");
+  std::string at_other = Json(other).Str({"access_token"}).value_or("");
+  HttpResponse r = Call("POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + rt1 + R"("})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string at2 = Json(r).Str({"access_token"}).value_or("");
+  // Several sockets, so that both shards hold some; and both shards' caches warmed.
+  std::vector<std::unique_ptr<WsClient>> family;
+  for (int i = 0; i < 4; ++i) family.push_back(ConnectedSocket(server_->port(), at2));
+  std::unique_ptr<WsClient> kept = ConnectedSocket(server_->port(), at_other);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at1).status, 200);
+    EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at2).status, 200);
+  }
+
+  // The stolen token is presented again: the family burns, access tokens included.
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("POST", "/api/v1/auth/refresh", R"({"refresh_token":")" + rt1 + R"("})"),
+                      401, "unauthenticated"));
+  for (auto& ws : family) EXPECT_TRUE(Revoked(*ws));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(
+        IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at1), 401, "unauthenticated"));
+    EXPECT_TRUE(
+        IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at2), 401, "unauthenticated"));
+    EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at_other).status, 200);
+  }
+  EXPECT_TRUE(Alive(*kept));
+}
+
+TEST_F(AuthTest, LogoutByRefreshTokenBurnsItsFamilysAccessTokensAndSockets) {
+  JsonDoc d = Register("logout_family_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  std::string at = d.Str({"access_token"}).value_or("");
+  std::string rt = d.Str({"refresh_token"}).value_or("");
+  std::unique_ptr<WsClient> ws = ConnectedSocket(server_->port(), at);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Call("GET", "/api/v1/players/" + id, "", at).status, 200);
+  // No bearer: only the refresh token names the session.
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", R"({"refresh_token":")" + rt + R"("})").status,
+            200);
+  EXPECT_TRUE(Revoked(*ws));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(
+        IsErrorEnvelope(Call("GET", "/api/v1/players/" + id, "", at), 401, "unauthenticated"));
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM player_tokens WHERE user_id = '" + id + "'"), "0");
+}
+
+TEST_F(AuthTest, LogoutByBearerRevokesOnlyTheSocketsOfThatToken) {
+  JsonDoc d = Register("logout_bearer_user");
+  std::string at_a = d.Str({"access_token"}).value_or("");
+  HttpResponse l = Call("POST", "/api/v1/auth/login",
+                        R"({"username":"logout_bearer_user","password":"password123"})");
+  std::string at_b = Json(l).Str({"access_token"}).value_or("");
+  std::vector<std::unique_ptr<WsClient>> a;
+  for (int i = 0; i < 3; ++i) a.push_back(ConnectedSocket(server_->port(), at_a));
+  std::unique_ptr<WsClient> b = ConnectedSocket(server_->port(), at_b);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", "{}", at_a).status, 200);
+  for (auto& ws : a) EXPECT_TRUE(Revoked(*ws));
+  EXPECT_TRUE(Alive(*b));
+}
+
+TEST_F(AuthTest, ExpiredTokenRowsAreSweptAndLiveOnesKept) {
+  JsonDoc d = Register("sweep_user");
+  std::string id = d.Str({"player_id"}).value_or("");
+  auto insert = [&](int n, const std::string& context, const std::string& age) {
+    return db_->Query(
+        "INSERT INTO player_tokens (id, user_id, token, context, family_id, inserted_at) "
+        "SELECT gen_random_uuid(), '" +
+        id + "', 'sweep-" + context + "-' || g || '" + age + "', '" + context +
+        "', 'sweep-family', now() - interval '" + age + "' FROM generate_series(1, " +
+        std::to_string(n) + ") g");
+  };
+  ASSERT_TRUE(insert(2500, "access", "61 minutes"));  // expired: more than one batch
+  ASSERT_TRUE(insert(3, "refresh", "31 days"));       // expired
+  ASSERT_TRUE(insert(2, "refresh", "2 days"));        // used or not, kept for reuse detection
+  ASSERT_TRUE(insert(4, "access", "10 minutes"));     // live
+  // A second server on the same database sweeps every 100 ms.
+  ServerProcess sweeper;
+  ServerOptions opts;
+  opts.flags = db_->ServerFlags();
+  opts.flags.insert(opts.flags.end(), {"--token-sweep-ms", "100"});
+  ASSERT_TRUE(sweeper.Start(opts));
+  // One run (up to 10 batches of 1,000); other tests' expired rows may be swept too.
+  ASSERT_TRUE(sweeper.WaitForLog("msg=\"expired tokens swept\"", 30000)) << sweeper.log();
+  EXPECT_TRUE(sweeper.Stop());
+  auto count = [&](const std::string& where) {
+    return Count("SELECT count(*) FROM player_tokens WHERE user_id = '" + id + "' AND " + where);
+  };
+  EXPECT_EQ(count("token LIKE 'sweep-%'"), "6");
+  EXPECT_EQ(count("token LIKE 'sweep-refresh-%2 days'"), "2");
+  EXPECT_EQ(count("token LIKE 'sweep-access-%10 minutes'"), "4");
+  EXPECT_EQ(count("token NOT LIKE 'sweep-%'"), "2");  // the pair register issued
 }
 
 TEST_F(AuthTest, AuthRoutesAreRateLimitedPerIp) {

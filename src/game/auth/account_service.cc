@@ -61,15 +61,18 @@ const Statement kRefreshState(
     "SELECT family_id, used_at IS NOT NULL FROM player_tokens WHERE token = $1 "
     "AND context = 'refresh'",
     {kT});
-const Statement kDeleteFamily("acct_delete_family",
-                              "DELETE FROM player_tokens WHERE family_id = $1", {kT});
+// Burning a family returns its rows so that its access tokens can be evicted and their
+// sockets revoked (docs/decisions.md "Revocation").
+const Statement kDeleteFamily(
+    "acct_delete_family",
+    "DELETE FROM player_tokens WHERE family_id = $1 RETURNING user_id::text, token, context", {kT});
 const Statement kDeleteRefresh("acct_delete_refresh",
                                "DELETE FROM player_tokens WHERE token = $1 AND context = 'refresh'",
                                {kT});
 const Statement kDeleteFamilyOf(
     "acct_delete_family_of",
     "DELETE FROM player_tokens WHERE family_id = (SELECT family_id FROM player_tokens "
-    "WHERE token = $1 AND context = 'refresh')",
+    "WHERE token = $1 AND context = 'refresh') RETURNING user_id::text, token, context",
     {kT});
 const Statement kDeleteAccess("acct_delete_access",
                               "DELETE FROM player_tokens WHERE token = $1 AND context = 'access'",
@@ -104,11 +107,9 @@ void AccountService::EvictPlayerEverywhere(const std::string& player_id) {
   ShardSet& set = shard_.set();
   for (int i = 0; i < set.size(); ++i) {
     if (i == shard_.id()) continue;
-    if (!shard_.SubmitTo(i, [p = player_id] {
-          if (AccountService* s = OnThisShard()) s->cache_.ErasePlayer(p);
-        })) {
-      LOG_WARN("player eviction not delivered (mailbox full)").KV("shard", i);
-    }
+    shard_.SubmitReplyTo(i, [p = player_id] {
+      if (AccountService* s = OnThisShard()) s->cache_.ErasePlayer(p);
+    });
   }
 }
 
@@ -117,17 +118,48 @@ void AccountService::RevokeSessionsEverywhere(const std::string& player_id) {
   ShardSet& set = shard_.set();
   for (int i = 0; i < set.size(); ++i) {
     if (i == shard_.id()) continue;
-    if (!shard_.SubmitTo(i, [p = player_id] {
-          AccountService* s = OnThisShard();
-          if (s && s->revoke_hook_) s->revoke_hook_(p);
-        })) {
-      LOG_WARN("session revocation not delivered (mailbox full)").KV("shard", i);
+    shard_.SubmitReplyTo(i, [p = player_id] {
+      AccountService* s = OnThisShard();
+      if (s && s->revoke_hook_) s->revoke_hook_(p);
+    });
+  }
+}
+
+void AccountService::BurnAccessTokensEverywhere(std::vector<std::string> token_hashes) {
+  if (token_hashes.empty()) return;
+  BurnLocal(token_hashes);
+  ShardSet& set = shard_.set();
+  for (int i = 0; i < set.size(); ++i) {
+    if (i == shard_.id()) continue;
+    shard_.SubmitReplyTo(i, [h = token_hashes] {
+      if (AccountService* s = OnThisShard()) s->BurnLocal(h);
+    });
+  }
+}
+
+void AccountService::BurnLocal(const std::vector<std::string>& token_hashes) {
+  for (const std::string& h : token_hashes) {
+    cache_.EraseToken(h);
+    for (const ClientRef& ref : sockets_.Find(h)) {
+      sockets_.Forget(ref);
+      if (socket_revoker_) socket_revoker_(ref);
     }
   }
 }
 
+void AccountService::BurnDeletedRows(const db::PgResult& deleted) {
+  std::vector<std::string> access;
+  for (int i = 0; i < deleted.rows(); ++i) {
+    if (deleted.GetString(i, 2) == "access") access.emplace_back(deleted.GetString(i, 1));
+  }
+  BurnAccessTokensEverywhere(std::move(access));
+}
+
 std::string DbReason(const db::PgError& e) {
-  if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded) return "not_ready";
+  if (e.reason == db::kDbUnavailable || e.reason == db::kDbOverloaded ||
+      e.reason == db::kDbTimeout) {
+    return "not_ready";
+  }
   return "internal";
 }
 
@@ -147,11 +179,13 @@ AccountService::~AccountService() {
 AccountService* AccountService::OnThisShard() { return t_accounts; }
 
 void AccountService::Register(std::string username, std::string password, std::string display_name,
-                              TokensCb done) {
+                              TokensCb done, WorkerPool::CancelFlag gone) {
+  auto shared_done = std::make_shared<TokensCb>(std::move(done));
   bool queued = workers_.Run<std::optional<std::string>>(
       shard_, [pw = std::move(password)] { return HashPassword(pw); },
       [this, username = std::move(username), display_name = std::move(display_name),
-       done = std::move(done)](std::optional<std::string> hash) mutable {
+       shared_done](std::optional<std::string> hash) mutable {
+        TokensCb done = std::move(*shared_done);
         if (!hash) return done(Fail("internal"));
         std::string id = NewUuidV7();
         std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
@@ -163,7 +197,7 @@ void AccountService::Register(std::string username, std::string password, std::s
         calls.push_back(
             {&kInsertToken,
              {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
-              Param::Text("access"), Param::Null()}});
+              Param::Text("access"), Param::Text(family)}});
         calls.push_back(
             {&kInsertToken,
              {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
@@ -179,17 +213,20 @@ void AccountService::Register(std::string username, std::string password, std::s
                                  }
                                  done(std::move(t));
                                });
-      });
-  if (!queued) done(Fail("not_ready"));
+      },
+      // Waited too long for a worker, or the client went away: answer without hashing.
+      [shared_done] { (*shared_done)(Fail("not_ready")); }, std::move(gone));
+  if (!queued) (*shared_done)(Fail("not_ready"));
 }
 
 void AccountService::IssueTokens(std::string player_id, std::string username, std::string family_id,
                                  TokensCb done) {
   std::string access = NewToken(), refresh = NewToken();
   std::vector<db::StatementCall> calls;
-  calls.push_back({&kInsertToken,
-                   {Param::Uuid(NewUuidV7()), Param::Uuid(player_id),
-                    Param::Text(*TokenStorageHash(access)), Param::Text("access"), Param::Null()}});
+  calls.push_back(
+      {&kInsertToken,
+       {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Text(*TokenStorageHash(access)),
+        Param::Text("access"), Param::Text(family_id)}});
   calls.push_back(
       {&kInsertToken,
        {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Text(*TokenStorageHash(refresh)),
@@ -202,11 +239,12 @@ void AccountService::IssueTokens(std::string player_id, std::string username, st
                          });
 }
 
-void AccountService::Login(std::string username, std::string password, TokensCb done) {
+void AccountService::Login(std::string username, std::string password, TokensCb done,
+                           WorkerPool::CancelFlag gone) {
   db_.Execute(
       kLoginLookup, {Param::Text(username)},
-      [this, username, password = std::move(password),
-       done = std::move(done)](db::DbResult<db::PgResult> r) mutable {
+      [this, username, password = std::move(password), done = std::move(done),
+       gone = std::move(gone)](db::DbResult<db::PgResult> r) mutable {
         if (!r.ok()) return done(Fail(DbReason(r.error())));
         std::string id, stored;
         if (r->rows() == 1 && !r->IsNull(0, 1)) {
@@ -217,6 +255,7 @@ void AccountService::Login(std::string username, std::string password, TokensCb 
           PasswordCheck check;
           std::optional<std::string> rehash;
         };
+        auto shared_done = std::make_shared<TokensCb>(std::move(done));
         bool queued = workers_.Run<Outcome>(
             shard_,
             [stored, password]() {
@@ -228,7 +267,8 @@ void AccountService::Login(std::string username, std::string password, TokensCb 
               if (o.check == PasswordCheck::kMatchNeedsRehash) o.rehash = HashPassword(password);
               return o;
             },
-            [this, id, username, done = std::move(done)](Outcome o) mutable {
+            [this, id, username, shared_done](Outcome o) mutable {
+              TokensCb done = std::move(*shared_done);
               if (o.check != PasswordCheck::kMatch && o.check != PasswordCheck::kMatchNeedsRehash) {
                 return done(Fail("auth.invalid_credentials"));
               }
@@ -241,8 +281,9 @@ void AccountService::Login(std::string username, std::string password, TokensCb 
                             });
               }
               IssueTokens(id, username, NewFamilyId(), std::move(done));
-            });
-        if (!queued) done(Fail("not_ready"));
+            },
+            [shared_done] { (*shared_done)(Fail("not_ready")); }, std::move(gone));
+        if (!queued) (*shared_done)(Fail("not_ready"));
       });
 }
 
@@ -271,9 +312,12 @@ void AccountService::Refresh(std::string refresh_token, PairCb done) {
                                   // the 401 and tries the newer token must find it dead.
                                   std::string family(s->GetString(0, 0));
                                   LOG_WARN("refresh token reuse: family revoked");
-                                  db_.Execute(kDeleteFamily, {Param::Text(family)}, [done](auto d) {
-                                    done(Fail(d.ok() ? "unauthenticated" : DbReason(d.error())));
-                                  });
+                                  db_.Execute(kDeleteFamily, {Param::Text(family)},
+                                              [this, done](db::DbResult<db::PgResult> d) {
+                                                if (d.ok()) BurnDeletedRows(d.value());
+                                                done(Fail(d.ok() ? "unauthenticated"
+                                                                 : DbReason(d.error())));
+                                              });
                                   return;
                                 } else {
                                   db_.Execute(kDeleteRefresh, {Param::Text(h)}, [](auto) {});
@@ -295,26 +339,22 @@ void AccountService::Logout(std::optional<std::string> refresh_token,
   std::optional<std::string> ah = access_token ? TokenStorageHash(*access_token) : std::nullopt;
   pending = (rh ? 1 : 0) + (ah ? 1 : 0);
   *remaining = pending + 1;
-  if (rh) db_.Execute(kDeleteFamilyOf, {Param::Text(*rh)}, [finish](auto) mutable { finish(); });
+  if (rh) {
+    db_.Execute(kDeleteFamilyOf, {Param::Text(*rh)},
+                [this, finish](db::DbResult<db::PgResult> r) mutable {
+                  if (r.ok()) BurnDeletedRows(r.value());
+                  finish();
+                });
+  }
   if (ah) {
-    InvalidateEverywhere(*ah);
-    db_.Execute(kDeleteAccess, {Param::Text(*ah)}, [finish](auto) mutable { finish(); });
+    // Evicted once the row is gone: a lookup that raced the delete cannot re-cache it (the
+    // eviction bumps the cache epoch), and one that starts later finds no row.
+    db_.Execute(kDeleteAccess, {Param::Text(*ah)}, [this, h = *ah, finish](auto) mutable {
+      BurnAccessTokensEverywhere({h});
+      finish();
+    });
   }
   finish();
-}
-
-void AccountService::InvalidateEverywhere(std::string token_hash) {
-  cache_.EraseToken(token_hash);
-  ShardSet& set = shard_.set();
-  for (int i = 0; i < set.size(); ++i) {
-    if (i == shard_.id()) continue;
-    // Each shard owns its cache: evict there, on its own thread.
-    if (!shard_.SubmitTo(i, [h = token_hash] {
-          if (AccountService* s = OnThisShard()) s->cache_.EraseToken(h);
-        })) {
-      LOG_WARN("token eviction not delivered (mailbox full)").KV("shard", i);
-    }
-  }
 }
 
 void AccountService::ResolveAccess(std::string_view access_token, PlayerCb done) {

@@ -4,7 +4,14 @@
 //
 // Error reasons passed to callbacks are rest.md §1.3 codes: auth.username_taken,
 // auth.invalid_credentials, unauthenticated, player.not_found, not_ready (database down or
-// worker queue full), internal.
+// past its deadline, worker queue full, or a hashing job that waited past its bound),
+// internal.
+//
+// Revocation (docs/decisions.md "Revocation", deviating from rest.md §2.3): access rows carry
+// their refresh family, so burning a family (refresh-token reuse, logout by refresh token)
+// deletes its access tokens too; every burned access token is evicted from every shard's
+// cache and the sockets that authenticated with it get `session_revoked` and close 1008
+// (DECISIONS.md wire 5). Cross-shard evictions use Shard::SubmitReplyTo (never dropped).
 #pragma once
 
 #include <functional>
@@ -15,6 +22,8 @@
 #include "base/result.h"
 #include "db/pg_connection.h"
 #include "game/auth/session_cache.h"
+#include "game/auth/socket_tokens.h"
+#include "game/client.h"
 #include "reactor/shard.h"
 #include "reactor/worker_pool.h"
 
@@ -50,15 +59,19 @@ class AccountService {
   using JsonCb = std::function<void(Result<PlayerJson>)>;
 
   /// Creates a player (+ player_stats row) and issues tokens. Inputs already validated.
-  void Register(std::string username, std::string password, std::string display_name,
-                TokensCb done);
+  /// `gone` (optional) is set when the client went away: a hashing job not started yet is
+  /// then skipped (and `done` gets not_ready, which nobody reads).
+  void Register(std::string username, std::string password, std::string display_name, TokensCb done,
+                WorkerPool::CancelFlag gone = nullptr);
   /// Verifies the password (argon2id or upstream pbkdf2, re-hashed on success) and issues
-  /// tokens. Unknown users cost one dummy verification (timing).
-  void Login(std::string username, std::string password, TokensCb done);
-  /// Single-use refresh with family revocation on reuse (rest.md §2.3 "Refresh").
+  /// tokens. Unknown users cost one dummy verification (timing). `gone` as for Register.
+  void Login(std::string username, std::string password, TokensCb done,
+             WorkerPool::CancelFlag gone = nullptr);
+  /// Single-use refresh (rest.md §2.3 "Refresh"). On reuse the whole family is burned,
+  /// access tokens included, and their sockets are revoked.
   void Refresh(std::string refresh_token, PairCb done);
-  /// Deletes the refresh token's family and/or the access token, evicting it on every shard.
-  /// Always succeeds from the client's view.
+  /// Burns the refresh token's family (access tokens included) and/or the access token:
+  /// evicted on every shard, their sockets revoked. Always succeeds from the client's view.
   void Logout(std::optional<std::string> refresh_token, std::optional<std::string> access_token,
               std::function<void()> done);
   /// Resolves an access token to its player id: cache first, then the database. Errors:
@@ -84,21 +97,44 @@ class AccountService {
   void SetRevokeHook(std::function<void(const std::string&)> hook) {
     revoke_hook_ = std::move(hook);
   }
+  /// Set by the server on each shard: sends `session_revoked` to one socket of this shard and
+  /// closes it with 1008 (no-op when it is gone).
+  void SetSocketRevoker(std::function<void(const ClientRef&)> revoke) {
+    socket_revoker_ = std::move(revoke);
+  }
+
+  /// Socket `ref` of this shard authenticated with the access token hashed `token_hash`
+  /// (session.connect through DbTokenVerifier).
+  void BindSocket(const ClientRef& ref, std::string token_hash) {
+    sockets_.Bind(ref, std::move(token_hash));
+  }
+  /// Socket `ref` of this shard closed.
+  void ForgetSocket(const ClientRef& ref) { sockets_.Forget(ref); }
+  /// Evicts the access tokens `token_hashes` from every shard's cache and revokes the sockets
+  /// bound to them, on every shard (SubmitReplyTo: never dropped).
+  void BurnAccessTokensEverywhere(std::vector<std::string> token_hashes);
+  /// Runs BurnAccessTokensEverywhere for the access rows among `deleted` (rows of
+  /// `user_id, token, context` returned by a DELETE).
+  void BurnDeletedRows(const db::PgResult& deleted);
 
   SessionCache& cache() { return cache_; }
+  const SocketTokens& sockets() const { return sockets_; }
   WorkerPool& workers() { return workers_; }
   Shard& shard() { return shard_; }
 
  private:
   void IssueTokens(std::string player_id, std::string username, std::string family_id,
                    TokensCb done);
-  void InvalidateEverywhere(std::string token_hash);
+  // On this shard: evicts `token_hashes` and revokes their sockets.
+  void BurnLocal(const std::vector<std::string>& token_hashes);
 
   Shard& shard_;
   db::PgConnection& db_;
   WorkerPool& workers_;
   SessionCache cache_;
   std::function<void(const std::string&)> revoke_hook_;
+  std::function<void(const ClientRef&)> socket_revoker_;
+  SocketTokens sockets_;
 };
 
 /// Maps a database error to the client-facing reason (not_ready when unreachable).

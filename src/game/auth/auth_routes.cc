@@ -88,10 +88,13 @@ void Register(HttpCall& call) {
   }
   if (!problems.empty()) return RespondValidation(call, "fields", problems);
   HttpCall* c = &call;
-  call.game.accounts->Register(f[0], f[1], display, [c](Result<IssuedTokens> r) {
-    if (!r.ok()) return RespondError(*c, r.error().reason);
-    RespondJson(*c, TokensJson(r.value(), true));
-  });
+  call.game.accounts->Register(
+      f[0], f[1], display,
+      [c](Result<IssuedTokens> r) {
+        if (!r.ok()) return RespondError(*c, r.error().reason);
+        RespondJson(*c, TokensJson(r.value(), true));
+      },
+      call.gone);
 }
 
 void Login(HttpCall& call) {
@@ -105,10 +108,13 @@ void Login(HttpCall& call) {
     return RespondError(call, "auth.invalid_credentials");
   }
   HttpCall* c = &call;
-  call.game.accounts->Login(f[0], f[1], [c](Result<IssuedTokens> r) {
-    if (!r.ok()) return RespondError(*c, r.error().reason);
-    RespondJson(*c, TokensJson(r.value(), true));
-  });
+  call.game.accounts->Login(
+      f[0], f[1],
+      [c](Result<IssuedTokens> r) {
+        if (!r.ok()) return RespondError(*c, r.error().reason);
+        RespondJson(*c, TokensJson(r.value(), true));
+      },
+      call.gone);
 }
 
 void Refresh(HttpCall& call) {
@@ -212,10 +218,13 @@ void Erase(HttpCall& call) {
     if (!ParseBody(*c, &body)) return;
     std::optional<std::string> password;
     if (auto p = GetString(body, "password")) password = std::string(*p);
-    ErasePlayer(*c->game.accounts, *c->game.db, me, password, [c](Status st) {
-      if (!st.ok()) return RespondError(*c, st.error().reason);
-      RespondJson(*c, R"({"deleted":true})");
-    });
+    ErasePlayer(
+        *c->game.accounts, *c->game.db, me, password,
+        [c](Status st) {
+          if (!st.ok()) return RespondError(*c, st.error().reason);
+          RespondJson(*c, R"({"deleted":true})");
+        },
+        c->gone);
   });
 }
 
@@ -262,13 +271,16 @@ void GuestUpgrade(HttpCall& call) {
     if (auto p = PasswordProblem(f[1]); !p.empty())
       problems.push_back({"password", std::string(p)});
     if (!problems.empty()) return RespondValidation(*c, "fields", problems);
-    c->game.guest->Upgrade(me, f[0], f[1], [c](Result<IssuedTokens> r) {
-      if (!r.ok()) return RespondError(*c, r.error().reason);
-      std::string json = TokensJson(r.value(), true);
-      json.pop_back();
-      json += R"(,"upgraded":true})";
-      RespondJson(*c, std::move(json));
-    });
+    c->game.guest->Upgrade(
+        me, f[0], f[1],
+        [c](Result<IssuedTokens> r) {
+          if (!r.ok()) return RespondError(*c, r.error().reason);
+          std::string json = TokensJson(r.value(), true);
+          json.pop_back();
+          json += R"(,"upgraded":true})";
+          RespondJson(*c, std::move(json));
+        },
+        c->gone);
   });
 }
 

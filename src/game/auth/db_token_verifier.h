@@ -2,7 +2,11 @@
 // session cache (rest.md §2.3 "Resolve access", §2.4). Shard-affine.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "game/auth/account_service.h"
+#include "game/auth/tokens.h"
 #include "game/session/token_verifier.h"
 
 namespace asobi {
@@ -11,13 +15,22 @@ class DbTokenVerifier final : public TokenVerifier {
  public:
   explicit DbTokenVerifier(AccountService& accounts) : accounts_(accounts) {}
   /// invalid_token for unknown/expired/banned tokens; not_ready when the database is down.
+  /// A verified socket is remembered with its token hash (AccountService::BindSocket), so
+  /// that burning the token revokes it.
   void Verify(std::string_view token, Callback done) override {
-    accounts_.ResolveAccess(token, [done = std::move(done)](Result<std::string> r) {
+    std::optional<std::string> hash = TokenStorageHash(token);
+    accounts_.ResolveAccess(token, [done = std::move(done), hash](Result<std::string> r) {
       if (!r.ok()) {
         done(MakeError(r.error().reason == "not_ready" ? "not_ready" : "invalid_token"));
-      } else {
-        done(VerifiedPlayer{r.value()});
+        return;
       }
+      VerifiedPlayer v{r.value(), nullptr};
+      if (hash) {
+        v.bind = [h = *hash](const ClientRef& ref) {
+          if (AccountService* a = AccountService::OnThisShard()) a->BindSocket(ref, h);
+        };
+      }
+      done(std::move(v));
     });
   }
 

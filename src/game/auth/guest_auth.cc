@@ -186,7 +186,7 @@ void GuestAuth::Create(std::string device_id, std::string secret,
         calls.push_back(
             {&kInsertToken,
              {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
-              Param::Text("access"), Param::Null()}});
+              Param::Text("access"), Param::Text(family)}});
         calls.push_back(
             {&kInsertToken,
              {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
@@ -208,19 +208,23 @@ void GuestAuth::Create(std::string device_id, std::string secret,
 }
 
 void GuestAuth::Upgrade(std::string player_id, std::string username, std::string password,
-                        std::function<void(Result<IssuedTokens>)> done) {
+                        std::function<void(Result<IssuedTokens>)> done,
+                        WorkerPool::CancelFlag gone) {
   db_.Execute(
       kUpgradeCheck, {Param::Uuid(player_id)},
-      [this, player_id, username, password, done = std::move(done)](auto c) mutable {
+      [this, player_id, username, password, done = std::move(done),
+       gone = std::move(gone)](auto c) mutable {
         if (!c.ok()) return done(Fail(DbReason(c.error())));
         if (c->rows() == 0) return done(Fail("player.not_found"));
         if (!c->GetBool(0, 0).value_or(false) || !c->GetBool(0, 1).value_or(false)) {
           return done(Fail("guest.not_unclaimed"));
         }
+        auto shared_done =
+            std::make_shared<std::function<void(Result<IssuedTokens>)>>(std::move(done));
         bool queued = accounts_.workers().Run<std::optional<std::string>>(
             accounts_.shard(), [password] { return HashPassword(password); },
-            [this, player_id, username,
-             done = std::move(done)](std::optional<std::string> h) mutable {
+            [this, player_id, username, shared_done](std::optional<std::string> h) mutable {
+              auto done = std::move(*shared_done);
               if (!h) return done(Fail("internal"));
               std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
               std::vector<db::StatementCall> calls;
@@ -228,10 +232,10 @@ void GuestAuth::Upgrade(std::string player_id, std::string username, std::string
                                {Param::Uuid(player_id), Param::Text(username), Param::Text(*h)}});
               calls.push_back({&kDeleteGuestIdentity, {Param::Uuid(player_id)}});
               calls.push_back({&kDeletePlayerTokens, {Param::Uuid(player_id)}});
-              calls.push_back(
-                  {&kInsertToken,
-                   {Param::Uuid(NewUuidV7()), Param::Uuid(player_id),
-                    Param::Text(*TokenStorageHash(access)), Param::Text("access"), Param::Null()}});
+              calls.push_back({&kInsertToken,
+                               {Param::Uuid(NewUuidV7()), Param::Uuid(player_id),
+                                Param::Text(*TokenStorageHash(access)), Param::Text("access"),
+                                Param::Text(family)}});
               calls.push_back({&kInsertToken,
                                {Param::Uuid(NewUuidV7()), Param::Uuid(player_id),
                                 Param::Text(*TokenStorageHash(refresh)), Param::Text("refresh"),
@@ -246,8 +250,9 @@ void GuestAuth::Upgrade(std::string player_id, std::string username, std::string
                 accounts_.EvictPlayerEverywhere(t.player_id);
                 done(t);
               });
-            });
-        if (!queued) done(Fail("not_ready"));
+            },
+            [shared_done] { (*shared_done)(Fail("not_ready")); }, std::move(gone));
+        if (!queued) (*shared_done)(Fail("not_ready"));
       });
 }
 

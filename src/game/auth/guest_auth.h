@@ -51,8 +51,10 @@ class GuestAuth {
   void SignIn(std::string device_id, std::string device_secret,
               std::function<void(Result<GuestResult>)> done);
   /// Turns the calling guest into a password account; revokes all of its tokens.
+  /// `gone` as for AccountService::Register.
   void Upgrade(std::string player_id, std::string username, std::string password,
-               std::function<void(Result<IssuedTokens>)> done);
+               std::function<void(Result<IssuedTokens>)> done,
+               WorkerPool::CancelFlag gone = nullptr);
 
  private:
   void Create(std::string device_id, std::string secret,

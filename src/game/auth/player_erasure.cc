@@ -34,9 +34,11 @@ Status Fail(std::string reason) { return MakeError(std::move(reason)); }
 }  // namespace
 
 void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string player_id,
-                 std::optional<std::string> password, std::function<void(Status)> done) {
+                 std::optional<std::string> password, std::function<void(Status)> done,
+                 WorkerPool::CancelFlag gone) {
   db.Execute(kEraseHash, {Param::Uuid(player_id)},
-             [&accounts, &db, player_id, password, done = std::move(done)](auto r) mutable {
+             [&accounts, &db, player_id, password, done = std::move(done),
+              gone = std::move(gone)](auto r) mutable {
                if (!r.ok()) return done(Fail(DbReason(r.error())));
                if (r->rows() == 0) return done(Fail("unauthenticated"));
                std::optional<std::string> hash;
@@ -67,7 +69,8 @@ void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string pla
                    [shared_erase](PasswordCheck c) {
                      bool ok = c == PasswordCheck::kMatch || c == PasswordCheck::kMatchNeedsRehash;
                      (*shared_erase)(ok ? "" : "player.confirmation_failed");
-                   });
+                   },
+                   [shared_erase] { (*shared_erase)("not_ready"); }, std::move(gone));
                if (!queued) (*shared_erase)("not_ready");
              });
 }

@@ -16,7 +16,9 @@ namespace asobi {
 /// Shard-affine. `password` must be given iff the account has one. Errors:
 /// missing_field, player.confirmation_failed (wrong password), player.credentials_changed
 /// (the password changed meanwhile), unauthenticated (already gone), not_ready, internal.
+/// `gone` as for AccountService::Register.
 void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string player_id,
-                 std::optional<std::string> password, std::function<void(Status)> done);
+                 std::optional<std::string> password, std::function<void(Status)> done,
+                 WorkerPool::CancelFlag gone = nullptr);
 
 }  // namespace asobi

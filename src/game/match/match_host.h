@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "base/check.h"
 #include "base/task.h"
 #include "game/client.h"
 
@@ -32,6 +33,11 @@ class MatchHost {
   /// Runs `fn` on shard `shard` (this one too: next turn). False (fn not run) when the
   /// mailbox is full.
   [[nodiscard]] virtual bool SubmitTo(int shard, Task fn) = 0;
+  /// Like SubmitTo, but cannot fail (Shard::SubmitReplyTo): for replies, cancellations and
+  /// directory updates, whose number is bounded by work already admitted and which must never
+  /// be lost. The default forwards to SubmitTo and CHECKs that it took the task (hosts whose
+  /// SubmitTo never fails, such as test fakes).
+  virtual void SubmitReplyTo(int shard, Task fn) { CHECK(SubmitTo(shard, std::move(fn))); }
   /// A live client of this shard, or null.
   virtual Client* FindClient(const ClientRef& ref) = 0;
   /// This shard's database connection, or null without a database.

@@ -58,7 +58,7 @@ void MatchService::JoinNext(std::shared_ptr<GroupJob> job) {
 void MatchService::AttachClients(const std::string& match_id, const std::string& player_id,
                                  const std::vector<ClientRef>& clients) {
   for (const ClientRef& ref : clients) {
-    bool ok = host_.SubmitTo(ref.shard, [match_id, player_id, ref] {
+    host_.SubmitReplyTo(ref.shard, [match_id, player_id, ref] {
       MatchService* s = MatchService::OnThisShard();
       if (s == nullptr) return;
       if (s->host().FindClient(ref) == nullptr) {  // gone meanwhile: leave again
@@ -70,7 +70,6 @@ void MatchService::AttachClients(const std::string& match_id, const std::string&
       }
       s->clients().Set(ref, match_id);
     });
-    (void)ok;
   }
 }
 

@@ -42,8 +42,8 @@ void MatchService::TryQuickPlay(const std::string& mode, std::unordered_set<std:
     MatchService* s = MatchService::OnThisShard();
     if (s == nullptr) return;
     Result<std::string> id = s->Create(mode);
-    bool sent = s->host().SubmitTo(coordinator, [mode, id = std::move(id),
-                                                 tried = std::move(tried)]() mutable {
+    s->host().SubmitReplyTo(coordinator, [mode, id = std::move(id),
+                                          tried = std::move(tried)]() mutable {
       MatchService* c = MatchService::OnThisShard();
       if (c == nullptr) return;
       if (!id.ok()) {
@@ -55,7 +55,6 @@ void MatchService::TryQuickPlay(const std::string& mode, std::unordered_set<std:
       }
       c->QuickPlayJoin(mode, id.value(), std::move(tried));
     });
-    (void)sent;
   });
   if (!ok) QuickPlayDone(mode, JoinOutcome{"internal", {}, {}, {}});
 }
@@ -71,7 +70,7 @@ void MatchService::QuickPlayJoin(const std::string& mode, std::string match_id,
   const int owner = OwnerShardOf(match_id, host_.shard_count());
   auto on_joined = [coordinator, mode, match_id, tried](JoinOutcome o) mutable {
     MatchService* here = MatchService::OnThisShard();
-    bool sent = here->host().SubmitTo(
+    here->host().SubmitReplyTo(
         coordinator, [mode, match_id, tried = std::move(tried), o = std::move(o)]() mutable {
           MatchService* c = MatchService::OnThisShard();
           if (c == nullptr) return;
@@ -82,7 +81,6 @@ void MatchService::QuickPlayJoin(const std::string& mode, std::string match_id,
           }
           c->QuickPlayDone(mode, std::move(o));
         });
-    (void)sent;
   };
   bool ok = host_.SubmitTo(owner, [req = std::move(req), on_joined]() mutable {
     if (MatchService* s = MatchService::OnThisShard()) s->Join(std::move(req), on_joined);

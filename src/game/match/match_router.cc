@@ -20,14 +20,21 @@ bool OnShard(int shard, F fn) {
   });
 }
 
+// Runs `fn(service)` on `shard`; never dropped (replies, cancellations, state changes).
+template <typename F>
+void OnShardReliably(int shard, F fn) {
+  Local().host().SubmitReplyTo(shard, [fn = std::move(fn)]() mutable {
+    if (MatchService* s = MatchService::OnThisShard()) fn(*s);
+  });
+}
+
 // Wraps `done` so that it runs on the current shard when called on any other shard.
 template <typename T>
 std::function<void(T)> BackHere(std::function<void(T)> done) {
   const int home = Local().host().shard_id();
   return [home, done = std::move(done)](T value) {
-    bool ok = OnShard(
+    OnShardReliably(
         home, [done, value = std::move(value)](MatchService&) mutable { done(std::move(value)); });
-    (void)ok;  // a full mailbox loses the reply; the client's request times out
   };
 }
 
@@ -46,13 +53,13 @@ void RouteJoin(JoinRequest req, JoinDone done) {
 
 void RouteLeave(const std::string& match_id, const std::string& player_id) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
-  (void)OnShard(owner, [match_id, player_id](MatchService& s) { s.Leave(match_id, player_id); });
+  OnShardReliably(owner, [match_id, player_id](MatchService& s) { s.Leave(match_id, player_id); });
 }
 
 void RouteDetach(const std::string& match_id, const std::string& player_id, const ClientRef& ref,
                  bool socket_closed) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
-  (void)OnShard(owner, [match_id, player_id, ref, socket_closed](MatchService& s) {
+  OnShardReliably(owner, [match_id, player_id, ref, socket_closed](MatchService& s) {
     s.Detach(match_id, player_id, ref, socket_closed);
   });
 }
@@ -60,7 +67,7 @@ void RouteDetach(const std::string& match_id, const std::string& player_id, cons
 void RouteReattach(const std::string& match_id, const std::string& player_id,
                    const ClientRef& ref) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
-  (void)OnShard(
+  OnShardReliably(
       owner, [match_id, player_id, ref](MatchService& s) { s.Reattach(match_id, player_id, ref); });
 }
 

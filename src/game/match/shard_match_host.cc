@@ -21,6 +21,10 @@ bool ShardMatchHost::SubmitTo(int shard, Task fn) {
   return ok;
 }
 
+void ShardMatchHost::SubmitReplyTo(int shard, Task fn) {
+  game_.shard->SubmitReplyTo(shard, std::move(fn));
+}
+
 Client* ShardMatchHost::FindClient(const ClientRef& ref) {
   return game_.find_client ? game_.find_client(ref) : nullptr;
 }

@@ -19,6 +19,7 @@ class ShardMatchHost final : public MatchHost {
   TimerId AddTimer(int64_t delay_ms, Task fn) override;
   void CancelTimer(TimerId id) override;
   bool SubmitTo(int shard, Task fn) override;
+  void SubmitReplyTo(int shard, Task fn) override;
   Client* FindClient(const ClientRef& ref) override;
   db::PgConnection* db() override;
 

@@ -49,10 +49,9 @@ void Matchmaker::ReplyTo(int shard, std::function<void(T)> done, T value) {
     done(std::move(value));
     return;
   }
-  bool ok = host_.SubmitTo(shard, [done = std::move(done), value = std::move(value)]() mutable {
+  host_.SubmitReplyTo(shard, [done = std::move(done), value = std::move(value)]() mutable {
     done(std::move(value));
   });
-  if (!ok) LOG_WARN("matchmaker reply dropped: mailbox full").KV("shard", shard);
 }
 
 void Matchmaker::Add(AddRequest req, AddDone done) {
@@ -70,7 +69,7 @@ void Matchmaker::Add(AddRequest req, AddDone done) {
         ClientRef ref = *client;
         int owner_shard = match::OwnerShardOf(id, node_.shard_count());
         MatchmakerNode* node = &node_;
-        (void)host_.SubmitTo(owner_shard, [node, owner_shard, id, ref] {
+        host_.SubmitReplyTo(owner_shard, [node, owner_shard, id, ref] {
           if (Matchmaker* mm = node->OnShard(owner_shard)) mm->DetachOnOwner(id, ref);
         });
       }
@@ -122,10 +121,9 @@ void Matchmaker::OnClientClosed(const ClientRef& ref) {
   MatchmakerNode* node = &node_;
   for (const std::string& id : tickets) {
     int owner = match::OwnerShardOf(id, node_.shard_count());
-    bool ok = host_.SubmitTo(owner, [node, owner, id, ref] {
+    host_.SubmitReplyTo(owner, [node, owner, id, ref] {
       if (Matchmaker* mm = node->OnShard(owner)) mm->DetachOnOwner(id, ref);
     });
-    if (!ok) LOG_WARN("matchmaker detach dropped: mailbox full").KV("ticket_id", id);
   }
 }
 
@@ -156,13 +154,14 @@ void Matchmaker::Send(std::vector<ClientRef> refs, std::string frame,
       DeliverLocal(group, frame, forget, drop_others);
       continue;
     }
-    bool ok = host_.SubmitTo(
-        shard, [node, to = shard, group = std::move(group), frame, forget, drop_others] {
-          if (Matchmaker* mm = node->OnShard(to)) {
-            mm->DeliverLocal(group, frame, forget, drop_others);
-          }
-        });
-    if (!ok) LOG_WARN("matchmaker push dropped: mailbox full").KV("shard", shard);
+    // Results of admitted tickets (matched / failed, and the ticket records to forget):
+    // bounded by the tickets, never dropped.
+    host_.SubmitReplyTo(shard,
+                        [node, to = shard, group = std::move(group), frame, forget, drop_others] {
+                          if (Matchmaker* mm = node->OnShard(to)) {
+                            mm->DeliverLocal(group, frame, forget, drop_others);
+                          }
+                        });
   }
 }
 

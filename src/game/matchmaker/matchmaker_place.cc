@@ -71,8 +71,8 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
     };
     if (queue_shard == host_.shard_id()) {
       requeue();
-    } else if (!host_.SubmitTo(queue_shard, std::move(requeue))) {
-      LOG_WARN("matchmaker requeue dropped: mailbox full").KV("mode", mode);
+    } else {
+      host_.SubmitReplyTo(queue_shard, std::move(requeue));
     }
     return;
   }
@@ -124,8 +124,8 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
   };
   if (queue_shard == host_.shard_id()) {
     record();
-  } else if (!host_.SubmitTo(queue_shard, std::move(record))) {
-    LOG_WARN("matchmaker placement record dropped: mailbox full");
+  } else {
+    host_.SubmitReplyTo(queue_shard, std::move(record));
   }
 }
 

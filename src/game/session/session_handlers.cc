@@ -37,6 +37,7 @@ void OnConnect(WsContext& ctx, const Envelope& env) {
           return;
         }
         c->BindPlayer(r.value().player_id, false);
+        if (r.value().bind) r.value().bind(c->ref());
         JsonWriter w;
         w.BeginObject();
         w.Key("player_id");

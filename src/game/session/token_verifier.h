@@ -8,11 +8,15 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "game/client.h"
 
 namespace asobi {
 
 struct VerifiedPlayer {
   std::string player_id;
+  /// Optional: called with the socket once it is bound to the player, so the verifier can
+  /// remember which socket relies on which token (revocation). Runs on the socket's shard.
+  std::function<void(const ClientRef&)> bind = nullptr;
 };
 
 /// Shard-affine: each shard owns its own verifier (and its cache).

@@ -43,6 +43,15 @@ TEST(Conninfo, EmptyPasswordIsOmitted) {
   EXPECT_EQ(kv.count("password"), 0u);
 }
 
+TEST(Conninfo, SessionTimeoutsTravelAsServerOptions) {
+  auto kv = Parse(
+      BuildConninfo("127.0.0.1", 5432, "asobi", "asobi", "", SessionTimeoutOptions(1500, 750)));
+  EXPECT_EQ(kv["options"], "-c statement_timeout=1500 -c lock_timeout=750");
+  EXPECT_EQ(kv.count("options"), 1u);
+  EXPECT_EQ(Parse(BuildConninfo("h", 1, "d", "u", "")).count("options"), 0u);
+  EXPECT_EQ(SessionTimeoutOptions(-5, 0), "-c statement_timeout=0 -c lock_timeout=0");
+}
+
 TEST(Conninfo, SettingsFromEnv) {
   setenv("ASOBI_DB_HOST", "db.internal", 1);
   setenv("ASOBI_DB_PORT", "6543", 1);

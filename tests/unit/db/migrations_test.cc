@@ -81,8 +81,9 @@ TEST(Migrations, SchemaMatchesSpec) {
               "'player_stats','match_records') AND indexname LIKE '%_index'"),
             "match_records_mode_index,match_records_status_index,"
             "player_identities_player_id_index,player_identities_provider_provider_uid_index,"
-            "player_tokens_family_id_index,player_tokens_token_context_index,"
-            "player_tokens_user_id_index,players_username_index");
+            "player_tokens_family_id_index,player_tokens_inserted_at_index,"
+            "player_tokens_token_context_index,player_tokens_user_id_index,"
+            "players_username_index");
   EXPECT_EQ(q("SELECT indexdef LIKE 'CREATE UNIQUE%' FROM pg_indexes "
               "WHERE indexname = 'player_identities_provider_provider_uid_index'"),
             "t");
