@@ -34,6 +34,14 @@ struct GameShard {
   /// Called, in order, after a WebSocket client of this shard authenticated (session.connect
   /// answered session.connected); domains re-attach reconnecting players.
   std::vector<std::function<void(Client&)>> on_client_authenticated;
+
+  /// Registers `fn` to run on this shard's thread during drain, while the reactor still runs:
+  /// steps run in reverse order of registration, domains before the database connection they
+  /// use. Set by the server; domains call it from their DomainContext start-up step.
+  std::function<void(std::function<void()>)> add_teardown;
+  void AddTeardown(std::function<void()> fn) {
+    if (add_teardown) add_teardown(std::move(fn));
+  }
 };
 
 /// The dispatch context a WebSocket handler receives: the client and its shard's services.

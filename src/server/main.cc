@@ -11,6 +11,7 @@
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
 #include "server/database_setup.h"
+#include "server/domains.h"
 #include "server/match_setup.h"
 #include "server/matchmaker_setup.h"
 #include "server/server.h"
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   }
   MatchSetup matches(shared);
   MatchmakerSetup matchmaking(shared, matches);
+  RegisterDomains(shared);
 
   Result<uint16_t> port = server.Start();
   if (!port.ok()) return 1;

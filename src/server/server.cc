@@ -79,6 +79,9 @@ Result<uint16_t> Server::Start() {
     limits.close_timeout_ms = shared->config.close_timeout_ms;
     state->connections.SetLimits(limits);
     state->connections.SetLimiter(limiter);
+    state->game.add_teardown = [state](std::function<void()> fn) {
+      state->teardown.push_back(std::move(fn));
+    };
     state->game.find_client = [state](const ClientRef& ref) -> Client* {
       TcpConnection* c = state->connections.Find(ConnId{ref.index, ref.gen});
       return c ? dynamic_cast<WsSession*>(c->handler()) : nullptr;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "game/domain.h"
 #include "game/game_shard.h"
 #include "game/http_api.h"
 #include "net/listener.h"
@@ -61,6 +62,8 @@ class ServerShared {
   Config config;
   HttpApi http_api;
   MessageRegistry<WsContext> ws_registry;
+  /// The game domains' registrations (RegisterDomains); outlives the shards.
+  std::unique_ptr<DomainContext> domains;
   /// Node-wide upgrade limiter per IP (websocket.md §3: 60 connects / 1 s); mutex-guarded,
   /// upgrades are not a hot path.
   bool AllowUpgrade(const std::string& ip, int64_t now_ms);

@@ -22,6 +22,15 @@ const db::Statement kErase(
     "d_tokens AS (DELETE FROM player_tokens WHERE user_id IN (SELECT id FROM target)), "
     "d_ident AS (DELETE FROM player_identities WHERE player_id IN (SELECT id FROM target)), "
     "d_stats AS (DELETE FROM player_stats WHERE player_id IN (SELECT id FROM target)), "
+    // Social (rest.md §3.2 erase list): friendships on either side, memberships, chat and
+    // notifications; groups the player created stay, without a creator.
+    "d_friends AS (DELETE FROM friendships WHERE player_id IN (SELECT id FROM target) OR "
+    "friend_id IN (SELECT id FROM target)), "
+    "d_members AS (DELETE FROM group_members WHERE player_id IN (SELECT id FROM target)), "
+    "u_groups AS (UPDATE groups SET creator_id = NULL WHERE creator_id IN (SELECT id FROM "
+    "target)), "
+    "d_chat AS (DELETE FROM chat_messages WHERE sender_id IN (SELECT id FROM target)), "
+    "d_notes AS (DELETE FROM notifications WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

@@ -1,0 +1,47 @@
+// DomainContext: what a domain's one registration function receives (ARCHITECTURE.md "Adding a
+// domain"). `Register<Domain>(DomainContext&, const <Domain>Options&)` adds the domain's REST
+// routes and WebSocket handlers to the node-wide tables and its per-shard start-up step; the
+// server calls every domain's register function from one table (src/server/domains.cc) before
+// the shards start.
+#pragma once
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "game/game_shard.h"
+#include "game/http_api.h"
+#include "protocol/message_registry.h"
+
+namespace asobi {
+
+class DomainContext {
+ public:
+  /// A step run once on every shard's own thread at start-up, after the database services
+  /// exist (GameShard::db is null when no database is configured) and after the steps of the
+  /// domains registered earlier. It creates the domain's per-shard service, stores a pointer
+  /// in GameShard, and registers the service's teardown with GameShard::AddTeardown.
+  using ShardStep = std::function<void(GameShard&)>;
+
+  DomainContext(HttpApi& http_api, MessageRegistry<WsContext>& ws_registry)
+      : http_api_(http_api), ws_registry_(ws_registry) {}
+
+  /// The REST route table (rest.md §3), shared read-only by every shard once started.
+  HttpApi& http_api() { return http_api_; }
+  /// The WebSocket message table (websocket.md §1.3).
+  MessageRegistry<WsContext>& ws_registry() { return ws_registry_; }
+  /// Adds a per-shard start-up step (see ShardStep). Call from the register function only.
+  void OnShardStart(ShardStep step) { steps_.push_back(std::move(step)); }
+
+  /// Runs every registered step on the calling shard (the server, on each shard's thread).
+  void RunShardSteps(GameShard& game) const {
+    for (const ShardStep& step : steps_) step(game);
+  }
+
+ private:
+  HttpApi& http_api_;
+  MessageRegistry<WsContext>& ws_registry_;
+  std::vector<ShardStep> steps_;
+};
+
+}  // namespace asobi

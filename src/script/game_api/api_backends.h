@@ -1,0 +1,24 @@
+// ApiBackends: the per-shard implementations behind the `game.*` namespaces that reach a game
+// domain (lua.md §9: economy, leaderboard, notifications, storage, chat, ...). The binding code
+// of such a namespace lives here in script/game_api/<domain>.cc and talks to an abstract
+// backend interface declared in script/game_api/<domain>_backend.h; the domain in
+// game/<domain>/ implements it and installs it on each shard at start-up
+// (`ApiBackends::OnThisShard().<domain> = &impl`), so script/ never depends on game/.
+//
+// A namespace whose backend is null on the calling shard (no database, domain disabled)
+// answers every call with `{error = "<namespace> is not available"}`.
+#pragma once
+
+namespace asobi::script::game_api {
+
+/// One instance per shard thread. Domains add one pointer member each (forward-declared).
+struct ApiBackends {
+  /// The calling thread's backends (a shard thread's are set by the domains' start-up steps;
+  /// other threads see all null).
+  static ApiBackends& OnThisShard() {
+    thread_local ApiBackends backends;
+    return backends;
+  }
+};
+
+}  // namespace asobi::script::game_api
