@@ -97,9 +97,13 @@ TEST(Migrations, SchemaMatchesSpec) {
   EXPECT_EQ(q("SELECT column_default FROM information_schema.columns "
               "WHERE table_name = 'match_records' AND column_name = 'players'"),
             "'[]'::jsonb");
+  // rest.md §5: every foreign key is ON DELETE NO ACTION (erasure deletes children itself).
   EXPECT_EQ(q("SELECT count(*) FROM information_schema.referential_constraints "
-              "WHERE delete_rule = 'NO ACTION'"),
-            "3");
+              "WHERE delete_rule <> 'NO ACTION'"),
+            "0");
+  EXPECT_EQ(q("SELECT count(*) FROM information_schema.referential_constraints "
+              "WHERE constraint_name = 'friendships_friend_id_fkey' AND delete_rule = 'NO ACTION'"),
+            "1");
   EXPECT_EQ(q("SELECT data_type FROM information_schema.columns "
               "WHERE table_name = 'schema_migrations' AND column_name = 'inserted_at'"),
             "timestamp without time zone");
