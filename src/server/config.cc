@@ -165,6 +165,15 @@ const std::vector<Flag>& Flags() {
        IntField(&Config::matchmaker_queue_max, 0, int64_t(1) << 40)},
       {"bot-fill-ms", "ASOBI_BOT_FILL_MS", "ms between bot queue fills (8000; 0 = off)", true,
        IntField(&Config::bot_fill_ms, 0, 3600000)},
+      {"lua-overrun-limit", "ASOBI_LUA_OVERRUN_LIMIT",
+       "Lua budget overruns within the window that end a match (bot: its script) (3; 0 = never)",
+       true, IntField(&Config::lua_overrun_limit, 0, 1000000)},
+      {"lua-overrun-window-ms", "ASOBI_LUA_OVERRUN_WINDOW_MS",
+       "window of --lua-overrun-limit in ms (30000)", true,
+       IntField(&Config::lua_overrun_window_ms, 1, int64_t(1) << 40)},
+      {"lua-node-max-bytes", "ASOBI_LUA_NODE_MAX_BYTES",
+       "bytes of all match and bot Lua states together (0 = half of the physical memory)", true,
+       IntField(&Config::lua_node_max_bytes, 0, int64_t(1) << 50)},
   };
   return flags;
 }
@@ -228,6 +237,13 @@ Result<Config> ParseConfig(int argc, char** argv, bool* help) {
 int ResolvedShardCount(const Config& c) {
   int n = c.shards > 0 ? c.shards : int(sysconf(_SC_NPROCESSORS_ONLN));
   return n < 1 ? 1 : n;
+}
+
+size_t ResolvedLuaNodeMaxBytes(const Config& c) {
+  if (c.lua_node_max_bytes > 0) return size_t(c.lua_node_max_bytes);
+  const long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_bytes <= 0) return size_t{4} << 30;  // unknown: 4 GiB
+  return size_t(pages) * size_t(page_bytes) / 2;
 }
 
 }  // namespace asobi

@@ -62,6 +62,11 @@ struct Config {
   int64_t matchmaker_max_wait_ms = 60000;  // --matchmaker-max-wait-ms: ticket expiry
   int64_t matchmaker_queue_max = 10000;    // --matchmaker-queue-max: tickets per node
   int bot_fill_ms = 8000;                  // --bot-fill-ms: queue fill with bots
+
+  // Lua runaway scripts (issue 10; docs/decisions.md "Lua quarantine", "Node Lua memory")
+  int lua_overrun_limit = 3;              // --lua-overrun-limit: overruns before quarantine
+  int64_t lua_overrun_window_ms = 30000;  // --lua-overrun-window-ms
+  int64_t lua_node_max_bytes = 0;         // --lua-node-max-bytes (0 = half the RAM)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints
@@ -73,5 +78,9 @@ std::string Usage();
 
 /// The number of shards the server runs: --shards, or one per online core when 0 (>= 1).
 int ResolvedShardCount(const Config& c);
+
+/// The node-wide Lua memory budget: --lua-node-max-bytes, or half of the physical memory
+/// when 0.
+size_t ResolvedLuaNodeMaxBytes(const Config& c);
 
 }  // namespace asobi

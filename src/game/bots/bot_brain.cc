@@ -16,10 +16,12 @@ constexpr size_t kInputBytesMax = 65536;                // a match.input frame's
 
 }  // namespace
 
-Result<std::unique_ptr<BotBrain>> BotBrain::Create(const BotModeConfig& config) {
+Result<std::unique_ptr<BotBrain>> BotBrain::Create(const BotModeConfig& config,
+                                                   script::LuaNodeMemory* node_memory) {
   if (!config.source) return MakeError("no_script", "mode has no bot script");
   script::LuaStateOptions opts;
   opts.memory.max_bytes = kBotStateBytesMax;
+  opts.memory.node = node_memory;
   auto state = script::LuaState::Create(opts);
   if (!state.ok()) return state.error();
   std::string error;

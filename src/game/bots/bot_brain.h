@@ -23,9 +23,12 @@ inline constexpr int kBotTopLevelBudgetMs = 1000;
 /// Shard-affine: created and used on one shard.
 class BotBrain {
  public:
-  /// Creates the state and runs the bot script's top level. Errors: "no_script" (the mode has
-  /// no bot script), "script_failed" (with the Lua message), "lua_state_failed".
-  static Result<std::unique_ptr<BotBrain>> Create(const BotModeConfig& config);
+  /// Creates the state and runs the bot script's top level. `node_memory` (nullable, must
+  /// outlive the brain) is the node-wide Lua budget the state draws from. Errors: "no_script"
+  /// (the mode has no bot script), "script_failed" (with the Lua message),
+  /// "lua_state_failed".
+  static Result<std::unique_ptr<BotBrain>> Create(const BotModeConfig& config,
+                                                  script::LuaNodeMemory* node_memory = nullptr);
 
   /// Calls `think(bot_id, state)` with `view` (the bot's latest view, lua.md §10) decoded into
   /// a table, under kThinkBudgetMs. Returns the input as a JSON object; a non-table result is

@@ -21,6 +21,7 @@ MatchNode::MatchNode(MatchOptions options, modes::ModeRegistry* modes, int shard
     : options_(options),
       modes_(modes),
       shard_count_(shard_count < 1 ? 1 : shard_count),
+      lua_memory_(options.lua_node_max_bytes),
       loads_(std::make_unique<std::atomic<int64_t>[]>(size_t(shard_count_))),
       join_limiter_(JoinConfig(options)) {
   if (!script::BudgetStopsCompiledLoops() || !script::BudgetStopsLibraryCalls()) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -116,7 +117,10 @@ class FakeShards {
   }
 
   MatchService& service(int shard) { return *services_[size_t(shard)]; }
+  MatchHost& host(int shard) { return *hosts_[size_t(shard)]; }
   MatchNode& node() { return *node_; }
+  /// Consulted for refs that no FakeClient has (e.g. a BotRunner's bots).
+  std::function<Client*(const ClientRef&)> find_other_client;
   modes::ModeRegistry& registry() { return *registry_; }
   int64_t now_ms() const { return now_ms_; }
   /// Makes `shard` the current one (OnThisShard) and returns its service.
@@ -185,7 +189,8 @@ class FakeShards {
     }
     Client* FindClient(const ClientRef& ref) override {
       auto it = self->clients_.find(Key(ref));
-      return it == self->clients_.end() ? nullptr : it->second.get();
+      if (it != self->clients_.end()) return it->second.get();
+      return self->find_other_client ? self->find_other_client(ref) : nullptr;
     }
     db::PgConnection* db() override { return nullptr; }
     FakeShards* self;
