@@ -40,6 +40,8 @@ ClientRef BotRunner::Create(const std::string& mode, const std::string& bot_id) 
   bot.rng.s ^= (uint64_t(ref.index) << 20) ^ uint64_t(host_.NowMs());
   match::MatchService* matches = match::MatchService::OnThisShard();
   script::LuaNodeMemory* node_memory = matches ? &matches->node().lua_memory() : nullptr;
+  const script::ModuleSourceRegistry* sources =
+      matches ? &matches->node().modes().sources() : nullptr;
   const BotModeConfig* cfg = catalog_ ? catalog_->Find(mode) : nullptr;
   if (cfg != nullptr && cfg->source && node_memory != nullptr && !node_memory->AdmitNewState()) {
     ++stats_.memory_refused;
@@ -49,7 +51,7 @@ ClientRef BotRunner::Create(const std::string& mode, const std::string& bot_id) 
     cfg = nullptr;
   }
   if (cfg != nullptr) {
-    auto brain = BotBrain::Create(*cfg, node_memory);
+    auto brain = BotBrain::Create(*cfg, node_memory, sources);
     if (brain.ok()) {
       bot.brain = std::move(brain.value());
     } else if (brain.error().reason != "no_script") {

@@ -53,6 +53,7 @@ Status Match::Start() {
   o.memory.node = &service_.node().lua_memory();
   o.test_api = service_.node().options().test_api;
   o.jit = service_.node().options().lua_jit;
+  o.sources = &service_.node().modes().sources();
   auto script = MatchScript::Create(*mode_, this, o);
   if (!script.ok()) return script.error();
   script_ = std::move(script.value());

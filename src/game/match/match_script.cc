@@ -191,7 +191,7 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   lua_State* L = self->state_->get();
   script::GcPacer::Configure(L);  // see StepGc
   Status result = Ok{};
-  script::RequireConfig rc{mode.dir_abs, mode.dir_rel};
+  script::RequireConfig rc{mode.dir_abs, mode.dir_rel, options.sources};
   script::game_api::InstallOptions api;
   api.test_functions = options.test_api;
   MatchScript* raw = self.get();

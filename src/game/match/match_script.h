@@ -34,6 +34,8 @@ class MatchScript {
     script::LuaMemoryLimits memory;
     bool test_api = false;  // install game.test.*
     bool jit = true;        // LuaJIT's trace compiler (LuaStateOptions::jit)
+    /// What `require` reads (the node's current module sources); must outlive the script.
+    const script::ModuleSourceRegistry* sources = nullptr;
   };
 
   /// Which state-returning callback to run in the callback coroutine.
