@@ -187,6 +187,7 @@ bool Match::LogFailure(const char* callback, const MatchScript::Outcome& o) {
   const int64_t now = service_.host().NowMs();
   LogCallbackFailure(script_base_, callback, o.reason_class, o.message, now);
   if (o.reason_class != "timeout") return false;
+  service_.overrun_us().Record(uint64_t(o.elapsed_us > 0 ? o.elapsed_us : 0));
   return NoteOverrun(callback, now);
 }
 
