@@ -479,7 +479,11 @@ int RunRunaway(const std::map<std::string, std::string>& args) {
   for (size_t i = 0; i < c.services.size(); ++i) {
     std::string what =
         "tick lateness us, shard " + std::to_string(i) + (i == 0 ? " (the offender's)" : "");
-    PrintPercentiles(what.c_str(), c.services[i]->tick_lateness_us());
+    const Histogram& h = c.services[i]->tick_lateness_us();
+    PrintPercentiles(what.c_str(), h);
+    const uint64_t late = h.count() - h.CountAtOrBelow(20000);
+    std::printf("  ticks later than 20 ms: %llu (%.2f%%)\n", (unsigned long long)late,
+                h.count() ? 100.0 * double(late) / double(h.count()) : 0.0);
   }
   c.Stop();
   RemoveDir(dir);
