@@ -23,6 +23,7 @@
 #include "game/match/match_service.h"
 #include "game/modes/mode_loader.h"
 #include "protocol/json_value.h"
+#include "script/budget.h"
 
 namespace asobi::match::test {
 
@@ -221,6 +222,8 @@ inline std::shared_ptr<const modes::ModeSet> LoadOrDie(const TempGameDir& dir) {
 inline MatchOptions TestOptions() {
   MatchOptions o;
   o.test_api = true;
+  // Debian's LuaJIT (-Dluajit=system) cannot stop a JIT-compiled loop: interpret there.
+  o.lua_jit = script::BudgetStopsCompiledLoops();
   o.spread_tick_phases = false;  // first tick exactly one period after the start
   return o;
 }
