@@ -48,8 +48,9 @@ constexpr bool BudgetStopsCompiledLoops() {
 }
 
 /// Whether the linked LuaJIT carries our patch third_party/luajit/asobi-cpoll.patch: pattern
-/// functions (string.find/match/gmatch/gsub), plain string.find, string.rep, table.concat,
-/// table.sort, table.insert and table.maxn then poll for the budget hook while they run, so a
+/// functions (string.find/match/gmatch/gsub), plain string.find, string.rep, string.format's
+/// %q, table.concat, table.sort, table.insert and table.maxn then poll for the budget hook
+/// while they run, so a
 /// budget stops them too. Without it (Debian's library, `-Dluajit=system`) such a call runs to
 /// its end and only the next Lua instruction notices the expired budget.
 constexpr bool BudgetStopsLibraryCalls() {

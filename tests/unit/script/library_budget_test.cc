@@ -1,6 +1,7 @@
 // Budgets and long C calls (issue 10, defect 7): a library function that runs long inside C
-// (a backtracking pattern, a quadratic plain find, string.rep, table.concat/sort/insert/maxn,
-// our utf8.*) is stopped by an expired budget while it runs, not only at the next Lua
+// (a backtracking pattern, a quadratic plain find, string.rep, string.format's %q,
+// table.concat/sort/insert/maxn, our utf8.*) is stopped by an expired budget while it runs, not
+// only at the next Lua
 // instruction after it returned.
 //
 // Two kinds of tests:
@@ -152,6 +153,10 @@ TEST_P(LibraryBudgetTest, StringRepStopsInside) {
   EXPECT_TRUE(StoppedInside("return string.rep, 'ab', 1048576"));
   EXPECT_TRUE(StoppedInside("return string.rep, 'a', 2097152"));
   EXPECT_TRUE(StoppedInside("return string.rep, 'ab', 524288, ','"));
+}
+
+TEST_P(LibraryBudgetTest, StringFormatQuotedStopsInside) {
+  EXPECT_TRUE(StoppedInside("return string.format, '%q', string.rep('\\0', 1048576)"));
 }
 
 TEST_P(LibraryBudgetTest, TableConcatStopsInside) {
