@@ -15,6 +15,13 @@
 //       Runs 2-player demo matches, announces a changed script, and reports how long until
 //       every match has reloaded (bounded below by the tick phase, < 100 ms when the reload
 //       work fits in one tick interval) and the CPU cost per reload.
+//   match_bench runaway --bomb input|tick [--matches 200] [--players 4] [--shards 2]
+//                       [--seconds 30] [--input-hz 10] [--overrun-limit 3]
+//       Issue 10 "Runaway scripts": the demo4 matches of `ticks` plus, after a 2 s warm-up, one
+//       offender match on shard 0 whose handle_input (a bomb input every 100 ms) or tick (every
+//       tick) runs a backtracking string.find that would take hours. Reports how long each
+//       offending callback ran before its budget stopped it (vs. 50 ms / 500 ms), when the
+//       offender was quarantined, and the tick lateness of the other matches per shard.
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -51,6 +58,8 @@ std::map<std::string, std::string> ParseArgs(int argc, char** argv) {
 
 // --jit 0|1 (default 0, as the server): LuaJIT trace compiler in match states (lua_jit).
 bool g_jit = false;
+// runaway --overrun-limit (MatchOptions::overrun_limit; the server's default 3).
+int g_overrun_limit = 3;
 
 int64_t IntArg(const std::map<std::string, std::string>& a, const char* k, int64_t d) {
   auto it = a.find(k);
@@ -81,7 +90,22 @@ std::string MakeGameDir() {
   demo << in.rdbuf();
   std::ofstream(dir + "/demo.lua") << demo.str();
   std::ofstream(dir + "/demo4.lua") << demo.str() << "\nmatch_size = 4\nmax_players = 4\n";
-  std::ofstream(dir + "/config.lua") << "return { demo = 'demo.lua', demo4 = 'demo4.lua' }";
+  // Issue 10 offenders: a backtracking string.find that would run for hours in C.
+  const std::string runaway = R"(
+match_size = 1
+function init() return { n = 0 } end
+function join(p, s) return s end
+function leave(p, s) return s end
+local function bomb() return string.find(string.rep("a", 40), string.rep("a*", 40) .. "b") end
+function handle_input(p, input, s) if input.bomb then s.found = bomb() end return s end
+function tick(s) s.n = s.n + 1 if tick_bomb then s.found = bomb() end return s end
+function get_state(p, s) return { n = s.n } end
+)";
+  std::ofstream(dir + "/runaway_input.lua") << runaway;
+  std::ofstream(dir + "/runaway_tick.lua") << "tick_bomb = true\n" << runaway;
+  std::ofstream(dir + "/config.lua")
+      << "return { demo = 'demo.lua', demo4 = 'demo4.lua', runaway_input = 'runaway_input.lua', "
+         "runaway_tick = 'runaway_tick.lua' }";
   return dir;
 }
 
@@ -191,6 +215,7 @@ struct Cluster {
     MatchOptions o;
     o.match_max = match_max;
     o.lua_jit = g_jit;
+    o.overrun_limit = g_overrun_limit;
     node = std::make_unique<MatchNode>(o, &registry, shards);
     games.resize(size_t(shards));
     hosts.resize(size_t(shards));
@@ -361,6 +386,110 @@ int RunTicks(const std::map<std::string, std::string>& args) {
   return 0;
 }
 
+// Sends the offender's player a bomb input every 100 ms until `stop`.
+void DriveBombs(Shard& shard, MatchService& svc, std::string id, std::string pid,
+                std::atomic<bool>* stop, std::atomic<uint64_t>* sent) {
+  if (stop->load()) return;
+  if (svc.Input(id, pid, R"({"bomb":true})", ClientRef{})) sent->fetch_add(1);
+  shard.reactor().AddTimer(
+      100, [&shard, &svc, id = std::move(id), pid = std::move(pid), stop, sent]() mutable {
+        DriveBombs(shard, svc, std::move(id), std::move(pid), stop, sent);
+      });
+}
+
+void PrintPercentiles(const char* what, const Histogram& h) {
+  std::printf("%s: n %llu  p50 %llu  p99 %llu  p99.9 %llu  max %llu\n", what,
+              (unsigned long long)h.count(), (unsigned long long)h.Percentile(50),
+              (unsigned long long)h.Percentile(99), (unsigned long long)h.Percentile(99.9),
+              (unsigned long long)h.max());
+}
+
+int RunRunaway(const std::map<std::string, std::string>& args) {
+  auto it = args.find("bomb");
+  const std::string bomb = it == args.end() ? "input" : it->second;
+  if (bomb != "input" && bomb != "tick") {
+    std::fprintf(stderr, "--bomb input|tick\n");
+    return 2;
+  }
+  const int matches = int(IntArg(args, "matches", 200));
+  const int players = int(IntArg(args, "players", 4));
+  const int seconds = int(IntArg(args, "seconds", 30));
+  const int shards = int(IntArg(args, "shards", 2));
+  const int input_hz = int(IntArg(args, "input-hz", 10));
+  const int budget_ms = bomb == "input" ? kInputBudgetMs : kTickBudgetMs;
+  std::string dir = MakeGameDir();
+  Cluster c;
+  c.Start(shards, LoadModesOrDie(dir), matches + 2);
+  c.Populate(players > 2 ? "demo4" : "demo", matches / shards, players);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> inputs{0}, bombs{0};
+  if (input_hz > 0) {
+    c.OnEachShard([&](size_t i, MatchService& svc) {
+      DriveInputs(c.set->shard(int(i)), svc, 1000 / input_hz, &stop, &inputs);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up
+  c.OnEachShard([](size_t, MatchService& svc) {
+    svc.tick_lateness_us().Reset();
+    svc.overrun_us().Reset();
+  });
+  // The offender: one match on shard 0, its player's client there too.
+  std::atomic<int64_t> started_ms{0};
+  std::atomic<bool> created{false};
+  c.set->shard(0).PostFromAnyThread([&] {
+    MatchService& svc = *c.services[0];
+    auto id = svc.Create("runaway_" + bomb);
+    if (!id.ok()) std::abort();
+    ClientRef ref{0, uint32_t(c.clients[0].size()), 1};
+    c.clients[0].push_back(std::make_unique<CountingClient>(ref));
+    JoinRequest req;
+    req.match_id = id.value();
+    req.player_id = "offender";
+    req.clients = {ref};
+    req.rate_limit = false;
+    svc.Join(std::move(req), [](JoinOutcome) {});  // match_size 1: running from now on
+    started_ms.store(MonoMs());
+    if (bomb == "input") DriveBombs(c.set->shard(0), svc, id.value(), "offender", &stop, &bombs);
+    created.store(true);
+  });
+  while (!created.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const int64_t t0 = MonoMs();
+  int64_t quarantined_ms = -1;
+  while (MonoMs() - t0 < int64_t(seconds) * 1000) {
+    if (quarantined_ms < 0 && c.node->metrics().matches_quarantined.load() > 0) {
+      quarantined_ms = MonoMs() - started_ms.load();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  stop.store(true);
+  std::printf(
+      "runaway %s: %d demo matches x %d players on %d shards + 1 offender on shard 0, "
+      "%d s, overrun limit %d\n",
+      bomb.c_str(), matches, players, shards, seconds, g_overrun_limit);
+  Histogram overruns;
+  for (auto& s : c.services) overruns.Merge(s->overrun_us());
+  PrintPercentiles("offending callbacks: us run before the budget stopped them", overruns);
+  std::printf("budget %d ms: max/budget %.2f\n", budget_ms,
+              double(overruns.max()) / (budget_ms * 1000.0));
+  std::printf(
+      "bomb inputs sent %llu, matches quarantined %llu, %lld ms after the offender "
+      "started\n",
+      (unsigned long long)bombs.load(),
+      (unsigned long long)c.node->metrics().matches_quarantined.load(), (long long)quarantined_ms);
+  for (size_t i = 0; i < c.services.size(); ++i) {
+    std::string what =
+        "tick lateness us, shard " + std::to_string(i) + (i == 0 ? " (the offender's)" : "");
+    const Histogram& h = c.services[i]->tick_lateness_us();
+    PrintPercentiles(what.c_str(), h);
+    const uint64_t late = h.count() - h.CountAtOrBelow(20000);
+    std::printf("  ticks later than 20 ms: %llu (%.2f%%)\n", (unsigned long long)late,
+                h.count() ? 100.0 * double(late) / double(h.count()) : 0.0);
+  }
+  c.Stop();
+  RemoveDir(dir);
+  return 0;
+}
+
 int RunReload(const std::map<std::string, std::string>& args) {
   const int matches = int(IntArg(args, "matches", 1000));
   const int shards = int(IntArg(args, "shards", 2));
@@ -405,9 +534,11 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   auto args = asobi::match::ParseArgs(argc, argv);
   asobi::match::g_jit = asobi::match::IntArg(args, "jit", 0) != 0;
+  asobi::match::g_overrun_limit = int(asobi::match::IntArg(args, "overrun-limit", 3));
   if (mode == "memory") return asobi::match::RunMemory(args);
   if (mode == "ticks") return asobi::match::RunTicks(args);
   if (mode == "reload") return asobi::match::RunReload(args);
-  std::fprintf(stderr, "usage: match_bench memory|ticks|reload [--flag value]...\n");
+  if (mode == "runaway") return asobi::match::RunRunaway(args);
+  std::fprintf(stderr, "usage: match_bench memory|ticks|reload|runaway [--flag value]...\n");
   return 2;
 }

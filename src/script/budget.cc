@@ -150,6 +150,14 @@ CallResult CallWithBudget(lua_State* L, int nargs, int nresults, int budget_ms,
   return result;
 }
 
+bool LinkedLuaJitPolls() {
+#ifdef ASOBI_LUAJIT_CPOLL
+  return luaJIT_asobi_cpoll == 1;
+#else
+  return false;
+#endif
+}
+
 int RegisterBudgetSupport(lua_State* L) {
   lua_pushlightuserdata(L, &kErrorHandlerKey);
   lua_pushcfunction(L, &ErrorHandler);

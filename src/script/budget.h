@@ -47,6 +47,24 @@ constexpr bool BudgetStopsCompiledLoops() {
 #endif
 }
 
+/// Whether the linked LuaJIT carries our patch third_party/luajit/asobi-cpoll.patch: pattern
+/// functions (string.find/match/gmatch/gsub), plain string.find, string.rep, string.format's
+/// %q, table.concat, table.sort, table.insert and table.maxn then poll for the budget hook
+/// while they run, so a
+/// budget stops them too. Without it (Debian's library, `-Dluajit=system`) such a call runs to
+/// its end and only the next Lua instruction notices the expired budget.
+constexpr bool BudgetStopsLibraryCalls() {
+#ifdef ASOBI_LUAJIT_CPOLL
+  return true;
+#else
+  return false;
+#endif
+}
+
+/// True when the LuaJIT actually linked exports the patch's marker (`luaJIT_asobi_cpoll`);
+/// false without the patch. With the patch configured, a stale library fails to link.
+bool LinkedLuaJitPolls();
+
 /// How a protected callback call ended (lua.md §15 `reason_class`).
 enum class CallStatus {
   kOk,

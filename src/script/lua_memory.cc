@@ -6,6 +6,23 @@
 #include <lua.hpp>
 
 namespace asobi::script {
+namespace {
+
+constexpr size_t kGrant = LuaNodeMemory::kGrantBytes;
+
+size_t RoundUpToGrant(size_t bytes) { return (bytes + kGrant - 1) / kGrant * kGrant; }
+
+}  // namespace
+
+LuaMemory::LuaMemory(const LuaMemoryLimits& limits) : limits_(limits) {
+  if (limits_.node != nullptr) limits_.node->Attach();
+}
+
+LuaMemory::~LuaMemory() {
+  if (limits_.node == nullptr) return;
+  limits_.node->Release(node_reserved_bytes_);
+  limits_.node->Detach();
+}
 
 void* LuaMemory::Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes) {
   auto* self = static_cast<LuaMemory*>(ud);
@@ -13,6 +30,7 @@ void* LuaMemory::Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes) 
   if (new_bytes == 0) {
     self->Release(ptr, old_bytes);
     self->live_bytes_ -= old_bytes;
+    if (self->node_reserved_bytes_ > self->live_bytes_ + 2 * kGrant) self->TrimNodeReservation();
     return nullptr;
   }
   const size_t new_live = self->live_bytes_ - old_bytes + new_bytes;
@@ -21,7 +39,21 @@ void* LuaMemory::Alloc(void* ud, void* ptr, size_t old_bytes, size_t new_bytes) 
   if (p == nullptr) return nullptr;  // on a failed shrink Lua keeps the old block
   self->live_bytes_ = new_live;
   self->peak_bytes_ = std::max(self->peak_bytes_, new_live);
+  if (self->node_reserved_bytes_ > new_live + 2 * kGrant) self->TrimNodeReservation();
   return p;
+}
+
+bool LuaMemory::ReserveFromNode(size_t new_live_bytes) {
+  const size_t target = RoundUpToGrant(new_live_bytes);
+  if (!limits_.node->TryReserve(target - node_reserved_bytes_, target)) return false;
+  node_reserved_bytes_ = target;
+  return true;
+}
+
+void LuaMemory::TrimNodeReservation() {
+  const size_t target = RoundUpToGrant(live_bytes_) + kGrant;
+  limits_.node->Release(node_reserved_bytes_ - target);
+  node_reserved_bytes_ = target;
 }
 
 void LuaMemory::Release(void* ptr, size_t bytes) {
@@ -49,8 +81,11 @@ void* LuaMemory::Resize(void* ptr, size_t old_bytes, size_t new_bytes) {
 bool LuaMemory::MayGrowTo(size_t new_live_bytes) {
   const bool in_window = window_depth_ > 0;
   if (in_window && refused_) return false;
-  const bool over =
+  bool over =
       new_live_bytes > limits_.max_bytes || (in_window && new_live_bytes > window_limit_bytes_);
+  if (!over && limits_.node != nullptr && new_live_bytes > node_reserved_bytes_) {
+    over = !ReserveFromNode(new_live_bytes);
+  }
   if (over && in_window) refused_ = true;
   return !over;
 }

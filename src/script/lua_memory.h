@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "script/lua_node_memory.h"
 #include "script/small_block_pool.h"
 
 struct lua_State;
@@ -16,10 +17,16 @@ struct LuaMemoryLimits {
   size_t max_bytes = size_t{256} << 20;
   /// What one callback may add on top of the bytes live when it started (40 MiB).
   size_t callback_growth_max_bytes = size_t{40} << 20;
+  /// The node-wide budget this state draws from (match and bot states), or null (states made
+  /// off the shards: the mode loader, the bot catalog, tests). Must outlive the state.
+  LuaNodeMemory* node = nullptr;
 };
 
 /// The allocator behind one lua_State (passed to lua_newstate; LuaJIT's GC64 mode accepts
 /// custom allocators). Counts the bytes the state holds, including garbage not yet collected.
+///
+/// With `limits.node`, the bytes are also reserved from that node-wide budget in grants of
+/// LuaNodeMemory::kGrantBytes; a growth the node refuses fails like one over a cap.
 ///
 /// Outside callbacks only the hard cap applies. Inside a callback window (BeginCallback ..
 /// EndCallback, opened by CallWithBudget) growth is also capped at `callback_growth_max_bytes`
@@ -35,7 +42,9 @@ struct LuaMemoryLimits {
 /// not thread-safe.
 class LuaMemory {
  public:
-  explicit LuaMemory(const LuaMemoryLimits& limits) : limits_(limits) {}
+  explicit LuaMemory(const LuaMemoryLimits& limits);
+  /// Returns the reservation to the node budget (the state must be closed already).
+  ~LuaMemory();
   LuaMemory(const LuaMemory&) = delete;
   LuaMemory& operator=(const LuaMemory&) = delete;
 
@@ -58,9 +67,13 @@ class LuaMemory {
   /// Whether an allocation was refused in the current callback window.
   bool refused() const { return refused_; }
   const LuaMemoryLimits& limits() const { return limits_; }
+  /// Bytes reserved from the node budget (0 without one).
+  size_t node_reserved_bytes() const { return node_reserved_bytes_; }
 
  private:
   bool MayGrowTo(size_t new_live_bytes);
+  bool ReserveFromNode(size_t new_live_bytes);
+  void TrimNodeReservation();
   void Release(void* ptr, size_t bytes);
   void* Resize(void* ptr, size_t old_bytes, size_t new_bytes);
 
@@ -68,6 +81,7 @@ class LuaMemory {
   LuaMemoryLimits limits_;
   size_t live_bytes_ = 0;
   size_t peak_bytes_ = 0;
+  size_t node_reserved_bytes_ = 0;
   size_t window_limit_bytes_ = 0;  // 0 = no window open
   int window_depth_ = 0;
   bool refused_ = false;

@@ -4,6 +4,7 @@
 #include <lua.hpp>
 
 #include "script/utf8_decode.h"
+#include "script/watchdog.h"
 
 namespace asobi::script {
 namespace {
@@ -15,6 +16,24 @@ using Int = lua_Integer;
 constexpr char kCharPattern[] = "[%z\x01-\x7F\xC2-\xFD][\x80-\xBF]*";
 
 bool IsContinuation(const char* p) { return (static_cast<unsigned char>(*p) & 0xC0) == 0x80; }
+
+// Lets an expired budget stop a loop over a long string (strings reach 40 MiB): PollTimeout
+// every kSteps steps.
+class StepPoll {
+ public:
+  explicit StepPoll(lua_State* L) : L_(L) {}
+  void Step() {
+    if (++steps_ == kSteps) {
+      steps_ = 0;
+      PollTimeout(L_);
+    }
+  }
+
+ private:
+  static constexpr int kSteps = 1 << 16;
+  lua_State* L_;
+  int steps_ = 0;
+};
 
 // Relative string position to absolute (1-based); negative counts from the end.
 Int RelativePosition(Int pos, size_t len) {
@@ -78,7 +97,9 @@ int Utf8Len(lua_State* L) {
   luaL_argcheck(L, last - 1 < static_cast<Int>(len), 3, "final position out of string");
   Int count = 0;
   Int at = first - 1;
+  StepPoll poll(L);
   while (at < last) {
+    poll.Step();
     uint32_t cp;
     const size_t n = DecodeAt(s, len, static_cast<size_t>(at), &cp);
     if (n == 0) {
@@ -101,8 +122,12 @@ int Utf8Offset(lua_State* L) {
   Int at = RelativePosition(luaL_optinteger(L, 3, default_start), len);
   luaL_argcheck(L, at >= 1 && at - 1 <= static_cast<Int>(len), 3, "position out of range");
   --at;  // 0-based
+  StepPoll poll(L);
   if (n == 0) {
-    while (at > 0 && IsContinuation(s + at)) --at;
+    while (at > 0 && IsContinuation(s + at)) {
+      poll.Step();
+      --at;
+    }
     lua_pushinteger(L, at + 1);
     return 1;
   }
@@ -110,6 +135,7 @@ int Utf8Offset(lua_State* L) {
   if (n < 0) {
     while (n < 0 && at > 0) {
       do {
+        poll.Step();
         --at;
       } while (at > 0 && IsContinuation(s + at));
       ++n;
@@ -118,6 +144,7 @@ int Utf8Offset(lua_State* L) {
     --n;
     while (n > 0 && at < static_cast<Int>(len)) {
       do {
+        poll.Step();
         ++at;
       } while (IsContinuation(s + at));
       --n;
@@ -140,7 +167,11 @@ int Utf8CodesStep(lua_State* L) {
     at = 0;
   } else if (at < static_cast<Int>(len)) {
     ++at;
-    while (IsContinuation(s + at)) ++at;
+    StepPoll poll(L);
+    while (IsContinuation(s + at)) {
+      poll.Step();
+      ++at;
+    }
   }
   if (at >= static_cast<Int>(len)) return 0;
   uint32_t cp;

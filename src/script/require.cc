@@ -1,7 +1,5 @@
 #include "script/require.h"
 
-#include <sys/stat.h>
-
 #include <cstring>
 #include <lua.hpp>
 
@@ -15,32 +13,35 @@ constexpr char kLoaded[] = "_ASOBI_LOADED";
 bool IsIdentStart(char c) { return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 
-// Reads and compiles the module; on success pushes the chunk and returns true, else pushes
-// the error message and returns false. Every C++ object is gone before the caller raises.
+// Looks the module up in the current sources and compiles it; on success pushes the chunk and
+// returns true, else pushes the error message and returns false. Every C++ object is gone
+// before the caller raises.
 bool LoadModule(lua_State* L, const char* name, size_t len) {
   const char* base = lua_tostring(L, lua_upvalueindex(1));
   const char* prefix = lua_tostring(L, lua_upvalueindex(2));
   auto* files = static_cast<std::vector<std::string>*>(lua_touserdata(L, lua_upvalueindex(3)));
+  auto* registry = static_cast<const ModuleSourceRegistry*>(lua_touserdata(L, lua_upvalueindex(4)));
   std::string rel(name, len);
   for (char& c : rel) {
     if (c == '.') c = '/';
   }
   rel += ".lua";
   std::string path = std::string(base) + "/" + rel;
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) {
+  std::shared_ptr<const ModuleSources> sources = registry ? registry->Current() : nullptr;
+  const ModuleSources::Entry* entry = sources ? sources->Find(path) : nullptr;
+  if (entry == nullptr) {
     lua_pushfstring(L, "module '%s' not found", std::string(name, len).c_str());
     return false;
   }
-  if (S_ISLNK(st.st_mode)) {
+  if (entry->kind == ModuleSources::Kind::kSymlink) {
     lua_pushfstring(L, "module '%s': symlinks are not allowed", std::string(name, len).c_str());
     return false;
   }
-  Result<std::string> source = ReadScriptFile(path);
-  if (!source.ok()) {
+  if (entry->kind != ModuleSources::Kind::kFile) {
     lua_pushfstring(L, "module '%s': cannot read", std::string(name, len).c_str());
     return false;
   }
+  std::shared_ptr<const std::string> source = entry->text;  // outlives a later Publish
   if (files != nullptr) files->push_back(path);
   Status loaded = LoadChunk(L, *source, std::string(prefix) + rel);
   if (!loaded.ok()) {
@@ -112,7 +113,8 @@ void InstallRequire(lua_State* L, const RequireConfig& config,
   lua_pushlstring(L, config.base_dir.data(), config.base_dir.size());
   lua_pushlstring(L, config.chunk_prefix.data(), config.chunk_prefix.size());
   lua_pushlightuserdata(L, loaded_files);
-  lua_pushcclosure(L, &Require, 3);
+  lua_pushlightuserdata(L, const_cast<ModuleSourceRegistry*>(config.sources));
+  lua_pushcclosure(L, &Require, 4);
   lua_setglobal(L, "require");
   SetLoaded(L);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "script/module_sources.h"
+
 struct lua_State;
 
 namespace asobi::script {
@@ -16,6 +18,9 @@ struct RequireConfig {
   /// Prefix of chunk names in messages (the main script's directory relative to the game
   /// directory, "" or "demo/"), so errors read "demo/lib/util.lua:3: ...".
   std::string chunk_prefix;
+  /// Where module texts come from (the game directory read into memory off the shards); must
+  /// outlive the state. Null: every module is "not found".
+  const ModuleSourceRegistry* sources = nullptr;
 };
 
 /// Installs the global `require(name)` and the table `_ASOBI_LOADED` into `L`.
@@ -26,10 +31,12 @@ struct RequireConfig {
 /// a later call returns without reading anything. Errors (bad name, missing file, compile
 /// error, symlink, a raising module) are raised as Lua errors in the caller.
 ///
-/// Reads the module file synchronously (scripts are small and page-cached; this happens at
-/// match creation, on reload and in rare lazy requires). When `loaded_files` is non-null,
-/// the absolute path of every file read is appended to it (hot reload watches them, §16); it
-/// must outlive the state. Must run in protected mode.
+/// Never reads the disk (issue 10, defect 12): the module's text is looked up in the current
+/// snapshot of `config.sources` (published by the mode loader and, after a change, by the
+/// mode watcher before instances reload), so a module changed on disk is seen once the
+/// watcher has re-read it. When `loaded_files` is non-null, the absolute path of every module
+/// loaded is appended to it (hot reload watches them, §16); it must outlive the state. Must
+/// run in protected mode.
 void InstallRequire(lua_State* L, const RequireConfig& config,
                     std::vector<std::string>* loaded_files);
 

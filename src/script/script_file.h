@@ -15,9 +15,10 @@ namespace asobi::script {
 /// Largest script file accepted (bytes).
 inline constexpr size_t kMaxScriptBytes = size_t{4} << 20;
 
-/// Reads the whole file at `path`. Blocking file I/O: call at start-up, on the mode watcher's
-/// thread or from `require` (documented in src/script/README.md). Errors: "file_error" (cannot
-/// open or read, or larger than `max_bytes`), message naming the path.
+/// Reads the whole file at `path`. Blocking file I/O: call at start-up or on the mode watcher's
+/// thread only, never on a shard (`require` reads ModuleSources, src/script/README.md).
+/// Errors: "file_error" (cannot open or read, or larger than `max_bytes`), message naming the
+/// path.
 Result<std::string> ReadScriptFile(const std::string& path, size_t max_bytes = kMaxScriptBytes);
 
 /// lua.md §1 path rules for a manifest value (or `bots.script`): non-empty, relative, no empty,

@@ -27,7 +27,8 @@ int64_t SteadyNs() {
       .count();
 }
 
-// Runs on the Lua thread once the hook is set: raise the sentinel, on every instruction.
+// Runs on the Lua thread once the hook is set: raise the sentinel, on every instruction (and,
+// with asobi-cpoll.patch, at every poll inside a long library function).
 void TimeoutHook(lua_State* L, lua_Debug* /*ar*/) {
   lua_pushlightuserdata(L, &kTimeoutSentinel);
   lua_error(L);
@@ -264,6 +265,13 @@ void Watchdog::Run() {
 
 bool IsTimeoutSentinel(lua_State* L, int index) {
   return lua_type(L, index) == LUA_TLIGHTUSERDATA && lua_touserdata(L, index) == &kTimeoutSentinel;
+}
+
+void PollTimeout(lua_State* L) {
+  if ((lua_gethookmask(L) & LUA_MASKCOUNT) != 0 && lua_gethook(L) == &TimeoutHook) {
+    lua_pushlightuserdata(L, &kTimeoutSentinel);
+    lua_error(L);
+  }
 }
 
 }  // namespace asobi::script

@@ -74,4 +74,10 @@ class Watchdog {
 /// True if the value at `index` is the timeout sentinel the budget hook raises.
 bool IsTimeoutSentinel(lua_State* L, int index);
 
+/// For long loops in our own lua_CFunctions (utf8.*): raises the timeout sentinel, like the
+/// hook would at the next Lua instruction, when the watchdog has fired on `L`'s running call.
+/// Returns normally otherwise. Costs two LuaJIT API calls: call it every few KiB of work. Only
+/// from inside a lua_CFunction (it raises).
+void PollTimeout(lua_State* L);
+
 }  // namespace asobi::script

@@ -218,6 +218,15 @@ const std::vector<Flag>& Flags() {
        "log lines buffered for the logger thread; past it lines are dropped and counted "
        "(16384; 0 = write synchronously)",
        true, IntField(&Config::log_queue_lines, 0, int64_t(1) << 24)},
+      {"lua-overrun-limit", "ASOBI_LUA_OVERRUN_LIMIT",
+       "Lua budget overruns within the window that end a match (bot: its script) (3; 0 = never)",
+       true, IntField(&Config::lua_overrun_limit, 0, 1000000)},
+      {"lua-overrun-window-ms", "ASOBI_LUA_OVERRUN_WINDOW_MS",
+       "window of --lua-overrun-limit in ms (30000)", true,
+       IntField(&Config::lua_overrun_window_ms, 1, int64_t(1) << 40)},
+      {"lua-node-max-bytes", "ASOBI_LUA_NODE_MAX_BYTES",
+       "bytes of all match and bot Lua states together (0 = half of the physical memory)", true,
+       IntField(&Config::lua_node_max_bytes, 0, int64_t(1) << 50)},
   };
   return flags;
 }
@@ -290,6 +299,13 @@ int64_t ResolvedConnMax(const Config& c) {
   int64_t limit = int64_t(rl.rlim_cur);
   int64_t reserve = std::min<int64_t>(1024, limit / 4);
   return std::max<int64_t>(1, limit - reserve);
+}
+
+size_t ResolvedLuaNodeMaxBytes(const Config& c) {
+  if (c.lua_node_max_bytes > 0) return size_t(c.lua_node_max_bytes);
+  const long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_bytes <= 0) return size_t{4} << 30;  // unknown: 4 GiB
+  return size_t(pages) * size_t(page_bytes) / 2;
 }
 
 }  // namespace asobi

@@ -85,6 +85,10 @@ struct Config {
   int64_t hash_queue_wait_ms = 2000;  // --hash-queue-wait-ms: hashing job queue wait bound
   int64_t token_sweep_ms = 600000;    // --token-sweep-ms: expired player_tokens sweep (0 off)
   int64_t log_queue_lines = 16384;    // --log-queue-lines: async log sink bound (0 = sync)
+  // Lua runaway scripts (issue 10; docs/decisions.md "Lua quarantine", "Node Lua memory")
+  int lua_overrun_limit = 3;              // --lua-overrun-limit: overruns before quarantine
+  int64_t lua_overrun_window_ms = 30000;  // --lua-overrun-window-ms
+  int64_t lua_node_max_bytes = 0;         // --lua-node-max-bytes (0 = half the RAM)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints
@@ -101,5 +105,8 @@ int ResolvedShardCount(const Config& c);
 /// The node-wide connection cap: --conn-max, or when 0 the soft RLIMIT_NOFILE minus a
 /// reserve for the server's own descriptors (min(1024, limit / 4)), at least 1.
 int64_t ResolvedConnMax(const Config& c);
+/// The node-wide Lua memory budget: --lua-node-max-bytes, or half of the physical memory
+/// when 0.
+size_t ResolvedLuaNodeMaxBytes(const Config& c);
 
 }  // namespace asobi

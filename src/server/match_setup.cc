@@ -15,6 +15,9 @@ match::MatchOptions OptionsFrom(const Config& c) {
   o.reload_enabled = c.lua_reload != "off";
   o.lua_jit = c.lua_jit;
   o.legacy_game_frames = c.ws_legacy_game_frames;
+  o.overrun_limit = c.lua_overrun_limit;
+  o.overrun_window_ms = c.lua_overrun_window_ms;
+  o.lua_node_max_bytes = ResolvedLuaNodeMaxBytes(c);
   return o;
 }
 

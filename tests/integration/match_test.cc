@@ -1,6 +1,7 @@
 // Lua matches end to end against the real server, no database (websocket.md §5, §9.2; lua.md
 // §1-§4, §7, §16): two players quick-play the demo mode, move, leave; error reasons; a hot
-// reload while two clients play.
+// reload while two clients play, also of a required module; runaway inputs quarantine their
+// match while another match plays on (issue 10, docs/decisions.md "Lua runaway scripts").
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -64,6 +65,38 @@ function get_state(p, s) return { tick = s.tick, version = )";
   s.append(std::to_string(version)).append(" } end\n");
   return s;
 }
+
+// A solo mode whose handle_input can loop forever ({loop = true}) or run a backtracking
+// pattern that would take hours inside string.find ({bomb = true}).
+constexpr char kRunawayScript[] = R"(
+match_size = 1
+max_players = 1
+quick_play = true
+function init() return { n = 0 } end
+function join(p, s) return s end
+function leave(p, s) return s end
+function handle_input(p, input, s)
+  if input.bomb then s.found = string.find(string.rep("a", 40), string.rep("a*", 40) .. "b") end
+  if input.loop then while true do end end
+  return s
+end
+function tick(s) s.n = s.n + 1 return s end
+function get_state(p, s) return { n = s.n } end
+)";
+
+// A mode whose view comes from a required module (lib/ver.lua).
+constexpr char kModuleScript[] = R"(
+match_size = 1
+max_players = 1
+quick_play = true
+local ver = require("lib.ver")
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+function handle_input(p, i, s) return s end
+function tick(s) return s end
+function get_state(p, s) return { ver = ver.n } end
+)";
 
 // One WebSocket player that keeps pushes it skipped while waiting for a reply.
 class Player {
@@ -145,8 +178,13 @@ function get_state(p, s) return {} end
     WriteFile(*game_dir_ + "/reload.lua", ReloadScript(1));
     WriteFile(*game_dir_ + "/solo.lua",
               demo + "\nmatch_size = 1\nmax_players = 1\nquick_play = true\n");
+    WriteFile(*game_dir_ + "/runaway.lua", kRunawayScript);
+    mkdir((*game_dir_ + "/lib").c_str(), 0755);
+    WriteFile(*game_dir_ + "/lib/ver.lua", "return { n = 1 }");
+    WriteFile(*game_dir_ + "/module.lua", kModuleScript);
     WriteFile(*game_dir_ + "/config.lua", R"(return { demo = "demo/match.lua",
-      quick = "quick.lua", picky = "picky.lua", reload = "reload.lua", solo = "solo.lua" })");
+      quick = "quick.lua", picky = "picky.lua", reload = "reload.lua", solo = "solo.lua",
+      runaway = "runaway.lua", module = "module.lua" })");
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = {"--game-dir", *game_dir_, "--ws-connect-limit", "100000"};
@@ -331,6 +369,73 @@ TEST_F(MatchTest, HotReloadReachesARunningMatchWithoutDisconnects) {
   EXPECT_EQ(b.Call("session.heartbeat", "{}").Str({"type"}), "session.heartbeat");
   WriteFile(*game_dir_ + "/reload.lua", ReloadScript(1));
 }
+
+// A changed required module reaches a running match: the watcher re-reads the directory
+// (require never reads the disk on a shard) before the match reloads.
+TEST_F(MatchTest, HotReloadOfARequiredModuleReachesARunningMatch) {
+  Player a;
+  ASSERT_TRUE(a.Connect(port(), kToken3));
+  JsonDoc joined = a.Call("match.find_or_create", R"({"mode":"module"})");
+  ASSERT_EQ(joined.Str({"type"}), "match.joined") << joined.text();
+  JsonDoc s1;
+  ASSERT_TRUE(a.WaitFor("match.state", &s1));
+  EXPECT_EQ(Num(s1, {"payload", "ver"}), 1);
+  WriteFile(*game_dir_ + "/lib/ver.lua", "return { n = 2 }");
+  JsonDoc s2;
+  ASSERT_TRUE(a.WaitFor(
+      "match.state",
+      [](const JsonDoc& d) {
+        return Num(d, {"payload", "ver"}) == 2.0;
+      },
+      &s2, 10000))
+      << "the edited module never reached the match";
+  EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
+}
+
+// Runaway inputs (each stopped at the 50 ms input budget) end their match with
+// script_failure after 3 overruns; another match keeps ticking and both sockets stay usable.
+void ExpectRunawayQuarantined(uint16_t port, ServerProcess* server, const char* input) {
+  Player a, b;
+  ASSERT_TRUE(a.Connect(port, kToken1));
+  ASSERT_TRUE(b.Connect(port, kToken2));
+  JsonDoc ja = a.Call("match.find_or_create", R"({"mode":"runaway"})");
+  ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
+  const std::string id = ja.Str({"payload", "match_id"}).value_or("");
+  JsonDoc jb = b.Call("match.find_or_create", R"({"mode":"solo"})");
+  ASSERT_EQ(jb.Str({"type"}), "match.joined") << jb.text();
+  JsonDoc state;
+  ASSERT_TRUE(a.WaitFor("match.state", &state));
+  for (int i = 0; i < 3; ++i) {
+    a.Send(std::string(R"({"type":"match.input","payload":)") + input + "}");
+  }
+  JsonDoc fin;
+  ASSERT_TRUE(a.WaitFor(
+      "match.finished",
+      [&](const JsonDoc& d) {
+        return d.Str({"payload", "match_id"}).value_or("") == id;
+      },
+      &fin))
+      << "the runaway match was not ended";
+  EXPECT_EQ(fin.Str({"payload", "result", "status"}), "script_failure") << fin.text();
+  EXPECT_TRUE(server->WaitForLog("lua script quarantined", kWaitMs));
+  // The other match plays on.
+  JsonDoc b1, b2;
+  ASSERT_TRUE(b.WaitFor("match.state", &b1));
+  ASSERT_TRUE(b.WaitFor("match.state", &b2));
+  EXPECT_EQ(a.Call("session.heartbeat", "{}").Str({"type"}), "session.heartbeat");
+  EXPECT_EQ(b.Call("match.leave", "{}").Str({"type"}), "match.left");
+}
+
+TEST_F(MatchTest, LoopingInputsQuarantineTheirMatchWhileAnotherPlaysOn) {
+  ExpectRunawayQuarantined(port(), server_, R"({"loop":true})");
+}
+
+#ifdef ASOBI_LUAJIT_CPOLL
+// Defect 7 end to end: without asobi-cpoll.patch each bomb holds its shard for hours.
+TEST_F(MatchTest, PatternBombInputsQuarantineTheirMatchWhileAnotherPlaysOn) {
+  ExpectRunawayQuarantined(port(), server_, R"({"bomb":true})");
+}
+#endif
 
 }  // namespace
 }  // namespace asobi::itest

@@ -262,7 +262,10 @@ TEST_F(MatchmakingTest, ReconnectWithinTheGraceIsBackInTheMatch) {
   ASSERT_TRUE(a->WaitFor("match.state"));
 
   a->DropConnection();
-  usleep(300 * 1000);  // the server notices the close and keeps the seat
+  // Reconnect only once the server noticed the close and kept the seat (its log line, which
+  // names the player; "match player disconnected, seat kept").
+  ASSERT_TRUE(server_->WaitForLog("player_id=" + a->id + " grace_ms=", kMatchWaitMs))
+      << "the server never kept the seat";
   ASSERT_TRUE(a->Connect(server_->port()));
   // No match.joined: the new socket simply receives the match's state again.
   auto back = a->WaitFor("match.state");

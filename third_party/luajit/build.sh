@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds LuaJIT (Debian's `luajit2` source package, OpenResty's branch) with
-# LUAJIT_ENABLE_CHECKHOOK into third_party/luajit/install. See README.md for why.
+# LUAJIT_ENABLE_CHECKHOOK and our patch asobi-cpoll.patch into third_party/luajit/install.
+# See README.md for why.
 #
-# Idempotent: does nothing when install/lib/libluajit-5.1.a exists and is newer than this
-# script. Needs root (or sudo) only when the machine has no deb-src entry yet.
+# Idempotent: does nothing when install/lib/libluajit-5.1.a exists, is newer than this script
+# and was built from the current asobi-cpoll.patch (install/asobi-patch.sha256). When the patch
+# changed, the source is unpacked again from the downloaded .dsc (no network) and rebuilt.
+# Needs root (or sudo) only when the machine has no deb-src entry yet.
 # Output: one summary line; the full log is kept in src/build.log.
 set -euo pipefail
 
@@ -12,9 +15,13 @@ prefix="$here/install"
 srcroot="$here/src"
 lib="$prefix/lib/libluajit-5.1.a"
 log="$srcroot/build.log"
+patch_file="$here/asobi-cpoll.patch"
+patch_sum="$(sha256sum "$patch_file" | cut -d' ' -f1)"
+stamp="$prefix/asobi-patch.sha256"
 
-if [[ -f "$lib" && "$lib" -nt "${BASH_SOURCE[0]}" ]]; then
-  echo "luajit: checkhook build up to date ($lib)"
+if [[ -f "$lib" && "$lib" -nt "${BASH_SOURCE[0]}" && -f "$stamp" &&
+      "$(cat "$stamp")" == "$patch_sum" ]]; then
+  echo "luajit: checkhook+cpoll build up to date ($lib)"
   exit 0
 fi
 
@@ -48,20 +55,34 @@ add_deb_src() {
 mkdir -p "$srcroot"
 : >"$log"
 
-if ! apt-cache showsrc luajit2 >/dev/null 2>&1; then
-  if ! grep -Eqs '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' \
-      /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
-    add_deb_src
-  fi
-  "${sudo_cmd[@]}" apt-get update -qq >>"$log" 2>&1 || fail "apt-get update"
+# The unpacked source must carry exactly the current patch; otherwise unpack it again.
+srcdir="$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'luajit2-*' | sort | tail -n 1)"
+if [[ -n "$srcdir" && "$(cat "$srcdir/.asobi-patch.sha256" 2>/dev/null)" != "$patch_sum" ]]; then
+  rm -rf "$srcdir"
+  srcdir=""
 fi
 
-# Fetch and unpack (Debian patches applied) unless already there.
-srcdir="$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'luajit2-*' | sort | tail -n 1)"
 if [[ -z "$srcdir" ]]; then
-  (cd "$srcroot" && apt-get source -qq luajit2) >>"$log" 2>&1 || fail "apt-get source luajit2"
+  dsc="$(find "$srcroot" -maxdepth 1 -name 'luajit2_*.dsc' | sort | tail -n 1)"
+  if [[ -n "$dsc" ]]; then
+    # Already downloaded: unpack again (Debian patches applied), no network needed.
+    (cd "$srcroot" && dpkg-source -x "$dsc") >>"$log" 2>&1 || fail "dpkg-source -x $dsc"
+  else
+    if ! apt-cache showsrc luajit2 >/dev/null 2>&1; then
+      if ! grep -Eqs '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' \
+          /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+        add_deb_src
+      fi
+      "${sudo_cmd[@]}" apt-get update -qq >>"$log" 2>&1 || fail "apt-get update"
+    fi
+    # Fetch and unpack (Debian patches applied).
+    (cd "$srcroot" && apt-get source -qq luajit2) >>"$log" 2>&1 || fail "apt-get source luajit2"
+  fi
   srcdir="$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'luajit2-*' | sort | tail -n 1)"
-  [[ -n "$srcdir" ]] || fail "source directory not found after apt-get source"
+  [[ -n "$srcdir" ]] || fail "source directory not found after unpacking"
+  # Our patch: hook polls in long-running library functions (README.md "The cpoll patch").
+  patch -p1 --forward -d "$srcdir" <"$patch_file" >>"$log" 2>&1 || fail "patch asobi-cpoll.patch"
+  echo "$patch_sum" >"$srcdir/.asobi-patch.sha256"
 fi
 
 # Same recipe as debian/rules (`make amalg`, default CCOPT -O2), plus CHECKHOOK, the one flag
@@ -79,6 +100,7 @@ jobs="${JOBS:-2}"
 # Only the static library and headers are needed; drop the rest of the install tree.
 rm -rf "$prefix"/lib/libluajit-5.1.so* "$prefix/bin" "$prefix/share" "$prefix/lib/lua"
 touch "$lib"
+echo "$patch_sum" >"$stamp"
 
 version="$(basename "$srcdir")"
-echo "luajit: built $version with $xcflags -> $lib"
+echo "luajit: built $version with $xcflags and asobi-cpoll.patch -> $lib"

@@ -16,14 +16,17 @@ constexpr size_t kInputBytesMax = 65536;                // a match.input frame's
 
 }  // namespace
 
-Result<std::unique_ptr<BotBrain>> BotBrain::Create(const BotModeConfig& config) {
+Result<std::unique_ptr<BotBrain>> BotBrain::Create(const BotModeConfig& config,
+                                                   script::LuaNodeMemory* node_memory,
+                                                   const script::ModuleSourceRegistry* sources) {
   if (!config.source) return MakeError("no_script", "mode has no bot script");
   script::LuaStateOptions opts;
   opts.memory.max_bytes = kBotStateBytesMax;
+  opts.memory.node = node_memory;
   auto state = script::LuaState::Create(opts);
   if (!state.ok()) return state.error();
   std::string error;
-  script::RequireConfig rc{config.dir_abs, config.dir_rel};
+  script::RequireConfig rc{config.dir_abs, config.dir_rel, sources};
   script::ProtectedStatus ps = script::RunProtected((*state)->get(), [&](lua_State* L) {
     script::InstallRequire(L, rc, nullptr);
     Status loaded = script::LoadChunk(L, *config.source, config.script_rel);

@@ -12,6 +12,7 @@
 #include "protocol/json_value.h"
 #include "script/gc_pacer.h"
 #include "script/lua_state.h"
+#include "script/module_sources.h"
 
 namespace asobi::bots {
 
@@ -23,9 +24,13 @@ inline constexpr int kBotTopLevelBudgetMs = 1000;
 /// Shard-affine: created and used on one shard.
 class BotBrain {
  public:
-  /// Creates the state and runs the bot script's top level. Errors: "no_script" (the mode has
-  /// no bot script), "script_failed" (with the Lua message), "lua_state_failed".
-  static Result<std::unique_ptr<BotBrain>> Create(const BotModeConfig& config);
+  /// Creates the state and runs the bot script's top level. `node_memory` (nullable) is the
+  /// node-wide Lua budget the state draws from; `sources` (nullable: no module is found) is
+  /// what `require` reads. Both must outlive the brain. Errors: "no_script" (the mode has no
+  /// bot script), "script_failed" (with the Lua message), "lua_state_failed".
+  static Result<std::unique_ptr<BotBrain>> Create(
+      const BotModeConfig& config, script::LuaNodeMemory* node_memory = nullptr,
+      const script::ModuleSourceRegistry* sources = nullptr);
 
   /// Calls `think(bot_id, state)` with `view` (the bot's latest view, lua.md §10) decoded into
   /// a table, under kThinkBudgetMs. Returns the input as a JSON object; a non-table result is

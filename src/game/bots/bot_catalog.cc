@@ -33,14 +33,15 @@ std::string DirOf(const std::string& path) {
 // `read(L)` in protected mode. False (with *error) when anything fails.
 template <typename Read>
 bool Evaluate(const std::string& source, const std::string& chunk, const std::string& dir_abs,
-              const std::string& dir_rel, Read&& read, std::string* error) {
+              const std::string& dir_rel, const script::ModuleSourceRegistry* sources, Read&& read,
+              std::string* error) {
   auto state = script::LuaState::Create();
   if (!state.ok()) {
     *error = state.error().message;
     return false;
   }
   bool ok = false;
-  script::RequireConfig rc{dir_abs, dir_rel};
+  script::RequireConfig rc{dir_abs, dir_rel, sources};
   script::ProtectedStatus ps = script::RunProtected((*state)->get(), [&](lua_State* L) {
     script::InstallRequire(L, rc, nullptr);
     Status loaded = script::LoadChunk(L, source, chunk);
@@ -96,7 +97,8 @@ void ReadNames(lua_State* L, std::vector<std::string>* names) {
 }
 
 // Loads the bot script named by `raw.script` for `mode` into `cfg`; false (logged) when bad.
-bool LoadBotScript(const modes::ModeConfig& mode, const RawBots& raw, BotModeConfig* cfg) {
+bool LoadBotScript(const modes::ModeConfig& mode, const RawBots& raw,
+                   const script::ModuleSourceRegistry* sources, BotModeConfig* cfg) {
   Result<std::string> abs = script::ResolveInside(mode.dir_abs, raw.script);
   if (!abs.ok()) {
     LOG_WARN("bots.script rejected; bots config dropped")
@@ -104,8 +106,8 @@ bool LoadBotScript(const modes::ModeConfig& mode, const RawBots& raw, BotModeCon
         .KV("reason", abs.error().message);
     return false;
   }
-  Result<std::string> text = script::ReadScriptFile(*abs);
-  if (!text.ok()) {
+  std::shared_ptr<const std::string> text = sources->Current()->Text(*abs);
+  if (!text) {
     LOG_WARN("bots.script unreadable; bots config dropped").KV("mode", mode.name);
     return false;
   }
@@ -113,11 +115,11 @@ bool LoadBotScript(const modes::ModeConfig& mode, const RawBots& raw, BotModeCon
   cfg->dir_abs = DirOf(*abs);
   std::string rel_dir = DirOf(cfg->script_rel);
   cfg->dir_rel = rel_dir.empty() ? "" : rel_dir + "/";
-  cfg->source = std::make_shared<const std::string>(std::move(text.value()));
+  cfg->source = std::move(text);
   std::string error;
   std::vector<std::string> names;
   if (!Evaluate(
-          *cfg->source, cfg->script_rel, cfg->dir_abs, cfg->dir_rel,
+          *cfg->source, cfg->script_rel, cfg->dir_abs, cfg->dir_rel, sources,
           [&](lua_State* L) { ReadNames(L, &names); }, &error)) {
     LOG_WARN("bot script failed to load; bots config dropped")
         .KV("mode", mode.name)
@@ -132,12 +134,15 @@ bool LoadBotScript(const modes::ModeConfig& mode, const RawBots& raw, BotModeCon
 
 std::shared_ptr<const BotCatalog> BotCatalog::Build(const modes::ModeSet& set) {
   auto catalog = std::make_shared<BotCatalog>();
+  // Start-up (off the shards): a set built without sources gets the directory read now.
+  const script::ModuleSourceRegistry sources(
+      set.sources ? set.sources : script::ModuleSources::Scan(set.game_dir));
   for (const auto& [name, mode] : set.modes) {
     if (mode->is_world || !mode->source) continue;
     RawBots raw;
     std::string error;
     if (!Evaluate(
-            *mode->source, mode->script_rel, mode->dir_abs, mode->dir_rel,
+            *mode->source, mode->script_rel, mode->dir_abs, mode->dir_rel, &sources,
             [&](lua_State* L) { ReadBots(L, &raw); }, &error)) {
       LOG_WARN("bots config unreadable").KV("mode", name).KV("reason", error);
       continue;
@@ -147,7 +152,7 @@ std::shared_ptr<const BotCatalog> BotCatalog::Build(const modes::ModeSet& set) {
     cfg.mode = name;
     cfg.names = DefaultBotNames();
     // lua.md §10 [compat]: a bots table without script turns queue fill off entirely.
-    if (!raw.script.empty() && LoadBotScript(*mode, raw, &cfg)) {
+    if (!raw.script.empty() && LoadBotScript(*mode, raw, &sources, &cfg)) {
       cfg.queue_fill = raw.enabled;
       int target = raw.min_players > 0 ? raw.min_players : mode->match_size;
       cfg.fill_target = std::min({target, mode->max_players, kBotsMax});

@@ -38,8 +38,20 @@ ClientRef BotRunner::Create(const std::string& mode, const std::string& bot_id) 
   bot.client = std::make_unique<BotClient>(ref, bot_id);
   bot.mode = mode;
   bot.rng.s ^= (uint64_t(ref.index) << 20) ^ uint64_t(host_.NowMs());
-  if (const BotModeConfig* cfg = catalog_ ? catalog_->Find(mode) : nullptr) {
-    auto brain = BotBrain::Create(*cfg);
+  match::MatchService* matches = match::MatchService::OnThisShard();
+  script::LuaNodeMemory* node_memory = matches ? &matches->node().lua_memory() : nullptr;
+  const script::ModuleSourceRegistry* sources =
+      matches ? &matches->node().modes().sources() : nullptr;
+  const BotModeConfig* cfg = catalog_ ? catalog_->Find(mode) : nullptr;
+  if (cfg != nullptr && cfg->source && node_memory != nullptr && !node_memory->AdmitNewState()) {
+    ++stats_.memory_refused;
+    LOG_WARN("bot script not started: node Lua memory budget nearly used up; default AI")
+        .KV("mode", mode)
+        .KV("bot_id", bot_id);
+    cfg = nullptr;
+  }
+  if (cfg != nullptr) {
+    auto brain = BotBrain::Create(*cfg, node_memory, sources);
     if (brain.ok()) {
       bot.brain = std::move(brain.value());
     } else if (brain.error().reason != "no_script") {
@@ -131,6 +143,7 @@ std::string BotRunner::DecideInput(Bot& bot, JsonValue view, bool* send) {
     if (r.ok()) return std::move(r.value());
     ++stats_.fallbacks;
     int64_t now = host_.NowMs();
+    if (r.error().reason == "timeout") NoteOverrun(bot, now);
     if (now - bot.last_error_log_ms >= kErrorLogIntervalMs) {
       bot.last_error_log_ms = now;
       LOG_WARN("bot_think_error_falling_back_to_default_ai")
@@ -140,6 +153,28 @@ std::string BotRunner::DecideInput(Bot& bot, JsonValue view, bool* send) {
     }
   }
   return DefaultAiInput(id, view, &bot.rng);
+}
+
+void BotRunner::NoteOverrun(Bot& bot, int64_t now_ms) {
+  match::MatchService* matches = match::MatchService::OnThisShard();
+  if (matches == nullptr) return;
+  const match::MatchOptions& opt = matches->node().options();
+  if (opt.overrun_limit <= 0) return;
+  bot.overruns_ms.push_back(now_ms);
+  while (!bot.overruns_ms.empty() && now_ms - bot.overruns_ms.front() >= opt.overrun_window_ms) {
+    bot.overruns_ms.pop_front();
+  }
+  if (int(bot.overruns_ms.size()) < opt.overrun_limit) return;
+  // docs/decisions.md "Lua quarantine": the bot keeps playing, with the default AI.
+  LOG_ERROR("bot script quarantined; default AI")
+      .KV("bot_id", bot.client->player_id())
+      .KV("mode", bot.mode)
+      .KV("overruns", int64_t(bot.overruns_ms.size()))
+      .KV("window_ms", opt.overrun_window_ms);
+  ++stats_.quarantined;
+  matches->node().metrics().bots_quarantined.fetch_add(1, std::memory_order_relaxed);
+  bot.brain.reset();
+  bot.overruns_ms.clear();
 }
 
 }  // namespace asobi::bots

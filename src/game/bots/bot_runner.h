@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,8 @@ struct BotStats {
   uint64_t thinks = 0;
   uint64_t fallbacks = 0;  ///< thinks answered by the default AI after a script failure
   uint64_t stopped = 0;
+  uint64_t quarantined = 0;     ///< bots whose script was stopped after repeated overruns
+  uint64_t memory_refused = 0;  ///< bots given the default AI: node Lua memory nearly used up
 };
 
 /// Shard-affine. Create on the shard's thread; registers as OnThisShard().
@@ -51,7 +54,10 @@ class BotRunner {
 
   /// Creates bot `bot_id` of `mode` (not thinking yet) and returns its client ref, to be put in
   /// the bot's join. A mode without a bot script, or whose script fails to load, gets the
-  /// default AI.
+  /// default AI; so does every bot while the node Lua memory budget admits no new state
+  /// (docs/decisions.md "Node Lua memory"). A bot whose `think` overran its budget
+  /// MatchOptions::overrun_limit times within the window loses its script for good and plays
+  /// with the default AI ("Lua quarantine").
   ClientRef Create(const std::string& mode, const std::string& bot_id);
   /// The bot joined `match_id` (on this shard): it starts thinking.
   void Start(const ClientRef& ref, const std::string& match_id);
@@ -75,7 +81,10 @@ class BotRunner {
     bool started = false;
     bool boon_sent = false;
     int64_t last_error_log_ms = -60000;
+    std::deque<int64_t> overruns_ms;  // think timeouts inside the quarantine window
   };
+  /// Counts a think timeout; drops the brain after too many (quarantine).
+  void NoteOverrun(Bot& bot, int64_t now_ms);
   void OnSlice();
   /// One think; false when the bot must stop.
   bool Think(Bot& bot);

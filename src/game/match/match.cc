@@ -50,8 +50,10 @@ Match::~Match() {
 Status Match::Start() {
   MatchScript::Options o;
   o.memory = service_.node().options().memory;
+  o.memory.node = &service_.node().lua_memory();
   o.test_api = service_.node().options().test_api;
   o.jit = service_.node().options().lua_jit;
+  o.sources = &service_.node().modes().sources();
   auto script = MatchScript::Create(*mode_, this, o);
   if (!script.ok()) return script.error();
   script_ = std::move(script.value());
@@ -180,9 +182,35 @@ bool Match::CheckUnrecoverable(const MatchScript::Outcome& o) {
   return true;
 }
 
-void Match::LogFailure(const char* callback, const MatchScript::Outcome& o) {
+bool Match::LogFailure(const char* callback, const MatchScript::Outcome& o) {
   service_.node().metrics().callback_errors.fetch_add(1, std::memory_order_relaxed);
-  LogCallbackFailure(script_base_, callback, o.reason_class, o.message, service_.host().NowMs());
+  const int64_t now = service_.host().NowMs();
+  LogCallbackFailure(script_base_, callback, o.reason_class, o.message, now);
+  if (o.reason_class != "timeout") return false;
+  service_.overrun_us().Record(uint64_t(o.elapsed_us > 0 ? o.elapsed_us : 0));
+  return NoteOverrun(callback, now);
+}
+
+bool Match::NoteOverrun(const char* callback, int64_t now_ms) {
+  const MatchOptions& opt = service_.node().options();
+  if (opt.overrun_limit <= 0 || broken_) return broken_;
+  overruns_ms_.push_back(now_ms);
+  while (!overruns_ms_.empty() && now_ms - overruns_ms_.front() >= opt.overrun_window_ms) {
+    overruns_ms_.pop_front();
+  }
+  if (int(overruns_ms_.size()) < opt.overrun_limit) return false;
+  // docs/decisions.md "Lua quarantine": repeated overruns starve every match of this shard.
+  LOG_ERROR("lua script quarantined, finishing match")
+      .KV("match_id", id_)
+      .KV("mode", mode_->name)
+      .KV("script", script_base_)
+      .KV("callback", callback)
+      .KV("overruns", int64_t(overruns_ms_.size()))
+      .KV("window_ms", opt.overrun_window_ms);
+  service_.node().metrics().matches_quarantined.fetch_add(1, std::memory_order_relaxed);
+  broken_ = true;
+  if (status_ != MatchStatus::kFinished) Finish(R"({"status":"script_failure"})");
+  return true;
 }
 
 // ---- Roster ----
@@ -249,7 +277,7 @@ void Match::FinishJoin(JoinRequest req, JoinDone done, const MatchScript::Outcom
     return done(JoinOutcome{"join_refused", RefusedDetails(o.refused_reason), {}, id_});
   }
   if (!o.ok) {
-    LogFailure("join", o);
+    LogFailure("join", o);  // a quarantine finishes the match; the join fails either way
     return done(JoinOutcome{"internal", {}, {}, id_});
   }
   if (status_ == MatchStatus::kFinished || int(roster_.size()) >= mode_->max_players) {

@@ -96,7 +96,13 @@ class Match final : public script::game_api::ApiHost {
   void Defer(std::function<void()> op);
   void RunDeferred();
   bool CheckUnrecoverable(const MatchScript::Outcome& o);
-  void LogFailure(const char* callback, const MatchScript::Outcome& o);
+  /// Logs and counts a failed callback; a budget overrun also counts towards the quarantine.
+  /// Returns true when that ended the match (NoteOverrun).
+  bool LogFailure(const char* callback, const MatchScript::Outcome& o);
+  /// One budget overrun at `now_ms`: after MatchOptions::overrun_limit of them within
+  /// overrun_window_ms the state is no longer run (broken_) and the match finishes with
+  /// {status = "script_failure"}. True when the match is (now) broken.
+  bool NoteOverrun(const char* callback, int64_t now_ms);
 
   // Roster (match.cc).
   Member* FindMember(std::string_view player_id);
@@ -161,6 +167,9 @@ class Match final : public script::game_api::ApiHost {
   // Hot reload (§16).
   bool reload_pending_ = false;
   std::shared_ptr<const std::string> reload_source_;
+
+  // Budget overruns inside the quarantine window (host clock, ms), oldest first.
+  std::deque<int64_t> overruns_ms_;
 
   // Rate limits.
   int64_t log_window_ms_ = 0;

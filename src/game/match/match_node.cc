@@ -1,5 +1,8 @@
 #include "game/match/match_node.h"
 
+#include "base/log.h"
+#include "script/budget.h"
+
 namespace asobi::match {
 namespace {
 
@@ -18,8 +21,16 @@ MatchNode::MatchNode(MatchOptions options, modes::ModeRegistry* modes, int shard
     : options_(options),
       modes_(modes),
       shard_count_(shard_count < 1 ? 1 : shard_count),
+      lua_memory_(options.lua_node_max_bytes),
       loads_(std::make_unique<std::atomic<int64_t>[]>(size_t(shard_count_))),
-      join_limiter_(JoinConfig(options)) {}
+      join_limiter_(JoinConfig(options)) {
+  if (!script::BudgetStopsCompiledLoops() || !script::BudgetStopsLibraryCalls()) {
+    // Debian's LuaJIT (-Dluajit=system): see third_party/luajit/README.md.
+    LOG_WARN("lua budgets cannot stop compiled loops or long library calls with this LuaJIT")
+        .KV("checkhook", script::BudgetStopsCompiledLoops())
+        .KV("cpoll", script::BudgetStopsLibraryCalls());
+  }
+}
 
 bool MatchNode::TryReserveMatch() {
   int64_t n = live_.fetch_add(1, std::memory_order_relaxed);

@@ -16,6 +16,7 @@
 #include "game/match/match_directory.h"
 #include "game/match/match_options.h"
 #include "game/modes/mode_registry.h"
+#include "script/lua_node_memory.h"
 #include "ws/rate_limit.h"
 
 namespace asobi::match {
@@ -32,6 +33,12 @@ struct MatchMetrics {
   std::atomic<uint64_t> frames_dropped{0};  // a destination mailbox was full
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
+  /// Matches ended by the quarantine (repeated budget overruns, MatchOptions::overrun_limit).
+  std::atomic<uint64_t> matches_quarantined{0};
+  /// Bots whose script was stopped by the quarantine (they play with the default AI).
+  std::atomic<uint64_t> bots_quarantined{0};
+  /// Match creations refused because the node Lua memory budget is nearly used up.
+  std::atomic<uint64_t> matches_refused_memory{0};
 };
 
 /// Created once at start-up, before the shards; outlives them. Thread-safe.
@@ -44,6 +51,8 @@ class MatchNode {
   MatchDirectory& directory() { return directory_; }
   MatchMetrics& metrics() { return metrics_; }
   int shard_count() const { return shard_count_; }
+  /// The node-wide budget of every match and bot Lua state (options().lua_node_max_bytes).
+  script::LuaNodeMemory& lua_memory() { return lua_memory_; }
 
   /// Counts one more live match unless the node cap is reached (then false:
   /// `match_capacity_reached`). Pair with ReleaseMatch.
@@ -88,6 +97,7 @@ class MatchNode {
   int shard_count_;
   MatchDirectory directory_;
   MatchMetrics metrics_;
+  script::LuaNodeMemory lua_memory_;
   std::atomic<int64_t> live_{0};
   std::unique_ptr<std::atomic<int64_t>[]> loads_;
   std::mutex join_mu_;

@@ -43,6 +43,15 @@ struct MatchOptions {
   int64_t join_window_ms = 60000;
   /// Timeout of a suspending (*DB*) call (§9).
   int64_t async_timeout_ms = 2000;
+  /// Quarantine (docs/decisions.md "Lua quarantine"): a match whose callbacks overran their
+  /// wall-clock budget `overrun_limit` times within `overrun_window_ms` ends with
+  /// `{status = "script_failure"}`; a bot whose think did stops running its script (default
+  /// AI). 0 = never (`--lua-overrun-limit`, `--lua-overrun-window-ms`).
+  int overrun_limit = 3;
+  int64_t overrun_window_ms = 30000;
+  /// Node-wide bytes of every match and bot Lua state (script::LuaNodeMemory; docs/decisions.md
+  /// "Node Lua memory"); 0 = unlimited (`--lua-node-max-bytes`).
+  size_t lua_node_max_bytes = 0;
 };
 
 }  // namespace asobi::match

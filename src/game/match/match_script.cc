@@ -3,6 +3,7 @@
 #include <iterator>
 #include <lua.hpp>
 
+#include "base/clock.h"
 #include "script/budget.h"
 #include "script/game_api/game_api.h"
 #include "script/lua_json.h"
@@ -191,7 +192,7 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   lua_State* L = self->state_->get();
   script::GcPacer::Configure(L);  // see StepGc
   Status result = Ok{};
-  script::RequireConfig rc{mode.dir_abs, mode.dir_rel};
+  script::RequireConfig rc{mode.dir_abs, mode.dir_rel, options.sources};
   script::game_api::InstallOptions api;
   api.test_functions = options.test_api;
   MatchScript* raw = self.get();
@@ -323,6 +324,7 @@ bool MatchScript::Resume(const script::game_api::AsyncReply& reply, Outcome* out
 bool MatchScript::RunSegment(lua_State* L, int nargs, Outcome* out) {
   script::ResumeResult r = script::ResumeWithBudget(L, co_, nargs, budget_left_ns_);
   budget_left_ns_ -= r.elapsed_ns;
+  out->elapsed_us = (int64_t{BudgetMs(kind_)} * 1'000'000 - budget_left_ns_) / 1000;
   if (r.status == script::ResumeStatus::kYielded) {
     suspended_ = true;
     return false;
@@ -382,7 +384,9 @@ bool MatchScript::GetState(const std::string* player_id, std::string* view_json,
       nargs = 2;
     }
     lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+    const int64_t start_ns = MonoNs();
     script::CallResult r = script::CallWithBudget(s, nargs, 1, kGetStateBudgetMs);
+    failure->elapsed_us = (MonoNs() - start_ns) / 1000;
     if (!r.ok()) {
       Failure(failure, r.reason_class(), r.message);
       failure->memory_exceeded = r.memory_exceeded;

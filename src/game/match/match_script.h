@@ -34,6 +34,8 @@ class MatchScript {
     script::LuaMemoryLimits memory;
     bool test_api = false;  // install game.test.*
     bool jit = true;        // LuaJIT's trace compiler (LuaStateOptions::jit)
+    /// What `require` reads (the node's current module sources); must outlive the script.
+    const script::ModuleSourceRegistry* sources = nullptr;
   };
 
   /// Which state-returning callback to run in the callback coroutine.
@@ -61,6 +63,9 @@ class MatchScript {
     bool memory_exceeded = false;
     /// The state cannot be trusted any more (§13): the match must end.
     bool unrecoverable = false;
+    /// Running time of the callback in µs (suspended time excluded); for a timeout, how long
+    /// the budget took to stop it.
+    int64_t elapsed_us = 0;
   };
 
   /// Creates the state (sandbox §12, `require` §1, `game` §9 bound to `host`) and runs the

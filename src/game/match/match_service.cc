@@ -34,6 +34,15 @@ Result<std::string> MatchService::Create(const std::string& mode_name) {
   if (!mode) return MakeError("not_found", "unknown mode " + mode_name);
   if (mode->is_world) return MakeError("wrong_mode_type", mode_name + " is a world mode");
   if (!node_.TryReserveMatch()) return MakeError("match_capacity_reached", "node match cap");
+  if (!node_.lua_memory().AdmitNewState()) {  // docs/decisions.md "Node Lua memory"
+    node_.ReleaseMatch();
+    node_.metrics().matches_refused_memory.fetch_add(1, std::memory_order_relaxed);
+    LOG_WARN("match refused: node Lua memory budget nearly used up")
+        .KV("mode", mode_name)
+        .KV("reserved_bytes", int64_t(node_.lua_memory().reserved_bytes()))
+        .KV("max_bytes", int64_t(node_.lua_memory().max_bytes()));
+    return MakeError("match_capacity_reached", "node Lua memory budget");
+  }
   std::string id = NewMatchIdForShard(host_.shard_id(), host_.shard_count());
   auto match = std::make_unique<Match>(*this, id, std::move(mode));
   Status st = match->Start();

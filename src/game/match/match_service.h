@@ -69,6 +69,9 @@ class MatchService {
   /// How late each tick of this shard's matches started after its due time, in µs (written
   /// on this shard only; any thread may read).
   Histogram& tick_lateness_us() { return tick_lateness_us_; }
+  /// How long each callback that overran its budget ran before the budget stopped it, in µs
+  /// (this shard's matches; written on this shard only, any thread may read).
+  Histogram& overrun_us() { return overrun_us_; }
 
   // ---- Owner-shard operations (call on the shard that owns the match id) ----
 
@@ -153,6 +156,7 @@ class MatchService {
   std::unordered_map<std::string, std::unique_ptr<Match>> matches_;
   ClientMatches clients_;
   Histogram tick_lateness_us_;
+  Histogram overrun_us_;
   std::vector<int> tick_phase_load_;  // matches per 1 ms phase slot of the tick period
   std::unordered_map<std::string, std::deque<PendingQuickPlay>> quick_play_;
 };

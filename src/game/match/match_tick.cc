@@ -75,14 +75,14 @@ void Match::ContinueTick() {
 
 void Match::HandleInputOutcome(const MatchScript::Outcome& o, const std::string& player_id) {
   if (CheckUnrecoverable(o) || o.ok) return;
-  LogFailure("handle_input", o);
   SendDevError(player_id, o);
+  LogFailure("handle_input", o);  // may quarantine: then the match has finished
 }
 
 void Match::AfterTick(const MatchScript::Outcome& o) {
   stage_ = TickStage::kIdle;
   if (status_ != MatchStatus::kRunning || CheckUnrecoverable(o)) return;
-  if (!o.ok) LogFailure("tick", o);
+  if (!o.ok && LogFailure("tick", o)) return;  // quarantined: the match has finished
   std::string result;
   if (script_->ReadFinished(&result)) {  // step 4
     Finish(std::move(result));
@@ -120,8 +120,7 @@ void Match::BroadcastState() {
   size_t seen_count = 0;
   for (const Member& m : roster_) {
     if (!script_->GetState(&m.player_id, &view, &failure)) {
-      if (CheckUnrecoverable(failure)) return;
-      LogFailure("get_state", failure);
+      if (CheckUnrecoverable(failure) || LogFailure("get_state", failure)) return;
       continue;  // §7 [C++]: no frame for that recipient this tick
     }
     if (view.size() > kLargeStateBytes && !warned_large_state_) {

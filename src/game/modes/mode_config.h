@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "script/module_sources.h"
+
 namespace asobi::modes {
 
 /// One mode, read from its main script's globals by the mode loader (pass (a) of §1).
@@ -43,6 +45,9 @@ struct ModeSet {
   std::map<std::string, std::shared_ptr<const ModeConfig>, std::less<>> modes;
   std::optional<bool> guest_auth;  // config.lua global, when a boolean
   std::string registration;        // config.lua global when valid, else ""
+  /// The game directory's `.lua` files as this derivation read them (`require` and the mode
+  /// scripts); null for a set built by hand.
+  std::shared_ptr<const script::ModuleSources> sources;
 
   /// The mode named `name`, or null.
   std::shared_ptr<const ModeConfig> Find(std::string_view name) const {

@@ -150,13 +150,13 @@ Status RunTopLevel(lua_State* L, const std::string& source, const std::string& c
 
 const char* DefaultGameDir() { return ASOBI_GAME_DIR; }
 
-Result<std::shared_ptr<const ModeConfig>> LoadMode(const std::string& game_dir,
-                                                   const std::string& name,
-                                                   const std::string& rel_path) {
+Result<std::shared_ptr<const ModeConfig>> LoadMode(
+    const std::string& game_dir, const std::string& name, const std::string& rel_path,
+    const std::shared_ptr<const script::ModuleSources>& sources) {
   Result<std::string> abs = script::ResolveInside(game_dir, rel_path);
   if (!abs.ok()) return Fail("mode " + name + ": " + abs.error().message);
-  Result<std::string> source = script::ReadScriptFile(*abs);
-  if (!source.ok()) return Fail(rel_path + ": cannot read");
+  std::shared_ptr<const std::string> source = sources ? sources->Text(*abs) : nullptr;
+  if (!source) return Fail(rel_path + ": cannot read");
   auto m = std::make_shared<ModeConfig>();
   m->name = name;
   m->script_rel = rel_path;
@@ -164,12 +164,13 @@ Result<std::shared_ptr<const ModeConfig>> LoadMode(const std::string& game_dir,
   m->dir_abs = DirOf(*abs);
   std::string rel_dir = DirOf(rel_path);
   m->dir_rel = rel_dir.empty() ? "" : rel_dir + "/";
-  m->source = std::make_shared<const std::string>(std::move(source.value()));
+  m->source = std::move(source);
 
   auto state = script::LuaState::Create();
   if (!state.ok()) return Fail(rel_path + ": " + state.error().message);
   lua_State* L = (*state)->get();
-  script::RequireConfig rc{m->dir_abs, m->dir_rel};
+  script::ModuleSourceRegistry registry(sources);
+  script::RequireConfig rc{m->dir_abs, m->dir_rel, &registry};
   script::ProtectedStatus ps =
       script::RunProtected(L, [&](lua_State* s) { script::InstallRequire(s, rc, nullptr); });
   if (!ps.ok) return Fail(rel_path + ": " + ps.message);
@@ -192,8 +193,9 @@ struct ManifestEntry {
 // Evaluates config.lua; fills entries and the deployment globals.
 Status ReadManifest(const std::string& game_dir, ModeSet* set,
                     std::vector<ManifestEntry>* entries) {
-  Result<std::string> source = script::ReadScriptFile(game_dir + "/config.lua");
-  if (!source.ok()) return Fail("config.lua: cannot read");
+  std::shared_ptr<const std::string> source =
+      set->sources ? set->sources->Text(game_dir + "/config.lua") : nullptr;
+  if (!source) return Fail("config.lua: cannot read");
   auto state = script::LuaState::Create();
   if (!state.ok()) return Fail("config.lua: " + state.error().message);
   lua_State* L = (*state)->get();
@@ -230,13 +232,15 @@ Status ReadManifest(const std::string& game_dir, ModeSet* set,
 
 }  // namespace
 
-Result<ModeSet> LoadModes(const std::string& game_dir) {
+Result<ModeSet> LoadModes(const std::string& game_dir,
+                          std::shared_ptr<const script::ModuleSources> sources) {
   char real[PATH_MAX];
   if (realpath(game_dir.c_str(), real) == nullptr) {
     return MakeError("game_dir_missing", game_dir + ": no such directory");
   }
   ModeSet set;
   set.game_dir = real;
+  set.sources = sources ? std::move(sources) : script::ModuleSources::Scan(set.game_dir);
   std::vector<ManifestEntry> entries;
   if (FileExists(set.game_dir + "/config.lua")) {
     Status st = ReadManifest(set.game_dir, &set, &entries);
@@ -248,7 +252,7 @@ Result<ModeSet> LoadModes(const std::string& game_dir) {
     if (e.name.empty() || e.name.size() > 64) {
       return Fail("config.lua: mode name must be 1-64 bytes: " + e.name);
     }
-    auto mode = LoadMode(set.game_dir, e.name, e.path);
+    auto mode = LoadMode(set.game_dir, e.name, e.path, set.sources);
     if (!mode.ok()) return mode.error();
     set.modes[e.name] = mode.value();
   }

@@ -115,11 +115,14 @@ void ModeWatcher::Run() {
 }
 
 void ModeWatcher::Process(ChangedFiles pending) {
-  for (auto& [path, content] : pending) {
-    Result<std::string> text = script::ReadScriptFile(path);
-    if (text.ok()) content = std::make_shared<const std::string>(std::move(text.value()));
-  }
-  Result<ModeSet> set = LoadModes(game_dir_);
+  // Read the directory once (require's sources) and take the changed texts from that read, so
+  // a reloading instance sees the same bytes for its main script and its modules. Published
+  // before anyone is told, whatever the modes' fate: running instances reload from it.
+  std::shared_ptr<const script::ModuleSources> sources =
+      script::ModuleSources::Scan(game_dir_, {}, registry_->sources().Current());
+  for (auto& [path, content] : pending) content = sources->Text(path);
+  registry_->sources().Publish(sources);
+  Result<ModeSet> set = LoadModes(game_dir_, sources);
   if (set.ok()) {
     int64_t count = int64_t(set->modes.size());
     registry_->Publish(std::make_shared<const ModeSet>(std::move(set.value())));

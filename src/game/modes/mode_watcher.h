@@ -20,12 +20,14 @@ namespace asobi::modes {
 using ChangedFiles = std::map<std::string, std::shared_ptr<const std::string>>;
 
 /// Watches `game_dir` and its subdirectories. After a burst of changes (quiet for
-/// `debounce_ms`) it re-derives the modes with LoadModes: on success the new set is published
-/// to `registry` (for instances created afterwards) and `lua modes reloaded` is logged; on
-/// failure the previous set stays and `lua modes reload failed` is logged with the reason.
-/// Then `on_files_changed` is called with the changed `.lua` files (read on the watcher
-/// thread), whatever the mode derivation's outcome, so running instances can reload their
-/// code (§16). Callbacks run on the watcher thread.
+/// `debounce_ms`) it reads the directory's `.lua` files again (script::ModuleSources, what
+/// `require` sees) and publishes them to `registry->sources()`, then re-derives the modes with
+/// LoadModes: on success the new set is published to `registry` (for instances created
+/// afterwards) and `lua modes reloaded` is logged; on failure the previous set stays and
+/// `lua modes reload failed` is logged with the reason. Then `on_files_changed` is called with
+/// the changed `.lua` files (texts from that same read), whatever the mode derivation's
+/// outcome, so running instances can reload their code (§16). Callbacks run on the watcher
+/// thread.
 class ModeWatcher {
  public:
   using Listener = std::function<void(std::shared_ptr<const ChangedFiles>)>;

@@ -60,7 +60,9 @@ TEST(BotBrain, FailuresAreReportedAndTheStateSurvives) {
   ASSERT_TRUE(brain.ok());
   simdjson::dom::parser p;
   EXPECT_EQ((*brain)->Think("b", View(p, R"({"mode":"boom"})")).error().reason, "runtime_error");
+#ifdef ASOBI_LUAJIT_CHECKHOOK  // bot states run the JIT: only this build stops a compiled loop
   EXPECT_EQ((*brain)->Think("b", View(p, R"({"mode":"loop"})")).error().reason, "timeout");
+#endif
   EXPECT_TRUE((*brain)->Think("b", View(p, R"({"mode":"fine"})")).ok());
 }
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@
 #include "game/match/match_service.h"
 #include "game/modes/mode_loader.h"
 #include "protocol/json_value.h"
+#include "script/budget.h"
 
 namespace asobi::match::test {
 
@@ -116,7 +118,10 @@ class FakeShards {
   }
 
   MatchService& service(int shard) { return *services_[size_t(shard)]; }
+  MatchHost& host(int shard) { return *hosts_[size_t(shard)]; }
   MatchNode& node() { return *node_; }
+  /// Consulted for refs that no FakeClient has (e.g. a BotRunner's bots).
+  std::function<Client*(const ClientRef&)> find_other_client;
   modes::ModeRegistry& registry() { return *registry_; }
   int64_t now_ms() const { return now_ms_; }
   /// Makes `shard` the current one (OnThisShard) and returns its service.
@@ -185,7 +190,8 @@ class FakeShards {
     }
     Client* FindClient(const ClientRef& ref) override {
       auto it = self->clients_.find(Key(ref));
-      return it == self->clients_.end() ? nullptr : it->second.get();
+      if (it != self->clients_.end()) return it->second.get();
+      return self->find_other_client ? self->find_other_client(ref) : nullptr;
     }
     db::PgConnection* db() override { return nullptr; }
     FakeShards* self;
@@ -216,6 +222,8 @@ inline std::shared_ptr<const modes::ModeSet> LoadOrDie(const TempGameDir& dir) {
 inline MatchOptions TestOptions() {
   MatchOptions o;
   o.test_api = true;
+  // Debian's LuaJIT (-Dluajit=system) cannot stop a JIT-compiled loop: interpret there.
+  o.lua_jit = script::BudgetStopsCompiledLoops();
   o.spread_tick_phases = false;  // first tick exactly one period after the start
   return o;
 }

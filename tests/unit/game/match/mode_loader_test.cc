@@ -141,10 +141,12 @@ TEST(ModeLoaderTest, ManifestMustReturnAStringTable) {
   EXPECT_FALSE(LoadModes(dir.path()).ok());
   dir.Write("config.lua", "local g = game.id() return {}");
   EXPECT_FALSE(LoadModes(dir.path()).ok());
+#ifdef ASOBI_LUAJIT_CHECKHOOK  // loader states run the JIT: only this build stops a compiled loop
   dir.Write("config.lua", "while true do end");
   auto set = LoadModes(dir.path());
   ASSERT_FALSE(set.ok());
   EXPECT_NE(set.error().message.find("2000 ms"), std::string::npos) << set.error().message;
+#endif
 }
 
 TEST(ModeLoaderTest, DeploymentGlobalsFromTheManifest) {
