@@ -36,6 +36,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   SetLogLevel(level);
+  // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
+  // thread starts (the logger, the shards, the workers) so every thread inherits the mask. A
+  // thread started earlier could take SIGTERM with its default action and kill the process.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   // Shard threads never write(2) log lines themselves: one logger thread does (bounded queue;
   // full = drop and count). Flushed at exit and on fatal signals.
   if (cfg->log_queue_lines > 0) {
@@ -50,14 +59,6 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &nofile);
   }
 
-  // Signals are taken synchronously by the main thread (sigtimedwait); block them before any
-  // shard thread starts so the shards inherit the mask.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   std::shared_ptr<const StaticTokenVerifier::Table> dev_tokens;
   if (!cfg->dev_tokens_file.empty()) {
