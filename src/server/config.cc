@@ -227,6 +227,10 @@ const std::vector<Flag>& Flags() {
       {"lua-node-max-bytes", "ASOBI_LUA_NODE_MAX_BYTES",
        "bytes of all match and bot Lua states together (0 = half of the physical memory)", true,
        IntField(&Config::lua_node_max_bytes, 0, int64_t(1) << 50)},
+      {"binary-wire", "ASOBI_BINARY_WIRE",
+       "grant the binary world.tick wire to sessions asking for it with wire:\"binary\" "
+       "(upstream asobi.binary_wire; off: every session gets json)",
+       false, BoolField(&Config::binary_wire)},
   };
   return flags;
 }

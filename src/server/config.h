@@ -89,6 +89,8 @@ struct Config {
   int lua_overrun_limit = 3;              // --lua-overrun-limit: overruns before quarantine
   int64_t lua_overrun_window_ms = 30000;  // --lua-overrun-window-ms
   int64_t lua_node_max_bytes = 0;         // --lua-node-max-bytes (0 = half the RAM)
+  // Worlds (issue 14; websocket.md §11)
+  bool binary_wire = false;  // --binary-wire, ASOBI_BINARY_WIRE: grant binary world.tick
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -59,7 +59,6 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &nofile);
   }
 
-
   std::shared_ptr<const StaticTokenVerifier::Table> dev_tokens;
   if (!cfg->dev_tokens_file.empty()) {
     auto loaded = StaticTokenVerifier::LoadFile(cfg->dev_tokens_file);
@@ -81,7 +80,7 @@ int main(int argc, char** argv) {
   Server server(std::move(cfg.value()));
   ServerShared& shared = server.shared();
   RegisterBuiltinRoutes(shared);
-  RegisterSessionHandlers(shared.ws_registry);
+  RegisterSessionHandlers(shared.ws_registry, SessionOptions{shared.config.binary_wire});
   RegisterAuthRoutes(shared.http_api);
   if (!RegisterWebClient(shared)) return 2;
   shared.init_shard = [dev_tokens, rate_limits](ServerShard& shard) {

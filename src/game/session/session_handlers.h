@@ -6,7 +6,16 @@
 
 namespace asobi {
 
+/// What the session handlers grant (from Config).
+struct SessionOptions {
+  /// Grant the binary world.tick wire to a session.connect that asks for it with
+  /// `wire: "binary"` (`--binary-wire`, upstream `asobi.binary_wire`; websocket.md §2.2, §11).
+  /// Off: every session gets "json".
+  bool binary_wire = false;
+};
+
 /// Registers session.connect and session.heartbeat. Call once at start-up.
-void RegisterSessionHandlers(MessageRegistry<WsContext>& registry);
+void RegisterSessionHandlers(MessageRegistry<WsContext>& registry,
+                             const SessionOptions& options = {});
 
 }  // namespace asobi

@@ -68,5 +68,23 @@ TEST(ConfigTest, AutomaticNodeCapLeavesDescriptorsForTheServer) {
   }
 }
 
+// websocket.md §11: the binary world.tick wire is granted only when the server enables it.
+TEST(ConfigTest, BinaryWireIsOffUnlessEnabled) {
+  Result<Config> d = Parse({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->binary_wire);
+  Result<Config> on = Parse({"--binary-wire"});
+  ASSERT_TRUE(on.ok());
+  EXPECT_TRUE(on->binary_wire);
+  ASSERT_EQ(setenv("ASOBI_BINARY_WIRE", "true", 1), 0);
+  Result<Config> env = Parse({});
+  ASSERT_EQ(setenv("ASOBI_BINARY_WIRE", "0", 1), 0);
+  Result<Config> env_off = Parse({});
+  unsetenv("ASOBI_BINARY_WIRE");
+  ASSERT_TRUE(env.ok() && env_off.ok());
+  EXPECT_TRUE(env->binary_wire);
+  EXPECT_FALSE(env_off->binary_wire);
+}
+
 }  // namespace
 }  // namespace asobi
