@@ -45,19 +45,29 @@ bool IsOwnedByRecord(std::string_view name) { return name == "op" || name == "id
 Refusal BuildDictionary(const WorldTickFrame& frame, Dictionary* dict,
                         std::vector<uint8_t>* index) {
   index->assign(frame.fields.size(), kSkip);
+  // Entities of one zone mostly list the same fields in the same order: guess that the n-th
+  // field of a record has the name of the n-th field of the previous one before searching.
+  int guess[kMaxFieldNames] = {};
   for (const EntityDelta& r : frame.records) {
     if (r.op == DeltaOp::kRemove) continue;
     uint32_t seen = 0;  // dictionary indices used by this record
-    for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) {
+    uint32_t n = 0;     // position of the field in this record
+    for (uint32_t f = r.fields_begin; f < r.fields_end; ++f, ++n) {
       const std::string& name = frame.fields[f].name;
       if (IsOwnedByRecord(name)) continue;
-      int i = dict->Find(name);
+      int i = -1;
+      if (n < kMaxFieldNames && guess[n] < dict->size() && dict->name(guess[n]) == name) {
+        i = guess[n];
+      } else {
+        i = dict->Find(name);
+      }
       if (i < 0) {
         if (Refusal why = dict->Add(name, &i); why != Refusal::kNone) return why;
       }
       if (seen & (uint32_t{1} << i)) return Refusal::kDuplicateName;
       seen |= uint32_t{1} << i;
       (*index)[f] = static_cast<uint8_t>(i);
+      if (n < kMaxFieldNames) guess[n] = i;
     }
   }
   return Refusal::kNone;
