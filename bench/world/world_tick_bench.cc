@@ -44,9 +44,9 @@ WorldTickFrame Keyframe200x27() {
   f.kf = true;
   f.frame_seq = 88;
   static const std::string kNames[27] = {
-      "x",     "y",     "vx",    "vy",     "hp",   "mp",    "type",  "name",   "level",
-      "xp",    "gold",  "armor", "attack", "speed", "dir",  "state", "target", "team",
-      "alive", "stun",  "a1",    "a2",     "a3",    "a4",   "a5",    "a6",     "a7"};
+      "x",     "y",    "vx",    "vy",     "hp",    "mp",  "type",  "name",   "level",
+      "xp",    "gold", "armor", "attack", "speed", "dir", "state", "target", "team",
+      "alive", "stun", "a1",    "a2",     "a3",    "a4",  "a5",    "a6",     "a7"};
   for (int i = 0; i < 200; ++i) {
     f.AddRecord(DeltaOp::kAdd, EntityId(i), i, 0);
     for (int k = 0; k < 27; ++k) {
