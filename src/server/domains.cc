@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "game/domain.h"
+#include "game/economy/economy.h"
 
 namespace asobi {
 
@@ -15,6 +16,7 @@ void RegisterDomains(ServerShared& shared) {
   // One line per domain, in dependency order (a domain's steps may use the services of the
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
+  economy::RegisterEconomy(ctx, economy::EconomyOptions{});
 
   auto previous = shared.init_shard;
   DomainContext* domains = shared.domains.get();
