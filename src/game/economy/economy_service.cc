@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/uuid.h"
+#include "simdjson.h"
 #include "game/economy/economy_sql.h"
 
 namespace asobi::economy {
@@ -22,7 +23,11 @@ std::string_view UnitReason(const db::PgError& e) {
   return EconomyDbReason(e);
 }
 
-bool ValidText(std::string_view s) { return !s.empty() && s.size() <= kMaxTextBytes; }
+// 1-255 bytes of UTF-8 without NUL (a VARCHAR(255) PostgreSQL accepts as is).
+bool ValidText(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxTextBytes && s.find('\0') == std::string_view::npos &&
+         simdjson::validate_utf8(s.data(), s.size());
+}
 
 // Validates the inputs of a grant or debit; "" when they are fine.
 std::string_view CheckChange(std::string_view player_id, std::string_view currency, int64_t amount,

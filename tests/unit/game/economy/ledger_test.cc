@@ -157,6 +157,8 @@ TEST_F(LedgerTest, BadInputIsRefusedWithoutWriting) {
   }
   EXPECT_EQ(Run(true, p, "", 1).error().reason, "invalid_currency");
   EXPECT_EQ(Run(true, p, std::string(256, 'c'), 1).error().reason, "invalid_currency");
+  EXPECT_EQ(Run(true, p, std::string("go\0ld", 5), 1).error().reason, "invalid_currency");
+  EXPECT_EQ(Run(true, p, "\xff\xfe", 1).error().reason, "invalid_currency");
   EXPECT_EQ(Run(true, p, "gold", 1, std::string(256, 'r')).error().reason, "invalid_reason");
   EXPECT_EQ(Run(true, p, "gold", 1, "", std::string()).error().reason, "invalid_idempotency_key");
   EXPECT_EQ(Run(true, "bot_alice_0a1b2c", "gold", 1).error().reason, "player_not_found");

@@ -1,0 +1,27 @@
+// EconomyLuaBackend: the game.economy.* backend (script/game_api/economy_backend.h) over the
+// shard's EconomyService. One per shard, installed by RegisterEconomy's start-up step in
+// ApiBackends::OnThisShard().economy; shard-affine.
+#pragma once
+
+#include "game/economy/economy_service.h"
+#include "script/game_api/economy_backend.h"
+
+namespace asobi::economy {
+
+class EconomyLuaBackend final : public script::game_api::EconomyBackend {
+ public:
+  /// `service` must outlive the backend.
+  explicit EconomyLuaBackend(EconomyService& service) : service_(service) {}
+
+  void Grant(std::string player_id, std::string currency, int64_t amount, std::string reason,
+             std::optional<std::string> idempotency_key, WalletDone done) override;
+  void Debit(std::string player_id, std::string currency, int64_t amount, std::string reason,
+             std::optional<std::string> idempotency_key, WalletDone done) override;
+  void Balances(std::string player_id, BalancesDone done) override;
+  void Purchase(std::string player_id, std::string listing_id, ItemDone done) override;
+
+ private:
+  EconomyService& service_;
+};
+
+}  // namespace asobi::economy
