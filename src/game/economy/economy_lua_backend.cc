@@ -7,8 +7,9 @@ namespace {
 
 using Backend = script::game_api::EconomyBackend;
 
-WalletCallback ToWallet(Backend::WalletDone done) {
-  return [done = std::move(done)](Result<WalletChange> r) {
+WalletCallback ToWallet(std::shared_ptr<bool> alive, Backend::WalletDone done) {
+  return [alive = std::move(alive), done = std::move(done)](Result<WalletChange> r) {
+    if (!*alive) return;
     if (!r.ok()) return done(r.error());
     done(Backend::Wallet{std::move(r->player_id), std::move(r->currency), r->balance, r->replayed});
   };
@@ -20,19 +21,20 @@ void EconomyLuaBackend::Grant(std::string player_id, std::string currency, int64
                               std::string reason, std::optional<std::string> idempotency_key,
                               WalletDone done) {
   service_.Grant(std::move(player_id), std::move(currency), amount, std::move(reason),
-                 std::move(idempotency_key), ToWallet(std::move(done)));
+                 std::move(idempotency_key), ToWallet(alive_, std::move(done)));
 }
 
 void EconomyLuaBackend::Debit(std::string player_id, std::string currency, int64_t amount,
                               std::string reason, std::optional<std::string> idempotency_key,
                               WalletDone done) {
   service_.Debit(std::move(player_id), std::move(currency), amount, std::move(reason),
-                 std::move(idempotency_key), ToWallet(std::move(done)));
+                 std::move(idempotency_key), ToWallet(alive_, std::move(done)));
 }
 
 void EconomyLuaBackend::Balances(std::string player_id, BalancesDone done) {
   service_.Balances(std::move(player_id),
-                    [done = std::move(done)](Result<std::vector<WalletBalance>> r) {
+                    [alive = alive_, done = std::move(done)](Result<std::vector<WalletBalance>> r) {
+                      if (!*alive) return;
                       if (!r.ok()) return done(r.error());
                       std::vector<Backend::Balance> out;
                       out.reserve(r->size());
@@ -45,7 +47,8 @@ void EconomyLuaBackend::Balances(std::string player_id, BalancesDone done) {
 
 void EconomyLuaBackend::Purchase(std::string player_id, std::string listing_id, ItemDone done) {
   service_.Purchase(std::move(player_id), std::move(listing_id),
-                    [done = std::move(done)](Result<PurchaseResult> r) {
+                    [alive = alive_, done = std::move(done)](Result<PurchaseResult> r) {
+                      if (!*alive) return;
                       if (!r.ok()) return done(r.error());
                       done(std::move(r->item_json));
                     });

@@ -3,6 +3,8 @@
 // ApiBackends::OnThisShard().economy; shard-affine.
 #pragma once
 
+#include <memory>
+
 #include "game/economy/economy_service.h"
 #include "script/game_api/economy_backend.h"
 
@@ -10,8 +12,11 @@ namespace asobi::economy {
 
 class EconomyLuaBackend final : public script::game_api::EconomyBackend {
  public:
-  /// `service` must outlive the backend.
+  /// `service` must outlive the backend. Replies that arrive after the backend is destroyed
+  /// (the database connection failing its queue at shutdown, after the domains and the
+  /// matches were torn down) are dropped instead of reaching a freed match service.
   explicit EconomyLuaBackend(EconomyService& service) : service_(service) {}
+  ~EconomyLuaBackend() override { *alive_ = false; }
 
   void Grant(std::string player_id, std::string currency, int64_t amount, std::string reason,
              std::optional<std::string> idempotency_key, WalletDone done) override;
@@ -22,6 +27,7 @@ class EconomyLuaBackend final : public script::game_api::EconomyBackend {
 
  private:
   EconomyService& service_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace asobi::economy
