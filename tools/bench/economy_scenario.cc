@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -166,11 +167,11 @@ int RunEconomyScenario(int argc, char** argv) {
   Counts counts;
   std::vector<std::thread> threads;
   int64_t begin = MonoNs();
+  std::vector<std::unique_ptr<Conn>> conns;  // contention: one per racing purchase
   if (o.contention > 0) {
-    std::vector<std::unique_ptr<Conn>> conns;
     for (int i = 0; i < o.contention; ++i) {
       conns.push_back(std::make_unique<Conn>(o));
-      if (!conns.back()->Connect()) ++counts.other;
+      conns.back()->Connect();  // a failure shows as "other" when the purchase is sent
     }
     std::atomic<bool> go{false};
     for (int i = 0; i < o.contention; ++i) {

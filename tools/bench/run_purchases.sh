@@ -41,11 +41,12 @@ taskset -c "$server_cpus" "$build/src/server/asobi" --port "$port" --shards "$sh
 server=$!
 tokens=$(mktemp /tmp/asobi-purchase-tokens.XXXXXX)
 guests=$(mktemp /tmp/asobi-purchase-guests.XXXXXX)
+pfile=$(mktemp /tmp/asobi-purchase-players.XXXXXX)
 cleanup() {
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   psql -q -d postgres -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" > /dev/null || true
-  rm -f "$tokens" "$guests"
+  rm -f "$tokens" "$guests" "$pfile"
 }
 trap cleanup EXIT
 for _ in $(seq 200); do
@@ -53,7 +54,7 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 taskset -c "$client_cpus" "$bench" rest --port "$port" --players 1 --clients 20 \
-  --players-file /tmp/asobi-bench-purchase-players.txt --guests "$players" \
+  --players-file "$pfile" --guests "$players" \
   --guests-file "$guests" --token-file-out "$tokens" --phases none --duration 1 > /dev/null
 listing=0190b000-0000-7000-8000-0000000be001
 sql "INSERT INTO item_defs (id, slug, name, category, inserted_at, updated_at) VALUES
@@ -65,9 +66,17 @@ sql "WITH w AS (INSERT INTO wallets (id, player_id, currency, balance, inserted_
        SELECT gen_random_uuid(), id, 'gold', 10000000, now(), now() FROM players RETURNING id)
      INSERT INTO transactions (id, wallet_id, amount, balance_after, reason, inserted_at)
        SELECT gen_random_uuid(), id, 10000000, 10000000, 'seed', now() FROM w;"
-echo "== purchases: $clients clients, $players buyers, ${window}s (server cpus $server_cpus, client cpus $client_cpus, $shards shard(s))"
-taskset -c "$client_cpus" "$bench" economy --port "$port" --token-file "$tokens" \
-  --listing "$listing" --clients "$clients" --duration "$window" || true
+# Baseline in the same run (the machine is shared and noisy): GET /api/v1/players/:id, one
+# indexed read behind the same bearer check, at the same concurrency; passes alternate.
+for pass in 1 2; do
+  echo "== pass $pass baseline: GET /players/:id, $clients clients, ${window}s"
+  taskset -c "$client_cpus" "$bench" rest --port "$port" --players 1 --clients "$clients" \
+    --players-file "$pfile" --phases get --duration "$window" |
+    grep '^get'
+  echo "== pass $pass purchases: $clients clients, $players buyers, ${window}s (server cpus $server_cpus, client cpus $client_cpus, $shards shard(s))"
+  taskset -c "$client_cpus" "$bench" economy --port "$port" --token-file "$tokens" \
+    --listing "$listing" --clients "$clients" --duration "$window" || true
+done
 echo "ledger: wallets whose transactions do not sum to the balance: $(sql "
   SELECT count(*) FROM wallets w WHERE balance <> (SELECT sum(amount) FROM transactions t
   WHERE t.wallet_id = w.id)")"

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "base/uuid.h"
-#include "simdjson.h"
 #include "game/economy/economy_sql.h"
+#include "simdjson.h"
 
 namespace asobi::economy {
 namespace {
@@ -72,8 +72,9 @@ std::string_view EconomyDbReason(const db::PgError& e) {
   return "internal";
 }
 
-EconomyService::EconomyService(Reactor& reactor, db::PgConnection& db)
-    : reactor_(reactor), db_(db) {
+EconomyService::EconomyService(Reactor& reactor, db::PgConnection& db,
+                               WriteQueue::Options write_queue)
+    : reactor_(reactor), db_(db), writes_(reactor, db, write_queue) {
   t_service = this;
 }
 
@@ -127,12 +128,13 @@ void EconomyService::Change(std::string player_id, std::string currency, int64_t
   change.player_id = std::move(player_id);
   change.currency = std::move(currency);
   change.amount = signed_amount;
-  db_.ExecuteTransaction(std::move(calls),
-                         [change = std::move(change), reason = std::move(reason),
-                          done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
-                           if (!r.ok()) return done(Fail(UnitReason(r.error())));
-                           done(ChangeOutcome(r->back(), std::move(change), reason));
-                         });
+  std::string key = "w/" + change.player_id + "/" + change.currency;
+  writes_.Submit(std::move(key), std::move(calls),
+                 [change = std::move(change), reason = std::move(reason),
+                  done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
+                   if (!r.ok()) return done(Fail(UnitReason(r.error())));
+                   done(ChangeOutcome(r->back(), std::move(change), reason));
+                 });
 }
 
 void EconomyService::Balances(std::string player_id, BalancesCallback done) {
@@ -188,8 +190,9 @@ void EconomyService::Purchase(std::string player_id, std::string listing_id,
   calls.push_back({&sql::kPurchase,
                    {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Uuid(listing_id),
                     Param::Uuid(NewUuidV7())}});
-  db_.ExecuteTransaction(
-      std::move(calls), [done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
+  writes_.Submit(
+      "w/" + player_id + "/" + listing_id, std::move(calls),
+      [done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
         if (!r.ok()) return done(Fail(UnitReason(r.error())));
         const db::PgResult& row = r->back();
         if (row.rows() != 1) return done(Fail("internal"));
@@ -226,17 +229,17 @@ void EconomyService::Consume(std::string player_id, std::string item_id, int64_t
   calls.push_back(
       {&sql::kConsume,
        {Param::Uuid(item_id), Param::Uuid(player_id), Param::Int32(int32_t(quantity))}});
-  db_.ExecuteTransaction(std::move(calls), [player_id, done = std::move(done)](
-                                               db::DbResult<std::vector<db::PgResult>> r) {
-    if (!r.ok()) return done(Fail(EconomyDbReason(r.error())));
-    const db::PgResult& lock = (*r)[0];
-    const db::PgResult& applied = (*r)[1];
-    if (lock.rows() == 0) return done(Fail("item_not_found"));
-    if (lock.GetString(0, 0) != player_id) return done(Fail("forbidden"));
-    if (!applied.IsNull(0, 0)) return done(applied.GetInt64(0, 0).value_or(0));
-    if (applied.GetInt64(0, 1).value_or(0) == 1) return done(int64_t{0});
-    done(Fail("insufficient_quantity"));
-  });
+  writes_.Submit("i/" + item_id, std::move(calls),
+                 [player_id, done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
+                   if (!r.ok()) return done(Fail(EconomyDbReason(r.error())));
+                   const db::PgResult& lock = (*r)[0];
+                   const db::PgResult& applied = (*r)[1];
+                   if (lock.rows() == 0) return done(Fail("item_not_found"));
+                   if (lock.GetString(0, 0) != player_id) return done(Fail("forbidden"));
+                   if (!applied.IsNull(0, 0)) return done(applied.GetInt64(0, 0).value_or(0));
+                   if (applied.GetInt64(0, 1).value_or(0) == 1) return done(int64_t{0});
+                   done(Fail("insufficient_quantity"));
+                 });
 }
 
 }  // namespace asobi::economy

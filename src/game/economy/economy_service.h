@@ -37,6 +37,7 @@
 
 #include "base/result.h"
 #include "db/pg_connection.h"
+#include "game/economy/write_queue.h"
 #include "reactor/reactor.h"
 
 namespace asobi::economy {
@@ -90,7 +91,9 @@ class EconomyService {
   /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`
   /// (the shard's) and `db` must outlive the service. Callbacks never run inside the call
   /// that was given them: input errors are posted to the next loop turn.
-  EconomyService(Reactor& reactor, db::PgConnection& db);
+  /// Writes (grants, debits, purchases, consumes) go through a WriteQueue (group commit,
+  /// write_queue.h) bounded by `write_queue.max_waiting`; past it they fail with not_ready.
+  EconomyService(Reactor& reactor, db::PgConnection& db, WriteQueue::Options write_queue = {});
   ~EconomyService();
   EconomyService(const EconomyService&) = delete;
   EconomyService& operator=(const EconomyService&) = delete;
@@ -133,6 +136,7 @@ class EconomyService {
   void Consume(std::string player_id, std::string item_id, int64_t quantity, ConsumeCallback done);
 
   db::PgConnection& db() { return db_; }
+  const WriteQueue& writes() const { return writes_; }
 
  private:
   template <typename T>
@@ -142,6 +146,7 @@ class EconomyService {
 
   Reactor& reactor_;
   db::PgConnection& db_;
+  WriteQueue writes_;
 };
 
 /// Maps a database error to the service's reason: not_ready when the database is

@@ -291,5 +291,46 @@ TEST_F(LedgerTest, ConcurrentDebitsNeverOverdraw) {
             "0");
 }
 
+// Group commit (write_queue.h): writes submitted while a batch is in flight go out together
+// as ONE next batch; past the waiting bound they fail at once with not_ready.
+TEST_F(LedgerTest, WritesWaitingForABatchGoOutTogetherAndAreBounded) {
+  std::vector<std::string> players;
+  for (int i = 0; i < 40; ++i) players.push_back(NewPlayer("group_" + std::to_string(i)));
+  std::unique_ptr<EconomyService> small;
+  int ok = 0, not_ready = 0, other = 0;
+  uint64_t batches = 0, syncs_before = 0, syncs_after = 0;
+  loop_.Sync([&] { syncs_before = conn_->stats().syncs_sent; });
+  loop_.Await<bool>([&](std::function<void(bool)> all) {
+    small = std::make_unique<EconomyService>(loop_.reactor(), *conn_, WriteQueue::Options{30});
+    auto answered = std::make_shared<int>(0);
+    for (const std::string& p : players) {
+      small->Grant(p, "gold", 5, "", std::nullopt, [&, answered, all](Result<WalletChange> r) {
+        if (r.ok()) {
+          ++ok;
+        } else if (r.error().reason == "not_ready") {
+          ++not_ready;
+        } else {
+          ++other;
+        }
+        if (++*answered == 40) all(true);
+      });
+    }
+  });
+  loop_.Sync([&] {
+    batches = small->writes().batches();
+    syncs_after = conn_->stats().syncs_sent;
+    small.reset();
+  });
+  // One issued at once, 30 waiting (the bound), 9 refused without touching the database.
+  EXPECT_EQ(ok, 31);
+  EXPECT_EQ(not_ready, 9);
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(batches, 2u);
+  // The 30 waiting units shared one sync (one commit), beside the first unit's and the
+  // statements' first-use prepares.
+  EXPECT_LE(syncs_after - syncs_before, 2u + 3u);
+  EXPECT_EQ(Q("SELECT count(*) FROM wallets WHERE balance = 5"), "31");
+}
+
 }  // namespace
 }  // namespace asobi::economy
