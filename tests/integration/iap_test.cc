@@ -332,6 +332,24 @@ TEST_F(IapTest, GoogleRefusalsAndBadRequests) {
   EXPECT_EQ(Q("SELECT count(*) FROM iap_transactions WHERE player_id = '" + id + "'"), "0");
 }
 
+// The claim cannot be written (iap_transactions locked by another session past the server's
+// lock timeout): 500 iap.record_failed, and the transaction can be claimed once the lock is gone.
+TEST_F(IapTest, UnrecordableClaimIsRecordFailed) {
+  auto [id, token] = Register("iap_record");
+  const std::string jws =
+      AppleJws(*chain_, ApplePayload(kBundle, "1000000777", "gems_100", WallMs()));
+  ASSERT_TRUE(db_->Query("BEGIN"));
+  ASSERT_TRUE(db_->Query("LOCK TABLE iap_transactions IN ACCESS EXCLUSIVE MODE"));
+  HttpResponse locked = Apple(jws, token);
+  ASSERT_TRUE(db_->Query("ROLLBACK"));
+  EXPECT_TRUE(IsErrorEnvelope(locked, 500, "iap.record_failed"));
+  HttpResponse later = Apple(jws, token);
+  ASSERT_EQ(later.status, 200) << later.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(later.body));
+  EXPECT_EQ(d.Raw({"duplicate"}), "false");
+}
+
 // A server whose providers are not configured answers every IAP call 422 not_configured.
 TEST(IapUnconfigured, ProvidersOffAnswerNotConfigured) {
   TestDatabase db;
