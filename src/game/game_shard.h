@@ -18,6 +18,9 @@ class PgConnection;
 class AccountService;
 class GuestAuth;
 class RouteRateLimits;
+namespace economy {
+class EconomyService;
+}
 
 struct GameShard {
   Shard* shard = nullptr;
@@ -26,6 +29,8 @@ struct GameShard {
   AccountService* accounts = nullptr;       // null without database
   GuestAuth* guest = nullptr;               // null without database
   RouteRateLimits* rate_limits = nullptr;   // node-wide, shared; null = unlimited
+  /// Wallets ledger, store, inventory (game/economy); null without database.
+  economy::EconomyService* economy = nullptr;
   /// Looks up a live client on this shard (null when it disconnected). Set by the server.
   std::function<Client*(const ClientRef&)> find_client;
   /// Called, in order, when a WebSocket client of this shard disconnects (domains register

@@ -91,6 +91,15 @@ struct Config {
   int64_t lua_node_max_bytes = 0;         // --lua-node-max-bytes (0 = half the RAM)
   // Worlds (issue 14; websocket.md §11)
   bool binary_wire = false;  // --binary-wire, ASOBI_BINARY_WIRE: grant binary world.tick
+  // In-app purchase verification (rest.md §3.6; docs/decisions.md "IAP verification")
+  std::string iap_apple_bundle_id;         // --iap-apple-bundle-id
+  std::string iap_apple_root_certs;        // --iap-apple-root-certs: PEM file of trusted roots
+  std::string iap_google_package_name;     // --iap-google-package-name
+  std::string iap_google_service_account;  // --iap-google-service-account: JSON key file
+  std::string iap_google_api_base = "https://androidpublisher.googleapis.com";
+  std::string iap_google_token_uri;     // --iap-google-token-uri (default: the key's token_uri)
+  int64_t iap_http_timeout_ms = 10000;  // --iap-http-timeout-ms: one provider request
+  int iap_workers = 2;                  // --iap-workers: threads for provider verification
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

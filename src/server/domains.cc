@@ -3,8 +3,26 @@
 #include <memory>
 
 #include "game/domain.h"
+#include "game/economy/economy.h"
+#include "game/iap/iap.h"
 
 namespace asobi {
+namespace {
+
+iap::IapOptions IapOptionsFrom(const Config& c) {
+  iap::IapOptions o;
+  o.apple_bundle_id = c.iap_apple_bundle_id;
+  o.apple_root_certs_path = c.iap_apple_root_certs;
+  o.google_package_name = c.iap_google_package_name;
+  o.google_service_account_path = c.iap_google_service_account;
+  o.google_api_base = c.iap_google_api_base;
+  o.google_token_uri = c.iap_google_token_uri;
+  o.http_timeout_ms = c.iap_http_timeout_ms;
+  o.workers = c.iap_workers;
+  return o;
+}
+
+}  // namespace
 
 void RegisterDomains(ServerShared& shared) {
   shared.domains = std::make_unique<DomainContext>(shared.http_api, shared.ws_registry);
@@ -15,6 +33,15 @@ void RegisterDomains(ServerShared& shared) {
   // One line per domain, in dependency order (a domain's steps may use the services of the
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
+  economy::RegisterEconomy(ctx, economy::EconomyOptions{});
+  std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
+
+  // Worker pools of the domains stop before the shards tear their services down.
+  auto previous_stop = shared.before_stop;
+  shared.before_stop = [previous_stop, stop_iap] {
+    if (previous_stop) previous_stop();
+    stop_iap();
+  };
 
   auto previous = shared.init_shard;
   DomainContext* domains = shared.domains.get();

@@ -17,6 +17,17 @@ std::optional<JsonValue> JsonDoc::At(JsonPath path) const {
   if (!ok_) return std::nullopt;
   JsonValue v = root_;
   for (std::string_view key : path) {
+    simdjson::dom::array arr;
+    if (v.get_array().get(arr) == simdjson::SUCCESS) {  // a decimal key indexes an array
+      size_t index = 0;
+      if (key.empty() || key.find_first_not_of("0123456789") != std::string_view::npos ||
+          key.size() > 9) {
+        return std::nullopt;
+      }
+      for (char c : key) index = index * 10 + size_t(c - '0');
+      if (arr.at(index).get(v) != simdjson::SUCCESS) return std::nullopt;
+      continue;
+    }
     std::optional<JsonValue> next = GetField(v, key);
     if (!next) return std::nullopt;
     v = *next;

@@ -31,7 +31,7 @@ class JsonDoc {
   const std::string& text() const { return text_; }
 
   /// The value at `path` (empty path = root); nullopt when any key is missing or a step is
-  /// not an object.
+  /// not an object. On an array, a decimal key ("0", "1" ...) selects that element.
   std::optional<JsonValue> At(JsonPath path) const;
   bool Has(JsonPath path) const { return At(path).has_value(); }
   /// String at `path`; nullopt when absent or not a string.

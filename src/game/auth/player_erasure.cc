@@ -31,6 +31,14 @@ const db::Statement kErase(
     "target)), "
     "d_chat AS (DELETE FROM chat_messages WHERE sender_id IN (SELECT id FROM target)), "
     "d_notes AS (DELETE FROM notifications WHERE player_id IN (SELECT id FROM target)), "
+    // Economy (rest.md §3.2 erase list): IAP claims stay, without their player (a receipt
+    // cannot be claimed again by a new account); the ledger goes with the wallets.
+    "u_iap AS (UPDATE iap_transactions SET player_id = NULL WHERE player_id IN (SELECT id FROM "
+    "target)), "
+    "d_ledger AS (DELETE FROM transactions WHERE wallet_id IN (SELECT w.id FROM wallets w WHERE "
+    "w.player_id IN (SELECT id FROM target))), "
+    "d_wallets AS (DELETE FROM wallets WHERE player_id IN (SELECT id FROM target)), "
+    "d_items AS (DELETE FROM player_items WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

@@ -11,6 +11,8 @@
 
 namespace asobi::script::game_api {
 
+class EconomyBackend;
+
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
   /// The calling thread's backends (a shard thread's are set by the domains' start-up steps;
@@ -19,6 +21,9 @@ struct ApiBackends {
     thread_local ApiBackends backends;
     return backends;
   }
+
+  /// game.economy.* (economy_backend.h); set by game/economy.
+  EconomyBackend* economy = nullptr;
 };
 
 }  // namespace asobi::script::game_api

@@ -10,5 +10,7 @@ namespace asobi::script::game_api {
 extern const ApiNamespace kCoreNamespace;   // game.id/log/broadcast/send/object (core.cc)
 extern const ApiNamespace kMatchNamespace;  // game.match.* (match.cc)
 extern const ApiNamespace kTestNamespace;   // game.test.* (test.cc), tests only
+// game.economy.* (economy.cc)
+extern const ApiNamespace kEconomyNamespace;
 
 }  // namespace asobi::script::game_api
