@@ -26,7 +26,7 @@ void OnConnect(WsContext& ctx, const Envelope& env) {
     ctx.client.SendError("invalid_token", has_cid ? &cid : nullptr);
     return;
   }
-  const bool binary = kBinaryWire && GetString(env.payload, "wire") == "binary";
+  bool binary = kBinaryWire && GetString(env.payload, "wire") == "binary";  // not const: captured
   ClientRef ref = ctx.client.ref();
   Client* client = &ctx.client;
   GameShard* game = &ctx.game;
