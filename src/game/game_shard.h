@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "game/client.h"
@@ -33,6 +35,11 @@ struct GameShard {
   economy::EconomyService* economy = nullptr;
   /// Looks up a live client on this shard (null when it disconnected). Set by the server.
   std::function<Client*(const ClientRef&)> find_client;
+  /// Delivers one ready text frame (a complete JSON envelope) to every live socket of
+  /// `player_id` on every shard of this node, through the player directory (game/directory).
+  /// Runs on this shard and returns at once; a player with no socket gets nothing. Null until
+  /// the directory domain registers; callers check it.
+  std::function<void(std::string_view player_id, std::string_view frame)> send_to_player;
   /// Called, in order, when a WebSocket client of this shard disconnects (domains register
   /// at start-up to drop tickets, leave matches...).
   std::vector<std::function<void(Client&)>> on_client_closed;
