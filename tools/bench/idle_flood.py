@@ -42,7 +42,7 @@ def pct(sorted_vals, p):
 
 def flood(a):
     t0 = time.monotonic()
-    base_fds = count_fds(a.server_pid)
+    base_fds = a.baseline_fds if a.baseline_fds >= 0 else count_fds(a.server_pid)
     samples = []  # (t, fds)
     ep = select.epoll()
     socks = {}  # fd -> [sock, t_connect_start, state]
@@ -55,7 +55,7 @@ def flood(a):
             samples.append((round(now - t0, 2), count_fds(a.server_pid)))
             last_sample = now
 
-    closed_at = {}  # fd -> (seconds after connect start, kind)
+    closed_at = []  # (seconds after connect start, kind) per socket the server closed
     connected = 0
 
     def poll(timeout):
@@ -91,7 +91,7 @@ def flood(a):
                 kind = "rst"
             except BlockingIOError:
                 continue
-            closed_at[fd] = (now - started, kind)
+            closed_at.append((now - started, kind))
             ep.unregister(fd)
             s.close()
             del socks[fd]
@@ -139,10 +139,10 @@ def flood(a):
             back_s = round(now - t_close, 2)
             break
         time.sleep(0.1)
-    refused = [v for v in closed_at.values() if v[0] < 1.0]
-    later = sorted(v[0] for v in closed_at.values() if v[0] >= 1.0)
+    refused = [v for v in closed_at if v[0] < 1.0]
+    later = sorted(v[0] for v in closed_at if v[0] >= 1.0)
     kinds = {}
-    for _, k in closed_at.values():
+    for _, k in closed_at:
         kinds[k] = kinds.get(k, 0) + 1
     peak = max((f for _, f in samples), default=-1)
     print(json.dumps({
@@ -323,6 +323,8 @@ def main():
     f.add_argument("--count", type=int, default=20000)
     f.add_argument("--hold", type=float, default=20.0)
     f.add_argument("--server-pid", type=int, required=True)
+    f.add_argument("--baseline-fds", type=int, default=-1,
+                   help="the server's idle descriptor count (default: counted at start)")
     h = sub.add_parser("heartbeat")
     h.add_argument("--host", default="127.0.0.1")
     h.add_argument("--port", type=int, required=True)

@@ -49,23 +49,31 @@ python3 tools/bench/idle_flood.py heartbeat --port "$port" --token-file "$tokens
   --seconds $((hold + 14)) > "$out/heartbeat.json" &
 hb=$!
 sleep 2
+base_fds=$(ls /proc/$server/fd | wc -l)
+# Reactor turns by duration, summed over shards (asobi_loop_turn_seconds buckets).
+turns() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^asobi_loop_turn_seconds_bucket/ {
+  match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); n[le] += $2 }
+  END { printf "%d %d %d %d\n", n["+Inf"], n["+Inf"] - n["0.005"], n["+Inf"] - n["0.01"], n["+Inf"] - n["0.05"] }'; }
+turns_before=$(turns)
 # Two flood processes (count/2 sockets each): one process may hold fewer than the 20,000
 # descriptors of the default limit, which cannot be raised here.
 half=$((count / 2))
 python3 tools/bench/idle_flood.py flood --port "$port" --count "$half" --hold "$hold" \
-  --server-pid "$server" > "$out/flood0.json" &
+  --server-pid "$server" --baseline-fds "$base_fds" > "$out/flood0.json" &
 f0=$!
 python3 tools/bench/idle_flood.py flood --port "$port" --count "$((count - half))" \
-  --hold "$hold" --server-pid "$server" > "$out/flood1.json"
+  --hold "$hold" --server-pid "$server" --baseline-fds "$base_fds" > "$out/flood1.json"
 wait $f0
+turns_after=$(turns)
 wait $hb
 refused=$(metric asobi_conn_refused_per_ip_total)
 conns=$(metric asobi_connections)
 kill $server; wait $server || true
 trap - EXIT
-python3 - "$out" "$refused" "$conns" <<'EOF'
+python3 - "$out" "$refused" "$conns" "$turns_before" "$turns_after" <<'EOF'
 import json, sys
 out, refused, conns = sys.argv[1], sys.argv[2], sys.argv[3]
+tb, ta = [int(x) for x in sys.argv[4].split()], [int(x) for x in sys.argv[5].split()]
 fs = [json.load(open(f"{out}/flood{i}.json")) for i in (0, 1)]
 f = dict(fs[0])
 for k in ("count", "connected", "still_connecting_at_end", "closed_by_server", "closed_within_1s",
@@ -80,11 +88,14 @@ f["server_fds"]["peak"] = max(x["server_fds"]["peak"] for x in fs)
 h = json.load(open(f"{out}/heartbeat.json"))
 print(f"flood: {f['count']} sockets in {f['burst_seconds']} s; connected {f['connected']}, "
       f"connect errors {f['connect_errors']}, still connecting at end {f['still_connecting_at_end']}")
-print(f"  closed by the server within 1 s of connect (refused at accept): {f['closed_within_1s']}"
+print(f"  refused at accept (reset before the client saw the connect, or within 1 s of it): "
+      f"{f['connect_errors'].get('ECONNRESET', 0) + f['closed_within_1s']}"
       f"  (asobi_conn_refused_per_ip_total {refused})")
 print(f"  closed later (deadline): {f['closed_later']}, s after connect {f['closed_later_after_connect_s']}"
       f"; kinds {f['closed_kinds']}; open at end of hold {f['open_at_end_of_hold']}")
 print(f"  server fds {f['server_fds']}; asobi_connections after: {conns}")
+print(f"  reactor turns during the flood and hold: {ta[0] - tb[0]}, longer than 5 ms: {ta[1] - tb[1]}, "
+      f"10 ms: {ta[2] - tb[2]}, 50 ms: {ta[3] - tb[3]}")
 print(f"heartbeat (4 WebSockets from 127.0.0.2, every 25 ms each): sent {h['sent']}, "
       f"unanswered {h['unanswered']}, p50 {h['p50']} ms, p99 {h['p99']} ms, "
       f"p99.9 {h['p999']} ms, max {h['max']} ms")
