@@ -255,6 +255,9 @@ const std::vector<Flag>& Flags() {
       {"iap-workers", "ASOBI_IAP_WORKERS",
        "threads verifying purchases with the store providers, off the shards (2)", true,
        IntField(&Config::iap_workers, 1, 64)},
+      {"accepts-per-turn", "ASOBI_ACCEPTS_PER_TURN",
+       "connections each shard accepts per reactor turn at most (32; 0 = no bound, multishot)",
+       true, IntField(&Config::accepts_per_turn, 0, 4096)},
   };
   return flags;
 }

@@ -100,6 +100,7 @@ struct Config {
   std::string iap_google_token_uri;     // --iap-google-token-uri (default: the key's token_uri)
   int64_t iap_http_timeout_ms = 10000;  // --iap-http-timeout-ms: one provider request
   int iap_workers = 2;                  // --iap-workers: threads for provider verification
+  int accepts_per_turn = 32;  // --accepts-per-turn: new connections per reactor turn (0 = no bound)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

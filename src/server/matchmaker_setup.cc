@@ -81,6 +81,15 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     if (previous) previous(s);
     InitShard(s);
   };
+  // The node is created by the first shard's init, which every shard passes (call_once)
+  // before it serves a request.
+  shared.metrics_writers.push_back([this](std::string* out) {
+    const int64_t n = node_ ? node_->pending_tickets() : 0;
+    *out +=
+        "# HELP asobi_matchmaker_tickets Pending matchmaker tickets of players (bots "
+        "excluded).\n# TYPE asobi_matchmaker_tickets gauge\nasobi_matchmaker_tickets " +
+        std::to_string(n) + "\n";
+  });
 }
 
 MatchmakerSetup::~MatchmakerSetup() {

@@ -78,6 +78,9 @@ class ServerShared {
   /// Runs on the main thread after connections drained, before the shards' teardown steps
   /// (stop worker pools here: their results must not reach torn-down services).
   std::function<void()> before_stop;
+  /// Domain lines appended to /metrics (Prometheus text, `# HELP`/`# TYPE` included), called
+  /// in order on the shard answering the request while the server runs: read atomics only.
+  std::vector<std::function<void(std::string*)>> metrics_writers;
 
  private:
   std::mutex upgrade_mu_;
