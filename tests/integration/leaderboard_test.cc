@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,11 +20,42 @@
 #include "pg_test_db.h"
 #include "protocol/json_value.h"
 #include "server_harness.h"
+#include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
+
+// A solo mode that runs one game.leaderboard call per input and sends the result back to the
+// player as {cid, result} (game.send -> module.message).
+constexpr char kBoardScript[] = R"(
+match_size = 1
+max_players = 1
+quick_play = true
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+local function run(p, i)
+  local lb = game.leaderboard
+  local who = i.player or p
+  if i.op == "submit" then return { plain = lb.submit(i.board, who, i.score, i.how) } end
+  if i.op == "submit_nan" then return { plain = lb.submit(i.board, who, 0 / 0) } end
+  if i.op == "submit_short" then return lb.submit(i.board, who) end
+  if i.op == "submit_bad_op" then return lb.submit(i.board, who, 1, "max") end
+  if i.op == "top" then return lb.top(i.board, i.count) end
+  if i.op == "top_short" then return lb.top(i.board) end
+  if i.op == "rank" then return lb.rank(i.board, who) end
+  if i.op == "around" then return lb.around(i.board, who, i.count) end
+  return { error = "unknown op" }
+end
+function handle_input(p, i, s)
+  game.send(p, { cid = i.cid, result = run(p, i) })
+  return s
+end
+function tick(s) return s end
+function get_state(p, s) return {} end
+)";
 
 int64_t NowMs() {
   timespec ts;
@@ -29,11 +63,101 @@ int64_t NowMs() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+// `v` as JSON with object keys sorted (Lua tables have no key order).
+void Canon(simdjson::dom::element v, std::string* out) {
+  if (v.type() == simdjson::dom::element_type::OBJECT) {
+    std::map<std::string, simdjson::dom::element> sorted;
+    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
+    out->push_back('{');
+    bool first = true;
+    for (auto& [k, e] : sorted) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("\"" + k + "\":");
+      Canon(e, out);
+    }
+    out->push_back('}');
+  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
+    out->push_back('[');
+    bool first = true;
+    for (auto e : v.get_array()) {
+      if (!first) out->push_back(',');
+      first = false;
+      Canon(e, out);
+    }
+    out->push_back(']');
+  } else {
+    out->append(simdjson::minify(v));
+  }
+}
+std::string Canon(const std::string& json) {
+  JsonDoc d;
+  if (!d.Parse(json)) return "<invalid:" + json + ">";
+  std::string out;
+  Canon(*d.At({}), &out);
+  return out;
+}
+
+// One WebSocket player in a `boards` match.
+class LuaPlayer {
+ public:
+  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
+    if (c.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << c.text();
+    }
+    JsonDoc j = Call("match.find_or_create", R"({"mode":"boards"})");
+    if (j.Str({"type"}).value_or("") != "match.joined") {
+      return ::testing::AssertionFailure() << "join: " << j.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
+  // `result` with object keys sorted (Canon).
+  std::string Run(const std::string& input_fields) {
+    std::string cid("e");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
+                             input_fields + "}}"));
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"type"}).value_or("") != "module.message") continue;
+      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
+      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
+    }
+    ADD_FAILURE() << "no result for " << input_fields;
+    return "";
+  }
+
+ private:
+  JsonDoc Call(const std::string& type, const std::string& payload) {
+    std::string cid("c");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
+                             payload + "}"));
+    for (int i = 0; i < 100; ++i) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, kWaitMs)) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+    }
+    return JsonDoc();
+  }
+  WsClient ws_;
+  int n_ = 0;
+};
+
 class LeaderboardTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
+    char tmpl[] = "/tmp/asobi_boards_itest_XXXXXX";
+    dir_ = new std::string(mkdtemp(tmpl));
+    std::ofstream(*dir_ + "/boards.lua") << kBoardScript;
+    std::ofstream(*dir_ + "/config.lua") << R"(return { boards = "boards.lua" })";
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_, {}));
   }
@@ -43,6 +167,8 @@ class LeaderboardTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
+    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    delete dir_;
   }
   void TearDown() override {
     if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
@@ -53,12 +179,13 @@ class LeaderboardTest : public ::testing::Test {
   static ::testing::AssertionResult StartServer(ServerProcess* s, std::vector<std::string> extra) {
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(),
-                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
-                    "--leaderboard-client-submit",
-                    "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,cap_"
-                    "a,cap_b,cap_c",
-                    "--leaderboard-flush-ms", "100"});
+    o.flags.insert(
+        o.flags.end(),
+        {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
+         "--leaderboard-client-submit",
+         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,cap_"
+         "a,cap_b,cap_c",
+         "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     o.flags.insert(o.flags.end(), extra.begin(), extra.end());
     if (auto r = s->Start(o); !r) return r;
     for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
@@ -135,7 +262,9 @@ class LeaderboardTest : public ::testing::Test {
 
   static TestDatabase* db_;
   static ServerProcess* server_;
+  static std::string* dir_;
 };
+std::string* LeaderboardTest::dir_ = nullptr;
 TestDatabase* LeaderboardTest::db_ = nullptr;
 ServerProcess* LeaderboardTest::server_ = nullptr;
 
@@ -172,7 +301,8 @@ TEST_F(LeaderboardTest, SubmitAnswersTheEntryWithItsRank) {
 }
 
 TEST_F(LeaderboardTest, BestSetAndIncrOperators) {
-  auto [id, token] = Register("lb_ops");
+  const auto [id, tok] = Register("lb_ops");
+  const std::string token = tok;  // lambdas capture variables, not bindings
   auto score = [&](const std::string& body) {
     HttpResponse r = Submit("open_ops", body, token);
     EXPECT_EQ(r.status, 200) << r.body;
@@ -200,7 +330,7 @@ TEST_F(LeaderboardTest, BestSetAndIncrOperators) {
 }
 
 TEST_F(LeaderboardTest, ScoresAreParsedTruncatedAndClamped) {
-  auto [id, token] = Register("lb_parse");
+  const std::string token = Register("lb_parse").second;
   auto set = [&](const std::string& score) {
     HttpResponse r = Submit("open_parse", R"({"op":"set","score":)" + score + "}", token);
     EXPECT_EQ(r.status, 200) << r.body;
@@ -349,7 +479,7 @@ TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {
 }
 
 TEST_F(LeaderboardTest, TheBoardCapAnswersCapacityReached) {
-  auto [a, ta] = Register("lb_cap");
+  const std::string ta = Register("lb_cap").second;
   ServerProcess capped;
   ASSERT_TRUE(StartServer(&capped, {"--leaderboard-max-boards", "2"}));
   auto submit = [&](const std::string& board) {
@@ -364,6 +494,46 @@ TEST_F(LeaderboardTest, TheBoardCapAnswersCapacityReached) {
   EXPECT_EQ(submit("cap_a").status, 200);
   EXPECT_EQ(HttpCall(capped.port(), "GET", "/api/v1/leaderboards/cap_c", "", ta).status, 200);
   EXPECT_TRUE(capped.Stop());
+}
+
+TEST_F(LeaderboardTest, LuaSubmitTopRankAround) {
+  auto [a, ta] = Register("lb_lua_a");
+  auto [b, tb] = Register("lb_lua_b");
+  LuaPlayer p;
+  ASSERT_TRUE(p.Join(server_->port(), ta));
+  // Game code submits to any board, opted in for clients or not.
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":10.9)"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":5)"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":20,"player":")" + b + "\""),
+            R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"rank","board":"lua")"), R"({"ok":2})");  // best kept 10
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":1,"how":"incr")"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua","count":10)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20},{"player_id":")" + a +
+                   R"(","rank":2,"score":11}]})"));
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua","count":1)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20}]})"));
+  EXPECT_EQ(p.Run(R"("op":"around","board":"lua","count":1)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20},{"player_id":")" + a +
+                   R"(","rank":2,"score":11}]})"));
+  // The REST read sees the same board.
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/lua", "", ta), {{a, "a"}, {b, "b"}}),
+            "b:20:1 a:11:2");
+  // Not a player (bots are not players), a NaN score: false. Unknown board / no entry: empty
+  // or not_found.
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":1,"player":"bot_x_abcdef")"),
+            R"({"plain":false})");
+  EXPECT_EQ(p.Run(R"("op":"submit_nan","board":"lua")"), R"({"plain":false})");
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua_none","count":10)"), R"({"ok":[]})");
+  EXPECT_EQ(p.Run(R"("op":"rank","board":"lua_none")"), R"({"error":"not_found"})");
+  EXPECT_EQ(p.Run(R"("op":"around","board":"lua_none","count":3)"), R"({"ok":[]})");
+  // Wrong arity or types: {error = "<fn> requires (...)"}, never a raise.
+  EXPECT_EQ(p.Run(R"("op":"submit_short","board":"lua")"),
+            R"x({"error":"game.leaderboard.submit requires (board_id, player_id, score[, op])"})x");
+  EXPECT_EQ(p.Run(R"("op":"submit_bad_op","board":"lua")"),
+            R"x({"error":"game.leaderboard.submit requires (board_id, player_id, score[, op])"})x");
+  EXPECT_EQ(p.Run(R"("op":"top_short","board":"lua")"),
+            R"x({"error":"game.leaderboard.top requires (board_id, count)"})x");
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include "base/clock.h"
 #include "game/leaderboard/leaderboard.h"
+#include "game/leaderboard/leaderboard_lua_backend.h"
 #include "game/leaderboard/leaderboard_routes.h"
+#include "script/game_api/api_backends.h"
 
 namespace asobi::leaderboard {
 namespace {
@@ -38,11 +40,15 @@ std::function<void()> RegisterLeaderboards(DomainContext& ctx, const Leaderboard
   ctx.OnShardStart([node](GameShard& game) {
     if (game.db == nullptr) return;
     auto svc = std::make_shared<LeaderboardService>(*game.shard, *game.db, node);
+    auto lua = std::make_shared<LeaderboardLuaBackend>(*svc);
+    script::game_api::ApiBackends::OnThisShard().leaderboard = lua.get();
     {
       std::lock_guard<std::mutex> lock(node->mu);
       node->services.emplace_back(game.shard, svc.get());
     }
-    game.AddTeardown([node, svc]() mutable {
+    game.AddTeardown([node, svc, lua]() mutable {
+      script::game_api::ApiBackends::OnThisShard().leaderboard = nullptr;
+      lua.reset();
       {
         std::lock_guard<std::mutex> lock(node->mu);
         std::erase_if(node->services, [&](auto& p) { return p.second == svc.get(); });
