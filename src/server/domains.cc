@@ -5,6 +5,7 @@
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
+#include "game/leaderboard/leaderboard.h"
 
 namespace asobi {
 namespace {
@@ -22,6 +23,14 @@ iap::IapOptions IapOptionsFrom(const Config& c) {
   return o;
 }
 
+leaderboard::LeaderboardConfig LeaderboardConfigFrom(const Config& c) {
+  leaderboard::LeaderboardConfig o;
+  o.service.max_boards = c.leaderboard_max_boards;
+  o.service.flush_interval_ms = c.leaderboard_flush_ms;
+  o.client_submit = c.leaderboard_client_submit;
+  return o;
+}
+
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
@@ -35,12 +44,15 @@ void RegisterDomains(ServerShared& shared) {
   //   RegisterChat(ctx, ChatOptionsFrom(c));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
+  std::function<void()> flush_boards =
+      leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
-  shared.before_stop = [previous_stop, stop_iap] {
+  shared.before_stop = [previous_stop, stop_iap, flush_boards] {
     if (previous_stop) previous_stop();
     stop_iap();
+    flush_boards();  // changed leaderboard entries reach the database before the shards stop
   };
 
   auto previous = shared.init_shard;

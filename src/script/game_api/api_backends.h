@@ -12,6 +12,7 @@
 namespace asobi::script::game_api {
 
 class EconomyBackend;
+class LeaderboardBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -24,6 +25,8 @@ struct ApiBackends {
 
   /// game.economy.* (economy_backend.h); set by game/economy.
   EconomyBackend* economy = nullptr;
+  /// game.leaderboard.* (leaderboard_backend.h); set by game/leaderboard.
+  LeaderboardBackend* leaderboard = nullptr;
 };
 
 }  // namespace asobi::script::game_api
