@@ -5,6 +5,8 @@
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
+#include "game/notification/notification.h"
+#include "game/social/social.h"
 
 namespace asobi {
 namespace {
@@ -35,6 +37,8 @@ void RegisterDomains(ServerShared& shared) {
   //   RegisterChat(ctx, ChatOptionsFrom(c));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
+  social::RegisterSocial(ctx, social::SocialOptions{});
+  notification::RegisterNotifications(ctx, notification::NotificationOptions{});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
