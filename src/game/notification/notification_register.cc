@@ -14,7 +14,8 @@ void RegisterNotifications(DomainContext& ctx, const NotificationOptions& option
   ctx.OnShardStart([](GameShard& game) {
     if (game.db == nullptr) return;
     struct PerShard {
-      PerShard(GameShard& g, db::PgConnection& db) : service(g, db), lua(service) {}
+      PerShard(GameShard& g, db::PgConnection& db)
+          : service(g.shard->reactor(), db, g), lua(service) {}
       NotificationService service;
       NotificationLuaBackend lua;
     };

@@ -40,8 +40,8 @@ std::string NotificationFrame(std::string_view row_json) {
   return frame;
 }
 
-NotificationService::NotificationService(GameShard& game, db::PgConnection& db)
-    : game_(game), db_(db) {
+NotificationService::NotificationService(Reactor& reactor, db::PgConnection& db, GameShard& game)
+    : reactor_(reactor), db_(db), game_(game) {
   t_service = this;
 }
 
@@ -54,14 +54,13 @@ NotificationService* NotificationService::OnThisShard() { return t_service; }
 
 template <typename T>
 void NotificationService::FailLater(std::function<void(Result<T>)> done, std::string_view reason) {
-  game_.shard->reactor().Post(
-      [done = std::move(done), r = std::string(reason)]() mutable { done(Fail(r)); });
+  reactor_.Post([done = std::move(done), r = std::string(reason)]() mutable { done(Fail(r)); });
 }
 
 void NotificationService::List(std::string player_id, std::optional<bool> read, int limit,
                                JsonCallback done) {
   if (!IsCanonicalUuid(player_id)) {
-    game_.shard->reactor().Post([done = std::move(done)] { done(std::string("[]")); });
+    reactor_.Post([done = std::move(done)] { done(std::string("[]")); });
     return;
   }
   db_.Execute(
@@ -123,8 +122,7 @@ void NotificationService::Notify(std::vector<std::string> player_ids, std::strin
   }
   w.EndArray();
   if (seen.empty()) {
-    game_.shard->reactor().Post(
-        [done = std::move(done)] { done(std::vector<StoredNotification>{}); });
+    reactor_.Post([done = std::move(done)] { done(std::vector<StoredNotification>{}); });
     return;
   }
   db_.Execute(

@@ -43,9 +43,10 @@ using NotifyCallback = std::function<void(Result<std::vector<StoredNotification>
 
 class NotificationService {
  public:
-  /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `game`
-  /// (for GameShard::send_to_player) and `db` must outlive the service.
-  NotificationService(GameShard& game, db::PgConnection& db);
+  /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`
+  /// and `db` (the shard's) and `game` (read for GameShard::send_to_player at each push) must
+  /// outlive the service. Callbacks never run inside the call.
+  NotificationService(Reactor& reactor, db::PgConnection& db, GameShard& game);
   ~NotificationService();
   NotificationService(const NotificationService&) = delete;
   NotificationService& operator=(const NotificationService&) = delete;
@@ -76,8 +77,9 @@ class NotificationService {
   void FailLater(std::function<void(Result<T>)> done, std::string_view reason);
   void Push(const std::vector<StoredNotification>& rows);
 
-  GameShard& game_;
+  Reactor& reactor_;
   db::PgConnection& db_;
+  GameShard& game_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
