@@ -6,6 +6,8 @@
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
 #include "game/leaderboard/leaderboard.h"
+#include "game/notification/notification.h"
+#include "game/social/social.h"
 
 namespace asobi {
 namespace {
@@ -46,6 +48,8 @@ void RegisterDomains(ServerShared& shared) {
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
   std::function<void()> flush_boards =
       leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
+  social::RegisterSocial(ctx, social::SocialOptions{});
+  notification::RegisterNotifications(ctx, notification::NotificationOptions{});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

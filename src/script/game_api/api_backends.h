@@ -13,6 +13,7 @@ namespace asobi::script::game_api {
 
 class EconomyBackend;
 class LeaderboardBackend;
+class NotifyBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -27,6 +28,8 @@ struct ApiBackends {
   EconomyBackend* economy = nullptr;
   /// game.leaderboard.* (leaderboard_backend.h); set by game/leaderboard.
   LeaderboardBackend* leaderboard = nullptr;
+  /// game.notify / game.notify_many (notify_backend.h); set by game/notification.
+  NotifyBackend* notify = nullptr;
 };
 
 }  // namespace asobi::script::game_api
