@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "game/directory/directory.h"
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
@@ -33,6 +34,7 @@ void RegisterDomains(ServerShared& shared) {
   // One line per domain, in dependency order (a domain's steps may use the services of the
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
+  directory::RegisterDirectory(ctx);
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
 
