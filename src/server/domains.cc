@@ -2,10 +2,12 @@
 
 #include <memory>
 
+#include "game/chat/chat.h"
 #include "game/directory/directory.h"
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
+#include "game/modes/mode_registry.h"
 
 namespace asobi {
 namespace {
@@ -23,6 +25,22 @@ iap::IapOptions IapOptionsFrom(const Config& c) {
   return o;
 }
 
+// `global:<name>` is declared when any current mode lists <name> in `chat_channels`.
+chat::ChatOptions ChatOptionsFrom(modes::ModeRegistry* registry) {
+  chat::ChatOptions o;
+  if (registry == nullptr) return o;
+  o.global_declared = [registry](std::string_view name) {
+    std::shared_ptr<const modes::ModeSet> set = registry->Current();
+    for (const auto& [mode_name, mode] : set->modes) {
+      for (const std::string& c : mode->chat_channels) {
+        if (c == name) return true;
+      }
+    }
+    return false;
+  };
+  return o;
+}
+
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
@@ -35,6 +53,7 @@ void RegisterDomains(ServerShared& shared) {
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
   directory::RegisterDirectory(ctx);
+  chat::RegisterChat(ctx, ChatOptionsFrom(shared.modes));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
 
