@@ -2,10 +2,13 @@
 
 #include <memory>
 
+#include "game/chat/chat.h"
+#include "game/directory/directory.h"
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
 #include "game/leaderboard/leaderboard.h"
+#include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
 #include "game/social/social.h"
 
@@ -33,6 +36,22 @@ leaderboard::LeaderboardConfig LeaderboardConfigFrom(const Config& c) {
   return o;
 }
 
+// `global:<name>` is declared when any current mode lists <name> in `chat_channels`.
+chat::ChatOptions ChatOptionsFrom(modes::ModeRegistry* registry) {
+  chat::ChatOptions o;
+  if (registry == nullptr) return o;
+  o.global_declared = [registry](std::string_view name) {
+    std::shared_ptr<const modes::ModeSet> set = registry->Current();
+    for (const auto& [mode_name, mode] : set->modes) {
+      for (const std::string& c : mode->chat_channels) {
+        if (c == name) return true;
+      }
+    }
+    return false;
+  };
+  return o;
+}
+
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
@@ -44,6 +63,8 @@ void RegisterDomains(ServerShared& shared) {
   // One line per domain, in dependency order (a domain's steps may use the services of the
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
+  directory::RegisterDirectory(ctx);
+  chat::RegisterChat(ctx, ChatOptionsFrom(shared.modes));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
   std::function<void()> flush_boards =

@@ -24,6 +24,7 @@ match::MatchOptions OptionsFrom(const Config& c) {
 }  // namespace
 
 MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
+  shared.modes = &registry_;
   const Config& c = shared.config;
   game_dir_ = c.game_dir.empty() ? modes::DefaultGameDir() : c.game_dir;
   Result<modes::ModeSet> set = modes::LoadModes(game_dir_);

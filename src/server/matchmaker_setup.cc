@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "base/log.h"
+#include "game/directory/player_directory.h"
 #include "game/match/match_service.h"
 #include "game/matchmaker/matchmaker_handlers.h"
 #include "game/matchmaker/matchmaker_routes.h"
@@ -124,6 +125,20 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
   deps.place = &PlaceGroup;
   deps.in_match = [mnode](const std::string& player) { return mnode->PlayerInMatch(player); };
   deps.shard_load = [mnode](int shard) { return mnode->shard_load(shard); };
+  deps.sockets_of = [](std::vector<std::string> players,
+                       matchmaker::MatchmakerDeps::SocketsDone done) {
+    directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard();
+    if (d == nullptr) {
+      done(std::vector<std::vector<ClientRef>>(players.size()));
+      return;
+    }
+    d->Lookup(std::move(players), std::move(done));
+  };
+  deps.notify_player = [](const std::string& player_id, const std::string& frame) {
+    if (directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard()) {
+      d->SendToPlayer(player_id, frame, true);  // bounded by tickets: never dropped
+    }
+  };
   matchmakers_[i] = std::make_unique<matchmaker::Matchmaker>(*node_, *hosts_[i], std::move(deps));
   matchmaker::AddMatchmakerCloseHook(s.game);
 }

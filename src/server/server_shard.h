@@ -21,6 +21,9 @@
 #include "ws/rate_limit.h"
 
 namespace asobi {
+namespace modes {
+class ModeRegistry;
+}
 
 class ServerShared;
 
@@ -69,6 +72,9 @@ class ServerShared {
   bool AllowUpgrade(const std::string& ip, int64_t now_ms);
   /// Every shard, for /metrics (read-only atomics) and routing.
   ShardSet* shards = nullptr;
+  /// The game's modes (set by MatchSetup before the domains register; node-wide, its
+  /// Current() is safe from any thread). Null when no MatchSetup exists.
+  modes::ModeRegistry* modes = nullptr;
   std::vector<ServerShard*> shard_state;  // index = shard id; filled as shards start
   /// True while no database is configured or the database is reachable (for /ready).
   std::function<bool()> ready;
