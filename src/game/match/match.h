@@ -75,6 +75,11 @@ class Match final : public script::game_api::ApiHost {
   bool CanSuspend(lua_State* L) override;
   void BeginAsync(script::game_api::AsyncStart start) override;
   void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+  void AddBot(std::string_view name) override;
+  void RemoveBot(std::string_view name_or_id) override;
+
+  /// Most bots one match may hold (lua.md §9 game.bots.add).
+  static constexpr int kBotsMax = 64;
 
  private:
   struct Member {
@@ -114,6 +119,11 @@ class Match final : public script::game_api::ApiHost {
   void EnterRunning();
   void UnindexPlayers();
   void Publish();
+
+  // Bots API (match_bots.cc).
+  void SpawnBot(const std::string& name);
+  int BotCount() const;
+  bool HasBotNamed(std::string_view name) const;
 
   // Tick pipeline (match_tick.cc).
   void ScheduleTick();
@@ -170,6 +180,10 @@ class Match final : public script::game_api::ApiHost {
 
   // Budget overruns inside the quarantine window (host clock, ms), oldest first.
   std::deque<int64_t> overruns_ms_;
+
+  // game.bots.add calls whose join has not finished yet (bot names).
+  std::vector<std::string> pending_bots_;
+  int64_t last_bot_noop_log_ms_ = -1000000;
 
   // Rate limits.
   int64_t log_window_ms_ = 0;
