@@ -70,6 +70,17 @@ void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> p
 MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     : shared_(shared), matches_(matches) {
   catalog_ = bots::BotCatalog::Build(*matches.modes().Current());
+  // game.bots.add / remove (lua.md §9): bots of the calling shard's runner.
+  matches.node().bot_hooks.create = [](const std::string& mode, const std::string& bot_id) {
+    bots::BotRunner* r = bots::BotRunner::OnThisShard();
+    return r != nullptr ? r->Create(mode, bot_id) : ClientRef{};
+  };
+  matches.node().bot_hooks.start = [](const ClientRef& ref, const std::string& match_id) {
+    if (bots::BotRunner* r = bots::BotRunner::OnThisShard()) r->Start(ref, match_id);
+  };
+  matches.node().bot_hooks.destroy = [](const ClientRef& ref) {
+    if (bots::BotRunner* r = bots::BotRunner::OnThisShard()) r->Destroy(ref);
+  };
   // Indexed by shard id: sized from the real shard count (never a fixed maximum).
   const size_t shards = size_t(ResolvedShardCount(shared.config));
   hosts_.resize(shards);

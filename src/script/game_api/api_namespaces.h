@@ -16,5 +16,7 @@ extern const ApiNamespace kEconomyNamespace;
 extern const ApiNamespace kLeaderboardNamespace;
 // game.notify / game.notify_many (notify.cc)
 extern const ApiNamespace kNotifyNamespace;
+// game.bots.* (bots.cc)
+extern const ApiNamespace kBotsNamespace;
 
 }  // namespace asobi::script::game_api

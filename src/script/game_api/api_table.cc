@@ -17,6 +17,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kEconomyNamespace,
     &kLeaderboardNamespace,
     &kNotifyNamespace,
+    &kBotsNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
