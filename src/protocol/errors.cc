@@ -25,7 +25,7 @@ constexpr std::array<ReasonInfo, 38> kReasons = {{
     {"internal", "internal", "The server hit an internal error while handling the request."},
     {"internal_error", "internal", "The server hit an internal error while handling the request."},
     {"invalid_channel_id", "chat.invalid_channel_id", "The channel id is not acceptable."},
-    {"invalid_input", "invalid_payload", "recipient_id and content must be strings."},
+    {"invalid_input", kRequestFailedCode, "recipient_id and content must be strings."},
     {"invalid_json", "invalid_json", "The frame is not valid JSON."},
     {"invalid_message", "invalid_message", "The message is missing a string `type` field."},
     {"invalid_payload", "invalid_payload",

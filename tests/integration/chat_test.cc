@@ -366,7 +366,7 @@ TEST_F(ChatTest, DirectMessagesOverWebSocket) {
   r = a->Call("dm.send", R"({"recipient_id":"x"})");
   EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":1,"content":"x"})");
-  EXPECT_TRUE(IsWsError(r, "invalid_input", "invalid_payload", a->LastCid())) << r.text();
+  EXPECT_TRUE(IsWsError(r, "invalid_input", "ws.request_failed", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":""})");
   EXPECT_TRUE(IsWsError(r, "content_empty", "dm.content_empty", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":")" +
