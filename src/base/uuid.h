@@ -6,7 +6,8 @@
 
 namespace asobi {
 
-/// A new UUIDv7 from the wall clock and libsodium's CSPRNG. Thread-safe.
+/// A new UUIDv7 from the wall clock and libsodium's CSPRNG. Thread-safe; ids made on one thread
+/// are strictly increasing (a 12-bit counter within each millisecond, RFC 9562 §6.2).
 std::string NewUuidV7();
 
 /// True when `text` is a canonical lowercase hyphenated UUID (any version).
