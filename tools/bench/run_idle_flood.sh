@@ -13,6 +13,7 @@
 #   SERVER_ARGS=         extra server flags (caps stay at their defaults unless given here)
 #   OUT=/tmp/idle_flood  directory for the JSON results and the server log
 #   AUTOGROUP_NICE=      e.g. -20 (see run_ws_load.sh)
+#   FLOOD_CPUS= HB_CPUS= taskset CPU lists for the flood processes / the heartbeat client
 set -euo pipefail
 if [[ -n "${AUTOGROUP_NICE:-}" && -z "${RUN_IDLE_FLOOD_INNER:-}" ]]; then
   exec env RUN_IDLE_FLOOD_INNER=1 setsid -w "$0" "$@"
@@ -45,7 +46,9 @@ done
 grep -m1 "connection caps" "$out/server.log" || true
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $2} END {print s + 0}'; }
 # The heartbeat client runs before, during and after the flood.
-python3 tools/bench/idle_flood.py heartbeat --port "$port" --token-file "$tokens" \
+hb_pre=(); [[ -n ${HB_CPUS:-} ]] && hb_pre=(taskset -c "$HB_CPUS")
+fl_pre=(); [[ -n ${FLOOD_CPUS:-} ]] && fl_pre=(taskset -c "$FLOOD_CPUS")
+"${hb_pre[@]}" python3 tools/bench/idle_flood.py heartbeat --port "$port" --token-file "$tokens" \
   --seconds $((hold + 14)) > "$out/heartbeat.json" &
 hb=$!
 sleep 2
@@ -58,10 +61,10 @@ turns_before=$(turns)
 # Two flood processes (count/2 sockets each): one process may hold fewer than the 20,000
 # descriptors of the default limit, which cannot be raised here.
 half=$((count / 2))
-python3 tools/bench/idle_flood.py flood --port "$port" --count "$half" --hold "$hold" \
+"${fl_pre[@]}" python3 tools/bench/idle_flood.py flood --port "$port" --count "$half" --hold "$hold" \
   --server-pid "$server" --baseline-fds "$base_fds" > "$out/flood0.json" &
 f0=$!
-python3 tools/bench/idle_flood.py flood --port "$port" --count "$((count - half))" \
+"${fl_pre[@]}" python3 tools/bench/idle_flood.py flood --port "$port" --count "$((count - half))" \
   --hold "$hold" --server-pid "$server" --baseline-fds "$base_fds" > "$out/flood1.json"
 wait $f0
 turns_after=$(turns)

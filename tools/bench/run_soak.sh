@@ -1,7 +1,7 @@
 #!/bin/bash
 # Issue 10 soak: churn of authenticated players against one server for --minutes N. Each
 # round, `asobi-bench matchmaking` connects --sockets players (WebSocket + session.connect with
-# a dev token), queues them (mode bench4, 4 per match) at --arrival-rate, plays --play seconds
+# a dev token), queues them (mode bench4, 4 per match, sockets/4 per second), plays --play s,
 # sending match.input, leaves and disconnects; rounds follow each other until the time is up.
 # Every 5 s (and after every round) the server's RSS, descriptor count and the /metrics gauges
 # (asobi_connections, asobi_ws_sessions, asobi_matches_live, asobi_matchmaker_tickets) are
@@ -19,7 +19,8 @@
 #   ASOBI_SERVER_BIN=         server binary ($BUILD/src/server/asobi)
 #   ASOBI_BENCH_BIN=          asobi-bench binary ($BUILD/tools/bench/asobi-bench)
 #   SHARDS=2  PORT=0          server shards and port (0: a free port)
-#   OUT=                      directory for samples.tsv, rounds.log and the server log (mktemp)
+#   OUT=                      directory for samples.tsv, rounds.log and the server log (default:
+#                             a mktemp directory, removed when the run passes)
 # Exit status: 0 when every gauge is back at idle and the descriptors at baseline, 1 otherwise.
 set -euo pipefail
 minutes=60; sockets=2000; play=5; short=0
@@ -38,6 +39,7 @@ server_bin=${ASOBI_SERVER_BIN:-$build/src/server/asobi}
 bench_bin=${ASOBI_BENCH_BIN:-$build/tools/bench/asobi-bench}
 if [[ $short == 1 ]]; then seconds=40; sockets=240; play=2; else seconds=$((minutes * 60)); fi
 out=${OUT:-$(mktemp -d /tmp/asobi_soak.XXXXXX)}
+keep=${OUT:+1}  # a temporary directory is removed after a passing run
 mkdir -p "$out"
 tokens=$out/tokens.txt
 python3 -c "import uuid
@@ -126,8 +128,9 @@ if len(idle) >= 2:
     hi = max(int(r[2]) for r in idle[warm - 1:])
     print(f"  idle RSS after round {warm} (end of warm-up): {ref} KiB; after the last round: {last} KiB; "
           f"drift {100.0 * (last - ref) / ref:+.2f}% (max idle {hi} KiB, {100.0 * (hi - ref) / ref:+.2f}%)")
-print(f"  samples: {out}/samples.tsv")
+print(f"  samples: {out}/samples.tsv (kept when OUT is set or the run fails)")
 print("PASS: gauges back at idle, descriptors at baseline" if ok else
       "FAIL: gauges or descriptors did not return to baseline")
 EOF
+if [[ $ok == 1 && -z $keep ]]; then rm -rf "$out"; fi
 [[ $ok == 1 ]]

@@ -56,6 +56,21 @@ TEST(ConfigTest, ConnectionCapsAndCloseTimeout) {
   EXPECT_FALSE(Parse({"--close-timeout-ms", "0"}).ok());
 }
 
+// Accepts per reactor turn: 32 by default, 0 (multishot, no bound) up to 4096.
+TEST(ConfigTest, AcceptsPerTurn) {
+  Result<Config> d = Parse({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->accepts_per_turn, 32);
+  Result<Config> off = Parse({"--accepts-per-turn", "0"});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->accepts_per_turn, 0);
+  Result<Config> max = Parse({"--accepts-per-turn=4096"});
+  ASSERT_TRUE(max.ok());
+  EXPECT_EQ(max->accepts_per_turn, 4096);
+  EXPECT_FALSE(Parse({"--accepts-per-turn", "4097"}).ok());
+  EXPECT_FALSE(Parse({"--accepts-per-turn", "-1"}).ok());
+}
+
 TEST(ConfigTest, AutomaticNodeCapLeavesDescriptorsForTheServer) {
   rlimit rl{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
