@@ -6,6 +6,7 @@
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
 #include "game/leaderboard/leaderboard.h"
+#include "game/saves/saves.h"
 #include "game/tournament/tournament.h"
 
 namespace asobi {
@@ -48,6 +49,7 @@ void RegisterDomains(ServerShared& shared) {
   std::function<void()> flush_boards =
       leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
   tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
+  saves::RegisterSaves(ctx);
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -1,0 +1,178 @@
+// Cloud saves against the real server and PostgreSQL (rest.md §3.9, docs/decisions.md "Cloud
+// saves"): list, get, put with versions, every error row, the 10-slot limit, the 256 KiB cap
+// and 50 concurrent writers racing on one version.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "http_call.h"
+#include "http_client.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+
+namespace asobi::itest {
+namespace {
+
+class SavesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    server_ = new ServerProcess();
+    ServerOptions o;
+    o.flags = db_->ServerFlags();
+    o.flags.insert(o.flags.end(),
+                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000"});
+    ASSERT_TRUE(server_->Start(o));
+    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
+    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+  }
+  static HttpResponse Call(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    return HttpCall(server_->port(), method, path, body, bearer);
+  }
+  static std::pair<std::string, std::string> Register(const std::string& user) {
+    HttpResponse r = Call("POST", "/api/v1/auth/register",
+                          R"({"username":")" + user + R"(","password":"password123"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body));
+    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+  }
+  static JsonDoc Json(const HttpResponse& r) {
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
+    return d;
+  }
+  static std::string Code(const HttpResponse& r) {
+    return Json(r).Str({"error", "code"}).value_or("<none: " + r.body + ">");
+  }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+};
+TestDatabase* SavesTest::db_ = nullptr;
+ServerProcess* SavesTest::server_ = nullptr;
+
+TEST_F(SavesTest, PutGetListAndVersions) {
+  auto [id, t] = Register("save_basic");
+  EXPECT_EQ(Call("GET", "/api/v1/saves", "", t).body, R"({"saves":[]})");
+  HttpResponse r = Call("GET", "/api/v1/saves/one", "", t);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Code(r), "save.not_found");
+
+  r = Call("PUT", "/api/v1/saves/one", R"({"data":{"level":3,"name":"x"}})", t);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc row = Json(r);
+  EXPECT_EQ(row.Str({"player_id"}), id);
+  EXPECT_EQ(row.Str({"slot"}), "one");
+  EXPECT_EQ(row.Int({"version"}), 1);
+  EXPECT_EQ(row.Int({"data", "level"}), 3);  // JSONB: key order is PostgreSQL's
+  EXPECT_EQ(row.Str({"data", "name"}), "x");
+  EXPECT_EQ(row.Str({"id"}).value_or("").size(), 36u);
+  EXPECT_EQ(row.Str({"updated_at"}).value_or("").size(), 24u);
+  // Without a version: last write wins, version + 1. With the stored version: + 1.
+  EXPECT_EQ(Json(Call("PUT", "/api/v1/saves/one", R"({"data":{"level":4}})", t)).Int({"version"}),
+            2);
+  EXPECT_EQ(Json(Call("PUT", "/api/v1/saves/one", R"({"data":{"level":5},"version":2})", t))
+                .Int({"version"}),
+            3);
+  r = Call("PUT", "/api/v1/saves/one", R"({"data":{"level":6},"version":2})", t);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(Code(r), "save.version_conflict");
+  EXPECT_EQ(Json(r).Int({"error", "details", "current_version"}), 3);
+  JsonDoc got = Json(Call("GET", "/api/v1/saves/one", "", t));
+  EXPECT_EQ(got.Raw({"data"}), R"({"level":5})");
+  EXPECT_EQ(got.Int({"version"}), 3);
+  // No data: {} (rest.md default); an empty body too.
+  EXPECT_EQ(Json(Call("PUT", "/api/v1/saves/two", "", t)).Raw({"data"}), "{}");
+  JsonDoc list = Json(Call("GET", "/api/v1/saves", "", t));
+  EXPECT_EQ(list.Str({"saves", "0", "slot"}), "one");
+  EXPECT_EQ(list.Int({"saves", "0", "version"}), 3);
+  EXPECT_EQ(list.Str({"saves", "1", "slot"}), "two");
+  EXPECT_FALSE(list.Has({"saves", "0", "data"}));
+  // Another player's slot of the same name is another save.
+  auto [other, ot] = Register("save_basic_other");
+  EXPECT_EQ(Call("GET", "/api/v1/saves/one", "", ot).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/saves", "").status, 401);
+}
+
+TEST_F(SavesTest, BadInput) {
+  auto [id, t] = Register("save_bad");
+  for (const char* body : {R"({"data":[1]})", R"({"data":"x"})", R"({"data":{},"version":"1"})",
+                           R"({"data":{},"version":1.5})", R"({"data":{},"version":-1})"}) {
+    HttpResponse r = Call("PUT", "/api/v1/saves/s", body, t);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(Code(r), "invalid_payload") << body;
+  }
+  EXPECT_EQ(Code(Call("PUT", "/api/v1/saves/s", "{", t)), "invalid_json");
+  // 262 144 bytes of encoded data pass; one more is 413 save.too_large.
+  const std::string prefix = R"({"k":")";
+  std::string fits(262144 - prefix.size() - 2, 'a');
+  HttpResponse ok = Call("PUT", "/api/v1/saves/big", R"({"data":)" + prefix + fits + "\"}}", t);
+  EXPECT_EQ(ok.status, 200) << ok.body.substr(0, 200);
+  HttpResponse big = Call("PUT", "/api/v1/saves/big", R"({"data":)" + prefix + fits + "a\"}}", t);
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Code(big), "save.too_large");
+  std::string long_slot(256, 's');
+  EXPECT_EQ(Code(Call("PUT", "/api/v1/saves/" + long_slot, "{}", t)), "invalid_payload");
+  EXPECT_EQ(Code(Call("GET", "/api/v1/saves/" + long_slot, "", t)), "save.not_found");
+}
+
+TEST_F(SavesTest, TenSlotsAtMost) {
+  auto [id, t] = Register("save_slots");
+  for (int i = 0; i < 10; ++i) {
+    std::string path("/api/v1/saves/slot");
+    path.append(std::to_string(i));
+    ASSERT_EQ(Call("PUT", path, "{}", t).status, 200) << i;
+  }
+  HttpResponse r = Call("PUT", "/api/v1/saves/slot10", "{}", t);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Code(r), "save.slot_limit_reached");
+  EXPECT_EQ(Call("PUT", "/api/v1/saves/slot3", "{}", t).status, 200);  // updates still work
+}
+
+TEST_F(SavesTest, FiftyWritersOneVersionExactlyOneWins) {
+  auto [id, t] = Register("save_race");
+  ASSERT_EQ(Call("PUT", "/api/v1/saves/race", R"({"data":{"w":-1}})", t).status, 200);
+  std::atomic<int> wins{0}, conflicts{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&, i] {
+      HttpResponse r = Call("PUT", "/api/v1/saves/race",
+                            R"({"version":1,"data":{"w":)" + std::to_string(i) + "}}", t);
+      if (r.status == 200) {
+        ++wins;
+      } else if (r.status == 409 && Code(r) == "save.version_conflict" &&
+                 Json(r).Int({"error", "details", "current_version"}) == 2) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(conflicts.load(), 49);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(Json(Call("GET", "/api/v1/saves/race", "", t)).Int({"version"}), 2);
+}
+
+}  // namespace
+}  // namespace asobi::itest
