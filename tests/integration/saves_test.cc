@@ -149,7 +149,7 @@ TEST_F(SavesTest, TenSlotsAtMost) {
 }
 
 TEST_F(SavesTest, FiftyWritersOneVersionExactlyOneWins) {
-  auto [id, t] = Register("save_race");
+  const std::string t = Register("save_race").second;
   ASSERT_EQ(Call("PUT", "/api/v1/saves/race", R"({"data":{"w":-1}})", t).status, 200);
   std::atomic<int> wins{0}, conflicts{0}, other{0};
   std::vector<std::thread> threads;

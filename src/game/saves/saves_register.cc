@@ -10,7 +10,7 @@ void RegisterSaves(DomainContext& ctx) {
   RegisterSavesRoutes(ctx.http_api());
   ctx.OnShardStart([](GameShard& game) {
     if (game.db == nullptr) return;
-    auto svc = std::make_shared<SavesService>(game.shard->reactor(), *game.db);
+    auto svc = std::make_shared<SavesService>(*game.db);
     SetSavesServiceOnThisShard(svc.get());
     game.AddTeardown([svc]() mutable {
       SetSavesServiceOnThisShard(nullptr);

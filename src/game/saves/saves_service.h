@@ -15,7 +15,6 @@
 
 #include "base/result.h"
 #include "db/pg_connection.h"
-#include "reactor/reactor.h"
 
 namespace asobi::saves {
 
@@ -29,8 +28,8 @@ using PutCallback = std::function<void(Result<std::string>, int64_t current_vers
 
 class SavesService {
  public:
-  /// `reactor` and `db` (the shard's) must outlive the service.
-  SavesService(Reactor& reactor, db::PgConnection& db) : reactor_(reactor), db_(db) {}
+  /// `db` (the shard's connection) must outlive the service.
+  explicit SavesService(db::PgConnection& db) : db_(db) {}
 
   /// `[{"slot","version","updated_at"}, ...]` of the player's saves, by slot.
   void List(std::string player_id, std::function<void(Result<std::string>)> done);
@@ -44,7 +43,6 @@ class SavesService {
            std::optional<int64_t> expected_version, PutCallback done);
 
  private:
-  Reactor& reactor_;
   db::PgConnection& db_;
 };
 
