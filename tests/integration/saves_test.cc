@@ -174,5 +174,102 @@ TEST_F(SavesTest, FiftyWritersOneVersionExactlyOneWins) {
   EXPECT_EQ(Json(Call("GET", "/api/v1/saves/race", "", t)).Int({"version"}), 2);
 }
 
+TEST_F(SavesTest, StorageOwnershipAndPermissions) {
+  auto [a, ta] = Register("sto_a");
+  auto [b, tb] = Register("sto_b");
+  const std::string k = "/api/v1/storage/inv/k1";
+  HttpResponse r = Call("PUT", k, R"({"value":{"a":1}})", ta);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc row = Json(r);
+  EXPECT_EQ(row.Str({"collection"}), "inv");
+  EXPECT_EQ(row.Str({"key"}), "k1");
+  EXPECT_EQ(row.Str({"player_id"}), a);
+  EXPECT_EQ(row.Int({"version"}), 1);
+  EXPECT_EQ(row.Str({"read_perm"}), "owner");
+  EXPECT_EQ(row.Str({"write_perm"}), "owner");
+  EXPECT_EQ(row.Raw({"value"}), R"({"a":1})");
+  // Owner-only: another player can neither read, write nor delete.
+  for (const auto& [method, body] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", ""}, {"PUT", R"({"value":{}})"}, {"DELETE", ""}}) {
+    HttpResponse f = Call(method, k, body, tb);
+    EXPECT_EQ(f.status, 403) << method;
+    EXPECT_EQ(Code(f), "storage.forbidden") << method;
+  }
+  EXPECT_EQ(Json(Call("GET", k, "", ta)).Int({"version"}), 1);
+  // The owner opens reads, then writes.
+  r = Call("PUT", k, R"({"value":{"a":2},"read_perm":"public"})", ta);
+  EXPECT_EQ(Json(r).Int({"version"}), 2);
+  EXPECT_EQ(Json(Call("GET", k, "", tb)).Raw({"value"}), R"({"a":2})");
+  Call("PUT", k, R"({"value":{"a":3},"write_perm":"public"})", ta);
+  // Anyone may change the value of a public-write object, not its permissions or owner.
+  r = Call("PUT", k, R"({"value":{"b":4},"read_perm":"owner","write_perm":"owner"})", tb);
+  ASSERT_EQ(r.status, 200) << r.body;
+  row = Json(r);
+  EXPECT_EQ(row.Raw({"value"}), R"({"b":4})");
+  EXPECT_EQ(row.Str({"player_id"}), a);
+  EXPECT_EQ(row.Str({"read_perm"}), "public");
+  EXPECT_EQ(row.Str({"write_perm"}), "public");
+  EXPECT_EQ(row.Int({"version"}), 4);
+  // Lists: public objects and the caller's own.
+  Call("PUT", "/api/v1/storage/inv/k2", R"({"value":{"secret":true}})", ta);
+  EXPECT_EQ(Json(Call("GET", "/api/v1/storage/inv", "", ta)).At({"objects"})->get_array().size(),
+            2u);
+  JsonDoc lb = Json(Call("GET", "/api/v1/storage/inv", "", tb));
+  ASSERT_EQ(lb.At({"objects"})->get_array().size(), 1u) << lb.text();
+  EXPECT_EQ(lb.Str({"objects", "0", "key"}), "k1");
+  EXPECT_EQ(
+      Json(Call("GET", "/api/v1/storage/inv?limit=1", "", ta)).At({"objects"})->get_array().size(),
+      1u);
+  EXPECT_EQ(Call("GET", "/api/v1/storage/nothing", "", ta).body, R"({"objects":[]})");
+  // Delete: public-write lets anyone delete; then it is gone.
+  EXPECT_EQ(Call("DELETE", k, "", tb).body, R"({"success":true})");
+  r = Call("GET", k, "", ta);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Code(r), "storage.not_found");
+  EXPECT_EQ(Code(Call("DELETE", k, "", ta)), "storage.not_found");
+  EXPECT_EQ(Call("GET", k, "").status, 401);
+}
+
+TEST_F(SavesTest, StorageBadInput) {
+  auto [a, ta] = Register("sto_bad");
+  const std::string k = "/api/v1/storage/bad/k";
+  for (const char* body :
+       {R"({"read_perm":"everyone"})", R"({"write_perm":1})", R"({"read_perm":"OWNER"})"}) {
+    HttpResponse r = Call("PUT", k, body, ta);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(Code(r), "storage.invalid_perm") << body;
+  }
+  for (const char* body : {R"({"value":[1]})", R"({"value":"x"})", R"({"value":3})"}) {
+    HttpResponse r = Call("PUT", k, body, ta);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(Code(r), "storage.invalid_request") << body;
+  }
+  const std::string prefix = R"({"k":")";
+  std::string fits(262144 - prefix.size() - 2, 'a');
+  EXPECT_EQ(Call("PUT", k, R"({"value":)" + prefix + fits + "\"}}", ta).status, 200);
+  HttpResponse big = Call("PUT", k, R"({"value":)" + prefix + fits + "a\"}}", ta);
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Code(big), "storage.value_too_large");
+  std::string long_key(256, 'k');
+  EXPECT_EQ(Code(Call("PUT", "/api/v1/storage/bad/" + long_key, "{}", ta)),
+            "storage.invalid_request");
+  EXPECT_EQ(Code(Call("GET", "/api/v1/storage/bad/" + long_key, "", ta)), "storage.not_found");
+  // Two players' rows under one key (only scripts can make that): 500 storage.conflict.
+  auto [b, tb] = Register("sto_bad_b");
+  ASSERT_TRUE(db_->Query("INSERT INTO storage (id, collection, key, player_id, value, "
+                         "read_perm, write_perm, updated_at) VALUES (gen_random_uuid(), 'dup', "
+                         "'k', '" +
+                         a +
+                         "', '{}', 'public', 'public', now()), (gen_random_uuid(), 'dup', "
+                         "'k', '" +
+                         b + "', '{}', 'public', 'public', now())")
+                  .has_value())
+      << db_->error();
+  HttpResponse c = Call("GET", "/api/v1/storage/dup/k", "", ta);
+  EXPECT_EQ(c.status, 500);
+  EXPECT_EQ(Code(c), "storage.conflict");
+  EXPECT_EQ(Code(Call("PUT", "/api/v1/storage/dup/k", "{}", ta)), "storage.conflict");
+}
+
 }  // namespace
 }  // namespace asobi::itest

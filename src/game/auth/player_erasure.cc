@@ -45,6 +45,7 @@ const db::Statement kErase(
     "d_tourn AS (DELETE FROM tournament_participants WHERE player_id IN (SELECT id FROM "
     "target)), "
     "d_saves AS (DELETE FROM cloud_saves WHERE player_id IN (SELECT id FROM target)), "
+    "d_storage AS (DELETE FROM storage WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

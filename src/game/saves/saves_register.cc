@@ -3,17 +3,24 @@
 #include "game/saves/saves.h"
 #include "game/saves/saves_routes.h"
 #include "game/saves/saves_service.h"
+#include "game/saves/storage_routes.h"
+#include "game/saves/storage_service.h"
 
 namespace asobi::saves {
 
 void RegisterSaves(DomainContext& ctx) {
   RegisterSavesRoutes(ctx.http_api());
+  RegisterStorageRoutes(ctx.http_api());
   ctx.OnShardStart([](GameShard& game) {
     if (game.db == nullptr) return;
     auto svc = std::make_shared<SavesService>(*game.db);
     SetSavesServiceOnThisShard(svc.get());
-    game.AddTeardown([svc]() mutable {
+    auto storage = std::make_shared<StorageService>(*game.db);
+    SetStorageServiceOnThisShard(storage.get());
+    game.AddTeardown([svc, storage]() mutable {
+      SetStorageServiceOnThisShard(nullptr);
       SetSavesServiceOnThisShard(nullptr);
+      storage.reset();
       svc.reset();
     });
   });
