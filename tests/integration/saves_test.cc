@@ -2,9 +2,13 @@
 // saves"): list, get, put with versions, every error row, the 10-slot limit, the 256 KiB cap
 // and 50 concurrent writers racing on one version.
 #include <gtest/gtest.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <utility>
@@ -15,20 +19,148 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
+
+// A solo mode that runs one game.storage call per input and sends the result back to the
+// player as {cid, result} (game.send -> module.message).
+constexpr char kStoreScript[] = R"(
+match_size = 1
+max_players = 1
+quick_play = true
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+local function run(p, i)
+  local st = game.storage
+  local who = i.player or p
+  if i.op == "get" then return st.get(i.c, i.k) end
+  if i.op == "set" then return st.set(i.c, i.k, i.v) end
+  if i.op == "pget" then return st.player_get(who, i.c, i.k) end
+  if i.op == "pset" then return st.player_set(who, i.c, i.k, i.v) end
+  if i.op == "set_short" then return st.set(i.c, i.k) end
+  if i.op == "set_big" then return st.set(i.c, i.k, string.rep("x", 300000)) end
+  return { error = "unknown op" }
+end
+function handle_input(p, i, s)
+  game.send(p, { cid = i.cid, result = run(p, i) })
+  return s
+end
+function tick(s) return s end
+function get_state(p, s) return {} end
+)";
+
+constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// `v` as JSON with object keys sorted (Lua tables have no key order).
+void Canon(simdjson::dom::element v, std::string* out) {
+  if (v.type() == simdjson::dom::element_type::OBJECT) {
+    std::map<std::string, simdjson::dom::element> sorted;
+    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
+    out->push_back('{');
+    bool first = true;
+    for (auto& [k, e] : sorted) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("\"" + k + "\":");
+      Canon(e, out);
+    }
+    out->push_back('}');
+  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
+    out->push_back('[');
+    bool first = true;
+    for (auto e : v.get_array()) {
+      if (!first) out->push_back(',');
+      first = false;
+      Canon(e, out);
+    }
+    out->push_back(']');
+  } else {
+    out->append(simdjson::minify(v));
+  }
+}
+std::string Canon(const std::string& json) {
+  JsonDoc d;
+  if (!d.Parse(json)) return "<invalid:" + json + ">";
+  std::string out;
+  Canon(*d.At({}), &out);
+  return out;
+}
+
+// One WebSocket player in a `store` match.
+class LuaPlayer {
+ public:
+  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
+    if (c.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << c.text();
+    }
+    JsonDoc j = Call("match.find_or_create", R"({"mode":"store"})");
+    if (j.Str({"type"}).value_or("") != "match.joined") {
+      return ::testing::AssertionFailure() << "join: " << j.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
+  // `result` with object keys sorted (Canon).
+  std::string Run(const std::string& input_fields) {
+    std::string cid("e");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
+                             input_fields + "}}"));
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"type"}).value_or("") != "module.message") continue;
+      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
+      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
+    }
+    ADD_FAILURE() << "no result for " << input_fields;
+    return "";
+  }
+
+ private:
+  JsonDoc Call(const std::string& type, const std::string& payload) {
+    std::string cid("c");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
+                             payload + "}"));
+    for (int i = 0; i < 100; ++i) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, kWaitMs)) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+    }
+    return JsonDoc();
+  }
+  WsClient ws_;
+  int n_ = 0;
+};
 
 class SavesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
+    char tmpl[] = "/tmp/asobi_saves_itest_XXXXXX";
+    dir_ = new std::string(mkdtemp(tmpl));
+    std::ofstream(*dir_ + "/store.lua") << kStoreScript;
+    std::ofstream(*dir_ + "/config.lua") << R"(return { store = "store.lua" })";
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
-                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000"});
+                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
+                    "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     ASSERT_TRUE(server_->Start(o));
     for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
     ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
@@ -39,6 +171,8 @@ class SavesTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
+    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    delete dir_;
   }
   void TearDown() override {
     if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
@@ -66,7 +200,9 @@ class SavesTest : public ::testing::Test {
 
   static TestDatabase* db_;
   static ServerProcess* server_;
+  static std::string* dir_;
 };
+std::string* SavesTest::dir_ = nullptr;
 TestDatabase* SavesTest::db_ = nullptr;
 ServerProcess* SavesTest::server_ = nullptr;
 
@@ -269,6 +405,38 @@ TEST_F(SavesTest, StorageBadInput) {
   EXPECT_EQ(c.status, 500);
   EXPECT_EQ(Code(c), "storage.conflict");
   EXPECT_EQ(Code(Call("PUT", "/api/v1/storage/dup/k", "{}", ta)), "storage.conflict");
+}
+
+TEST_F(SavesTest, LuaStorageGlobalAndPlayerRows) {
+  auto [a, ta] = Register("sto_lua");
+  LuaPlayer p;
+  ASSERT_TRUE(p.Join(server_->port(), ta));
+  EXPECT_EQ(p.Run(R"("op":"get","c":"cfg","k":"motd")"), R"({"error":"not_found"})");
+  EXPECT_EQ(p.Run(R"("op":"set","c":"cfg","k":"motd","v":"hello")"),
+            Canon(R"({"ok":{"collection":"cfg","key":"motd","read_perm":"owner","value":"hello",)"
+                  R"("version":1,"write_perm":"owner"}})"));
+  EXPECT_EQ(p.Run(R"("op":"get","c":"cfg","k":"motd")"), R"({"ok":"hello"})");
+  EXPECT_EQ(p.Run(R"("op":"set","c":"cfg","k":"motd","v":{"n":2})"),
+            Canon(R"({"ok":{"collection":"cfg","key":"motd","read_perm":"owner","value":{"n":2},)"
+                  R"("version":2,"write_perm":"owner"}})"));
+  // A player row of the same key is another row, and visible over REST to its owner.
+  EXPECT_EQ(p.Run(R"("op":"pget","c":"cfg","k":"motd")"), R"({"error":"not_found"})");
+  std::string row = p.Run(R"("op":"pset","c":"cfg","k":"motd","v":{"mine":true})");
+  EXPECT_NE(row.find(R"("player_id":")" + a + "\""), std::string::npos) << row;
+  EXPECT_EQ(p.Run(R"("op":"pget","c":"cfg","k":"motd")"), R"({"ok":{"mine":true}})");
+  EXPECT_EQ(Json(Call("GET", "/api/v1/storage/cfg/motd", "", ta)).Raw({"value"}),
+            R"({"mine":true})");
+  EXPECT_EQ(p.Run(R"("op":"get","c":"cfg","k":"motd")"), R"({"ok":{"n":2}})");
+  // Bad input: {error}, never a raise.
+  EXPECT_EQ(p.Run(R"("op":"pset","c":"cfg","k":"x","v":1,"player":"bot_x_abcdef")"),
+            R"({"error":"player_not_found"})");
+  EXPECT_EQ(p.Run(R"("op":"pset","c":"cfg","k":"x","v":1,)"
+                  R"("player":"0190d000-0000-7000-8000-000000000000")"),
+            R"({"error":"player_not_found"})");
+  EXPECT_EQ(p.Run(R"("op":"set","c":"","k":"x","v":1)"), R"({"error":"invalid_key"})");
+  EXPECT_EQ(p.Run(R"("op":"set_big","c":"cfg","k":"big")"), R"({"error":"value_too_large"})");
+  EXPECT_EQ(p.Run(R"("op":"set_short","c":"cfg","k":"x")"),
+            R"x({"error":"game.storage.set requires (collection, key, value)"})x");
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 #include "game/saves/saves.h"
 #include "game/saves/saves_routes.h"
 #include "game/saves/saves_service.h"
+#include "game/saves/storage_lua_backend.h"
 #include "game/saves/storage_routes.h"
 #include "game/saves/storage_service.h"
+#include "script/game_api/api_backends.h"
 
 namespace asobi::saves {
 
@@ -17,7 +19,11 @@ void RegisterSaves(DomainContext& ctx) {
     SetSavesServiceOnThisShard(svc.get());
     auto storage = std::make_shared<StorageService>(*game.db);
     SetStorageServiceOnThisShard(storage.get());
-    game.AddTeardown([svc, storage]() mutable {
+    auto lua = std::make_shared<StorageLuaBackend>(*game.db);
+    script::game_api::ApiBackends::OnThisShard().storage = lua.get();
+    game.AddTeardown([svc, storage, lua]() mutable {
+      script::game_api::ApiBackends::OnThisShard().storage = nullptr;
+      lua.reset();
       SetStorageServiceOnThisShard(nullptr);
       SetSavesServiceOnThisShard(nullptr);
       storage.reset();

@@ -68,4 +68,34 @@ const db::Statement kStorageDelete(
     "SELECT (SELECT c FROM cnt), (SELECT count(*) FROM del)",
     {PgType::kVarchar, PgType::kVarchar, PgType::kUuid});
 
+#define STO_SCRIPT_JSON                                                                       \
+  "json_build_object('collection', collection, 'key', key, 'player_id', player_id, 'value', " \
+  "value, 'version', version, 'read_perm', read_perm, 'write_perm', write_perm)::text"
+
+const db::Statement kScriptGetGlobal("storage_script_get_global",
+                                     "SELECT value::text FROM storage WHERE collection = $1 AND "
+                                     "key = $2 AND player_id IS NULL",
+                                     {PgType::kVarchar, PgType::kVarchar});
+
+const db::Statement kScriptGetPlayer("storage_script_get_player",
+                                     "SELECT value::text FROM storage WHERE collection = $1 AND "
+                                     "key = $2 AND player_id = $3",
+                                     {PgType::kVarchar, PgType::kVarchar, PgType::kUuid});
+
+const db::Statement kScriptSetGlobal(
+    "storage_script_set_global",
+    "INSERT INTO storage (id, collection, key, player_id, value, version, read_perm, "
+    "write_perm, updated_at) VALUES ($1, $2, $3, NULL, $4, 1, 'owner', 'owner', now()) "
+    "ON CONFLICT (collection, key) WHERE player_id IS NULL DO UPDATE SET value = "
+    "EXCLUDED.value, version = storage.version + 1, updated_at = now() RETURNING " STO_SCRIPT_JSON,
+    {PgType::kUuid, PgType::kVarchar, PgType::kVarchar, PgType::kJsonb});
+
+const db::Statement kScriptSetPlayer(
+    "storage_script_set_player",
+    "INSERT INTO storage (id, collection, key, player_id, value, version, read_perm, "
+    "write_perm, updated_at) VALUES ($1, $2, $3, $5, $4, 1, 'owner', 'owner', now()) "
+    "ON CONFLICT (collection, key, player_id) WHERE player_id IS NOT NULL DO UPDATE SET value = "
+    "EXCLUDED.value, version = storage.version + 1, updated_at = now() RETURNING " STO_SCRIPT_JSON,
+    {PgType::kUuid, PgType::kVarchar, PgType::kVarchar, PgType::kJsonb, PgType::kUuid});
+
 }  // namespace asobi::saves::sql

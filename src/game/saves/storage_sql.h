@@ -20,4 +20,14 @@ extern const db::Statement kStoragePut;
 /// ($1 collection, $2 key, $3 caller) -> one row: (player rows of the key, rows deleted).
 extern const db::Statement kStorageDelete;
 
+/// Scripts (lua.md §9): ($1 collection, $2 key) -> the global row's value as JSON text.
+extern const db::Statement kScriptGetGlobal;
+/// ($1 collection, $2 key, $3 player id) -> the player row's value as JSON text.
+extern const db::Statement kScriptGetPlayer;
+/// ($1 new id, $2 collection, $3 key, $4 value) -> the upserted global row as JSON (no id,
+/// updated_at).
+extern const db::Statement kScriptSetGlobal;
+/// ($1 new id, $2 collection, $3 key, $4 value, $5 player id) -> the upserted player row.
+extern const db::Statement kScriptSetPlayer;
+
 }  // namespace asobi::saves::sql

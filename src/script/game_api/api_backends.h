@@ -13,6 +13,7 @@ namespace asobi::script::game_api {
 
 class EconomyBackend;
 class LeaderboardBackend;
+class StorageBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -27,6 +28,8 @@ struct ApiBackends {
   EconomyBackend* economy = nullptr;
   /// game.leaderboard.* (leaderboard_backend.h); set by game/leaderboard.
   LeaderboardBackend* leaderboard = nullptr;
+  /// game.storage.* (storage_backend.h); set by game/saves.
+  StorageBackend* storage = nullptr;
 };
 
 }  // namespace asobi::script::game_api

@@ -14,5 +14,7 @@ extern const ApiNamespace kTestNamespace;   // game.test.* (test.cc), tests only
 extern const ApiNamespace kEconomyNamespace;
 // game.leaderboard.* (leaderboard.cc)
 extern const ApiNamespace kLeaderboardNamespace;
+// game.storage.* (storage.cc)
+extern const ApiNamespace kStorageNamespace;
 
 }  // namespace asobi::script::game_api

@@ -16,6 +16,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kTestNamespace,
     &kEconomyNamespace,
     &kLeaderboardNamespace,
+    &kStorageNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
