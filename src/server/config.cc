@@ -272,6 +272,10 @@ const std::vector<Flag>& Flags() {
       {"leaderboard-flush-ms", "ASOBI_LEADERBOARD_FLUSH_MS",
        "ms between writes of changed leaderboard entries to the database (30000)", true,
        IntField(&Config::leaderboard_flush_ms, 10, 3600000)},
+      {"tournament-tick-ms", "ASOBI_TOURNAMENT_TICK_MS",
+       "ms between checks of tournament start and end times; ended tournaments get their "
+       "rewards granted then (1000)",
+       true, IntField(&Config::tournament_tick_ms, 10, 3600000)},
   };
   return flags;
 }

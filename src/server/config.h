@@ -105,6 +105,7 @@ struct Config {
   std::vector<std::string> leaderboard_client_submit;  // --leaderboard-client-submit: ids|all
   int leaderboard_max_boards = 1000;                   // --leaderboard-max-boards: live, per node
   int64_t leaderboard_flush_ms = 30000;                // --leaderboard-flush-ms: flush interval
+  int64_t tournament_tick_ms = 1000;  // --tournament-tick-ms: start/end checks (rest.md §3.8)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -11,6 +11,8 @@
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
 #include "game/social/social.h"
+#include "game/saves/saves.h"
+#include "game/tournament/tournament.h"
 
 namespace asobi {
 namespace {
@@ -71,6 +73,8 @@ void RegisterDomains(ServerShared& shared) {
       leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
   social::RegisterSocial(ctx, social::SocialOptions{});
   notification::RegisterNotifications(ctx, notification::NotificationOptions{});
+  tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
+  saves::RegisterSaves(ctx);
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

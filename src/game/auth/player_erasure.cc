@@ -42,6 +42,10 @@ const db::Statement kErase(
     // Leaderboards: stored entries go. A board live in memory keeps showing the entry until
     // the server restarts, but never writes it back (its flush skips players that are gone).
     "d_boards AS (DELETE FROM leaderboard_entries WHERE player_id IN (SELECT id FROM target)), "
+    "d_tourn AS (DELETE FROM tournament_participants WHERE player_id IN (SELECT id FROM "
+    "target)), "
+    "d_saves AS (DELETE FROM cloud_saves WHERE player_id IN (SELECT id FROM target)), "
+    "d_storage AS (DELETE FROM storage WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

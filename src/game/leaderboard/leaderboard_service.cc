@@ -220,6 +220,28 @@ void LeaderboardService::Around(std::string board_id, std::string player_id, siz
   }
 }
 
+void LeaderboardService::Flush(std::string board_id, std::function<void(Status)> done) {
+  int origin = shard_.id();
+  auto owner_op = [board_id, origin, done](LeaderboardService* s) {
+    if (s == nullptr) return ReplyFrom<Ok>(origin, done, Fail("not_ready"));
+    auto it = s->boards_.find(board_id);
+    if (it == s->boards_.end()) return ReplyFrom<Ok>(origin, done, Ok{});
+    if (!it->second->ready) return ReplyFrom<Ok>(origin, done, Fail("not_ready"));
+    auto pending = std::make_shared<int>(1);
+    auto failed = std::make_shared<bool>(false);
+    Board& board = it->second->board;
+    size_t before = board.dirty_count();
+    auto finish = std::make_shared<std::function<void()>>([origin, done, failed] {
+      ReplyFrom<Ok>(origin, done, *failed ? Result<Ok>(Fail("not_ready")) : Result<Ok>(Ok{}));
+    });
+    if (before > 0) s->FlushBoard(board_id, board, pending, finish, failed);
+    if (--*pending == 0) (*finish)();
+  };
+  if (!OnOwner(board_id, std::move(owner_op))) {
+    shard_.reactor().Post([done] { done(Fail("not_ready")); });
+  }
+}
+
 void LeaderboardService::ScheduleFlush() {
   flush_timer_ =
       shard_.reactor().AddTimer(node_->options.flush_interval_ms, [this, alive = alive_] {
@@ -245,7 +267,8 @@ void LeaderboardService::FlushAll(std::function<void()> done) {
 
 void LeaderboardService::FlushBoard(const std::string& board_id, Board& board,
                                     std::shared_ptr<int> pending,
-                                    std::shared_ptr<std::function<void()>> done) {
+                                    std::shared_ptr<std::function<void()>> done,
+                                    std::shared_ptr<bool> failed) {
   for (;;) {
     std::vector<DirtyRow> rows = board.TakeDirty(kFlushBatchRows);
     if (rows.empty()) return;
@@ -268,8 +291,9 @@ void LeaderboardService::FlushBoard(const std::string& board_id, Board& board,
     w.EndArray();
     ++*pending;
     db_.Execute(sql::kUpsert, {db::Param::Json(w.Take())},
-                [this, alive = alive_, board_id, rows = std::move(rows), pending,
-                 done](db::DbResult<db::PgResult> r) {
+                [this, alive = alive_, board_id, rows = std::move(rows), pending, done,
+                 failed](db::DbResult<db::PgResult> r) {
+                  if (!r.ok() && failed) *failed = true;
                   if (*alive && !r.ok()) {
                     auto it = boards_.find(board_id);
                     if (it != boards_.end()) it->second->board.MarkDirty(rows);

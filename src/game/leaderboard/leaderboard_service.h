@@ -87,6 +87,10 @@ class LeaderboardService {
   /// no entry; range 0 = the player's own entry, i.e. its rank). Any shard.
   void Around(std::string board_id, std::string player_id, size_t range, EntriesCallback done);
 
+  /// Writes the changed entries of `board_id` (if it is live) to the table; `done` runs on the
+  /// calling shard once they are written (or the write failed: `not_ready`/`internal`). Any
+  /// shard. Tournaments call it before ranking a board from the table.
+  void Flush(std::string board_id, std::function<void(Status)> done);
   /// Writes every changed entry of this shard's boards; `done` runs on this shard when the
   /// writes completed (or failed: their entries stay dirty). Owner shard only.
   void FlushAll(std::function<void()> done);
@@ -113,8 +117,11 @@ class LeaderboardService {
   void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
                   EntriesCallback done);
   void ScheduleFlush();
+  // Issues the writes of `board`'s changed entries; each completion decrements `*pending` and
+  // runs `done` at 0. A failed write marks its rows dirty again and sets `*failed` (if given).
   void FlushBoard(const std::string& board_id, Board& board, std::shared_ptr<int> pending,
-                  std::shared_ptr<std::function<void()>> done);
+                  std::shared_ptr<std::function<void()>> done,
+                  std::shared_ptr<bool> failed = nullptr);
 
   Shard& shard_;
   db::PgConnection& db_;

@@ -14,6 +14,7 @@ namespace asobi::script::game_api {
 class EconomyBackend;
 class LeaderboardBackend;
 class NotifyBackend;
+class StorageBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -30,6 +31,8 @@ struct ApiBackends {
   LeaderboardBackend* leaderboard = nullptr;
   /// game.notify / game.notify_many (notify_backend.h); set by game/notification.
   NotifyBackend* notify = nullptr;
+  /// game.storage.* (storage_backend.h); set by game/saves.
+  StorageBackend* storage = nullptr;
 };
 
 }  // namespace asobi::script::game_api

@@ -18,5 +18,7 @@ extern const ApiNamespace kLeaderboardNamespace;
 extern const ApiNamespace kNotifyNamespace;
 // game.bots.* (bots.cc)
 extern const ApiNamespace kBotsNamespace;
+// game.storage.* (storage.cc)
+extern const ApiNamespace kStorageNamespace;
 
 }  // namespace asobi::script::game_api

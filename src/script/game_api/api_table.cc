@@ -18,6 +18,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kLeaderboardNamespace,
     &kNotifyNamespace,
     &kBotsNamespace,
+    &kStorageNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

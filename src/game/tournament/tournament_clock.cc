@@ -1,0 +1,128 @@
+#include "game/tournament/tournament_clock.h"
+
+#include <utility>
+
+#include "base/log.h"
+#include "game/tournament/tournament_sql.h"
+
+namespace asobi::tournament {
+
+TournamentClock::TournamentClock(Reactor& reactor, db::PgConnection& db,
+                                 economy::EconomyService& economy,
+                                 leaderboard::LeaderboardService& boards, int64_t tick_ms)
+    : reactor_(reactor), db_(db), economy_(economy), boards_(boards), tick_ms_(tick_ms) {
+  Schedule();
+}
+
+TournamentClock::~TournamentClock() {
+  *alive_ = false;
+  reactor_.CancelTimer(timer_);
+}
+
+void TournamentClock::Schedule() {
+  timer_ = reactor_.AddTimer(tick_ms_, [this, alive = alive_] {
+    if (!*alive) return;
+    Tick();
+    Schedule();
+  });
+}
+
+void TournamentClock::Tick() {
+  if (!tables_ready_) {
+    db_.Execute(sql::kTablesReady, {}, [this, alive = alive_](db::DbResult<db::PgResult> r) {
+      if (*alive && r.ok() && r->rows() == 1 && r->GetString(0, 0) == "t") tables_ready_ = true;
+    });
+    return;
+  }
+  db_.Execute(sql::kActivate, {}, [](db::DbResult<db::PgResult> r) {
+    if (!r.ok()) LOG_WARN("tournament activation failed").KV("error", r.error().message);
+  });
+  db_.Execute(sql::kDue, {}, [this, alive = alive_](db::DbResult<db::PgResult> r) {
+    if (!*alive) return;
+    if (!r.ok()) {
+      LOG_WARN("tournament due check failed").KV("error", r.error().message);
+      return;
+    }
+    for (int i = 0; i < r->rows(); ++i) {
+      std::string id(r->GetString(i, 0));
+      if (in_progress_.count(id) != 0) continue;
+      Result<std::vector<RewardRange>> rewards = ParseRewards(r->GetString(i, 2));
+      if (!rewards.ok()) {
+        LOG_WARN("tournament rewards unreadable, finishing without rewards").KV("tournament", id);
+        rewards = std::vector<RewardRange>{};
+      }
+      in_progress_.insert(id);
+      Finish(std::move(id), std::string(r->GetString(i, 1)), std::move(rewards.value()));
+    }
+  });
+}
+
+void TournamentClock::Finish(std::string id, std::string board, std::vector<RewardRange> rewards) {
+  int64_t deepest = DeepestRank(rewards);
+  if (deepest == 0) return MarkFinished(id);
+  // The board's latest scores must be in the table before it is ranked there.
+  boards_.Flush(board, [this, alive = alive_, id, board, deepest,
+                        rewards = std::move(rewards)](Status flushed) mutable {
+    if (!*alive) return;
+    if (!flushed.ok()) {
+      in_progress_.erase(id);  // next tick retries
+      return;
+    }
+    db_.Execute(
+        sql::kStandings, {db::Param::Uuid(id), db::Param::Text(board), db::Param::Int64(deepest)},
+        [this, alive, id, rewards = std::move(rewards)](db::DbResult<db::PgResult> r) {
+          if (!*alive) return;
+          if (!r.ok()) {
+            in_progress_.erase(id);
+            return;
+          }
+          std::vector<std::pair<std::string, int64_t>> standings;
+          for (int i = 0; i < r->rows(); ++i) {
+            standings.emplace_back(std::string(r->GetString(i, 0)), r->GetInt64(i, 1).value_or(0));
+          }
+          Grant(id, std::move(standings), std::move(rewards));
+        });
+  });
+}
+
+void TournamentClock::Grant(const std::string& id,
+                            std::vector<std::pair<std::string, int64_t>> standings,
+                            std::vector<RewardRange> rewards) {
+  auto pending = std::make_shared<int>(1);
+  auto failed = std::make_shared<bool>(false);
+  auto settle = [this, alive = alive_, id, pending, failed] {
+    if (--*pending != 0 || !*alive) return;
+    if (*failed) {
+      in_progress_.erase(id);  // unfinished: the next tick grants again (replays where done)
+      return;
+    }
+    MarkFinished(id);
+  };
+  const std::string key = "tournament:" + id;
+  for (const auto& [player, rank] : standings) {
+    for (const auto& [currency, amount] : RewardsFor(rewards, rank)) {
+      ++*pending;
+      economy_.Grant(player, currency, amount, "tournament_reward", key,
+                     [settle, failed, id](Result<economy::WalletChange> r) {
+                       // An erased player cannot be rewarded; anything else is retried.
+                       if (!r.ok() && r.error().reason != "player_not_found") {
+                         LOG_WARN("tournament reward not granted yet")
+                             .KV("tournament", id)
+                             .KV("reason", r.error().reason);
+                         *failed = true;
+                       }
+                       settle();
+                     });
+    }
+  }
+  settle();
+}
+
+void TournamentClock::MarkFinished(const std::string& id) {
+  db_.Execute(sql::kFinish, {db::Param::Uuid(id)},
+              [this, alive = alive_, id](db::DbResult<db::PgResult>) {
+                if (*alive) in_progress_.erase(id);
+              });
+}
+
+}  // namespace asobi::tournament

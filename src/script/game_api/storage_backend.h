@@ -1,0 +1,32 @@
+// StorageBackend: what `game.storage.*` (lua.md §9 Storage) needs from the storage domain.
+// Implemented in game/saves (StorageLuaBackend) and installed per shard in
+// ApiBackends::OnThisShard().storage. Every method runs on the calling shard and answers
+// through `done` exactly once, on that shard, never inside the call itself.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+
+namespace asobi::script::game_api {
+
+class StorageBackend {
+ public:
+  /// JSON text: the stored value (Get) or the written row (Set).
+  using JsonDone = std::function<void(Result<std::string>)>;
+
+  virtual ~StorageBackend() = default;
+
+  /// The value of the global row (`player_id` nullopt) or of the player's row. Errors:
+  /// not_found, player_not_found, not_ready, internal.
+  virtual void Get(std::optional<std::string> player_id, std::string collection, std::string key,
+                   JsonDone done) = 0;
+  /// Creates or replaces the row's value (version + 1); answers the row without its internal
+  /// `id`/`updated_at`. Errors: player_not_found, invalid_key, not_ready, internal.
+  virtual void Set(std::optional<std::string> player_id, std::string collection, std::string key,
+                   std::string value_json, JsonDone done) = 0;
+};
+
+}  // namespace asobi::script::game_api
