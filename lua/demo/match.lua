@@ -16,6 +16,9 @@
 match_size  = 2
 max_players = 2
 strategy    = "fill"
+-- Chat channels `global:lobby` and `global:demo` may be joined by any player (websocket.md §8.1;
+-- our `chat_channels` mode global).
+chat_channels = {"lobby", "demo"}
 
 local FIELD_W, FIELD_H = 800, 600
 local SPAWN_X_MIN, SPAWN_X_MAX = 50, 700

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,16 @@ class DomainContext {
   /// Adds a per-shard start-up step (see ShardStep). Call from the register function only.
   void OnShardStart(ShardStep step) { steps_.push_back(std::move(step)); }
 
+  /// Adds a writer of Prometheus text lines to /metrics (any shard's thread; reads atomics
+  /// only). Call from the register function only.
+  void AddMetricsWriter(std::function<void(std::string*)> writer) {
+    metrics_writers_.push_back(std::move(writer));
+  }
+  /// Appends every domain's metrics (the server's /metrics route).
+  void WriteMetrics(std::string* out) const {
+    for (const auto& w : metrics_writers_) w(out);
+  }
+
   /// Runs every registered step on the calling shard (the server, on each shard's thread).
   void RunShardSteps(GameShard& game) const {
     for (const ShardStep& step : steps_) step(game);
@@ -42,6 +53,7 @@ class DomainContext {
   HttpApi& http_api_;
   MessageRegistry<WsContext>& ws_registry_;
   std::vector<ShardStep> steps_;
+  std::vector<std::function<void(std::string*)>> metrics_writers_;
 };
 
 }  // namespace asobi

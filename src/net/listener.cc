@@ -13,8 +13,8 @@
 
 namespace asobi {
 
-Listener::Listener(ConnectionTable& table, HandlerFactory factory)
-    : table_(table), factory_(std::move(factory)) {}
+Listener::Listener(ConnectionTable& table, HandlerFactory factory, int accepts_per_turn)
+    : table_(table), factory_(std::move(factory)), accepts_per_turn_(accepts_per_turn) {}
 
 Listener::~Listener() {
   if (fd_ >= 0) ::close(fd_);
@@ -51,15 +51,25 @@ Status Listener::Start(const std::string& host, uint16_t port, int backlog) {
 }
 
 void Listener::Arm() {
-  if (stopped_ || armed_) return;
+  if (stopped_) return;
   backoff_timer_.Cancel();
-  io_uring_sqe* sqe = table_.shard().reactor().GetSqe(&accept_c_);
-  io_uring_prep_multishot_accept(sqe, fd_, nullptr, nullptr, SOCK_CLOEXEC);
-  armed_ = true;
+  Reactor& r = table_.shard().reactor();
+  if (accepts_per_turn_ <= 0) {
+    if (armed_ > 0) return;
+    io_uring_prep_multishot_accept(r.GetSqe(&accept_c_), fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    armed_ = 1;
+    return;
+  }
+  // Single-shot accepts go out with the next submission (the end of this turn): one that
+  // completes now is re-armed for the next turn, so a turn never handles more than
+  // accepts_per_turn_ of them.
+  for (; armed_ < accepts_per_turn_; ++armed_) {
+    io_uring_prep_accept(r.GetSqe(&accept_c_), fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  }
 }
 
 void Listener::OnAccept(int32_t res, uint32_t flags) {
-  if (!(flags & IORING_CQE_F_MORE)) armed_ = false;
+  if (accepts_per_turn_ > 0 || !(flags & IORING_CQE_F_MORE)) --armed_;
   if (res >= 0) {
     if (stopped_) {
       ::close(res);
@@ -70,14 +80,14 @@ void Listener::OnAccept(int32_t res, uint32_t flags) {
     LOG_WARN("accept failed").KV("error", std::strerror(-res));
     if (res == -EMFILE || res == -ENFILE || res == -ENOMEM) {
       // Out of descriptors: pause for a wheel tick instead of spinning, then accept again.
-      if (!armed_) {
+      if (!backoff_timer_.armed()) {
         Reactor& r = table_.shard().reactor();
         r.wheel().Arm(&backoff_timer_, r.now_ms() + TimerWheel::kTickMs);
       }
       return;
     }
   }
-  if (!armed_ && !stopped_ && !backoff_timer_.armed()) Arm();
+  if (!stopped_ && !backoff_timer_.armed()) Arm();
 }
 
 void Listener::Accepted(int fd) {
@@ -122,9 +132,9 @@ void Listener::Refuse(int fd, ConnectionLimiter::Verdict verdict) {
 void Listener::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (armed_) {
+  if (armed_ > 0) {
     io_uring_sqe* sqe = table_.shard().reactor().GetSqe(nullptr);
-    io_uring_prep_cancel(sqe, &accept_c_, 0);
+    io_uring_prep_cancel(sqe, &accept_c_, IORING_ASYNC_CANCEL_ALL);
   }
   ::shutdown(fd_, SHUT_RDWR);
 }

@@ -1,4 +1,11 @@
-// Listener: a shard's own SO_REUSEPORT listening socket with a multishot accept.
+// Listener: a shard's own SO_REUSEPORT listening socket.
+//
+// Accepts are bounded per reactor turn: `accepts_per_turn` single-shot accepts are kept in
+// flight, and each one completed is re-armed with the next submission, so one turn handles at
+// most that many new connections and a connection burst (an idle flood) waits in the kernel's
+// accept queue instead of stalling everyone else's turn (bench/README.md "Idle flood").
+// `accepts_per_turn` 0 keeps one multishot accept instead (no bound: every pending
+// connection is accepted as soon as the kernel has it).
 //
 // Accepted sockets get TCP_NODELAY, and inherit from the listening socket SO_KEEPALIVE with
 // TCP_KEEPIDLE 60 s, TCP_KEEPINTVL 10 s, TCP_KEEPCNT 6 (a vanished peer is noticed about
@@ -26,8 +33,12 @@ class Listener {
   /// Builds the first protocol handler for each new connection.
   using HandlerFactory = std::function<std::unique_ptr<ConnectionHandler>(TcpConnection&)>;
 
-  /// Shard-affine. `table` receives the accepted connections.
-  Listener(ConnectionTable& table, HandlerFactory factory);
+  /// Default bound on the connections accepted per reactor turn.
+  static constexpr int kAcceptsPerTurn = 32;
+
+  /// Shard-affine. `table` receives the accepted connections. `accepts_per_turn`: at most
+  /// this many accepts complete per reactor turn (0: unbounded multishot accept).
+  Listener(ConnectionTable& table, HandlerFactory factory, int accepts_per_turn = kAcceptsPerTurn);
   ~Listener();
 
   /// TCP keepalive of accepted sockets: idle time before the first probe, probe interval,
@@ -54,7 +65,8 @@ class Listener {
   int fd_ = -1;
   uint16_t port_ = 0;
   bool stopped_ = false;
-  bool armed_ = false;
+  int accepts_per_turn_;
+  int armed_ = 0;  // accepts in flight (the multishot one counts once)
   MemberCompletion<Listener, &Listener::OnAccept> accept_c_{this};
   MemberCompletion<Listener, &Listener::OnAccept> cancel_c_{this};
   MemberWheelTimer<Listener, &Listener::Arm> backoff_timer_{this};

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "game/domain.h"
 #include "http/error_response.h"
 #include "protocol/json_writer.h"
 #include "server/metrics_access.h"
@@ -144,6 +145,8 @@ void Metrics(const ServerShared& shared, HttpCall& call) {
     out += "asobi_loop_turn_seconds_sum{" + shard + "} " + sum + "\n";
     out += "asobi_loop_turn_seconds_count{" + shard + "} " + std::to_string(h.count()) + "\n";
   }
+  for (const auto& write : shared.metrics_writers) write(&out);
+  if (shared.domains) shared.domains->WriteMetrics(&out);
   http::HttpResponse r = Json(200, std::move(out));
   r.content_type = "text/plain; version=0.0.4";
   call.respond(std::move(r));

@@ -255,6 +255,23 @@ const std::vector<Flag>& Flags() {
       {"iap-workers", "ASOBI_IAP_WORKERS",
        "threads verifying purchases with the store providers, off the shards (2)", true,
        IntField(&Config::iap_workers, 1, 64)},
+      {"accepts-per-turn", "ASOBI_ACCEPTS_PER_TURN",
+       "connections each shard accepts per reactor turn at most (32; 0 = no bound, multishot)",
+       true, IntField(&Config::accepts_per_turn, 0, 4096)},
+      {"leaderboard-client-submit", "ASOBI_LEADERBOARD_CLIENT_SUBMIT",
+       "comma-separated leaderboard ids that accept client score submits over REST, or `all` "
+       "(default: none)",
+       true,
+       [](Config& c, const std::string& v) {
+         c.leaderboard_client_submit = SplitList(v);
+         return true;
+       }},
+      {"leaderboard-max-boards", "ASOBI_LEADERBOARD_MAX_BOARDS",
+       "live leaderboards per node; a submit starting one more gets capacity_reached (1000)", true,
+       IntField(&Config::leaderboard_max_boards, 1, 1000000)},
+      {"leaderboard-flush-ms", "ASOBI_LEADERBOARD_FLUSH_MS",
+       "ms between writes of changed leaderboard entries to the database (30000)", true,
+       IntField(&Config::leaderboard_flush_ms, 10, 3600000)},
   };
   return flags;
 }

@@ -100,6 +100,11 @@ struct Config {
   std::string iap_google_token_uri;     // --iap-google-token-uri (default: the key's token_uri)
   int64_t iap_http_timeout_ms = 10000;  // --iap-http-timeout-ms: one provider request
   int iap_workers = 2;                  // --iap-workers: threads for provider verification
+  int accepts_per_turn = 32;  // --accepts-per-turn: new connections per reactor turn (0 = no bound)
+  // Leaderboards (rest.md §3.7; docs/decisions.md "Leaderboards")
+  std::vector<std::string> leaderboard_client_submit;  // --leaderboard-client-submit: ids|all
+  int leaderboard_max_boards = 1000;                   // --leaderboard-max-boards: live, per node
+  int64_t leaderboard_flush_ms = 30000;                // --leaderboard-flush-ms: flush interval
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

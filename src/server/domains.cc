@@ -2,9 +2,13 @@
 
 #include <memory>
 
+#include "game/chat/chat.h"
+#include "game/directory/directory.h"
 #include "game/domain.h"
 #include "game/economy/economy.h"
 #include "game/iap/iap.h"
+#include "game/leaderboard/leaderboard.h"
+#include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
 #include "game/social/social.h"
 
@@ -24,6 +28,30 @@ iap::IapOptions IapOptionsFrom(const Config& c) {
   return o;
 }
 
+leaderboard::LeaderboardConfig LeaderboardConfigFrom(const Config& c) {
+  leaderboard::LeaderboardConfig o;
+  o.service.max_boards = c.leaderboard_max_boards;
+  o.service.flush_interval_ms = c.leaderboard_flush_ms;
+  o.client_submit = c.leaderboard_client_submit;
+  return o;
+}
+
+// `global:<name>` is declared when any current mode lists <name> in `chat_channels`.
+chat::ChatOptions ChatOptionsFrom(modes::ModeRegistry* registry) {
+  chat::ChatOptions o;
+  if (registry == nullptr) return o;
+  o.global_declared = [registry](std::string_view name) {
+    std::shared_ptr<const modes::ModeSet> set = registry->Current();
+    for (const auto& [mode_name, mode] : set->modes) {
+      for (const std::string& c : mode->chat_channels) {
+        if (c == name) return true;
+      }
+    }
+    return false;
+  };
+  return o;
+}
+
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
@@ -35,16 +63,21 @@ void RegisterDomains(ServerShared& shared) {
   // One line per domain, in dependency order (a domain's steps may use the services of the
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
+  directory::RegisterDirectory(ctx);
+  chat::RegisterChat(ctx, ChatOptionsFrom(shared.modes));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
+  std::function<void()> flush_boards =
+      leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
   social::RegisterSocial(ctx, social::SocialOptions{});
   notification::RegisterNotifications(ctx, notification::NotificationOptions{});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
-  shared.before_stop = [previous_stop, stop_iap] {
+  shared.before_stop = [previous_stop, stop_iap, flush_boards] {
     if (previous_stop) previous_stop();
     stop_iap();
+    flush_boards();  // changed leaderboard entries reach the database before the shards stop
   };
 
   auto previous = shared.init_shard;

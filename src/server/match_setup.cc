@@ -24,6 +24,7 @@ match::MatchOptions OptionsFrom(const Config& c) {
 }  // namespace
 
 MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
+  shared.modes = &registry_;
   const Config& c = shared.config;
   game_dir_ = c.game_dir.empty() ? modes::DefaultGameDir() : c.game_dir;
   Result<modes::ModeSet> set = modes::LoadModes(game_dir_);
@@ -54,6 +55,17 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
     s.game.on_client_authenticated.push_back(
         [](Client& client) { match::OnMatchClientAuthenticated(client); });
   };
+  match::MatchNode* node = node_.get();
+  shared.metrics_writers.push_back([node](std::string* out) {
+    *out +=
+        "# HELP asobi_matches_live Live matches (created, not yet destroyed).\n"
+        "# TYPE asobi_matches_live gauge\nasobi_matches_live " +
+        std::to_string(node->live_matches()) + "\n";
+    *out +=
+        "# HELP asobi_matches_created_total Matches created.\n"
+        "# TYPE asobi_matches_created_total counter\nasobi_matches_created_total " +
+        std::to_string(node->metrics().matches_created.load(std::memory_order_relaxed)) + "\n";
+  });
   node_->post_to_shard = [this](int shard, Task fn) {
     if (shared_.shards != nullptr && shard < shared_.shards->size()) {
       shared_.shards->shard(shard).PostFromAnyThread(std::move(fn));

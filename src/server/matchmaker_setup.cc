@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "base/log.h"
+#include "game/directory/player_directory.h"
 #include "game/match/match_service.h"
 #include "game/matchmaker/matchmaker_handlers.h"
 #include "game/matchmaker/matchmaker_routes.h"
@@ -69,6 +70,17 @@ void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> p
 MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     : shared_(shared), matches_(matches) {
   catalog_ = bots::BotCatalog::Build(*matches.modes().Current());
+  // game.bots.add / remove (lua.md §9): bots of the calling shard's runner.
+  matches.node().bot_hooks.create = [](const std::string& mode, const std::string& bot_id) {
+    bots::BotRunner* r = bots::BotRunner::OnThisShard();
+    return r != nullptr ? r->Create(mode, bot_id) : ClientRef{};
+  };
+  matches.node().bot_hooks.start = [](const ClientRef& ref, const std::string& match_id) {
+    if (bots::BotRunner* r = bots::BotRunner::OnThisShard()) r->Start(ref, match_id);
+  };
+  matches.node().bot_hooks.destroy = [](const ClientRef& ref) {
+    if (bots::BotRunner* r = bots::BotRunner::OnThisShard()) r->Destroy(ref);
+  };
   // Indexed by shard id: sized from the real shard count (never a fixed maximum).
   const size_t shards = size_t(ResolvedShardCount(shared.config));
   hosts_.resize(shards);
@@ -81,6 +93,15 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     if (previous) previous(s);
     InitShard(s);
   };
+  // The node is created by the first shard's init, which every shard passes (call_once)
+  // before it serves a request.
+  shared.metrics_writers.push_back([this](std::string* out) {
+    const int64_t n = node_ ? node_->pending_tickets() : 0;
+    *out +=
+        "# HELP asobi_matchmaker_tickets Pending matchmaker tickets of players (bots "
+        "excluded).\n# TYPE asobi_matchmaker_tickets gauge\nasobi_matchmaker_tickets " +
+        std::to_string(n) + "\n";
+  });
 }
 
 MatchmakerSetup::~MatchmakerSetup() {
@@ -115,6 +136,20 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
   deps.place = &PlaceGroup;
   deps.in_match = [mnode](const std::string& player) { return mnode->PlayerInMatch(player); };
   deps.shard_load = [mnode](int shard) { return mnode->shard_load(shard); };
+  deps.sockets_of = [](std::vector<std::string> players,
+                       matchmaker::MatchmakerDeps::SocketsDone done) {
+    directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard();
+    if (d == nullptr) {
+      done(std::vector<std::vector<ClientRef>>(players.size()));
+      return;
+    }
+    d->Lookup(std::move(players), std::move(done));
+  };
+  deps.notify_player = [](const std::string& player_id, const std::string& frame) {
+    if (directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard()) {
+      d->SendToPlayer(player_id, frame, true);  // bounded by tickets: never dropped
+    }
+  };
   matchmakers_[i] = std::make_unique<matchmaker::Matchmaker>(*node_, *hosts_[i], std::move(deps));
   matchmaker::AddMatchmakerCloseHook(s.game);
 }

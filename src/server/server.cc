@@ -92,9 +92,11 @@ Result<uint16_t> Server::Start() {
     }
     uint16_t want = shard.id() == 0 ? shared->config.port : port->load();
     state->listener = std::make_unique<Listener>(
-        state->connections, [state](TcpConnection& conn) -> std::unique_ptr<ConnectionHandler> {
+        state->connections,
+        [state](TcpConnection& conn) -> std::unique_ptr<ConnectionHandler> {
           return std::make_unique<HttpSession>(*state, conn);
-        });
+        },
+        shared->config.accepts_per_turn);
     Status st = failed->load() ? Status(MakeError("listen_failed", ""))
                                : state->listener->Start(shared->config.host, want);
     if (!st.ok()) {

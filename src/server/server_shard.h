@@ -21,6 +21,9 @@
 #include "ws/rate_limit.h"
 
 namespace asobi {
+namespace modes {
+class ModeRegistry;
+}
 
 class ServerShared;
 
@@ -69,6 +72,9 @@ class ServerShared {
   bool AllowUpgrade(const std::string& ip, int64_t now_ms);
   /// Every shard, for /metrics (read-only atomics) and routing.
   ShardSet* shards = nullptr;
+  /// The game's modes (set by MatchSetup before the domains register; node-wide, its
+  /// Current() is safe from any thread). Null when no MatchSetup exists.
+  modes::ModeRegistry* modes = nullptr;
   std::vector<ServerShard*> shard_state;  // index = shard id; filled as shards start
   /// True while no database is configured or the database is reachable (for /ready).
   std::function<bool()> ready;
@@ -78,6 +84,9 @@ class ServerShared {
   /// Runs on the main thread after connections drained, before the shards' teardown steps
   /// (stop worker pools here: their results must not reach torn-down services).
   std::function<void()> before_stop;
+  /// Domain lines appended to /metrics (Prometheus text, `# HELP`/`# TYPE` included), called
+  /// in order on the shard answering the request while the server runs: read atomics only.
+  std::vector<std::function<void(std::string*)>> metrics_writers;
 
  private:
   std::mutex upgrade_mu_;

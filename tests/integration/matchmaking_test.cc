@@ -438,3 +438,72 @@ TEST_F(MatchmakingTest, RestTicketRoutes) {
 
 }  // namespace
 }  // namespace asobi::itest
+
+namespace asobi::itest {
+namespace {
+
+// websocket.md §6.3 through the player directory: a player who queued with REST
+// `POST /matchmaker` has its open socket told `match.matched` and fed the match's state.
+TEST_F(MatchmakingTest, RestTicketIsMatchedOnThePlayersOpenSocket) {
+  auto a = NewPlayer(), b = NewPlayer();
+  HttpResponse r = Http("POST", "/api/v1/matchmaker", R"({"mode":"demo"})", a->token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc qb = b->Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qb.Str({"type"}).value_or(""), "matchmaker.queued") << qb.text();
+  auto ma = a->WaitFor("match.matched"), mb = b->WaitFor("match.matched");
+  ASSERT_TRUE(ma && mb);
+  EXPECT_EQ(ma->Str({"payload", "match_id"}).value_or("x"),
+            mb->Str({"payload", "match_id"}).value_or("y"));
+  auto state = a->WaitFor("match.state");
+  ASSERT_TRUE(state);
+  EXPECT_TRUE(XOf(*state, a->id).has_value()) << state->text();
+  a->Call("match.leave", "{}");
+  b->Call("match.leave", "{}");
+}
+
+// A player with two sockets who queues from one: both get match.matched (issue 11 item 1).
+TEST_F(MatchmakingTest, TicketFromAnotherSocketReachesEverySocketOfThePlayer) {
+  auto a = NewPlayer(), b = NewPlayer();
+  Player a2;
+  a2.id = a->id;
+  a2.token = a->token;
+  ASSERT_TRUE(a2.Connect(server_->port()));
+  JsonDoc qa = a->Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qa.Str({"type"}).value_or(""), "matchmaker.queued") << qa.text();
+  JsonDoc qb = b->Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qb.Str({"type"}).value_or(""), "matchmaker.queued") << qb.text();
+  auto m1 = a->WaitFor("match.matched"), m2 = a2.WaitFor("match.matched");
+  ASSERT_TRUE(m1 && m2);
+  EXPECT_EQ(m1->Str({"payload", "match_id"}).value_or("x"),
+            m2->Str({"payload", "match_id"}).value_or("y"));
+  a->Call("match.leave", "{}");
+  b->Call("match.leave", "{}");
+}
+
+// The directory gauge on /metrics counts authenticated sockets, and is 0 once every socket
+// of the suite has closed.
+TEST_F(MatchmakingTest, DirectoryGaugeFollowsSockets) {
+  auto gauge = [] {
+    HttpResponse m = Http("GET", "/metrics");
+    size_t at = m.body.find("\nasobi_directory_entries ");
+    if (at == std::string::npos) return int64_t(-1);
+    return int64_t(std::atoll(m.body.c_str() + at + 25));
+  };
+  auto wait_until = [&](const std::function<bool(int64_t)>& ok) {
+    int64_t deadline = NowMs() + kMatchWaitMs;
+    int64_t v = gauge();
+    while (!ok(v) && NowMs() < deadline) {
+      usleep(10 * 1000);
+      v = gauge();
+    }
+    return v;
+  };
+  {
+    auto a = NewPlayer(), b = NewPlayer();
+    EXPECT_GE(wait_until([](int64_t v) { return v >= 2; }), 2);
+  }
+  EXPECT_EQ(wait_until([](int64_t v) { return v == 0; }), 0);
+}
+
+}  // namespace
+}  // namespace asobi::itest

@@ -39,6 +39,9 @@ const db::Statement kErase(
     "w.player_id IN (SELECT id FROM target))), "
     "d_wallets AS (DELETE FROM wallets WHERE player_id IN (SELECT id FROM target)), "
     "d_items AS (DELETE FROM player_items WHERE player_id IN (SELECT id FROM target)), "
+    // Leaderboards: stored entries go. A board live in memory keeps showing the entry until
+    // the server restarts, but never writes it back (its flush skips players that are gone).
+    "d_boards AS (DELETE FROM leaderboard_entries WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

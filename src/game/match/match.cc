@@ -60,6 +60,7 @@ Status Match::Start() {
   Status st = script_->Init(id_, mode_->name);
   if (!st.ok()) return st;
   created_unix_ms_ = UnixMs();
+  LoadPhases();  // §3 "Creation": phases(config), maybe the first on_phase_started
   waiting_timer_ = service_.host().AddTimer(service_.node().options().waiting_timeout_ms, [this] {
     waiting_timer_ = 0;
     if (status_ != MatchStatus::kWaiting) return;
@@ -88,6 +89,7 @@ MatchListing Match::Listing() const {
   l.joinable = joinable_;
   l.listed = mode_->listed;
   l.owner_shard = service_.host().shard_id();
+  l.phase_json = phases_.InfoJson();
   return l;
 }
 
@@ -290,8 +292,14 @@ void Match::FinishJoin(JoinRequest req, JoinDone done, const MatchScript::Outcom
   if (status_ == MatchStatus::kWaiting && int(roster_.size()) >= mode_->min_players) {
     EnterRunning();
   }
+  std::vector<PhaseEvent> events;
+  phases_.OnRoster(int(roster_.size()), &events);  // §3: {players = N} checked on each join
+  NotePhaseEvents(events);
   Publish();
   done(JoinOutcome{{}, {}, JoinedJson(), id_});
+  if (!events.empty()) {
+    RunPhaseEvents(std::make_shared<std::vector<PhaseEvent>>(std::move(events)), 0, [] {});
+  }
 }
 
 std::string Match::JoinedJson() const {
@@ -315,6 +323,10 @@ std::string Match::JoinedJson() const {
   w.Bool(mode_->listed);
   w.Key("joinable");
   w.Bool(joinable_);
+  if (std::string phase = phases_.InfoJson(); !phase.empty()) {
+    w.Key("phase");
+    w.Raw(phase);
+  }
   w.EndObject();
   return w.Take();
 }
@@ -371,6 +383,7 @@ void Match::RemoveMember(const std::string& player_id) {
     if (roster_[i].player_id == player_id) {
       if (roster_[i].grace_deadline_ms != 0) service_.node().ClearReconnectable(player_id, id_);
       roster_.erase(roster_.begin() + long(i));
+      std::erase(ready_, player_id);
       if (script_) script_->ForgetPlayer(player_id);
       if (players_indexed_) service_.node().RemovePlayer(player_id);
       break;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "game/match/match_outbox.h"
+#include "game/match/match_phases.h"
 #include "game/match/match_script.h"
 #include "game/match/match_types.h"
 #include "game/modes/mode_config.h"
@@ -75,6 +76,12 @@ class Match final : public script::game_api::ApiHost {
   bool CanSuspend(lua_State* L) override;
   void BeginAsync(script::game_api::AsyncStart start) override;
   void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+  void AddBot(std::string_view name) override;
+  void RemoveBot(std::string_view name_or_id) override;
+  bool MarkReady(std::string_view player_id) override;
+
+  /// Most bots one match may hold (lua.md §9 game.bots.add).
+  static constexpr int kBotsMax = 64;
 
  private:
   struct Member {
@@ -114,6 +121,23 @@ class Match final : public script::game_api::ApiHost {
   void EnterRunning();
   void UnindexPlayers();
   void Publish();
+
+  // Phases (match_phases_run.cc).
+  void LoadPhases();
+  /// Runs on_phase_started / on_phase_ended for `events[i..]` in order, then `done` (now or
+  /// after a suspended callback resumed). Stops when the match ended meanwhile.
+  void RunPhaseEvents(std::shared_ptr<std::vector<PhaseEvent>> events, size_t i,
+                      std::function<void()> done);
+  /// Readies reset when an all_ready phase starts; returns true when `events` is non-empty.
+  bool NotePhaseEvents(const std::vector<PhaseEvent>& events);
+  bool AllReady() const;
+  void TickPhases();
+  void FinishTick();
+
+  // Bots API (match_bots.cc).
+  void SpawnBot(const std::string& name);
+  int BotCount() const;
+  bool HasBotNamed(std::string_view name) const;
 
   // Tick pipeline (match_tick.cc).
   void ScheduleTick();
@@ -170,6 +194,15 @@ class Match final : public script::game_api::ApiHost {
 
   // Budget overruns inside the quarantine window (host clock, ms), oldest first.
   std::deque<int64_t> overruns_ms_;
+
+  // Phases (§5) and game.match.ready.
+  PhaseClock phases_;
+  std::vector<std::string> ready_;
+  int phase_publish_ticks_ = 0;
+
+  // game.bots.add calls whose join has not finished yet (bot names).
+  std::vector<std::string> pending_bots_;
+  int64_t last_bot_noop_log_ms_ = -1000000;
 
   // Rate limits.
   int64_t log_window_ms_ = 0;

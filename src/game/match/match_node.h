@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/task.h"
+#include "game/client.h"
 #include "game/match/match_directory.h"
 #include "game/match/match_options.h"
 #include "game/modes/mode_registry.h"
@@ -90,6 +91,17 @@ class MatchNode {
   /// Posts `fn` to shard `shard` from any thread (set by the server; the mode watcher uses it
   /// to tell every shard about changed scripts).
   std::function<void(int shard, Task fn)> post_to_shard;
+
+  /// The bots' side of game.bots.* (lua.md §9, §10), set by the server at start-up where bots
+  /// exist; each hook runs on the match's owner shard. `create` gives the bot a client (its
+  /// "socket") before its join, `start` makes it think once joined, `destroy` removes it (join
+  /// refused, or removed). Unset: a bot joins with no client and no AI.
+  struct BotHooks {
+    std::function<ClientRef(const std::string& mode, const std::string& bot_id)> create;
+    std::function<void(const ClientRef& ref, const std::string& match_id)> start;
+    std::function<void(const ClientRef& ref)> destroy;
+  };
+  BotHooks bot_hooks;
 
  private:
   MatchOptions options_;

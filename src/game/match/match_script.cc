@@ -29,13 +29,26 @@ const char* FunctionName(MatchScript::Kind k) {
       return "handle_input";
     case MatchScript::Kind::kTick:
       return "tick";
+    case MatchScript::Kind::kPhaseStarted:
+      return "on_phase_started";
+    case MatchScript::Kind::kPhaseEnded:
+      return "on_phase_ended";
+    case MatchScript::Kind::kVoteResolved:
+      return "vote_resolved";
   }
   return "tick";
 }
 
+bool OptionalKind(MatchScript::Kind k) {
+  return k == MatchScript::Kind::kPhaseStarted || k == MatchScript::Kind::kPhaseEnded ||
+         k == MatchScript::Kind::kVoteResolved;
+}
+
 // The strings behind MatchScript::Name, in its order.
-constexpr const char* kInternedNames[] = {"join", "leave",     "handle_input",
-                                          "tick", "get_state", "_finished"};
+constexpr const char* kInternedNames[] = {
+    "join",          "leave",         "handle_input",     "tick",
+    "get_state",     "_finished",     "on_phase_started", "on_phase_ended",
+    "vote_resolved", "vote_requested"};
 
 int BudgetMs(MatchScript::Kind k) {
   switch (k) {
@@ -47,6 +60,11 @@ int BudgetMs(MatchScript::Kind k) {
       return kInputBudgetMs;
     case MatchScript::Kind::kTick:
       return kTickBudgetMs;
+    case MatchScript::Kind::kPhaseStarted:
+    case MatchScript::Kind::kPhaseEnded:
+      return kPhaseCallbackBudgetMs;
+    case MatchScript::Kind::kVoteResolved:
+      return kVoteCallbackBudgetMs;
   }
   return kTickBudgetMs;
 }
@@ -171,6 +189,12 @@ MatchScript::Name MatchScript::CallbackName(Kind k) {
       return kNameInput;
     case Kind::kTick:
       return kNameTick;
+    case Kind::kPhaseStarted:
+      return kNamePhaseStarted;
+    case Kind::kPhaseEnded:
+      return kNamePhaseEnded;
+    case Kind::kVoteResolved:
+      return kNameVoteResolved;
   }
   return kNameTick;
 }
@@ -231,6 +255,8 @@ Status MatchScript::Init(const std::string& match_id, const std::string& mode) {
     lua_setfield(s, -2, "match_id");
     lua_pushlstring(s, mode.data(), mode.size());
     lua_setfield(s, -2, "mode");
+    lua_pushvalue(s, -1);
+    config_ref_ = luaL_ref(s, LUA_REGISTRYINDEX);
     script::CallResult r = script::CallWithBudget(s, 1, 1, kInitBudgetMs);
     if (!r.ok()) {
       result = MakeError("script_failed", "init: " + r.message);
@@ -241,6 +267,9 @@ Status MatchScript::Init(const std::string& match_id, const std::string& mode) {
       return;
     }
     state_ref_ = luaL_ref(s, LUA_REGISTRYINDEX);
+    RawGetGlobal(s, "vote_requested");
+    has_vote_requested_ = lua_isfunction(s, -1);
+    lua_pop(s, 1);
   });
   if (!ps.ok) return MakeError("script_failed", "init: " + ps.message);
   return result;
@@ -267,10 +296,19 @@ bool MatchScript::Start(const Call& call, Outcome* out) {
     const int base = lua_gettop(s);
     PushGlobal(s, CallbackName(call.kind));
     if (!lua_isfunction(s, -1)) {
+      lua_settop(s, base);
+      if (OptionalKind(call.kind)) {
+        out->ok = true;  // optional callback not defined: nothing to run
+        return;
+      }
       Failure(out, "runtime_error", std::string(FunctionName(call.kind)) + " is not defined");
       return;
     }
     if (call.kind != Kind::kTick) PushPlayerId(s, call.player_id);
+    if (call.kind == Kind::kVoteResolved) {
+      Status st = script::PushJsonText(s, t_parser, call.json);
+      if (!st.ok()) lua_newtable(s);
+    }
     if (call.kind == Kind::kInput) {
       Status st = script::PushJsonText(s, t_parser, call.json);
       if (!st.ok()) {
@@ -409,6 +447,145 @@ bool MatchScript::GetState(const std::string* player_id, std::string* view_json,
     return false;
   }
   return ok;
+}
+
+namespace {
+
+// One `phases` entry at the top of the stack into `*d` (lua.md §5). False: dropped.
+bool ReadPhaseEntry(lua_State* s, PhaseDef* d) {
+  if (!lua_istable(s, -1)) return false;
+  lua_getfield(s, -1, "name");
+  if (lua_type(s, -1) != LUA_TSTRING) {
+    lua_pop(s, 1);
+    return false;
+  }
+  d->name = lua_tostring(s, -1);
+  lua_pop(s, 1);
+  lua_getfield(s, -1, "duration");
+  if (!lua_isnil(s, -1)) {
+    d->has_duration = true;
+    const double ms = lua_type(s, -1) == LUA_TNUMBER ? lua_tonumber(s, -1) : 0.0;
+    d->duration_ms = ms > 0 && ms < 1e15 ? int64_t(ms) : 0;
+  }
+  lua_pop(s, 1);
+  lua_getfield(s, -1, "start");
+  if (lua_type(s, -1) == LUA_TSTRING) {
+    if (std::string_view(lua_tostring(s, -1)) == "all_ready") d->start = PhaseStart::kAllReady;
+  } else if (lua_type(s, -1) == LUA_TNUMBER) {
+    const double ms = lua_tonumber(s, -1);
+    d->start = PhaseStart::kTimer;
+    d->start_value = ms > 0 && ms < 1e15 ? int64_t(ms) : 0;
+  } else if (lua_istable(s, -1)) {
+    lua_getfield(s, -1, "players");
+    lua_getfield(s, -2, "timer");
+    if (lua_type(s, -2) == LUA_TNUMBER) {
+      d->start = PhaseStart::kPlayers;
+      const double n = lua_tonumber(s, -2);
+      d->start_value = n > 0 && n < 1e9 ? int64_t(n) : 0;
+    } else if (lua_type(s, -1) == LUA_TNUMBER) {
+      d->start = PhaseStart::kTimer;
+      const double ms = lua_tonumber(s, -1);
+      d->start_value = ms > 0 && ms < 1e15 ? int64_t(ms) : 0;
+    }
+    lua_pop(s, 2);
+  }
+  lua_pop(s, 1);
+  lua_getfield(s, -1, "config");
+  if (lua_istable(s, -1)) {
+    script::LuaToJsonOptions o;
+    o.shape = script::JsonShape::kObject;
+    std::string json;
+    if (script::EncodeLuaToJson(s, -1, &json, o).ok()) d->config_json = std::move(json);
+  }
+  lua_pop(s, 1);
+  return true;
+}
+
+// A table whose keys are exactly 1..n (n >= 1).
+bool IsArray(lua_State* s, int index) {
+  const size_t n = lua_objlen(s, index);
+  if (n == 0) return false;
+  size_t keys = 0;
+  lua_pushnil(s);
+  while (lua_next(s, index) != 0) {
+    lua_pop(s, 1);
+    ++keys;
+  }
+  return keys == n;
+}
+
+}  // namespace
+
+bool MatchScript::ReadPhases(std::vector<PhaseDef>* defs, std::string* warning) {
+  defs->clear();
+  warning->clear();
+  lua_State* L = state_->get();
+  bool ok = false;
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    RawGetGlobal(s, "phases");
+    if (!lua_isfunction(s, -1)) return;
+    lua_rawgeti(s, LUA_REGISTRYINDEX, config_ref_);
+    script::CallResult r = script::CallWithBudget(s, 1, 1, kPhasesBudgetMs);
+    if (!r.ok()) {
+      *warning = "phases failed: " + r.message;
+      return;
+    }
+    const int t = lua_gettop(s);
+    if (!lua_istable(s, t) || !IsArray(s, t)) {
+      *warning = std::string("phases returned ") +
+                 (lua_istable(s, t) ? "a non-array table" : lua_typename(s, lua_type(s, t)));
+      return;
+    }
+    const size_t n = lua_objlen(s, t);
+    for (size_t i = 1; i <= n; ++i) {
+      lua_rawgeti(s, t, int(i));
+      PhaseDef d;
+      if (ReadPhaseEntry(s, &d)) defs->push_back(std::move(d));
+      lua_pop(s, 1);
+    }
+    ok = true;
+  });
+  if (!ps.ok) {
+    *warning = "phases failed: " + ps.message;
+    defs->clear();
+    return false;
+  }
+  return ok;
+}
+
+bool MatchScript::RequestVote(std::string* config_json, Outcome* failure) {
+  *failure = Outcome{};
+  if (!has_vote_requested_) return false;
+  lua_State* L = state_->get();
+  bool got = false;
+  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
+    PushGlobal(s, kNameVoteRequested);
+    if (!lua_isfunction(s, -1)) return;  // removed by a reload
+    lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+    const int64_t start_ns = MonoNs();
+    script::CallResult r = script::CallWithBudget(s, 1, 1, kVoteCallbackBudgetMs);
+    failure->elapsed_us = (MonoNs() - start_ns) / 1000;
+    if (!r.ok()) {
+      Failure(failure, r.reason_class(), r.message);
+      failure->memory_exceeded = r.memory_exceeded;
+      failure->unrecoverable = r.unrecoverable;
+      return;
+    }
+    if (!lua_istable(s, -1)) return;  // nil / false: no vote
+    lua_pushnil(s);
+    if (lua_next(s, -2) == 0) return;  // {}: no vote
+    lua_pop(s, 2);
+    script::LuaToJsonOptions o;
+    o.shape = script::JsonShape::kObject;
+    config_json->clear();
+    got = script::EncodeLuaToJson(s, -1, config_json, o).ok();
+  });
+  if (!ps.ok) {
+    Failure(failure, "runtime_error", ps.message);
+    failure->memory_exceeded = ps.out_of_memory;
+    return false;
+  }
+  return got;
 }
 
 bool MatchScript::ReadFinished(std::string* result_json) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "game/match/match_phases.h"
 #include "game/modes/mode_config.h"
 #include "script/game_api/api_host.h"
 #include "script/gc_pacer.h"
@@ -27,6 +28,9 @@ inline constexpr int kInputBudgetMs = 50;
 inline constexpr int kTickBudgetMs = 500;
 inline constexpr int kGetStateBudgetMs = 100;
 inline constexpr int kReloadBudgetMs = 5000;
+inline constexpr int kPhasesBudgetMs = 1000;
+inline constexpr int kPhaseCallbackBudgetMs = 200;
+inline constexpr int kVoteCallbackBudgetMs = 200;
 
 class MatchScript {
  public:
@@ -39,9 +43,13 @@ class MatchScript {
   };
 
   /// Which state-returning callback to run in the callback coroutine.
-  enum class Kind { kJoin, kLeave, kInput, kTick };
+  /// kPhaseStarted / kPhaseEnded / kVoteResolved are optional: a script without the function
+  /// "succeeds" without a call (the state is unchanged).
+  enum class Kind { kJoin, kLeave, kInput, kTick, kPhaseStarted, kPhaseEnded, kVoteResolved };
 
-  /// One callback invocation. `json`: the join ctx (Kind::kJoin) or the input (kInput).
+  /// One callback invocation. `player_id`: the player (join, leave, input), the phase name
+  /// (kPhase*) or the vote template (kVoteResolved). `json`: the join ctx (Kind::kJoin), the
+  /// input (kInput) or the vote result object (kVoteResolved).
   struct Call {
     Kind kind = Kind::kTick;
     std::string player_id;
@@ -97,6 +105,17 @@ class MatchScript {
   /// `*failure` (reason_class, message) and returns false.
   bool GetState(const std::string* player_id, std::string* view_json, Outcome* failure);
 
+  /// Calls `phases(config)` (1000 ms) when defined, with the table `init` received (§5), and
+  /// fills `*defs` with the valid entries (entries without a string `name` are dropped). False
+  /// when the script has no `phases` or it failed; `*warning` then or for a non-array return
+  /// says why ("" = no phases function).
+  bool ReadPhases(std::vector<PhaseDef>* defs, std::string* warning);
+
+  /// `vote_requested(state)` (200 ms, no coroutine) when defined. True when it returned a
+  /// table with at least one key; `*config_json` gets it encoded. On failure fills `*failure`.
+  bool RequestVote(std::string* config_json, Outcome* failure);
+  bool has_vote_requested() const { return has_vote_requested_; }
+
   /// After tick: true when state._finished is the literal true; `*result_json` gets
   /// state._result as a JSON object ({} unless a string-keyed table, §4).
   bool ReadFinished(std::string* result_json);
@@ -148,6 +167,10 @@ class MatchScript {
     kNameTick,
     kNameGetState,
     kNameFinished,
+    kNamePhaseStarted,
+    kNamePhaseEnded,
+    kNameVoteResolved,
+    kNameVoteRequested,
     kNameCount
   };
   void PushName(lua_State* L, Name name) const;
@@ -162,8 +185,10 @@ class MatchScript {
   std::string chunk_name_;  // "demo/match.lua"
   std::string main_abs_;
   std::vector<std::string> files_;
-  script::GcPacer gc_;  // StepGc
-  int state_ref_ = -2;  // LUA_NOREF
+  script::GcPacer gc_;   // StepGc
+  int state_ref_ = -2;   // LUA_NOREF
+  int config_ref_ = -2;  // the table init received (passed to phases, §5)
+  bool has_vote_requested_ = false;
   int co_ref_ = -2;
   lua_State* co_ = nullptr;
   bool suspended_ = false;

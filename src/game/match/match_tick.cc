@@ -88,12 +88,21 @@ void Match::AfterTick(const MatchScript::Outcome& o) {
     Finish(std::move(result));
     return;
   }
-  // Step 5 (votes) and 7 (phases) are not implemented yet.
+  // Step 5 (votes) is not implemented yet.
   ExpireGrace();  // step 6: may run `leave` (deferred while a callback is suspended)
   // A `leave` that suspended (busy_) leaves the state half-updated: no broadcast this tick.
   if (destroying_ || busy_ || status_ != MatchStatus::kRunning) return;
+  TickPhases();  // step 7, then FinishTick (now or after a suspended phase callback)
+}
+
+void Match::FinishTick() {
+  if (destroying_ || busy_ || status_ != MatchStatus::kRunning) return;
   if (roster_.empty()) {  // step 8
     DestroySoon();
+    return;
+  }
+  if (phases_.complete()) {  // step 8: the last phase ended
+    Finish(R"({"status":"phases_complete"})");
     return;
   }
   BroadcastState();  // step 9

@@ -31,6 +31,10 @@ std::string ListingJson(const MatchListing& l) {
   w.Int(l.max_players);
   w.Key("joinable");
   w.Bool(l.joinable);
+  if (!l.phase_json.empty()) {
+    w.Key("phase");
+    w.Raw(l.phase_json);
+  }
   w.EndObject();
   return w.Take();
 }

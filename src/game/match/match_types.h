@@ -59,6 +59,8 @@ struct MatchListing {
   bool joinable = true;
   bool listed = false;
   int owner_shard = 0;
+  /// The phase info object (lua.md §5, PhaseClock::InfoJson); empty = the match has no phases.
+  std::string phase_json;
 };
 
 /// match.list filters (websocket.md §5.1); nullopt = no filter.

@@ -42,6 +42,15 @@ struct MatchmakerDeps {
   /// Optional: live matches owned by a shard, for least-loaded placement. Null = place on the
   /// queue's own shard.
   std::function<int64_t(int shard)> shard_load;
+  /// Optional: the sockets of each of `players` (same order), from the player directory;
+  /// `done` runs on the calling shard. Placement attaches every socket of each grouped player,
+  /// so one who queued over REST or from another socket gets `match.matched` and the match's
+  /// state (websocket.md §6.3). Null = only the sockets that queued the ticket.
+  using SocketsDone = std::function<void(std::vector<std::vector<ClientRef>>)>;
+  std::function<void(std::vector<std::string> players, SocketsDone done)> sockets_of;
+  /// Optional: sends a frame to every socket of a player (the expiry of a ticket queued over
+  /// REST, §6.4). Null = only the sockets that queued the ticket.
+  std::function<void(const std::string& player_id, const std::string& frame)> notify_player;
 };
 
 class Matchmaker {
@@ -112,6 +121,8 @@ class Matchmaker {
   void PumpPlacements();
   void SchedulePump();
   void Place(const std::string& mode, std::vector<Ticket> group, int queue_shard);
+  void PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                    std::vector<std::string> humans);
   void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
                   PlacementResult result);
   /// On the queue shard: the placement of these tickets ended (`failed` ids did not get in).

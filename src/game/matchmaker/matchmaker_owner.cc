@@ -175,7 +175,13 @@ void Matchmaker::Expire(OwnedQueue& q, int64_t now_ms) {
     ReleaseTicket(t);
     Resolve(t, "expired", "");
     node_.metrics().tickets_expired.fetch_add(1, std::memory_order_relaxed);
-    Send(t.clients, ExpiredFrame(t.id), {t.id});
+    if (t.via_rest && deps_.notify_player) {
+      // Queued over REST: every socket of the player hears it, once (the directory).
+      Send(t.clients, std::string(), {t.id});
+      deps_.notify_player(t.player_id, ExpiredFrame(t.id));
+    } else {
+      Send(t.clients, ExpiredFrame(t.id), {t.id});
+    }
   }
 }
 

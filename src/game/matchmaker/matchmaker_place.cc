@@ -1,5 +1,6 @@
 // Matchmaker, placement side: runs on the shard chosen for the match.
 #include <algorithm>
+#include <memory>
 #include <unordered_set>
 
 #include "base/clock.h"
@@ -76,6 +77,33 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
     }
     return;
   }
+  if (!deps_.sockets_of) {
+    PlaceClaimed(mode, std::move(group), queue_shard, std::move(humans));
+    return;
+  }
+  // Every socket of each grouped player joins, not only the ones that queued (REST tickets).
+  MatchmakerNode* node = &node_;
+  int self = host_.shard_id();
+  auto shared = std::make_shared<std::vector<Ticket>>(std::move(group));
+  deps_.sockets_of(humans, [node, self, mode, shared, queue_shard,
+                            humans](std::vector<std::vector<ClientRef>> sockets) mutable {
+    Matchmaker* mm = node->OnShard(self);
+    if (mm == nullptr) return;  // shutting down
+    size_t k = 0;
+    for (Ticket& t : *shared) {
+      if (t.bot || k >= sockets.size()) continue;
+      for (const ClientRef& ref : sockets[k++]) {
+        if (std::find(t.clients.begin(), t.clients.end(), ref) == t.clients.end()) {
+          t.clients.push_back(ref);
+        }
+      }
+    }
+    mm->PlaceClaimed(mode, std::move(*shared), queue_shard, std::move(humans));
+  });
+}
+
+void Matchmaker::PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                              std::vector<std::string> humans) {
   std::vector<PlacedPlayer> players;
   players.reserve(group.size());
   for (const Ticket& t : group) players.push_back(PlacedPlayer{t.player_id, t.clients, t.bot});

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "script/module_sources.h"
 
@@ -36,6 +37,9 @@ struct ModeConfig {
   /// long a running match keeps a player whose last socket closed, in ms. 0 (default, as
   /// upstream) = no reconnect policy: a disconnect is a leave.
   int64_t reconnect_grace_ms = 0;
+  /// `chat_channels` global (ours; docs/decisions.md "Player directory, chat and DMs"): the
+  /// names of the `global:<name>` chat channels this mode declares (websocket.md §8.1).
+  std::vector<std::string> chat_channels;
 };
 
 /// Every mode of one derivation of the game directory, plus the deployment globals read from

@@ -82,6 +82,28 @@ bool FlagGlobal(lua_State* L, const char* name, bool default_value, const std::s
   return out;
 }
 
+// `chat_channels`: an array of non-empty strings (others are skipped with a warning).
+std::vector<std::string> NameListGlobal(lua_State* L, const char* name, const std::string& script) {
+  std::vector<std::string> out;
+  RawGlobal(L, name);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    size_t n = lua_objlen(L, -1);
+    for (size_t i = 1; i <= n; ++i) {
+      lua_rawgeti(L, -1, int(i));
+      if (lua_type(L, -1) == LUA_TSTRING && lua_objlen(L, -1) > 0) {
+        out.emplace_back(lua_tostring(L, -1), lua_objlen(L, -1));
+      } else {
+        LOG_WARN("lua_config_global_ignored").KV("global", name).KV("script", script);
+      }
+      lua_pop(L, 1);
+    }
+  } else if (!lua_isnil(L, -1)) {
+    LOG_WARN("lua_config_global_ignored").KV("global", name).KV("script", script);
+  }
+  lua_pop(L, 1);
+  return out;
+}
+
 void WarnMissingCallbacks(lua_State* L, const ModeConfig& m) {
   static const char* kMatch[] = {"init", "join", "leave", "handle_input", "tick", "get_state"};
   if (m.is_world) return;
@@ -110,6 +132,7 @@ bool ReadGlobals(lua_State* L, ModeConfig* m, std::string* error) {
   m->listed = FlagGlobal(L, "listed", m->is_world, m->script_rel);
   m->quick_play = FlagGlobal(L, "quick_play", m->is_world, m->script_rel);
   m->reconnect_grace_ms = MsGlobal(L, "reconnect_grace_ms").value_or(0);
+  m->chat_channels = NameListGlobal(L, "chat_channels", m->script_rel);
   WarnMissingCallbacks(L, *m);
   return true;
 }

@@ -12,6 +12,7 @@
 namespace asobi::script::game_api {
 
 class EconomyBackend;
+class LeaderboardBackend;
 class NotifyBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
@@ -25,6 +26,8 @@ struct ApiBackends {
 
   /// game.economy.* (economy_backend.h); set by game/economy.
   EconomyBackend* economy = nullptr;
+  /// game.leaderboard.* (leaderboard_backend.h); set by game/leaderboard.
+  LeaderboardBackend* leaderboard = nullptr;
   /// game.notify / game.notify_many (notify_backend.h); set by game/notification.
   NotifyBackend* notify = nullptr;
 };

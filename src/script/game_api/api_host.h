@@ -55,6 +55,15 @@ class ApiHost {
   virtual void BeginAsync(AsyncStart start) = 0;
   /// Runs `fn` on the instance's shard after `delay_ms` (for test operations).
   virtual void RunAfterMs(int64_t delay_ms, std::function<void()> fn) = 0;
+
+  /// game.bots.add after validation (`name`: 1-32 of [A-Za-z0-9_-]), lua.md §9. Match hosts
+  /// only; asynchronous; the host applies the silent no-op rules (full, same name, 64 bots).
+  virtual void AddBot(std::string_view /*name*/) {}
+  /// game.bots.remove (bare name or full bot id, this instance only), lua.md §9. Asynchronous.
+  virtual void RemoveBot(std::string_view /*name_or_id*/) {}
+  /// game.match.ready(player_id): the player signalled ready for an `"all_ready"` phase
+  /// (docs/decisions.md "rounds"). False when `player_id` is not in the roster.
+  virtual bool MarkReady(std::string_view /*player_id*/) { return false; }
 };
 
 }  // namespace asobi::script::game_api

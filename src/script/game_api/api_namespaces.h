@@ -12,7 +12,11 @@ extern const ApiNamespace kMatchNamespace;  // game.match.* (match.cc)
 extern const ApiNamespace kTestNamespace;   // game.test.* (test.cc), tests only
 // game.economy.* (economy.cc)
 extern const ApiNamespace kEconomyNamespace;
+// game.leaderboard.* (leaderboard.cc)
+extern const ApiNamespace kLeaderboardNamespace;
 // game.notify / game.notify_many (notify.cc)
 extern const ApiNamespace kNotifyNamespace;
+// game.bots.* (bots.cc)
+extern const ApiNamespace kBotsNamespace;
 
 }  // namespace asobi::script::game_api

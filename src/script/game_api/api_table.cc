@@ -15,7 +15,9 @@ const ApiNamespace* const kNamespaces[] = {
     &kMatchNamespace,
     &kTestNamespace,
     &kEconomyNamespace,
+    &kLeaderboardNamespace,
     &kNotifyNamespace,
+    &kBotsNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

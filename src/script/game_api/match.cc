@@ -14,8 +14,24 @@ int SetJoinable(lua_State* L) {
   return 1;
 }
 
+// game.match.ready(player_id) -> true | {error = "not_in_match"} (docs/scripting.md).
+int Ready(lua_State* L) {
+  if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+    return ApiUsage(L, "game.match.ready", "player_id");
+  }
+  size_t len = 0;
+  const char* id = lua_tolstring(L, 1, &len);
+  ApiHost* host = HostOf(L);
+  if (host == nullptr || !host->MarkReady(std::string_view(id, len))) {
+    return ApiError(L, "not_in_match");
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 const ApiFunction kFunctions[] = {
     {"set_joinable", &SetJoinable},
+    {"ready", &Ready},
 };
 
 }  // namespace

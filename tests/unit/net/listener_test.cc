@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "reactor/buffer_ring.h"
 #include "reactor/shard.h"
@@ -101,17 +102,19 @@ struct ShardServer {
 
 class ListenerTest : public ::testing::Test {
  protected:
-  void StartServer(std::shared_ptr<ConnectionLimiter> limiter) {
+  void StartServer(std::shared_ptr<ConnectionLimiter> limiter,
+                   int accepts_per_turn = Listener::kAcceptsPerTurn) {
     ShardSet::Options o;
     o.shards = 1;
     o.pin_threads = false;
     set_ = std::make_unique<ShardSet>(o);
-    set_->Start([this, limiter](Shard& s) {
+    set_->Start([this, limiter, accepts_per_turn](Shard& s) {
       server_.buffers = std::make_unique<BufferRing>(s.reactor(), 0, 64, 4096);
       server_.table = std::make_unique<ConnectionTable>(s, *server_.buffers);
       server_.table->SetLimiter(limiter);
       server_.listener = std::make_unique<Listener>(
-          *server_.table, [](TcpConnection&) { return std::make_unique<EchoHandler>(); });
+          *server_.table, [](TcpConnection&) { return std::make_unique<EchoHandler>(); },
+          accepts_per_turn);
       ASSERT_TRUE(server_.listener->Start("127.0.0.1", 0).ok());
       port_.store(server_.listener->port());
     });
@@ -210,6 +213,63 @@ TEST_F(ListenerTest, NodeCapRefusesAnyAddressOnceFull) {
   int d = Connect("127.0.0.3", port);
   EXPECT_TRUE(Echoes(d));
   for (int fd : {a, c, d}) close(fd);
+}
+
+// A burst of connections waiting in the accept queue is taken at most `accepts_per_turn` per
+// reactor turn (the count of open connections is sampled at the start of every turn), and
+// every one of them is still served.
+TEST_F(ListenerTest, AcceptsAreBoundedPerTurn) {
+  constexpr int kBound = 4;
+  constexpr int kBurst = 60;
+  StartServer(nullptr, kBound);
+  const uint16_t port = port_.load();
+  // Hold the shard while the kernel completes the handshakes of the whole burst.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> holding{false};
+  std::vector<int64_t> per_turn;  // shard thread only, read after `done`
+  std::atomic<bool> done{false};
+  std::function<void()> sample;
+  Reactor* reactor = nullptr;
+  sample = [&] {
+    int64_t n = metrics().connections.load();
+    per_turn.push_back(n);
+    if (n < kBurst) {
+      reactor->Post([&] { sample(); });
+    } else {
+      done.store(true);
+    }
+  };
+  set_->shard(0).PostFromAnyThread([&] {
+    reactor = &set_->shard(0).reactor();
+    holding.store(true);
+    released.wait();
+    reactor->Post([&] { sample(); });
+  });
+  ASSERT_TRUE(WaitFor([&] { return holding.load(); }));
+  std::vector<int> fds;
+  for (int i = 0; i < kBurst; ++i) fds.push_back(Connect("127.0.0.1", port));
+  release.set_value();
+  ASSERT_TRUE(WaitFor([&] { return done.load(); }));
+  ASSERT_GE(per_turn.size(), size_t(kBurst / kBound));
+  for (size_t i = 1; i < per_turn.size(); ++i) {
+    EXPECT_LE(per_turn[i] - per_turn[i - 1], kBound) << "turn " << i;
+  }
+  EXPECT_LE(per_turn[0], kBound);
+  for (int fd : fds) EXPECT_TRUE(Echoes(fd));
+  for (int fd : fds) close(fd);
+  ASSERT_TRUE(WaitFor([this] { return metrics().connections.load() == 0; }));
+}
+
+// Without a bound (multishot accept) the same burst is served too.
+TEST_F(ListenerTest, UnboundedMultishotAcceptServesABurst) {
+  StartServer(nullptr, 0);
+  const uint16_t port = port_.load();
+  std::vector<int> fds;
+  for (int i = 0; i < 60; ++i) fds.push_back(Connect("127.0.0.1", port));
+  for (int fd : fds) EXPECT_TRUE(Echoes(fd));
+  for (int fd : fds) close(fd);
+  ASSERT_TRUE(WaitFor([this] { return metrics().connections.load() == 0; }));
 }
 
 }  // namespace

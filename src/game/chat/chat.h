@@ -1,0 +1,22 @@
+// The chat domain's registration (issue 11 items 2-3; ARCHITECTURE.md "Adding a domain"):
+// channels (websocket.md §8.1-8.4), DMs (§8.5), history over REST (rest.md §3.4), the
+// per-shard ChatService and its metrics. See chat_service.h for the design.
+#pragma once
+
+#include "game/chat/chat_acl.h"
+#include "game/domain.h"
+
+namespace asobi::chat {
+
+/// Options from the server (src/server/domains.cc).
+struct ChatOptions {
+  /// Whether some mode declares `global:<name>` (its `chat_channels` global). Null: none is.
+  GlobalDeclared global_declared;
+};
+
+/// Registers the WebSocket types, the REST routes, the /metrics lines and the per-shard
+/// ChatService (history only with a database). Register after the player directory (DMs
+/// are delivered through GameShard::send_to_player). Call once, before the shards start.
+void RegisterChat(DomainContext& ctx, ChatOptions options);
+
+}  // namespace asobi::chat

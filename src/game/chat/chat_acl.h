@@ -1,0 +1,32 @@
+// The channel ACL shared by WebSocket and REST (websocket.md §8.1, rest.md §3.4): `global:<name>`
+// when a mode declares <name> in its `chat_channels`; `dm:<a>:<b>` for a or b when the other
+// is an existing player; `room:<uuid>` for members of that group (group_members);
+// `world:`/`zone:`/`prox:` for current members of the world (no world runtime exists yet on
+// this node, so nobody is). Runs on the caller's shard.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "game/chat/channel_id.h"
+
+namespace asobi::db {
+class PgConnection;
+}
+
+namespace asobi::chat {
+
+enum class Access { kAllowed, kDenied, kUnavailable /* database error: not_ready */ };
+
+/// Whether a global channel name is declared by some mode (any thread).
+using GlobalDeclared = std::function<bool(std::string_view name)>;
+
+/// Decides whether `player_id` may join or send to `channel` (its text is `channel_id`);
+/// `done` runs on this shard, at once or after one query on `db` (null `db`: the forms that
+/// need the database are kUnavailable).
+void CheckAccess(db::PgConnection* db, const GlobalDeclared& global_declared,
+                 const std::string& player_id, const std::string& channel_id,
+                 const ChannelRef& channel, std::function<void(Access)> done);
+
+}  // namespace asobi::chat

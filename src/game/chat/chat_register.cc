@@ -1,0 +1,57 @@
+#include <memory>
+#include <string>
+
+#include "game/chat/chat.h"
+#include "game/chat/chat_handlers.h"
+#include "game/chat/chat_routes.h"
+#include "game/chat/chat_service.h"
+
+namespace asobi::chat {
+namespace {
+
+void Line(std::string* out, const char* name, const char* type, const char* help, int64_t v) {
+  *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+          name + " " + std::to_string(v) + "\n";
+}
+
+void WriteMetrics(const ChatNode& n, std::string* out) {
+  auto r = std::memory_order_relaxed;
+  Line(out, "asobi_chat_subscriptions", "gauge", "Chat channels joined, summed over sockets.",
+       n.subscriptions.load(r));
+  Line(out, "asobi_chat_messages_total", "counter", "Chat messages published (DMs included).",
+       int64_t(n.messages.load(r)));
+  Line(out, "asobi_chat_deliveries_total", "counter", "chat.message frames written to sockets.",
+       int64_t(n.deliveries.load(r)));
+  Line(out, "asobi_chat_publish_dropped_total", "counter",
+       "Chat hops refused by a full mailbox (message lost for that shard).",
+       int64_t(n.publish_dropped.load(r)));
+  Line(out, "asobi_chat_history_rows_total", "counter", "chat_messages rows inserted.",
+       int64_t(n.history_rows.load(r)));
+  Line(out, "asobi_chat_history_batches_total", "counter",
+       "chat_messages INSERT round trips (rows_total / batches_total = rows per round trip).",
+       int64_t(n.history_batches.load(r)));
+  Line(out, "asobi_chat_history_dropped_total", "counter",
+       "Chat messages not stored: write buffer full, or not storable.",
+       int64_t(n.history_dropped.load(r)));
+  Line(out, "asobi_chat_history_waiting", "gauge", "Chat rows buffered, not yet written.",
+       n.history_waiting.load(r));
+}
+
+}  // namespace
+
+void RegisterChat(DomainContext& ctx, ChatOptions options) {
+  auto node = std::make_shared<ChatNode>();
+  RegisterChatHandlers(ctx.ws_registry());
+  RegisterChatRoutes(ctx.http_api());
+  ctx.AddMetricsWriter([node](std::string* out) { WriteMetrics(*node, out); });
+  GlobalDeclared declared = options.global_declared;
+  ctx.OnShardStart([node, declared](GameShard& game) {
+    auto service = std::make_shared<ChatService>(*node, game, game.db, declared);
+    game.on_client_closed.push_back([](Client& c) {
+      if (ChatService* s = ChatService::OnThisShard()) s->OnClosed(c.ref());
+    });
+    game.AddTeardown([service]() mutable { service.reset(); });
+  });
+}
+
+}  // namespace asobi::chat

@@ -1,0 +1,197 @@
+#include "game/chat/chat_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "base/check.h"
+#include "game/chat/history_writer.h"
+#include "protocol/frame.h"
+#include "protocol/json_writer.h"
+#include "reactor/shard.h"
+#include "ws/ws_codec.h"
+
+namespace asobi::chat {
+namespace {
+
+thread_local ChatService* tl_service = nullptr;
+
+// The chat.message push (websocket.md §8.4), encoded once as a WebSocket text frame.
+SharedBuffer EncodeMessage(const ChatMessage& m) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("channel_id");
+  w.String(m.channel_id);
+  w.Key("sender_id");
+  w.String(m.sender_id);
+  w.Key("content");
+  w.String(m.content);
+  w.Key("sent_at");
+  w.Int(m.sent_at_ms);
+  w.EndObject();
+  return WsCodec::EncodeTextFrameShared(BuildFrame("chat.message", w.out(), nullptr));
+}
+
+}  // namespace
+
+int ChatNode::OwnerShardOf(std::string_view channel_id, int shard_count) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : channel_id) {
+    h ^= uint8_t(c);
+    h *= 1099511628211ull;
+  }
+  return shard_count <= 1 ? 0 : int(h % uint64_t(shard_count));
+}
+
+ChatService::ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
+                         GlobalDeclared global_declared)
+    : node_(node), game_(game), db_(db), global_declared_(std::move(global_declared)) {
+  CHECK(game.shard->id() < ChatNode::kMaxShards);
+  if (db != nullptr) history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node);
+  tl_service = this;
+  node_.Attach(self(), this);
+}
+
+ChatService::~ChatService() {
+  node_.Attach(self(), nullptr);
+  int64_t held = 0;
+  for (const auto& [ref, ids] : joined_) held += int64_t(ids.size());
+  node_.subscriptions.fetch_sub(held);
+  if (tl_service == this) tl_service = nullptr;
+}
+
+ChatService* ChatService::OnThisShard() { return tl_service; }
+
+int ChatService::shard_count() const { return game_.shard->set().size(); }
+int ChatService::self() const { return game_.shard->id(); }
+
+size_t ChatService::JoinedCount(const ClientRef& ref) const {
+  auto it = joined_.find(ref);
+  return it == joined_.end() ? 0 : it->second.size();
+}
+
+bool ChatService::IsJoined(const ClientRef& ref, const std::string& channel_id) const {
+  auto it = joined_.find(ref);
+  if (it == joined_.end()) return false;
+  return std::find(it->second.begin(), it->second.end(), channel_id) != it->second.end();
+}
+
+void ChatService::Join(const ClientRef& ref, const std::string& channel_id,
+                       std::function<void()> done) {
+  if (IsJoined(ref, channel_id)) {
+    done();
+    return;
+  }
+  joined_[ref].push_back(channel_id);
+  node_.subscriptions.fetch_add(1, std::memory_order_relaxed);
+  std::vector<ClientRef>& local = subs_[channel_id];
+  local.push_back(ref);
+  if (local.size() > 1) {
+    done();
+    return;
+  }
+  // First socket of this shard on the channel: the owner counts this shard first.
+  int owner = ChatNode::OwnerShardOf(channel_id, shard_count());
+  ChatNode* node = &node_;
+  int me = self();
+  game_.shard->SubmitReplyTo(owner, [node, owner, me, channel_id, done = std::move(done)] {
+    ChatService* o = node->OnShard(owner);
+    if (o == nullptr) return;
+    o->CountShard(channel_id, me, +1);
+    Shard::Current()->SubmitReplyTo(me, [node, me, done] {
+      if (node->OnShard(me) != nullptr) done();
+    });
+  });
+}
+
+void ChatService::Leave(const ClientRef& ref, const std::string& channel_id) {
+  auto it = joined_.find(ref);
+  if (it == joined_.end()) return;
+  auto pos = std::find(it->second.begin(), it->second.end(), channel_id);
+  if (pos == it->second.end()) return;
+  it->second.erase(pos);
+  if (it->second.empty()) joined_.erase(it);
+  Unsubscribe(ref, channel_id);
+}
+
+void ChatService::OnClosed(const ClientRef& ref) {
+  auto it = joined_.find(ref);
+  if (it == joined_.end()) return;
+  std::vector<std::string> ids = std::move(it->second);
+  joined_.erase(it);
+  for (const std::string& id : ids) Unsubscribe(ref, id);
+}
+
+void ChatService::Unsubscribe(const ClientRef& ref, const std::string& channel_id) {
+  node_.subscriptions.fetch_sub(1, std::memory_order_relaxed);
+  auto it = subs_.find(channel_id);
+  if (it == subs_.end()) return;
+  std::erase(it->second, ref);
+  if (!it->second.empty()) return;
+  subs_.erase(it);
+  int owner = ChatNode::OwnerShardOf(channel_id, shard_count());
+  ChatNode* node = &node_;
+  int me = self();
+  // Bounded by the joins before it: never dropped.
+  game_.shard->SubmitReplyTo(owner, [node, owner, me, channel_id] {
+    if (ChatService* o = node->OnShard(owner)) o->CountShard(channel_id, me, -1);
+  });
+}
+
+void ChatService::CountShard(const std::string& channel_id, int shard, int delta) {
+  // A count, not a set: a leave that overtakes its join (overflowed mailbox) still nets 0.
+  std::map<int, int>& counts = shards_of_[channel_id];
+  if ((counts[shard] += delta) == 0) counts.erase(shard);
+  if (counts.empty()) shards_of_.erase(channel_id);
+}
+
+void ChatService::Publish(ChatMessage msg, bool persist) {
+  node_.messages.fetch_add(1, std::memory_order_relaxed);
+  SharedBuffer frame = EncodeMessage(msg);
+  int owner = ChatNode::OwnerShardOf(msg.channel_id, shard_count());
+  if (owner == self()) {
+    OwnerPublish(std::move(msg), persist, frame);
+    return;
+  }
+  ChatNode* node = &node_;
+  bool sent =
+      game_.shard->SubmitTo(owner, [node, owner, msg = std::move(msg), persist, frame]() mutable {
+        if (ChatService* o = node->OnShard(owner)) o->OwnerPublish(std::move(msg), persist, frame);
+      });
+  if (!sent) node_.publish_dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ChatService::OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer& frame) {
+  auto it = shards_of_.find(msg.channel_id);
+  if (it != shards_of_.end()) {
+    ChatNode* node = &node_;
+    for (const auto& [shard, count] : it->second) {
+      if (count <= 0) continue;
+      if (shard == self()) {
+        DeliverLocal(msg.channel_id, frame);
+        continue;
+      }
+      bool sent = game_.shard->SubmitTo(shard, [node, shard, id = msg.channel_id, frame] {
+        if (ChatService* s = node->OnShard(shard)) s->DeliverLocal(id, frame);
+      });
+      if (!sent) node_.publish_dropped.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (persist && history_) history_->Append(std::move(msg));
+}
+
+void ChatService::DeliverLocal(const std::string& channel_id, const SharedBuffer& frame) {
+  auto it = subs_.find(channel_id);
+  if (it == subs_.end()) return;
+  uint64_t n = 0;
+  // A copy: a send may close a socket, whose close hook edits the list.
+  std::vector<ClientRef> refs = it->second;
+  for (const ClientRef& ref : refs) {
+    Client* c = game_.find_client ? game_.find_client(ref) : nullptr;
+    if (c == nullptr) continue;
+    c->SendEncoded(frame);
+    ++n;
+  }
+  node_.deliveries.fetch_add(n, std::memory_order_relaxed);
+}
+
+}  // namespace asobi::chat

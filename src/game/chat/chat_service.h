@@ -1,0 +1,131 @@
+// ChatService: chat channels on one shard (websocket.md §8.2-8.5, issue 11 item 2).
+//
+// Ownership: each channel has an owner shard (a hash of its id) that knows which shards have
+// subscribers (a count per shard) and writes the channel's history. Each shard keeps its own
+// subscriber lists (channel -> its sockets) and each socket's joined channels (at most
+// kChannelsPerSocketMax). A message is encoded once, on the sender's shard, into one shared
+// WebSocket frame, goes to the owner, which hands that same buffer to every shard with
+// subscribers; each writes it to its own sockets.
+//
+// Bounds: the hops use SubmitTo; a full mailbox drops the message for that shard (counted in
+// ChatNode::publish_dropped). History rows wait in a bounded HistoryWriter (history_writer.h).
+// Every method runs on the service's own shard.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/shared_buffer.h"
+#include "game/chat/chat_acl.h"
+#include "game/client.h"
+#include "game/game_shard.h"
+
+namespace asobi::chat {
+
+/// Channels one socket may have joined (websocket.md §8.2).
+inline constexpr size_t kChannelsPerSocketMax = 32;
+/// Longest content in bytes (websocket.md §8.4, §8.5).
+inline constexpr size_t kContentBytesMax = 2000;
+
+/// One message as sent and stored (a chat_messages row, rest.md §3.4).
+struct ChatMessage {
+  std::string channel_id;
+  std::string channel_type;  ///< ChannelTypeOf(kind)
+  std::string sender_id;
+  std::string content;
+  int64_t sent_at_ms = 0;  ///< Unix ms, set on the sender's shard
+};
+
+class ChatService;
+class HistoryWriter;
+
+/// Node-wide: each shard's service (set at start-up) and counters read by /metrics.
+class ChatNode {
+ public:
+  static constexpr int kMaxShards = 1024;
+  /// The owner shard of `channel_id` (FNV-1a modulo `shard_count`).
+  static int OwnerShardOf(std::string_view channel_id, int shard_count);
+  void Attach(int shard, ChatService* s) { shards_[size_t(shard)].store(s); }
+  ChatService* OnShard(int shard) const { return shards_[size_t(shard)].load(); }
+
+  std::atomic<int64_t> subscriptions{0};     ///< gauge: (socket, channel) pairs joined
+  std::atomic<uint64_t> messages{0};         ///< messages published
+  std::atomic<uint64_t> deliveries{0};       ///< chat.message frames written to sockets
+  std::atomic<uint64_t> publish_dropped{0};  ///< hops refused by a full mailbox
+  std::atomic<uint64_t> history_rows{0};     ///< rows INSERTed
+  std::atomic<uint64_t> history_batches{0};  ///< INSERT round trips that succeeded
+  std::atomic<uint64_t> history_dropped{0};  ///< rows not stored (buffer full, unstorable)
+  std::atomic<int64_t> history_waiting{0};   ///< gauge: rows buffered, not yet written
+
+ private:
+  std::array<std::atomic<ChatService*>, kMaxShards> shards_{};
+};
+
+class ChatService {
+ public:
+  /// `db` may be null (no history, no ACL queries). `game`, `node` and `db` must outlive the
+  /// service. `global_declared` answers for `global:` channels (any thread).
+  ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
+              GlobalDeclared global_declared);
+  ~ChatService();
+  ChatService(const ChatService&) = delete;
+  ChatService& operator=(const ChatService&) = delete;
+
+  /// The service of the calling shard thread, or null.
+  static ChatService* OnThisShard();
+
+  /// The shard's database connection (null without one) and the global-channel declarations,
+  /// for CheckAccess.
+  db::PgConnection* db() const { return db_; }
+  const GlobalDeclared& global_declared() const { return global_declared_; }
+
+  /// Channels `ref` (of this shard) has joined.
+  size_t JoinedCount(const ClientRef& ref) const;
+  bool IsJoined(const ClientRef& ref, const std::string& channel_id) const;
+  /// Subscribes `ref` (of this shard) to `channel_id` (the caller checked the ACL and the
+  /// per-socket bound). `done` runs on this shard once the channel's owner counts this shard,
+  /// so messages published after it reach the socket.
+  void Join(const ClientRef& ref, const std::string& channel_id, std::function<void()> done);
+  /// Unsubscribes `ref`; a no-op when it had not joined.
+  void Leave(const ClientRef& ref, const std::string& channel_id);
+  /// Drops every subscription of a closing socket.
+  void OnClosed(const ClientRef& ref);
+
+  /// Encodes `msg` as one `chat.message` frame and delivers it to every socket that joined
+  /// its channel on any shard; stores it in chat_messages when `persist`. Returns at once.
+  void Publish(ChatMessage msg, bool persist);
+
+ private:
+  struct RefHash {
+    size_t operator()(const ClientRef& r) const {
+      return std::hash<uint64_t>()((uint64_t(uint32_t(r.shard)) << 48) ^ (uint64_t(r.index) << 20) ^
+                                   r.gen);
+    }
+  };
+  int shard_count() const;
+  int self() const;
+  // Owner side.
+  void CountShard(const std::string& channel_id, int shard, int delta);
+  void OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer& frame);
+  // Subscriber side.
+  void DeliverLocal(const std::string& channel_id, const SharedBuffer& frame);
+  void Unsubscribe(const ClientRef& ref, const std::string& channel_id);
+
+  ChatNode& node_;
+  GameShard& game_;
+  db::PgConnection* db_;
+  GlobalDeclared global_declared_;
+  std::unique_ptr<HistoryWriter> history_;
+  std::unordered_map<std::string, std::map<int, int>> shards_of_;  // owner: channel -> counts
+  std::unordered_map<std::string, std::vector<ClientRef>> subs_;   // channel -> local sockets
+  std::unordered_map<ClientRef, std::vector<std::string>, RefHash> joined_;  // socket -> ids
+};
+
+}  // namespace asobi::chat

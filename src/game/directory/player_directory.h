@@ -1,0 +1,126 @@
+// PlayerDirectory: the node-wide map from a player to the addresses of all of that player's
+// authenticated sockets (issue 11 item 1; ARCHITECTURE.md "a player is addressed as (node,
+// shard, connection)"). Each player's entry lives on its owner shard OwnerShardOf(player_id),
+// kept there by messages from the sockets' shards on authentication and close (mailboxes, no
+// locks). Anything addressed to a *player* (matchmaker outcomes, DMs, revocation...) goes to
+// the owner, which forwards it to each shard holding one of the player's sockets.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/shared_buffer.h"
+#include "game/client.h"
+
+namespace asobi {
+class Shard;
+struct GameShard;
+}  // namespace asobi
+
+namespace asobi::directory {
+
+/// Where one socket of a player lives: node (always 0 until multi-node), shard, connection.
+struct PlayerAddress {
+  int node = 0;
+  ClientRef client;
+};
+
+class PlayerDirectory;
+
+/// Node-wide: the per-shard directories (set once per shard at start-up) and counters read by
+/// /metrics. Shared by every shard; only atomics.
+class DirectoryNode {
+ public:
+  static constexpr int kMaxShards = 1024;
+  /// The shard owning `player_id`'s entry (FNV-1a of the id, modulo `shard_count`).
+  static int OwnerShardOf(std::string_view player_id, int shard_count);
+  /// Publishes `d` as shard `shard`'s directory (its own thread, at start-up; null at
+  /// teardown). A task submitted to shard `s` finds it with OnShard(s) on that thread.
+  void Attach(int shard, PlayerDirectory* d) {
+    shards_[size_t(shard)].store(d, std::memory_order_release);
+  }
+  PlayerDirectory* OnShard(int shard) const {
+    return shards_[size_t(shard)].load(std::memory_order_acquire);
+  }
+
+  /// Gauge: socket addresses held by all owner shards.
+  std::atomic<int64_t> entries{0};
+  /// Counter: frames for a player dropped because a mailbox on the way was full.
+  std::atomic<uint64_t> frames_dropped{0};
+  /// Counter: frames handed to a player's socket through the directory.
+  std::atomic<uint64_t> frames_delivered{0};
+
+ private:
+  std::array<std::atomic<PlayerDirectory*>, kMaxShards> shards_{};
+};
+
+/// One per shard; every method runs on that shard's thread.
+class PlayerDirectory {
+ public:
+  PlayerDirectory(DirectoryNode& node, GameShard& game);
+  ~PlayerDirectory();
+  PlayerDirectory(const PlayerDirectory&) = delete;
+  PlayerDirectory& operator=(const PlayerDirectory&) = delete;
+
+  /// The directory of the calling shard thread, or null (no directory registered).
+  static PlayerDirectory* OnThisShard();
+
+  /// Socket side: `client` (of this shard) authenticated; registers it with the owner of its
+  /// player (a re-authentication as another player moves the registration).
+  void OnAuthenticated(Client& client);
+  /// Socket side: `client` (of this shard) closed; unregisters it.
+  void OnClosed(Client& client);
+
+  /// Sends the text frame `json` (a complete envelope) to every socket of `player_id` on
+  /// every shard. Returns at once. `reliable`: the hops use SubmitReplyTo and are never
+  /// dropped (only for traffic bounded by admitted work: matchmaker outcomes, revocations);
+  /// otherwise a full mailbox drops the frame and counts it in frames_dropped.
+  void SendToPlayer(std::string_view player_id, std::string_view json, bool reliable);
+
+  /// The addresses of the sockets of each of `players` (same order), gathered from their
+  /// owner shards; `done` runs on this shard. Never dropped (SubmitReplyTo); for bounded
+  /// control work (matchmaker placement), not per message.
+  using LookupDone = std::function<void(std::vector<std::vector<ClientRef>>)>;
+  void Lookup(std::vector<std::string> players, LookupDone done);
+
+  /// Owner side (tests, metrics): addresses of `player_id` held here.
+  std::vector<ClientRef> AddressesOf(const std::string& player_id) const;
+
+ private:
+  struct RefHash {
+    size_t operator()(const ClientRef& r) const {
+      return std::hash<uint64_t>()((uint64_t(uint32_t(r.shard)) << 48) ^ (uint64_t(r.index) << 20) ^
+                                   r.gen);
+    }
+  };
+  struct RefEq {
+    bool operator()(const ClientRef& a, const ClientRef& b) const { return a == b; }
+  };
+
+  int shard_count() const;
+  void Submit(int to, bool reliable, std::function<void()> fn);
+  // Owner side.
+  void Add(const std::string& player_id, const ClientRef& ref);
+  void Remove(const std::string& player_id, const ClientRef& ref);
+  void Forward(const std::string& player_id, const SharedBuffer& json, bool reliable);
+  // Socket side.
+  void Deliver(const std::vector<ClientRef>& refs, const SharedBuffer& json);
+
+  DirectoryNode& node_;
+  GameShard& game_;
+  // Owner side: player -> addresses. `removed_early_` holds refs whose removal overtook their
+  // addition (possible only when a mailbox overflowed), so the late addition is discarded.
+  std::unordered_map<std::string, std::vector<PlayerAddress>> owned_;
+  std::unordered_set<ClientRef, RefHash, RefEq> removed_early_;
+  // Socket side: the player each local socket is registered under.
+  std::unordered_map<ClientRef, std::string, RefHash, RefEq> local_;
+};
+
+}  // namespace asobi::directory

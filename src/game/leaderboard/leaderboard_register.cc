@@ -1,0 +1,62 @@
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "base/clock.h"
+#include "game/leaderboard/leaderboard.h"
+#include "game/leaderboard/leaderboard_lua_backend.h"
+#include "game/leaderboard/leaderboard_routes.h"
+#include "script/game_api/api_backends.h"
+
+namespace asobi::leaderboard {
+namespace {
+
+constexpr int64_t kShutdownFlushMs = 5000;
+
+// Flushes every shard's boards on its own thread and waits for all of them (bounded).
+void FlushEverywhere(const std::shared_ptr<LeaderboardNode>& node) {
+  std::vector<std::pair<Shard*, LeaderboardService*>> services;
+  {
+    std::lock_guard<std::mutex> lock(node->mu);
+    services = node->services;
+  }
+  auto done = std::make_shared<std::atomic<size_t>>(0);
+  for (auto& [shard, svc] : services) {
+    shard->PostFromAnyThread([svc = svc, done] { svc->FlushAll([done] { done->fetch_add(1); }); });
+  }
+  int64_t deadline = MonoMs() + kShutdownFlushMs;
+  while (done->load() < services.size() && MonoMs() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+std::function<void()> RegisterLeaderboards(DomainContext& ctx, const LeaderboardConfig& config) {
+  auto policy = std::make_shared<const ClientSubmitPolicy>(
+      ClientSubmitPolicy::FromList(config.client_submit));
+  RegisterLeaderboardRoutes(ctx.http_api(), policy);
+  auto node = std::make_shared<LeaderboardNode>(config.service);
+  ctx.OnShardStart([node](GameShard& game) {
+    if (game.db == nullptr) return;
+    auto svc = std::make_shared<LeaderboardService>(*game.shard, *game.db, node);
+    auto lua = std::make_shared<LeaderboardLuaBackend>(*svc);
+    script::game_api::ApiBackends::OnThisShard().leaderboard = lua.get();
+    {
+      std::lock_guard<std::mutex> lock(node->mu);
+      node->services.emplace_back(game.shard, svc.get());
+    }
+    game.AddTeardown([node, svc, lua]() mutable {
+      script::game_api::ApiBackends::OnThisShard().leaderboard = nullptr;
+      lua.reset();
+      {
+        std::lock_guard<std::mutex> lock(node->mu);
+        std::erase_if(node->services, [&](auto& p) { return p.second == svc.get(); });
+      }
+      svc.reset();
+    });
+  });
+  return [node] { FlushEverywhere(node); };
+}
+
+}  // namespace asobi::leaderboard

@@ -1,0 +1,128 @@
+// LeaderboardService: live leaderboards (rest.md §3.7, lua.md §9 Leaderboards, DECISIONS.md
+// REST 4). One instance per shard. Every board is owned by one shard, OwnerOf(board id), and
+// lives there in memory (Board: an ordered index with O(log n) rank); operations called on any
+// shard travel to the owner through the shard mailboxes and their callbacks come back to the
+// calling shard.
+//
+// Life of a board: the first submit makes it live (at most `max_boards` live boards per node,
+// else `capacity_reached`): the owner loads its stored rows from `leaderboard_entries`, queuing
+// the operations that arrive meanwhile (at most kMaxWaitingOps, then `not_ready`), and from
+// then on answers from memory. Changed entries are written back in batches every
+// `flush_interval_ms` and at shutdown (FlushAll). Reads of a board that is not live answer from
+// the table (DECISIONS.md REST 4: stored rows are returned whether or not the board is live).
+//
+// Error reasons (Error::reason): invalid_board (empty, over 255 bytes, not UTF-8),
+// invalid_player (not a canonical UUID), capacity_reached, not_ready (mailbox full, database
+// unreachable or overloaded, service stopping), internal.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "base/task.h"
+#include "db/pg_connection.h"
+#include "game/leaderboard/board.h"
+#include "reactor/shard.h"
+
+namespace asobi::leaderboard {
+
+/// Board ids are VARCHAR(255) (rest.md §5).
+inline constexpr size_t kMaxBoardIdBytes = 255;
+/// Operations queued on one board while it loads; past it they fail with not_ready.
+inline constexpr size_t kMaxWaitingOps = 10000;
+/// Rows per flush statement.
+inline constexpr size_t kFlushBatchRows = 2000;
+
+/// Settings from Config (leaderboard_* flags).
+struct LeaderboardOptions {
+  int max_boards = 1000;              // live boards per node (rest.md §3.7)
+  int64_t flush_interval_ms = 30000;  // between background flushes (rest.md §3.7)
+};
+
+class LeaderboardService;
+
+/// Node-wide state shared by every shard's service: the live-board count (an atomic touched
+/// only when a board goes live) and the services, for the shutdown flush. Thread-safe.
+struct LeaderboardNode {
+  explicit LeaderboardNode(LeaderboardOptions o) : options(o) {}
+  const LeaderboardOptions options;
+  std::atomic<int> live_boards{0};
+  std::mutex mu;
+  std::vector<std::pair<Shard*, LeaderboardService*>> services;  // guarded by mu
+};
+
+using EntryCallback = std::function<void(Result<RankedEntry>)>;
+using EntriesCallback = std::function<void(Result<std::vector<RankedEntry>>)>;
+
+class LeaderboardService {
+ public:
+  /// Construct on `shard`'s thread (it becomes that thread's OnThisShard()); `shard`, `db`
+  /// and `node` outlive it. Starts the flush timer.
+  LeaderboardService(Shard& shard, db::PgConnection& db, std::shared_ptr<LeaderboardNode> node);
+  ~LeaderboardService();
+  LeaderboardService(const LeaderboardService&) = delete;
+  LeaderboardService& operator=(const LeaderboardService&) = delete;
+
+  /// The calling shard thread's service, or null.
+  static LeaderboardService* OnThisShard();
+  /// The shard that owns `board_id` among `shards`.
+  static int OwnerOf(std::string_view board_id, int shards);
+
+  /// Submits `score` for `player_id` on `board_id` with `op`, making the board live; answers
+  /// the player's entry after it (with its rank). Any shard; `done` runs on the calling shard,
+  /// never inside the call.
+  void Submit(std::string board_id, std::string player_id, int64_t score, SubmitOp op,
+              EntryCallback done);
+  /// The first `count` entries. Unknown board: empty. Any shard.
+  void Top(std::string board_id, size_t count, EntriesCallback done);
+  /// Up to `range` entries each side of `player_id` and the player (empty when the player has
+  /// no entry; range 0 = the player's own entry, i.e. its rank). Any shard.
+  void Around(std::string board_id, std::string player_id, size_t range, EntriesCallback done);
+
+  /// Writes every changed entry of this shard's boards; `done` runs on this shard when the
+  /// writes completed (or failed: their entries stay dirty). Owner shard only.
+  void FlushAll(std::function<void()> done);
+  /// Boards live on this shard (tests, metrics).
+  size_t live_boards() const { return boards_.size(); }
+
+ private:
+  struct Live {
+    Board board;
+    bool ready = false;
+    std::vector<Task> waiting;  // ops queued while loading
+  };
+  using OwnerOp = std::function<void(LeaderboardService*)>;
+  // Runs `op` on the owner of `board_id` (null service when it is stopping); false when the
+  // mailbox is full.
+  bool OnOwner(std::string_view board_id, OwnerOp op);
+  // Replies `fn` to `origin` shard.
+  void Reply(int origin, Task fn);
+  // Owner: runs `fn` once the board is ready (now, or after loading). Starts loading when
+  // `create` and the board is not live. Returns false when the board is not live and not
+  // created, or `fn` was refused (`*refusal`).
+  bool WhenReady(const std::string& board_id, bool create, Task fn, std::string* refusal);
+  void Hydrate(const std::string& board_id);
+  void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
+                  EntriesCallback done);
+  void ScheduleFlush();
+  void FlushBoard(const std::string& board_id, Board& board, std::shared_ptr<int> pending,
+                  std::shared_ptr<std::function<void()>> done);
+
+  Shard& shard_;
+  db::PgConnection& db_;
+  std::shared_ptr<LeaderboardNode> node_;
+  std::unordered_map<std::string, std::unique_ptr<Live>> boards_;
+  Reactor::TimerId flush_timer_{};
+  bool flushing_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace asobi::leaderboard

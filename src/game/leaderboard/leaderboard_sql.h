@@ -1,0 +1,21 @@
+// The leaderboards' prepared statements (rest.md §3.7, §5 leaderboard_entries). Timestamps
+// travel as Unix milliseconds; the routes format them.
+#pragma once
+
+#include "db/statement.h"
+
+namespace asobi::leaderboard::sql {
+
+/// Writes a batch of entries: ($1 JSON array of {"id","b","p","s","t"}: new row id, board id,
+/// player id, score, updated_at ms). Rows of players that no longer exist are skipped; a row
+/// never goes back to an older updated_at. No rows.
+extern const db::Statement kUpsert;
+/// ($1 board id) -> rows (player_id, score, updated_at ms): the whole board, for hydration.
+extern const db::Statement kHydrate;
+/// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms, rank) by rank.
+extern const db::Statement kTop;
+/// ($1 board id, $2 player id, $3 range) -> rows (player_id, score, updated_at ms, rank): up
+/// to `range` rows each side of the player, by rank; none when the player has no row.
+extern const db::Statement kAround;
+
+}  // namespace asobi::leaderboard::sql

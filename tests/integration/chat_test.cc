@@ -1,0 +1,451 @@
+// Chat channels, DMs and their history against the real server and PostgreSQL (websocket.md
+// §8.1-8.5, rest.md §3.4; issue 11 items 2-3): delivery across sockets and shards, the ACL,
+// every error row, the bounds (256/257-byte ids, the 33rd join, 2,001-byte content) and the
+// history written in batches.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http_call.h"
+#include "http_client.h"
+#include "itest_checks.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+constexpr int kWaitMs = 5000;  // bounds a misbehaving server only
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One player: an account and a WebSocket that keeps pushes it skipped while waiting.
+class Player {
+ public:
+  std::string id, token;
+
+  ::testing::AssertionResult Connect(uint16_t port) {
+    ::testing::AssertionResult opened = ws_->Open(port);
+    if (!opened) return opened;
+    JsonDoc reply = Call("session.connect", R"({"token":")" + token + R"("})");
+    if (reply.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << reply.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Sends a request with a fresh cid; returns the frame answering it.
+  JsonDoc Call(const std::string& type, const std::string& payload_json) {
+    std::string cid = std::to_string(++cid_);
+    ws_->SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" + payload_json +
+                  "}");
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_->RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+      backlog_.push_back(std::move(d));
+    }
+    ADD_FAILURE() << "no reply to " << type;
+    return JsonDoc();
+  }
+
+  // The next push of `type` (other frames are dropped); nullopt after `timeout_ms`.
+  std::optional<JsonDoc> WaitFor(const std::string& type, int timeout_ms = kWaitMs) {
+    while (!backlog_.empty()) {
+      JsonDoc d = std::move(backlog_.front());
+      backlog_.pop_front();
+      if (d.Str({"type"}).value_or("") == type) return d;
+    }
+    int64_t deadline = NowMs() + timeout_ms;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_->RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
+      if (d.Str({"type"}).value_or("") == type) return d;
+    }
+    return std::nullopt;
+  }
+
+  void Send(const std::string& type, const std::string& payload_json) {
+    ws_->SendText(R"({"type":")" + type + R"(","payload":)" + payload_json + "}");
+  }
+  WsClient& ws() { return *ws_; }
+  std::string LastCid() const {
+    return std::string(1, '"').append(std::to_string(cid_)).append(1, '"');
+  }
+
+ private:
+  std::unique_ptr<WsClient> ws_ = std::make_unique<WsClient>();
+  std::deque<JsonDoc> backlog_;
+  int cid_ = 0;
+};
+
+std::string Quote(const std::string& s) { return std::string(1, '"').append(s).append(1, '"'); }
+
+class ChatTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    server_ = new ServerProcess();
+    ServerOptions opts;
+    opts.flags = db_->ServerFlags();
+    opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000",
+                                         "--ws-connect-limit", "100000"});
+    ASSERT_TRUE(server_->Start(opts));
+    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
+    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+    server_ = nullptr;
+    db_ = nullptr;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+  }
+
+  static HttpResponse Http(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    return HttpCall(server_->port(), method, path, body, bearer);
+  }
+
+  static std::unique_ptr<Player> NewPlayer(bool connect = true) {
+    static int n = 0;
+    auto p = std::make_unique<Player>();
+    std::string name = "chat_player_" + std::to_string(++n);
+    HttpResponse r = Http("POST", "/api/v1/auth/register",
+                          R"({"username":")" + name + R"(","password":"password123"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body));
+    p->id = d.Str({"player_id"}).value_or("");
+    p->token = d.Str({"access_token"}).value_or("");
+    if (connect) {
+      EXPECT_TRUE(p->Connect(server_->port()));
+    }
+    return p;
+  }
+
+  // A group with `member` in it (the groups REST API is another domain's): its id.
+  static std::string NewGroupWith(const std::string& member) {
+    std::optional<std::string> id = db_->Query(
+        "WITH g AS (INSERT INTO groups (id, name, inserted_at, updated_at) VALUES "
+        "(gen_random_uuid(), 'g', now(), now()) RETURNING id), m AS (INSERT INTO group_members "
+        "(id, group_id, player_id, role, joined_at) SELECT gen_random_uuid(), id, '" +
+        member + "', 'member', now() FROM g) SELECT id::text FROM g");
+    EXPECT_TRUE(id.has_value()) << db_->error();
+    return id.value_or("");
+  }
+
+  static JsonDoc Join(Player& p, const std::string& channel) {
+    return p.Call("chat.join", R"({"channel_id":)" + Quote(channel) + "}");
+  }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+};
+TestDatabase* ChatTest::db_ = nullptr;
+ServerProcess* ChatTest::server_ = nullptr;
+
+TEST_F(ChatTest, GlobalChannelDeliversToEveryJoinedSocket) {
+  // Four sockets: the server spreads them over its two shards.
+  std::vector<std::unique_ptr<Player>> ps;
+  for (int i = 0; i < 4; ++i) ps.push_back(NewPlayer());
+  for (auto& p : ps) {
+    JsonDoc j = Join(*p, "global:lobby");
+    ASSERT_EQ(j.Str({"type"}).value_or(""), "chat.joined") << j.text();
+    EXPECT_EQ(j.Str({"payload", "channel_id"}).value_or(""), "global:lobby");
+  }
+  // Joining is not required to send.
+  auto outsider = NewPlayer();
+  outsider->Send("chat.send", R"({"channel_id":"global:lobby","content":"hello"})");
+  for (auto& p : ps) {
+    auto m = p->WaitFor("chat.message");
+    ASSERT_TRUE(m) << "no chat.message";
+    EXPECT_EQ(m->Str({"payload", "channel_id"}).value_or(""), "global:lobby");
+    EXPECT_EQ(m->Str({"payload", "sender_id"}).value_or(""), outsider->id);
+    EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "hello");
+    EXPECT_TRUE(m->Int({"payload", "sent_at"}).has_value()) << m->text();
+  }
+  // The sender gets its own message when joined; empty content is accepted.
+  ps[0]->Send("chat.send", R"({"channel_id":"global:lobby","content":""})");
+  for (auto& p : ps) {
+    auto own = p->WaitFor("chat.message");
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->Str({"payload", "content"}).value_or("x"), "");
+  }
+  // After chat.leave nothing more arrives on that socket.
+  JsonDoc left = ps[1]->Call("chat.leave", R"({"channel_id":"global:lobby"})");
+  EXPECT_EQ(left.Str({"type"}).value_or(""), "chat.left") << left.text();
+  EXPECT_EQ(left.Str({"payload", "channel_id"}).value_or(""), "global:lobby");
+  ps[0]->Send("chat.send", R"({"channel_id":"global:lobby","content":"after"})");
+  auto after = ps[2]->WaitFor("chat.message");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->Str({"payload", "content"}).value_or(""), "after");
+  ps[1]->Call("session.heartbeat", "{}");
+  EXPECT_FALSE(ps[1]->WaitFor("chat.message", 0).has_value());
+}
+
+TEST_F(ChatTest, ChannelIdErrors) {
+  auto a = NewPlayer();
+  // 256 bytes is a well-formed id (not declared: not_authorized); 257 bytes is not.
+  std::string id256 = "global:" + std::string(249, 'x');
+  ASSERT_EQ(id256.size(), 256u);
+  JsonDoc r = Join(*a, id256);
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid())) << r.text();
+  r = Join(*a, id256 + "x");
+  EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()))
+      << r.text();
+  r = Join(*a, "lobby:main");
+  EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()));
+  r = Join(*a, "");
+  EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()));
+  // room: needs a canonical lowercase hyphenated UUID.
+  std::string group = NewGroupWith(a->id);
+  std::string upper = group;
+  for (char& c : upper) c = char(toupper(c));
+  r = Join(*a, "room:" + upper);
+  EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()));
+  std::string compact = group;
+  std::erase(compact, '-');
+  r = Join(*a, "room:" + compact);
+  EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()));
+  r = Join(*a, "room:" + group);
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "chat.joined") << r.text();
+  // Undeclared global, worlds nobody is in, someone else's dm: channel.
+  r = Join(*a, "global:nope");
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  r = Join(*a, "world:w1");
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  auto b = NewPlayer(false), c = NewPlayer(false);
+  r = Join(*a, "dm:" + b->id + ":" + c->id);
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  // A dm: channel of a and an existing player; not with a non-player.
+  r = Join(*a, "dm:" + a->id + ":" + b->id);
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "chat.joined") << r.text();
+  r = Join(*a, "dm:" + a->id + ":00000000-0000-7000-8000-000000000000");
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  // A group a is not in.
+  std::string other_group = NewGroupWith(b->id);
+  r = Join(*a, "room:" + other_group);
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  // Structural errors.
+  r = a->Call("chat.join", "{}");
+  EXPECT_TRUE(IsWsError(r, "missing_field", "missing_field", a->LastCid())) << r.text();
+  r = a->Call("chat.join", R"({"channel_id":5})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+}
+
+TEST_F(ChatTest, ThirtyThirdJoinIsRefused) {
+  auto a = NewPlayer();
+  std::vector<std::string> rooms;
+  for (int i = 0; i < 33; ++i) rooms.push_back("room:" + NewGroupWith(a->id));
+  for (int i = 0; i < 32; ++i) {
+    JsonDoc r = Join(*a, rooms[size_t(i)]);
+    ASSERT_EQ(r.Str({"type"}).value_or(""), "chat.joined") << i << r.text();
+  }
+  JsonDoc r = Join(*a, rooms[32]);
+  EXPECT_TRUE(IsWsError(r, "too_many_channels", "chat.too_many_channels", a->LastCid()))
+      << r.text();
+  // Checked even when re-joining a channel already joined.
+  r = Join(*a, rooms[0]);
+  EXPECT_TRUE(IsWsError(r, "too_many_channels", "chat.too_many_channels", a->LastCid()));
+  a->Call("chat.leave", R"({"channel_id":)" + Quote(rooms[0]) + "}");
+  r = Join(*a, rooms[32]);
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "chat.joined") << r.text();
+}
+
+TEST_F(ChatTest, SendRulesAndOversizeContentIsDroppedSilently) {
+  auto a = NewPlayer(), b = NewPlayer();
+  ASSERT_EQ(Join(*b, "global:demo").Str({"type"}).value_or(""), "chat.joined");
+  // 2,001 bytes (and a non-string content) are dropped without an answer; 2,000 bytes pass.
+  a->Send("chat.send",
+          R"({"channel_id":"global:demo","content":")" + std::string(2001, 'a') + "\"}");
+  a->Send("chat.send", R"({"channel_id":"global:demo","content":7})");
+  a->Send("chat.send",
+          R"({"channel_id":"global:demo","content":")" + std::string(2000, 'b') + "\"}");
+  auto m = b->WaitFor("chat.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), std::string(2000, 'b'));
+  JsonDoc r = a->Call("chat.send", R"({"channel_id":"global:demo"})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("chat.send", R"({"content":"x"})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid()));
+  r = a->Call("chat.send", R"({"channel_id":"global:nope","content":"x"})");
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  r = a->Call("chat.send", R"({"channel_id":"bad","content":"x"})");
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()));
+  // Unauthenticated sockets may leave (always chat.left) but not join or send.
+  WsClient anon;
+  ASSERT_TRUE(anon.Open(server_->port()));
+  JsonDoc d;
+  ASSERT_TRUE(anon.SendText(R"({"type":"chat.leave","cid":"1","payload":{"channel_id":"x"}})"));
+  ASSERT_TRUE(anon.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "chat.left") << d.text();
+  ASSERT_TRUE(anon.SendText(R"({"type":"chat.join","cid":"2","payload":{"channel_id":"x"}})"));
+  ASSERT_TRUE(anon.RecvJson(&d, kWaitMs));
+  EXPECT_TRUE(IsWsError(d, "unauthenticated", "unauthenticated", std::string("\"2\""))) << d.text();
+}
+
+TEST_F(ChatTest, HistoryOverRest) {
+  auto a = NewPlayer();
+  std::string room = "room:" + NewGroupWith(a->id);
+  for (int i = 1; i <= 3; ++i) {
+    a->Send("chat.send",
+            R"({"channel_id":)" + Quote(room) + R"(,"content":"m)" + std::to_string(i) + "\"}");
+  }
+  std::string path = "/api/v1/chat/" + room + "/history?limit=2";
+  // Rows are written asynchronously in batches: poll until the third is there.
+  HttpResponse r;
+  int64_t deadline = NowMs() + kWaitMs;
+  do {
+    r = Http("GET", path, "", a->token);
+  } while (r.body.find("\"m3\"") == std::string::npos && NowMs() < deadline &&
+           usleep(20 * 1000) == 0);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Str({"messages", "0", "content"}).value_or(""), "m2") << r.body;
+  EXPECT_EQ(d.Str({"messages", "1", "content"}).value_or(""), "m3") << r.body;
+  EXPECT_FALSE(d.Has({"messages", "2"}));
+  EXPECT_EQ(d.Str({"messages", "0", "sender_id"}).value_or(""), a->id);
+  EXPECT_EQ(d.Str({"messages", "0", "channel_id"}).value_or(""), room);
+  EXPECT_EQ(d.Str({"messages", "0", "channel_type"}).value_or(""), "room");
+  EXPECT_EQ(d.Str({"messages", "0", "id"}).value_or("").size(), 36u);
+  EXPECT_EQ(d.Str({"messages", "0", "sent_at"}).value_or("").size(), 24u) << r.body;
+  // Not allowed, malformed, unauthenticated.
+  auto b = NewPlayer(false);
+  EXPECT_TRUE(IsErrorEnvelope(Http("GET", path, "", b->token), 403, "forbidden"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("GET", "/api/v1/chat/nope/history", "", a->token), 403, "forbidden"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("GET", path), 401, "unauthenticated"));
+  // An allowed channel with no rows.
+  r = Http("GET", "/api/v1/chat/global:lobby/history", "", b->token);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(ChatTest, DirectMessagesOverWebSocket) {
+  auto a = NewPlayer(), b = NewPlayer();
+  Player b2;  // b's second socket, joined to the dm: channel
+  b2.id = b->id;
+  b2.token = b->token;
+  ASSERT_TRUE(b2.Connect(server_->port()));
+  std::string channel = a->id < b->id ? "dm:" + a->id + ":" + b->id : "dm:" + b->id + ":" + a->id;
+  ASSERT_EQ(Join(b2, channel).Str({"type"}).value_or(""), "chat.joined");
+  JsonDoc r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"hi"})");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  EXPECT_EQ(r.Str({"payload", "channel_id"}).value_or(""), channel);
+  for (Player* p : {b.get(), &b2}) {
+    auto m = p->WaitFor("dm.message");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->Str({"payload", "channel_id"}).value_or(""), channel);
+    EXPECT_EQ(m->Str({"payload", "sender_id"}).value_or(""), a->id);
+    EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "hi");
+    EXPECT_TRUE(m->Int({"payload", "sent_at"}).has_value());
+  }
+  auto cm = b2.WaitFor("chat.message");
+  ASSERT_TRUE(cm);
+  EXPECT_EQ(cm->Str({"payload", "channel_id"}).value_or(""), channel);
+  // Error rows of §8.5.
+  r = a->Call("dm.send", R"({"recipient_id":"x"})");
+  EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("dm.send", R"({"recipient_id":1,"content":"x"})");
+  EXPECT_TRUE(IsWsError(r, "invalid_input", "invalid_payload", a->LastCid())) << r.text();
+  r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":""})");
+  EXPECT_TRUE(IsWsError(r, "content_empty", "dm.content_empty", a->LastCid())) << r.text();
+  r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":")" +
+                             std::string(2001, 'x') + "\"}");
+  EXPECT_TRUE(IsWsError(r, "content_too_large", "dm.content_too_large", a->LastCid()));
+  // b blocks a: a friendships row (player_id=b, friend_id=a, status blocked).
+  ASSERT_TRUE(db_->Query("INSERT INTO friendships (id, player_id, friend_id, status, "
+                         "inserted_at, updated_at) VALUES (gen_random_uuid(), '" +
+                         b->id + "', '" + a->id + "', 'blocked', now(), now())")
+                  .has_value())
+      << db_->error();
+  r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"hi"})");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+  // b may still write to a.
+  r = b->Call("dm.send", R"({"recipient_id":)" + Quote(a->id) + R"(,"content":"yo"})");
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+}
+
+TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
+  auto a = NewPlayer(false), b = NewPlayer();
+  HttpResponse r = Http("POST", "/api/v1/dm",
+                        R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"one"})", a->token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Raw({"success"}).value_or(""), "true");
+  std::string channel = d.Str({"channel_id"}).value_or("");
+  EXPECT_EQ(channel.substr(0, 3), "dm:");
+  auto m = b->WaitFor("dm.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "one");
+  r = Http("POST", "/api/v1/dm", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"two"})",
+           a->token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Error rows of rest.md §3.4.
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm", R"({"recipient_id":"x"})", a->token), 400,
+                              "invalid_payload"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("POST", "/api/v1/dm", R"({"recipient_id":3,"content":"x"})", a->token),
+                      400, "invalid_payload"));
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("POST", "/api/v1/dm",
+                           R"({"recipient_id":)" + Quote(b->id) + R"(,"content":""})", a->token),
+                      400, "dm.content_empty"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm",
+                                   R"({"recipient_id":)" + Quote(b->id) + R"(,"content":")" +
+                                       std::string(2001, 'x') + "\"}",
+                                   a->token),
+                              413, "dm.content_too_large"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm", "{bad", a->token), 400, "invalid_json"));
+  EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm", "{}"), 401, "unauthenticated"));
+  // History from the table, oldest first, for both sides.
+  std::string path = "/api/v1/dm/" + b->id + "/history";
+  int64_t deadline = NowMs() + kWaitMs;
+  do {
+    r = Http("GET", path, "", a->token);
+  } while (r.body.find("\"two\"") == std::string::npos && NowMs() < deadline &&
+           usleep(20 * 1000) == 0);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Str({"channel_id"}).value_or(""), channel);
+  EXPECT_EQ(d.Str({"messages", "0", "content"}).value_or(""), "one") << r.body;
+  EXPECT_EQ(d.Str({"messages", "1", "content"}).value_or(""), "two");
+  EXPECT_EQ(d.Str({"messages", "0", "sender_id"}).value_or(""), a->id);
+  EXPECT_TRUE(d.Int({"messages", "0", "sent_at"}).has_value()) << r.body;
+  r = Http("GET", "/api/v1/dm/" + a->id + "/history?limit=1", "", b->token);
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Str({"messages", "0", "content"}).value_or(""), "two") << r.body;
+  EXPECT_FALSE(d.Has({"messages", "1"}));
+  // Blocked over REST.
+  ASSERT_TRUE(db_->Query("INSERT INTO friendships (id, player_id, friend_id, status, "
+                         "inserted_at, updated_at) VALUES (gen_random_uuid(), '" +
+                         b->id + "', '" + a->id + "', 'blocked', now(), now())")
+                  .has_value());
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("POST", "/api/v1/dm",
+                           R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"x"})", a->token),
+                      403, "dm.blocked"));
+}
+
+}  // namespace
+}  // namespace asobi::itest

@@ -1,0 +1,540 @@
+// Leaderboards against the real server and PostgreSQL (rest.md §3.7, DECISIONS.md REST 4,
+// docs/decisions.md "Leaderboards"): every error row of §3.7, the best/set/incr operators,
+// ranks with ties, reads of live and stored boards, the board cap, batched flushes, the
+// shutdown flush and a kill -9 followed by a restart.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http_call.h"
+#include "http_client.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "protocol/json_value.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
+
+// A solo mode that runs one game.leaderboard call per input and sends the result back to the
+// player as {cid, result} (game.send -> module.message).
+constexpr char kBoardScript[] = R"(
+match_size = 1
+max_players = 1
+quick_play = true
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+local function run(p, i)
+  local lb = game.leaderboard
+  local who = i.player or p
+  if i.op == "submit" then return { plain = lb.submit(i.board, who, i.score, i.how) } end
+  if i.op == "submit_nan" then return { plain = lb.submit(i.board, who, 0 / 0) } end
+  if i.op == "submit_short" then return lb.submit(i.board, who) end
+  if i.op == "submit_bad_op" then return lb.submit(i.board, who, 1, "max") end
+  if i.op == "top" then return lb.top(i.board, i.count) end
+  if i.op == "top_short" then return lb.top(i.board) end
+  if i.op == "rank" then return lb.rank(i.board, who) end
+  if i.op == "around" then return lb.around(i.board, who, i.count) end
+  return { error = "unknown op" }
+end
+function handle_input(p, i, s)
+  game.send(p, { cid = i.cid, result = run(p, i) })
+  return s
+end
+function tick(s) return s end
+function get_state(p, s) return {} end
+)";
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// `v` as JSON with object keys sorted (Lua tables have no key order).
+void Canon(simdjson::dom::element v, std::string* out) {
+  if (v.type() == simdjson::dom::element_type::OBJECT) {
+    std::map<std::string, simdjson::dom::element> sorted;
+    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
+    out->push_back('{');
+    bool first = true;
+    for (auto& [k, e] : sorted) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("\"" + k + "\":");
+      Canon(e, out);
+    }
+    out->push_back('}');
+  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
+    out->push_back('[');
+    bool first = true;
+    for (auto e : v.get_array()) {
+      if (!first) out->push_back(',');
+      first = false;
+      Canon(e, out);
+    }
+    out->push_back(']');
+  } else {
+    out->append(simdjson::minify(v));
+  }
+}
+std::string Canon(const std::string& json) {
+  JsonDoc d;
+  if (!d.Parse(json)) return "<invalid:" + json + ">";
+  std::string out;
+  Canon(*d.At({}), &out);
+  return out;
+}
+
+// One WebSocket player in a `boards` match.
+class LuaPlayer {
+ public:
+  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
+    if (c.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << c.text();
+    }
+    JsonDoc j = Call("match.find_or_create", R"({"mode":"boards"})");
+    if (j.Str({"type"}).value_or("") != "match.joined") {
+      return ::testing::AssertionFailure() << "join: " << j.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
+  // `result` with object keys sorted (Canon).
+  std::string Run(const std::string& input_fields) {
+    std::string cid("e");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
+                             input_fields + "}}"));
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"type"}).value_or("") != "module.message") continue;
+      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
+      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
+    }
+    ADD_FAILURE() << "no result for " << input_fields;
+    return "";
+  }
+
+ private:
+  JsonDoc Call(const std::string& type, const std::string& payload) {
+    std::string cid("c");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
+                             payload + "}"));
+    for (int i = 0; i < 100; ++i) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, kWaitMs)) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+    }
+    return JsonDoc();
+  }
+  WsClient ws_;
+  int n_ = 0;
+};
+
+class LeaderboardTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    char tmpl[] = "/tmp/asobi_boards_itest_XXXXXX";
+    dir_ = new std::string(mkdtemp(tmpl));
+    std::ofstream(*dir_ + "/boards.lua") << kBoardScript;
+    std::ofstream(*dir_ + "/config.lua") << R"(return { boards = "boards.lua" })";
+    server_ = new ServerProcess();
+    ASSERT_TRUE(StartServer(server_, {}));
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    delete dir_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+  }
+
+  // Starts `s` on the suite's database: boards `open*` and `cap*` accept client submits,
+  // flushes every 100 ms.
+  static ::testing::AssertionResult StartServer(ServerProcess* s, std::vector<std::string> extra) {
+    ServerOptions o;
+    o.flags = db_->ServerFlags();
+    o.flags.insert(
+        o.flags.end(),
+        {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
+         "--leaderboard-client-submit",
+         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,cap_"
+         "a,cap_b,cap_c",
+         "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
+    o.flags.insert(o.flags.end(), extra.begin(), extra.end());
+    if (auto r = s->Start(o); !r) return r;
+    for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
+      usleep(50 * 1000);
+    }
+    if (HttpCall(s->port(), "GET", "/ready").status != 200) {
+      return ::testing::AssertionFailure() << "not ready: " << s->log();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  static HttpResponse Call(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    return HttpCall(server_->port(), method, path, body, bearer);
+  }
+  static std::string Q(const std::string& sql) {
+    std::optional<std::string> v = db_->Query(sql);
+    EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
+    return v.value_or("<error>");
+  }
+  // Registers `user`; returns {player_id, access_token}.
+  static std::pair<std::string, std::string> Register(const std::string& user) {
+    HttpResponse r = Call("POST", "/api/v1/auth/register",
+                          R"({"username":")" + user + R"(","password":"password123"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body));
+    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+  }
+  static JsonDoc Json(const HttpResponse& r) {
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
+    return d;
+  }
+  // POST /leaderboards/:board with `body`; returns the response.
+  static HttpResponse Submit(const std::string& board, const std::string& body,
+                             const std::string& token) {
+    return Call("POST", "/api/v1/leaderboards/" + board, body, token);
+  }
+  // The `entries` of a read as "player:score:rank" items joined by spaces, with the player
+  // ids replaced by the names in `names` (id -> name).
+  static std::string Entries(const HttpResponse& r,
+                             const std::vector<std::pair<std::string, std::string>>& names) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d = Json(r);
+    std::optional<JsonValue> entries = d.At({"entries"});
+    if (!entries || !entries->is_array()) return "<no entries: " + r.body + ">";
+    std::string out;
+    for (JsonValue e : entries->get_array()) {
+      std::string pid(GetString(e, "player_id").value_or(""));
+      for (auto& [id, name] : names) {
+        if (id == pid) pid = name;
+      }
+      if (!out.empty()) out.push_back(' ');
+      out += pid + ":" + std::to_string(GetInt(e, "score").value_or(-999)) + ":" +
+             std::to_string(GetInt(e, "rank").value_or(-1));
+    }
+    return out;
+  }
+  // Polls the database until `sql` answers `want` (bounded); returns the last answer.
+  static std::string WaitFor(const std::string& sql, const std::string& want) {
+    std::string got;
+    for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline;) {
+      got = Q(sql);
+      if (got == want) break;
+      usleep(20 * 1000);
+    }
+    return got;
+  }
+  static std::string Stored(const std::string& board, const std::string& player) {
+    return Q("SELECT score FROM leaderboard_entries WHERE leaderboard_id = '" + board +
+             "' AND player_id = '" + player + "'");
+  }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+  static std::string* dir_;
+};
+std::string* LeaderboardTest::dir_ = nullptr;
+TestDatabase* LeaderboardTest::db_ = nullptr;
+ServerProcess* LeaderboardTest::server_ = nullptr;
+
+TEST_F(LeaderboardTest, ClientSubmitIsOptInPerBoard) {
+  auto [id, token] = Register("lb_optin");
+  HttpResponse r = Submit("closed", R"({"score":5})", token);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(Json(r).Str({"error", "code"}), "leaderboard.client_submit_disabled");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/closed", "", token), {}), "");
+  // Unauthenticated calls get the envelope.
+  HttpResponse u = Call("GET", "/api/v1/leaderboards/open");
+  EXPECT_EQ(u.status, 401);
+  EXPECT_EQ(Json(u).Str({"error", "code"}), "unauthenticated");
+  EXPECT_EQ(Submit("open", R"({"score":5})", "").status, 401);
+}
+
+TEST_F(LeaderboardTest, SubmitAnswersTheEntryWithItsRank) {
+  auto [id, token] = Register("lb_shape");
+  HttpResponse r = Submit("open", R"({"score":42,"sub_score":7})", token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  JsonDoc d = Json(r);
+  EXPECT_EQ(d.Str({"leaderboard_id"}), "open");
+  EXPECT_EQ(d.Str({"player_id"}), id);
+  EXPECT_EQ(d.Int({"score"}), 42);
+  EXPECT_EQ(d.Int({"sub_score"}), 7);  // echoed only
+  EXPECT_EQ(d.Int({"rank"}), 1);
+  std::string at = d.Str({"updated_at"}).value_or("");
+  EXPECT_EQ(at.size(), 24u) << at;  // 2026-11-21T12:00:00.000Z
+  EXPECT_EQ(at.back(), 'Z');
+  JsonDoc top = Json(Call("GET", "/api/v1/leaderboards/open", "", token));
+  EXPECT_EQ(top.Raw({"entries"}),
+            Minify(R"([{"leaderboard_id":"open","player_id":")" + id +
+                   R"(","score":42,"sub_score":0,"rank":1,"updated_at":")" + at + R"("}])"));
+}
+
+TEST_F(LeaderboardTest, BestSetAndIncrOperators) {
+  const auto [id, tok] = Register("lb_ops");
+  const std::string token = tok;  // lambdas capture variables, not bindings
+  auto score = [&](const std::string& body) {
+    HttpResponse r = Submit("open_ops", body, token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json(r).Int({"score"}).value_or(-1);
+  };
+  EXPECT_EQ(score(R"({"score":10})"), 10);
+  EXPECT_EQ(score(R"({"score":5})"), 10);  // best (default) keeps the higher score
+  EXPECT_EQ(score(R"({"score":7,"op":"best"})"), 10);
+  EXPECT_EQ(score(R"({"score":12,"op":"best"})"), 12);
+  EXPECT_EQ(score(R"({"score":3,"op":"set"})"), 3);  // set replaces
+  EXPECT_EQ(score(R"({"score":4,"op":"incr"})"), 7);
+  EXPECT_EQ(score(R"({"score":-10,"op":"incr"})"), -3);
+  for (const char* bad :
+       {R"({"score":1,"op":"max"})", R"({"score":1,"op":1})", R"({"score":1,"op":null})"}) {
+    HttpResponse r = Submit("open_ops", bad, token);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(Json(r).Str({"error", "code"}), "invalid_payload") << bad;
+  }
+  HttpResponse j = Submit("open_ops", R"({"score":)", token);
+  EXPECT_EQ(j.status, 400);
+  EXPECT_EQ(Json(j).Str({"error", "code"}), "invalid_json");
+  EXPECT_EQ(Stored("open_ops", id), WaitFor("SELECT score FROM leaderboard_entries WHERE "
+                                            "leaderboard_id = 'open_ops'",
+                                            "-3"));
+}
+
+TEST_F(LeaderboardTest, ScoresAreParsedTruncatedAndClamped) {
+  const std::string token = Register("lb_parse").second;
+  auto set = [&](const std::string& score) {
+    HttpResponse r = Submit("open_parse", R"({"op":"set","score":)" + score + "}", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json(r).Int({"score"}).value_or(-1);
+  };
+  EXPECT_EQ(set("\"12\""), 0);  // non-number -> 0 (rest.md §3.7)
+  EXPECT_EQ(set("null"), 0);
+  EXPECT_EQ(set("9.9"), 9);
+  EXPECT_EQ(set("-9.9"), -9);
+  EXPECT_EQ(set("1e300"), int64_t(1) << 53);
+  EXPECT_EQ(set("-1e300"), -(int64_t(1) << 53));
+  EXPECT_EQ(set("9223372036854775807"), int64_t(1) << 53);
+  EXPECT_EQ(set("18446744073709551615"), int64_t(1) << 53);
+  HttpResponse r = Submit("open_parse", "{}", token);
+  EXPECT_EQ(Json(r).Int({"score"}), int64_t(1) << 53);  // best of the stored and 0
+  // incr saturates at the bound.
+  Submit("open_parse", R"({"op":"incr","score":1e300})", token);
+  EXPECT_EQ(Json(Submit("open_parse", R"({"op":"incr","score":5})", token)).Int({"score"}),
+            int64_t(1) << 53);
+}
+
+TEST_F(LeaderboardTest, RanksOrderByScoreThenPlayerIdAndReadsWindow) {
+  std::vector<std::pair<std::string, std::string>> names;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 6; ++i) {
+    auto [id, token] = Register("lb_rank_" + std::to_string(i));
+    std::string name("p");
+    name.append(std::to_string(i));
+    names.emplace_back(id, name);
+    tokens.push_back(token);
+  }
+  // p0..p5 score 10, 50, 30, 30, 20, 40; the two 30s tie and order by player id (p2 was
+  // registered first: UUIDv7 ids grow).
+  const int scores[] = {10, 50, 30, 30, 20, 40};
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(
+        Submit("open", R"({"score":)" + std::to_string(scores[i]) + "}", tokens[size_t(i)]).status,
+        200);
+  }
+  const std::string& t = tokens[0];
+  // The board also holds lb_shape's 42 (SubmitAnswersTheEntryWithItsRank) when it ran first;
+  // read a board of our own instead.
+  for (int i = 0; i < 6; ++i) {
+    HttpResponse r =
+        Submit("open_hydrate", R"({"score":)" + std::to_string(scores[i]) + "}", tokens[size_t(i)]);
+    ASSERT_EQ(r.status, 200);
+  }
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/open_hydrate", "", t), names),
+            "p1:50:1 p5:40:2 p2:30:3 p3:30:4 p4:20:5 p0:10:6");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/open_hydrate?limit=2", "", t), names),
+            "p1:50:1 p5:40:2");
+  // limit clamps to 1..100; a bad integer falls back to the default (rest.md §1.1).
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/open_hydrate?limit=0", "", t), names),
+            "p1:50:1");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/open_hydrate?limit=x", "", t), names),
+            "p1:50:1 p5:40:2 p2:30:3 p3:30:4 p4:20:5 p0:10:6");
+  const std::string around = "/api/v1/leaderboards/open_hydrate/around/";
+  EXPECT_EQ(Entries(Call("GET", around + names[3].first + "?range=1", "", t), names),
+            "p2:30:3 p3:30:4 p4:20:5");
+  EXPECT_EQ(Entries(Call("GET", around + names[1].first + "?range=2", "", t), names),
+            "p1:50:1 p5:40:2 p2:30:3");
+  EXPECT_EQ(Entries(Call("GET", around + names[0].first + "?range=0", "", t), names),
+            "p4:20:5 p0:10:6");  // range clamps to 1..50
+  EXPECT_EQ(Entries(Call("GET", around + names[0].first + "?range=x", "", t), names),
+            "p1:50:1 p5:40:2 p2:30:3 p3:30:4 p4:20:5 p0:10:6");  // default 5 each side
+  // No entry, not a player id, unknown board: empty (rest.md §3.7 "unknown board → []").
+  auto [other, other_token] = Register("lb_rank_none");
+  EXPECT_EQ(Entries(Call("GET", around + other, "", t), names), "");
+  EXPECT_EQ(Entries(Call("GET", around + "not-a-uuid", "", t), names), "");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/never_used", "", t), names), "");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/never_used/around/" + other, "", t), names),
+            "");
+}
+
+TEST_F(LeaderboardTest, ReadsOfABoardThatIsNotLiveReturnStoredRows) {
+  auto [a, ta] = Register("lb_stored_a");
+  auto [b, tb] = Register("lb_stored_b");
+  auto [c, tc] = Register("lb_stored_c");
+  Q("INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) VALUES "
+    "(gen_random_uuid(), 'stored', '" +
+    a + "', 5, now()), (gen_random_uuid(), 'stored', '" + b +
+    "', 9, now()), (gen_random_uuid(), 'stored', '" + c + "', 7, now())");
+  std::vector<std::pair<std::string, std::string>> names = {{a, "a"}, {b, "b"}, {c, "c"}};
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/stored", "", ta), names),
+            "b:9:1 c:7:2 a:5:3");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/stored?limit=1", "", ta), names), "b:9:1");
+  EXPECT_EQ(
+      Entries(Call("GET", "/api/v1/leaderboards/stored/around/" + a + "?range=1", "", ta), names),
+      "c:7:2 a:5:3");
+  JsonDoc d = Json(Call("GET", "/api/v1/leaderboards/stored?limit=1", "", ta));
+  EXPECT_EQ(d.Str({"entries", "0", "updated_at"}).value_or("").size(), 24u) << d.text();
+}
+
+TEST_F(LeaderboardTest, ASubmitHydratesTheBoardFromStoredRows) {
+  auto [a, ta] = Register("lb_hyd_a");
+  auto [b, tb] = Register("lb_hyd_b");
+  Q("INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) VALUES "
+    "(gen_random_uuid(), 'open_flush', '" +
+    a + "', 100, now())");
+  HttpResponse r = Submit("open_flush", R"({"score":50})", tb);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r).Int({"rank"}), 2);
+  // best against the stored row, not against nothing.
+  EXPECT_EQ(Json(Submit("open_flush", R"({"score":60})", ta)).Int({"score"}), 100);
+  // The new entry reaches the table with the next flush.
+  EXPECT_EQ(WaitFor("SELECT score FROM leaderboard_entries WHERE leaderboard_id = 'open_flush' "
+                    "AND player_id = '" +
+                        b + "'",
+                    "50"),
+            "50");
+  EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_flush'"), "2");
+}
+
+TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {
+  auto [a, ta] = Register("lb_restart_a");
+  // A long flush interval: only the shutdown flush can write this entry.
+  ServerProcess slow;
+  ASSERT_TRUE(StartServer(&slow, {"--leaderboard-flush-ms", "3600000"}));
+  HttpResponse r =
+      HttpCall(slow.port(), "POST", "/api/v1/leaderboards/open_restart", R"({"score":77})", ta);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Stored("open_restart", a), "");
+  ASSERT_TRUE(slow.Stop());
+  EXPECT_EQ(Stored("open_restart", a), "77");
+
+  // kill -9 after the flush interval: the acknowledged submit is there after a restart.
+  ServerProcess killed;
+  ASSERT_TRUE(StartServer(&killed, {}));
+  r = HttpCall(killed.port(), "POST", "/api/v1/leaderboards/open_kill", R"({"score":33})", ta);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(
+      WaitFor("SELECT score FROM leaderboard_entries WHERE leaderboard_id = 'open_kill'", "33"),
+      "33");
+  killed.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(killed.WaitExit(kWaitMs, &status));
+  ServerProcess again;
+  ASSERT_TRUE(StartServer(&again, {}));
+  EXPECT_EQ(
+      Entries(HttpCall(again.port(), "GET", "/api/v1/leaderboards/open_kill", "", ta), {{a, "a"}}),
+      "a:33:1");
+  // The restarted server hydrates on the next submit: best keeps 33.
+  r = HttpCall(again.port(), "POST", "/api/v1/leaderboards/open_kill", R"({"score":1})", ta);
+  EXPECT_EQ(Json(r).Int({"score"}), 33);
+  EXPECT_TRUE(again.Stop());
+}
+
+TEST_F(LeaderboardTest, TheBoardCapAnswersCapacityReached) {
+  const std::string ta = Register("lb_cap").second;
+  ServerProcess capped;
+  ASSERT_TRUE(StartServer(&capped, {"--leaderboard-max-boards", "2"}));
+  auto submit = [&](const std::string& board) {
+    return HttpCall(capped.port(), "POST", "/api/v1/leaderboards/" + board, R"({"score":1})", ta);
+  };
+  EXPECT_EQ(submit("cap_a").status, 200);
+  EXPECT_EQ(submit("cap_b").status, 200);
+  HttpResponse r = submit("cap_c");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(Json(r).Str({"error", "code"}), "leaderboard.capacity_reached");
+  // Live boards still take submits; reads of the refused board still answer (stored rows).
+  EXPECT_EQ(submit("cap_a").status, 200);
+  EXPECT_EQ(HttpCall(capped.port(), "GET", "/api/v1/leaderboards/cap_c", "", ta).status, 200);
+  EXPECT_TRUE(capped.Stop());
+}
+
+TEST_F(LeaderboardTest, LuaSubmitTopRankAround) {
+  auto [a, ta] = Register("lb_lua_a");
+  auto [b, tb] = Register("lb_lua_b");
+  LuaPlayer p;
+  ASSERT_TRUE(p.Join(server_->port(), ta));
+  // Game code submits to any board, opted in for clients or not.
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":10.9)"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":5)"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":20,"player":")" + b + "\""),
+            R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"rank","board":"lua")"), R"({"ok":2})");  // best kept 10
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":1,"how":"incr")"), R"({"plain":true})");
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua","count":10)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20},{"player_id":")" + a +
+                   R"(","rank":2,"score":11}]})"));
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua","count":1)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20}]})"));
+  EXPECT_EQ(p.Run(R"("op":"around","board":"lua","count":1)"),
+            Minify(R"({"ok":[{"player_id":")" + b + R"(","rank":1,"score":20},{"player_id":")" + a +
+                   R"(","rank":2,"score":11}]})"));
+  // The REST read sees the same board.
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/lua", "", ta), {{a, "a"}, {b, "b"}}),
+            "b:20:1 a:11:2");
+  // Not a player (bots are not players), a NaN score: false. Unknown board / no entry: empty
+  // or not_found.
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":1,"player":"bot_x_abcdef")"),
+            R"({"plain":false})");
+  EXPECT_EQ(p.Run(R"("op":"submit_nan","board":"lua")"), R"({"plain":false})");
+  EXPECT_EQ(p.Run(R"("op":"top","board":"lua_none","count":10)"), R"({"ok":[]})");
+  EXPECT_EQ(p.Run(R"("op":"rank","board":"lua_none")"), R"({"error":"not_found"})");
+  EXPECT_EQ(p.Run(R"("op":"around","board":"lua_none","count":3)"), R"({"ok":[]})");
+  // Wrong arity or types: {error = "<fn> requires (...)"}, never a raise.
+  EXPECT_EQ(p.Run(R"("op":"submit_short","board":"lua")"),
+            R"x({"error":"game.leaderboard.submit requires (board_id, player_id, score[, op])"})x");
+  EXPECT_EQ(p.Run(R"("op":"submit_bad_op","board":"lua")"),
+            R"x({"error":"game.leaderboard.submit requires (board_id, player_id, score[, op])"})x");
+  EXPECT_EQ(p.Run(R"("op":"top_short","board":"lua")"),
+            R"x({"error":"game.leaderboard.top requires (board_id, count)"})x");
+}
+
+}  // namespace
+}  // namespace asobi::itest
