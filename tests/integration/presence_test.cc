@@ -302,5 +302,45 @@ TEST_F(PresenceTest, AcceptedFriendsGetPresenceChangedPushes) {
   EXPECT_FALSE(sa.SawChange(b));
 }
 
+// The value of metric `name` in a /metrics text; -1 when absent.
+int64_t Metric(const std::string& text, const std::string& name) {
+  size_t pos = 0;
+  while ((pos = text.find(name + " ", pos)) != std::string::npos) {
+    if (pos == 0 || text[pos - 1] == '\n') return std::stoll(text.substr(pos + name.size() + 1));
+    pos += name.size();
+  }
+  return -1;
+}
+
+TEST_F(PresenceTest, MetricsCountOnlinePlayersAndFriendQueries) {
+  auto [a, ta] = Register("pres_metrics_a");
+  auto [b, tb] = Register("pres_metrics_b");
+  Befriend(a, ta, b, tb, "accepted");
+  {
+    Socket sa, sb;
+    ASSERT_TRUE(sa.Connect(server_->port(), ta));
+    ASSERT_TRUE(sb.Connect(server_->port(), tb));
+    EXPECT_EQ(sa.NextChange(b).Raw({"payload", "online"}), "true");
+    std::string m = Call("GET", "/metrics").body;
+    EXPECT_GE(Metric(m, "asobi_presence_online"), 2) << m;
+    EXPECT_GE(Metric(m, "asobi_presence_changes_total"), 2);
+    EXPECT_GE(Metric(m, "asobi_presence_queries_total"), 1);
+    EXPECT_LE(Metric(m, "asobi_presence_queries_total"), Metric(m, "asobi_presence_changes_total"));
+    EXPECT_EQ(Metric(m, "asobi_presence_pushes_dropped_total"), 0);
+    sa.Close();
+    sb.Close();
+  }
+  // Every socket of this suite is closed now: nobody is online.
+  std::string m;
+  int64_t deadline = NowMs() + kWaitMs;
+  do {
+    m = Call("GET", "/metrics").body;
+    if (Metric(m, "asobi_presence_online") == 0) break;
+    usleep(20 * 1000);
+  } while (NowMs() < deadline);
+  EXPECT_EQ(Metric(m, "asobi_presence_online"), 0) << m;
+  EXPECT_EQ(Metric(m, "asobi_directory_entries"), 0);
+}
+
 }  // namespace
 }  // namespace asobi::itest
