@@ -103,7 +103,8 @@ class PresenceTest : public ::testing::Test {
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
-                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000"});
+                   {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
+                    "--db-timeout-ms", "1000"});
     ASSERT_TRUE(server_->Start(o));
     for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
     ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
@@ -327,6 +328,7 @@ TEST_F(PresenceTest, MetricsCountOnlinePlayersAndFriendQueries) {
     EXPECT_GE(Metric(m, "asobi_presence_queries_total"), 1);
     EXPECT_LE(Metric(m, "asobi_presence_queries_total"), Metric(m, "asobi_presence_changes_total"));
     EXPECT_EQ(Metric(m, "asobi_presence_pushes_dropped_total"), 0);
+    EXPECT_GE(Metric(m, "asobi_presence_waiting"), 0);
     sa.Close();
     sb.Close();
   }
@@ -340,6 +342,45 @@ TEST_F(PresenceTest, MetricsCountOnlinePlayersAndFriendQueries) {
   } while (NowMs() < deadline);
   EXPECT_EQ(Metric(m, "asobi_presence_online"), 0) << m;
   EXPECT_EQ(Metric(m, "asobi_directory_entries"), 0);
+}
+
+TEST_F(PresenceTest, StalledFriendsQueryDropsPushesButNotPresence) {
+  auto [a, ta] = Register("pres_stall_a");
+  auto [b, tb] = Register("pres_stall_b");
+  Befriend(a, ta, b, tb, "accepted");
+  Socket sa;
+  ASSERT_TRUE(sa.Connect(server_->port(), ta));
+  // a is online (the only player online: earlier tests closed their sockets) and no change is
+  // waiting for a friends query any more (a's own online change among them), so the lock
+  // below holds up b's changes only.
+  auto settled = [] {
+    std::string m = Call("GET", "/metrics").body;
+    return Metric(m, "asobi_presence_online") == 1 && Metric(m, "asobi_presence_waiting") == 0;
+  };
+  int64_t settle = NowMs() + kWaitMs;
+  while (!settled() && NowMs() < settle) usleep(20 * 1000);
+  ASSERT_TRUE(settled()) << Call("GET", "/metrics").body;
+  auto dropped = [] {
+    return Metric(Call("GET", "/metrics").body, "asobi_presence_pushes_dropped_total");
+  };
+  const int64_t before = dropped();
+  // Another session locks friendships: the friends queries of b's changes cannot finish.
+  ASSERT_TRUE(db_->Query("BEGIN"));
+  ASSERT_TRUE(db_->Query("LOCK TABLE friendships IN ACCESS EXCLUSIVE MODE"));
+  Socket sb;
+  ASSERT_TRUE(sb.Connect(server_->port(), tb));
+  // presence.update needs no database: answered during the stall.
+  EXPECT_EQ(sb.Call("presence.update", R"({"status":"during"})").Raw({"payload"}),
+            R"({"status":"during"})");
+  // Both changes (online, "during") are dropped once their query passes its deadline.
+  int64_t deadline = NowMs() + 4 * kWaitMs;
+  while (dropped() < before + 2 && NowMs() < deadline) usleep(50 * 1000);
+  EXPECT_EQ(dropped(), before + 2);
+  ASSERT_TRUE(db_->Query("ROLLBACK"));
+  // The next change is pushed, and it is the first a hears of b: nothing stalled came late.
+  ASSERT_EQ(sb.Call("presence.update", R"({"status":"after"})").Str({"type"}), "presence.updated");
+  EXPECT_EQ(sa.NextChange(b).Raw({"payload"}),
+            R"({"player_id":")" + b + R"(","online":true,"status":"after"})");
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ void RegisterPresence(DomainContext& ctx) {
     Line(out, "asobi_presence_pushes_dropped_total", "counter",
          "Presence changes not pushed (queue full or friends query failed).",
          int64_t(node->pushes_dropped.load(r)));
+    Line(out, "asobi_presence_waiting", "gauge",
+         "Presence changes waiting for their friends query or in it.", node->waiting.load(r));
   });
   ctx.OnShardStart([node](GameShard& game) {
     directory::PlayerDirectory* dir = directory::PlayerDirectory::OnThisShard();

@@ -52,6 +52,7 @@ PresenceService::~PresenceService() {
   *alive_ = false;
   dir_.SetPresenceObserver(nullptr);
   node_.online.fetch_sub(int64_t(status_.size()), std::memory_order_relaxed);
+  node_.waiting.fetch_sub(int64_t(waiting_.size() + in_flight_count_), std::memory_order_relaxed);
   if (t_service == this) t_service = nullptr;
 }
 
@@ -106,6 +107,7 @@ void PresenceService::Enqueue(Change c) {
     return;
   }
   waiting_.push_back(std::move(c));
+  node_.waiting.fetch_add(1, std::memory_order_relaxed);
   if (!in_flight_) Flush();
 }
 
@@ -124,11 +126,14 @@ void PresenceService::Flush() {
   }
   ids.EndArray();
   in_flight_ = true;
+  in_flight_count_ = batch->size();
   node_.queries.fetch_add(1, std::memory_order_relaxed);
   db_->Execute(sql::kAcceptedFriends, {db::Param::Json(ids.Take())},
                [this, alive = alive_, batch](db::DbResult<db::PgResult> r) {
                  if (!*alive) return;
                  in_flight_ = false;
+                 in_flight_count_ = 0;
+                 node_.waiting.fetch_sub(int64_t(batch->size()), std::memory_order_relaxed);
                  if (!r.ok()) {
                    node_.pushes_dropped.fetch_add(batch->size(), std::memory_order_relaxed);
                  } else {

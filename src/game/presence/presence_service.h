@@ -46,6 +46,8 @@ struct PresenceNode {
   std::atomic<uint64_t> queries{0};
   /// Counter: changes not pushed (queue full or the friends query failed).
   std::atomic<uint64_t> pushes_dropped{0};
+  /// Gauge: changes waiting for their friends query or in it.
+  std::atomic<int64_t> waiting{0};
 };
 
 /// A player's presence as seen by others: online, and the status (JSON text; empty when
@@ -104,6 +106,7 @@ class PresenceService : public directory::PresenceObserver {
   std::unordered_map<std::string, std::string> status_;  // owned online players -> status
   std::deque<Change> waiting_;
   bool in_flight_ = false;
+  size_t in_flight_count_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
