@@ -10,6 +10,7 @@
 #include "game/leaderboard/leaderboard.h"
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
+#include "game/presence/presence.h"
 #include "game/social/social.h"
 #include "game/saves/saves.h"
 #include "game/tournament/tournament.h"
@@ -75,6 +76,7 @@ void RegisterDomains(ServerShared& shared) {
   notification::RegisterNotifications(ctx, notification::NotificationOptions{});
   tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
   saves::RegisterSaves(ctx);
+  presence::RegisterPresence(ctx);
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -1,7 +1,8 @@
 // Notifications against the real server and PostgreSQL (rest.md §3.10, §1.5; lua.md §9
 // Notifications; docs/decisions.md "Notifications"): rows stored by game.notify and
 // game.notify_many from a match script, listed, read and deleted over REST, another player's
-// notification refused, non-canonical UUIDs, and bad script arguments.
+// notification refused, non-canonical UUIDs, bad script arguments, and the live
+// `notification.new` push (websocket.md §8.7) to every socket of the player on any shard.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <time.h>
@@ -295,6 +296,94 @@ TEST_F(NotificationTest, BadScriptArgumentsAreRefusedWithoutRaising) {
   EXPECT_EQ(p.Run(R"("op":"long_type")").Str({"error"}), "invalid_type");
   EXPECT_EQ(p.Run(R"("op":"empty_subject")").Str({"error"}), "invalid_subject");
   EXPECT_EQ(Json(Call("GET", "/api/v1/notifications", "", tme)).text(), R"({"notifications":[]})");
+}
+
+// A bare authenticated socket of one player, collecting `notification.new` pushes.
+class Listener {
+ public:
+  ::testing::AssertionResult Connect(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    EXPECT_TRUE(ws_.SendText(R"({"type":"session.connect","cid":"c","payload":{"token":")" + token +
+                             "\"}}"));
+    JsonDoc d;
+    if (!ws_.RecvJson(&d, kWaitMs) || d.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << d.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  // The next `notification.new` payload whose subject is `subject` (other frames skipped);
+  // a null document after the wait bound.
+  JsonDoc Next(const std::string& subject) {
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"type"}).value_or("") != "notification.new") continue;
+      if (d.Str({"payload", "subject"}).value_or("") != subject) continue;
+      JsonDoc payload;
+      EXPECT_TRUE(payload.Parse(d.Raw({"payload"}).value_or("null")));
+      return payload;
+    }
+    ADD_FAILURE() << "no notification.new with subject " << subject;
+    return JsonDoc();
+  }
+
+ private:
+  WsClient ws_;
+};
+
+TEST_F(NotificationTest, NotifyPushesNotificationNewToEverySocketOfThePlayer) {
+  auto [me, tme] = Register("note_push");
+  auto [other, tother] = Register("note_push_b");
+  // Four sockets of the recipient: the kernel spreads connections over the two shards'
+  // SO_REUSEPORT listeners, so (all but always) some are on another shard than the match
+  // that calls game.notify; every one must get the push.
+  Listener l1, l2, l3, l4;
+  for (Listener* l : {&l1, &l2, &l3, &l4}) ASSERT_TRUE(l->Connect(server_->port(), tother));
+  LuaPlayer p;
+  ASSERT_TRUE(p.Join(server_->port(), tme));
+
+  JsonDoc stored = p.Run(R"("op":"notify","to":")" + other +
+                         R"(","type":"gift","subject":"Pushed","data":{"coins":7})");
+  ASSERT_TRUE(stored.Has({"ok"})) << stored.text();
+  const std::string id = stored.Str({"ok", "id"}).value_or("");
+  for (Listener* l : {&l1, &l2, &l3, &l4}) {
+    JsonDoc n = l->Next("Pushed");
+    EXPECT_EQ(n.Str({"id"}), id) << n.text();
+    EXPECT_EQ(n.Str({"player_id"}), other);
+    EXPECT_EQ(n.Str({"type"}), "gift");
+    EXPECT_EQ(n.Raw({"content"}), R"({"coins":7})");
+    EXPECT_EQ(n.Raw({"read"}), "false");
+    EXPECT_EQ(n.Str({"sent_at"}), stored.Str({"ok", "sent_at"}));
+  }
+  // The push carries the stored record: the same object REST lists.
+  JsonDoc list = Json(Call("GET", "/api/v1/notifications", "", tother));
+  EXPECT_EQ(list.Str({"notifications", "0", "id"}), id) << list.text();
+}
+
+TEST_F(NotificationTest, NotifyManyPushesToEachOnlineRecipient) {
+  auto [me, tme] = Register("note_push_many");
+  auto [a, ta] = Register("note_push_many_a");
+  auto [b, tb] = Register("note_push_many_b");
+  auto [offline, toffline] = Register("note_push_many_off");
+  Listener la, lb;
+  ASSERT_TRUE(la.Connect(server_->port(), ta));
+  ASSERT_TRUE(lb.Connect(server_->port(), tb));
+  LuaPlayer p;
+  ASSERT_TRUE(p.Join(server_->port(), tme));
+  JsonDoc r = p.Run(R"("op":"many","to":[")" + a + R"(",")" + b + R"(",")" + offline +
+                    R"("],"type":"news","subject":"Many","data":{"n":1})");
+  ASSERT_TRUE(r.Has({"ok"})) << r.text();
+  EXPECT_EQ(la.Next("Many").Str({"player_id"}), a);
+  EXPECT_EQ(lb.Next("Many").Str({"player_id"}), b);
+  // The offline player gets no push but the stored row.
+  EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", toffline))), 1u);
+  // A socket connected afterwards gets the next one.
+  Listener late;
+  ASSERT_TRUE(late.Connect(server_->port(), toffline));
+  JsonDoc again = p.Run(R"("op":"notify","to":")" + offline + R"(","type":"t","subject":"Late")");
+  ASSERT_TRUE(again.Has({"ok"})) << again.text();
+  EXPECT_EQ(late.Next("Late").Str({"id"}), again.Str({"ok", "id"}));
 }
 
 }  // namespace

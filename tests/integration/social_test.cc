@@ -398,5 +398,31 @@ TEST_F(SocialTest, ConcurrentJoinsNeverPassMaxMembers) {
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/groups/" + g + "/members", "", to)), "members"), 3u);
 }
 
+TEST_F(SocialTest, RacingFriendRequestsMakeOneRow) {
+  auto [a, ta] = Register("soc_race_a");
+  auto [b, tb] = Register("soc_race_b");
+  const std::string body = R"({"friend_id":")" + b + "\"}";
+  const std::string token = ta;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, conflict{0}, other{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      HttpResponse r = Call("POST", "/api/v1/friends", body, token);
+      if (r.status == 200) {
+        ++ok;
+      } else if (IsErrorEnvelope(r, 409, "social.already_friend")) {
+        ++conflict;  // lost the insert race (rest.md §3.3)
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_GE(ok.load(), 1);
+  EXPECT_EQ(ok.load() + conflict.load(), 8);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(Count(Json(Call("GET", "/api/v1/friends", "", ta)), "friends"), 1u);
+}
+
 }  // namespace
 }  // namespace asobi::itest

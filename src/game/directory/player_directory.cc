@@ -90,6 +90,7 @@ void PlayerDirectory::Add(const std::string& player_id, const ClientRef& ref) {
   }
   v.push_back(PlayerAddress{0, ref});
   node_.entries.fetch_add(1, std::memory_order_relaxed);
+  if (v.size() == 1 && observer_ != nullptr) observer_->OnOnline(player_id);
 }
 
 void PlayerDirectory::Remove(const std::string& player_id, const ClientRef& ref) {
@@ -101,7 +102,10 @@ void PlayerDirectory::Remove(const std::string& player_id, const ClientRef& ref)
     if (pos != v.end()) {
       v.erase(pos);
       node_.entries.fetch_sub(1, std::memory_order_relaxed);
-      if (v.empty()) owned_.erase(it);
+      if (v.empty()) {
+        owned_.erase(it);
+        if (observer_ != nullptr) observer_->OnOffline(player_id);
+      }
       return;
     }
   }
@@ -130,6 +134,28 @@ void PlayerDirectory::SendToPlayer(std::string_view player_id, std::string_view 
   });
 }
 
+void PlayerDirectory::SendToPlayers(const std::vector<std::string>& players,
+                                    std::string_view json) {
+  std::map<int, std::vector<std::string>> by_owner;
+  for (const std::string& p : players) {
+    by_owner[DirectoryNode::OwnerShardOf(p, shard_count())].push_back(p);
+  }
+  if (by_owner.empty()) return;
+  SharedBuffer frame = SharedBuffer::Copy(json);
+  DirectoryNode* node = &node_;
+  for (auto& [owner_key, names] : by_owner) {
+    int owner = owner_key;  // a copy: clang 14 cannot capture structured bindings
+    if (owner == game_.shard->id()) {
+      for (const std::string& p : names) Forward(p, frame, false);
+      continue;
+    }
+    Submit(owner, false, [node, owner, names = std::move(names), frame] {
+      PlayerDirectory* d = node->OnShard(owner);
+      for (size_t i = 0; d != nullptr && i < names.size(); ++i) d->Forward(names[i], frame, false);
+    });
+  }
+}
+
 void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& json,
                               bool reliable) {
   auto it = owned_.find(player_id);
@@ -137,7 +163,9 @@ void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& 
   std::map<int, std::vector<ClientRef>> by_shard;
   for (const PlayerAddress& a : it->second) by_shard[a.client.shard].push_back(a.client);
   DirectoryNode* node = &node_;
-  for (auto& [shard, refs] : by_shard) {
+  for (auto& [shard_key, refs_entry] : by_shard) {
+    int shard = shard_key;  // copies: clang 14 cannot capture structured bindings
+    std::vector<ClientRef>& refs = refs_entry;
     if (shard == game_.shard->id()) {
       Deliver(refs, json);
       continue;
@@ -177,7 +205,9 @@ void PlayerDirectory::Lookup(std::vector<std::string> players, LookupDone done) 
   g->pending = int(by_owner.size());
   DirectoryNode* node = &node_;
   int self = game_.shard->id();
-  for (auto& [owner, idx] : by_owner) {
+  for (auto& [owner_key, idx_entry] : by_owner) {
+    int owner = owner_key;  // copies: clang 14 cannot capture structured bindings
+    std::vector<size_t> idx = idx_entry;
     std::vector<std::string> names;
     for (size_t i : idx) names.push_back(players[i]);
     auto answer = [node, self, g, idx](std::vector<std::vector<ClientRef>> found) {

@@ -34,6 +34,15 @@ struct PlayerAddress {
 
 class PlayerDirectory;
 
+/// Owner side: told when a player gains its first socket on this node or loses its last one
+/// (presence, game/presence). Called on the owner shard's thread, inside the update.
+class PresenceObserver {
+ public:
+  virtual ~PresenceObserver() = default;
+  virtual void OnOnline(const std::string& player_id) = 0;
+  virtual void OnOffline(const std::string& player_id) = 0;
+};
+
 /// Node-wide: the per-shard directories (set once per shard at start-up) and counters read by
 /// /metrics. Shared by every shard; only atomics.
 class DirectoryNode {
@@ -93,6 +102,15 @@ class PlayerDirectory {
   /// Owner side (tests, metrics): addresses of `player_id` held here.
   std::vector<ClientRef> AddressesOf(const std::string& player_id) const;
 
+  /// Sends the text frame `json` to every socket of each of `players` (fan-out: one hop per
+  /// owner shard, then one per shard holding sockets; a full mailbox drops the frame for
+  /// that hop, counted in frames_dropped).
+  void SendToPlayers(const std::vector<std::string>& players, std::string_view json);
+
+  /// Owner side: the observer told of online/offline edges of the players owned here (null:
+  /// none). Set on this shard's thread; cleared before the observer goes away.
+  void SetPresenceObserver(PresenceObserver* o) { observer_ = o; }
+
  private:
   struct RefHash {
     size_t operator()(const ClientRef& r) const {
@@ -121,6 +139,7 @@ class PlayerDirectory {
   std::unordered_set<ClientRef, RefHash, RefEq> removed_early_;
   // Socket side: the player each local socket is registered under.
   std::unordered_map<ClientRef, std::string, RefHash, RefEq> local_;
+  PresenceObserver* observer_ = nullptr;
 };
 
 }  // namespace asobi::directory

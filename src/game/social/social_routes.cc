@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "game/presence/presence_service.h"
 #include "game/rest_util.h"
 #include "game/social/group_input.h"
 #include "game/social/social_service.h"
 #include "http/query.h"
 #include "protocol/json_writer.h"
+#include "simdjson.h"
 
 namespace asobi::social {
 namespace {
@@ -59,11 +61,72 @@ DoneCallback ReplySuccess(HttpCall& c) {
   };
 }
 
+// The rows of GET /friends with the friend's presence added (our extension, docs/decisions.md
+// "Presence"): `online` and `presence_status` (null when offline); rows other than `accepted`
+// show offline, since presence is shared with accepted friends only.
+std::string WithPresence(const std::string& rows_json, const std::vector<std::string>& ids,
+                         const std::vector<presence::Presence>& found) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element rows;
+  if (parser.parse(rows_json).get(rows) != simdjson::SUCCESS || !rows.is_array()) return rows_json;
+  JsonWriter w;
+  w.BeginArray();
+  size_t k = 0;
+  for (simdjson::dom::element row : rows.get_array()) {
+    simdjson::dom::object obj;
+    if (row.get(obj) != simdjson::SUCCESS) continue;
+    w.BeginObject();
+    for (auto field : obj) {
+      w.Key(field.key);
+      WriteJsonValue(&w, field.value);
+    }
+    const presence::Presence* p = nullptr;
+    std::optional<std::string_view> st = GetString(row, "status");
+    std::optional<std::string_view> fid = GetString(row, "friend_id");
+    if (st && *st == "accepted" && fid && k < ids.size() && ids[k] == *fid) p = &found[k++];
+    w.Key("online");
+    w.Bool(p != nullptr && p->online);
+    w.Key("presence_status");
+    if (p != nullptr && p->online) {
+      w.Raw(p->status_json);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  return w.Take();
+}
+
+// The friend ids of the accepted rows, in row order.
+std::vector<std::string> AcceptedFriendIds(const std::string& rows_json) {
+  std::vector<std::string> ids;
+  simdjson::dom::parser parser;
+  simdjson::dom::element rows;
+  if (parser.parse(rows_json).get(rows) != simdjson::SUCCESS || !rows.is_array()) return ids;
+  for (simdjson::dom::element row : rows.get_array()) {
+    std::optional<std::string_view> st = GetString(row, "status");
+    std::optional<std::string_view> fid = GetString(row, "friend_id");
+    if (st && *st == "accepted" && fid) ids.emplace_back(*fid);
+  }
+  return ids;
+}
+
 void ListFriends(HttpCall& call) {
   std::optional<std::string> status = http::GetParam(call.request.query, "status");
   int limit = int(http::IntParam(call.request.query, "limit", 50, 1, 200));
   WithSocial(call, [status, limit](HttpCall& c, const std::string& me, SocialService& svc) {
-    svc.Friends(me, status, limit, Reply(c, "friends"));
+    HttpCall* cp = &c;
+    svc.Friends(me, status, limit, [cp](Result<std::string> r) {
+      if (!r.ok()) return RespondError(*cp, r.error().reason);
+      presence::PresenceService* p = presence::PresenceService::OnThisShard();
+      std::vector<std::string> ids = AcceptedFriendIds(r.value());
+      if (p == nullptr)
+        return RespondJson(*cp, "{\"friends\":" + WithPresence(r.value(), {}, {}) + "}");
+      p->Query(ids, [cp, ids, rows = std::move(r.value())](std::vector<presence::Presence> found) {
+        RespondJson(*cp, "{\"friends\":" + WithPresence(rows, ids, found) + "}");
+      });
+    });
   });
 }
 

@@ -96,16 +96,29 @@ void SocialService::UpdateFriend(std::string caller, std::string requester, std:
               });
 }
 
-void SocialService::FriendshipExists(std::string caller, std::string requester, DoneCallback done) {
-  if (!IsCanonicalUuid(caller) || !IsCanonicalUuid(requester)) {
+void SocialService::Exists(const db::Statement& stmt, std::string a, std::string b,
+                           DoneCallback done) {
+  if (!IsCanonicalUuid(a) || !IsCanonicalUuid(b)) {
     reactor_.Post([done = std::move(done)] { done(false); });
     return;
   }
-  db_.Execute(sql::kFriendFind, {Param::Uuid(requester), Param::Uuid(caller)},
+  db_.Execute(stmt, {Param::Uuid(a), Param::Uuid(b)},
               [done = std::move(done)](db::DbResult<db::PgResult> r) {
                 if (!r.ok()) return done(Fail(SocialDbReason(r.error())));
                 done(r->rows() > 0);
               });
+}
+
+void SocialService::FriendshipExists(std::string caller, std::string requester, DoneCallback done) {
+  Exists(sql::kFriendFind, std::move(requester), std::move(caller), std::move(done));
+}
+
+void SocialService::IsMember(std::string group_id, std::string player_id, DoneCallback done) {
+  Exists(sql::kIsMember, std::move(group_id), std::move(player_id), std::move(done));
+}
+
+void SocialService::Blocks(std::string recipient, std::string sender, DoneCallback done) {
+  Exists(sql::kBlocks, std::move(recipient), std::move(sender), std::move(done));
 }
 
 void SocialService::RemoveFriend(std::string player_id, std::string friend_id, DoneCallback done) {

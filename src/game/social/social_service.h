@@ -111,9 +111,17 @@ class SocialService {
   /// target. Errors: forbidden, social.member_not_found.
   void Kick(std::string actor, std::string group_id, std::string target, DoneCallback done);
 
+  /// For other domains (chat `room:<group id>` ACL, websocket.md §8.1): whether `player_id` is
+  /// a member of `group_id`; false for ids that are not canonical UUIDs.
+  void IsMember(std::string group_id, std::string player_id, DoneCallback done);
+  /// For other domains (DM blocking, rest.md §3.3): whether `recipient` blocked `sender`, i.e.
+  /// the row (player_id = recipient, friend_id = sender) has status `blocked`.
+  void Blocks(std::string recipient, std::string sender, DoneCallback done);
+
  private:
   template <typename T>
   void FailLater(std::function<void(Result<T>)> done, std::string_view reason);
+  void Exists(const db::Statement& stmt, std::string a, std::string b, DoneCallback done);
 
   Reactor& reactor_;
   db::PgConnection& db_;

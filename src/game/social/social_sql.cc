@@ -152,4 +152,13 @@ const db::Statement kKick(
     "SELECT (SELECT role FROM a), (SELECT role FROM t), (SELECT count(*) FROM del)",
     {PgType::kUuid, PgType::kUuid, PgType::kUuid});
 
+const db::Statement kIsMember("social_is_member",
+                              "SELECT 1 FROM group_members WHERE group_id = $1 AND player_id = $2",
+                              {PgType::kUuid, PgType::kUuid});
+
+const db::Statement kBlocks(
+    "social_blocks",
+    "SELECT 1 FROM friendships WHERE player_id = $1 AND friend_id = $2 AND status = 'blocked'",
+    {PgType::kUuid, PgType::kUuid});
+
 }  // namespace asobi::social::sql

@@ -47,4 +47,10 @@ extern const db::Statement kSetRole;
 /// rows deleted).
 extern const db::Statement kKick;
 
+/// ($1 group id, $2 player id) -> one row when the player is a member of the group.
+extern const db::Statement kIsMember;
+/// ($1 recipient, $2 sender) -> one row when the recipient blocked the sender (rest.md §3.3:
+/// the row player_id = recipient, friend_id = sender, status `blocked`).
+extern const db::Statement kBlocks;
+
 }  // namespace asobi::social::sql
