@@ -170,8 +170,8 @@ void ChatService::OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer
         DeliverLocal(msg.channel_id, frame);
         continue;
       }
-      bool sent = game_.shard->SubmitTo(shard, [node, shard, id = msg.channel_id, frame] {
-        if (ChatService* s = node->OnShard(shard)) s->DeliverLocal(id, frame);
+      bool sent = game_.shard->SubmitTo(shard, [node, target = shard, id = msg.channel_id, frame] {
+        if (ChatService* s = node->OnShard(target)) s->DeliverLocal(id, frame);
       });
       if (!sent) node_.publish_dropped.fetch_add(1, std::memory_order_relaxed);
     }
