@@ -61,18 +61,22 @@ class Player {
     return JsonDoc();
   }
 
-  // The next push of `type` (other frames are dropped); nullopt after `timeout_ms`.
+  // The next push of `type`; frames of other types stay queued for later waits. nullopt
+  // after `timeout_ms`.
   std::optional<JsonDoc> WaitFor(const std::string& type, int timeout_ms = kWaitMs) {
-    while (!backlog_.empty()) {
-      JsonDoc d = std::move(backlog_.front());
-      backlog_.pop_front();
-      if (d.Str({"type"}).value_or("") == type) return d;
+    for (auto it = backlog_.begin(); it != backlog_.end(); ++it) {
+      if (it->Str({"type"}).value_or("") == type) {
+        JsonDoc d = std::move(*it);
+        backlog_.erase(it);
+        return d;
+      }
     }
     int64_t deadline = NowMs() + timeout_ms;
     while (NowMs() < deadline) {
       JsonDoc d;
       if (!ws_->RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
       if (d.Str({"type"}).value_or("") == type) return d;
+      backlog_.push_back(std::move(d));
     }
     return std::nullopt;
   }

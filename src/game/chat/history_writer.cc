@@ -22,6 +22,27 @@ const db::Statement kInsertBatch(
     "WHERE EXISTS (SELECT 1 FROM players p WHERE p.id = r.sender_id)",
     {db::PgType::kText});
 
+// A UUIDv7 greater than `last` (ids sort in the order rows were appended, so history reads
+// that order ties of sent_at by id keep the order of arrival): a fresh one, or `last` + 1.
+std::string NextId(std::string* last) {
+  std::string id = NewUuidV7();
+  if (id <= *last) {
+    id = *last;
+    for (size_t i = id.size(); i-- > 0;) {
+      char& c = id[i];
+      if (c == '-') continue;
+      if (c == 'f') {
+        c = '0';
+        continue;
+      }
+      c = c == '9' ? 'a' : char(c + 1);
+      break;
+    }
+  }
+  *last = id;
+  return id;
+}
+
 bool Storable(const ChatMessage& m) {
   return IsCanonicalUuid(m.sender_id) && m.content.find('\0') == std::string::npos &&
          m.channel_id.find('\0') == std::string::npos;
@@ -37,6 +58,7 @@ struct HistoryWriter::State {
   bool in_flight = false;
   bool alive = true;
   Reactor::TimerId retry_timer = 0;
+  std::string last_id;  // ids increase in append order (NextId)
 
   void Drop(uint64_t n, const char* why) {
     uint64_t before = node.history_dropped.fetch_add(n, std::memory_order_relaxed);
@@ -57,7 +79,7 @@ struct HistoryWriter::State {
       ChatMessage& m = s.waiting.front();
       w.BeginObject();
       w.Key("id");
-      w.String(NewUuidV7());
+      w.String(NextId(&s.last_id));
       w.Key("channel_type");
       w.String(m.channel_type);
       w.Key("channel_id");
@@ -115,7 +137,7 @@ struct HistoryWriter::State {
 };
 
 HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node)
-    : state_(std::make_shared<State>(State{reactor, db, node, {}, false, true, 0})) {}
+    : state_(std::make_shared<State>(State{reactor, db, node, {}, false, true, 0, {}})) {}
 
 HistoryWriter::~HistoryWriter() {
   state_->alive = false;

@@ -12,6 +12,7 @@
 namespace asobi::script::game_api {
 
 class EconomyBackend;
+class ChatBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -24,6 +25,8 @@ struct ApiBackends {
 
   /// game.economy.* (economy_backend.h); set by game/economy.
   EconomyBackend* economy = nullptr;
+  /// game.chat.* (chat_backend.h); set by game/chat.
+  ChatBackend* chat = nullptr;
 };
 
 }  // namespace asobi::script::game_api

@@ -12,5 +12,7 @@ extern const ApiNamespace kMatchNamespace;  // game.match.* (match.cc)
 extern const ApiNamespace kTestNamespace;   // game.test.* (test.cc), tests only
 // game.economy.* (economy.cc)
 extern const ApiNamespace kEconomyNamespace;
+// game.chat.* (chat.cc)
+extern const ApiNamespace kChatNamespace;
 
 }  // namespace asobi::script::game_api

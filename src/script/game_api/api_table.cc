@@ -15,6 +15,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kMatchNamespace,
     &kTestNamespace,
     &kEconomyNamespace,
+    &kChatNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
