@@ -164,8 +164,9 @@ void ChatService::OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer
   auto it = shards_of_.find(msg.channel_id);
   if (it != shards_of_.end()) {
     ChatNode* node = &node_;
-    for (const auto& [shard, count] : it->second) {
-      if (count <= 0) continue;
+    for (const auto& entry : it->second) {
+      int shard = entry.first;
+      if (entry.second <= 0) continue;
       if (shard == self()) {
         DeliverLocal(msg.channel_id, frame);
         continue;

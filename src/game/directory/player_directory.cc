@@ -137,12 +137,13 @@ void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& 
   std::map<int, std::vector<ClientRef>> by_shard;
   for (const PlayerAddress& a : it->second) by_shard[a.client.shard].push_back(a.client);
   DirectoryNode* node = &node_;
-  for (auto& [shard, refs] : by_shard) {
+  for (auto& entry : by_shard) {
+    int shard = entry.first;
     if (shard == game_.shard->id()) {
-      Deliver(refs, json);
+      Deliver(entry.second, json);
       continue;
     }
-    Submit(shard, reliable, [node, shard, refs = std::move(refs), json] {
+    Submit(shard, reliable, [node, shard, refs = std::move(entry.second), json] {
       if (PlayerDirectory* d = node->OnShard(shard)) d->Deliver(refs, json);
     });
   }
@@ -177,7 +178,9 @@ void PlayerDirectory::Lookup(std::vector<std::string> players, LookupDone done) 
   g->pending = int(by_owner.size());
   DirectoryNode* node = &node_;
   int self = game_.shard->id();
-  for (auto& [owner, idx] : by_owner) {
+  for (auto& entry : by_owner) {
+    int owner = entry.first;
+    const std::vector<size_t>& idx = entry.second;
     std::vector<std::string> names;
     for (size_t i : idx) names.push_back(players[i]);
     auto answer = [node, self, g, idx](std::vector<std::vector<ClientRef>> found) {
