@@ -255,6 +255,10 @@ const std::vector<Flag>& Flags() {
       {"iap-workers", "ASOBI_IAP_WORKERS",
        "threads verifying purchases with the store providers, off the shards (2)", true,
        IntField(&Config::iap_workers, 1, 64)},
+      {"chat-history-buffer-rows", "ASOBI_CHAT_HISTORY_BUFFER_ROWS",
+       "chat messages buffered per shard for chat_messages while PostgreSQL is slow or down; "
+       "past it new messages are delivered but not stored (50000)",
+       true, IntField(&Config::chat_history_buffer_rows, 1, 10000000)},
   };
   return flags;
 }

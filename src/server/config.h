@@ -100,6 +100,7 @@ struct Config {
   std::string iap_google_token_uri;     // --iap-google-token-uri (default: the key's token_uri)
   int64_t iap_http_timeout_ms = 10000;  // --iap-http-timeout-ms: one provider request
   int iap_workers = 2;                  // --iap-workers: threads for provider verification
+  int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -43,10 +43,12 @@ int ChatNode::OwnerShardOf(std::string_view channel_id, int shard_count) {
 }
 
 ChatService::ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
-                         GlobalDeclared global_declared)
+                         GlobalDeclared global_declared, size_t history_rows_max)
     : node_(node), game_(game), db_(db), global_declared_(std::move(global_declared)) {
   CHECK(game.shard->id() < ChatNode::kMaxShards);
-  if (db != nullptr) history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node);
+  if (db != nullptr) {
+    history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node, history_rows_max);
+  }
   tl_service = this;
   node_.Attach(self(), this);
 }

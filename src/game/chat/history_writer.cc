@@ -1,5 +1,6 @@
 #include "game/chat/history_writer.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,7 +55,9 @@ struct HistoryWriter::State {
   Reactor& reactor;
   db::PgConnection& db;
   ChatNode& node;
+  size_t rows_max;
   std::deque<ChatMessage> waiting;
+  size_t in_flight_rows = 0;
   bool in_flight = false;
   bool alive = true;
   Reactor::TimerId retry_timer = 0;
@@ -96,12 +99,14 @@ struct HistoryWriter::State {
     }
     w.EndArray();
     s.in_flight = true;
+    s.in_flight_rows = batch->size();
     std::weak_ptr<State> weak = self;
     s.db.Execute(kInsertBatch, {db::Param::Text(w.out())},
                  [weak, batch](db::DbResult<db::PgResult> r) {
                    std::shared_ptr<State> st = weak.lock();
                    if (!st) return;
                    st->in_flight = false;
+                   st->in_flight_rows = 0;
                    if (r.ok()) {
                      st->node.history_rows.fetch_add(uint64_t(r.value().affected_rows()),
                                                      std::memory_order_relaxed);
@@ -124,20 +129,17 @@ struct HistoryWriter::State {
                  });
   }
 
-  // Puts a failed batch back at the front, keeping the bound (the oldest rows win).
+  // Puts a failed batch back at the front, oldest first (the bound counted it while it was in
+  // flight, so it always fits).
   void Requeue(std::vector<ChatMessage> batch) {
-    size_t room = kWaitingRowsMax > waiting.size() ? kWaitingRowsMax - waiting.size() : 0;
-    size_t keep = std::min(room, batch.size());
-    if (keep < batch.size()) {
-      node.history_waiting.fetch_sub(int64_t(batch.size() - keep));
-      Drop(batch.size() - keep, "buffer_full");
-    }
-    for (size_t i = keep; i-- > 0;) waiting.push_front(std::move(batch[i]));
+    for (size_t i = batch.size(); i-- > 0;) waiting.push_front(std::move(batch[i]));
   }
 };
 
-HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node)
-    : state_(std::make_shared<State>(State{reactor, db, node, {}, false, true, 0, {}})) {}
+HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node,
+                             size_t rows_max)
+    : state_(std::make_shared<State>(
+          State{reactor, db, node, std::max<size_t>(rows_max, 1), {}, 0, false, true, 0, {}})) {}
 
 HistoryWriter::~HistoryWriter() {
   state_->alive = false;
@@ -155,7 +157,7 @@ void HistoryWriter::Append(ChatMessage msg) {
     s.Drop(1, "unstorable");
     return;
   }
-  if (s.waiting.size() >= kWaitingRowsMax) {
+  if (s.waiting.size() + s.in_flight_rows >= s.rows_max) {
     s.Drop(1, "buffer_full");
     return;
   }
