@@ -370,7 +370,7 @@ TEST_F(ChatTest, DirectMessagesOverWebSocket) {
   r = a->Call("dm.send", R"({"recipient_id":"x"})");
   EXPECT_TRUE(IsWsError(r, "invalid_payload", "invalid_payload", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":1,"content":"x"})");
-  EXPECT_TRUE(IsWsError(r, "invalid_input", "invalid_payload", a->LastCid())) << r.text();
+  EXPECT_TRUE(IsWsError(r, "invalid_input", "ws.request_failed", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":""})");
   EXPECT_TRUE(IsWsError(r, "content_empty", "dm.content_empty", a->LastCid())) << r.text();
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":")" +
@@ -449,6 +449,29 @@ TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
       IsErrorEnvelope(Http("POST", "/api/v1/dm",
                            R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"x"})", a->token),
                       403, "dm.blocked"));
+}
+
+// Runs last: once every socket of the suite has closed, no subscription is left
+// (asobi_chat_subscriptions) and the directory is empty (asobi_directory_entries).
+TEST_F(ChatTest, ZzSubscriptionsAndDirectoryEmptyAfterAllSocketsClose) {
+  auto metric = [](const std::string& name) {
+    HttpResponse m = Http("GET", "/metrics");
+    size_t at = m.body.find("\n" + name + " ");
+    if (at == std::string::npos) return int64_t(-1);
+    return int64_t(std::atoll(m.body.c_str() + at + name.size() + 2));
+  };
+  {
+    auto a = NewPlayer();
+    ASSERT_EQ(Join(*a, "global:lobby").Str({"type"}).value_or(""), "chat.joined");
+    EXPECT_GE(metric("asobi_chat_subscriptions"), 1);
+  }
+  int64_t deadline = NowMs() + kWaitMs;
+  while ((metric("asobi_chat_subscriptions") != 0 || metric("asobi_directory_entries") != 0) &&
+         NowMs() < deadline) {
+    usleep(10 * 1000);
+  }
+  EXPECT_EQ(metric("asobi_chat_subscriptions"), 0);
+  EXPECT_EQ(metric("asobi_directory_entries"), 0);
 }
 
 }  // namespace
