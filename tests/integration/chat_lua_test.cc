@@ -32,7 +32,8 @@ function join(p, s) return s end
 function leave(p, s) return s end
 function handle_input(p, i, s)
   local r
-  if i.op == "short" then r = game.chat.send(i.channel, p)
+  if i.op == "send_to" then game.send(i.to, { hello = "from match" }); r = true
+  elseif i.op == "short" then r = game.chat.send(i.channel, p)
   else r = game.chat.send(i.channel, i.sender or p, i.content) end
   game.send(p, { cid = i.cid, result = r })
   return s
@@ -194,6 +195,23 @@ TEST_F(ChatLuaTest, ScriptSendsOnADeclaredGlobalChannel) {
                 .value_or("");
   } while (count != "1" && NowMs() < deadline && usleep(20 * 1000) == 0);
   EXPECT_EQ(count, "1");
+}
+
+// game.send reaches an online player outside the match through the player directory
+// (lua.md §9 "any connected player"; issue 11 item 1).
+TEST_F(ChatLuaTest, GameSendReachesAPlayerOutsideTheMatch) {
+  auto [pid, ptoken] = Register("lua_send_player");
+  auto [oid, otoken] = Register("lua_send_other");
+  Sock player, other;
+  ASSERT_TRUE(player.Connect(server_->port(), ptoken));
+  ASSERT_TRUE(other.Connect(server_->port(), otoken));
+  JsonDoc j = player.Call("match.find_or_create", R"({"mode":"chatty"})");
+  ASSERT_EQ(j.Str({"type"}).value_or(""), "match.joined") << j.text();
+  EXPECT_EQ(player.Run(R"("op":"send_to","to":")" + oid + "\""), "true");
+  auto m = other.WaitFor("module.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Str({"payload", "module"}).value_or(""), "lua");
+  EXPECT_EQ(m->Str({"payload", "message", "hello"}).value_or(""), "from match") << m->text();
 }
 
 }  // namespace
