@@ -14,7 +14,7 @@ struct ReasonInfo {
 
 // websocket.md §4.2 (plus DECISIONS.md wire 2 and wire 5), sorted by reason for binary search.
 // Rows whose code is ws.request_failed only carry a more specific message (§4.3).
-constexpr std::array<ReasonInfo, 38> kReasons = {{
+constexpr std::array<ReasonInfo, 37> kReasons = {{
     {"already_in_world", "world.already_joined",
      "This player is already in another world; leave it first."},
     {"binary_uplink_unsupported", kRequestFailedCode,
@@ -25,7 +25,6 @@ constexpr std::array<ReasonInfo, 38> kReasons = {{
     {"internal", "internal", "The server hit an internal error while handling the request."},
     {"internal_error", "internal", "The server hit an internal error while handling the request."},
     {"invalid_channel_id", "chat.invalid_channel_id", "The channel id is not acceptable."},
-    {"invalid_input", kRequestFailedCode, "recipient_id and content must be strings."},
     {"invalid_json", "invalid_json", "The frame is not valid JSON."},
     {"invalid_message", "invalid_message", "The message is missing a string `type` field."},
     {"invalid_payload", "invalid_payload",

@@ -276,6 +276,10 @@ const std::vector<Flag>& Flags() {
        "ms between checks of tournament start and end times; ended tournaments get their "
        "rewards granted then (1000)",
        true, IntField(&Config::tournament_tick_ms, 10, 3600000)},
+      {"chat-history-buffer-rows", "ASOBI_CHAT_HISTORY_BUFFER_ROWS",
+       "chat messages buffered per shard for chat_messages while PostgreSQL is slow or down; "
+       "past it new messages are delivered but not stored (50000)",
+       true, IntField(&Config::chat_history_buffer_rows, 1, 10000000)},
   };
   return flags;
 }

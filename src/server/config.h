@@ -106,6 +106,7 @@ struct Config {
   int leaderboard_max_boards = 1000;                   // --leaderboard-max-boards: live, per node
   int64_t leaderboard_flush_ms = 30000;                // --leaderboard-flush-ms: flush interval
   int64_t tournament_tick_ms = 1000;  // --tournament-tick-ms: start/end checks (rest.md §3.8)
+  int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

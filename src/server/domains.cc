@@ -40,8 +40,9 @@ leaderboard::LeaderboardConfig LeaderboardConfigFrom(const Config& c) {
 }
 
 // `global:<name>` is declared when any current mode lists <name> in `chat_channels`.
-chat::ChatOptions ChatOptionsFrom(modes::ModeRegistry* registry) {
+chat::ChatOptions ChatOptionsFrom(const Config& c, modes::ModeRegistry* registry) {
   chat::ChatOptions o;
+  o.history_rows_max = size_t(c.chat_history_buffer_rows);
   if (registry == nullptr) return o;
   o.global_declared = [registry](std::string_view name) {
     std::shared_ptr<const modes::ModeSet> set = registry->Current();
@@ -67,7 +68,7 @@ void RegisterDomains(ServerShared& shared) {
   // domains above it on the same shard):
   //   RegisterChat(ctx, ChatOptionsFrom(c));
   directory::RegisterDirectory(ctx);
-  chat::RegisterChat(ctx, ChatOptionsFrom(shared.modes));
+  chat::RegisterChat(ctx, ChatOptionsFrom(c, shared.modes));
   economy::RegisterEconomy(ctx, economy::EconomyOptions{});
   std::function<void()> stop_iap = iap::RegisterIap(ctx, IapOptionsFrom(c));
   std::function<void()> flush_boards =

@@ -61,18 +61,22 @@ class Player {
     return JsonDoc();
   }
 
-  // The next push of `type` (other frames are dropped); nullopt after `timeout_ms`.
+  // The next push of `type`; frames of other types stay queued for later waits. nullopt
+  // after `timeout_ms`.
   std::optional<JsonDoc> WaitFor(const std::string& type, int timeout_ms = kWaitMs) {
-    while (!backlog_.empty()) {
-      JsonDoc d = std::move(backlog_.front());
-      backlog_.pop_front();
-      if (d.Str({"type"}).value_or("") == type) return d;
+    for (auto it = backlog_.begin(); it != backlog_.end(); ++it) {
+      if (it->Str({"type"}).value_or("") == type) {
+        JsonDoc d = std::move(*it);
+        backlog_.erase(it);
+        return d;
+      }
     }
     int64_t deadline = NowMs() + timeout_ms;
     while (NowMs() < deadline) {
       JsonDoc d;
       if (!ws_->RecvJson(&d, int(deadline - NowMs()))) return std::nullopt;
       if (d.Str({"type"}).value_or("") == type) return d;
+      backlog_.push_back(std::move(d));
     }
     return std::nullopt;
   }
@@ -445,6 +449,29 @@ TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
       IsErrorEnvelope(Http("POST", "/api/v1/dm",
                            R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"x"})", a->token),
                       403, "dm.blocked"));
+}
+
+// Runs last: once every socket of the suite has closed, no subscription is left
+// (asobi_chat_subscriptions) and the directory is empty (asobi_directory_entries).
+TEST_F(ChatTest, ZzSubscriptionsAndDirectoryEmptyAfterAllSocketsClose) {
+  auto metric = [](const std::string& name) {
+    HttpResponse m = Http("GET", "/metrics");
+    size_t at = m.body.find("\n" + name + " ");
+    if (at == std::string::npos) return int64_t(-1);
+    return int64_t(std::atoll(m.body.c_str() + at + name.size() + 2));
+  };
+  {
+    auto a = NewPlayer();
+    ASSERT_EQ(Join(*a, "global:lobby").Str({"type"}).value_or(""), "chat.joined");
+    EXPECT_GE(metric("asobi_chat_subscriptions"), 1);
+  }
+  int64_t deadline = NowMs() + kWaitMs;
+  while ((metric("asobi_chat_subscriptions") != 0 || metric("asobi_directory_entries") != 0) &&
+         NowMs() < deadline) {
+    usleep(10 * 1000);
+  }
+  EXPECT_EQ(metric("asobi_chat_subscriptions"), 0);
+  EXPECT_EQ(metric("asobi_directory_entries"), 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
@@ -119,6 +120,28 @@ TEST_F(GuestTest, UpgradeTurnsGuestIntoPasswordAccount) {
       IsErrorEnvelope(Call("POST", "/api/v1/auth/guest/upgrade",
                            R"({"username":"other_name","password":"password123"})", new_token),
                       409, "guest.not_unclaimed"));
+}
+
+// An open socket signed in with the guest token gets `session_revoked` and close 1008 when
+// the guest upgrades (its tokens are deleted; DECISIONS.md wire 5, issue 11 item 1).
+TEST_F(GuestTest, UpgradeRevokesTheGuestsOpenSockets) {
+  JsonDoc g;
+  ASSERT_TRUE(g.Parse(Guest("device-r", RandomSecret(48)).body));
+  std::string token = g.Str({"access_token"}).value_or("");
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(server_.port()));
+  JsonDoc reply;
+  ASSERT_TRUE(
+      ws.SendText(R"({"type":"session.connect","cid":"1","payload":{"token":")" + token + "\"}}"));
+  ASSERT_TRUE(ws.RecvJson(&reply));
+  ASSERT_EQ(reply.Str({"type"}).value_or(""), "session.connected") << reply.text();
+  HttpResponse up = Call("POST", "/api/v1/auth/guest/upgrade",
+                         R"({"username":"revoked_name","password":"password123"})", token);
+  ASSERT_EQ(up.status, 200) << up.body;
+  JsonDoc err;
+  ASSERT_TRUE(ws.RecvJson(&err));
+  EXPECT_EQ(err.Str({"payload", "reason"}).value_or(""), "session_revoked") << err.text();
+  EXPECT_TRUE(ws.ExpectClose(1008, "session_revoked"));
 }
 
 TEST(GuestDisabledTest, SignInIs403WhenNotEnabled) {

@@ -248,6 +248,9 @@ void GuestAuth::Upgrade(std::string player_id, std::string username, std::string
                 }
                 if (r.value()[0].affected_rows() != 1) return done(Fail("guest.not_unclaimed"));
                 accounts_.EvictPlayerEverywhere(t.player_id);
+                // Sockets signed in with the deleted guest tokens: session_revoked, 1008
+                // (DECISIONS.md wire 5; issue 11 item 1).
+                accounts_.RevokeSessionsEverywhere(t.player_id);
                 done(t);
               });
             },

@@ -3,6 +3,8 @@
 // per-shard ChatService and its metrics. See chat_service.h for the design.
 #pragma once
 
+#include <cstddef>
+
 #include "game/chat/chat_acl.h"
 #include "game/domain.h"
 
@@ -12,6 +14,9 @@ namespace asobi::chat {
 struct ChatOptions {
   /// Whether some mode declares `global:<name>` (its `chat_channels` global). Null: none is.
   GlobalDeclared global_declared;
+  /// Chat rows buffered per shard for chat_messages, in flight included (HistoryWriter);
+  /// past it new rows are not stored (--chat-history-buffer-rows).
+  size_t history_rows_max = 50000;
 };
 
 /// Registers the WebSocket types, the REST routes, the /metrics lines and the per-shard

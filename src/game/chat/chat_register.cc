@@ -3,8 +3,10 @@
 
 #include "game/chat/chat.h"
 #include "game/chat/chat_handlers.h"
+#include "game/chat/chat_lua_backend.h"
 #include "game/chat/chat_routes.h"
 #include "game/chat/chat_service.h"
+#include "script/game_api/api_backends.h"
 
 namespace asobi::chat {
 namespace {
@@ -45,12 +47,23 @@ void RegisterChat(DomainContext& ctx, ChatOptions options) {
   RegisterChatRoutes(ctx.http_api());
   ctx.AddMetricsWriter([node](std::string* out) { WriteMetrics(*node, out); });
   GlobalDeclared declared = options.global_declared;
-  ctx.OnShardStart([node, declared](GameShard& game) {
-    auto service = std::make_shared<ChatService>(*node, game, game.db, declared);
+  size_t rows_max = options.history_rows_max;
+  ctx.OnShardStart([node, declared, rows_max](GameShard& game) {
+    struct PerShard {
+      PerShard(ChatNode& n, GameShard& g, GlobalDeclared d, size_t rows_max)
+          : service(n, g, g.db, std::move(d), rows_max), lua(service) {}
+      ChatService service;
+      ChatLuaBackend lua;
+    };
+    auto state = std::make_shared<PerShard>(*node, game, declared, rows_max);
+    script::game_api::ApiBackends::OnThisShard().chat = &state->lua;
     game.on_client_closed.push_back([](Client& c) {
       if (ChatService* s = ChatService::OnThisShard()) s->OnClosed(c.ref());
     });
-    game.AddTeardown([service]() mutable { service.reset(); });
+    game.AddTeardown([state]() mutable {
+      script::game_api::ApiBackends::OnThisShard().chat = nullptr;
+      state.reset();
+    });
   });
 }
 

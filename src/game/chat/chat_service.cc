@@ -43,10 +43,12 @@ int ChatNode::OwnerShardOf(std::string_view channel_id, int shard_count) {
 }
 
 ChatService::ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
-                         GlobalDeclared global_declared)
+                         GlobalDeclared global_declared, size_t history_rows_max)
     : node_(node), game_(game), db_(db), global_declared_(std::move(global_declared)) {
   CHECK(game.shard->id() < ChatNode::kMaxShards);
-  if (db != nullptr) history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node);
+  if (db != nullptr) {
+    history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node, history_rows_max);
+  }
   tl_service = this;
   node_.Attach(self(), this);
 }
@@ -164,8 +166,9 @@ void ChatService::OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer
   auto it = shards_of_.find(msg.channel_id);
   if (it != shards_of_.end()) {
     ChatNode* node = &node_;
-    for (const auto& [shard, count] : it->second) {
-      if (count <= 0) continue;
+    for (const auto& entry : it->second) {
+      int shard = entry.first;
+      if (entry.second <= 0) continue;
       if (shard == self()) {
         DeliverLocal(msg.channel_id, frame);
         continue;

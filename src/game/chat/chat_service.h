@@ -71,9 +71,10 @@ class ChatNode {
 class ChatService {
  public:
   /// `db` may be null (no history, no ACL queries). `game`, `node` and `db` must outlive the
-  /// service. `global_declared` answers for `global:` channels (any thread).
-  ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
-              GlobalDeclared global_declared);
+  /// service. `global_declared` answers for `global:` channels (any thread);
+  /// `history_rows_max` bounds the rows buffered for chat_messages (HistoryWriter).
+  ChatService(ChatNode& node, GameShard& game, db::PgConnection* db, GlobalDeclared global_declared,
+              size_t history_rows_max);
   ~ChatService();
   ChatService(const ChatService&) = delete;
   ChatService& operator=(const ChatService&) = delete;

@@ -1,5 +1,6 @@
 #include "game/chat/history_writer.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,27 @@ const db::Statement kInsertBatch(
     "WHERE EXISTS (SELECT 1 FROM players p WHERE p.id = r.sender_id)",
     {db::PgType::kText});
 
+// A UUIDv7 greater than `last` (ids sort in the order rows were appended, so history reads
+// that order ties of sent_at by id keep the order of arrival): a fresh one, or `last` + 1.
+std::string NextId(std::string* last) {
+  std::string id = NewUuidV7();
+  if (id <= *last) {
+    id = *last;
+    for (size_t i = id.size(); i-- > 0;) {
+      char& c = id[i];
+      if (c == '-') continue;
+      if (c == 'f') {
+        c = '0';
+        continue;
+      }
+      c = c == '9' ? 'a' : char(c + 1);
+      break;
+    }
+  }
+  *last = id;
+  return id;
+}
+
 bool Storable(const ChatMessage& m) {
   return IsCanonicalUuid(m.sender_id) && m.content.find('\0') == std::string::npos &&
          m.channel_id.find('\0') == std::string::npos;
@@ -33,10 +55,13 @@ struct HistoryWriter::State {
   Reactor& reactor;
   db::PgConnection& db;
   ChatNode& node;
+  size_t rows_max;
   std::deque<ChatMessage> waiting;
+  size_t in_flight_rows = 0;
   bool in_flight = false;
   bool alive = true;
   Reactor::TimerId retry_timer = 0;
+  std::string last_id;  // ids increase in append order (NextId)
 
   void Drop(uint64_t n, const char* why) {
     uint64_t before = node.history_dropped.fetch_add(n, std::memory_order_relaxed);
@@ -57,7 +82,7 @@ struct HistoryWriter::State {
       ChatMessage& m = s.waiting.front();
       w.BeginObject();
       w.Key("id");
-      w.String(NewUuidV7());
+      w.String(NextId(&s.last_id));
       w.Key("channel_type");
       w.String(m.channel_type);
       w.Key("channel_id");
@@ -74,12 +99,14 @@ struct HistoryWriter::State {
     }
     w.EndArray();
     s.in_flight = true;
+    s.in_flight_rows = batch->size();
     std::weak_ptr<State> weak = self;
     s.db.Execute(kInsertBatch, {db::Param::Text(w.out())},
                  [weak, batch](db::DbResult<db::PgResult> r) {
                    std::shared_ptr<State> st = weak.lock();
                    if (!st) return;
                    st->in_flight = false;
+                   st->in_flight_rows = 0;
                    if (r.ok()) {
                      st->node.history_rows.fetch_add(uint64_t(r.value().affected_rows()),
                                                      std::memory_order_relaxed);
@@ -102,20 +129,17 @@ struct HistoryWriter::State {
                  });
   }
 
-  // Puts a failed batch back at the front, keeping the bound (the oldest rows win).
+  // Puts a failed batch back at the front, oldest first (the bound counted it while it was in
+  // flight, so it always fits).
   void Requeue(std::vector<ChatMessage> batch) {
-    size_t room = kWaitingRowsMax > waiting.size() ? kWaitingRowsMax - waiting.size() : 0;
-    size_t keep = std::min(room, batch.size());
-    if (keep < batch.size()) {
-      node.history_waiting.fetch_sub(int64_t(batch.size() - keep));
-      Drop(batch.size() - keep, "buffer_full");
-    }
-    for (size_t i = keep; i-- > 0;) waiting.push_front(std::move(batch[i]));
+    for (size_t i = batch.size(); i-- > 0;) waiting.push_front(std::move(batch[i]));
   }
 };
 
-HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node)
-    : state_(std::make_shared<State>(State{reactor, db, node, {}, false, true, 0})) {}
+HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node,
+                             size_t rows_max)
+    : state_(std::make_shared<State>(
+          State{reactor, db, node, std::max<size_t>(rows_max, 1), {}, 0, false, true, 0, {}})) {}
 
 HistoryWriter::~HistoryWriter() {
   state_->alive = false;
@@ -133,7 +157,7 @@ void HistoryWriter::Append(ChatMessage msg) {
     s.Drop(1, "unstorable");
     return;
   }
-  if (s.waiting.size() >= kWaitingRowsMax) {
+  if (s.waiting.size() + s.in_flight_rows >= s.rows_max) {
     s.Drop(1, "buffer_full");
     return;
   }

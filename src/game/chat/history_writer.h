@@ -4,9 +4,9 @@
 // At most one INSERT is in flight; rows arriving meanwhile wait and go out together in the
 // next one (up to kBatchRowsMax rows per statement). A failed INSERT (PostgreSQL down or
 // stalled) puts its rows back at the front and retries after kRetryMs, so nothing is lost
-// while the buffer holds. Bound: kWaitingRowsMax rows wait per shard; past it a new row is
-// dropped (live delivery is unaffected), counted in ChatNode::history_dropped and logged (the
-// first drop, then every 1000th). Rows that PostgreSQL cannot store are dropped and counted
+// while the buffer holds. Bound: `rows_max` rows (waiting plus in flight) per shard; past it a
+// new row is dropped (live delivery is unaffected), counted in ChatNode::history_dropped and logged
+// (the first drop, then every 1000th). Rows that PostgreSQL cannot store are dropped and counted
 // too: a sender that is not a player UUID (game.chat.send), or content with a NUL byte.
 // Shard-affine.
 #pragma once
@@ -24,12 +24,11 @@ namespace asobi::chat {
 
 class HistoryWriter {
  public:
-  static constexpr size_t kWaitingRowsMax = 50000;
   static constexpr size_t kBatchRowsMax = 1000;
   static constexpr int64_t kRetryMs = 200;
 
-  /// `reactor`, `db` and `node` must outlive the writer.
-  HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node);
+  /// `reactor`, `db` and `node` must outlive the writer. `rows_max` >= 1.
+  HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node, size_t rows_max);
   /// Rows still waiting are dropped (counted); an INSERT in flight completes as usual.
   ~HistoryWriter();
   HistoryWriter(const HistoryWriter&) = delete;

@@ -163,14 +163,13 @@ void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& 
   std::map<int, std::vector<ClientRef>> by_shard;
   for (const PlayerAddress& a : it->second) by_shard[a.client.shard].push_back(a.client);
   DirectoryNode* node = &node_;
-  for (auto& [shard_key, refs_entry] : by_shard) {
-    int shard = shard_key;  // copies: clang 14 cannot capture structured bindings
-    std::vector<ClientRef>& refs = refs_entry;
+  for (auto& entry : by_shard) {
+    int shard = entry.first;
     if (shard == game_.shard->id()) {
-      Deliver(refs, json);
+      Deliver(entry.second, json);
       continue;
     }
-    Submit(shard, reliable, [node, shard, refs = std::move(refs), json] {
+    Submit(shard, reliable, [node, shard, refs = std::move(entry.second), json] {
       if (PlayerDirectory* d = node->OnShard(shard)) d->Deliver(refs, json);
     });
   }
@@ -205,9 +204,9 @@ void PlayerDirectory::Lookup(std::vector<std::string> players, LookupDone done) 
   g->pending = int(by_owner.size());
   DirectoryNode* node = &node_;
   int self = game_.shard->id();
-  for (auto& [owner_key, idx_entry] : by_owner) {
-    int owner = owner_key;  // copies: clang 14 cannot capture structured bindings
-    std::vector<size_t> idx = idx_entry;
+  for (auto& entry : by_owner) {
+    int owner = entry.first;
+    const std::vector<size_t>& idx = entry.second;
     std::vector<std::string> names;
     for (size_t i : idx) names.push_back(players[i]);
     auto answer = [node, self, g, idx](std::vector<std::vector<ClientRef>> found) {

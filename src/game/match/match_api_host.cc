@@ -2,6 +2,7 @@
 // and suspension of the callback coroutine.
 #include "game/match/match.h"
 #include "game/match/match_service.h"
+#include "protocol/frame.h"
 
 namespace asobi::match {
 namespace {
@@ -29,16 +30,21 @@ void Match::Broadcast(std::string_view event, std::string_view payload_json) {
 }
 
 void Match::Send(std::string_view player_id, std::string_view message_json) {
-  // Delivered to the player's sockets in this match. Players outside the match would need a
-  // node-wide player directory, which does not exist yet: they are dropped (as offline).
-  Member* m = FindMember(player_id);
-  if (m == nullptr || m->clients.empty()) return;
+  // The player's sockets in this match get it through the match's outbox (ordered with its
+  // state); any other online player through the player directory (lua.md §9: any connected
+  // player). Offline players get nothing.
   std::string payload = R"({"module":"lua","message":)";
   payload.append(message_json);
   payload.push_back('}');
-  if (service_.node().options().legacy_game_frames) {
-    outbox_.Add(EncodePush("game.message", payload), m->clients);
+  const bool legacy = service_.node().options().legacy_game_frames;
+  Member* m = FindMember(player_id);
+  if (m == nullptr || m->clients.empty()) {
+    if (legacy)
+      service_.host().SendToPlayer(player_id, BuildFrame("game.message", payload, nullptr));
+    service_.host().SendToPlayer(player_id, BuildFrame("module.message", payload, nullptr));
+    return;
   }
+  if (legacy) outbox_.Add(EncodePush("game.message", payload), m->clients);
   outbox_.Add(EncodePush("module.message", payload), m->clients);
 }
 

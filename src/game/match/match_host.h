@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "base/check.h"
 #include "base/task.h"
@@ -42,6 +43,13 @@ class MatchHost {
   virtual Client* FindClient(const ClientRef& ref) = 0;
   /// This shard's database connection, or null without a database.
   virtual db::PgConnection* db() = 0;
+  /// Sends the text frame `json` (a complete envelope) to every socket of `player_id` on
+  /// this node, through the player directory (GameShard::send_to_player). Default: dropped
+  /// (hosts without a directory).
+  virtual void SendToPlayer(std::string_view player_id, std::string_view json) {
+    (void)player_id;
+    (void)json;
+  }
 };
 
 }  // namespace asobi::match

@@ -31,4 +31,8 @@ Client* ShardMatchHost::FindClient(const ClientRef& ref) {
 
 db::PgConnection* ShardMatchHost::db() { return game_.db; }
 
+void ShardMatchHost::SendToPlayer(std::string_view player_id, std::string_view json) {
+  if (game_.send_to_player) game_.send_to_player(player_id, json);
+}
+
 }  // namespace asobi::match

@@ -22,6 +22,7 @@ class ShardMatchHost final : public MatchHost {
   void SubmitReplyTo(int shard, Task fn) override;
   Client* FindClient(const ClientRef& ref) override;
   db::PgConnection* db() override;
+  void SendToPlayer(std::string_view player_id, std::string_view json) override;
 
  private:
   GameShard& game_;

@@ -15,6 +15,7 @@ class EconomyBackend;
 class LeaderboardBackend;
 class NotifyBackend;
 class StorageBackend;
+class ChatBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -33,6 +34,8 @@ struct ApiBackends {
   NotifyBackend* notify = nullptr;
   /// game.storage.* (storage_backend.h); set by game/saves.
   StorageBackend* storage = nullptr;
+  /// game.chat.* (chat_backend.h); set by game/chat.
+  ChatBackend* chat = nullptr;
 };
 
 }  // namespace asobi::script::game_api

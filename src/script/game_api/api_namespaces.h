@@ -20,5 +20,7 @@ extern const ApiNamespace kNotifyNamespace;
 extern const ApiNamespace kBotsNamespace;
 // game.storage.* (storage.cc)
 extern const ApiNamespace kStorageNamespace;
+// game.chat.* (chat.cc)
+extern const ApiNamespace kChatNamespace;
 
 }  // namespace asobi::script::game_api

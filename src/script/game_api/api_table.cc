@@ -19,6 +19,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kNotifyNamespace,
     &kBotsNamespace,
     &kStorageNamespace,
+    &kChatNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
