@@ -156,6 +156,28 @@ end
 function get_state(p, s) return { n = s.n, results = s.results } end
 )";
 
+// Bots voting (lua.md §10): the human's join adds two bots; votes as in kVotingScript.
+constexpr char kBotVoteScript[] = R"(
+match_size = 1
+max_players = 3
+quick_play = true
+function init() return { n = 0, results = {}, bots = 0 } end
+function join(p, s)
+  if string.sub(p, 1, 4) == "bot_" then s.bots = s.bots + 1
+  else game.bots.add("v1") game.bots.add("v2") end
+  return s
+end
+function leave(p, s) return s end
+function handle_input(p, i, s)
+  if i.vote then s.want = i.vote end
+  return s
+end
+function tick(s) s.n = s.n + 1 return s end
+function vote_requested(s) return s.want end
+function vote_resolved(template, result, s) s.want = nil return s end
+function get_state(p, s) return { n = s.n, bots = s.bots } end
+)";
+
 class RoundsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -171,7 +193,8 @@ class RoundsTest : public ::testing::Test {
     WriteFile(*game_dir_ + "/config.lua", R"(return { botsy = "botsy.lua", horde = "horde.lua",
       badbots = "badbots.lua", phased = "phased.lua", phased_shared = "phased_shared.lua",
       badphases = "badphases.lua", nophases = "nophases.lua", voting = "voting.lua",
-      voting2 = "voting2.lua" })");
+      voting2 = "voting2.lua", botvote = "botvote.lua" })");
+    WriteFile(*game_dir_ + "/botvote.lua", kBotVoteScript);
     WriteFile(*game_dir_ + "/voting.lua", kVotingScript);
     WriteFile(*game_dir_ + "/voting2.lua", kVotingScript);
     started_ = new ::testing::AssertionResult(::testing::AssertionFailure() << "no database");
@@ -463,8 +486,9 @@ TEST_F(RoundsTest, PluralityVoteOverTheWireWithEveryCastError) {
   ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
   const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
   EXPECT_EQ(start.Str({"payload", "template"}), "map");
-  EXPECT_EQ(start.Raw({"payload", "options"}),
-            R"([{"id":"a","label":"Arena"},{"id":"b","label":"Bay"}])");
+  EXPECT_EQ(start.Str({"payload", "options", "0", "id"}), "a") << start.text();
+  EXPECT_EQ(start.Str({"payload", "options", "0", "label"}), "Arena");
+  EXPECT_EQ(start.Str({"payload", "options", "1", "id"}), "b");
   EXPECT_EQ(start.Int({"payload", "window_ms"}), 1500);
   EXPECT_EQ(start.Str({"payload", "method"}), "plurality");
   JsonDoc bstart;
@@ -601,6 +625,32 @@ TEST_F(RoundsTest, ApprovalReadyUpHiddenAndNoQuorum) {
   for (RoundsPlayer* p : {&a, &b}) {
     EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
   }
+}
+
+TEST_F(RoundsTest, BotsVoteForARandomOption) {
+  RoundsPlayer a;
+  ASSERT_TRUE(a.Connect(port(), tokens_[2]));
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"botvote"})").Str({"type"}), "match.joined");
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor(
+      "match.state",
+      [](const JsonDoc& d) {
+        return d.Int({"payload", "bots"}) == 2;
+      },
+      &s))
+      << s.text();
+  // ready_up with a long window: it resolves once both bots voted (1-4 s each) and we did.
+  a.Input(R"({"vote":{"template":"bots","window_ms":30000,"window_type":"ready_up",)"
+          R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "ok");
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result, 10000)) << result.text();
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 3);
+  EXPECT_TRUE(result.Has({"payload", "winner"}));
+  EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
 }
 
 }  // namespace
