@@ -627,6 +627,43 @@ TEST_F(RoundsTest, ApprovalReadyUpHiddenAndNoQuorum) {
   }
 }
 
+TEST_F(RoundsTest, RankedChoiceWithAHybridWindow) {
+  RoundsPlayer a, b, c;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[3]));
+  JsonDoc ja = a.Call("match.find_or_create", R"({"mode":"voting"})");
+  ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
+  const std::string match_id = ja.Str({"payload", "match_id"}).value_or("");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  ASSERT_EQ(c.Call("match.join", R"({"match_id":")" + match_id + R"("})").Str({"type"}),
+            "match.joined");
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor("match.state", &s));
+  // hybrid: resolves once all three voted (not before min_window_ms), not after 30 s.
+  a.Input(R"({"vote":{"template":"rank","window_ms":30000,"method":"ranked",)"
+          R"("window_type":"hybrid","min_window_ms":500,"tie_breaker":"first",)"
+          R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"},{"id":"c","label":"C"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(c.WaitFor("match.vote_start", &start)) << start.text();
+  EXPECT_EQ(start.Str({"payload", "method"}), "ranked");
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("b")"), "invalid_option");  // a string for ranked
+  EXPECT_EQ(CastOption(a, vote_id, R"(["b","a"])"), "ok");
+  EXPECT_EQ(CastOption(b, vote_id, R"(["a","b"])"), "ok");
+  EXPECT_EQ(CastOption(c, vote_id, R"(["c","a"])"), "ok");
+  // First preferences a1 b1 c1: every remaining option tied, so the tie breaker ("first")
+  // decides (the elimination rounds are unit-tested).
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "a");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"a":1,"b":1,"c":1})");
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 3);
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
 TEST_F(RoundsTest, BotsVoteForARandomOption) {
   RoundsPlayer a;
   ASSERT_TRUE(a.Connect(port(), tokens_[2]));

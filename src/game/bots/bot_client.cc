@@ -70,7 +70,8 @@ void BotClient::NoteVoteStart(std::string_view json) {
   std::optional<JsonValue> options = GetField(*payload, "options");
   if (!id || !options || !options->is_array()) return;
   b.vote_id = std::string(*id);
-  b.approval = GetString(*payload, "method").value_or("") == "approval";
+  const std::string_view method = GetString(*payload, "method").value_or("");
+  b.approval = method == "approval" || method == "ranked";
   for (JsonValue o : options->get_array()) {
     if (!o.is_object()) continue;
     if (std::optional<std::string_view> oid = GetString(o, "id")) b.option_ids.emplace_back(*oid);

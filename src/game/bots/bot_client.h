@@ -45,7 +45,7 @@ class BotClient final : public Client {
   struct PendingBallot {
     std::string vote_id;
     std::vector<std::string> option_ids;
-    bool approval = false;  // the ballot is a list
+    bool approval = false;  // the ballot is a list (approval, ranked)
   };
   /// Ballots waiting to be cast (oldest first); the runner takes them.
   std::vector<PendingBallot>& ballots() { return ballots_; }

@@ -148,6 +148,8 @@ class Match final : public script::game_api::ApiHost {
   void RequestVote();
   void StartVote(VoteConfig config);
   void ResolveVote(const std::string& vote_id);
+  /// (Re)arms the resolution timer of `v` to fire after `delay_ms`.
+  void ArmVoteTimer(size_t index, int64_t delay_ms);
   void PersistVote(const Vote& vote, const VoteResult& r, int64_t closed_unix_ms);
   void AbandonVotes();
 
@@ -216,6 +218,7 @@ class Match final : public script::game_api::ApiHost {
   struct OpenVote {
     std::unique_ptr<Vote> vote;
     int64_t window_end_ms = 0;
+    int64_t start_ms = 0;
     uint64_t timer = 0;
   };
   std::vector<OpenVote> votes_;

@@ -54,13 +54,19 @@ Result<VoteConfig> ParseVoteConfig(std::string_view json) {
   }
   if (auto v = Number(root, "window_ms"); v && *v > 0 && *v <= 3600000) c.window_ms = int64_t(*v);
   if (auto v = GetString(root, "method")) c.method = std::string(*v);
-  if (c.method != "plurality" && c.method != "approval") {
+  if (c.method != "plurality" && c.method != "approval" && c.method != "ranked") {
     return MakeError("unsupported_method", c.method);
   }
   if (auto v = GetString(root, "window_type")) c.window_type = std::string(*v);
-  if (c.window_type != "fixed" && c.window_type != "ready_up") {
+  if (c.window_type != "fixed" && c.window_type != "ready_up" && c.window_type != "hybrid") {
     return MakeError("unsupported_window_type", c.window_type);
   }
+  if (auto v = Number(root, "min_window_ms"); v && *v >= 0 && *v <= 3600000) {
+    c.min_window_ms = int64_t(*v);
+  }
+  if (auto v = GetField(root, "default_votes"); v && v->is_object())
+    c.default_votes_json = ToJson(*v);
+  if (auto v = GetField(root, "delegation"); v && v->is_object()) c.delegation_json = ToJson(*v);
   if (auto v = GetString(root, "visibility"); v && *v == "hidden") c.visibility = "hidden";
   if (auto v = GetString(root, "tie_breaker"); v && *v == "first") c.tie_breaker = "first";
   if (auto v = Number(root, "quorum"); v && *v >= 0 && *v <= 1) c.quorum = *v;
@@ -81,29 +87,35 @@ int Vote::OptionIndex(std::string_view id) const {
   return -1;
 }
 
-std::string Vote::Cast(const std::string& player_id, JsonValue option) {
-  if (std::find(eligible_.begin(), eligible_.end(), player_id) == eligible_.end()) {
-    return "not_eligible";
-  }
-  std::vector<int> picked;
-  if (config_.method == "approval") {
+std::string Vote::ParseBallot(JsonValue option, std::vector<int>* picked) const {
+  if (config_.method == "approval" || config_.method == "ranked") {
     if (!option.is_array()) return "invalid_option";
     for (JsonValue e : option.get_array()) {
       std::string_view s;
       if (e.get(s) != simdjson::SUCCESS) return "invalid_option";
       const int i = OptionIndex(s);
-      if (i < 0 || std::find(picked.begin(), picked.end(), i) != picked.end()) {
+      if (i < 0 || std::find(picked->begin(), picked->end(), i) != picked->end()) {
         return "invalid_option";
       }
-      picked.push_back(i);
+      picked->push_back(i);
     }
-  } else {
-    std::string_view s;
-    if (option.get(s) != simdjson::SUCCESS) return "invalid_option";
-    const int i = OptionIndex(s);
-    if (i < 0) return "invalid_option";
-    picked.push_back(i);
+    if (picked->empty() && config_.method == "ranked") return "invalid_option";
+    return {};
   }
+  std::string_view s;
+  if (option.get(s) != simdjson::SUCCESS) return "invalid_option";
+  const int i = OptionIndex(s);
+  if (i < 0) return "invalid_option";
+  picked->push_back(i);
+  return {};
+}
+
+std::string Vote::Cast(const std::string& player_id, JsonValue option) {
+  if (std::find(eligible_.begin(), eligible_.end(), player_id) == eligible_.end()) {
+    return "not_eligible";
+  }
+  std::vector<int> picked;
+  if (std::string reason = ParseBallot(option, &picked); !reason.empty()) return reason;
   for (Ballot& b : ballots_) {
     if (b.player_id != player_id) continue;
     if (b.changes >= config_.max_revotes) return "rate_limited";
@@ -120,14 +132,112 @@ bool Vote::AllVoted() const { return ballots_.size() >= eligible_.size(); }
 std::vector<int64_t> Vote::Counts() const {
   std::vector<int64_t> counts(config_.option_ids.size(), 0);
   for (const Ballot& b : ballots_) {
+    if (config_.method == "ranked") {  // first preferences
+      if (!b.options.empty()) ++counts[size_t(b.options.front())];
+      continue;
+    }
     for (int i : b.options) ++counts[size_t(i)];
   }
   return counts;
 }
 
+void Vote::ApplyDefaultsAndDelegation() {
+  if (config_.default_votes_json == "{}" && config_.delegation_json == "{}") return;
+  simdjson::dom::parser defaults_parser;
+  simdjson::dom::parser delegation_parser;
+  JsonValue defaults;
+  JsonValue delegation;
+  const bool has_defaults =
+      defaults_parser.parse(config_.default_votes_json).get(defaults) == simdjson::SUCCESS;
+  const bool has_delegation =
+      delegation_parser.parse(config_.delegation_json).get(delegation) == simdjson::SUCCESS;
+  std::vector<Ballot> added;
+  for (const std::string& p : eligible_) {
+    bool voted = false;
+    for (const Ballot& b : ballots_) voted = voted || b.player_id == p;
+    if (voted) continue;
+    if (has_delegation) {
+      if (std::optional<std::string_view> to = GetString(delegation, p)) {
+        const Ballot* from = nullptr;
+        for (const Ballot& b : ballots_) {
+          if (b.player_id == *to) from = &b;
+        }
+        if (from != nullptr) {
+          added.push_back(Ballot{p, from->options, 0});
+          continue;
+        }
+      }
+    }
+    if (!has_defaults) continue;
+    std::optional<JsonValue> def = GetField(defaults, p);
+    std::vector<int> picked;
+    if (def && ParseBallot(*def, &picked).empty() && !picked.empty()) {
+      added.push_back(Ballot{p, std::move(picked), 0});
+    }
+  }
+  for (Ballot& b : added) ballots_.push_back(std::move(b));
+}
+
+int Vote::RunOff(std::vector<int64_t>* counts, uint32_t (*pick)(uint32_t n)) const {
+  const size_t n = config_.option_ids.size();
+  std::vector<bool> out(n, false);
+  size_t left = n;
+  for (;;) {
+    counts->assign(n, 0);
+    int64_t live = 0;
+    for (const Ballot& b : ballots_) {
+      for (int i : b.options) {
+        if (out[size_t(i)]) continue;
+        ++(*counts)[size_t(i)];
+        ++live;
+        break;
+      }
+    }
+    int64_t top = -1;
+    for (size_t i = 0; i < n; ++i) {
+      if (!out[i]) top = std::max(top, (*counts)[i]);
+    }
+    std::vector<size_t> tops;
+    for (size_t i = 0; i < n; ++i) {
+      if (!out[i] && (*counts)[i] == top) tops.push_back(i);
+    }
+    if ((live > 0 && top * 2 > live) || left == tops.size()) {
+      if (tops.size() == 1 || config_.tie_breaker == "first") return int(tops.front());
+      return int(tops[pick(uint32_t(tops.size()))]);
+    }
+    // Eliminate the weakest remaining option (the last in configured order among equals).
+    size_t weakest = n;
+    for (size_t i = 0; i < n; ++i) {
+      if (!out[i] && (weakest == n || (*counts)[i] <= (*counts)[weakest])) weakest = i;
+    }
+    out[weakest] = true;
+    --left;
+  }
+}
+
 VoteResult Vote::Resolve(uint32_t (*pick)(uint32_t n)) {
   closed_ = true;
+  ApplyDefaultsAndDelegation();
   VoteResult r;
+  if (config_.method == "ranked") {
+    const int winner = RunOff(&r.counts, pick);
+    r.total_votes = int64_t(ballots_.size());
+    r.turnout = eligible_.empty() ? 0.0 : double(ballots_.size()) / double(eligible_.size());
+    if (r.turnout + 1e-9 < config_.quorum) {
+      r.status = "no_quorum";
+      return r;
+    }
+    const int64_t top = r.counts[size_t(winner)];
+    if (config_.require_supermajority &&
+        (r.total_votes == 0 ||
+         double(top) / double(r.total_votes) + 1e-9 < config_.supermajority)) {
+      r.status = "no_consensus";
+      return r;
+    }
+    r.winner = config_.option_ids[size_t(winner)];
+    r.status = "decided";
+    return r;
+  }
   r.counts = Counts();
   r.total_votes = int64_t(ballots_.size());
   r.turnout = eligible_.empty() ? 0.0 : double(ballots_.size()) / double(eligible_.size());
@@ -182,7 +292,7 @@ std::string Vote::VotesCastJson() const {
   w.BeginObject();
   for (const Ballot& b : ballots_) {
     w.Key(b.player_id);
-    if (config_.method == "approval") {
+    if (config_.method != "plurality") {
       w.BeginArray();
       for (int i : b.options) w.String(config_.option_ids[size_t(i)]);
       w.EndArray();

@@ -21,8 +21,9 @@ inline constexpr int64_t kVoteGraceMs = 500;
 struct VoteConfig {
   std::string vote_id;
   std::string template_name = "default";
-  std::string method = "plurality";    // "plurality" | "approval"
-  std::string window_type = "fixed";   // "fixed" | "ready_up"
+  std::string method = "plurality";    // "plurality" | "approval" | "ranked"
+  std::string window_type = "fixed";   // "fixed" | "ready_up" | "hybrid"
+  int64_t min_window_ms = 5000;        // hybrid: never resolves earlier
   std::string visibility = "live";     // "live" | "hidden"
   std::string tie_breaker = "random";  // "random" | "first"
   int64_t window_ms = 15000;
@@ -33,6 +34,10 @@ struct VoteConfig {
   int max_revotes = 3;
   std::vector<std::string> option_ids;  // in configured order
   std::string options_json;             // the options array as configured
+  /// default_votes {player: option or list}, delegation {player: delegate} as JSON objects:
+  /// applied at resolution to eligible players without a ballot (delegation first).
+  std::string default_votes_json = "{}";
+  std::string delegation_json = "{}";
 };
 
 /// Reads a `vote_requested` return (encoded JSON object). Errors (the vote does not start,
@@ -92,6 +97,13 @@ class Vote {
     int changes = 0;
   };
   int OptionIndex(std::string_view id) const;
+  /// The option indexes of a ballot value, or "invalid_option".
+  std::string ParseBallot(JsonValue option, std::vector<int>* picked) const;
+  /// Ballots for eligible players who cast none: their delegate's, else their default vote.
+  void ApplyDefaultsAndDelegation();
+  /// Instant-runoff over the ranked ballots: the winner's index (or -1 with no ballots) and
+  /// the final round's counts.
+  int RunOff(std::vector<int64_t>* counts, uint32_t (*pick)(uint32_t n)) const;
   std::vector<int64_t> Counts() const;
 
   VoteConfig config_;

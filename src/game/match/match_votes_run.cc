@@ -78,15 +78,22 @@ void Match::StartVote(VoteConfig config) {
   OpenVote v;
   v.window_end_ms = now + config.window_ms;
   const int64_t delay = config.window_ms + kVoteGraceMs;
+  v.start_ms = now;
   v.vote = std::make_unique<Vote>(std::move(config), PlayerIds(), UnixMs());
   outbox_.Add(EncodePush("match.vote_start", v.vote->StartJson()), AllClients());
+  votes_.push_back(std::move(v));
+  ArmVoteTimer(votes_.size() - 1, delay);
+}
+
+void Match::ArmVoteTimer(size_t index, int64_t delay_ms) {
+  OpenVote& v = votes_[index];
+  if (v.timer) service_.host().CancelTimer(v.timer);
   MatchService* svc = &service_;
   std::string match_id = id_;
   std::string vote_id = v.vote->id();
-  v.timer = service_.host().AddTimer(delay, [svc, match_id, vote_id] {
+  v.timer = service_.host().AddTimer(delay_ms, [svc, match_id, vote_id] {
     if (Match* m = svc->Find(match_id)) m->ResolveVote(vote_id);
   });
-  votes_.push_back(std::move(v));
 }
 
 std::string Match::CastVote(const std::string& player_id, const std::string& vote_id,
@@ -114,9 +121,19 @@ std::string Match::CastVote(const std::string& player_id, const std::string& vot
     outbox_.Add(EncodePush("match.vote_tally", open->vote->TallyJson(open->window_end_ms - now)),
                 AllClients());
   }
-  if (open->vote->config().window_type == "ready_up" && open->vote->AllVoted()) {
+  const std::string& window = open->vote->config().window_type;
+  if (window == "ready_up" && open->vote->AllVoted()) {
     ResolveVote(vote_id);  // flushes
     return {};
+  }
+  if (window == "hybrid" && open->vote->AllVoted()) {
+    // Everyone voted: resolve now, but never before min_window_ms (lua.md §6).
+    const int64_t earliest = open->start_ms + open->vote->config().min_window_ms;
+    if (now >= earliest) {
+      ResolveVote(vote_id);
+      return {};
+    }
+    ArmVoteTimer(size_t(open - votes_.data()), earliest - now);
   }
   Flush();
   return {};

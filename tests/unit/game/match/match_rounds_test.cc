@@ -101,9 +101,9 @@ TEST(Vote, ConfigErrors) {
   EXPECT_EQ(ParseVoteConfig(R"({"options":[{"label":"x"}]})").error().reason, "invalid_options");
   EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"a"}]})").error().reason,
             "invalid_options");
-  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"method":"ranked"})").error().reason,
+  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"method":"weighted"})").error().reason,
             "unsupported_method");
-  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"hybrid"})").error().reason,
+  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"adaptive"})").error().reason,
             "unsupported_window_type");
   auto ok = ParseVoteConfig(R"({"options":[{"id":"a"}],"window_ms":-5,"quorum":7})");
   ASSERT_TRUE(ok.ok());
@@ -166,6 +166,40 @@ TEST(Vote, CastRules) {
   EXPECT_EQ(v.Cast("x", Json(p, R"("a")")), "rate_limited");
   EXPECT_EQ(v.VotesCastJson(), R"({"x":"b"})");
   EXPECT_NE(v.TallyJson(50).find(R"("tallies":{"a":0,"b":1})"), std::string::npos);
+}
+
+TEST(Vote, RankedChoiceRunsOff) {
+  simdjson::dom::parser p;
+  auto cfg = ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"b"},{"id":"c"}],"method":"ranked"})");
+  Vote v(cfg.value(), {"1", "2", "3", "4", "5"}, 0);
+  EXPECT_EQ(v.Cast("1", Json(p, R"("a")")), "invalid_option");  // a string for ranked
+  EXPECT_EQ(v.Cast("1", Json(p, "[]")), "invalid_option");
+  EXPECT_EQ(v.Cast("1", Json(p, R"(["a","b"])")), "");
+  EXPECT_EQ(v.Cast("2", Json(p, R"(["a","c"])")), "");
+  EXPECT_EQ(v.Cast("3", Json(p, R"(["b","c"])")), "");
+  EXPECT_EQ(v.Cast("4", Json(p, R"(["c","b"])")), "");
+  EXPECT_EQ(v.Cast("5", Json(p, R"(["c","b"])")), "");
+  // First preferences a2 b1 c2: no majority, b is out; its ballot moves to c: c wins 3-2.
+  EXPECT_NE(v.TallyJson(0).find(R"("tallies":{"a":2,"b":1,"c":2})"), std::string::npos);
+  VoteResult r = v.Resolve(&Last);
+  EXPECT_EQ(r.winner, "c");
+  EXPECT_EQ(v.CountsJson(r.counts), R"({"a":2,"b":0,"c":3})");
+  EXPECT_EQ(v.VotesCastJson().find(R"("1":["a","b"])") != std::string::npos, true);
+}
+
+TEST(Vote, DefaultVotesAndDelegation) {
+  simdjson::dom::parser p;
+  auto cfg = ParseVoteConfig(
+      R"({"options":[{"id":"a"},{"id":"b"}],"default_votes":{"y":"b","z":"b","w":["b"]},)"
+      R"("delegation":{"z":"x"}})");
+  Vote v(cfg.value(), {"x", "y", "z", "w"}, 0);
+  EXPECT_EQ(v.Cast("x", Json(p, R"("a")")), "");
+  VoteResult r = v.Resolve(&Last);
+  // z follows x (delegation wins over its default), y gets its default, w's default is
+  // invalid for plurality (a list) and is ignored.
+  EXPECT_EQ(v.CountsJson(r.counts), R"({"a":2,"b":1})");
+  EXPECT_EQ(r.total_votes, 3);
+  EXPECT_EQ(r.winner, "a");
 }
 
 }  // namespace
