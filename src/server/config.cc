@@ -255,6 +255,9 @@ const std::vector<Flag>& Flags() {
       {"iap-workers", "ASOBI_IAP_WORKERS",
        "threads verifying purchases with the store providers, off the shards (2)", true,
        IntField(&Config::iap_workers, 1, 64)},
+      {"vote-veto-tokens", "ASOBI_VOTE_VETO_TOKENS",
+       "vote.veto tokens per player per match (0: every veto answers no_veto_tokens)", true,
+       IntField(&Config::vote_veto_tokens, 0, 1000)},
   };
   return flags;
 }

@@ -100,6 +100,8 @@ struct Config {
   std::string iap_google_token_uri;     // --iap-google-token-uri (default: the key's token_uri)
   int64_t iap_http_timeout_ms = 10000;  // --iap-http-timeout-ms: one provider request
   int iap_workers = 2;                  // --iap-workers: threads for provider verification
+  // Votes (issue 13; websocket.md §7.2)
+  int vote_veto_tokens = 0;  // --vote-veto-tokens: vetoes per player per match (0 = none)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -204,7 +204,7 @@ class RoundsTest : public ::testing::Test {
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *game_dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000"});
+                                   "register=1000/1000,auth=1000/1000", "--vote-veto-tokens", "1"});
     *started_ = server_->Start(o);
     if (!*started_) return;
     for (int i = 0; i < 200 && HttpCall(server_->port(), "GET", "/ready").status != 200; ++i) {
@@ -659,6 +659,60 @@ TEST_F(RoundsTest, RankedChoiceWithAHybridWindow) {
   EXPECT_EQ(result.Str({"payload", "winner"}), "a");
   EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"a":1,"b":1,"c":1})");
   EXPECT_EQ(result.Int({"payload", "total_votes"}), 3);
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+auto Template(const std::string& name) {
+  return [name](const JsonDoc& d) { return d.Str({"payload", "template"}) == name; };
+}
+
+std::string Veto(RoundsPlayer& p, const std::string& payload) {
+  JsonDoc r = p.Call("vote.veto", payload);
+  if (r.Str({"type"}) == "vote.veto_ok") return "ok";
+  return r.Str({"payload", "reason"}).value_or(r.text());
+}
+
+TEST_F(RoundsTest, VetoWithEveryError) {
+  RoundsPlayer a, b, c;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[2]));
+  EXPECT_EQ(Veto(c, R"({"vote_id":"x"})"), "not_in_match");
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  EXPECT_EQ(Veto(a, R"({"vote_id":"x"})"), "match_not_started");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  const std::string options = R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"}])";
+  a.Input(R"({"vote":{"template":"v1","window_ms":30000,)" + options + "}}");
+  JsonDoc v1;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v1"), &v1)) << v1.text();
+  const std::string id1 = v1.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, "{}"), "missing_field");
+  EXPECT_EQ(Veto(a, R"({"vote_id":"nope"})"), "vote_not_found");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id1 + R"("})"), "veto_disabled");
+
+  a.Input(R"({"vote":{"template":"v2","window_ms":30000,"veto_enabled":true,)" + options + "}}");
+  JsonDoc v2;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v2"), &v2)) << v2.text();
+  const std::string id2 = v2.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id2 + R"("})"), "ok");
+  JsonDoc vetoed;
+  ASSERT_TRUE(b.WaitFor("match.vote_vetoed", &vetoed)) << vetoed.text();
+  EXPECT_EQ(vetoed.Str({"payload", "vote_id"}), id2);
+  EXPECT_EQ(vetoed.Str({"payload", "vetoed_by"}), players_[0]);
+  EXPECT_EQ(Veto(b, R"({"vote_id":")" + id2 + R"("})"), "vote_closed");
+  EXPECT_EQ(CastOption(b, id2, R"("a")"), "vote_closed");
+
+  // One token per player per match (--vote-veto-tokens 1): A has none left.
+  a.Input(R"({"vote":{"template":"v3","window_ms":30000,"veto_enabled":true,)" + options + "}}");
+  JsonDoc v3;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v3"), &v3)) << v3.text();
+  const std::string id3 = v3.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id3 + R"("})"), "no_veto_tokens");
+  // A late joiner is not eligible.
+  ASSERT_EQ(c.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  EXPECT_EQ(Veto(c, R"({"vote_id":")" + id3 + R"("})"), "not_eligible");
   for (RoundsPlayer* p : {&a, &b, &c}) {
     EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
   }

@@ -68,6 +68,11 @@ class Match final : public script::game_api::ApiHost {
   /// invalid_option, rate_limited). `option_json`: the cast's option_id value as JSON.
   std::string CastVote(const std::string& player_id, const std::string& vote_id,
                        const std::string& option_json);
+  /// vote.veto on the owner (websocket.md §7.2): "" when the vote was vetoed (it ends at
+  /// once: match.vote_vetoed, no vote_resolved, no row), else not_in_match,
+  /// match_not_started, vote_not_found, vote_closed, not_eligible, veto_disabled or
+  /// no_veto_tokens.
+  std::string VetoVote(const std::string& player_id, const std::string& vote_id);
   /// Votes open at most this many at once per match; more requests are ignored (logged).
   static constexpr size_t kOpenVotesMax = 16;
   /// Closed vote ids remembered per match (casts to them answer vote_closed).
@@ -223,6 +228,7 @@ class Match final : public script::game_api::ApiHost {
   };
   std::vector<OpenVote> votes_;
   std::deque<std::string> closed_votes_;
+  std::vector<std::pair<std::string, int>> vetoes_used_;  // player -> vetoes spent here
   int64_t last_vote_log_ms_ = -1000000;
 
   // Phases (§5) and game.match.ready.

@@ -174,6 +174,26 @@ void OnVoteCast(WsContext& ctx, const Envelope& env) {
                 });
 }
 
+// websocket.md §7.2: vote_id required (missing_field); ends the vote at once.
+void OnVoteVeto(WsContext& ctx, const Envelope& env) {
+  auto vote_id = GetField(env.payload, "vote_id");
+  if (!vote_id) return ctx.client.SendError("missing_field", env.cid());
+  std::string_view id;
+  if (vote_id->get(id) != simdjson::SUCCESS) {
+    return ctx.client.SendError("vote_not_found", env.cid());
+  }
+  MatchService* svc = MatchService::OnThisShard();
+  const std::string* match_id = svc->clients().Find(ctx.client.ref());
+  if (match_id == nullptr) return ctx.client.SendError("not_in_match", env.cid());
+  ReplyTo to = ReplyFor(ctx, env);
+  RouteVoteVeto(*match_id, ctx.client.player_id(), std::string(id), [to](std::string reason) {
+    Client* c = FindLocal(to.ref);
+    if (c == nullptr) return;
+    if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
+    c->SendFrame(BuildFrame("vote.veto_ok", R"({"success":true})", to.cid_ptr()));
+  });
+}
+
 }  // namespace
 
 void RegisterMatchHandlers(MessageRegistry<WsContext>& registry) {
@@ -183,6 +203,7 @@ void RegisterMatchHandlers(MessageRegistry<WsContext>& registry) {
   registry.Register("match.leave", &OnLeave, kNeedsAuth);
   registry.Register("match.input", &OnInput, kNeedsAuth | kNeedsPayload);
   registry.Register("vote.cast", &OnVoteCast, kNeedsAuth | kNeedsPayloadObject);
+  registry.Register("vote.veto", &OnVoteVeto, kNeedsAuth | kNeedsPayloadObject);
 }
 
 void OnMatchClientClosed(Client& client) {

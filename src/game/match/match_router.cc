@@ -51,6 +51,17 @@ void RouteJoin(JoinRequest req, JoinDone done) {
   }
 }
 
+void RouteVoteVeto(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::function<void(std::string)> done) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  std::function<void(std::string)> back = BackHere<std::string>(std::move(done));
+  if (!OnShard(owner, [match_id, player_id, vote_id, back](MatchService& s) {
+        back(s.VetoVote(match_id, player_id, vote_id));
+      })) {
+    back("internal");
+  }
+}
+
 void RouteIsMember(const std::string& match_id, const std::string& player_id,
                    std::function<void(bool)> done) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());

@@ -33,6 +33,9 @@ void RouteInput(const std::string& match_id, const std::string& player_id, std::
                 const ClientRef& from);
 /// match.find_or_create placement through the mode's coordinator (websocket.md §5.2).
 void RouteQuickPlay(QuickPlayRequest req, JoinDone done);
+/// vote.veto on the match's owner; `done(reason)` ("" = vetoed) runs back on this shard.
+void RouteVoteVeto(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::function<void(std::string)> done);
 /// Whether `player_id` is in the live roster of `match_id` (false when the match is gone);
 /// `done` runs back on this shard.
 void RouteIsMember(const std::string& match_id, const std::string& player_id,

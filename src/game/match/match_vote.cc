@@ -127,6 +127,10 @@ std::string Vote::Cast(const std::string& player_id, JsonValue option) {
   return {};
 }
 
+bool Vote::IsEligible(const std::string& player_id) const {
+  return std::find(eligible_.begin(), eligible_.end(), player_id) != eligible_.end();
+}
+
 bool Vote::AllVoted() const { return ballots_.size() >= eligible_.size(); }
 
 std::vector<int64_t> Vote::Counts() const {

@@ -68,6 +68,9 @@ class Vote {
   /// (more than max_revotes changes). Empty string = accepted. The caller checks closed /
   /// grace before.
   std::string Cast(const std::string& player_id, JsonValue option);
+  bool IsEligible(const std::string& player_id) const;
+  /// Closes the vote without a result (vetoed).
+  void Close() { closed_ = true; }
   /// Every eligible voter has a ballot (ready_up windows end then).
   bool AllVoted() const;
   /// Closes the vote and computes the result; `pick` chooses among tied options for the

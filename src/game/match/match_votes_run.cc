@@ -10,6 +10,7 @@
 #include "game/match/failure_log.h"
 #include "game/match/match.h"
 #include "game/match/match_service.h"
+#include "protocol/json_writer.h"
 
 namespace asobi::match {
 namespace {
@@ -135,6 +136,50 @@ std::string Match::CastVote(const std::string& player_id, const std::string& vot
     }
     ArmVoteTimer(size_t(open - votes_.data()), earliest - now);
   }
+  Flush();
+  return {};
+}
+
+std::string Match::VetoVote(const std::string& player_id, const std::string& vote_id) {
+  if (status_ == MatchStatus::kFinished || destroying_ || FindMember(player_id) == nullptr) {
+    return "not_in_match";
+  }
+  if (status_ == MatchStatus::kWaiting) return "match_not_started";
+  size_t i = 0;
+  while (i < votes_.size() && votes_[i].vote->id() != vote_id) ++i;
+  if (i == votes_.size()) {
+    for (const std::string& c : closed_votes_) {
+      if (c == vote_id) return "vote_closed";
+    }
+    return "vote_not_found";
+  }
+  if (!votes_[i].vote->IsEligible(player_id)) return "not_eligible";
+  if (!votes_[i].vote->config().veto_enabled) return "veto_disabled";
+  int* used = nullptr;
+  for (auto& [p, n] : vetoes_used_) {
+    if (p == player_id) used = &n;
+  }
+  const int tokens = service_.node().options().veto_tokens_per_player;
+  if ((used != nullptr ? *used : 0) >= tokens) return "no_veto_tokens";
+  if (used != nullptr) {
+    ++*used;
+  } else {
+    vetoes_used_.emplace_back(player_id, 1);
+  }
+  OpenVote open = std::move(votes_[i]);
+  votes_.erase(votes_.begin() + long(i));
+  if (open.timer) service_.host().CancelTimer(open.timer);
+  open.vote->Close();
+  closed_votes_.push_back(vote_id);
+  if (closed_votes_.size() > kClosedVotesKept) closed_votes_.pop_front();
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("vote_id");
+  w.String(vote_id);
+  w.Key("vetoed_by");
+  w.String(player_id);
+  w.EndObject();
+  outbox_.Add(EncodePush("match.vote_vetoed", w.out()), AllClients());
   Flush();
   return {};
 }
