@@ -46,7 +46,10 @@ Result<VoteConfig> ParseVoteConfig(std::string_view json) {
   }
   if (c.option_ids.empty()) return MakeError("invalid_options", "no options");
   c.options_json = ToJson(*options);
-  if (auto v = GetString(root, "template"); v && !v->empty()) c.template_name = std::string(*v);
+  if (auto v = GetString(root, "template"); v && !v->empty()) {
+    if (v->size() > 255) return MakeError("invalid_template", "template over 255 bytes");
+    c.template_name = std::string(*v);
+  }
   if (auto v = GetString(root, "vote_id"); v && !v->empty() && v->size() <= 64) {
     c.vote_id = std::string(*v);
   } else {

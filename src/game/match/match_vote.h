@@ -42,7 +42,8 @@ struct VoteConfig {
 
 /// Reads a `vote_requested` return (encoded JSON object). Errors (the vote does not start,
 /// logged by the caller): "invalid_options" (missing, empty, an option without a string id,
-/// duplicate ids), "unsupported_method", "unsupported_window_type".
+/// duplicate ids), "invalid_template" (over 255 bytes), "unsupported_method",
+/// "unsupported_window_type".
 Result<VoteConfig> ParseVoteConfig(std::string_view json);
 
 /// The outcome of a resolved vote.

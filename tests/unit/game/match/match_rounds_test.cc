@@ -105,6 +105,11 @@ TEST(Vote, ConfigErrors) {
             "unsupported_method");
   EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"adaptive"})").error().reason,
             "unsupported_window_type");
+  EXPECT_EQ(
+      ParseVoteConfig(R"({"options":[{"id":"a"}],"template":")" + std::string(256, 't') + R"("})")
+          .error()
+          .reason,
+      "invalid_template");
   auto ok = ParseVoteConfig(R"({"options":[{"id":"a"}],"window_ms":-5,"quorum":7})");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value().window_ms, 15000);
