@@ -280,6 +280,9 @@ const std::vector<Flag>& Flags() {
        "chat messages buffered per shard for chat_messages while PostgreSQL is slow or down; "
        "past it new messages are delivered but not stored (50000)",
        true, IntField(&Config::chat_history_buffer_rows, 1, 10000000)},
+      {"vote-veto-tokens", "ASOBI_VOTE_VETO_TOKENS",
+       "vote.veto tokens per player per match (0: every veto answers no_veto_tokens)", true,
+       IntField(&Config::vote_veto_tokens, 0, 1000)},
   };
   return flags;
 }

@@ -107,6 +107,8 @@ struct Config {
   int64_t leaderboard_flush_ms = 30000;                // --leaderboard-flush-ms: flush interval
   int64_t tournament_tick_ms = 1000;  // --tournament-tick-ms: start/end checks (rest.md §3.8)
   int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
+  // Votes (issue 13; websocket.md §7.2)
+  int vote_veto_tokens = 0;  // --vote-veto-tokens: vetoes per player per match (0 = none)
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

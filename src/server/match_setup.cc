@@ -11,6 +11,7 @@ namespace {
 match::MatchOptions OptionsFrom(const Config& c) {
   match::MatchOptions o;
   o.match_max = c.match_max;
+  o.veto_tokens_per_player = c.vote_veto_tokens;
   o.dev_errors = c.dev_errors;
   o.reload_enabled = c.lua_reload != "off";
   o.lua_jit = c.lua_jit;

@@ -1,5 +1,6 @@
 // Game rounds end to end against the real server and PostgreSQL (issue 13): the bots API
-// (lua.md §9 game.bots.add/remove, §10) and phases (§5, with game.match.ready).
+// (lua.md §9 game.bots.add/remove, §10), phases (§5, with game.match.ready) and votes (§6,
+// websocket.md §7, rest.md §3.11 votes).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -131,6 +132,52 @@ function tick(s) s.n = s.n + 1 return s end
 function get_state(p, s) return { n = s.n } end
 )";
 
+// Votes test mode (lua.md §6): a client input arms a vote config; vote_requested offers it on
+// every tick until vote_resolved disarms it (the engine must start one vote, not one a tick).
+constexpr char kVotingScript[] = R"(
+match_size = 2
+max_players = 3
+quick_play = true
+function init() return { n = 0, results = {} } end
+function join(p, s) return s end
+function leave(p, s) return s end
+function handle_input(p, i, s)
+  if i.vote then s.want = i.vote end
+  return s
+end
+function tick(s) s.n = s.n + 1 return s end
+function vote_requested(s) return s.want end
+function vote_resolved(template, result, s)
+  s.want = nil
+  s.results[#s.results + 1] = { template = template, winner = result.winner or "nil",
+    status = result.status, total = result.total_votes }
+  return s
+end
+function get_state(p, s) return { n = s.n, results = s.results } end
+)";
+
+// Bots voting (lua.md §10): the human's join adds two bots; votes as in kVotingScript.
+constexpr char kBotVoteScript[] = R"(
+match_size = 1
+max_players = 3
+quick_play = true
+function init() return { n = 0, results = {}, bots = 0 } end
+function join(p, s)
+  if string.sub(p, 1, 4) == "bot_" then s.bots = s.bots + 1
+  else game.bots.add("v1") game.bots.add("v2") end
+  return s
+end
+function leave(p, s) return s end
+function handle_input(p, i, s)
+  if i.vote then s.want = i.vote end
+  return s
+end
+function tick(s) s.n = s.n + 1 return s end
+function vote_requested(s) return s.want end
+function vote_resolved(template, result, s) s.want = nil return s end
+function get_state(p, s) return { n = s.n, bots = s.bots } end
+)";
+
 class RoundsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -145,7 +192,11 @@ class RoundsTest : public ::testing::Test {
     WriteFile(*game_dir_ + "/nophases.lua", kNoPhasesScript);
     WriteFile(*game_dir_ + "/config.lua", R"(return { botsy = "botsy.lua", horde = "horde.lua",
       badbots = "badbots.lua", phased = "phased.lua", phased_shared = "phased_shared.lua",
-      badphases = "badphases.lua", nophases = "nophases.lua" })");
+      badphases = "badphases.lua", nophases = "nophases.lua", voting = "voting.lua",
+      voting2 = "voting2.lua", botvote = "botvote.lua" })");
+    WriteFile(*game_dir_ + "/botvote.lua", kBotVoteScript);
+    WriteFile(*game_dir_ + "/voting.lua", kVotingScript);
+    WriteFile(*game_dir_ + "/voting2.lua", kVotingScript);
     started_ = new ::testing::AssertionResult(::testing::AssertionFailure() << "no database");
     server_ = new ServerProcess();
     db_ = new TestDatabase();
@@ -153,13 +204,13 @@ class RoundsTest : public ::testing::Test {
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *game_dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000"});
+                                   "register=1000/1000,auth=1000/1000", "--vote-veto-tokens", "1"});
     *started_ = server_->Start(o);
     if (!*started_) return;
     for (int i = 0; i < 200 && HttpCall(server_->port(), "GET", "/ready").status != 200; ++i) {
       usleep(50 * 1000);
     }
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < 4; ++i) {
       HttpResponse r =
           HttpCall(server_->port(), "POST", "/api/v1/auth/register",
                    R"({"username":"rounds)" + std::to_string(i) + R"(","password":"password123"})");
@@ -189,13 +240,13 @@ class RoundsTest : public ::testing::Test {
   static ::testing::AssertionResult* started_;
   static std::string* game_dir_;
   static TestDatabase* db_;
-  static std::string players_[2];
-  static std::string tokens_[2];
+  static std::string players_[4];
+  static std::string tokens_[4];
 };
 
 TestDatabase* RoundsTest::db_ = nullptr;
-std::string RoundsTest::players_[2];
-std::string RoundsTest::tokens_[2];
+std::string RoundsTest::players_[4];
+std::string RoundsTest::tokens_[4];
 ServerProcess* RoundsTest::server_ = nullptr;
 ::testing::AssertionResult* RoundsTest::started_ = nullptr;
 std::string* RoundsTest::game_dir_ = nullptr;
@@ -402,6 +453,294 @@ TEST_F(RoundsTest, MalformedPhasesReturns) {
         return d.Int({"payload", "n"}) >= 3;
       },
       &s));
+  EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
+}
+
+std::string Cast(RoundsPlayer& p, const std::string& payload) {
+  JsonDoc r = p.Call("vote.cast", payload);
+  if (r.Str({"type"}) == "vote.cast_ok") return "ok";
+  return r.Str({"payload", "reason"}).value_or(r.text());
+}
+
+std::string CastOption(RoundsPlayer& p, const std::string& vote_id, const std::string& option) {
+  return Cast(p, R"({"vote_id":")" + vote_id + R"(","option_id":)" + option + "}");
+}
+
+TEST_F(RoundsTest, PluralityVoteOverTheWireWithEveryCastError) {
+  RoundsPlayer a, b, c, d;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[2]));
+  ASSERT_TRUE(d.Connect(port(), tokens_[3]));
+  JsonDoc ja = a.Call("match.find_or_create", R"({"mode":"voting"})");
+  ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
+  const std::string match_id = ja.Str({"payload", "match_id"}).value_or("");
+  // No match yet for this socket / a waiting match.
+  EXPECT_EQ(CastOption(c, "x", R"("a")"), "not_in_match");
+  EXPECT_EQ(CastOption(a, "x", R"("a")"), "match_not_started");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+
+  a.Input(R"({"vote":{"template":"map","window_ms":1500,"max_revotes":3,)"
+          R"("options":[{"id":"a","label":"Arena"},{"id":"b","label":"Bay"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(start.Str({"payload", "template"}), "map");
+  EXPECT_EQ(start.Str({"payload", "options", "0", "id"}), "a") << start.text();
+  EXPECT_EQ(start.Str({"payload", "options", "0", "label"}), "Arena");
+  EXPECT_EQ(start.Str({"payload", "options", "1", "id"}), "b");
+  EXPECT_EQ(start.Int({"payload", "window_ms"}), 1500);
+  EXPECT_EQ(start.Str({"payload", "method"}), "plurality");
+  JsonDoc bstart;
+  ASSERT_TRUE(b.WaitFor("match.vote_start", &bstart));
+
+  // A player who joins after the start is not eligible.
+  ASSERT_EQ(c.Call("match.join", R"({"match_id":")" + match_id + R"("})").Str({"type"}),
+            "match.joined");
+  EXPECT_EQ(CastOption(c, vote_id, R"("a")"), "not_eligible");
+  // Every error of websocket.md §7.1.
+  EXPECT_EQ(Cast(a, "{}"), "missing_field");
+  EXPECT_EQ(Cast(a, R"({"vote_id":")" + vote_id + R"("})"), "missing_field");
+  EXPECT_EQ(CastOption(a, "no-such-vote", R"("a")"), "vote_not_found");
+  EXPECT_EQ(CastOption(a, vote_id, R"("zzz")"), "invalid_option");
+  EXPECT_EQ(CastOption(a, vote_id, R"(["a"])"), "invalid_option");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "ok");
+  JsonDoc tally;
+  ASSERT_TRUE(a.WaitFor("match.vote_tally", &tally)) << tally.text();
+  EXPECT_EQ(tally.Raw({"payload", "tallies"}), R"({"a":1,"b":0})");
+  EXPECT_EQ(tally.Int({"payload", "total_votes"}), 1);
+  EXPECT_TRUE(tally.Int({"payload", "time_remaining_ms"}).has_value());
+  // The first vote is free, then max_revotes (3) changes.
+  EXPECT_EQ(CastOption(a, vote_id, R"("b")"), "ok");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "ok");
+  EXPECT_EQ(CastOption(a, vote_id, R"("b")"), "ok");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "rate_limited");
+  EXPECT_EQ(CastOption(b, vote_id, R"("b")"), "ok");
+
+  JsonDoc result;
+  ASSERT_TRUE(b.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "vote_id"}), vote_id);
+  EXPECT_EQ(result.Str({"payload", "winner"}), "b");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"a":0,"b":2})");
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 2);
+  EXPECT_TRUE(result.Has({"payload", "distribution", "b"}));
+  EXPECT_TRUE(result.Has({"payload", "turnout"}));
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "vote_closed");
+  // vote_resolved ran once; vote_requested kept offering the config meanwhile, yet a single
+  // vote started.
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor(
+      "match.state",
+      [](const JsonDoc& d) {
+        return d.Raw({"payload", "results"}) != "[]";
+      },
+      &s));
+  EXPECT_EQ(s.Str({"payload", "results", "0", "template"}), "map") << s.text();
+  EXPECT_EQ(s.Str({"payload", "results", "0", "winner"}), "b");
+  EXPECT_EQ(s.Str({"payload", "results", "0", "status"}), "decided");
+  EXPECT_EQ(s.Int({"payload", "results", "0", "total"}), 2);
+  EXPECT_FALSE(s.Has({"payload", "results", "1"}));
+  JsonDoc extra;
+  EXPECT_FALSE(a.WaitFor("match.vote_start", &extra, 300)) << extra.text();
+
+  // Persisted once resolved: participants read it, others get 403.
+  std::string body;
+  for (int64_t deadline = RoundsNowMs() + kRoundsWaitMs; RoundsNowMs() < deadline;) {
+    HttpResponse r =
+        HttpCall(port(), "GET", "/api/v1/matches/" + match_id + "/votes", "", tokens_[0]);
+    ASSERT_EQ(r.status, 200) << r.body;
+    if (r.body != R"({"votes":[]})") {
+      body = r.body;
+      break;
+    }
+  }
+  JsonDoc votes;
+  ASSERT_TRUE(votes.Parse(body)) << body;
+  EXPECT_EQ(votes.Str({"votes", "0", "id"}), vote_id);
+  EXPECT_EQ(votes.Str({"votes", "0", "match_id"}), match_id);
+  EXPECT_EQ(votes.Str({"votes", "0", "template"}), "map");
+  EXPECT_EQ(votes.Str({"votes", "0", "method"}), "plurality");
+  EXPECT_EQ(votes.Str({"votes", "0", "result", "winner"}), "b");
+  EXPECT_EQ(votes.Int({"votes", "0", "eligible_count"}), 2);
+  EXPECT_EQ(votes.Int({"votes", "0", "window_ms"}), 1500);
+  EXPECT_EQ(votes.Raw({"votes", "0", "votes_cast"}).value_or("").size() > 2, true);
+  EXPECT_EQ(
+      HttpCall(port(), "GET", "/api/v1/matches/" + match_id + "/votes", "", tokens_[3]).status,
+      403);
+  HttpResponse one = HttpCall(port(), "GET", "/api/v1/votes/" + vote_id, "", tokens_[3]);
+  EXPECT_EQ(one.status, 200) << one.body;
+  JsonDoc row;
+  ASSERT_TRUE(row.Parse(one.body));
+  EXPECT_EQ(row.Str({"id"}), vote_id);
+  EXPECT_EQ(HttpCall(port(), "GET", "/api/v1/votes/nope", "", tokens_[3]).status, 404);
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+TEST_F(RoundsTest, ApprovalReadyUpHiddenAndNoQuorum) {
+  RoundsPlayer a, b;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"voting2"})").Str({"type"}), "match.joined");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting2"})").Str({"type"}), "match.joined");
+  // ready_up: resolves as soon as both voted, long before the 60 s window.
+  a.Input(R"({"vote":{"template":"mods","window_ms":60000,"method":"approval",)"
+          R"("window_type":"ready_up","visibility":"hidden",)"
+          R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"},{"id":"c","label":"C"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  EXPECT_EQ(start.Str({"payload", "method"}), "approval");
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "invalid_option");  // a string for approval
+  EXPECT_EQ(CastOption(a, vote_id, R"(["a","a"])"), "invalid_option");
+  EXPECT_EQ(CastOption(a, vote_id, R"(["a","x"])"), "invalid_option");
+  EXPECT_EQ(CastOption(a, vote_id, R"(["a","b"])"), "ok");
+  EXPECT_EQ(CastOption(b, vote_id, R"(["b"])"), "ok");
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "b");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"a":1,"b":2,"c":0})");
+  // Hidden: no tally frame went out before the result.
+  JsonDoc tally;
+  EXPECT_FALSE(b.WaitFor("match.vote_tally", &tally, 200)) << tally.text();
+
+  // Quorum not met: the winner is null (DECISIONS.md) and vote_resolved gets nil.
+  a.Input(R"({"vote":{"template":"quorum","window_ms":300,"quorum":1.0,)"
+          R"("options":[{"id":"x","label":"X"},{"id":"y","label":"Y"}]}})");
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Raw({"payload", "winner"}), "null");
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 0);
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor(
+      "match.state",
+      [](const JsonDoc& d) {
+        return d.Has({"payload", "results", "1"});
+      },
+      &s));
+  EXPECT_EQ(s.Str({"payload", "results", "1", "template"}), "quorum") << s.text();
+  EXPECT_EQ(s.Str({"payload", "results", "1", "winner"}), "nil");
+  EXPECT_EQ(s.Str({"payload", "results", "1", "status"}), "no_quorum");
+  for (RoundsPlayer* p : {&a, &b}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+TEST_F(RoundsTest, RankedChoiceWithAHybridWindow) {
+  RoundsPlayer a, b, c;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[3]));
+  JsonDoc ja = a.Call("match.find_or_create", R"({"mode":"voting"})");
+  ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
+  const std::string match_id = ja.Str({"payload", "match_id"}).value_or("");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  ASSERT_EQ(c.Call("match.join", R"({"match_id":")" + match_id + R"("})").Str({"type"}),
+            "match.joined");
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor("match.state", &s));
+  // hybrid: resolves once all three voted (not before min_window_ms), not after 30 s.
+  a.Input(R"({"vote":{"template":"rank","window_ms":30000,"method":"ranked",)"
+          R"("window_type":"hybrid","min_window_ms":500,"tie_breaker":"first",)"
+          R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"},{"id":"c","label":"C"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(c.WaitFor("match.vote_start", &start)) << start.text();
+  EXPECT_EQ(start.Str({"payload", "method"}), "ranked");
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("b")"), "invalid_option");  // a string for ranked
+  EXPECT_EQ(CastOption(a, vote_id, R"(["b","a"])"), "ok");
+  EXPECT_EQ(CastOption(b, vote_id, R"(["a","b"])"), "ok");
+  EXPECT_EQ(CastOption(c, vote_id, R"(["c","a"])"), "ok");
+  // First preferences a1 b1 c1: every remaining option tied, so the tie breaker ("first")
+  // decides (the elimination rounds are unit-tested).
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "a");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"a":1,"b":1,"c":1})");
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 3);
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+auto Template(const std::string& name) {
+  return [name](const JsonDoc& d) { return d.Str({"payload", "template"}) == name; };
+}
+
+std::string Veto(RoundsPlayer& p, const std::string& payload) {
+  JsonDoc r = p.Call("vote.veto", payload);
+  if (r.Str({"type"}) == "vote.veto_ok") return "ok";
+  return r.Str({"payload", "reason"}).value_or(r.text());
+}
+
+TEST_F(RoundsTest, VetoWithEveryError) {
+  RoundsPlayer a, b, c;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[2]));
+  EXPECT_EQ(Veto(c, R"({"vote_id":"x"})"), "not_in_match");
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  EXPECT_EQ(Veto(a, R"({"vote_id":"x"})"), "match_not_started");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  const std::string options = R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"}])";
+  a.Input(R"({"vote":{"template":"v1","window_ms":30000,)" + options + "}}");
+  JsonDoc v1;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v1"), &v1)) << v1.text();
+  const std::string id1 = v1.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, "{}"), "missing_field");
+  EXPECT_EQ(Veto(a, R"({"vote_id":"nope"})"), "vote_not_found");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id1 + R"("})"), "veto_disabled");
+
+  a.Input(R"({"vote":{"template":"v2","window_ms":30000,"veto_enabled":true,)" + options + "}}");
+  JsonDoc v2;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v2"), &v2)) << v2.text();
+  const std::string id2 = v2.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id2 + R"("})"), "ok");
+  JsonDoc vetoed;
+  ASSERT_TRUE(b.WaitFor("match.vote_vetoed", &vetoed)) << vetoed.text();
+  EXPECT_EQ(vetoed.Str({"payload", "vote_id"}), id2);
+  EXPECT_EQ(vetoed.Str({"payload", "vetoed_by"}), players_[0]);
+  EXPECT_EQ(Veto(b, R"({"vote_id":")" + id2 + R"("})"), "vote_closed");
+  EXPECT_EQ(CastOption(b, id2, R"("a")"), "vote_closed");
+
+  // One token per player per match (--vote-veto-tokens 1): A has none left.
+  a.Input(R"({"vote":{"template":"v3","window_ms":30000,"veto_enabled":true,)" + options + "}}");
+  JsonDoc v3;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("v3"), &v3)) << v3.text();
+  const std::string id3 = v3.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(Veto(a, R"({"vote_id":")" + id3 + R"("})"), "no_veto_tokens");
+  // A late joiner is not eligible.
+  ASSERT_EQ(c.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  EXPECT_EQ(Veto(c, R"({"vote_id":")" + id3 + R"("})"), "not_eligible");
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+TEST_F(RoundsTest, BotsVoteForARandomOption) {
+  RoundsPlayer a;
+  ASSERT_TRUE(a.Connect(port(), tokens_[2]));
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"botvote"})").Str({"type"}), "match.joined");
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor(
+      "match.state",
+      [](const JsonDoc& d) {
+        return d.Int({"payload", "bots"}) == 2;
+      },
+      &s))
+      << s.text();
+  // ready_up with a long window: it resolves once both bots voted (1-4 s each) and we did.
+  a.Input(R"({"vote":{"template":"bots","window_ms":30000,"window_type":"ready_up",)"
+          R"("options":[{"id":"a","label":"A"},{"id":"b","label":"B"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("a")"), "ok");
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result, 10000)) << result.text();
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 3);
+  EXPECT_TRUE(result.Has({"payload", "winner"}));
   EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
 }
 

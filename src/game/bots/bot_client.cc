@@ -1,5 +1,7 @@
 #include "game/bots/bot_client.h"
 
+#include "protocol/json_value.h"
+
 namespace asobi::bots {
 namespace {
 
@@ -53,7 +55,28 @@ void BotClient::OnFrame(std::string_view json) {
     finished_ = true;
   } else if (StartsWith(json, kVoteStartPrefix)) {
     vote_pending_ = true;
+    NoteVoteStart(json);
   }
+}
+
+void BotClient::NoteVoteStart(std::string_view json) {
+  static thread_local simdjson::dom::parser parser;
+  simdjson::dom::element frame;
+  if (parser.parse(json.data(), json.size()).get(frame) != simdjson::SUCCESS) return;
+  std::optional<JsonValue> payload = GetField(frame, "payload");
+  if (!payload || !payload->is_object() || ballots_.size() >= kBallotsMax) return;
+  PendingBallot b;
+  std::optional<std::string_view> id = GetString(*payload, "vote_id");
+  std::optional<JsonValue> options = GetField(*payload, "options");
+  if (!id || !options || !options->is_array()) return;
+  b.vote_id = std::string(*id);
+  const std::string_view method = GetString(*payload, "method").value_or("");
+  b.approval = method == "approval" || method == "ranked";
+  for (JsonValue o : options->get_array()) {
+    if (!o.is_object()) continue;
+    if (std::optional<std::string_view> oid = GetString(o, "id")) b.option_ids.emplace_back(*oid);
+  }
+  if (!b.option_ids.empty()) ballots_.push_back(std::move(b));
 }
 
 }  // namespace asobi::bots

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "game/client.h"
 
@@ -40,15 +41,28 @@ class BotClient final : public Client {
   /// A `match.vote_start` arrived and no `match.state` since (lua.md §10: no input then).
   bool vote_pending() const { return vote_pending_; }
 
+  /// A vote this bot has not voted in yet (lua.md §10: a random option after 1-4 s).
+  struct PendingBallot {
+    std::string vote_id;
+    std::vector<std::string> option_ids;
+    bool approval = false;  // the ballot is a list (approval, ranked)
+  };
+  /// Ballots waiting to be cast (oldest first); the runner takes them.
+  std::vector<PendingBallot>& ballots() { return ballots_; }
+
   /// Handles one JSON frame (exposed for tests).
   void OnFrame(std::string_view json);
 
  private:
+  static constexpr size_t kBallotsMax = 16;  // as many as a match may have open votes
+  void NoteVoteStart(std::string_view json);
+
   ClientRef ref_;
   std::string view_;
   bool fresh_ = false;
   bool finished_ = false;
   bool vote_pending_ = false;
+  std::vector<PendingBallot> ballots_;
 };
 
 /// The JSON text inside a server (unmasked) WebSocket frame, or empty when `frame` is not a

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "game/match/match_service.h"
+#include "protocol/json_writer.h"
 
 namespace asobi::bots {
 namespace {
@@ -104,9 +105,32 @@ void BotRunner::ThinkAllNow() {
   }
 }
 
+void BotRunner::MaybeVote(Bot& bot) {
+  std::vector<BotClient::PendingBallot>& ballots = bot.client->ballots();
+  if (ballots.empty()) return;
+  const int64_t now = host_.NowMs();
+  if (bot.ballot_due_ms == 0) {
+    bot.ballot_due_ms = now + 1000 + int64_t(bot.rng.Next() % 3000);
+    return;
+  }
+  if (now < bot.ballot_due_ms) return;
+  bot.ballot_due_ms = 0;
+  BotClient::PendingBallot b = std::move(ballots.front());
+  ballots.erase(ballots.begin());
+  const std::string& pick = b.option_ids[size_t(bot.rng.Next() % b.option_ids.size())];
+  std::string option = b.approval ? "[" : "";
+  AppendJsonString(&option, pick);
+  if (b.approval) option.push_back(']');
+  match::MatchService* matches = match::MatchService::OnThisShard();
+  if (matches == nullptr) return;
+  ++stats_.votes_cast;
+  (void)matches->CastVote(bot.match_id, bot.client->player_id(), b.vote_id, option);
+}
+
 bool BotRunner::Think(Bot& bot) {
   if (!bot.started) return true;
   if (bot.client->finished()) return false;
+  MaybeVote(bot);
   if (bot.client->view().empty() || bot.client->vote_pending()) return true;
   simdjson::dom::element view;
   if (t_parser.parse(bot.client->view()).get(view) != simdjson::SUCCESS) return true;

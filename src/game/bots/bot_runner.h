@@ -33,6 +33,7 @@ struct BotStats {
   uint64_t stopped = 0;
   uint64_t quarantined = 0;     ///< bots whose script was stopped after repeated overruns
   uint64_t memory_refused = 0;  ///< bots given the default AI: node Lua memory nearly used up
+  uint64_t votes_cast = 0;      ///< ballots cast by bots (accepted or not)
 };
 
 /// Shard-affine. Create on the shard's thread; registers as OnThisShard().
@@ -82,7 +83,10 @@ class BotRunner {
     bool boon_sent = false;
     int64_t last_error_log_ms = -60000;
     std::deque<int64_t> overruns_ms;  // think timeouts inside the quarantine window
+    int64_t ballot_due_ms = 0;        // when the oldest pending ballot is cast (0 = unset)
   };
+  /// lua.md §10: casts the oldest pending ballot (a random option) 1-4 s after its vote_start.
+  void MaybeVote(Bot& bot);
   /// Counts a think timeout; drops the brain after too many (quarantine).
   void NoteOverrun(Bot& bot, int64_t now_ms);
   void OnSlice();

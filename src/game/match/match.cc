@@ -45,6 +45,9 @@ Match::~Match() {
   if (tick_timer_) host.CancelTimer(tick_timer_);
   if (waiting_timer_) host.CancelTimer(waiting_timer_);
   if (async_timer_) host.CancelTimer(async_timer_);
+  for (OpenVote& v : votes_) {
+    if (v.timer) host.CancelTimer(v.timer);
+  }
 }
 
 Status Match::Start() {

@@ -13,6 +13,7 @@
 #include "game/match/match_phases.h"
 #include "game/match/match_script.h"
 #include "game/match/match_types.h"
+#include "game/match/match_vote.h"
 #include "game/modes/mode_config.h"
 #include "game/modes/mode_watcher.h"
 #include "script/game_api/api_host.h"
@@ -62,6 +63,20 @@ class Match final : public script::game_api::ApiHost {
   void Input(const std::string& player_id, std::string input_json, const ClientRef& from);
   /// §16: marks a reload for the next tick when the main script or a required file changed.
   void OnScriptsChanged(const modes::ChangedFiles& files);
+  /// vote.cast on the owner (websocket.md §7.1): "" when accepted, else the reason
+  /// (not_in_match, match_not_started, vote_not_found, vote_closed, not_eligible,
+  /// invalid_option, rate_limited). `option_json`: the cast's option_id value as JSON.
+  std::string CastVote(const std::string& player_id, const std::string& vote_id,
+                       const std::string& option_json);
+  /// vote.veto on the owner (websocket.md §7.2): "" when the vote was vetoed (it ends at
+  /// once: match.vote_vetoed, no vote_resolved, no row), else not_in_match,
+  /// match_not_started, vote_not_found, vote_closed, not_eligible, veto_disabled or
+  /// no_veto_tokens.
+  std::string VetoVote(const std::string& player_id, const std::string& vote_id);
+  /// Votes open at most this many at once per match; more requests are ignored (logged).
+  static constexpr size_t kOpenVotesMax = 16;
+  /// Closed vote ids remembered per match (casts to them answer vote_closed).
+  static constexpr size_t kClosedVotesKept = 64;
   /// Resumes a suspended callback with an async reply (`token` identifies the call).
   void OnAsyncReply(uint64_t token, script::game_api::AsyncReply reply);
 
@@ -134,6 +149,15 @@ class Match final : public script::game_api::ApiHost {
   void TickPhases();
   void FinishTick();
 
+  // Votes (match_votes_run.cc).
+  void RequestVote();
+  void StartVote(VoteConfig config);
+  void ResolveVote(const std::string& vote_id);
+  /// (Re)arms the resolution timer of `v` to fire after `delay_ms`.
+  void ArmVoteTimer(size_t index, int64_t delay_ms);
+  void PersistVote(const Vote& vote, const VoteResult& r, int64_t closed_unix_ms);
+  void AbandonVotes();
+
   // Bots API (match_bots.cc).
   void SpawnBot(const std::string& name);
   int BotCount() const;
@@ -194,6 +218,18 @@ class Match final : public script::game_api::ApiHost {
 
   // Budget overruns inside the quarantine window (host clock, ms), oldest first.
   std::deque<int64_t> overruns_ms_;
+
+  // Votes (§6): open ones (window end on the host clock, resolution timer) and closed ids.
+  struct OpenVote {
+    std::unique_ptr<Vote> vote;
+    int64_t window_end_ms = 0;
+    int64_t start_ms = 0;
+    uint64_t timer = 0;
+  };
+  std::vector<OpenVote> votes_;
+  std::deque<std::string> closed_votes_;
+  std::vector<std::pair<std::string, int>> vetoes_used_;  // player -> vetoes spent here
+  int64_t last_vote_log_ms_ = -1000000;
 
   // Phases (§5) and game.match.ready.
   PhaseClock phases_;

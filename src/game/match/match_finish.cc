@@ -77,6 +77,7 @@ void Match::Finish(std::string result_json) {
   if (tick_timer_) host.CancelTimer(tick_timer_);
   if (waiting_timer_) host.CancelTimer(waiting_timer_);
   tick_timer_ = 0;
+  AbandonVotes();  // §3 "Finished": open votes are abandoned
   JsonWriter w;
   w.BeginObject();
   w.Key("match_id");

@@ -151,6 +151,49 @@ void OnInput(WsContext& ctx, const Envelope& env) {
   RouteInput(*match_id, ctx.client.player_id(), std::move(*input), ctx.client.ref());
 }
 
+// websocket.md §7.1: vote_id and option_id required (missing_field); the match is the one
+// this socket is in (not_in_match); the owner checks the rest.
+void OnVoteCast(WsContext& ctx, const Envelope& env) {
+  auto vote_id = GetField(env.payload, "vote_id");
+  auto option = GetField(env.payload, "option_id");
+  if (!vote_id || !option) return ctx.client.SendError("missing_field", env.cid());
+  std::string_view id;
+  if (vote_id->get(id) != simdjson::SUCCESS) {
+    return ctx.client.SendError("vote_not_found", env.cid());  // a non-string id names no vote
+  }
+  MatchService* svc = MatchService::OnThisShard();
+  const std::string* match_id = svc->clients().Find(ctx.client.ref());
+  if (match_id == nullptr) return ctx.client.SendError("not_in_match", env.cid());
+  ReplyTo to = ReplyFor(ctx, env);
+  RouteVoteCast(*match_id, ctx.client.player_id(), std::string(id), ToJson(*option),
+                [to](std::string reason) {
+                  Client* c = FindLocal(to.ref);
+                  if (c == nullptr) return;
+                  if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
+                  c->SendFrame(BuildFrame("vote.cast_ok", R"({"success":true})", to.cid_ptr()));
+                });
+}
+
+// websocket.md §7.2: vote_id required (missing_field); ends the vote at once.
+void OnVoteVeto(WsContext& ctx, const Envelope& env) {
+  auto vote_id = GetField(env.payload, "vote_id");
+  if (!vote_id) return ctx.client.SendError("missing_field", env.cid());
+  std::string_view id;
+  if (vote_id->get(id) != simdjson::SUCCESS) {
+    return ctx.client.SendError("vote_not_found", env.cid());
+  }
+  MatchService* svc = MatchService::OnThisShard();
+  const std::string* match_id = svc->clients().Find(ctx.client.ref());
+  if (match_id == nullptr) return ctx.client.SendError("not_in_match", env.cid());
+  ReplyTo to = ReplyFor(ctx, env);
+  RouteVoteVeto(*match_id, ctx.client.player_id(), std::string(id), [to](std::string reason) {
+    Client* c = FindLocal(to.ref);
+    if (c == nullptr) return;
+    if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
+    c->SendFrame(BuildFrame("vote.veto_ok", R"({"success":true})", to.cid_ptr()));
+  });
+}
+
 }  // namespace
 
 void RegisterMatchHandlers(MessageRegistry<WsContext>& registry) {
@@ -159,6 +202,8 @@ void RegisterMatchHandlers(MessageRegistry<WsContext>& registry) {
   registry.Register("match.join", &OnJoin, kNeedsAuth | kNeedsPayloadObject);
   registry.Register("match.leave", &OnLeave, kNeedsAuth);
   registry.Register("match.input", &OnInput, kNeedsAuth | kNeedsPayload);
+  registry.Register("vote.cast", &OnVoteCast, kNeedsAuth | kNeedsPayloadObject);
+  registry.Register("vote.veto", &OnVoteVeto, kNeedsAuth | kNeedsPayloadObject);
 }
 
 void OnMatchClientClosed(Client& client) {

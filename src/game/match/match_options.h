@@ -52,6 +52,8 @@ struct MatchOptions {
   /// Node-wide bytes of every match and bot Lua state (script::LuaNodeMemory; docs/decisions.md
   /// "Node Lua memory"); 0 = unlimited (`--lua-node-max-bytes`).
   size_t lua_node_max_bytes = 0;
+  /// websocket.md §7.2: vote.veto tokens per player per match (`--vote-veto-tokens`).
+  int veto_tokens_per_player = 0;
 };
 
 }  // namespace asobi::match

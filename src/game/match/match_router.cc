@@ -51,6 +51,46 @@ void RouteJoin(JoinRequest req, JoinDone done) {
   }
 }
 
+void RouteVoteVeto(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::function<void(std::string)> done) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  std::function<void(std::string)> back = BackHere<std::string>(std::move(done));
+  if (!OnShard(owner, [match_id, player_id, vote_id, back](MatchService& s) {
+        back(s.VetoVote(match_id, player_id, vote_id));
+      })) {
+    back("internal");
+  }
+}
+
+void RouteIsMember(const std::string& match_id, const std::string& player_id,
+                   std::function<void(bool)> done) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  std::function<void(bool)> back = BackHere<bool>(std::move(done));
+  if (!OnShard(owner, [match_id, player_id, back](MatchService& s) {
+        Match* m = s.Find(match_id);
+        bool member = false;
+        if (m != nullptr) {
+          for (const std::string& id : m->PlayerIds()) member = member || id == player_id;
+        }
+        back(member);
+      })) {
+    back(false);
+  }
+}
+
+void RouteVoteCast(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::string option_json,
+                   std::function<void(std::string)> done) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  std::function<void(std::string)> back = BackHere<std::string>(std::move(done));
+  if (!OnShard(owner, [match_id, player_id, vote_id, option_json = std::move(option_json),
+                       back](MatchService& s) {
+        back(s.CastVote(match_id, player_id, vote_id, option_json));
+      })) {
+    back("internal");
+  }
+}
+
 void RouteLeave(const std::string& match_id, const std::string& player_id) {
   const int owner = OwnerShardOf(match_id, Local().host().shard_count());
   OnShardReliably(owner, [match_id, player_id](MatchService& s) { s.Leave(match_id, player_id); });

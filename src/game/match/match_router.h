@@ -33,6 +33,17 @@ void RouteInput(const std::string& match_id, const std::string& player_id, std::
                 const ClientRef& from);
 /// match.find_or_create placement through the mode's coordinator (websocket.md §5.2).
 void RouteQuickPlay(QuickPlayRequest req, JoinDone done);
+/// vote.veto on the match's owner; `done(reason)` ("" = vetoed) runs back on this shard.
+void RouteVoteVeto(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::function<void(std::string)> done);
+/// Whether `player_id` is in the live roster of `match_id` (false when the match is gone);
+/// `done` runs back on this shard.
+void RouteIsMember(const std::string& match_id, const std::string& player_id,
+                   std::function<void(bool)> done);
+/// vote.cast on the match's owner; `done(reason)` ("" = accepted) runs back on this shard.
+void RouteVoteCast(const std::string& match_id, const std::string& player_id,
+                   const std::string& vote_id, std::string option_json,
+                   std::function<void(std::string)> done);
 /// Creates a match of `mode` on `shard` (-1: the least-loaded shard); `done` gets the id or
 /// the error of MatchService::Create. For the matchmaker.
 void RouteCreate(const std::string& mode, int shard, std::function<void(Result<std::string>)> done);

@@ -6,6 +6,7 @@
 #include "base/uuid.h"
 #include "db/pg_connection.h"
 #include "game/match/match_service.h"
+#include "game/match/vote_routes.h"
 #include "game/rest_util.h"
 #include "http/query.h"
 #include "protocol/json_writer.h"
@@ -138,6 +139,7 @@ void RegisterMatchRoutes(HttpApi& api) {
   api.Add("GET", "/api/v1/matches", &ListRecords);
   api.Add("GET", "/api/v1/matches/live", &ListLive);
   api.Add("GET", "/api/v1/matches/:id", &GetRecord);
+  RegisterVoteRoutes(api);
 }
 
 }  // namespace asobi::match

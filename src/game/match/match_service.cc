@@ -94,6 +94,20 @@ bool MatchService::Input(const std::string& match_id, const std::string& player_
   return true;
 }
 
+std::string MatchService::CastVote(const std::string& match_id, const std::string& player_id,
+                                   const std::string& vote_id, const std::string& option_json) {
+  Match* m = Find(match_id);
+  if (m == nullptr) return "not_in_match";
+  return m->CastVote(player_id, vote_id, option_json);
+}
+
+std::string MatchService::VetoVote(const std::string& match_id, const std::string& player_id,
+                                   const std::string& vote_id) {
+  Match* m = Find(match_id);
+  if (m == nullptr) return "not_in_match";
+  return m->VetoVote(player_id, vote_id);
+}
+
 int MatchService::TakeTickPhase() {
   if (tick_phase_load_.empty()) {
     tick_phase_load_.assign(size_t(std::max(1, node_.options().tick_ms)), 0);

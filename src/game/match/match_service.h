@@ -90,6 +90,12 @@ class MatchService {
   /// Queues an input; false when the match is unknown here.
   bool Input(const std::string& match_id, const std::string& player_id, std::string input_json,
              const ClientRef& from);
+  /// vote.cast on the owner (Match::CastVote); unknown match: "not_in_match".
+  std::string CastVote(const std::string& match_id, const std::string& player_id,
+                       const std::string& vote_id, const std::string& option_json);
+  /// vote.veto on the owner (Match::VetoVote); unknown match: "not_in_match".
+  std::string VetoVote(const std::string& match_id, const std::string& player_id,
+                       const std::string& vote_id);
   Match* Find(const std::string& match_id);
   size_t match_count() const { return matches_.size(); }
   /// Calls `fn(Match&)` for every match of this shard (must not create or destroy matches).

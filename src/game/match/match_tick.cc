@@ -88,7 +88,8 @@ void Match::AfterTick(const MatchScript::Outcome& o) {
     Finish(std::move(result));
     return;
   }
-  // Step 5 (votes) is not implemented yet.
+  RequestVote();  // step 5: vote_requested (no coroutine; a failure keeps the state)
+  if (destroying_ || status_ != MatchStatus::kRunning) return;
   ExpireGrace();  // step 6: may run `leave` (deferred while a callback is suspended)
   // A `leave` that suspended (busy_) leaves the state half-updated: no broadcast this tick.
   if (destroying_ || busy_ || status_ != MatchStatus::kRunning) return;
