@@ -1,8 +1,7 @@
-#include "ws/utf8_validator.h"
+// UTF-8 decoding, validation and encoding; see utf8.h.
+#include "base/utf8.h"
 
 #include <cstring>
-
-#include "base/utf8_lead.h"
 
 namespace asobi {
 namespace {
@@ -15,6 +14,45 @@ bool EightAscii(const unsigned char* p) {
 }
 
 }  // namespace
+
+size_t EncodeUtf8(uint32_t cp, char* buf) {
+  if (cp < 0x80) {
+    buf[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+    buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+  buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+bool IsValidUtf8(std::string_view s) { return Utf8Validator::IsValid(s); }
+
+long Utf8Length(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  long count = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    uint32_t cp;
+    const size_t n = DecodeUtf8(p + i, s.size() - i, &cp);
+    if (n == 0) return -1;
+    i += n;
+    ++count;
+  }
+  return count;
+}
 
 bool Utf8Validator::Feed(std::string_view piece) {
   if (failed_) return false;
