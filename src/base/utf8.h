@@ -96,7 +96,7 @@ class Utf8Validator {
   /// Starts a new stream.
   void Reset() { *this = Utf8Validator(); }
 
-  /// One-shot check of a whole string (same as IsValidUtf8).
+  /// One-shot check of a whole string (same result as IsValidUtf8).
   static bool IsValid(std::string_view bytes);
 
  private:
