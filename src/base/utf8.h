@@ -72,6 +72,16 @@ inline size_t DecodeUtf8(const unsigned char* s, size_t len, uint32_t* code_poin
   return 0;
 }
 
+/// The longest prefix of `s` of at most `max_bytes` bytes that does not split a multi-byte
+/// sequence: when `s` is longer, backs off continuation bytes (10xxxxxx) from `max_bytes`.
+/// Ill-formed input is cut the same way, without further checks.
+inline std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 /// Writes the UTF-8 encoding of `cp` (<= 0x10FFFF; surrogates are encoded as is) to `buf`,
 /// which must have room for 4 bytes; returns the number of bytes written (1..4).
 size_t EncodeUtf8(uint32_t cp, char* buf);

@@ -150,6 +150,17 @@ TEST(IsValidUtf8, AgreesWithSimdjsonOnShortStrings) {
   }
 }
 
+TEST(Utf8Prefix, NeverSplitsASequence) {
+  EXPECT_EQ(Utf8Prefix("abc", 5), "abc");
+  EXPECT_EQ(Utf8Prefix("abc", 3), "abc");
+  EXPECT_EQ(Utf8Prefix("abc", 2), "ab");
+  EXPECT_EQ(Utf8Prefix("ab\xE2\x82\xAC", 4), "ab");  // would cut the euro sign
+  EXPECT_EQ(Utf8Prefix("ab\xE2\x82\xAC", 5), "ab\xE2\x82\xAC");
+  EXPECT_EQ(Utf8Prefix("\xF0\x9F\x8E\xAEx", 3), "");
+  EXPECT_EQ(Utf8Prefix("\xF0\x9F\x8E\xAEx", 4), "\xF0\x9F\x8E\xAE");
+  EXPECT_EQ(Utf8Prefix("abc", 0), "");
+}
+
 TEST(Utf8Length, CountsCodePointsOrFails) {
   EXPECT_EQ(Utf8Length(""), 0);
   EXPECT_EQ(Utf8Length("abc"), 3);
