@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "ws/rate_limit.h"
+#include "base/sliding_window_limiter.h"
 
 namespace asobi {
 

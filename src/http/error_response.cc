@@ -3,7 +3,7 @@
 
 #include <unordered_map>
 
-#include "http/json_escape.h"
+#include "base/json_escape.h"
 
 namespace asobi::http {
 namespace {
@@ -176,9 +176,9 @@ HttpResponse ErrorResponse(std::string_view code, std::string_view message,
   body.reserve(64 + code.size() + message.size() + details_json.size() +
                extra_top_level_json_members.size());
   body.append("{\"error\":{\"code\":");
-  AppendJsonString(code, &body);
+  AppendJsonString(&body, code, kJsonEscapeHttpError);
   body.append(",\"message\":");
-  AppendJsonString(message, &body);
+  AppendJsonString(&body, message, kJsonEscapeHttpError);
   body.append(",\"details\":");
   body.append(details_json.empty() ? std::string_view("{}") : details_json);
   body.push_back('}');

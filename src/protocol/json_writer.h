@@ -8,17 +8,14 @@
 #include <utility>
 
 #include "base/check.h"
+#include "base/json_escape.h"
+#include "base/utf8.h"
 
 namespace asobi {
 
-/// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-/// Pure function; any thread.
-bool IsValidUtf8(std::string_view s);
-
-/// Appends `s` to `*out` as a quoted JSON string: `"` and `\` are escaped, control characters
-/// below 0x20 become `\b \f \n \r \t` or `\u00XX`, and every ill-formed UTF-8 sequence is
-/// replaced by U+FFFD (one per maximal ill-formed subpart, Unicode §3.9). Any thread.
-void AppendJsonString(std::string* out, std::string_view s);
+// Strings are written by AppendJsonString (base/json_escape.h, kJsonEscapeWire style): `"` and
+// `\` escaped, control characters below 0x20 as `\b \f \n \r \t` or `\u00XX`, every ill-formed
+// UTF-8 sequence replaced by U+FFFD (one per maximal ill-formed subpart, Unicode §3.9).
 
 /// Appends the JSON number for `v` to `*out`: finite integral values within ±2^53 as integers
 /// (DECISIONS.md Lua 4, `-0.0` as `0`), other finite values as the shortest round-trip form

@@ -9,9 +9,9 @@ namespace asobi::script {
 /// Largest magnitude written as a JSON integer literal: 2^53 (DECISIONS Lua 4).
 inline constexpr double kJsonMaxExactInteger = 9007199254740992.0;
 
-/// Appends `s` as a quoted JSON string. Escapes `"`, `\` and bytes below 0x20; every invalid
-/// UTF-8 byte (and every surrogate sequence) is replaced with U+FFFD. Pure, any thread.
-void AppendJsonString(std::string* out, std::string_view s);
+// Strings are written by asobi::AppendJsonString (base/json_escape.h) in the kJsonEscapeLua
+// style: `"`, `\` and bytes below 0x20 escaped, every invalid UTF-8 byte (and every surrogate
+// sequence) replaced with U+FFFD.
 
 /// Appends a JSON number: an integral value with |x| <= 2^53 as an integer literal, another
 /// finite value in the shortest form that reads back to the same double, NaN and +-inf as

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_escape.h"
 #include "script/json_append.h"
 #include "script/lua_json.h"
 #include "script/lua_json_internal.h"
@@ -39,7 +40,7 @@ class Encoder {
         size_t len;
         const char* s = lua_tolstring(L_, idx, &len);
         if (!Fits(len)) return false;
-        AppendJsonString(out_, std::string_view(s, len));
+        asobi::AppendJsonString(out_, std::string_view(s, len), kJsonEscapeLua);
         break;
       }
       case LUA_TTABLE:
@@ -215,7 +216,7 @@ class Encoder {
         size_t len;
         const char* k = lua_tolstring(L_, -2, &len);  // a string key: no in-place conversion
         if (!Fits(len)) return false;
-        AppendJsonString(out_, std::string_view(k, len));
+        asobi::AppendJsonString(out_, std::string_view(k, len), kJsonEscapeLua);
       } else {
         out_->push_back('"');
         AppendNumberKeyText(out_, lua_tonumber(L_, -2));

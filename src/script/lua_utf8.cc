@@ -3,7 +3,7 @@
 #include <cmath>
 #include <lua.hpp>
 
-#include "script/utf8_decode.h"
+#include "base/utf8.h"
 #include "script/watchdog.h"
 
 namespace asobi::script {
@@ -45,7 +45,7 @@ Int RelativePosition(Int pos, size_t len) {
 // Decodes at `s + at` (at < len); returns the sequence length or 0 if invalid.
 size_t DecodeAt(const char* s, size_t len, size_t at, uint32_t* cp) {
   return DecodeUtf8(reinterpret_cast<const unsigned char*>(s) + at, len - at, cp,
-                    Surrogates::kAccept);
+                    Utf8Surrogates::kAccept);
 }
 
 int Utf8Char(lua_State* L) {

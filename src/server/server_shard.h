@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/sliding_window_limiter.h"
 #include "game/domain.h"
 #include "game/game_shard.h"
 #include "game/http_api.h"
@@ -18,7 +19,6 @@
 #include "protocol/message_registry.h"
 #include "reactor/buffer_ring.h"
 #include "server/config.h"
-#include "ws/rate_limit.h"
 
 namespace asobi {
 namespace modes {

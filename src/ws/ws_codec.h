@@ -15,7 +15,7 @@
 
 #include "base/shared_buffer.h"
 #include "ws/frame_reader.h"
-#include "ws/utf8_validator.h"
+#include "base/utf8.h"
 
 namespace asobi {
 

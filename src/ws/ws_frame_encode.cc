@@ -2,6 +2,7 @@
 // encoded once and written to many connections (fan-out) or to a socket without a codec.
 #include <cstring>
 
+#include "base/utf8.h"
 #include "ws/ws_codec.h"
 
 namespace asobi {
@@ -70,11 +71,7 @@ SharedBuffer WsCodec::EncodeBinaryFrameShared(std::string_view payload) {
 }
 
 std::string_view WsCodec::CutCloseReason(std::string_view reason) {
-  if (reason.size() <= kMaxCloseReasonBytes) return reason;
-  size_t n = kMaxCloseReasonBytes;
-  // Back off continuation bytes (10xxxxxx) so a multi-byte character is not split.
-  while (n > 0 && (uint8_t(reason[n]) & 0xc0) == 0x80) --n;
-  return reason.substr(0, n);
+  return Utf8Prefix(reason, kMaxCloseReasonBytes);
 }
 
 void WsCodec::EncodeCloseFrame(uint16_t code, std::string_view reason, std::string* out) {

@@ -274,8 +274,8 @@ TEST_F(WebClientTest, PathTricksNeverLeaveTheWebDirectory) {
 
 TEST_F(WebClientTest, HeadlessBrowserPlaysAgainstBots) {
   std::string chromium = FindChromium();
-  if (chromium.empty()) GTEST_SKIP() << "chromium not installed (tools/setup.sh installs it)";
-  if (!db_->ok()) GTEST_SKIP() << "needs PostgreSQL for sign-in: " << db_->error();
+  ASSERT_FALSE(chromium.empty()) << "chromium not installed (tools/setup.sh installs it)";
+  ASSERT_TRUE(db_->ok()) << "needs PostgreSQL for sign-in: " << db_->error();
   for (int i = 0; i < 200; ++i) {
     auto r = Get("/ready");
     if (r && r->status == 200) break;

@@ -1,22 +1,8 @@
 #include "game/auth/validation.h"
 
-namespace asobi {
+#include "base/utf8.h"
 
-long Utf8Length(std::string_view s) {
-  long n = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return -1;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
-    }
-    i += len;
-    ++n;
-  }
-  return n;
-}
+namespace asobi {
 
 std::string_view UsernameProblem(std::string_view u) {
   if (u.size() < 3) return "should be at least 3 character(s)";

@@ -12,7 +12,5 @@ std::string_view UsernameProblem(std::string_view username);
 std::string_view PasswordProblem(std::string_view password);
 /// Display name: at most 64 characters, valid UTF-8. Message or "".
 std::string_view DisplayNameProblem(std::string_view display_name);
-/// Number of UTF-8 code points, or -1 for invalid UTF-8.
-long Utf8Length(std::string_view s);
 
 }  // namespace asobi

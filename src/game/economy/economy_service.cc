@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "base/utf8.h"
 #include "base/uuid.h"
 #include "game/economy/economy_sql.h"
 #include "simdjson.h"
@@ -26,7 +27,7 @@ std::string_view UnitReason(const db::PgError& e) {
 // 1-255 bytes of UTF-8 without NUL (a VARCHAR(255) PostgreSQL accepts as is).
 bool ValidText(std::string_view s) {
   return !s.empty() && s.size() <= kMaxTextBytes && s.find('\0') == std::string_view::npos &&
-         simdjson::validate_utf8(s.data(), s.size());
+         IsValidUtf8(s);
 }
 
 // Validates the inputs of a grant or debit; "" when they are fine.

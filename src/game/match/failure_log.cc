@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "base/utf8.h"
 
 namespace asobi::match {
 namespace {
@@ -27,11 +28,7 @@ std::string CleanDetail(std::string_view detail, size_t max_bytes) {
     if (c < 0x20 || c == 0x7F) continue;
     out.push_back(char(c));
   }
-  if (out.size() > max_bytes) {
-    size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
+  out.resize(Utf8Prefix(out, max_bytes).size());
   return out;
 }
 

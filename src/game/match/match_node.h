@@ -12,13 +12,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/sliding_window_limiter.h"
 #include "base/task.h"
 #include "game/client.h"
 #include "game/match/match_directory.h"
 #include "game/match/match_options.h"
 #include "game/modes/mode_registry.h"
 #include "script/lua_node_memory.h"
-#include "ws/rate_limit.h"
 
 namespace asobi::match {
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/uuid.h"
 #include "script/game_api/api_namespaces.h"
 #include "script/game_api/game_api.h"
@@ -30,11 +31,7 @@ std::string CleanLogText(std::string_view in, size_t max) {
     if (c < 0x20 || c == 0x7F) continue;
     out.push_back(char(c));
   }
-  if (out.size() > max) {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
+  out.resize(Utf8Prefix(out, max).size());
   return out;
 }
 

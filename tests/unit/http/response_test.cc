@@ -5,7 +5,6 @@
 #include <string>
 
 #include "http/error_response.h"
-#include "http/json_escape.h"
 
 namespace asobi::http {
 namespace {
@@ -201,28 +200,6 @@ TEST(ErrorEnvelope, NotFoundMethodNotAllowedAndParseErrors) {
   pr.http_status = 505;
   pr.code = "http_version_not_supported";
   EXPECT_EQ(ParseErrorResponse(pr).status, 505);
-}
-
-TEST(JsonEscape, EscapesQuotesBackslashControlAndBadUtf8) {
-  std::string out;
-  AppendJsonString("a\"b\\c\n\x01\x1f", &out);
-  EXPECT_EQ(out, R"("a\"b\\c\u000a\u0001\u001f")");
-  out.clear();
-  AppendJsonString("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xae", &out);
-  EXPECT_EQ(out, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xae\"");
-  out.clear();
-  AppendJsonString("x\xff\xc3y\xed\xa0\x80", &out);  // invalid, truncated, surrogate
-  EXPECT_EQ(out, R"("x\ufffd\ufffdy\ufffd\ufffd\ufffd")");
-  out.clear();
-  AppendJsonString("", &out);
-  EXPECT_EQ(out, "\"\"");
-  std::string with_nul("a\0b", 3);
-  out.clear();
-  AppendJsonString(with_nul, &out);
-  EXPECT_EQ(out, R"("a\u0000b")");
-  out.clear();
-  AppendJsonString("\xc0\xaf", &out);  // overlong '/'
-  EXPECT_EQ(out, R"("\ufffd\ufffd")");
 }
 
 TEST(ErrorEnvelope, MessageIsEscaped) {

@@ -1,9 +1,9 @@
-#include "ws/utf8_validator.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "base/utf8.h"
 
 namespace asobi {
 namespace {
