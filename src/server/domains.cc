@@ -10,6 +10,7 @@
 #include "game/leaderboard/leaderboard.h"
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
+#include "game/rpc/rpc.h"
 #include "game/social/social.h"
 
 namespace asobi {
@@ -71,6 +72,7 @@ void RegisterDomains(ServerShared& shared) {
       leaderboard::RegisterLeaderboards(ctx, LeaderboardConfigFrom(c));
   social::RegisterSocial(ctx, social::SocialOptions{});
   notification::RegisterNotifications(ctx, notification::NotificationOptions{});
+  rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
