@@ -177,6 +177,7 @@ void RunCall(lua_State* L, void* p) {
     c->log = "params do not convert to Lua";
     return;
   }
+  script::MarkTableAsObject(L, -1);  // `params` echoed back stays an object when empty
   script::CallResult r = script::CallWithBudget(L, 2, 2, kHandlerBudgetMs);
   if (!r.ok()) {
     c->unrecoverable = r.unrecoverable;
