@@ -235,6 +235,7 @@ void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& source
   loaded_rel_ = script_rel;
   keep_ = sources;
   if (script_rel.empty()) {
+    loaded_text_.reset();
     methods_.clear();
     state_.reset();
     return;
@@ -247,7 +248,9 @@ void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& source
     LOG_ERROR("rpc: script not found in the game directory").KV("script", script_rel);
     return;
   }
-  Load(*text, script_rel);
+  // A new snapshot shares the buffers of unchanged files: saving another file keeps the state.
+  if (text == loaded_text_ && state_ != nullptr) return;
+  if (Load(*text, script_rel)) loaded_text_ = text;
 }
 
 RpcOutcome RpcRuntime::Call(std::string_view method, const std::string& player_id,
@@ -271,6 +274,7 @@ RpcOutcome RpcRuntime::Call(std::string_view method, const std::string& player_i
     methods_.clear();
     state_.reset();
     loaded_sources_ = nullptr;  // reloaded by the next Sync
+    loaded_text_.reset();
   }
   return out;
 }

@@ -70,6 +70,7 @@ class RpcRuntime {
   const script::ModuleSources* loaded_sources_ = nullptr;
   std::string loaded_rel_;
   std::shared_ptr<const script::ModuleSources> keep_;
+  std::shared_ptr<const std::string> loaded_text_;  // the text the state was loaded from
 };
 
 }  // namespace asobi::rpc

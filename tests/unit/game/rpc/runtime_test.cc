@@ -64,5 +64,26 @@ TEST(RpcRuntime, BadScriptKeepsPreviousMethods) {
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
+// Globals live until the script's own text changes: a new snapshot sharing its buffer (another
+// file saved) keeps them.
+TEST(RpcRuntime, StateKeptWhileTheScriptIsUnchanged) {
+  char tmpl[] = "/tmp/asobi_rpc_unit_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::ofstream(dir + "/r.lua")
+      << "local n = 0 rpc.register('c.next', function() n = n + 1 return {n = n} end)";
+  auto first = script::ModuleSources::Scan(dir);
+  RpcRuntime rt;
+  rt.Sync(first, "r.lua");
+  EXPECT_EQ(Call(rt, "c.next", "{}").result_json, R"({"n":1})");
+  std::ofstream(dir + "/other.lua") << "return 1";
+  rt.Sync(script::ModuleSources::Scan(dir, {}, first), "r.lua");
+  EXPECT_EQ(Call(rt, "c.next", "{}").result_json, R"({"n":2})");
+  std::ofstream(dir + "/r.lua", std::ios::trunc)
+      << "rpc.register('c.next', function() return {n = 0} end)";
+  rt.Sync(script::ModuleSources::Scan(dir, {}, first), "r.lua");
+  EXPECT_EQ(Call(rt, "c.next", "{}").result_json, R"({"n":0})");
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 }  // namespace
 }  // namespace asobi::rpc
