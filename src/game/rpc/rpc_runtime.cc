@@ -8,6 +8,7 @@
 #include "script/budget.h"
 #include "script/lua_json.h"
 #include "script/protected_call.h"
+#include "script/require.h"
 #include "script/script_file.h"
 
 namespace asobi::rpc {
@@ -199,14 +200,22 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
   lua_State* L = state->get();
   MethodMap methods;
   std::string error;
+  auto required = std::make_unique<std::vector<std::string>>();
+  size_t slash = chunk_name.rfind('/');
+  script::RequireConfig rc;
+  rc.chunk_prefix = slash == std::string::npos ? "" : chunk_name.substr(0, slash + 1);
+  rc.base_dir = keep_ != nullptr ? keep_->root() + "/" + rc.chunk_prefix : std::string();
+  if (!rc.base_dir.empty() && rc.base_dir.back() == '/') rc.base_dir.pop_back();
+  rc.sources = modules_;
   script::ProtectedStatus st = script::RunProtected(L, [&](lua_State* s) {
     InstallRpcTable(s, nullptr);
+    script::InstallRequire(s, rc, required.get());
     lua_pushlightuserdata(s, &kPendingKey);
     lua_pushlightuserdata(s, &methods);
     lua_rawset(s, LUA_REGISTRYINDEX);
     Status loaded = script::LoadChunk(s, source, chunk_name);
     if (!loaded.ok()) {
-      error = loaded.error().reason;
+      error = loaded.error().message.empty() ? loaded.error().reason : loaded.error().message;
       return;
     }
     script::CallResult r = script::CallWithBudget(s, 0, 0, kHandlerBudgetMs);
@@ -222,7 +231,8 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
         .KV("error", error);
     return false;
   }
-  state_ = std::move(state);
+  state_ = std::move(state);  // before `required`: the state's require points into it
+  required_ = std::move(required);
   methods_ = std::move(methods);
   LOG_INFO("rpc: script loaded").KV("script", chunk_name).KV("methods", int64_t(methods_.size()));
   return true;
@@ -231,6 +241,7 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
 void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& sources,
                       const std::string& script_rel) {
   if (sources.get() == loaded_sources_ && script_rel == loaded_rel_) return;
+  const bool modules_changed = sources != nullptr && ModulesChanged(*sources);
   loaded_sources_ = sources.get();
   loaded_rel_ = script_rel;
   keep_ = sources;
@@ -249,8 +260,16 @@ void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& source
     return;
   }
   // A new snapshot shares the buffers of unchanged files: saving another file keeps the state.
-  if (text == loaded_text_ && state_ != nullptr) return;
+  if (text == loaded_text_ && state_ != nullptr && !modules_changed) return;
   if (Load(*text, script_rel)) loaded_text_ = text;
+}
+
+bool RpcRuntime::ModulesChanged(const script::ModuleSources& next) const {
+  if (required_ == nullptr || keep_ == nullptr) return false;
+  for (const std::string& path : *required_) {
+    if (next.Text(path) != keep_->Text(path)) return true;
+  }
+  return false;
 }
 
 RpcOutcome RpcRuntime::Call(std::string_view method, const std::string& player_id,

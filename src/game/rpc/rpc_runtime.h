@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/json_value.h"
 #include "script/lua_state.h"
@@ -38,7 +39,9 @@ struct RpcOutcome {
 /// methods of the previous good version and logs the error.
 class RpcRuntime {
  public:
-  RpcRuntime() = default;
+  /// `modules` (may be null: `require` finds nothing) is where `require` reads module texts;
+  /// it must outlive the runtime.
+  explicit RpcRuntime(const script::ModuleSourceRegistry* modules = nullptr) : modules_(modules) {}
   RpcRuntime(const RpcRuntime&) = delete;
   RpcRuntime& operator=(const RpcRuntime&) = delete;
 
@@ -64,6 +67,8 @@ class RpcRuntime {
 
  private:
   bool Load(std::string_view source, const std::string& chunk_name);
+  /// True when `next` holds a different text for a module the state has required.
+  bool ModulesChanged(const script::ModuleSources& next) const;
 
   std::unique_ptr<script::LuaState> state_;
   std::map<std::string, Method, std::less<>> methods_;
@@ -71,6 +76,10 @@ class RpcRuntime {
   std::string loaded_rel_;
   std::shared_ptr<const script::ModuleSources> keep_;
   std::shared_ptr<const std::string> loaded_text_;  // the text the state was loaded from
+  const script::ModuleSourceRegistry* modules_;
+  /// Absolute paths of the modules the state required (InstallRequire appends; lives as long
+  /// as the state, so it is replaced with it).
+  std::unique_ptr<std::vector<std::string>> required_;
 };
 
 }  // namespace asobi::rpc

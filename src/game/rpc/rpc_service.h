@@ -15,7 +15,8 @@ namespace asobi::rpc {
 class RpcService {
  public:
   /// `modes` (may be null: no methods) must outlive the service.
-  explicit RpcService(modes::ModeRegistry* modes) : modes_(modes) {}
+  explicit RpcService(modes::ModeRegistry* modes)
+      : modes_(modes), runtime_(modes != nullptr ? &modes->sources() : nullptr) {}
 
   /// The service of the calling shard, or null (no database).
   static RpcService* OnThisShard();

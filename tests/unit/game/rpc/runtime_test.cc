@@ -1,6 +1,7 @@
 // RpcRuntime on the bundled example lua/rpc/methods.lua and on scripts that fail to load.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -82,6 +83,35 @@ TEST(RpcRuntime, StateKeptWhileTheScriptIsUnchanged) {
       << "rpc.register('c.next', function() return {n = 0} end)";
   rt.Sync(script::ModuleSources::Scan(dir, {}, first), "r.lua");
   EXPECT_EQ(Call(rt, "c.next", "{}").result_json, R"({"n":0})");
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+}  // namespace
+}  // namespace asobi::rpc
+
+namespace asobi::rpc {
+namespace {
+
+// `require` reads the published snapshot; a changed module reloads the state.
+TEST(RpcRuntime, RequireAndReloadOnAChangedModule) {
+  char tmpl[] = "/tmp/asobi_rpc_unit_XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  ::mkdir((dir + "/rpc").c_str(), 0755);
+  ::mkdir((dir + "/rpc/lib").c_str(), 0755);
+  std::ofstream(dir + "/rpc/m.lua")
+      << "local u = require('lib.util') rpc.register('m.v', function() return {v = u.v} end)";
+  std::ofstream(dir + "/rpc/lib/util.lua") << "return {v = 1}";
+  script::ModuleSourceRegistry registry;
+  auto first = script::ModuleSources::Scan(dir);
+  registry.Publish(first);
+  RpcRuntime rt(&registry);
+  rt.Sync(first, "rpc/m.lua");
+  EXPECT_EQ(Call(rt, "m.v", "{}").result_json, R"({"v":1})");
+  std::ofstream(dir + "/rpc/lib/util.lua", std::ios::trunc) << "return {v = 2}";
+  auto second = script::ModuleSources::Scan(dir, {}, first);
+  registry.Publish(second);
+  rt.Sync(second, "rpc/m.lua");
+  EXPECT_EQ(Call(rt, "m.v", "{}").result_json, R"({"v":2})");
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
