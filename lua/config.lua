@@ -1,4 +1,6 @@
 -- Manifest of the bundled game directory (lua.md §1): mode_name = "relative/path.lua".
+-- `rpc` (ours, docs/scripting.md "RPC methods"): the script that registers the RPC methods.
+rpc = "rpc/methods.lua"
 -- Evaluated in a bare sandbox (no `game`, no `require`); it must only return this table.
 return {
   demo = "demo/match.lua",

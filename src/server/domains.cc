@@ -11,6 +11,7 @@
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
 #include "game/presence/presence.h"
+#include "game/rpc/rpc.h"
 #include "game/social/social.h"
 #include "game/saves/saves.h"
 #include "game/tournament/tournament.h"
@@ -78,6 +79,7 @@ void RegisterDomains(ServerShared& shared) {
   tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
   saves::RegisterSaves(ctx);
   presence::RegisterPresence(ctx);
+  rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

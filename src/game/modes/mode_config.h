@@ -49,6 +49,9 @@ struct ModeSet {
   std::map<std::string, std::shared_ptr<const ModeConfig>, std::less<>> modes;
   std::optional<bool> guest_auth;  // config.lua global, when a boolean
   std::string registration;        // config.lua global when valid, else ""
+  /// `rpc` config.lua global (ours; docs/decisions.md "RPC"): the RPC script's path relative
+  /// to the game directory, "" when the game defines no RPC methods.
+  std::string rpc_script;
   /// The game directory's `.lua` files as this derivation read them (`require` and the mode
   /// scripts); null for a set built by hand.
   std::shared_ptr<const script::ModuleSources> sources;

@@ -247,6 +247,7 @@ Status ReadManifest(const std::string& game_dir, ModeSet* set,
     } else if (!reg.empty()) {
       LOG_WARN("config.lua: invalid registration value ignored").KV("value", reg);
     }
+    set->rpc_script = StringGlobal(s, "rpc");
   });
   if (!run.ok()) return run;
   if (!error.empty()) return Fail(error);

@@ -1,0 +1,20 @@
+#include "game/rpc/rpc_service.h"
+
+namespace asobi::rpc {
+namespace {
+thread_local RpcService* t_service = nullptr;
+}  // namespace
+
+RpcService* RpcService::OnThisShard() { return t_service; }
+void RpcService::SetForThisShard(RpcService* s) { t_service = s; }
+
+RpcOutcome RpcService::Call(std::string_view method, const std::string& player_id,
+                            JsonValue params) {
+  if (modes_ != nullptr) {
+    std::shared_ptr<const modes::ModeSet> set = modes_->Current();
+    runtime_.Sync(modes_->sources().Current(), set->rpc_script);
+  }
+  return runtime_.Call(method, player_id, params);
+}
+
+}  // namespace asobi::rpc

@@ -1,0 +1,276 @@
+// RPC against the real server and PostgreSQL (websocket.md §9.1, rest.md §3.12;
+// docs/decisions.md "RPC"): Lua-defined methods called over `rpc.call` and
+// POST /api/v1/rpc/:method, each of the nine checks in order, declared and undeclared handler
+// codes, a crashing handler, a handler over its 200 ms budget, and a reload on save.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <utility>
+
+#include "http_call.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
+
+constexpr char kMode[] = R"(
+match_size = 1
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+function handle_input(p, i, s) return s end
+function tick(s) return s end
+function get_state(p, s) return {} end
+)";
+
+constexpr char kRpcScript[] = R"(
+rpc.register("t.echo", function(player_id, params)
+  return { player_id = player_id, params = params, version = 1 }
+end)
+rpc.register("t.claim", function(_, params)
+  if params.twice then
+    return rpc.error("t.already_claimed", "Already claimed", { quest = params.quest })
+  end
+  if params.undeclared then return rpc.error("t.not_declared") end
+  if params.crash then error("boom") end
+  if params.spin then while true do end end
+  if params.scalar then return 42 end
+  return { claimed = true }
+end, { errors = { ["t.already_claimed"] = 409 } })
+)";
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+class RpcTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    char tmpl[] = "/tmp/asobi_rpc_itest_XXXXXX";
+    dir_ = new std::string(mkdtemp(tmpl));
+    std::ofstream(*dir_ + "/solo.lua") << kMode;
+    std::ofstream(*dir_ + "/rpc.lua") << kRpcScript;
+    std::ofstream(*dir_ + "/config.lua") << "rpc = \"rpc.lua\"\nreturn { solo = \"solo.lua\" }\n";
+    server_ = new ServerProcess();
+    ServerOptions o;
+    o.flags = db_->ServerFlags();
+    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
+                                   "register=1000/1000,auth=1000/1000,api=100000/1000",
+                                   "--ws-rate-limit", "1000"});
+    ASSERT_TRUE(server_->Start(o));
+    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
+    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    token_ = new std::string(RegisterToken("rpc_player"));
+  }
+  static void TearDownTestSuite() {
+    if (server_) {
+      EXPECT_TRUE(server_->Stop());
+    }
+    delete server_;
+    delete db_;
+    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    delete dir_;
+    delete token_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+  }
+
+  static HttpResponse Http(const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& bearer = "") {
+    return HttpCall(server_->port(), method, path, body, bearer);
+  }
+  static std::string RegisterToken(const std::string& user) {
+    HttpResponse r = Http("POST", "/api/v1/auth/register",
+                          R"({"username":")" + user + R"(","password":"password123"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    JsonDoc d;
+    EXPECT_TRUE(d.Parse(r.body));
+    player_id_ = d.Str({"player_id"}).value_or("");
+    return d.Str({"access_token"}).value_or("");
+  }
+  // Opens a socket, authenticated unless `auth` is false.
+  static void Open(WsClient* ws, bool auth = true) {
+    ASSERT_TRUE(ws->Open(server_->port()));
+    if (!auth) return;
+    ASSERT_TRUE(ws->SendText(R"({"type":"session.connect","cid":"s","payload":{"token":")" +
+                             *token_ + "\"}}"));
+    JsonDoc d;
+    ASSERT_TRUE(ws->RecvJson(&d, kWaitMs));
+    ASSERT_EQ(d.Str({"type"}).value_or(""), "session.connected") << d.text();
+  }
+  // Sends one raw frame and returns the next rpc.* reply.
+  static JsonDoc Send(WsClient* ws, const std::string& frame) {
+    EXPECT_TRUE(ws->SendText(frame));
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws->RecvJson(&d, int(deadline - NowMs()))) break;
+      std::string type = d.Str({"type"}).value_or("");
+      if (type.rfind("rpc.", 0) == 0) return d;
+    }
+    ADD_FAILURE() << "no rpc reply to " << frame;
+    return JsonDoc();
+  }
+  static JsonDoc Rpc(WsClient* ws, const std::string& payload, const std::string& cid = "\"r1\"") {
+    return Send(ws, R"({"type":"rpc.call","cid":)" + cid + R"(,"payload":)" + payload + "}");
+  }
+  static std::string Code(const JsonDoc& d) {
+    return d.Str({"payload", "error", "code"}).value_or("<none>");
+  }
+
+  static TestDatabase* db_;
+  static ServerProcess* server_;
+  static std::string* dir_;
+  static std::string* token_;
+  static std::string player_id_;
+};
+TestDatabase* RpcTest::db_ = nullptr;
+ServerProcess* RpcTest::server_ = nullptr;
+std::string* RpcTest::dir_ = nullptr;
+std::string* RpcTest::token_ = nullptr;
+std::string RpcTest::player_id_;
+
+TEST_F(RpcTest, WebSocketCallReturnsTheHandlersResult) {
+  WsClient ws;
+  Open(&ws);
+  JsonDoc d = Rpc(&ws, R"({"protocol":1,"method":"t.echo","params":{"x":[1,2],"s":"hi"}})");
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.ok") << d.text();
+  EXPECT_EQ(d.Str({"cid"}).value_or(""), "r1");
+  EXPECT_EQ(d.Str({"payload", "result", "player_id"}).value_or(""), player_id_);
+  EXPECT_EQ(d.Str({"payload", "result", "params", "s"}).value_or(""), "hi");
+  EXPECT_EQ(d.Raw({"payload", "result", "params", "x"}).value_or(""), "[1,2]");
+  JsonDoc c = Rpc(&ws, R"({"protocol":1,"method":"t.claim","params":{}})");
+  EXPECT_EQ(c.Raw({"payload"}).value_or(""), R"({"result":{"claimed":true}})") << c.text();
+}
+
+TEST_F(RpcTest, ChecksOneToEightInOrder) {
+  WsClient anon;
+  Open(&anon, false);
+  // 1: cid missing, not a string, empty, 65 bytes, a control or non-ASCII byte: no cid back.
+  for (std::string cid :
+       {std::string(), std::string("7"), std::string("\"\""), "\"" + std::string(65, 'a') + "\"",
+        std::string("\"a\\n\""), std::string("\"\xc3\xa9\"")}) {
+    std::string frame = cid.empty() ? R"({"type":"rpc.call","payload":{}})"
+                                    : R"({"type":"rpc.call","cid":)" + cid + R"(,"payload":{}})";
+    JsonDoc d = Send(&anon, frame);
+    EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error") << cid;
+    EXPECT_EQ(Code(d), "rpc.invalid_cid") << cid;
+    EXPECT_FALSE(d.At({"cid"}).has_value()) << d.text();
+    EXPECT_FALSE(d.At({"payload", "reason"}).has_value()) << d.text();
+  }
+  // 64 printable bytes (with an escaped quote) pass check 1 and fail check 2.
+  std::string cid64 = "\"\\\"" + std::string(63, '~') + "\"";
+  JsonDoc d2 = Rpc(&anon, "{}", cid64);
+  EXPECT_EQ(Code(d2), "unauthenticated") << d2.text();
+  EXPECT_EQ(d2.Raw({"cid"}).value_or(""), cid64);
+
+  WsClient ws;
+  Open(&ws);
+  EXPECT_EQ(Code(Send(&ws, R"({"type":"rpc.call","cid":"r"})")), "invalid_payload");
+  EXPECT_EQ(Code(Rpc(&ws, "[1]")), "invalid_payload");
+  JsonDoc p5 = Rpc(&ws, R"({"protocol":2,"method":"t.echo","params":{}})");
+  EXPECT_EQ(Code(p5), "rpc.unsupported_protocol");
+  EXPECT_EQ(p5.Raw({"payload", "error", "details"}).value_or(""), R"({"supported":[1]})");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"method":"t.echo","params":{}})")), "rpc.unsupported_protocol");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":"1","method":"t.echo","params":{}})")),
+            "rpc.unsupported_protocol");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":1,"method":7,"params":{}})")), "rpc.unknown_method");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":1,"params":{}})")), "rpc.unknown_method");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":1,"method":"t.echo"})")), "rpc.invalid_params");
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":1,"method":"t.echo","params":[]})")),
+            "rpc.invalid_params");
+  // 7 comes before 8: an unknown method with bad params is invalid_params.
+  EXPECT_EQ(Code(Rpc(&ws, R"({"protocol":1,"method":"no.such","params":5})")),
+            "rpc.invalid_params");
+  for (const char* m : {"no.such", "asobi.datagram.open", "echo", ""}) {
+    JsonDoc d = Rpc(&ws, R"({"protocol":1,"method":")" + std::string(m) + R"(","params":{}})");
+    EXPECT_EQ(Code(d), "rpc.unknown_method") << m;
+    EXPECT_EQ(d.Str({"cid"}).value_or(""), "r1");
+  }
+}
+
+TEST_F(RpcTest, CheckNineHandlerErrors) {
+  WsClient ws;
+  Open(&ws);
+  JsonDoc e = Rpc(&ws, R"({"protocol":1,"method":"t.claim","params":{"twice":true,"quest":"q1"}})");
+  EXPECT_EQ(e.Str({"type"}).value_or(""), "rpc.error");
+  EXPECT_EQ(Code(e), "t.already_claimed");
+  EXPECT_EQ(e.Str({"payload", "error", "message"}).value_or(""), "Already claimed");
+  EXPECT_EQ(e.Str({"payload", "error", "details", "quest"}).value_or(""), "q1");
+  EXPECT_FALSE(e.At({"payload", "reason"}).has_value());
+  for (const char* bad : {"undeclared", "crash", "spin", "scalar"}) {
+    JsonDoc d = Rpc(
+        &ws, R"({"protocol":1,"method":"t.claim","params":{")" + std::string(bad) + R"(":true}})");
+    EXPECT_EQ(Code(d), "internal") << bad << " " << d.text();
+  }
+  // The state survives a timeout and a crash.
+  EXPECT_EQ(Rpc(&ws, R"({"protocol":1,"method":"t.claim","params":{}})").Str({"type"}).value_or(""),
+            "rpc.ok");
+}
+
+TEST_F(RpcTest, RestCallAndErrors) {
+  HttpResponse ok = Http("POST", "/api/v1/rpc/t.echo", R"({"params":{"n":3}})", *token_);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(ok.body));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.ok");
+  EXPECT_EQ(d.Raw({"payload", "result", "params"}).value_or(""), R"({"n":3})");
+
+  HttpResponse declared =
+      Http("POST", "/api/v1/rpc/t.claim", R"({"params":{"twice":true}})", *token_);
+  EXPECT_EQ(declared.status, 409) << declared.body;
+  ASSERT_TRUE(d.Parse(declared.body));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error");
+  EXPECT_EQ(Code(d), "t.already_claimed");
+
+  HttpResponse crash = Http("POST", "/api/v1/rpc/t.claim", R"({"params":{"crash":true}})", *token_);
+  EXPECT_EQ(crash.status, 500) << crash.body;
+  ASSERT_TRUE(d.Parse(crash.body));
+  EXPECT_EQ(Code(d), "internal");
+
+  HttpResponse unknown = Http("POST", "/api/v1/rpc/no.such", R"({"params":{}})", *token_);
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  ASSERT_TRUE(d.Parse(unknown.body));
+  EXPECT_EQ(Code(d), "rpc.unknown_method");
+
+  for (const char* body : {"{}", R"({"params":[1]})", R"({"params":null})"}) {
+    HttpResponse r = Http("POST", "/api/v1/rpc/t.echo", body, *token_);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+    ASSERT_TRUE(d.Parse(r.body));
+    EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error");
+    EXPECT_EQ(Code(d), "rpc.invalid_params");
+  }
+  EXPECT_EQ(Http("POST", "/api/v1/rpc/t.echo", R"({"params":{}})").status, 401);
+}
+
+TEST_F(RpcTest, ReloadsOnSave) {
+  std::string script = kRpcScript;
+  script.replace(script.find("version = 1"), 11, "version = 2");
+  std::ofstream(*dir_ + "/rpc.lua") << script;
+  int64_t deadline = NowMs() + kWaitMs;
+  std::string version;
+  while (NowMs() < deadline && version != "2") {
+    HttpResponse r = Http("POST", "/api/v1/rpc/t.echo", R"({"params":{}})", *token_);
+    JsonDoc d;
+    if (d.Parse(r.body)) version = d.Raw({"payload", "result", "version"}).value_or("");
+    if (version != "2") usleep(50 * 1000);
+  }
+  EXPECT_EQ(version, "2");
+}
+
+}  // namespace
+}  // namespace asobi::itest
