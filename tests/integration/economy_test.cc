@@ -19,15 +19,16 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
+#include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
-
-constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
 
 // A solo mode that runs one game.economy call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
@@ -62,105 +63,8 @@ function tick(s) return s end
 function get_state(p, s) return {} end
 )";
 
-// `v` as JSON with object keys sorted (Lua tables have no key order).
-void Canon(simdjson::dom::element v, std::string* out) {
-  switch (v.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      std::map<std::string, simdjson::dom::element> sorted;
-      for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
-      out->push_back('{');
-      bool first = true;
-      for (auto& [k, e] : sorted) {
-        if (!first) out->push_back(',');
-        first = false;
-        out->append("\"" + k + "\":");
-        Canon(e, out);
-      }
-      out->push_back('}');
-      return;
-    }
-    case simdjson::dom::element_type::ARRAY: {
-      out->push_back('[');
-      bool first = true;
-      for (auto e : v.get_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        Canon(e, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    default:
-      out->append(simdjson::minify(v));
-  }
-}
-std::string Canon(const std::string& json) {
-  JsonDoc d;
-  if (!d.Parse(json)) return "<invalid:" + json + ">";
-  std::string out;
-  Canon(*d.At({}), &out);
-  return out;
-}
-
 // A script result (already canonical) equals `expected` up to object key order.
 #define EXPECT_RESULT(actual, expected) EXPECT_EQ(actual, Canon(expected))
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// One WebSocket player in an `econ` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"econ"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid and returns the `result`
-  // the script sent back, minified.
-  std::string Run(const std::string& input_fields) {
-    std::string cid("e");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return "";
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
 
 class EconomyTest : public ::testing::Test {
  protected:
@@ -278,7 +182,7 @@ std::string* EconomyTest::dir_ = nullptr;
 
 TEST_F(EconomyTest, LuaGrantDebitBalanceAndTheLedgerOverRest) {
   auto [id, token] = Register("econ_lua_a");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   EXPECT_RESULT(p.Run(R"("op":"balance")"), R"({"ok":[]})");
   EXPECT_RESULT(p.Run(R"("op":"grant","currency":"coins","amount":100,"reason":"quest")"),
@@ -317,7 +221,7 @@ TEST_F(EconomyTest, LuaGrantDebitBalanceAndTheLedgerOverRest) {
 
 TEST_F(EconomyTest, LuaRefusesBadAmountsAndArgumentsWithoutRaising) {
   auto [id, token] = Register("econ_lua_b");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   for (const char* amount : {"0", "-5", "0.5", "-0.5", "9007199254740993", "1e300", "2147483648"}) {
     EXPECT_RESULT(p.Run(std::string(R"("op":"grant","currency":"coins","amount":)") + amount),
@@ -356,7 +260,7 @@ TEST_F(EconomyTest, LuaRefusesBadAmountsAndArgumentsWithoutRaising) {
 
 TEST_F(EconomyTest, LuaIdempotencyKeyCreditsOnce) {
   auto [id, token] = Register("econ_lua_c");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   const std::string applied =
       R"({"ok":{"player_id":")" + id + R"(","currency":"coins","balance":40}})";
@@ -382,7 +286,7 @@ TEST_F(EconomyTest, LuaIdempotencyKeyCreditsOnce) {
 
 TEST_F(EconomyTest, LuaPurchase) {
   auto [id, token] = Register("econ_lua_d");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   EXPECT_RESULT(p.Run(std::string(R"("op":"purchase","listing":")") + kSword + "\""),
                 R"({"error":"insufficient_funds"})");

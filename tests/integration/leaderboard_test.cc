@@ -16,7 +16,10 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "protocol/json_value.h"
 #include "server_harness.h"
@@ -56,98 +59,6 @@ end
 function tick(s) return s end
 function get_state(p, s) return {} end
 )";
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// `v` as JSON with object keys sorted (Lua tables have no key order).
-void Canon(simdjson::dom::element v, std::string* out) {
-  if (v.type() == simdjson::dom::element_type::OBJECT) {
-    std::map<std::string, simdjson::dom::element> sorted;
-    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
-    out->push_back('{');
-    bool first = true;
-    for (auto& [k, e] : sorted) {
-      if (!first) out->push_back(',');
-      first = false;
-      out->append("\"" + k + "\":");
-      Canon(e, out);
-    }
-    out->push_back('}');
-  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
-    out->push_back('[');
-    bool first = true;
-    for (auto e : v.get_array()) {
-      if (!first) out->push_back(',');
-      first = false;
-      Canon(e, out);
-    }
-    out->push_back(']');
-  } else {
-    out->append(simdjson::minify(v));
-  }
-}
-std::string Canon(const std::string& json) {
-  JsonDoc d;
-  if (!d.Parse(json)) return "<invalid:" + json + ">";
-  std::string out;
-  Canon(*d.At({}), &out);
-  return out;
-}
-
-// One WebSocket player in a `boards` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"boards"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
-  // `result` with object keys sorted (Canon).
-  std::string Run(const std::string& input_fields) {
-    std::string cid("e");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return "";
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
 
 class LeaderboardTest : public ::testing::Test {
  protected:
@@ -499,7 +410,7 @@ TEST_F(LeaderboardTest, TheBoardCapAnswersCapacityReached) {
 TEST_F(LeaderboardTest, LuaSubmitTopRankAround) {
   auto [a, ta] = Register("lb_lua_a");
   auto [b, tb] = Register("lb_lua_b");
-  LuaPlayer p;
+  LuaPlayer p("boards");
   ASSERT_TRUE(p.Join(server_->port(), ta));
   // Game code submits to any board, opted in for clients or not.
   EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":10.9)"), R"({"plain":true})");

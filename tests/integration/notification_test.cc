@@ -15,7 +15,9 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "ws_client.h"
@@ -55,65 +57,6 @@ end
 function tick(s) return s end
 function get_state(p, s) return {} end
 )";
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// One WebSocket player in a `notes` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"notes"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid and returns the `result`
-  // the script sent back.
-  JsonDoc Run(const std::string& input_fields) {
-    std::string cid("n");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      JsonDoc r;
-      EXPECT_TRUE(r.Parse(d.Raw({"payload", "message", "result"}).value_or("null")));
-      return r;
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return JsonDoc();
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
 
 class NotificationTest : public ::testing::Test {
  protected:
@@ -187,11 +130,11 @@ constexpr char kNoSuchUuid[] = "0190b000-0000-7000-8000-0000000000ff";
 TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
   auto [me, tme] = Register("note_a");
   auto [other, tother] = Register("note_b");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
 
-  JsonDoc first = p.Run(R"("op":"notify","to":")" + other +
-                        R"(","type":"gift","subject":"A gift","data":{"coins":5})");
+  JsonDoc first = p.RunDoc(R"("op":"notify","to":")" + other +
+                           R"(","type":"gift","subject":"A gift","data":{"coins":5})");
   ASSERT_TRUE(first.Has({"ok"})) << first.text();
   EXPECT_EQ(first.Str({"ok", "player_id"}), other);
   EXPECT_EQ(first.Str({"ok", "type"}), "gift");
@@ -201,7 +144,7 @@ TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
   const std::string first_id = first.Str({"ok", "id"}).value_or("");
   EXPECT_EQ(first_id.size(), 36u);
   JsonDoc second =
-      p.Run(R"("op":"notify_nodata","to":")" + other + R"(","type":"system","subject":"Hello")");
+      p.RunDoc(R"("op":"notify_nodata","to":")" + other + R"(","type":"system","subject":"Hello")");
   ASSERT_TRUE(second.Has({"ok"})) << second.text();
   const std::string second_id = second.Str({"ok", "id"}).value_or("");
   EXPECT_EQ(second.Raw({"ok", "content"}), "{}");
@@ -245,9 +188,9 @@ TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
 
 TEST_F(NotificationTest, ErrorRowsAndNonCanonicalIds) {
   auto [me, tme] = Register("note_err");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc mine = p.Run(R"("op":"notify","type":"t","subject":"s")");
+  JsonDoc mine = p.RunDoc(R"("op":"notify","type":"t","subject":"s")");
   const std::string id = mine.Str({"ok", "id"}).value_or("");
   ASSERT_EQ(id.size(), 36u) << mine.text();
   EXPECT_TRUE(IsErrorEnvelope(Call("GET", "/api/v1/notifications"), 401, "unauthenticated"));
@@ -270,31 +213,31 @@ TEST_F(NotificationTest, NotifyManyReachesExistingPlayersOnce) {
   auto [me, tme] = Register("note_many");
   auto [a, ta] = Register("note_many_a");
   auto [b, tb] = Register("note_many_b");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc r = p.Run(R"("op":"many_mixed","to":[")" + a + R"(",")" + b + "\"]");
+  JsonDoc r = p.RunDoc(R"("op":"many_mixed","to":[")" + a + R"(",")" + b + "\"]");
   ASSERT_TRUE(r.Has({"ok"})) << r.text();
   EXPECT_EQ(r.At({"ok"})->get_array().size(), 2u) << r.text();
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", ta))), 1u);
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", tb))), 1u);
-  JsonDoc none = p.Run(R"("op":"many","to":[],"type":"t","subject":"s")");
+  JsonDoc none = p.RunDoc(R"("op":"many","to":[],"type":"t","subject":"s")");
   EXPECT_EQ(none.Raw({"ok"}), "[]") << none.text();
-  JsonDoc unknown =
-      p.Run(std::string(R"("op":"notify","to":")") + kNoSuchUuid + R"(","type":"t","subject":"s")");
+  JsonDoc unknown = p.RunDoc(std::string(R"("op":"notify","to":")") + kNoSuchUuid +
+                             R"(","type":"t","subject":"s")");
   EXPECT_EQ(unknown.Str({"error"}), "player_not_found") << unknown.text();
 }
 
 TEST_F(NotificationTest, BadScriptArgumentsAreRefusedWithoutRaising) {
   auto [me, tme] = Register("note_bad");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  EXPECT_EQ(p.Run(R"("op":"bad_args")").Str({"error"}),
+  EXPECT_EQ(p.RunDoc(R"("op":"bad_args")").Str({"error"}),
             "game.notify requires (player_id, type, subject[, data])");
-  EXPECT_EQ(p.Run(R"("op":"bad_data")").Str({"error"}),
+  EXPECT_EQ(p.RunDoc(R"("op":"bad_data")").Str({"error"}),
             "game.notify requires (player_id, type, subject[, data])");
-  EXPECT_EQ(p.Run(R"("op":"big_data")").Str({"error"}), "data_too_large");
-  EXPECT_EQ(p.Run(R"("op":"long_type")").Str({"error"}), "invalid_type");
-  EXPECT_EQ(p.Run(R"("op":"empty_subject")").Str({"error"}), "invalid_subject");
+  EXPECT_EQ(p.RunDoc(R"("op":"big_data")").Str({"error"}), "data_too_large");
+  EXPECT_EQ(p.RunDoc(R"("op":"long_type")").Str({"error"}), "invalid_type");
+  EXPECT_EQ(p.RunDoc(R"("op":"empty_subject")").Str({"error"}), "invalid_subject");
   EXPECT_EQ(Json(Call("GET", "/api/v1/notifications", "", tme)).text(), R"({"notifications":[]})");
 }
 
@@ -340,11 +283,11 @@ TEST_F(NotificationTest, NotifyPushesNotificationNewToEverySocketOfThePlayer) {
   // that calls game.notify; every one must get the push.
   Listener l1, l2, l3, l4;
   for (Listener* l : {&l1, &l2, &l3, &l4}) ASSERT_TRUE(l->Connect(server_->port(), tother));
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
 
-  JsonDoc stored = p.Run(R"("op":"notify","to":")" + other +
-                         R"(","type":"gift","subject":"Pushed","data":{"coins":7})");
+  JsonDoc stored = p.RunDoc(R"("op":"notify","to":")" + other +
+                            R"(","type":"gift","subject":"Pushed","data":{"coins":7})");
   ASSERT_TRUE(stored.Has({"ok"})) << stored.text();
   const std::string id = stored.Str({"ok", "id"}).value_or("");
   for (Listener* l : {&l1, &l2, &l3, &l4}) {
@@ -369,10 +312,10 @@ TEST_F(NotificationTest, NotifyManyPushesToEachOnlineRecipient) {
   Listener la, lb;
   ASSERT_TRUE(la.Connect(server_->port(), ta));
   ASSERT_TRUE(lb.Connect(server_->port(), tb));
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc r = p.Run(R"("op":"many","to":[")" + a + R"(",")" + b + R"(",")" + offline +
-                    R"("],"type":"news","subject":"Many","data":{"n":1})");
+  JsonDoc r = p.RunDoc(R"("op":"many","to":[")" + a + R"(",")" + b + R"(",")" + offline +
+                       R"("],"type":"news","subject":"Many","data":{"n":1})");
   ASSERT_TRUE(r.Has({"ok"})) << r.text();
   EXPECT_EQ(la.Next("Many").Str({"player_id"}), a);
   EXPECT_EQ(lb.Next("Many").Str({"player_id"}), b);
@@ -381,7 +324,8 @@ TEST_F(NotificationTest, NotifyManyPushesToEachOnlineRecipient) {
   // A socket connected afterwards gets the next one.
   Listener late;
   ASSERT_TRUE(late.Connect(server_->port(), toffline));
-  JsonDoc again = p.Run(R"("op":"notify","to":")" + offline + R"(","type":"t","subject":"Late")");
+  JsonDoc again =
+      p.RunDoc(R"("op":"notify","to":")" + offline + R"(","type":"t","subject":"Late")");
   ASSERT_TRUE(again.Has({"ok"})) << again.text();
   EXPECT_EQ(late.Next("Late").Str({"id"}), again.Str({"ok", "id"}));
 }

@@ -1,0 +1,44 @@
+// LuaPlayer: one WebSocket player in a solo Lua match whose handle_input answers each input
+// with game.send(p, {cid = i.cid, result = ...}) (module.message). Used by the integration
+// tests of the Lua game APIs (economy, leaderboards, saves, notifications).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "json_doc.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+
+/// Test-thread only. `mode` is the match mode joined; `wait_ms` bounds every wait (a
+/// misbehaving server only).
+class LuaPlayer {
+ public:
+  explicit LuaPlayer(std::string mode, int wait_ms = 10000)
+      : mode_(std::move(mode)), wait_ms_(wait_ms) {}
+
+  /// Opens the socket to `port`, session.connect with `token`, then match.find_or_create
+  /// {"mode": mode}; fails unless session.connected and match.joined come back.
+  ::testing::AssertionResult Join(uint16_t port, const std::string& token);
+  /// Sends match.input made of `input_fields` (JSON members) plus a cid; returns the script's
+  /// `result` with object keys sorted (Canon), or "" (and a test failure) when none came.
+  std::string Run(const std::string& input_fields);
+  /// As Run, but returns the `result` parsed (an empty JsonDoc when none came).
+  JsonDoc RunDoc(const std::string& input_fields);
+
+ private:
+  std::optional<std::string> Await(const std::string& input_fields);
+  JsonDoc Call(const std::string& type, const std::string& payload);
+
+  std::string mode_;
+  int wait_ms_;
+  WsClient ws_;
+  int n_ = 0;
+};
+
+}  // namespace asobi::itest
