@@ -12,6 +12,7 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -109,18 +110,15 @@ class ChatLuaTest : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_chat_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/chatty.lua") << kChatScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { chatty = "chatty.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_chat_itest_XXXXXX",
+        {{"chatty.lua", kChatScript}, {"config.lua", R"(return { chatty = "chatty.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static void TearDownTestSuite() {
     if (server_) {
@@ -128,7 +126,7 @@ class ChatLuaTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
   }
   void TearDown() override {
@@ -140,12 +138,7 @@ class ChatLuaTest : public ::testing::Test {
   }
   // Registers an account: {player_id, access_token}.
   static std::pair<std::string, std::string> Register(const std::string& name) {
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + name + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), name);
   }
 
   static TestDatabase* db_;

@@ -20,6 +20,7 @@
 #include "http_client.h"
 #include "itest_checks.h"
 #include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_canon.h"
 #include "json_doc.h"
 #include "lua_player.h"
@@ -71,19 +72,16 @@ class EconomyTest : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_economy_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/econ.lua") << kEconScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { econ = "econ.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_economy_itest_XXXXXX",
+        {{"econ.lua", kEconScript}, {"config.lua", R"(return { econ = "econ.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
                                    "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
     // A catalog: a sword for 30 gold, a shield for 500 gold, an inactive potion, a gem deal.
     Q("INSERT INTO item_defs (id, slug, name, category, inserted_at, updated_at) VALUES "
       "('0190b000-0000-7000-8000-00000000d001', 'sword', 'Sword', 'weapon', now(), now()), "
@@ -112,7 +110,7 @@ class EconomyTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
   }
   void TearDown() override {
@@ -130,18 +128,9 @@ class EconomyTest : public ::testing::Test {
   }
   // Registers `user`; returns {player_id, access_token}.
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
+  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // Gives `player` `amount` of `currency` straight in the database (wallet + ledger row).
   static void Fund(const std::string& player, const std::string& currency, int amount) {
     const std::string n = std::to_string(amount);

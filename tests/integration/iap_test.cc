@@ -19,6 +19,7 @@
 #include "http_client.h"
 #include "iap_test_pki.h"
 #include "itest_checks.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "protocol/json_writer.h"
@@ -88,9 +89,8 @@ class IapTest : public ::testing::Test {
     token_requests_ = new std::atomic<int>(0);
     google_ = new FakeHttpServer(
         [](const FakeRequest& r) { return GoogleFake(r, service_key_, token_requests_); });
-    char tmpl[] = "/tmp/asobi_iap_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/roots.pem") << CertPem(chain_->root.get());
+    dir_ = new std::string(
+        MakeGameDir("/tmp/asobi_iap_itest_XXXXXX", {{"roots.pem", CertPem(chain_->root.get())}}));
     JsonWriter key;
     key.BeginObject();
     key.Key("type");
@@ -113,9 +113,7 @@ class IapTest : public ::testing::Test {
          "--iap-google-package-name", kPackage, "--iap-google-service-account",
          *dir_ + "/service_account.json", "--iap-google-api-base", google_->base_url(),
          "--iap-google-token-uri", google_->base_url() + "/token"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static void TearDownTestSuite() {
     if (server_) {
@@ -127,7 +125,7 @@ class IapTest : public ::testing::Test {
     EVP_PKEY_free(service_key_);
     delete chain_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
   }
   void TearDown() override {
@@ -139,12 +137,7 @@ class IapTest : public ::testing::Test {
     return HttpCall(server_->port(), method, path, body, bearer);
   }
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
   static HttpResponse Apple(const std::string& jws, const std::string& token) {
     JsonWriter w;

@@ -17,6 +17,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_canon.h"
 #include "json_doc.h"
 #include "lua_player.h"
@@ -65,10 +66,9 @@ class LeaderboardTest : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_boards_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/boards.lua") << kBoardScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { boards = "boards.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_boards_itest_XXXXXX",
+        {{"boards.lua", kBoardScript}, {"config.lua", R"(return { boards = "boards.lua" })"}}));
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_, {}));
   }
@@ -78,7 +78,7 @@ class LeaderboardTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
   }
   void TearDown() override {
@@ -98,14 +98,7 @@ class LeaderboardTest : public ::testing::Test {
          "a,cap_b,cap_c",
          "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     o.flags.insert(o.flags.end(), extra.begin(), extra.end());
-    if (auto r = s->Start(o); !r) return r;
-    for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
-      usleep(50 * 1000);
-    }
-    if (HttpCall(s->port(), "GET", "/ready").status != 200) {
-      return ::testing::AssertionFailure() << "not ready: " << s->log();
-    }
-    return ::testing::AssertionSuccess();
+    return StartReady(s, o);
   }
 
   static HttpResponse Call(const std::string& method, const std::string& path,
@@ -119,18 +112,9 @@ class LeaderboardTest : public ::testing::Test {
   }
   // Registers `user`; returns {player_id, access_token}.
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
+  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // POST /leaderboards/:board with `body`; returns the response.
   static HttpResponse Submit(const std::string& board, const std::string& body,
                              const std::string& token) {

@@ -14,6 +14,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -105,9 +106,7 @@ class PresenceTest : public ::testing::Test {
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--db-timeout-ms", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static void TearDownTestSuite() {
     if (server_) {
@@ -125,18 +124,9 @@ class PresenceTest : public ::testing::Test {
     return HttpCall(server_->port(), method, path, body, bearer);
   }
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
+  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // `from` asks `to`, `to` answers with `status`.
   static void Befriend(const std::string& from, const std::string& tfrom, const std::string& to,
                        const std::string& tto, const std::string& status) {

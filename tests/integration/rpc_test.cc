@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "http_call.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -48,31 +50,23 @@ rpc.register("t.claim", function(_, params)
 end, { errors = { ["t.already_claimed"] = 409 } })
 )";
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 class RpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_rpc_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/solo.lua") << kMode;
-    std::ofstream(*dir_ + "/rpc.lua") << kRpcScript;
-    std::ofstream(*dir_ + "/config.lua") << "rpc = \"rpc.lua\"\nreturn { solo = \"solo.lua\" }\n";
+    dir_ = new std::string(
+        MakeGameDir("/tmp/asobi_rpc_itest_XXXXXX",
+                    {{"solo.lua", kMode},
+                     {"rpc.lua", kRpcScript},
+                     {"config.lua", "rpc = \"rpc.lua\"\nreturn { solo = \"solo.lua\" }\n"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
                                    "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
     token_ = new std::string(RegisterToken("rpc_player"));
   }
   static void TearDownTestSuite() {
@@ -81,7 +75,7 @@ class RpcTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
     delete token_;
   }

@@ -17,6 +17,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_canon.h"
 #include "json_doc.h"
 #include "lua_player.h"
@@ -60,19 +61,16 @@ class SavesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_saves_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/store.lua") << kStoreScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { store = "store.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_saves_itest_XXXXXX",
+        {{"store.lua", kStoreScript}, {"config.lua", R"(return { store = "store.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--game-dir", *dir_, "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static void TearDownTestSuite() {
     if (server_) {
@@ -80,7 +78,7 @@ class SavesTest : public ::testing::Test {
     }
     delete server_;
     delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
+    if (dir_) RemoveDir(*dir_);
     delete dir_;
   }
   void TearDown() override {
@@ -91,18 +89,9 @@ class SavesTest : public ::testing::Test {
     return HttpCall(server_->port(), method, path, body, bearer);
   }
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
+  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   static std::string Code(const HttpResponse& r) {
     return Json(r).Str({"error", "code"}).value_or("<none: " + r.body + ">");
   }

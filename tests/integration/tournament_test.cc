@@ -11,6 +11,8 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -19,12 +21,6 @@ namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 15000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 class TournamentTest : public ::testing::Test {
  protected:
@@ -52,14 +48,7 @@ class TournamentTest : public ::testing::Test {
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--leaderboard-client-submit", "all", "--leaderboard-flush-ms", "3600000",
                     "--tournament-tick-ms", "100"});
-    if (auto r = s->Start(o); !r) return r;
-    for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
-      usleep(50 * 1000);
-    }
-    if (HttpCall(s->port(), "GET", "/ready").status != 200) {
-      return ::testing::AssertionFailure() << "not ready: " << s->log();
-    }
-    return ::testing::AssertionSuccess();
+    return StartReady(s, o);
   }
   static HttpResponse Call(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
@@ -71,18 +60,9 @@ class TournamentTest : public ::testing::Test {
     return v.value_or("<error>");
   }
   static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), user);
   }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
+  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // Inserts a tournament; `start`/`end` are SQL timestamp expressions.
   static void Create(const std::string& id, const std::string& name, const std::string& board,
                      const std::string& status, const std::string& start, const std::string& end,
