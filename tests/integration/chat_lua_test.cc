@@ -16,6 +16,7 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -105,7 +106,7 @@ class Sock {
   int n_ = 0;
 };
 
-class ChatLuaTest : public ::testing::Test {
+class ChatLuaTest : public ServerSuite<ChatLuaTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -120,18 +121,6 @@ class ChatLuaTest : public ::testing::Test {
                                    "register=1000/1000,auth=1000/1000,api=100000/1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
     return HttpCall(server_->port(), method, path, body, bearer);
@@ -140,14 +129,7 @@ class ChatLuaTest : public ::testing::Test {
   static std::pair<std::string, std::string> Register(const std::string& name) {
     return RegisterPlayer(server_->port(), name);
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* ChatLuaTest::db_ = nullptr;
-ServerProcess* ChatLuaTest::server_ = nullptr;
-std::string* ChatLuaTest::dir_ = nullptr;
 
 TEST_F(ChatLuaTest, ScriptSendsOnADeclaredGlobalChannel) {
   auto [pid, ptoken] = Register("lua_chat_player");

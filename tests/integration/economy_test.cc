@@ -26,6 +26,7 @@
 #include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -67,7 +68,7 @@ function get_state(p, s) return {} end
 // A script result (already canonical) equals `expected` up to object key order.
 #define EXPECT_RESULT(actual, expected) EXPECT_EQ(actual, Canon(expected))
 
-class EconomyTest : public ::testing::Test {
+class EconomyTest : public ServerSuite<EconomyTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -104,33 +105,12 @@ class EconomyTest : public ::testing::Test {
       "', '0190b000-0000-7000-8000-00000000d002', 'gems', 2, "
       "true, '{}')");
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
   }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // Gives `player` `amount` of `currency` straight in the database (wallet + ledger row).
   static void Fund(const std::string& player, const std::string& currency, int amount) {
     const std::string n = std::to_string(amount);
@@ -160,14 +140,7 @@ class EconomyTest : public ::testing::Test {
   static constexpr const char* kShield = "0190b000-0000-7000-8000-00000000a002";
   static constexpr const char* kPotion = "0190b000-0000-7000-8000-00000000a003";
   static constexpr const char* kGemDeal = "0190b000-0000-7000-8000-00000000a004";
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* EconomyTest::db_ = nullptr;
-ServerProcess* EconomyTest::server_ = nullptr;
-std::string* EconomyTest::dir_ = nullptr;
 
 TEST_F(EconomyTest, LuaGrantDebitBalanceAndTheLedgerOverRest) {
   auto [id, token] = Register("econ_lua_a");

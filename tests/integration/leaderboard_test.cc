@@ -24,6 +24,7 @@
 #include "pg_test_db.h"
 #include "protocol/json_value.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -61,7 +62,7 @@ function tick(s) return s end
 function get_state(p, s) return {} end
 )";
 
-class LeaderboardTest : public ::testing::Test {
+class LeaderboardTest : public ServerSuite<LeaderboardTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -71,18 +72,6 @@ class LeaderboardTest : public ::testing::Test {
         {{"boards.lua", kBoardScript}, {"config.lua", R"(return { boards = "boards.lua" })"}}));
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_, {}));
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   // Starts `s` on the suite's database: boards `open*` and `cap*` accept client submits,
@@ -101,20 +90,11 @@ class LeaderboardTest : public ::testing::Test {
     return StartReady(s, o);
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
   }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // POST /leaderboards/:board with `body`; returns the response.
   static HttpResponse Submit(const std::string& board, const std::string& body,
                              const std::string& token) {
@@ -154,14 +134,7 @@ class LeaderboardTest : public ::testing::Test {
     return Q("SELECT score FROM leaderboard_entries WHERE leaderboard_id = '" + board +
              "' AND player_id = '" + player + "'");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-std::string* LeaderboardTest::dir_ = nullptr;
-TestDatabase* LeaderboardTest::db_ = nullptr;
-ServerProcess* LeaderboardTest::server_ = nullptr;
 
 TEST_F(LeaderboardTest, ClientSubmitIsOptInPerBoard) {
   auto [id, token] = Register("lb_optin");

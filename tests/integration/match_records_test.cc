@@ -16,6 +16,7 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -43,7 +44,7 @@ end
 function get_state(p, s) return { tick = s.tick } end
 )";
 
-class MatchRecordsTest : public ::testing::Test {
+class MatchRecordsTest : public ServerSuite<MatchRecordsTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -58,40 +59,13 @@ class MatchRecordsTest : public ::testing::Test {
                    {"--game-dir", *dir_, "--rate-limits", "register=1000/1000,auth=1000/1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
   static JsonDoc Json(const HttpResponse& r) {
     JsonDoc d;
     EXPECT_TRUE(d.Parse(r.body)) << r.body;
     return d;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* MatchRecordsTest::db_ = nullptr;
-ServerProcess* MatchRecordsTest::server_ = nullptr;
-std::string* MatchRecordsTest::dir_ = nullptr;
 
 // Sends a request and returns the frame with its cid, skipping pushes.
 JsonDoc Request(WsClient& ws, const std::string& type, const std::string& cid,

@@ -21,6 +21,7 @@
 #include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -59,7 +60,7 @@ function tick(s) return s end
 function get_state(p, s) return {} end
 )";
 
-class NotificationTest : public ::testing::Test {
+class NotificationTest : public ServerSuite<NotificationTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -75,27 +76,7 @@ class NotificationTest : public ::testing::Test {
                                    "--ws-rate-limit", "1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   static size_t Count(const JsonDoc& d) {
     auto v = d.At({"notifications"});
     if (!v || !v->is_array()) return 9999;
@@ -105,14 +86,7 @@ class NotificationTest : public ::testing::Test {
     for (char& c : s) c = char(toupper(static_cast<unsigned char>(c)));
     return s;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* NotificationTest::db_ = nullptr;
-ServerProcess* NotificationTest::server_ = nullptr;
-std::string* NotificationTest::dir_ = nullptr;
 
 constexpr char kNoSuchUuid[] = "0190b000-0000-7000-8000-0000000000ff";
 

@@ -18,6 +18,7 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -95,7 +96,7 @@ class Socket {
   int cid_ = 0;
 };
 
-class PresenceTest : public ::testing::Test {
+class PresenceTest : public ServerSuite<PresenceTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -108,25 +109,7 @@ class PresenceTest : public ::testing::Test {
                     "--db-timeout-ms", "1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // `from` asks `to`, `to` answers with `status`.
   static void Befriend(const std::string& from, const std::string& tfrom, const std::string& to,
                        const std::string& tto, const std::string& status) {
@@ -148,12 +131,7 @@ class PresenceTest : public ::testing::Test {
     ADD_FAILURE() << "online never became " << online << ": " << d.text();
     return d;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* PresenceTest::db_ = nullptr;
-ServerProcess* PresenceTest::server_ = nullptr;
 
 TEST_F(PresenceTest, UpdateEchoesTheStatusAndRefusesBadInput) {
   auto [a, ta] = Register("pres_upd");

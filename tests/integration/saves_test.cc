@@ -23,6 +23,7 @@
 #include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -56,7 +57,7 @@ function tick(s) return s end
 function get_state(p, s) return {} end
 )";
 
-class SavesTest : public ::testing::Test {
+class SavesTest : public ServerSuite<SavesTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -72,37 +73,10 @@ class SavesTest : public ::testing::Test {
                     "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   static std::string Code(const HttpResponse& r) {
     return Json(r).Str({"error", "code"}).value_or("<none: " + r.body + ">");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-std::string* SavesTest::dir_ = nullptr;
-TestDatabase* SavesTest::db_ = nullptr;
-ServerProcess* SavesTest::server_ = nullptr;
 
 TEST_F(SavesTest, PutGetListAndVersions) {
   auto [id, t] = Register("save_basic");

@@ -17,11 +17,12 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
 
-class SocialTest : public ::testing::Test {
+class SocialTest : public ServerSuite<SocialTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -33,26 +34,7 @@ class SocialTest : public ::testing::Test {
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   static size_t Count(const JsonDoc& d, const char* key) {
     auto v = d.At({key});
     if (!v || !v->is_array()) return 9999;
@@ -68,12 +50,7 @@ class SocialTest : public ::testing::Test {
     for (char& c : s) c = char(toupper(static_cast<unsigned char>(c)));
     return s;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* SocialTest::db_ = nullptr;
-ServerProcess* SocialTest::server_ = nullptr;
 
 constexpr char kNoSuchUuid[] = "0190b000-0000-7000-8000-0000000000ff";
 

@@ -16,29 +16,20 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 15000;  // bounds a misbehaving server only
 
-class TournamentTest : public ::testing::Test {
+class TournamentTest : public ServerSuite<TournamentTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_));
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   static ::testing::AssertionResult StartServer(ServerProcess* s) {
@@ -50,19 +41,11 @@ class TournamentTest : public ::testing::Test {
                     "--tournament-tick-ms", "100"});
     return StartReady(s, o);
   }
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
   }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
-  }
-  static JsonDoc Json(const HttpResponse& r) { return ParseBody(r); }
   // Inserts a tournament; `start`/`end` are SQL timestamp expressions.
   static void Create(const std::string& id, const std::string& name, const std::string& board,
                      const std::string& status, const std::string& start, const std::string& end,
@@ -88,12 +71,7 @@ class TournamentTest : public ::testing::Test {
     return Q("SELECT coalesce((SELECT balance FROM wallets WHERE player_id = '" + player +
              "' AND currency = 'gold'), 0)");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* TournamentTest::db_ = nullptr;
-ServerProcess* TournamentTest::server_ = nullptr;
 
 constexpr char kT1[] = "0190c000-0000-7000-8000-000000000001";
 constexpr char kT2[] = "0190c000-0000-7000-8000-000000000002";
