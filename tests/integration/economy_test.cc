@@ -34,14 +34,7 @@ namespace {
 
 // A solo mode that runs one game.economy call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kEconScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kEconScript = SoloLuaMode(R"(local function run(p, i)
   local e = game.economy
   local who = i.player or p
   if i.op == "grant" then return e.grant(who, i.currency, i.amount, i.reason, i.key) end
@@ -57,13 +50,7 @@ local function run(p, i)
   if i.op == "purchase" then return e.purchase(who, i.listing) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
 // A script result (already canonical) equals `expected` up to object key order.
 #define EXPECT_RESULT(actual, expected) EXPECT_EQ(actual, Canon(expected))

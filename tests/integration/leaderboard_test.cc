@@ -34,14 +34,7 @@ constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
 
 // A solo mode that runs one game.leaderboard call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kBoardScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kBoardScript = SoloLuaMode(R"(local function run(p, i)
   local lb = game.leaderboard
   local who = i.player or p
   if i.op == "submit" then return { plain = lb.submit(i.board, who, i.score, i.how) } end
@@ -54,13 +47,7 @@ local function run(p, i)
   if i.op == "around" then return lb.around(i.board, who, i.count) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
 class LeaderboardTest : public ServerSuite<LeaderboardTest> {
  protected:

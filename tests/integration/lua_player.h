@@ -15,6 +15,27 @@
 
 namespace asobi::itest {
 
+/// The Lua source of a solo mode (match_size 1, quick play) for LuaPlayer: `run_function`
+/// defines `local function run(p, i)` returning the result of one input; handle_input sends
+/// it back as game.send(p, {cid = i.cid, result = run(p, i)}).
+inline std::string SoloLuaMode(const std::string& run_function) {
+  return R"(
+match_size = 1
+max_players = 1
+quick_play = true
+function init() return {} end
+function join(p, s) return s end
+function leave(p, s) return s end
+)" + run_function +
+         R"(function handle_input(p, i, s)
+  game.send(p, { cid = i.cid, result = run(p, i) })
+  return s
+end
+function tick(s) return s end
+function get_state(p, s) return {} end
+)";
+}
+
 /// Test-thread only. `mode` is the match mode joined; `wait_ms` bounds every wait (a
 /// misbehaving server only).
 class LuaPlayer {

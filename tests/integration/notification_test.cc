@@ -31,14 +31,7 @@ constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
 
 // A solo mode that runs one game.notify* call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kNotifyScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kNotifyScript = SoloLuaMode(R"(local function run(p, i)
   if i.op == "notify" then return game.notify(i.to or p, i.type, i.subject, i.data) end
   if i.op == "notify_nodata" then return game.notify(i.to or p, i.type, i.subject) end
   if i.op == "many" then return game.notify_many(i.to, i.type, i.subject, i.data) end
@@ -52,13 +45,7 @@ local function run(p, i)
   if i.op == "empty_subject" then return game.notify(p, "t", "") end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
 class NotificationTest : public ServerSuite<NotificationTest> {
  protected:

@@ -31,14 +31,7 @@ namespace {
 
 // A solo mode that runs one game.storage call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kStoreScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kStoreScript = SoloLuaMode(R"(local function run(p, i)
   local st = game.storage
   local who = i.player or p
   if i.op == "get" then return st.get(i.c, i.k) end
@@ -49,13 +42,7 @@ local function run(p, i)
   if i.op == "set_big" then return st.set(i.c, i.k, string.rep("x", 300000)) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
 class SavesTest : public ServerSuite<SavesTest> {
  protected:
