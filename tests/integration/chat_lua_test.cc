@@ -12,6 +12,7 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
 #include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
@@ -43,12 +44,6 @@ end
 function tick(s) return s end
 function get_state(p, s) return {} end
 )";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // A socket: connect, request/reply by cid, wait for a push type.
 class Sock {

@@ -15,6 +15,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -25,12 +26,6 @@ namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 5000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One player: an account and a WebSocket that keeps pushes it skipped while waiting.
 class Player {

@@ -14,6 +14,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
@@ -25,12 +26,6 @@ namespace {
 
 constexpr int kMatchWaitMs = 5000;     // bounds a misbehaving server only
 constexpr int kBotFillWaitMs = 15000;  // queue fill runs every 8 s (lua.md §10)
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One player: an account and a WebSocket that remembers pushes it skipped while waiting.
 class Player {

@@ -14,6 +14,7 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
@@ -25,12 +26,6 @@ namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 5000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One WebSocket of a player; keeps the pushes it skipped while waiting for a reply.
 class Socket {
