@@ -17,6 +17,7 @@
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -50,7 +51,7 @@ rpc.register("t.claim", function(_, params)
 end, { errors = { ["t.already_claimed"] = 409 } })
 )";
 
-class RpcTest : public ::testing::Test {
+class RpcTest : public ServerSuite<RpcTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -70,31 +71,18 @@ class RpcTest : public ::testing::Test {
     token_ = new std::string(RegisterToken("rpc_player"));
   }
   static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
+    ServerSuite::TearDownTestSuite();
     delete token_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
+    return Call(method, path, body, bearer);
   }
   static std::string RegisterToken(const std::string& user) {
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    player_id_ = d.Str({"player_id"}).value_or("");
-    return d.Str({"access_token"}).value_or("");
+    auto [id, token] = Register(user);
+    player_id_ = id;
+    return token;
   }
   // Opens a socket, authenticated unless `auth` is false.
   static void Open(WsClient* ws, bool auth = true) {
@@ -126,15 +114,9 @@ class RpcTest : public ::testing::Test {
     return d.Str({"payload", "error", "code"}).value_or("<none>");
   }
 
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
   static std::string* token_;
   static std::string player_id_;
 };
-TestDatabase* RpcTest::db_ = nullptr;
-ServerProcess* RpcTest::server_ = nullptr;
-std::string* RpcTest::dir_ = nullptr;
 std::string* RpcTest::token_ = nullptr;
 std::string RpcTest::player_id_;
 
