@@ -24,6 +24,7 @@
 #include "pg_test_db.h"
 #include "protocol/json_writer.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
@@ -79,7 +80,7 @@ FakeResponse GoogleFake(const FakeRequest& req, EVP_PKEY* service_key,
   return {404, R"({"error":{"code":404,"message":"not found"}})"};
 }
 
-class IapTest : public ::testing::Test {
+class IapTest : public ServerSuite<IapTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -115,29 +116,13 @@ class IapTest : public ::testing::Test {
          "--iap-google-token-uri", google_->base_url() + "/token"});
     ASSERT_TRUE(StartReady(server_, o));
   }
+  // The server stops first (ServerSuite), then the fake Google endpoint and the test PKI go.
   static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
+    ServerSuite::TearDownTestSuite();
     delete google_;
     delete token_requests_;
     EVP_PKEY_free(service_key_);
     delete chain_;
-    delete db_;
-    if (dir_) RemoveDir(*dir_);
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    return RegisterPlayer(server_->port(), user);
   }
   static HttpResponse Apple(const std::string& jws, const std::string& token) {
     JsonWriter w;
@@ -165,17 +150,11 @@ class IapTest : public ::testing::Test {
   }
   static std::string Q(const std::string& sql) { return db_->Query(sql).value_or("<error>"); }
 
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
   static AppleChain* chain_;
   static EVP_PKEY* service_key_;
   static FakeHttpServer* google_;
   static std::atomic<int>* token_requests_;
 };
-TestDatabase* IapTest::db_ = nullptr;
-ServerProcess* IapTest::server_ = nullptr;
-std::string* IapTest::dir_ = nullptr;
 AppleChain* IapTest::chain_ = nullptr;
 EVP_PKEY* IapTest::service_key_ = nullptr;
 FakeHttpServer* IapTest::google_ = nullptr;
