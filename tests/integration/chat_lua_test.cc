@@ -12,9 +12,12 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -41,12 +44,6 @@ end
 function tick(s) return s end
 function get_state(p, s) return {} end
 )";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // A socket: connect, request/reply by cid, wait for a push type.
 class Sock {
@@ -104,35 +101,20 @@ class Sock {
   int n_ = 0;
 };
 
-class ChatLuaTest : public ::testing::Test {
+class ChatLuaTest : public ServerSuite<ChatLuaTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_chat_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/chatty.lua") << kChatScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { chatty = "chatty.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_chat_itest_XXXXXX",
+        {{"chatty.lua", kChatScript}, {"config.lua", R"(return { chatty = "chatty.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
@@ -140,21 +122,9 @@ class ChatLuaTest : public ::testing::Test {
   }
   // Registers an account: {player_id, access_token}.
   static std::pair<std::string, std::string> Register(const std::string& name) {
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + name + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
+    return RegisterPlayer(server_->port(), name);
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* ChatLuaTest::db_ = nullptr;
-ServerProcess* ChatLuaTest::server_ = nullptr;
-std::string* ChatLuaTest::dir_ = nullptr;
 
 TEST_F(ChatLuaTest, ScriptSendsOnADeclaredGlobalChannel) {
   auto [pid, ptoken] = Register("lua_chat_player");

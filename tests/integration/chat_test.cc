@@ -10,25 +10,22 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 5000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One player: an account and a WebSocket that keeps pushes it skipped while waiting.
 class Player {
@@ -97,7 +94,7 @@ class Player {
 
 std::string Quote(const std::string& s) { return std::string(1, '"').append(s).append(1, '"'); }
 
-class ChatTest : public ::testing::Test {
+class ChatTest : public ServerSuite<ChatTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -107,39 +104,18 @@ class ChatTest : public ::testing::Test {
     opts.flags = db_->ServerFlags();
     opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000",
                                          "--ws-connect-limit", "100000"});
-    ASSERT_TRUE(server_->Start(opts));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, opts));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    server_ = nullptr;
-    db_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
+    return Call(method, path, body, bearer);
   }
 
   static std::unique_ptr<Player> NewPlayer(bool connect = true) {
     static int n = 0;
     auto p = std::make_unique<Player>();
     std::string name = "chat_player_" + std::to_string(++n);
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + name + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    p->id = d.Str({"player_id"}).value_or("");
-    p->token = d.Str({"access_token"}).value_or("");
+    std::tie(p->id, p->token) = Register(name);
     if (connect) {
       EXPECT_TRUE(p->Connect(server_->port()));
     }
@@ -160,12 +136,7 @@ class ChatTest : public ::testing::Test {
   static JsonDoc Join(Player& p, const std::string& channel) {
     return p.Call("chat.join", R"({"channel_id":)" + Quote(channel) + "}");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* ChatTest::db_ = nullptr;
-ServerProcess* ChatTest::server_ = nullptr;
 
 TEST_F(ChatTest, GlobalChannelDeliversToEveryJoinedSocket) {
   // Four sockets: the server spreads them over its two shards.

@@ -19,26 +19,22 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
+#include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
 
-constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
-
 // A solo mode that runs one game.economy call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kEconScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kEconScript = SoloLuaMode(R"(local function run(p, i)
   local e = game.economy
   local who = i.player or p
   if i.op == "grant" then return e.grant(who, i.currency, i.amount, i.reason, i.key) end
@@ -54,132 +50,26 @@ local function run(p, i)
   if i.op == "purchase" then return e.purchase(who, i.listing) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
-
-// `v` as JSON with object keys sorted (Lua tables have no key order).
-void Canon(simdjson::dom::element v, std::string* out) {
-  switch (v.type()) {
-    case simdjson::dom::element_type::OBJECT: {
-      std::map<std::string, simdjson::dom::element> sorted;
-      for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
-      out->push_back('{');
-      bool first = true;
-      for (auto& [k, e] : sorted) {
-        if (!first) out->push_back(',');
-        first = false;
-        out->append("\"" + k + "\":");
-        Canon(e, out);
-      }
-      out->push_back('}');
-      return;
-    }
-    case simdjson::dom::element_type::ARRAY: {
-      out->push_back('[');
-      bool first = true;
-      for (auto e : v.get_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        Canon(e, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    default:
-      out->append(simdjson::minify(v));
-  }
-}
-std::string Canon(const std::string& json) {
-  JsonDoc d;
-  if (!d.Parse(json)) return "<invalid:" + json + ">";
-  std::string out;
-  Canon(*d.At({}), &out);
-  return out;
-}
+)");
 
 // A script result (already canonical) equals `expected` up to object key order.
 #define EXPECT_RESULT(actual, expected) EXPECT_EQ(actual, Canon(expected))
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// One WebSocket player in an `econ` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"econ"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid and returns the `result`
-  // the script sent back, minified.
-  std::string Run(const std::string& input_fields) {
-    std::string cid("e");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return "";
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
-
-class EconomyTest : public ::testing::Test {
+class EconomyTest : public ServerSuite<EconomyTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_economy_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/econ.lua") << kEconScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { econ = "econ.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_economy_itest_XXXXXX",
+        {{"econ.lua", kEconScript}, {"config.lua", R"(return { econ = "econ.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
                                    "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
     // A catalog: a sword for 30 gold, a shield for 500 gold, an inactive potion, a gem deal.
     Q("INSERT INTO item_defs (id, slug, name, category, inserted_at, updated_at) VALUES "
       "('0190b000-0000-7000-8000-00000000d001', 'sword', 'Sword', 'weapon', now(), now()), "
@@ -202,41 +92,11 @@ class EconomyTest : public ::testing::Test {
       "', '0190b000-0000-7000-8000-00000000d002', 'gems', 2, "
       "true, '{}')");
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
   }
   // Gives `player` `amount` of `currency` straight in the database (wallet + ledger row).
   static void Fund(const std::string& player, const std::string& currency, int amount) {
@@ -267,18 +127,11 @@ class EconomyTest : public ::testing::Test {
   static constexpr const char* kShield = "0190b000-0000-7000-8000-00000000a002";
   static constexpr const char* kPotion = "0190b000-0000-7000-8000-00000000a003";
   static constexpr const char* kGemDeal = "0190b000-0000-7000-8000-00000000a004";
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* EconomyTest::db_ = nullptr;
-ServerProcess* EconomyTest::server_ = nullptr;
-std::string* EconomyTest::dir_ = nullptr;
 
 TEST_F(EconomyTest, LuaGrantDebitBalanceAndTheLedgerOverRest) {
   auto [id, token] = Register("econ_lua_a");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   EXPECT_RESULT(p.Run(R"("op":"balance")"), R"({"ok":[]})");
   EXPECT_RESULT(p.Run(R"("op":"grant","currency":"coins","amount":100,"reason":"quest")"),
@@ -317,7 +170,7 @@ TEST_F(EconomyTest, LuaGrantDebitBalanceAndTheLedgerOverRest) {
 
 TEST_F(EconomyTest, LuaRefusesBadAmountsAndArgumentsWithoutRaising) {
   auto [id, token] = Register("econ_lua_b");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   for (const char* amount : {"0", "-5", "0.5", "-0.5", "9007199254740993", "1e300", "2147483648"}) {
     EXPECT_RESULT(p.Run(std::string(R"("op":"grant","currency":"coins","amount":)") + amount),
@@ -356,7 +209,7 @@ TEST_F(EconomyTest, LuaRefusesBadAmountsAndArgumentsWithoutRaising) {
 
 TEST_F(EconomyTest, LuaIdempotencyKeyCreditsOnce) {
   auto [id, token] = Register("econ_lua_c");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   const std::string applied =
       R"({"ok":{"player_id":")" + id + R"(","currency":"coins","balance":40}})";
@@ -382,7 +235,7 @@ TEST_F(EconomyTest, LuaIdempotencyKeyCreditsOnce) {
 
 TEST_F(EconomyTest, LuaPurchase) {
   auto [id, token] = Register("econ_lua_d");
-  LuaPlayer p;
+  LuaPlayer p("econ");
   ASSERT_TRUE(p.Join(server_->port(), token));
   EXPECT_RESULT(p.Run(std::string(R"("op":"purchase","listing":")") + kSword + "\""),
                 R"({"error":"insufficient_funds"})");

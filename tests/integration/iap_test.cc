@@ -19,10 +19,12 @@
 #include "http_client.h"
 #include "iap_test_pki.h"
 #include "itest_checks.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "protocol/json_writer.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
@@ -78,7 +80,7 @@ FakeResponse GoogleFake(const FakeRequest& req, EVP_PKEY* service_key,
   return {404, R"({"error":{"code":404,"message":"not found"}})"};
 }
 
-class IapTest : public ::testing::Test {
+class IapTest : public ServerSuite<IapTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -88,9 +90,8 @@ class IapTest : public ::testing::Test {
     token_requests_ = new std::atomic<int>(0);
     google_ = new FakeHttpServer(
         [](const FakeRequest& r) { return GoogleFake(r, service_key_, token_requests_); });
-    char tmpl[] = "/tmp/asobi_iap_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/roots.pem") << CertPem(chain_->root.get());
+    dir_ = new std::string(
+        MakeGameDir("/tmp/asobi_iap_itest_XXXXXX", {{"roots.pem", CertPem(chain_->root.get())}}));
     JsonWriter key;
     key.BeginObject();
     key.Key("type");
@@ -113,38 +114,15 @@ class IapTest : public ::testing::Test {
          "--iap-google-package-name", kPackage, "--iap-google-service-account",
          *dir_ + "/service_account.json", "--iap-google-api-base", google_->base_url(),
          "--iap-google-token-uri", google_->base_url() + "/token"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
   }
+  // The server stops first (ServerSuite), then the fake Google endpoint and the test PKI go.
   static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
+    ServerSuite::TearDownTestSuite();
     delete google_;
     delete token_requests_;
     EVP_PKEY_free(service_key_);
     delete chain_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
   }
   static HttpResponse Apple(const std::string& jws, const std::string& token) {
     JsonWriter w;
@@ -172,17 +150,11 @@ class IapTest : public ::testing::Test {
   }
   static std::string Q(const std::string& sql) { return db_->Query(sql).value_or("<error>"); }
 
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
   static AppleChain* chain_;
   static EVP_PKEY* service_key_;
   static FakeHttpServer* google_;
   static std::atomic<int>* token_requests_;
 };
-TestDatabase* IapTest::db_ = nullptr;
-ServerProcess* IapTest::server_ = nullptr;
-std::string* IapTest::dir_ = nullptr;
 AppleChain* IapTest::chain_ = nullptr;
 EVP_PKEY* IapTest::service_key_ = nullptr;
 FakeHttpServer* IapTest::google_ = nullptr;

@@ -16,10 +16,15 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
+#include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "protocol/json_value.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -29,14 +34,7 @@ constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
 
 // A solo mode that runs one game.leaderboard call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kBoardScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kBoardScript = SoloLuaMode(R"(local function run(p, i)
   local lb = game.leaderboard
   local who = i.player or p
   if i.op == "submit" then return { plain = lb.submit(i.board, who, i.score, i.how) } end
@@ -49,129 +47,18 @@ local function run(p, i)
   if i.op == "around" then return lb.around(i.board, who, i.count) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// `v` as JSON with object keys sorted (Lua tables have no key order).
-void Canon(simdjson::dom::element v, std::string* out) {
-  if (v.type() == simdjson::dom::element_type::OBJECT) {
-    std::map<std::string, simdjson::dom::element> sorted;
-    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
-    out->push_back('{');
-    bool first = true;
-    for (auto& [k, e] : sorted) {
-      if (!first) out->push_back(',');
-      first = false;
-      out->append("\"" + k + "\":");
-      Canon(e, out);
-    }
-    out->push_back('}');
-  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
-    out->push_back('[');
-    bool first = true;
-    for (auto e : v.get_array()) {
-      if (!first) out->push_back(',');
-      first = false;
-      Canon(e, out);
-    }
-    out->push_back(']');
-  } else {
-    out->append(simdjson::minify(v));
-  }
-}
-std::string Canon(const std::string& json) {
-  JsonDoc d;
-  if (!d.Parse(json)) return "<invalid:" + json + ">";
-  std::string out;
-  Canon(*d.At({}), &out);
-  return out;
-}
-
-// One WebSocket player in a `boards` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"boards"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
-  // `result` with object keys sorted (Canon).
-  std::string Run(const std::string& input_fields) {
-    std::string cid("e");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return "";
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
-
-class LeaderboardTest : public ::testing::Test {
+class LeaderboardTest : public ServerSuite<LeaderboardTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_boards_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/boards.lua") << kBoardScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { boards = "boards.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_boards_itest_XXXXXX",
+        {{"boards.lua", kBoardScript}, {"config.lua", R"(return { boards = "boards.lua" })"}}));
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_, {}));
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   // Starts `s` on the suite's database: boards `open*` and `cap*` accept client submits,
@@ -187,38 +74,13 @@ class LeaderboardTest : public ::testing::Test {
          "a,cap_b,cap_c",
          "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     o.flags.insert(o.flags.end(), extra.begin(), extra.end());
-    if (auto r = s->Start(o); !r) return r;
-    for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
-      usleep(50 * 1000);
-    }
-    if (HttpCall(s->port(), "GET", "/ready").status != 200) {
-      return ::testing::AssertionFailure() << "not ready: " << s->log();
-    }
-    return ::testing::AssertionSuccess();
+    return StartReady(s, o);
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
   }
   // POST /leaderboards/:board with `body`; returns the response.
   static HttpResponse Submit(const std::string& board, const std::string& body,
@@ -259,14 +121,7 @@ class LeaderboardTest : public ::testing::Test {
     return Q("SELECT score FROM leaderboard_entries WHERE leaderboard_id = '" + board +
              "' AND player_id = '" + player + "'");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-std::string* LeaderboardTest::dir_ = nullptr;
-TestDatabase* LeaderboardTest::db_ = nullptr;
-ServerProcess* LeaderboardTest::server_ = nullptr;
 
 TEST_F(LeaderboardTest, ClientSubmitIsOptInPerBoard) {
   auto [id, token] = Register("lb_optin");
@@ -499,7 +354,7 @@ TEST_F(LeaderboardTest, TheBoardCapAnswersCapacityReached) {
 TEST_F(LeaderboardTest, LuaSubmitTopRankAround) {
   auto [a, ta] = Register("lb_lua_a");
   auto [b, tb] = Register("lb_lua_b");
-  LuaPlayer p;
+  LuaPlayer p("boards");
   ASSERT_TRUE(p.Join(server_->port(), ta));
   // Game code submits to any board, opted in for clients or not.
   EXPECT_EQ(p.Run(R"("op":"submit","board":"lua","score":10.9)"), R"({"plain":true})");

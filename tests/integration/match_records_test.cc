@@ -12,9 +12,11 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -42,63 +44,28 @@ end
 function get_state(p, s) return { tick = s.tick } end
 )";
 
-class MatchRecordsTest : public ::testing::Test {
+class MatchRecordsTest : public ServerSuite<MatchRecordsTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_records_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/finisher.lua") << kFinisher;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { finisher = "finisher.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_records_itest_XXXXXX",
+        {{"finisher.lua", kFinisher}, {"config.lua", R"(return { finisher = "finisher.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
                    {"--game-dir", *dir_, "--rate-limits", "register=1000/1000,auth=1000/1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+    ASSERT_TRUE(StartReady(server_, o));
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
   static JsonDoc Json(const HttpResponse& r) {
     JsonDoc d;
     EXPECT_TRUE(d.Parse(r.body)) << r.body;
     return d;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* MatchRecordsTest::db_ = nullptr;
-ServerProcess* MatchRecordsTest::server_ = nullptr;
-std::string* MatchRecordsTest::dir_ = nullptr;
 
 // Sends a request and returns the frame with its cid, skipping pushes.
 JsonDoc Request(WsClient& ws, const std::string& type, const std::string& cid,

@@ -9,13 +9,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -23,12 +26,6 @@ namespace {
 
 constexpr int kMatchWaitMs = 5000;     // bounds a misbehaving server only
 constexpr int kBotFillWaitMs = 15000;  // queue fill runs every 8 s (lua.md §10)
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One player: an account and a WebSocket that remembers pushes it skipped while waiting.
 class Player {
@@ -102,7 +99,7 @@ class Player {
   int cid_ = 0;
 };
 
-class MatchmakingTest : public ::testing::Test {
+class MatchmakingTest : public ServerSuite<MatchmakingTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -112,26 +109,11 @@ class MatchmakingTest : public ::testing::Test {
     opts.flags = db_->ServerFlags();
     opts.flags.insert(opts.flags.end(), {"--rate-limits", "register=1000/1000,auth=1000/1000",
                                          "--ws-connect-limit", "100000"});
-    ASSERT_TRUE(server_->Start(opts));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, opts));
   }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    server_ = nullptr;
-    db_ = nullptr;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
+    return Call(method, path, body, bearer);
   }
 
   // Registers a fresh account (rest.md §3.1) and opens its authenticated WebSocket.
@@ -139,13 +121,7 @@ class MatchmakingTest : public ::testing::Test {
     static int n = 0;
     auto p = std::make_unique<Player>();
     std::string name = "mm_player_" + std::to_string(++n);
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + name + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    p->id = d.Str({"player_id"}).value_or("");
-    p->token = d.Str({"access_token"}).value_or("");
+    std::tie(p->id, p->token) = Register(name);
     if (connect) {
       EXPECT_TRUE(p->Connect(server_->port()));
     }
@@ -158,12 +134,7 @@ class MatchmakingTest : public ::testing::Test {
     if (!x || !x->is_number()) return std::nullopt;
     return double(*x);
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* MatchmakingTest::db_ = nullptr;
-ServerProcess* MatchmakingTest::server_ = nullptr;
 
 TEST_F(MatchmakingTest, TwoNewPlayersAreMatchedPlayAndLeave) {
   auto a = NewPlayer(), b = NewPlayer();

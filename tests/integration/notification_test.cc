@@ -15,9 +15,13 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -27,14 +31,7 @@ constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
 
 // A solo mode that runs one game.notify* call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kNotifyScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kNotifyScript = SoloLuaMode(R"(local function run(p, i)
   if i.op == "notify" then return game.notify(i.to or p, i.type, i.subject, i.data) end
   if i.op == "notify_nodata" then return game.notify(i.to or p, i.type, i.subject) end
   if i.op == "many" then return game.notify_many(i.to, i.type, i.subject, i.data) end
@@ -48,122 +45,25 @@ local function run(p, i)
   if i.op == "empty_subject" then return game.notify(p, "t", "") end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// One WebSocket player in a `notes` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"notes"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid and returns the `result`
-  // the script sent back.
-  JsonDoc Run(const std::string& input_fields) {
-    std::string cid("n");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      JsonDoc r;
-      EXPECT_TRUE(r.Parse(d.Raw({"payload", "message", "result"}).value_or("null")));
-      return r;
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return JsonDoc();
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
-
-class NotificationTest : public ::testing::Test {
+class NotificationTest : public ServerSuite<NotificationTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_notification_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/notes.lua") << kNotifyScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { notes = "notes.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_notification_itest_XXXXXX",
+        {{"notes.lua", kNotifyScript}, {"config.lua", R"(return { notes = "notes.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
                                    "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+    ASSERT_TRUE(StartReady(server_, o));
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
   static size_t Count(const JsonDoc& d) {
     auto v = d.At({"notifications"});
     if (!v || !v->is_array()) return 9999;
@@ -173,25 +73,18 @@ class NotificationTest : public ::testing::Test {
     for (char& c : s) c = char(toupper(static_cast<unsigned char>(c)));
     return s;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-TestDatabase* NotificationTest::db_ = nullptr;
-ServerProcess* NotificationTest::server_ = nullptr;
-std::string* NotificationTest::dir_ = nullptr;
 
 constexpr char kNoSuchUuid[] = "0190b000-0000-7000-8000-0000000000ff";
 
 TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
   auto [me, tme] = Register("note_a");
   auto [other, tother] = Register("note_b");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
 
-  JsonDoc first = p.Run(R"("op":"notify","to":")" + other +
-                        R"(","type":"gift","subject":"A gift","data":{"coins":5})");
+  JsonDoc first = p.RunDoc(R"("op":"notify","to":")" + other +
+                           R"(","type":"gift","subject":"A gift","data":{"coins":5})");
   ASSERT_TRUE(first.Has({"ok"})) << first.text();
   EXPECT_EQ(first.Str({"ok", "player_id"}), other);
   EXPECT_EQ(first.Str({"ok", "type"}), "gift");
@@ -201,7 +94,7 @@ TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
   const std::string first_id = first.Str({"ok", "id"}).value_or("");
   EXPECT_EQ(first_id.size(), 36u);
   JsonDoc second =
-      p.Run(R"("op":"notify_nodata","to":")" + other + R"(","type":"system","subject":"Hello")");
+      p.RunDoc(R"("op":"notify_nodata","to":")" + other + R"(","type":"system","subject":"Hello")");
   ASSERT_TRUE(second.Has({"ok"})) << second.text();
   const std::string second_id = second.Str({"ok", "id"}).value_or("");
   EXPECT_EQ(second.Raw({"ok", "content"}), "{}");
@@ -245,9 +138,9 @@ TEST_F(NotificationTest, NotifyStoresAndRestListsReadsDeletes) {
 
 TEST_F(NotificationTest, ErrorRowsAndNonCanonicalIds) {
   auto [me, tme] = Register("note_err");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc mine = p.Run(R"("op":"notify","type":"t","subject":"s")");
+  JsonDoc mine = p.RunDoc(R"("op":"notify","type":"t","subject":"s")");
   const std::string id = mine.Str({"ok", "id"}).value_or("");
   ASSERT_EQ(id.size(), 36u) << mine.text();
   EXPECT_TRUE(IsErrorEnvelope(Call("GET", "/api/v1/notifications"), 401, "unauthenticated"));
@@ -270,31 +163,31 @@ TEST_F(NotificationTest, NotifyManyReachesExistingPlayersOnce) {
   auto [me, tme] = Register("note_many");
   auto [a, ta] = Register("note_many_a");
   auto [b, tb] = Register("note_many_b");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc r = p.Run(R"("op":"many_mixed","to":[")" + a + R"(",")" + b + "\"]");
+  JsonDoc r = p.RunDoc(R"("op":"many_mixed","to":[")" + a + R"(",")" + b + "\"]");
   ASSERT_TRUE(r.Has({"ok"})) << r.text();
   EXPECT_EQ(r.At({"ok"})->get_array().size(), 2u) << r.text();
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", ta))), 1u);
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", tb))), 1u);
-  JsonDoc none = p.Run(R"("op":"many","to":[],"type":"t","subject":"s")");
+  JsonDoc none = p.RunDoc(R"("op":"many","to":[],"type":"t","subject":"s")");
   EXPECT_EQ(none.Raw({"ok"}), "[]") << none.text();
-  JsonDoc unknown =
-      p.Run(std::string(R"("op":"notify","to":")") + kNoSuchUuid + R"(","type":"t","subject":"s")");
+  JsonDoc unknown = p.RunDoc(std::string(R"("op":"notify","to":")") + kNoSuchUuid +
+                             R"(","type":"t","subject":"s")");
   EXPECT_EQ(unknown.Str({"error"}), "player_not_found") << unknown.text();
 }
 
 TEST_F(NotificationTest, BadScriptArgumentsAreRefusedWithoutRaising) {
   auto [me, tme] = Register("note_bad");
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  EXPECT_EQ(p.Run(R"("op":"bad_args")").Str({"error"}),
+  EXPECT_EQ(p.RunDoc(R"("op":"bad_args")").Str({"error"}),
             "game.notify requires (player_id, type, subject[, data])");
-  EXPECT_EQ(p.Run(R"("op":"bad_data")").Str({"error"}),
+  EXPECT_EQ(p.RunDoc(R"("op":"bad_data")").Str({"error"}),
             "game.notify requires (player_id, type, subject[, data])");
-  EXPECT_EQ(p.Run(R"("op":"big_data")").Str({"error"}), "data_too_large");
-  EXPECT_EQ(p.Run(R"("op":"long_type")").Str({"error"}), "invalid_type");
-  EXPECT_EQ(p.Run(R"("op":"empty_subject")").Str({"error"}), "invalid_subject");
+  EXPECT_EQ(p.RunDoc(R"("op":"big_data")").Str({"error"}), "data_too_large");
+  EXPECT_EQ(p.RunDoc(R"("op":"long_type")").Str({"error"}), "invalid_type");
+  EXPECT_EQ(p.RunDoc(R"("op":"empty_subject")").Str({"error"}), "invalid_subject");
   EXPECT_EQ(Json(Call("GET", "/api/v1/notifications", "", tme)).text(), R"({"notifications":[]})");
 }
 
@@ -340,11 +233,11 @@ TEST_F(NotificationTest, NotifyPushesNotificationNewToEverySocketOfThePlayer) {
   // that calls game.notify; every one must get the push.
   Listener l1, l2, l3, l4;
   for (Listener* l : {&l1, &l2, &l3, &l4}) ASSERT_TRUE(l->Connect(server_->port(), tother));
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
 
-  JsonDoc stored = p.Run(R"("op":"notify","to":")" + other +
-                         R"(","type":"gift","subject":"Pushed","data":{"coins":7})");
+  JsonDoc stored = p.RunDoc(R"("op":"notify","to":")" + other +
+                            R"(","type":"gift","subject":"Pushed","data":{"coins":7})");
   ASSERT_TRUE(stored.Has({"ok"})) << stored.text();
   const std::string id = stored.Str({"ok", "id"}).value_or("");
   for (Listener* l : {&l1, &l2, &l3, &l4}) {
@@ -369,10 +262,10 @@ TEST_F(NotificationTest, NotifyManyPushesToEachOnlineRecipient) {
   Listener la, lb;
   ASSERT_TRUE(la.Connect(server_->port(), ta));
   ASSERT_TRUE(lb.Connect(server_->port(), tb));
-  LuaPlayer p;
+  LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
-  JsonDoc r = p.Run(R"("op":"many","to":[")" + a + R"(",")" + b + R"(",")" + offline +
-                    R"("],"type":"news","subject":"Many","data":{"n":1})");
+  JsonDoc r = p.RunDoc(R"("op":"many","to":[")" + a + R"(",")" + b + R"(",")" + offline +
+                       R"("],"type":"news","subject":"Many","data":{"n":1})");
   ASSERT_TRUE(r.Has({"ok"})) << r.text();
   EXPECT_EQ(la.Next("Many").Str({"player_id"}), a);
   EXPECT_EQ(lb.Next("Many").Str({"player_id"}), b);
@@ -381,7 +274,8 @@ TEST_F(NotificationTest, NotifyManyPushesToEachOnlineRecipient) {
   // A socket connected afterwards gets the next one.
   Listener late;
   ASSERT_TRUE(late.Connect(server_->port(), toffline));
-  JsonDoc again = p.Run(R"("op":"notify","to":")" + offline + R"(","type":"t","subject":"Late")");
+  JsonDoc again =
+      p.RunDoc(R"("op":"notify","to":")" + offline + R"(","type":"t","subject":"Late")");
   ASSERT_TRUE(again.Has({"ok"})) << again.text();
   EXPECT_EQ(late.Next("Late").Str({"id"}), again.Str({"ok", "id"}));
 }

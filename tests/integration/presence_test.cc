@@ -14,21 +14,18 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 5000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // One WebSocket of a player; keeps the pushes it skipped while waiting for a reply.
 class Socket {
@@ -94,7 +91,7 @@ class Socket {
   int cid_ = 0;
 };
 
-class PresenceTest : public ::testing::Test {
+class PresenceTest : public ServerSuite<PresenceTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -105,38 +102,9 @@ class PresenceTest : public ::testing::Test {
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--db-timeout-ms", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+    ASSERT_TRUE(StartReady(server_, o));
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
   // `from` asks `to`, `to` answers with `status`.
   static void Befriend(const std::string& from, const std::string& tfrom, const std::string& to,
                        const std::string& tto, const std::string& status) {
@@ -158,12 +126,7 @@ class PresenceTest : public ::testing::Test {
     ADD_FAILURE() << "online never became " << online << ": " << d.text();
     return d;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* PresenceTest::db_ = nullptr;
-ServerProcess* PresenceTest::server_ = nullptr;
 
 TEST_F(PresenceTest, UpdateEchoesTheStatusAndRefusesBadInput) {
   auto [a, ta] = Register("pres_upd");

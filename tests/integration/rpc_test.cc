@@ -12,9 +12,12 @@
 #include <utility>
 
 #include "http_call.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -48,59 +51,38 @@ rpc.register("t.claim", function(_, params)
 end, { errors = { ["t.already_claimed"] = 409 } })
 )";
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-class RpcTest : public ::testing::Test {
+class RpcTest : public ServerSuite<RpcTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_rpc_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/solo.lua") << kMode;
-    std::ofstream(*dir_ + "/rpc.lua") << kRpcScript;
-    std::ofstream(*dir_ + "/config.lua") << "rpc = \"rpc.lua\"\nreturn { solo = \"solo.lua\" }\n";
+    dir_ = new std::string(
+        MakeGameDir("/tmp/asobi_rpc_itest_XXXXXX",
+                    {{"solo.lua", kMode},
+                     {"rpc.lua", kRpcScript},
+                     {"config.lua", "rpc = \"rpc.lua\"\nreturn { solo = \"solo.lua\" }\n"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
                                    "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Http("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Http("GET", "/ready").status, 200) << server_->log();
+    ASSERT_TRUE(StartReady(server_, o));
     token_ = new std::string(RegisterToken("rpc_player"));
   }
   static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
+    ServerSuite::TearDownTestSuite();
     delete token_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   static HttpResponse Http(const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
+    return Call(method, path, body, bearer);
   }
   static std::string RegisterToken(const std::string& user) {
-    HttpResponse r = Http("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    player_id_ = d.Str({"player_id"}).value_or("");
-    return d.Str({"access_token"}).value_or("");
+    auto [id, token] = Register(user);
+    player_id_ = id;
+    return token;
   }
   // Opens a socket, authenticated unless `auth` is false.
   static void Open(WsClient* ws, bool auth = true) {
@@ -132,15 +114,9 @@ class RpcTest : public ::testing::Test {
     return d.Str({"payload", "error", "code"}).value_or("<none>");
   }
 
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
   static std::string* token_;
   static std::string player_id_;
 };
-TestDatabase* RpcTest::db_ = nullptr;
-ServerProcess* RpcTest::server_ = nullptr;
-std::string* RpcTest::dir_ = nullptr;
 std::string* RpcTest::token_ = nullptr;
 std::string RpcTest::player_id_;
 

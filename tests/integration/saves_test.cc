@@ -16,9 +16,14 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
+#include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -26,14 +31,7 @@ namespace {
 
 // A solo mode that runs one game.storage call per input and sends the result back to the
 // player as {cid, result} (game.send -> module.message).
-constexpr char kStoreScript[] = R"(
-match_size = 1
-max_players = 1
-quick_play = true
-function init() return {} end
-function join(p, s) return s end
-function leave(p, s) return s end
-local function run(p, i)
+const std::string kStoreScript = SoloLuaMode(R"(local function run(p, i)
   local st = game.storage
   local who = i.player or p
   if i.op == "get" then return st.get(i.c, i.k) end
@@ -44,167 +42,28 @@ local function run(p, i)
   if i.op == "set_big" then return st.set(i.c, i.k, string.rep("x", 300000)) end
   return { error = "unknown op" }
 end
-function handle_input(p, i, s)
-  game.send(p, { cid = i.cid, result = run(p, i) })
-  return s
-end
-function tick(s) return s end
-function get_state(p, s) return {} end
-)";
+)");
 
-constexpr int kWaitMs = 10000;  // bounds a misbehaving server only
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// `v` as JSON with object keys sorted (Lua tables have no key order).
-void Canon(simdjson::dom::element v, std::string* out) {
-  if (v.type() == simdjson::dom::element_type::OBJECT) {
-    std::map<std::string, simdjson::dom::element> sorted;
-    for (auto field : v.get_object()) sorted[std::string(field.key)] = field.value;
-    out->push_back('{');
-    bool first = true;
-    for (auto& [k, e] : sorted) {
-      if (!first) out->push_back(',');
-      first = false;
-      out->append("\"" + k + "\":");
-      Canon(e, out);
-    }
-    out->push_back('}');
-  } else if (v.type() == simdjson::dom::element_type::ARRAY) {
-    out->push_back('[');
-    bool first = true;
-    for (auto e : v.get_array()) {
-      if (!first) out->push_back(',');
-      first = false;
-      Canon(e, out);
-    }
-    out->push_back(']');
-  } else {
-    out->append(simdjson::minify(v));
-  }
-}
-std::string Canon(const std::string& json) {
-  JsonDoc d;
-  if (!d.Parse(json)) return "<invalid:" + json + ">";
-  std::string out;
-  Canon(*d.At({}), &out);
-  return out;
-}
-
-// One WebSocket player in a `store` match.
-class LuaPlayer {
- public:
-  ::testing::AssertionResult Join(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    JsonDoc j = Call("match.find_or_create", R"({"mode":"store"})");
-    if (j.Str({"type"}).value_or("") != "match.joined") {
-      return ::testing::AssertionFailure() << "join: " << j.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends an input made of `input_fields` (JSON members) plus a cid; returns the script's
-  // `result` with object keys sorted (Canon).
-  std::string Run(const std::string& input_fields) {
-    std::string cid("e");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":"match.input","payload":{"cid":")" + cid + "\"," +
-                             input_fields + "}}"));
-    int64_t deadline = NowMs() + kWaitMs;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"type"}).value_or("") != "module.message") continue;
-      if (d.Str({"payload", "message", "cid"}).value_or("") != cid) continue;
-      return Canon(d.Raw({"payload", "message", "result"}).value_or("null"));
-    }
-    ADD_FAILURE() << "no result for " << input_fields;
-    return "";
-  }
-
- private:
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    for (int i = 0; i < 100; ++i) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, kWaitMs)) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-    }
-    return JsonDoc();
-  }
-  WsClient ws_;
-  int n_ = 0;
-};
-
-class SavesTest : public ::testing::Test {
+class SavesTest : public ServerSuite<SavesTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    char tmpl[] = "/tmp/asobi_saves_itest_XXXXXX";
-    dir_ = new std::string(mkdtemp(tmpl));
-    std::ofstream(*dir_ + "/store.lua") << kStoreScript;
-    std::ofstream(*dir_ + "/config.lua") << R"(return { store = "store.lua" })";
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_saves_itest_XXXXXX",
+        {{"store.lua", kStoreScript}, {"config.lua", R"(return { store = "store.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--game-dir", *dir_, "--ws-rate-limit", "1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-    if (dir_) std::system(("rm -rf '" + *dir_ + "'").c_str());
-    delete dir_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
-  }
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
+    ASSERT_TRUE(StartReady(server_, o));
   }
   static std::string Code(const HttpResponse& r) {
     return Json(r).Str({"error", "code"}).value_or("<none: " + r.body + ">");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
-  static std::string* dir_;
 };
-std::string* SavesTest::dir_ = nullptr;
-TestDatabase* SavesTest::db_ = nullptr;
-ServerProcess* SavesTest::server_ = nullptr;
 
 TEST_F(SavesTest, PutGetListAndVersions) {
   auto [id, t] = Register("save_basic");
@@ -409,7 +268,7 @@ TEST_F(SavesTest, StorageBadInput) {
 
 TEST_F(SavesTest, LuaStorageGlobalAndPlayerRows) {
   auto [a, ta] = Register("sto_lua");
-  LuaPlayer p;
+  LuaPlayer p("store");
   ASSERT_TRUE(p.Join(server_->port(), ta));
   EXPECT_EQ(p.Run(R"("op":"get","c":"cfg","k":"motd")"), R"({"error":"not_found"})");
   EXPECT_EQ(p.Run(R"("op":"set","c":"cfg","k":"motd","v":"hello")"),

@@ -13,14 +13,16 @@
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_checks.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
 
-class SocialTest : public ::testing::Test {
+class SocialTest : public ServerSuite<SocialTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -30,39 +32,9 @@ class SocialTest : public ::testing::Test {
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000"});
-    ASSERT_TRUE(server_->Start(o));
-    for (int i = 0; i < 200 && Call("GET", "/ready").status != 200; ++i) usleep(50 * 1000);
-    ASSERT_EQ(Call("GET", "/ready").status, 200) << server_->log();
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
+    ASSERT_TRUE(StartReady(server_, o));
   }
 
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
-  }
-  // Registers `user`; returns {player_id, access_token}.
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
-  }
   static size_t Count(const JsonDoc& d, const char* key) {
     auto v = d.At({key});
     if (!v || !v->is_array()) return 9999;
@@ -78,12 +50,7 @@ class SocialTest : public ::testing::Test {
     for (char& c : s) c = char(toupper(static_cast<unsigned char>(c)));
     return s;
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* SocialTest::db_ = nullptr;
-ServerProcess* SocialTest::server_ = nullptr;
 
 constexpr char kNoSuchUuid[] = "0190b000-0000-7000-8000-0000000000ff";
 

@@ -11,38 +11,25 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
 #include "json_doc.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
+#include "server_suite.h"
 
 namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 15000;  // bounds a misbehaving server only
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-class TournamentTest : public ::testing::Test {
+class TournamentTest : public ServerSuite<TournamentTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_));
-  }
-  static void TearDownTestSuite() {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop());
-    }
-    delete server_;
-    delete db_;
-  }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "server log:\n%s", server_->log().c_str());
   }
 
   static ::testing::AssertionResult StartServer(ServerProcess* s) {
@@ -52,36 +39,12 @@ class TournamentTest : public ::testing::Test {
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--leaderboard-client-submit", "all", "--leaderboard-flush-ms", "3600000",
                     "--tournament-tick-ms", "100"});
-    if (auto r = s->Start(o); !r) return r;
-    for (int i = 0; i < 200 && HttpCall(s->port(), "GET", "/ready").status != 200; ++i) {
-      usleep(50 * 1000);
-    }
-    if (HttpCall(s->port(), "GET", "/ready").status != 200) {
-      return ::testing::AssertionFailure() << "not ready: " << s->log();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  static HttpResponse Call(const std::string& method, const std::string& path,
-                           const std::string& body = "", const std::string& bearer = "") {
-    return HttpCall(server_->port(), method, path, body, bearer);
+    return StartReady(s, o);
   }
   static std::string Q(const std::string& sql) {
     std::optional<std::string> v = db_->Query(sql);
     EXPECT_TRUE(v.has_value()) << sql << ": " << db_->error();
     return v.value_or("<error>");
-  }
-  static std::pair<std::string, std::string> Register(const std::string& user) {
-    HttpResponse r = Call("POST", "/api/v1/auth/register",
-                          R"({"username":")" + user + R"(","password":"password123"})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body));
-    return {d.Str({"player_id"}).value_or(""), d.Str({"access_token"}).value_or("")};
-  }
-  static JsonDoc Json(const HttpResponse& r) {
-    JsonDoc d;
-    EXPECT_TRUE(d.Parse(r.body)) << r.status << " " << r.body;
-    return d;
   }
   // Inserts a tournament; `start`/`end` are SQL timestamp expressions.
   static void Create(const std::string& id, const std::string& name, const std::string& board,
@@ -108,12 +71,7 @@ class TournamentTest : public ::testing::Test {
     return Q("SELECT coalesce((SELECT balance FROM wallets WHERE player_id = '" + player +
              "' AND currency = 'gold'), 0)");
   }
-
-  static TestDatabase* db_;
-  static ServerProcess* server_;
 };
-TestDatabase* TournamentTest::db_ = nullptr;
-ServerProcess* TournamentTest::server_ = nullptr;
 
 constexpr char kT1[] = "0190c000-0000-7000-8000-000000000001";
 constexpr char kT2[] = "0190c000-0000-7000-8000-000000000002";

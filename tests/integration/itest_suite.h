@@ -1,0 +1,38 @@
+// Set-up helpers every domain integration suite repeats: a game dir of Lua files in a
+// temporary directory, starting the server and waiting for /ready, registering a player and
+// parsing a JSON body.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http_client.h"
+#include "json_doc.h"
+#include "server_harness.h"
+
+namespace asobi::itest {
+
+/// Creates a directory from the mkdtemp template `tmpl` (ends in XXXXXX) and writes each
+/// {file name, content} pair into it; returns its path. Test-thread only.
+std::string MakeGameDir(const std::string& tmpl,
+                        const std::vector<std::pair<std::string, std::string>>& files);
+
+/// Removes `dir` and everything in it (the counterpart of MakeGameDir).
+void RemoveDir(const std::string& dir);
+
+/// Starts `server` with `options`, then polls GET /ready (up to 200 x 50 ms) until it answers
+/// 200. Failure carries the server log.
+::testing::AssertionResult StartReady(ServerProcess* server, const ServerOptions& options);
+
+/// POST /api/v1/auth/register of `user` with password "password123" on `port`; returns
+/// {player_id, access_token} (empty strings, and a test failure, when it does not answer 200).
+std::pair<std::string, std::string> RegisterPlayer(uint16_t port, const std::string& user);
+
+/// `r`'s body parsed; a test failure (with status and body) when it is not valid JSON.
+JsonDoc ParseBody(const HttpResponse& r);
+
+}  // namespace asobi::itest
