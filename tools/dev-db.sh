@@ -67,8 +67,8 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-pick_port() {
-  local p=$first_port
+pick_port() {  # [first port to try]
+  local p=${1:-$first_port}
   while ! port_free "$p"; do
     p=$((p + 1))
     [[ $p -lt $((first_port + 200)) ]] || die "no free port in $first_port..$p"
@@ -122,8 +122,19 @@ start_cluster() {
   local port=""
   [[ -f "$datadir/port" ]] && port="$(cat "$datadir/port")"
   if [[ -z "$port" ]] || ! port_free "$port"; then port="$(pick_port)"; fi
-  as_owner "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
-    -o "-p $port" start >/dev/null 9>&- || die "pg_ctl start failed, see $datadir/server.log"
+  # Another cluster starting at the same time (tests start private clusters in parallel) can
+  # take the port between the check and the bind: then try the next free ports.
+  local attempt
+  for attempt in 1 2 3 4 5 6 7 8; do
+    if as_owner "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
+      -o "-p $port" start >/dev/null 9>&-; then
+      break
+    fi
+    if [[ $attempt -eq 8 ]] || ! tail -n 20 "$datadir/server.log" | grep -q "could not bind"; then
+      die "pg_ctl start failed, see $datadir/server.log"
+    fi
+    port="$(pick_port $((port + 1 + RANDOM % 8)))"
+  done
   echo "$port" | as_owner tee "$datadir/port" >/dev/null
   local psql=("$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U "$db_role" -d postgres)
   if [[ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$db_name'")" != 1 ]]; then
