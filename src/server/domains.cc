@@ -12,8 +12,8 @@
 #include "game/notification/notification.h"
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
-#include "game/social/social.h"
 #include "game/saves/saves.h"
+#include "game/social/social.h"
 #include "game/tournament/tournament.h"
 
 namespace asobi {

@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "base/shared_buffer.h"
-#include "ws/frame_reader.h"
 #include "base/utf8.h"
+#include "ws/frame_reader.h"
 
 namespace asobi {
 

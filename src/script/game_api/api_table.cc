@@ -9,17 +9,11 @@ namespace {
 
 char kHostKey;
 
-// Every namespace, in installation order. One line per namespace.
+// Every namespace, in installation order.
 const ApiNamespace* const kNamespaces[] = {
-    &kCoreNamespace,
-    &kMatchNamespace,
-    &kTestNamespace,
-    &kEconomyNamespace,
-    &kLeaderboardNamespace,
-    &kNotifyNamespace,
-    &kBotsNamespace,
-    &kStorageNamespace,
-    &kChatNamespace,
+    &kCoreNamespace,    &kMatchNamespace,       &kTestNamespace,
+    &kEconomyNamespace, &kLeaderboardNamespace, &kNotifyNamespace,
+    &kBotsNamespace,    &kStorageNamespace,     &kChatNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
