@@ -23,9 +23,14 @@ class DomainContext {
   /// domains registered earlier. It creates the domain's per-shard service, stores a pointer
   /// in GameShard, and registers the service's teardown with GameShard::AddTeardown.
   using ShardStep = std::function<void(GameShard&)>;
+  /// Appends Prometheus text lines (`# HELP`/`# TYPE` included) to /metrics' body.
+  using MetricsWriter = std::function<void(std::string*)>;
 
-  DomainContext(HttpApi& http_api, MessageRegistry<WsContext>& ws_registry)
-      : http_api_(http_api), ws_registry_(ws_registry) {}
+  /// `metrics_writers` is the server's one list of /metrics writers (it outlives this
+  /// context); AddMetricsWriter appends to it.
+  DomainContext(HttpApi& http_api, MessageRegistry<WsContext>& ws_registry,
+                std::vector<MetricsWriter>& metrics_writers)
+      : http_api_(http_api), ws_registry_(ws_registry), metrics_writers_(metrics_writers) {}
 
   /// The REST route table (rest.md §3), shared read-only by every shard once started.
   HttpApi& http_api() { return http_api_; }
@@ -34,15 +39,10 @@ class DomainContext {
   /// Adds a per-shard start-up step (see ShardStep). Call from the register function only.
   void OnShardStart(ShardStep step) { steps_.push_back(std::move(step)); }
 
-  /// Adds a writer of Prometheus text lines to /metrics (any shard's thread; reads atomics
-  /// only). Call from the register function only.
-  void AddMetricsWriter(std::function<void(std::string*)> writer) {
-    metrics_writers_.push_back(std::move(writer));
-  }
-  /// Appends every domain's metrics (the server's /metrics route).
-  void WriteMetrics(std::string* out) const {
-    for (const auto& w : metrics_writers_) w(out);
-  }
+  /// Adds a writer of Prometheus text lines to /metrics, called in registration order on the
+  /// shard answering the scrape (any shard's thread; read atomics only). Call from the
+  /// register function only.
+  void AddMetricsWriter(MetricsWriter writer) { metrics_writers_.push_back(std::move(writer)); }
 
   /// Runs every registered step on the calling shard (the server, on each shard's thread).
   void RunShardSteps(GameShard& game) const {
@@ -53,7 +53,7 @@ class DomainContext {
   HttpApi& http_api_;
   MessageRegistry<WsContext>& ws_registry_;
   std::vector<ShardStep> steps_;
-  std::vector<std::function<void(std::string*)>> metrics_writers_;
+  std::vector<MetricsWriter>& metrics_writers_;
 };
 
 }  // namespace asobi

@@ -146,7 +146,6 @@ void Metrics(const ServerShared& shared, HttpCall& call) {
     out += "asobi_loop_turn_seconds_count{" + shard + "} " + std::to_string(h.count()) + "\n";
   }
   for (const auto& write : shared.metrics_writers) write(&out);
-  if (shared.domains) shared.domains->WriteMetrics(&out);
   http::HttpResponse r = Json(200, std::move(out));
   r.content_type = "text/plain; version=0.0.4";
   call.respond(std::move(r));

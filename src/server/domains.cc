@@ -60,7 +60,8 @@ chat::ChatOptions ChatOptionsFrom(const Config& c, modes::ModeRegistry* registry
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
-  shared.domains = std::make_unique<DomainContext>(shared.http_api, shared.ws_registry);
+  shared.domains =
+      std::make_unique<DomainContext>(shared.http_api, shared.ws_registry, shared.metrics_writers);
   DomainContext& ctx = *shared.domains;
   const Config& c = shared.config;
   (void)c;

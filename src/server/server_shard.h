@@ -84,9 +84,11 @@ class ServerShared {
   /// Runs on the main thread after connections drained, before the shards' teardown steps
   /// (stop worker pools here: their results must not reach torn-down services).
   std::function<void()> before_stop;
-  /// Domain lines appended to /metrics (Prometheus text, `# HELP`/`# TYPE` included), called
-  /// in order on the shard answering the request while the server runs: read atomics only.
-  std::vector<std::function<void(std::string*)>> metrics_writers;
+  /// The one list of writers of /metrics lines (Prometheus text, `# HELP`/`# TYPE` included):
+  /// the match runtime's and matchmaker's, then the domains' (DomainContext::AddMetricsWriter
+  /// appends here). Called in order on the shard answering the request while the server runs:
+  /// read atomics only.
+  std::vector<DomainContext::MetricsWriter> metrics_writers;
 
  private:
   std::mutex upgrade_mu_;
