@@ -13,6 +13,17 @@ if [ -z "${ASOBI_DB_HOST:-}" ] && [ -x tools/dev-db.sh ]; then
   source .dev/pg/env
   set +a
 fi
+# Guest sign-in for local development: the bundled game declares guest_auth = true, and the
+# pepper that keys guest verifiers is generated into .dev/ on first run (kept, so that guest
+# devices still sign in after a restart). Production sets its own ASOBI_GUEST_PEPPER.
+if [ -z "${ASOBI_GUEST_PEPPER:-}" ]; then
+  mkdir -p .dev
+  if [ ! -s .dev/guest_pepper ]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 -w0 > .dev/guest_pepper)
+  fi
+  ASOBI_GUEST_PEPPER="$(cat .dev/guest_pepper)"
+  export ASOBI_GUEST_PEPPER
+fi
 export ASOBI_CORS_ORIGINS="${ASOBI_CORS_ORIGINS:-*}"
 [ -d lua ] && export ASOBI_GAME_DIR="${ASOBI_GAME_DIR:-$PWD/lua}"
 echo "asobi on http://localhost:${ASOBI_PORT:-8080}  (Ctrl-C to stop)"

@@ -18,6 +18,7 @@ namespace db {
 class PgConnection;
 }
 class AccountService;
+struct AuthPosture;
 class GuestAuth;
 class RouteRateLimits;
 namespace economy {
@@ -30,7 +31,10 @@ struct GameShard {
   db::PgConnection* db = nullptr;           // this shard's connection; null without database
   AccountService* accounts = nullptr;       // null without database
   GuestAuth* guest = nullptr;               // null without database
-  RouteRateLimits* rate_limits = nullptr;   // node-wide, shared; null = unlimited
+  /// Registration posture and guest declaration (rest.md §2.6-2.7); node-wide, shared; null
+  /// without database (no accounts to create).
+  const AuthPosture* auth_posture = nullptr;
+  RouteRateLimits* rate_limits = nullptr;  // node-wide, shared; null = unlimited
   /// Wallets ledger, store, inventory (game/economy); null without database.
   economy::EconomyService* economy = nullptr;
   /// Looks up a live client on this shard (null when it disconnected). Set by the server.

@@ -109,7 +109,11 @@ const std::vector<Flag>& Flags() {
        StrField(&Config::migrations_dir)},
       {"workers", "ASOBI_WORKERS", "threads for blocking work such as password hashing (2)", true,
        IntField(&Config::workers, 1, 64)},
-      {"guest-auth", "ASOBI_GUEST_AUTH", "allow guest/device sign-in (needs --guest-pepper)", false,
+      {"registration", "ASOBI_REGISTRATION",
+       "open|oauth_only|closed: who may create accounts; wins over the game's config.lua", true,
+       StrField(&Config::registration)},
+      {"guest-auth", "ASOBI_GUEST_AUTH",
+       "allow guest/device sign-in when config.lua has no guest_auth (needs --guest-pepper)", false,
        [](Config& c, const std::string& v) {
          c.guest_auth = v.empty() || v == "1" || v == "true";
          return true;

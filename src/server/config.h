@@ -41,7 +41,8 @@ struct Config {
 
   std::string migrations_dir;  // --migrations-dir, ASOBI_MIGRATIONS_DIR (default: bundled)
   int workers = 2;             // --workers, ASOBI_WORKERS: blocking-work threads (hashing)
-  bool guest_auth = false;     // --guest-auth, ASOBI_GUEST_AUTH (the game's guest_auth global)
+  bool guest_auth = false;     // --guest-auth, ASOBI_GUEST_AUTH (when config.lua has no guest_auth)
+  std::string registration;    // --registration, ASOBI_REGISTRATION (open|oauth_only|closed)
   std::string guest_pepper;    // --guest-pepper, ASOBI_GUEST_PEPPER (>= 32 bytes)
   int64_t guest_unlinked_cap = 100000;  // --guest-unlinked-cap, ASOBI_GUEST_UNLINKED_CAP
   std::string rate_limits;  // --rate-limits, ASOBI_RATE_LIMITS ("api=1000/1000,auth=...")

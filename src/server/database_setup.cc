@@ -8,9 +8,11 @@
 #include "db/migrations.h"
 #include "db/pg_connection.h"
 #include "game/auth/account_service.h"
+#include "game/auth/auth_posture.h"
 #include "game/auth/db_token_verifier.h"
 #include "game/auth/guest_auth.h"
 #include "game/auth/token_sweeper.h"
+#include "game/modes/mode_registry.h"
 #include "server/ws_session.h"
 
 namespace asobi {
@@ -75,21 +77,35 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
   int64_t deadline_ms = c.db_timeout_ms;
   int64_t sweep_ms = c.token_sweep_ms;
   WorkerPool* workers = workers_.get();
+  auto posture = std::make_shared<AuthPosture>();
+  posture->operator_registration = c.registration;
+  posture->operator_guest_auth = c.guest_auth;
+  ServerShared* shared_ptr = &shared;
+  posture->game = [shared_ptr]() {
+    GameAuthSettings settings;
+    if (shared_ptr->modes == nullptr) return settings;
+    std::shared_ptr<const modes::ModeSet> set = shared_ptr->modes->Current();
+    if (set == nullptr) return settings;
+    settings.guest_auth = set->guest_auth;
+    settings.registration = set->registration;
+    return settings;
+  };
   auto guest_config = std::make_shared<GuestConfig>();
-  guest_config->enabled = c.guest_auth;
+  guest_config->posture = posture;
   guest_config->pepper = c.guest_pepper;
   guest_config->unlinked_cap = c.guest_unlinked_cap;
-  if (c.guest_auth && c.guest_pepper.size() < 32) {
-    LOG_WARN("guest sign-in stays disabled: --guest-pepper must have at least 32 bytes");
-  }
   auto guest_limiter = std::make_shared<GuestCreateLimiter>();
   std::atomic<bool>* up = shard_up_.get();
   int shard_count = shard_count_;
   auto previous = shared.init_shard;
   shared.init_shard = [previous, shard_conninfo, deadline_ms, sweep_ms, workers, up, shard_count,
-                       guest_config, guest_limiter](ServerShard& s) {
+                       guest_config, guest_limiter, posture](ServerShard& s) {
     if (previous) previous(s);
     CHECK(s.shard.id() < shard_count);
+    // The game's config.lua is loaded by now (MatchSetup runs before the shards start).
+    if (s.shard.id() == 0 && posture->GuestAuthDeclared() && guest_config->pepper.size() < 32) {
+      LOG_WARN("guest sign-in stays disabled: --guest-pepper must have at least 32 bytes");
+    }
     auto sdb = std::make_shared<ShardDb>();
     db::PgConnection::Options opts;
     opts.conninfo = shard_conninfo;
@@ -109,6 +125,7 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
     s.game.db = sdb->conn.get();
     s.game.accounts = sdb->accounts.get();
     s.game.guest = sdb->guest.get();
+    s.game.auth_posture = posture.get();
     s.game.verifier = std::make_unique<DbTokenVerifier>(*sdb->accounts);
     ServerShard* state = &s;
     sdb->accounts->SetRevokeHook([state](const std::string& player_id) {
@@ -132,6 +149,7 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
       state->shard.reactor().CancelTimer(sdb->publish_timer);
       state->game.verifier.reset();
       state->game.guest = nullptr;
+      state->game.auth_posture = nullptr;
       state->game.accounts = nullptr;
       state->game.db = nullptr;
       sdb->sweeper.reset();

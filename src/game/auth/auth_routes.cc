@@ -2,6 +2,7 @@
 
 #include "base/uuid.h"
 #include "game/auth/account_service.h"
+#include "game/auth/auth_posture.h"
 #include "game/auth/guest_auth.h"
 #include "game/auth/player_erasure.h"
 #include "game/auth/validation.h"
@@ -74,6 +75,17 @@ bool RequireStrings(HttpCall& call, JsonValue body, std::initializer_list<const 
 
 void Register(HttpCall& call) {
   if (!AllowByIp(call) || !NeedAccounts(call)) return;
+  if (call.game.auth_posture != nullptr) {
+    switch (call.game.auth_posture->Registration()) {
+      case RegistrationPosture::kClosed:
+        return RespondError(call, "auth.registration_closed", "Registration is closed.");
+      case RegistrationPosture::kOauthOnly:
+        return RespondError(call, "auth.password_registration_disabled",
+                            "Password registration is disabled; sign in with a provider.");
+      case RegistrationPosture::kOpen:
+        break;
+    }
+  }
   JsonValue body;
   if (!ParseBody(call, &body)) return;
   std::vector<std::string> f;

@@ -148,6 +148,10 @@ void GuestAuth::SignIn(std::string device_id, std::string secret,
 
 void GuestAuth::Create(std::string device_id, std::string secret,
                        std::function<void(Result<GuestResult>)> done, int attempt) {
+  if (attempt == 0 && config_->posture != nullptr &&
+      config_->posture->Registration() == RegistrationPosture::kClosed) {
+    return done(Fail("auth.registration_closed"));
+  }
   if (attempt == 0 && !limiter_->Allow(MonoMs())) return done(Fail("guest.rate_limited"));
   db_.Execute(
       kGuestUnlinkedCount, {},

@@ -11,16 +11,18 @@
 
 #include "base/result.h"
 #include "game/auth/account_service.h"
+#include "game/auth/auth_posture.h"
 
 namespace asobi {
 
-/// Operator settings (rest.md §2.7): guest sign-in needs both `enabled` (the game's
-/// guest_auth) and a pepper of at least 32 bytes.
+/// Operator settings (rest.md §2.7): guest sign-in needs both the game's declaration
+/// (`posture->GuestAuthDeclared()`) and a pepper of at least 32 bytes. New devices are also
+/// subject to the registration posture (§2.6: `closed` refuses them).
 struct GuestConfig {
-  bool enabled = false;
-  std::string pepper;             // secret key for the verifier HMAC
-  std::string key_id = "v1";      // guest_verifier_key_id
-  int64_t unlinked_cap = 100000;  // guest_unlinked_cap
+  std::shared_ptr<const AuthPosture> posture;  // null: guest sign-in is not declared
+  std::string pepper;                          // secret key for the verifier HMAC
+  std::string key_id = "v1";                   // guest_verifier_key_id
+  int64_t unlinked_cap = 100000;               // guest_unlinked_cap
 };
 
 /// Node-wide guest creation limiter (100 / 1 s, one global key). Thread-safe.
@@ -44,10 +46,15 @@ class GuestAuth {
   GuestAuth(AccountService& accounts, db::PgConnection& db, std::shared_ptr<GuestConfig> config,
             std::shared_ptr<GuestCreateLimiter> limiter);
 
-  bool enabled() const { return config_->enabled && config_->pepper.size() >= 32; }
+  /// Whether guest sign-in is on now (declared by the game and peppered by the operator).
+  bool enabled() const {
+    return config_->posture != nullptr && config_->posture->GuestAuthDeclared() &&
+           config_->pepper.size() >= 32;
+  }
 
   /// Signs a device in (creating the player on first use). Errors: guest.* codes of §2.7,
-  /// not_ready, internal. Inputs are validated by the caller (ValidateGuestInput).
+  /// auth.registration_closed (a new device under the `closed` posture), not_ready, internal.
+  /// Inputs are validated by the caller (ValidateGuestInput).
   void SignIn(std::string device_id, std::string device_secret,
               std::function<void(Result<GuestResult>)> done);
   /// Turns the calling guest into a password account; revokes all of its tokens.
