@@ -143,6 +143,9 @@ void ShardSet::Start(std::function<void(Shard&)> init) {
     threads_.emplace_back([this, sp, init, ncpu] {
       t_current = sp;
       SetCurrentShardId(sp->id());
+      if (pthread_getcpuclockid(pthread_self(), &sp->cpu_clock_) == 0) {
+        sp->cpu_clock_ready_.store(true, std::memory_order_release);
+      }
       if (pin_ && ncpu > 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -155,6 +158,7 @@ void ShardSet::Start(std::function<void(Shard&)> init) {
       pthread_setname_np(pthread_self(), name);
       init(*sp);
       sp->reactor().Run();
+      sp->cpu_clock_ready_.store(false, std::memory_order_release);
       t_current = nullptr;
     });
   }
@@ -169,6 +173,13 @@ void ShardSet::Join() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+}
+
+double Shard::ThreadCpuSeconds() const {
+  if (!cpu_clock_ready_.load(std::memory_order_acquire)) return -1;
+  timespec ts;
+  if (clock_gettime(cpu_clock_, &ts) != 0) return -1;  // the thread ended meanwhile
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
 }  // namespace asobi

@@ -9,6 +9,8 @@
 // (SharedBuffer, ids, strings) to send data.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -75,6 +77,11 @@ class Shard {
   /// The shard whose thread is calling, or null off-shard.
   static Shard* Current();
 
+  /// CPU time (user + system) this shard's thread has used, in seconds, read through the
+  /// thread's CPU clock. Any thread, while the shard's thread runs; -1 before it started or
+  /// after it ended. /metrics reports it as asobi_shard_cpu_seconds_total.
+  double ThreadCpuSeconds() const;
+
   /// Mailboxes into this shard created so far (tests; any thread, approximate).
   size_t inbox_count() const;
   /// Slots allocated by the mailbox from this shard to `to`, 0 when it does not exist yet
@@ -90,6 +97,9 @@ class Shard {
   int id_;
   Reactor reactor_;
   ShardMetrics metrics_;
+  // The thread's CPU clock; valid while cpu_clock_ready_ (set by the thread itself).
+  clockid_t cpu_clock_{};
+  std::atomic<bool> cpu_clock_ready_{false};
   size_t mailbox_capacity_;
   size_t mailbox_initial_capacity_;
   // inbox_[from] is the ring `from` pushes into and this shard pops from; null until `from`

@@ -126,6 +126,15 @@ void Metrics(const ServerShared& shared, HttpCall& call) {
          "Closing connections reset after --close-timeout-ms without send progress.");
   PerShard(&out, shared, "asobi_conn_force_closes_total",
            [&](ShardMetrics& m) { return m.force_closes.load(relaxed); });
+  Metric(&out, "asobi_shard_cpu_seconds_total", "counter",
+         "CPU time (user + system) used by the shard's thread.");
+  for (int i = 0; i < shared.shards->size(); ++i) {
+    double cpu = shared.shards->shard(i).ThreadCpuSeconds();
+    if (cpu < 0) continue;
+    char value[32];
+    snprintf(value, sizeof value, "%.6f", cpu);
+    out += "asobi_shard_cpu_seconds_total{shard=\"" + std::to_string(i) + "\"} " + value + "\n";
+  }
   Metric(&out, "asobi_loop_turn_seconds", "histogram", "Busy time per reactor loop turn.");
   static const uint64_t kEdgesUs[] = {10,   50,   100,   250,   500,   1000,
                                       2500, 5000, 10000, 50000, 100000};

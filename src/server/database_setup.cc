@@ -43,10 +43,18 @@ struct ShardDb {
 };
 
 // Publishes the shard's database state for /ready (read from any shard) every kPublishMs.
-void Publish(ServerShard* state, ShardDb* sdb, std::atomic<bool>* up) {
+void Publish(ServerShard* state, ShardDb* sdb, std::atomic<bool>* up, DbShardGauges* g) {
   up->store(sdb->conn->responsive(), std::memory_order_relaxed);
-  sdb->publish_timer =
-      state->shard.reactor().AddTimer(kPublishMs, [state, sdb, up] { Publish(state, sdb, up); });
+  const db::PgConnectionStats& st = sdb->conn->stats();
+  constexpr auto relaxed = std::memory_order_relaxed;
+  g->pending_statements.store(sdb->conn->pending_statements(), relaxed);
+  g->statements_sent.store(st.statements_sent, relaxed);
+  g->batches_sent.store(st.batches_sent, relaxed);
+  g->timeouts.store(st.timeouts, relaxed);
+  g->overloaded.store(st.overloaded, relaxed);
+  g->connection_losses.store(st.connection_losses, relaxed);
+  sdb->publish_timer = state->shard.reactor().AddTimer(
+      kPublishMs, [state, sdb, up, g] { Publish(state, sdb, up, g); });
 }
 
 }  // namespace
@@ -96,10 +104,13 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
   guest_config->unlinked_cap = c.guest_unlinked_cap;
   auto guest_limiter = std::make_shared<GuestCreateLimiter>();
   std::atomic<bool>* up = shard_up_.get();
+  gauges_ = std::make_unique<DbShardGauges[]>(size_t(shard_count_));
+  DbShardGauges* gauges = gauges_.get();
+  shared.metrics_writers.push_back([this](std::string* out) { WriteMetrics(out); });
   int shard_count = shard_count_;
   auto previous = shared.init_shard;
   shared.init_shard = [previous, shard_conninfo, deadline_ms, sweep_ms, workers, up, shard_count,
-                       guest_config, guest_limiter, posture](ServerShard& s) {
+                       guest_config, guest_limiter, posture, gauges](ServerShard& s) {
     if (previous) previous(s);
     CHECK(s.shard.id() < shard_count);
     // The game's config.lua is loaded by now (MatchSetup runs before the shards start).
@@ -142,7 +153,7 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
     s.game.on_client_closed.push_back([](Client& client) {
       if (AccountService* a = AccountService::OnThisShard()) a->ForgetSocket(client.ref());
     });
-    Publish(state, sdb.get(), &up[s.shard.id()]);
+    Publish(state, sdb.get(), &up[s.shard.id()], &gauges[s.shard.id()]);
     s.teardown.push_back([state, sdb]() mutable {
       // The worker pool was shut down before this runs (before_stop), so no hashing result
       // can still arrive for these services.
@@ -203,6 +214,40 @@ void DatabaseSetup::MigrateLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     delay_ms = std::min<int64_t>(delay_ms * 2, 5000);
+  }
+}
+
+void DatabaseSetup::WriteMetrics(std::string* out) const {
+  struct Row {
+    const char* name;
+    const char* type;
+    const char* help;
+    const std::atomic<uint64_t> DbShardGauges::*field;
+  };
+  static const Row kRows[] = {
+      {"asobi_db_pending_statements", "gauge",
+       "Statements queued or in flight on the shard's pipelined connection (pipeline depth).",
+       &DbShardGauges::pending_statements},
+      {"asobi_db_statements_sent_total", "counter", "Statements sent to PostgreSQL.",
+       &DbShardGauges::statements_sent},
+      {"asobi_db_batches_sent_total", "counter",
+       "Pipeline batches sent (statements_sent / batches_sent = mean batch size).",
+       &DbShardGauges::batches_sent},
+      {"asobi_db_timeouts_total", "counter", "Database calls failed with db_timeout.",
+       &DbShardGauges::timeouts},
+      {"asobi_db_overloaded_total", "counter", "Database calls refused with db_overloaded.",
+       &DbShardGauges::overloaded},
+      {"asobi_db_connection_losses_total", "counter", "Established connections lost.",
+       &DbShardGauges::connection_losses},
+  };
+  for (const Row& row : kRows) {
+    *out += std::string("# HELP ") + row.name + " " + row.help + "\n# TYPE " + row.name + " " +
+            row.type + "\n";
+    for (int i = 0; i < shard_count_; ++i) {
+      *out += std::string(row.name) + "{shard=\"" + std::to_string(i) + "\"} " +
+              std::to_string((gauges_[size_t(i)].*row.field).load(std::memory_order_relaxed)) +
+              "\n";
+    }
   }
 }
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -12,6 +14,17 @@
 #include "server/server.h"
 
 namespace asobi {
+
+/// One shard's connection figures, copied from its PgConnectionStats every 100 ms by the
+/// shard (the stats themselves are shard-affine) and read by /metrics on any shard.
+struct DbShardGauges {
+  std::atomic<uint64_t> pending_statements{0};  // queued + in flight (pipeline depth)
+  std::atomic<uint64_t> statements_sent{0};
+  std::atomic<uint64_t> batches_sent{0};
+  std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> overloaded{0};
+  std::atomic<uint64_t> connection_losses{0};
+};
 
 class DatabaseSetup {
  public:
@@ -24,6 +37,7 @@ class DatabaseSetup {
 
  private:
   void MigrateLoop();
+  void WriteMetrics(std::string* out) const;
 
   ServerShared& shared_;
   std::string conninfo_;
@@ -33,6 +47,7 @@ class DatabaseSetup {
   std::atomic<bool> stop_{false};
   std::thread migrator_;
   std::unique_ptr<std::atomic<bool>[]> shard_up_;
+  std::unique_ptr<DbShardGauges[]> gauges_;
   int shard_count_ = 0;
 };
 

@@ -182,5 +182,39 @@ TEST_F(MetricsGaugesTest, GaugesRiseWithPlayersAndReturnToIdle) {
   EXPECT_EQ(m["asobi_matches_created_total"], 1);
 }
 
+// The operator figures of issue 15 item 3 that the core provides: each shard's CPU time and
+// each shard's database pipeline (depth, statements and batches sent).
+TEST_F(MetricsGaugesTest, ShardCpuTimeAndDatabasePipelineFigures) {
+  auto cpu_of = [](const std::string& text, int shard) {
+    std::string key = "asobi_shard_cpu_seconds_total{shard=\"" + std::to_string(shard) + "\"} ";
+    size_t at = text.find(key);
+    return at == std::string::npos ? -1.0 : std::strtod(text.c_str() + at + key.size(), nullptr);
+  };
+  HttpResponse first = HttpCall(server_.port(), "GET", "/metrics");
+  ASSERT_EQ(first.status, 200);
+  double cpu0 = cpu_of(first.body, 0), cpu1 = cpu_of(first.body, 1);
+  EXPECT_GT(cpu0, 0.0) << first.body;
+  EXPECT_GT(cpu1, 0.0) << first.body;
+  std::map<std::string, int64_t> before = ParseMetrics(first.body);
+  ASSERT_TRUE(before.count("asobi_db_statements_sent_total"));
+  ASSERT_TRUE(before.count("asobi_db_pending_statements"));
+  for (int i = 0; i < 3; ++i) Register("metrics_db_" + std::to_string(i));
+  std::map<std::string, int64_t> m;
+  int64_t statements = before["asobi_db_statements_sent_total"];
+  int64_t batches = before["asobi_db_batches_sent_total"];
+  // Three registrations write players, stats and tokens: at least 3 statements and a batch
+  // more, and nothing left in the pipeline once they answered.
+  EXPECT_TRUE(WaitForMetrics(
+      [&](auto& v) {
+        return v["asobi_db_statements_sent_total"] >= statements + 3 &&
+               v["asobi_db_batches_sent_total"] > batches && v["asobi_db_pending_statements"] == 0;
+      },
+      &m))
+      << m["asobi_db_statements_sent_total"] << " " << m["asobi_db_batches_sent_total"] << " "
+      << m["asobi_db_pending_statements"];
+  HttpResponse later = HttpCall(server_.port(), "GET", "/metrics");
+  EXPECT_GE(cpu_of(later.body, 0) + cpu_of(later.body, 1), cpu0 + cpu1);
+}
+
 }  // namespace
 }  // namespace asobi::itest
