@@ -8,8 +8,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -214,6 +217,34 @@ TEST_F(MetricsGaugesTest, ShardCpuTimeAndDatabasePipelineFigures) {
       << m["asobi_db_pending_statements"];
   HttpResponse later = HttpCall(server_.port(), "GET", "/metrics");
   EXPECT_GE(cpu_of(later.body, 0) + cpu_of(later.body, 1), cpu0 + cpu1);
+}
+
+// docs/grafana/asobi-dashboard.json only charts what the server exports: every asobi_* name
+// in its queries has a `# TYPE` line on /metrics (histogram series by their family name).
+TEST_F(MetricsGaugesTest, TheGrafanaDashboardUsesOnlyExportedMetrics) {
+  const char* root = std::getenv("ASOBI_SOURCE_ROOT");
+  ASSERT_NE(root, nullptr);
+  std::ifstream in(std::string(root) + "/docs/grafana/asobi-dashboard.json");
+  ASSERT_TRUE(in.good());
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string dashboard = buf.str();
+  std::set<std::string> names;
+  std::regex metric("asobi_[a-z_]+");
+  for (auto it = std::sregex_iterator(dashboard.begin(), dashboard.end(), metric);
+       it != std::sregex_iterator(); ++it) {
+    std::string name = it->str();
+    if (name.size() > 7 && name.compare(name.size() - 7, 7, "_bucket") == 0) {
+      name.resize(name.size() - 7);
+    }
+    names.insert(name);
+  }
+  ASSERT_GE(names.size(), 20u);
+  HttpResponse r = HttpCall(server_.port(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  for (const std::string& name : names) {
+    EXPECT_NE(r.body.find("# TYPE " + name + " "), std::string::npos) << name;
+  }
 }
 
 }  // namespace
