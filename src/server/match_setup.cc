@@ -66,6 +66,7 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
         "# HELP asobi_matches_created_total Matches created.\n"
         "# TYPE asobi_matches_created_total counter\nasobi_matches_created_total " +
         std::to_string(node->metrics().matches_created.load(std::memory_order_relaxed)) + "\n";
+    node->metrics().callback_failures.Write(out);
   });
   node_->post_to_shard = [this](int shard, Task fn) {
     if (shared_.shards != nullptr && shard < shared_.shards->size()) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "http_call.h"
 #include "itest_checks.h"
 #include "json_doc.h"
 #include "server_harness.h"
@@ -418,6 +419,13 @@ void ExpectRunawayQuarantined(uint16_t port, ServerProcess* server, const char* 
       << "the runaway match was not ended";
   EXPECT_EQ(fin.Str({"payload", "result", "status"}), "script_failure") << fin.text();
   EXPECT_TRUE(server->WaitForLog("lua script quarantined", kWaitMs));
+  // Each overrun is counted on /metrics as a handle_input timeout.
+  HttpResponse metrics = HttpCall(port, "GET", "/metrics");
+  const std::string key =
+      "asobi_lua_callback_failures_total{callback=\"handle_input\",kind=\"timeout\"} ";
+  size_t at = metrics.body.find(key);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GE(std::strtoll(metrics.body.c_str() + at + key.size(), nullptr, 10), 1);
   // The other match plays on.
   JsonDoc b1, b2;
   ASSERT_TRUE(b.WaitFor("match.state", &b1));
