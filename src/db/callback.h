@@ -15,11 +15,13 @@ class Callback {
   Callback() = default;
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback> &&
                                                     std::is_invocable_v<std::decay_t<F>&, Arg>>>
+  /// Wraps any callable invocable with `Arg` (moved or copied in; one heap allocation).
   Callback(F&& f)  // NOLINT(google-explicit-constructor)
       : impl_(std::make_unique<Impl<std::decay_t<F>>>(std::forward<F>(f))) {}
   Callback(Callback&&) noexcept = default;
   Callback& operator=(Callback&&) noexcept = default;
 
+  /// True when holding a callable. Calling passes `arg` by value (PgConnection calls each once).
   explicit operator bool() const { return impl_ != nullptr; }
   void operator()(Arg arg) { impl_->Call(std::move(arg)); }
 

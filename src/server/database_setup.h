@@ -13,6 +13,8 @@
 
 namespace asobi {
 
+/// Owned by main() for the server's lifetime; runs the migrator thread and owns the worker
+/// pool. Destroy after the shards stopped.
 class DatabaseSetup {
  public:
   /// Installs shard init hooks and the /ready probe on `shared`. Call before Server::Start.

@@ -28,6 +28,7 @@ class MatchSetup {
   /// Starts the mode watcher (after Server::Start, so every shard can be posted to).
   void StartWatcher();
 
+  /// The node-wide match directory and the loaded modes (for MatchmakerSetup and domains).
   match::MatchNode& node() { return *node_; }
   modes::ModeRegistry& modes() { return registry_; }
 
