@@ -16,6 +16,8 @@
 
 namespace asobi {
 
+/// Owned by ServerShared (node-wide, outlives the shards); filled on the main thread before
+/// Server::Start, then read-only.
 class DomainContext {
  public:
   /// A step run once on every shard's own thread at start-up, after the database services
@@ -24,6 +26,7 @@ class DomainContext {
   /// in GameShard, and registers the service's teardown with GameShard::AddTeardown.
   using ShardStep = std::function<void(GameShard&)>;
 
+  /// Borrows the node's route and message tables (both must outlive the context).
   DomainContext(HttpApi& http_api, MessageRegistry<WsContext>& ws_registry)
       : http_api_(http_api), ws_registry_(ws_registry) {}
 

@@ -44,6 +44,8 @@ class HttpApi {
     router_.Add(method, pattern, int(handlers_.size()));
     handlers_.push_back(std::move(handler));
   }
+  /// Lookup used by HttpSession: the compiled router and the handler of a matched route_id
+  /// (must come from router(); not bounds-checked).
   const http::Router& router() const { return router_; }
   const HttpHandler& handler(int route_id) const { return handlers_[size_t(route_id)]; }
 

@@ -42,6 +42,8 @@ struct PlayerJson {
   std::string json;
 };
 
+/// Owned by the shard's database wiring (one per shard); borrows the shard's PgConnection and
+/// the node's WorkerPool. Never call across shards (use Shard::SubmitTo).
 class AccountService {
  public:
   static constexpr int64_t kAccessTtlMs = 60 * 60 * 1000;            // 60 min
@@ -117,6 +119,7 @@ class AccountService {
   /// `user_id, token, context` returned by a DELETE).
   void BurnDeletedRows(const db::PgResult& deleted);
 
+  /// This shard's token cache, socket-token index, the password-hashing pool and the shard.
   SessionCache& cache() { return cache_; }
   const SocketTokens& sockets() const { return sockets_; }
   WorkerPool& workers() { return workers_; }

@@ -18,6 +18,8 @@ class BotClient final : public Client {
  public:
   BotClient(ClientRef ref, std::string bot_id);
 
+  /// Client: frames are parsed for the view and the end of the match instead of sent; errors
+  /// are ignored, Close() marks the bot finished, peer_ip() is "bot", BindPlayer keeps the id.
   void SendFrame(std::string_view json) override { OnFrame(json); }
   /// Takes a complete server WebSocket text frame (header + JSON).
   void SendEncoded(const SharedBuffer& ws_frame) override;

@@ -20,6 +20,7 @@
 
 namespace asobi::bots {
 
+/// Think cadence (ms) and how many slices of it bots are spread over.
 struct BotOptions {
   int think_ms = 100;  ///< lua.md §11: bot think every 100 ms
   int slices = 10;     ///< bots are spread over this many slices of think_ms (no bursts)
@@ -67,6 +68,7 @@ class BotRunner {
   /// The bot's client, or null (for GameShard::find_client).
   Client* Find(const ClientRef& ref);
 
+  /// Bots on this shard, and the counters.
   size_t size() const { return bots_.size(); }
   const BotStats& stats() const { return stats_; }
   /// Runs one full think round over every started bot now (tests).

@@ -22,6 +22,7 @@
 
 namespace asobi::chat {
 
+/// One per shard (used when the shard owns channels); owned by that shard's ChatService.
 class HistoryWriter {
  public:
   static constexpr size_t kBatchRowsMax = 1000;

@@ -135,6 +135,7 @@ class EconomyService {
   /// forbidden (another player's item), insufficient_quantity, not_ready, internal.
   void Consume(std::string player_id, std::string item_id, int64_t quantity, ConsumeCallback done);
 
+  /// This shard's connection and the economy's group-commit queue (tests, metrics).
   db::PgConnection& db() { return db_; }
   const WriteQueue& writes() const { return writes_; }
 

@@ -64,6 +64,7 @@ class Matchmaker {
 
   /// The Matchmaker of the calling shard thread (the last one constructed on it), or null.
   static Matchmaker* OnThisShard();
+  /// The node-wide part this matchmaker registered with.
   MatchmakerNode& node() { return node_; }
 
   using AddDone = std::function<void(Result<AddReply>)>;

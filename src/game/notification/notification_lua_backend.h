@@ -18,6 +18,8 @@ class NotificationLuaBackend final : public script::game_api::NotifyBackend {
   explicit NotificationLuaBackend(NotificationService& service) : service_(service) {}
   ~NotificationLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::NotifyBackend: game.notify / game.notify_many (lua.md §9); `done` runs on
+  /// this shard, and not at all once the backend is destroyed.
   void Notify(std::vector<std::string> player_ids, std::string type, std::string subject,
               std::string content_json, StoredDone done) override;
 

@@ -20,6 +20,7 @@ class StaticTokenVerifier final : public TokenVerifier {
   /// Errors: reason "bad_file" when unreadable or malformed.
   static Result<std::shared_ptr<const Table>> LoadFile(const std::string& path);
 
+  /// TokenVerifier: answers at once from the table; unknown tokens are `invalid_token`.
   void Verify(std::string_view token, Callback done) override;
 
  private:

@@ -12,6 +12,7 @@
 
 namespace asobi {
 
+/// A successful verification: the player and an optional hook run when the socket is bound.
 struct VerifiedPlayer {
   std::string player_id;
   /// Optional: called with the socket once it is bound to the player, so the verifier can
