@@ -17,6 +17,8 @@ class LeaderboardLuaBackend final : public script::game_api::LeaderboardBackend 
   explicit LeaderboardLuaBackend(LeaderboardService& service) : service_(service) {}
   ~LeaderboardLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::LeaderboardBackend: game.leaderboard.submit / top / around (lua.md §9);
+  /// `done` runs on this shard, and not at all once the backend is destroyed.
   void Submit(std::string board_id, std::string player_id, int64_t score, std::string op,
               EntryDone done) override;
   void Top(std::string board_id, int count, EntriesDone done) override;

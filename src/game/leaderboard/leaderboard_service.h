@@ -62,6 +62,8 @@ struct LeaderboardNode {
 using EntryCallback = std::function<void(Result<RankedEntry>)>;
 using EntriesCallback = std::function<void(Result<std::vector<RankedEntry>>)>;
 
+/// One per shard, created by RegisterLeaderboards' start-up step; owns the boards whose
+/// OwnerOf is this shard. Shard-affine.
 class LeaderboardService {
  public:
   /// Construct on `shard`'s thread (it becomes that thread's OnThisShard()); `shard`, `db`

@@ -16,6 +16,8 @@ class StorageLuaBackend final : public script::game_api::StorageBackend {
   explicit StorageLuaBackend(db::PgConnection& db) : db_(db) {}
   ~StorageLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::StorageBackend: game.storage.get / game.storage.set (lua.md §9 Storage);
+  /// `done` runs on this shard, and not at all once the backend is destroyed.
   void Get(std::optional<std::string> player_id, std::string collection, std::string key,
            JsonDone done) override;
   void Set(std::optional<std::string> player_id, std::string collection, std::string key,

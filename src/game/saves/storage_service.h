@@ -22,6 +22,7 @@ inline constexpr size_t kMaxStorageNameBytes = 255;      // collection and key c
 
 using StorageCallback = std::function<void(Result<std::string>)>;
 
+/// One per shard, borrowing that shard's PgConnection; shard-affine.
 class StorageService {
  public:
   /// `db` (the shard's connection) must outlive the service.

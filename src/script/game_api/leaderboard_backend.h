@@ -13,6 +13,8 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through
+/// ApiBackends::OnThisShard().leaderboard.
 class LeaderboardBackend {
  public:
   /// One ranked row (lua.md §9: `{player_id, score, rank}`).

@@ -12,6 +12,7 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through ApiBackends::OnThisShard().notify.
 class NotifyBackend {
  public:
   /// One stored notification: its player and the row as a JSON object (websocket.md §8.7).

@@ -47,6 +47,8 @@ Result<TerrainChunk> BuildTerrainChunk(const TerrainProvider& provider, ChunkCoo
 /// Shard-affine: construct, call and destroy on `shard`'s thread.
 class TerrainStore {
  public:
+  /// Bounds (each >= 1): cached chunks (LRU), generations in flight, and callbacks waiting on
+  /// one chunk.
   struct Options {
     size_t max_chunks = 256;
     size_t max_pending = 64;
@@ -89,6 +91,7 @@ class TerrainStore {
   /// many it started.
   size_t Preload(std::span<const ChunkCoords> list);
 
+  /// Chunks in the cache, generations in flight, and the counters (this shard's thread).
   size_t cached() const;
   size_t pending() const;
   const Stats& stats() const;
