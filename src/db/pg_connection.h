@@ -109,6 +109,7 @@ struct PgConnectionStats {
 /// and every callback runs there too. Not copyable.
 class PgConnection final {
  public:
+  /// Connection settings and bounds; times in ms. Fixed at construction.
   struct Options {
     /// libpq conninfo (BuildConninfo in db/conninfo.h).
     std::string conninfo;

@@ -16,6 +16,7 @@
 
 namespace asobi {
 
+/// A local of main() for the server's lifetime; destroyed after the shards stopped.
 class MatchSetup {
  public:
   /// Loads the modes (a failure is logged and leaves no modes registered, §1), registers

@@ -7,6 +7,7 @@
 
 namespace asobi::chat {
 
+/// Owned by the chat domain's per-shard state; shard-affine.
 class ChatLuaBackend final : public script::game_api::ChatBackend {
  public:
   /// `service` must outlive the backend.

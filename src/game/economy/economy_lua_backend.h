@@ -10,6 +10,7 @@
 
 namespace asobi::economy {
 
+/// Owned by the economy domain's per-shard state; shard-affine.
 class EconomyLuaBackend final : public script::game_api::EconomyBackend {
  public:
   /// `service` must outlive the backend. Replies that arrive after the backend is destroyed

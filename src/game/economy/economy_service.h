@@ -86,6 +86,7 @@ using PurchaseCallback = std::function<void(Result<PurchaseResult>)>;
 /// The quantity left (0: the row was deleted).
 using ConsumeCallback = std::function<void(Result<int64_t>)>;
 
+/// One per shard, created by RegisterEconomy's start-up step; shard-affine.
 class EconomyService {
  public:
   /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`

@@ -10,6 +10,7 @@
 
 namespace asobi::leaderboard {
 
+/// Owned by the leaderboard domain's per-shard state; shard-affine.
 class LeaderboardLuaBackend final : public script::game_api::LeaderboardBackend {
  public:
   /// `service` must outlive the backend. Replies arriving after the backend is destroyed are

@@ -53,6 +53,7 @@ struct MatchmakerDeps {
   std::function<void(const std::string& player_id, const std::string& frame)> notify_player;
 };
 
+/// One per shard, owned by MatchmakerSetup; every method and callback on that shard.
 class Matchmaker {
  public:
   /// Construct on the shard's own thread; registers with `node`. `node` and `host` must

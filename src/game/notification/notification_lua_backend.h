@@ -11,6 +11,7 @@
 
 namespace asobi::notification {
 
+/// Owned by the notification domain's per-shard state; shard-affine.
 class NotificationLuaBackend final : public script::game_api::NotifyBackend {
  public:
   /// `service` must outlive the backend. Replies that arrive after the backend is destroyed

@@ -10,6 +10,7 @@
 
 namespace asobi::saves {
 
+/// Owned by the saves domain's per-shard state; shard-affine.
 class StorageLuaBackend final : public script::game_api::StorageBackend {
  public:
   /// `db` must outlive the backend. Replies arriving after it is destroyed are dropped.

@@ -10,6 +10,7 @@
 
 namespace asobi {
 
+/// One per shard (GameShard::verifier), all sharing one immutable table; shard-affine.
 class StaticTokenVerifier final : public TokenVerifier {
  public:
   using Table = std::unordered_map<std::string, std::string>;
