@@ -24,8 +24,8 @@ namespace economy {
 class EconomyService;
 }
 
-/// Owned by the shard's ServerShard; every member is used on that shard's thread only. Pointers
-/// to services are non-owning (each domain registers its own teardown).
+/// Owned by the shard's ServerShard; every member is used on that shard's thread only. Raw
+/// service pointers are non-owning (each domain frees its service in its own teardown).
 struct GameShard {
   Shard* shard = nullptr;
   std::unique_ptr<TokenVerifier> verifier;  // null: every session.connect is invalid_token

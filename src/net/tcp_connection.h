@@ -71,8 +71,8 @@ class TcpConnection final : public TurnFlush {
   /// message may be appended past the bound before the overflow is noticed.
   static constexpr size_t kSendQueueBytesLimit = size_t(1) << 30;
 
-  /// Per-connection bounds, copied from the table at accept (config `send_queue_bytes_max`,
-  /// `close_timeout_ms`).
+  /// Per-connection bounds, copied from the table when the connection is added (server
+  /// flags --send-queue-bytes, --close-timeout-ms).
   struct Limits {
     size_t send_queue_bytes_max = 4u << 20;  // bytes queued but not yet written (<= limit)
     int64_t close_timeout_ms = 10000;        // closing without send progress: then RST
@@ -97,7 +97,7 @@ class TcpConnection final : public TurnFlush {
   /// Replaces the protocol handler (e.g. after a WebSocket upgrade). Safe to call from inside
   /// the current handler's OnData: the old handler is destroyed at the end of the turn.
   void SetHandler(std::unique_ptr<ConnectionHandler> handler);
-  /// The current protocol handler (null only before Start()).
+  /// The current protocol handler (null until the listener sets the first one).
   ConnectionHandler* handler() { return handler_.get(); }
 
   /// Queues a copy of `bytes` (small replies). Sent at the end of this loop turn. Dropped

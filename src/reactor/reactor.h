@@ -56,8 +56,9 @@ class Reactor {
   };
   using TimerId = uint64_t;
 
-  /// Sets up the ring and the wake eventfd; CHECK-fails when io_uring setup fails. The ring
-  /// is bound to a thread by AttachToThread() / Run().
+  /// Sets up the ring (created disabled, so AttachToThread() / Run() bind it to the shard
+  /// thread; a plain ring on kernels without those flags) and the wake eventfd. CHECK-fails
+  /// when io_uring or eventfd setup fails.
   explicit Reactor(const Options& opts);
   ~Reactor();
   Reactor(const Reactor&) = delete;
