@@ -13,9 +13,9 @@ template <typename Arg>
 class Callback {
  public:
   Callback() = default;
+  /// Wraps any callable invocable with `Arg` (moved or copied in; one heap allocation).
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback> &&
                                                     std::is_invocable_v<std::decay_t<F>&, Arg>>>
-  /// Wraps any callable invocable with `Arg` (moved or copied in; one heap allocation).
   Callback(F&& f)  // NOLINT(google-explicit-constructor)
       : impl_(std::make_unique<Impl<std::decay_t<F>>>(std::forward<F>(f))) {}
   Callback(Callback&&) noexcept = default;
