@@ -9,7 +9,7 @@
 
 namespace asobi {
 
-/// Value type of the /metrics latency figures (loop turn, DB round trip, ...); not copyable
+/// Value type of the /metrics latency figures (loop turn, match tick lateness, ...); not copyable
 /// (atomics). Merge() per-shard histograms to get a node-wide view.
 class Histogram {
  public:

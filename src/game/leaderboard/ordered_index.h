@@ -35,7 +35,7 @@ class OrderedIndex {
   size_t CountBefore(int64_t score, std::string_view player_id) const;
   /// The key at 0-based position `pos` (< size()).
   const Key& At(size_t pos) const;
-  /// Keys held; Clear() drops them all and frees the node storage's contents.
+  /// Keys held; Clear() drops them all (vector capacity kept).
   size_t size() const { return root_ < 0 ? 0 : nodes_[size_t(root_)].size; }
   void Clear();
 

@@ -64,7 +64,7 @@ class FieldValue {
     return f;
   }
 
-  /// Read-only views; the *_value() accessor matching type() is meaningful (others read 0).
+  /// Read-only views; only the *_value() accessor matching type() is meaningful.
   Type type() const { return type_; }
   bool bool_value() const { return int_ != 0; }
   int64_t int_value() const { return int_; }
