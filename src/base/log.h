@@ -46,6 +46,7 @@ void SetCurrentShardId(int shard);
 /// contain spaces, quotes or control characters.
 class LogLine {
  public:
+  /// Starts the line: timestamp (Unix ms, RFC 3339), level, the calling thread's shard, `msg`.
   LogLine(LogLevel level, std::string_view msg);
   ~LogLine();
   LogLine(const LogLine&) = delete;

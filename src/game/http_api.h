@@ -34,6 +34,7 @@ struct HttpCall {
   std::shared_ptr<std::atomic<bool>> gone = std::make_shared<std::atomic<bool>>(false);
 };
 
+/// A route handler: runs on the connection's shard and must answer the call exactly once.
 using HttpHandler = std::function<void(HttpCall&)>;
 
 /// Built once at start-up (Add is not thread-safe); shared read-only by every shard.

@@ -224,6 +224,7 @@ class TcpConnection final : public TurnFlush {
 /// hold a ConnId can look a connection up safely. Shard-affine.
 class ConnectionTable {
  public:
+  /// Empty table; `shard` and its receive `buffers` must outlive it. Default Limits, no limiter.
   ConnectionTable(Shard& shard, BufferRing& buffers);
   ~ConnectionTable();
   ConnectionTable(const ConnectionTable&) = delete;

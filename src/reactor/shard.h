@@ -46,6 +46,7 @@ struct ShardMetrics {
 /// ShardSet; shards are numbered 0..size()-1 and never move.
 class Shard {
  public:
+  /// Made by ShardSet (on the main thread): creates the Reactor; mailboxes come later.
   Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity,
         size_t mailbox_initial_capacity);
   ~Shard();

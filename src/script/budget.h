@@ -14,6 +14,7 @@ namespace asobi::script {
 /// disarms it and, if it fired, removes the hook. Owner thread of `L` only.
 class Budget {
  public:
+  /// Arms `watchdog` for `L`, `budget_ms` ms from now (steady clock).
   Budget(Watchdog& watchdog, lua_State* L, int budget_ms);
   /// Tag for the constructor taking an absolute deadline.
   struct AtDeadline {

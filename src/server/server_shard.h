@@ -30,6 +30,8 @@ class ServerShared;
 /// One per shard, in ServerShared::shard_state (deleted by Server after the shards stopped);
 /// created by the shard's init on its own thread.
 struct ServerShard {
+  /// Creates the shard's receive buffer ring and connection table (send queue bound from the
+  /// config); the listener and domains are added by the server's shard init.
   ServerShard(Shard& shard, ServerShared& shared);
   ~ServerShard();
 

@@ -55,6 +55,7 @@ class AccountService {
   /// The AccountService of the calling shard thread, or null.
   static AccountService* OnThisShard();
 
+  /// Completion callbacks; each runs exactly once, on this shard (errors: see the header).
   using TokensCb = std::function<void(Result<IssuedTokens>)>;
   using PairCb = std::function<void(Result<IssuedTokens>)>;  // player_id/username empty
   using PlayerCb = std::function<void(Result<std::string>)>;

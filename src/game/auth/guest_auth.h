@@ -45,6 +45,8 @@ struct GuestResult {
 /// One per shard, beside that shard's AccountService; every call and callback on that shard.
 class GuestAuth {
  public:
+  /// Borrows this shard's `accounts` and `db` (both must outlive it); `config` and the
+  /// node-wide `limiter` are shared by every shard.
   GuestAuth(AccountService& accounts, db::PgConnection& db, std::shared_ptr<GuestConfig> config,
             std::shared_ptr<GuestCreateLimiter> limiter);
 

@@ -16,6 +16,7 @@ namespace asobi::bots {
 /// Shard-affine (the bot's match's owner shard). Owned by the BotRunner.
 class BotClient final : public Client {
  public:
+  /// `ref`: the bot's address (index >= BotRunner::kBotIndexBase); `bot_id` is its player id.
   BotClient(ClientRef ref, std::string bot_id);
 
   /// Client: frames are parsed for the view and the end of the match instead of sent; errors

@@ -43,6 +43,8 @@ class BotRunner {
   /// Bot ClientRefs use connection indexes from here up, which real sockets never reach.
   static constexpr uint32_t kBotIndexBase = 0x80000000u;
 
+  /// Registers as this thread's OnThisShard() and arms the think slices (think_ms / slices ms
+  /// apart). `host` must outlive the runner.
   BotRunner(match::MatchHost& host, std::shared_ptr<const BotCatalog> catalog,
             BotOptions options = {});
   ~BotRunner();

@@ -75,6 +75,8 @@ class DirectoryNode {
 /// One per shard; every method runs on that shard's thread.
 class PlayerDirectory {
  public:
+  /// Construct on the shard's own thread: becomes its OnThisShard() and Attach()es to `node`.
+  /// `node` and `game` must outlive it.
   PlayerDirectory(DirectoryNode& node, GameShard& game);
   ~PlayerDirectory();
   PlayerDirectory(const PlayerDirectory&) = delete;

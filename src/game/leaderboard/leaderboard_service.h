@@ -59,6 +59,7 @@ struct LeaderboardNode {
   std::vector<std::pair<Shard*, LeaderboardService*>> services;  // guarded by mu
 };
 
+/// Completions of the service's operations; they run on the calling shard.
 using EntryCallback = std::function<void(Result<RankedEntry>)>;
 using EntriesCallback = std::function<void(Result<std::vector<RankedEntry>>)>;
 

@@ -26,6 +26,7 @@ class MatchService;
 /// methods (MatchService defers destruction to a later turn).
 class Match final : public script::game_api::ApiHost {
  public:
+  /// Cheap: no Lua state until Start(). Owned by `service` (this shard's MatchService).
   Match(MatchService& service, std::string id, std::shared_ptr<const modes::ModeConfig> mode);
   ~Match() override;
   Match(const Match&) = delete;

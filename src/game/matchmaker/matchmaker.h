@@ -68,6 +68,7 @@ class Matchmaker {
   /// The node-wide part this matchmaker registered with.
   MatchmakerNode& node() { return node_; }
 
+  /// Completions of Add / Remove / Get; each runs once, on the calling shard.
   using AddDone = std::function<void(Result<AddReply>)>;
   using StatusDone = std::function<void(Status)>;
   using GetDone = std::function<void(Result<TicketStatus>)>;

@@ -37,6 +37,7 @@ struct StoredNotification {
   std::string row_json;
 };
 
+/// Completions; each runs once, on the calling shard.
 using JsonCallback = std::function<void(Result<std::string>)>;
 using DoneCallback = std::function<void(Result<bool>)>;
 using NotifyCallback = std::function<void(Result<std::vector<StoredNotification>>)>;

@@ -23,6 +23,7 @@ struct VerifiedPlayer {
 /// Shard-affine: each shard owns its own verifier (and its cache).
 class TokenVerifier {
  public:
+  /// Completion of Verify (see there).
   using Callback = std::function<void(Result<VerifiedPlayer>)>;
   virtual ~TokenVerifier() = default;
   /// Calls `done` exactly once, on this shard, possibly before returning (cache hit). Errors:

@@ -30,6 +30,7 @@ class EconomyBackend {
     std::string currency;
     int64_t balance = 0;
   };
+  /// Completions of Grant/Debit and of Balances.
   using WalletDone = std::function<void(Result<Wallet>)>;
   using BalancesDone = std::function<void(Result<std::vector<Balance>>)>;
   /// The new player_items row as a JSON object.

@@ -20,6 +20,7 @@ class NotifyBackend {
     std::string player_id;
     std::string row_json;
   };
+  /// Completion of Notify: one Stored per stored notification.
   using StoredDone = std::function<void(Result<std::vector<Stored>>)>;
 
   virtual ~NotifyBackend() = default;

@@ -62,6 +62,7 @@ class TerrainStore {
     uint64_t busy = 0;       // requests answered "terrain_busy"
     uint64_t failed = 0;     // generations that ended in an error or were dropped
   };
+  /// Completion of a chunk request; runs on this store's shard.
   using Done = std::function<void(Result<TerrainChunk>)>;
 
   /// `pool` null: every chunk is generated inline on this shard.
