@@ -15,12 +15,14 @@
 
 namespace asobi {
 
+/// Severity of a line; lines below the SetLogLevel minimum are not built at all (LOG_* macros).
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
 /// Sets the minimum level printed (process-wide). Default kInfo.
 void SetLogLevel(LogLevel level);
 /// Parses "debug", "info", "warn"/"warning", "error"; false when unknown.
 bool ParseLogLevel(std::string_view text, LogLevel* out);
+/// Whether `level` is at or above the current minimum (relaxed read, any thread).
 bool LogEnabled(LogLevel level);
 
 /// Starts the asynchronous sink with room for `capacity_lines` queued lines (rounded up to a
@@ -37,17 +39,22 @@ void PauseAsyncLogForTest(bool paused);
 
 /// Shard index of the calling thread, or -1 on threads that are not shards. Set by the reactor.
 int CurrentShardId();
+/// Sets the calling thread's shard index for its log lines (ShardSet::Start; -1 = not a shard).
 void SetCurrentShardId(int shard);
 
 /// One log line under construction; emitted by the destructor. Values are quoted when they
 /// contain spaces, quotes or control characters.
 class LogLine {
  public:
+  /// Starts the line: timestamp (Unix ms, RFC 3339), level, the calling thread's shard, `msg`.
   LogLine(LogLevel level, std::string_view msg);
   ~LogLine();
   LogLine(const LogLine&) = delete;
   LogLine& operator=(const LogLine&) = delete;
 
+  /// Appends ` key=value` (value quoted and escaped when needed). Integers print in decimal
+  /// (uint64_t above INT64_MAX wraps negative), doubles as %.6g, bools as
+  /// true/false.
   LogLine& KV(std::string_view key, std::string_view value);
   LogLine& KV(std::string_view key, const char* value) { return KV(key, std::string_view(value)); }
   LogLine& KV(std::string_view key, const std::string& value) {

@@ -23,9 +23,11 @@ class Result {
   Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
+  /// True when a value is held.
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
+  /// The value; CHECK-fails when an error is held.
   T& value() & {
     CHECK(ok());
     return std::get<0>(v_);
@@ -38,6 +40,7 @@ class Result {
     CHECK(ok());
     return std::get<0>(std::move(v_));
   }
+  /// The error; CHECK-fails when a value is held.
   const Error& error() const {
     CHECK(!ok());
     return std::get<1>(v_);
@@ -54,6 +57,7 @@ class Result {
 struct Ok {};
 using Status = Result<Ok>;
 
+/// Builds an Error from a spec reason string and optional log/envelope prose.
 inline Error MakeError(std::string reason, std::string message = {}) {
   return Error{std::move(reason), std::move(message)};
 }

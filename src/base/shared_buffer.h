@@ -44,6 +44,8 @@ class SharedBuffer {
   }
   ~SharedBuffer() { Release(); }
 
+  /// The bytes (null/0 for a default-constructed buffer). mutable_data() only before the buffer
+  /// is shared (after Allocate, while the refcount is 1).
   const char* data() const { return h_ ? reinterpret_cast<const char*>(h_ + 1) : nullptr; }
   char* mutable_data() { return reinterpret_cast<char*>(h_ + 1); }
   size_t size() const { return h_ ? h_->size : 0; }

@@ -27,10 +27,12 @@ namespace asobi {
 /// the new key is treated per `overflow`.
 class SlidingWindowLimiter {
  public:
+  /// What Allow() does for a new key while the key table is full.
   enum class Overflow {
     kDeny,   // new keys are denied while the table is full (fail closed; the default)
     kAllow,  // new keys are allowed without being tracked (fail open)
   };
+  /// `limit` requests per `window_ms` (ms) per key; at most `max_keys` keys tracked.
   struct Config {
     int32_t limit = 60;
     int64_t window_ms = 1000;
@@ -38,6 +40,7 @@ class SlidingWindowLimiter {
     Overflow overflow = Overflow::kDeny;
   };
 
+  /// Empty table; memory grows with the keys seen (bounded by max_keys).
   explicit SlidingWindowLimiter(Config config);
 
   /// Records a request of `key` at `now_ms` if allowed. On denial, `*retry_after_ms` (if
@@ -51,6 +54,7 @@ class SlidingWindowLimiter {
 
   /// Number of keys currently tracked (including not yet evicted expired ones).
   size_t tracked_keys() const { return keys_.size(); }
+  /// The limits this limiter enforces.
   const Config& config() const { return config_; }
 
  private:

@@ -11,12 +11,14 @@ namespace asobi {
 class Task {
  public:
   Task() = default;
+  /// Wraps any callable taking no argument (moved or copied in; one heap allocation).
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Task>>>
   Task(F&& f)  // NOLINT(google-explicit-constructor)
       : impl_(std::make_unique<Impl<std::decay_t<F>>>(std::forward<F>(f))) {}
   Task(Task&&) noexcept = default;
   Task& operator=(Task&&) noexcept = default;
 
+  /// True when holding a callable. Calling runs it (may be called again; callers run it once).
   explicit operator bool() const { return impl_ != nullptr; }
   void operator()() { impl_->Call(); }
 

@@ -13,6 +13,7 @@ template <typename Arg>
 class Callback {
  public:
   Callback() = default;
+  /// Wraps any callable invocable with `Arg` (moved or copied in; one heap allocation).
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback> &&
                                                     std::is_invocable_v<std::decay_t<F>&, Arg>>>
   Callback(F&& f)  // NOLINT(google-explicit-constructor)
@@ -20,6 +21,7 @@ class Callback {
   Callback(Callback&&) noexcept = default;
   Callback& operator=(Callback&&) noexcept = default;
 
+  /// True when holding a callable. Calling passes `arg` by value (PgConnection calls each once).
   explicit operator bool() const { return impl_ != nullptr; }
   void operator()(Arg arg) { impl_->Call(std::move(arg)); }
 

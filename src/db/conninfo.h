@@ -33,6 +33,7 @@ bool DbEnvPresent();
 std::string BuildConninfo(std::string_view host, int port, std::string_view name,
                           std::string_view user, std::string_view password,
                           std::string_view options = {});
+/// Same, from parsed settings.
 inline std::string BuildConninfo(const DbSettings& s) {
   return BuildConninfo(s.host, s.port, s.name, s.user, s.password, s.options);
 }

@@ -105,8 +105,11 @@ struct PgConnectionStats {
   uint64_t pings_stalled = 0;      // probes that stayed unanswered past ping_stall_ms
 };
 
+/// One per shard (owned by the shard's database wiring); every method on that shard's thread,
+/// and every callback runs there too. Not copyable.
 class PgConnection final {
  public:
+  /// Connection settings and bounds; times in ms. Fixed at construction.
   struct Options {
     /// libpq conninfo (BuildConninfo in db/conninfo.h).
     std::string conninfo;
@@ -157,6 +160,7 @@ class PgConnection final {
   /// PgResult per call, or the first error. `calls` must not be empty.
   void ExecuteTransaction(std::vector<StatementCall> calls, TxCallback cb);
 
+  /// Counters since construction; read on this shard's thread (plain fields).
   const PgConnectionStats& stats() const { return stats_; }
   /// Statements queued + in flight.
   size_t pending_statements() const { return pending_statements_; }

@@ -44,6 +44,7 @@ class Param {
   /// NUL byte is marked invalid (never truncated): the statement using it fails with reason
   /// `db_error`, SQLSTATE 22021 (character_not_in_repertoire), without reaching the server.
   static Param Text(std::string_view s);
+  /// int8 / int4 / bool values (decimal text, 't'/'f').
   static Param Int64(int64_t v);
   static Param Int32(int32_t v);
   static Param Bool(bool v);
@@ -52,6 +53,7 @@ class Param {
   /// json / jsonb: `json` should be valid JSON text (the server rejects it otherwise,
   /// SQLSTATE 22P02). NUL bytes: as Text.
   static Param Json(std::string_view json);
+  /// Same rules as Json, typed jsonb.
   static Param Jsonb(std::string_view json);
   /// uuid in text form; the server rejects malformed text (SQLSTATE 22P02). NUL: as Text.
   static Param Uuid(std::string_view uuid);
@@ -62,6 +64,7 @@ class Param {
 
   /// nullopt for NULL (fits any declared type).
   std::optional<PgType> type() const { return type_; }
+  /// True for SQL NULL.
   bool is_null() const { return !text_.has_value(); }
   /// The text-format value; only when !is_null().
   const std::string& text() const { return *text_; }

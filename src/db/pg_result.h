@@ -44,6 +44,7 @@ struct PgError {
   std::string message;
   std::string constraint;
 
+  /// SQLSTATE 23505 (e.g. a duplicate username); `constraint` names the index.
   bool IsUniqueViolation() const { return sqlstate == kUniqueViolation; }
   /// As a base Error (reason + message with the SQLSTATE), to hand up the layers.
   Error ToError() const;
@@ -56,6 +57,7 @@ class DbResult {
   DbResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   DbResult(PgError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
+  /// Accessors as Result<T>: the wrong alternative is a CHECK failure.
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & {
@@ -89,16 +91,19 @@ class DbResult {
 class PgResult {
  public:
   PgResult() = default;
+  /// Takes ownership of `res` (may be null: zero rows, zero columns).
   explicit PgResult(PGresult* res) : res_(res) {}
 
   /// Number of rows returned (0 for statements that return none).
   int rows() const { return res_ ? PQntuples(res_.get()) : 0; }
+  /// Number of columns of the result.
   int columns() const { return res_ ? PQnfields(res_.get()) : 0; }
   /// Column index by name, or -1.
   int ColumnIndex(const char* name) const;
   /// Rows inserted/updated/deleted (or selected) as the server's command tag says.
   int64_t affected_rows() const;
 
+  /// True when the cell is SQL NULL.
   bool IsNull(int row, int col) const;
   /// The text value, or nullopt for NULL.
   std::optional<std::string_view> Get(int row, int col) const;
@@ -111,6 +116,7 @@ class PgResult {
   /// bool columns ('t'/'f'); nullopt for NULL or anything else.
   std::optional<bool> GetBool(int row, int col) const;
 
+  /// The underlying libpq result (still owned here), for rare direct libpq calls.
   const PGresult* raw() const { return res_.get(); }
 
  private:

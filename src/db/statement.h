@@ -36,6 +36,7 @@ class Statement {
     for (size_t i = 0; i < N; ++i) types_[i] = types[i];
   }
 
+  /// The declaration: statement name, SQL text, parameter count and types (index < param_count).
   const char* name() const { return name_; }
   const char* sql() const { return sql_; }
   size_t param_count() const { return param_count_; }

@@ -35,12 +35,14 @@ class Client {
   /// Sends a close frame with `code` and `reason`, then closes the socket.
   virtual void Close(uint16_t code, std::string_view reason) = 0;
 
+  /// This client's shard + generation-checked handle, to address it from other shards/later.
   virtual ClientRef ref() const = 0;
   /// Peer IP address (for per-IP limits and logs).
   virtual const std::string& peer_ip() const = 0;
 
   /// The authenticated player, empty before a successful session.connect.
   const std::string& player_id() const { return player_id_; }
+  /// True once player_id() is set (session.connect succeeded; websocket.md §2.2).
   bool authenticated() const { return !player_id_.empty(); }
   /// True when the client negotiated the binary world.tick wire (websocket.md §11).
   bool binary_wire() const { return binary_wire_; }

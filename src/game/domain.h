@@ -16,6 +16,8 @@
 
 namespace asobi {
 
+/// Owned by ServerShared (node-wide, outlives the shards); filled on the main thread before
+/// Server::Start, then read-only.
 class DomainContext {
  public:
   /// A step run once on every shard's own thread at start-up, after the database services
@@ -26,8 +28,8 @@ class DomainContext {
   /// Appends Prometheus text lines (`# HELP`/`# TYPE` included) to /metrics' body.
   using MetricsWriter = std::function<void(std::string*)>;
 
-  /// `metrics_writers` is the server's one list of /metrics writers (it outlives this
-  /// context); AddMetricsWriter appends to it.
+  /// Borrows the node's route and message tables and its list of /metrics writers (all must
+  /// outlive the context); AddMetricsWriter appends to that list.
   DomainContext(HttpApi& http_api, MessageRegistry<WsContext>& ws_registry,
                 std::vector<MetricsWriter>& metrics_writers)
       : http_api_(http_api), ws_registry_(ws_registry), metrics_writers_(metrics_writers) {}

@@ -25,6 +25,8 @@ namespace economy {
 class EconomyService;
 }
 
+/// Owned by the shard's ServerShard; every member is used on that shard's thread only. Raw
+/// service pointers are non-owning (each domain frees its service in its own teardown).
 struct GameShard {
   Shard* shard = nullptr;
   std::unique_ptr<TokenVerifier> verifier;  // null: every session.connect is invalid_token
@@ -55,6 +57,7 @@ struct GameShard {
   /// steps run in reverse order of registration, domains before the database connection they
   /// use. Set by the server; domains call it from their DomainContext start-up step.
   std::function<void(std::function<void()>)> add_teardown;
+  /// Calls add_teardown when the server set it; otherwise (unit tests) `fn` is dropped.
   void AddTeardown(std::function<void()> fn) {
     if (add_teardown) add_teardown(std::move(fn));
   }

@@ -34,6 +34,7 @@ struct HttpCall {
   std::shared_ptr<std::atomic<bool>> gone = std::make_shared<std::atomic<bool>>(false);
 };
 
+/// A route handler: runs on the connection's shard and must answer the call exactly once.
 using HttpHandler = std::function<void(HttpCall&)>;
 
 /// Built once at start-up (Add is not thread-safe); shared read-only by every shard.
@@ -44,6 +45,8 @@ class HttpApi {
     router_.Add(method, pattern, int(handlers_.size()));
     handlers_.push_back(std::move(handler));
   }
+  /// Lookup used by HttpSession: the compiled router and the handler of a matched route_id
+  /// (must come from router(); not bounds-checked).
   const http::Router& router() const { return router_; }
   const HttpHandler& handler(int route_id) const { return handlers_[size_t(route_id)]; }
 

@@ -15,8 +15,10 @@
 
 namespace asobi {
 
+/// Created once at startup (Create); every shard's GameShard::rate_limits points at it.
 class RouteRateLimits {
  public:
+  /// `count` requests per `window_ms` (ms) per key.
   struct Limit {
     int32_t count;
     int64_t window_ms;

@@ -14,6 +14,7 @@ inline constexpr uint8_t kTchar = 1;       // token character (method, field nam
 inline constexpr uint8_t kTarget = 2;      // visible ASCII allowed in a request-target
 inline constexpr uint8_t kFieldValue = 4;  // HTAB, SP, VCHAR, obs-text
 
+/// Builds the 256-entry class table (kTchar | kTarget | kFieldValue bits) at compile time.
 constexpr std::array<uint8_t, 256> MakeClasses() {
   std::array<uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
@@ -34,15 +35,19 @@ inline constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
 
 }  // namespace chars_internal
 
+/// RFC 9110 token character (methods, header field names).
 inline bool IsTchar(char c) {
   return chars_internal::kClasses[static_cast<uint8_t>(c)] & chars_internal::kTchar;
 }
+/// Visible ASCII (0x21-0x7e): allowed in a request-target.
 inline bool IsTargetChar(char c) {
   return chars_internal::kClasses[static_cast<uint8_t>(c)] & chars_internal::kTarget;
 }
+/// HTAB, SP, VCHAR or obs-text: allowed in a header field value (no CTLs, no DEL).
 inline bool IsFieldValueChar(char c) {
   return chars_internal::kClasses[static_cast<uint8_t>(c)] & chars_internal::kFieldValue;
 }
+/// ASCII-only lower-casing (header names are compared case-insensitively); other bytes unchanged.
 inline char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 namespace chars_internal {
@@ -52,10 +57,12 @@ inline constexpr uint64_t kHighs = 0x8080808080808080ull;
 
 // Whether any byte of `x` is below `n` (n <= 128); exact as a yes/no answer.
 constexpr bool HasByteBelow(uint64_t x, uint8_t n) { return ((x - kOnes * n) & ~x & kHighs) != 0; }
+/// Whether any byte of `x` equals `b` (SWAR, exact as a yes/no answer).
 constexpr bool HasByteEqual(uint64_t x, uint8_t b) {
   const uint64_t v = x ^ (kOnes * b);
   return ((v - kOnes) & ~v & kHighs) != 0;
 }
+/// Unaligned 8-byte load (memcpy; caller guarantees 8 readable bytes at `p`).
 inline uint64_t Load8(const char* p) {
   uint64_t x;
   std::memcpy(&x, p, 8);

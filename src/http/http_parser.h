@@ -24,6 +24,7 @@ struct HttpLimits {
 /// Longest accepted method token; longer → 400.
 inline constexpr size_t kMethodBytesMax = 16;
 
+/// Outcome of one ParseRequest call on the bytes buffered so far.
 enum class ParseStatus {
   kComplete,  ///< One whole request (incl. body) is at the front of the buffer.
   kNeedMore,  ///< Valid so far; call again once more bytes arrived.

@@ -15,6 +15,7 @@ namespace asobi::http {
 /// Most `:binding` segments one pattern may have.
 inline constexpr size_t kRouteParamsMax = 8;
 
+/// Outcome of Router::Match (rest.md §1.3 for the 404/405 envelopes).
 enum class RouteStatus {
   kFound,             ///< route_id and params are set.
   kNotFound,          ///< no pattern matches the path → 404 `not_found`.

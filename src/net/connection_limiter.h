@@ -26,11 +26,13 @@
 
 namespace asobi {
 
+/// One per node, shared (shared_ptr) by every shard's ConnectionTable; lock-free, any thread.
 class ConnectionLimiter {
  public:
   static constexpr size_t kRows = 4;
   static constexpr size_t kWidth = 16384;  // counters per row (power of two)
 
+  /// Caps (connections, not rates); 0 disables a cap. From config at startup.
   struct Options {
     int64_t per_ip_max = 0;  // concurrent connections per address; 0 = no cap
     int64_t node_max = 0;    // concurrent connections on the node; 0 = no cap
@@ -42,6 +44,7 @@ class ConnectionLimiter {
     bool held = false;
   };
 
+  /// Draws the per-process random hash seeds and allocates the 256 KiB sketch.
   explicit ConnectionLimiter(const Options& options);
   ConnectionLimiter(const ConnectionLimiter&) = delete;
   ConnectionLimiter& operator=(const ConnectionLimiter&) = delete;
@@ -56,6 +59,7 @@ class ConnectionLimiter {
   int64_t total() const { return total_.load(std::memory_order_relaxed); }
   /// The per-address estimate for `peer` (tests).
   uint32_t Estimate(const sockaddr_storage& peer) const;
+  /// The caps this limiter enforces.
   const Options& options() const { return options_; }
 
   /// The address part that is counted: IPv4, or the /64 of IPv6 (exposed for tests).

@@ -28,6 +28,8 @@
 
 namespace asobi {
 
+/// One per shard, owned by the server shard; shard-affine. Hands each admitted socket to its
+/// ConnectionTable with a handler from the factory.
 class Listener {
  public:
   /// Builds the first protocol handler for each new connection.
@@ -52,6 +54,7 @@ class Listener {
   Status Start(const std::string& host, uint16_t port, int backlog = 4096);
   /// Stops accepting (drain): cancels the accept and closes the socket.
   void Stop();
+  /// The bound port (the kernel's pick when Start() got 0), valid after Start() succeeded.
   uint16_t port() const { return port_; }
 
  private:

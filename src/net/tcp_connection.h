@@ -63,12 +63,16 @@ struct ConnId {
 class ConnectionTable;
 class TcpConnectionTestPeer;
 
+/// Owned by its ConnectionTable; shard-affine (every method on the owning shard's thread).
+/// Refer to it across turns by ConnId, never by pointer.
 class TcpConnection final : public TurnFlush {
  public:
   /// Largest send_queue_bytes_max: queued bytes are addressed with uint32 offsets, and one
   /// message may be appended past the bound before the overflow is noticed.
   static constexpr size_t kSendQueueBytesLimit = size_t(1) << 30;
 
+  /// Per-connection bounds, copied from the table when the connection is added (server
+  /// flags --send-queue-bytes, --close-timeout-ms).
   struct Limits {
     size_t send_queue_bytes_max = 4u << 20;  // bytes queued but not yet written (<= limit)
     int64_t close_timeout_ms = 10000;        // closing without send progress: then RST
@@ -80,17 +84,20 @@ class TcpConnection final : public TurnFlush {
                 const Limits& limits, ConnectionLimiter::Ticket ticket = {});
   ~TcpConnection() override;
 
+  /// Identity and owning shard/reactor; shard-affine.
   ConnId id() const { return id_; }
   int fd() const { return fd_; }
   Shard& shard();
   Reactor& reactor();
   /// Peer IP address as text (IPv4 dotted or IPv6), without port.
   const std::string& peer_ip() const { return peer_ip_; }
+  /// True once Close()/AbortWith()/EOF/error started closing: no more OnData, Send dropped.
   bool closing() const { return closing_; }
 
   /// Replaces the protocol handler (e.g. after a WebSocket upgrade). Safe to call from inside
   /// the current handler's OnData: the old handler is destroyed at the end of the turn.
   void SetHandler(std::unique_ptr<ConnectionHandler> handler);
+  /// The current protocol handler (null until the listener sets the first one).
   ConnectionHandler* handler() { return handler_.get(); }
 
   /// Queues a copy of `bytes` (small replies). Sent at the end of this loop turn. Dropped
@@ -99,6 +106,7 @@ class TcpConnection final : public TurnFlush {
   void Send(std::string_view bytes);
   /// Queues a shared, pre-encoded buffer (fan-out: no copy). Same rules as above.
   void Send(SharedBuffer buf);
+  /// Bytes queued or in flight to the kernel, the figure compared to send_queue_bytes_max.
   size_t queued_bytes() const { return pending_bytes_ + inflight_bytes_; }
 
   /// Graceful close: stops reading, sends what is queued, then closes the socket. Further
@@ -124,6 +132,7 @@ class TcpConnection final : public TurnFlush {
   void PauseRecv();
   /// Receives again after PauseRecv. Idempotent.
   void ResumeRecv();
+  /// True between PauseRecv() and ResumeRecv().
   bool recv_paused() const { return recv_paused_; }
 
   /// Starts receiving. Called once by the table after the handler is set.
@@ -215,6 +224,7 @@ class TcpConnection final : public TurnFlush {
 /// hold a ConnId can look a connection up safely. Shard-affine.
 class ConnectionTable {
  public:
+  /// Empty table; `shard` and its receive `buffers` must outlive it. Default Limits, no limiter.
   ConnectionTable(Shard& shard, BufferRing& buffers);
   ~ConnectionTable();
   ConnectionTable(const ConnectionTable&) = delete;
@@ -225,13 +235,16 @@ class ConnectionTable {
   TcpConnection* Add(int fd, const sockaddr_storage& peer, ConnectionLimiter::Ticket ticket = {});
   /// Limits applied to connections added from now on (send queue bound, close timeout).
   void SetLimits(const TcpConnection::Limits& limits) { limits_ = limits; }
+  /// Limits currently applied to new connections.
   const TcpConnection::Limits& limits() const { return limits_; }
   /// The node-wide connection caps this shard's listener admits against (shared by every
   /// shard's table; null = no caps). Set before accepting.
   void SetLimiter(std::shared_ptr<ConnectionLimiter> limiter) { limiter_ = std::move(limiter); }
+  /// The shared caps, or null when none are set.
   ConnectionLimiter* limiter() { return limiter_.get(); }
   /// The live connection with this id, or null when it closed.
   TcpConnection* Find(ConnId id);
+  /// Live connections on this shard, the owning shard, and its shared receive buffer ring.
   size_t size() const { return live_; }
   Shard& shard() { return shard_; }
   BufferRing& buffers() { return buffers_; }

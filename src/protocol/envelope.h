@@ -50,6 +50,8 @@ class EnvelopeParser {
   static constexpr size_t kDefaultCapacityBytes = 65536;  // websocket.md §3 frame limit
   static constexpr size_t kDefaultMaxDepth = 128;
 
+  /// Pre-allocates the padded input buffer and the DOM for `initial_capacity_bytes` frames;
+  /// `max_depth` bounds JSON nesting.
   explicit EnvelopeParser(size_t initial_capacity_bytes = kDefaultCapacityBytes,
                           size_t max_depth = kDefaultMaxDepth);
   EnvelopeParser(const EnvelopeParser&) = delete;

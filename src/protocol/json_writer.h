@@ -58,6 +58,7 @@ class JsonWriter {
   }
   /// Writes an integer exactly (all 64 bits; clients may lose precision beyond ±2^53).
   void Int(int64_t v);
+  /// Writes an unsigned integer exactly (all 64 bits).
   void Uint(uint64_t v);
   /// See AppendJsonDouble: integral within ±2^53 → integer, NaN/inf → null.
   void Double(double v) {
@@ -65,11 +66,13 @@ class JsonWriter {
     AppendJsonDouble(&out_, v);
     need_comma_ = true;
   }
+  /// Writes `true` / `false`.
   void Bool(bool v) {
     Separate();
     out_.append(v ? "true" : "false");
     need_comma_ = true;
   }
+  /// Writes `null`.
   void Null() {
     Separate();
     out_.append("null");
@@ -96,6 +99,7 @@ class JsonWriter {
 
   /// The bytes written so far. Appending through this reference bypasses comma handling.
   std::string& out() { return out_; }
+  /// Read-only view of the bytes written so far.
   const std::string& out() const { return out_; }
   /// Moves the output out and resets the writer.
   std::string Take() {

@@ -42,6 +42,7 @@ class MessageRegistry {
   /// is valid only during the call.
   using Handler = void (*)(Ctx& ctx, const Envelope& env);
 
+  /// One registered type: its handler and MessageFlags (kNeedsAuth, kNeedsPayload, ...).
   struct Entry {
     std::string_view type;  // points at the registry's own copy
     Handler handler;
@@ -75,6 +76,7 @@ class MessageRegistry {
     return reason->empty() ? entry : nullptr;
   }
 
+  /// Number of registered types.
   size_t size() const { return map_.size(); }
 
  private:

@@ -12,6 +12,8 @@ namespace asobi {
 
 class Reactor;
 
+/// Owns the mmapped ring and the buffer memory; unregistered and freed on destruction.
+/// Shard-affine (its Reactor's thread).
 class BufferRing {
  public:
   /// Registers `count` (power of two) buffers of `size_bytes` each under group id `bgid`.
@@ -21,6 +23,7 @@ class BufferRing {
   BufferRing(const BufferRing&) = delete;
   BufferRing& operator=(const BufferRing&) = delete;
 
+  /// Buffer group id to put in a receive SQE's buf_group.
   uint16_t group_id() const { return bgid_; }
   /// Bytes of buffer `bid` as filled by a completion of `len` bytes.
   std::string_view Data(uint16_t bid, uint32_t len) const {

@@ -20,7 +20,9 @@ class Completion {
 template <typename T, void (T::*Method)(int32_t, uint32_t)>
 class MemberCompletion final : public Completion {
  public:
+  /// `owner` must outlive every operation submitted with this completion.
   explicit MemberCompletion(T* owner) : owner_(owner) {}
+  /// Completion: forwards the CQE to `owner->Method`.
   void OnComplete(int32_t res, uint32_t flags) override { (owner_->*Method)(res, flags); }
 
  private:

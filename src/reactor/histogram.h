@@ -9,6 +9,8 @@
 
 namespace asobi {
 
+/// Value type of the /metrics latency figures (loop turn, match tick lateness, ...); not copyable
+/// (atomics). Merge() per-shard histograms to get a node-wide view.
 class Histogram {
  public:
   static constexpr int kSubBits = 5;  // 32 sub-buckets per power of two
@@ -20,8 +22,11 @@ class Histogram {
   void Record(uint64_t value);
   /// Adds every sample of `other` (both may be in use; counts are read relaxed).
   void Merge(const Histogram& other);
+  /// Zeroes every bucket and the count/sum/max; only while no writer records (tests, bench).
   void Reset();
 
+  /// Samples recorded, largest sample, and sum of all samples (same unit as the values;
+  /// relaxed loads, any thread).
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   uint64_t max() const { return max_.load(std::memory_order_relaxed); }
   uint64_t sum() const { return sum_.load(std::memory_order_relaxed); }
@@ -31,6 +36,8 @@ class Histogram {
   /// Number of samples <= `value` (bucket-granular), for Prometheus `le` buckets.
   uint64_t CountAtOrBelow(uint64_t value) const;
 
+  /// Bucket of `value`: exact below kSub, then kSub buckets per power of two; capped at
+  /// kBuckets - 1.
   static int BucketIndex(uint64_t value);
   /// Largest value that maps to bucket `index`.
   static uint64_t BucketUpper(int index);

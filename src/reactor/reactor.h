@@ -35,7 +35,9 @@ class TurnFlush {
   virtual ~TurnFlush();
   TurnFlush(const TurnFlush&) = delete;
   TurnFlush& operator=(const TurnFlush&) = delete;
+  /// Called once on the reactor's thread at the end of a turn in which RequestFlush(this) ran.
   virtual void FlushTurn() = 0;
+  /// True between RequestFlush(this) and the call to FlushTurn (or the object's removal).
   bool flush_queued() const { return flush_queued_; }
 
  private:
@@ -44,13 +46,19 @@ class TurnFlush {
   Reactor* flush_reactor_ = nullptr;  // set while queued
 };
 
+/// Owned by its Shard (one per thread); io_uring ring, timer heap, timer wheel, posted tasks
+/// and end-of-turn flushes. Not copyable.
 class Reactor {
  public:
+  /// Ring sizing, fixed at construction.
   struct Options {
     unsigned sq_entries = 4096;  // SQ size; CQ is 4x.
   };
   using TimerId = uint64_t;
 
+  /// Sets up the ring (created disabled, so AttachToThread() / Run() bind it to the shard
+  /// thread; a plain ring on kernels without those flags) and the wake eventfd. CHECK-fails
+  /// when io_uring or eventfd setup fails.
   explicit Reactor(const Options& opts);
   ~Reactor();
   Reactor(const Reactor&) = delete;
@@ -64,6 +72,7 @@ class Reactor {
     io_uring_sqe_set_data(sqe, c);
     return sqe;
   }
+  /// Raw ring, for liburing calls not wrapped here (buffer rings); owning thread only.
   io_uring* ring() { return &ring_; }
 
   /// Binds the ring to the calling thread (the only one that may submit from then on). Call
@@ -73,6 +82,7 @@ class Reactor {
   void Run();
   /// Asks Run() to return. Thread-safe (wakes the loop).
   void Stop();
+  /// True once Stop() was called (relaxed read, any thread).
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
 
   /// Runs `fn` once after `delay_ms` (>= 0), ms precision. The id can cancel it before it

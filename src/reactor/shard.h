@@ -44,12 +44,17 @@ struct ShardMetrics {
   std::atomic<uint64_t> force_closes{0};         // closing connections cut after close_timeout_ms
 };
 
+/// One core's thread state: its Reactor, its inbound mailboxes and its metrics. Owned by
+/// ShardSet; shards are numbered 0..size()-1 and never move.
 class Shard {
  public:
+  /// Made by ShardSet (on the main thread): creates the Reactor; mailboxes come later.
   Shard(ShardSet* set, int id, const Reactor::Options& opts, size_t mailbox_capacity,
         size_t mailbox_initial_capacity);
   ~Shard();
 
+  /// Accessors: shard number, its reactor (owning thread only) and set, and its metrics
+  /// counters (any thread may read them).
   int id() const { return id_; }
   Reactor& reactor() { return reactor_; }
   ShardSet& set() { return *set_; }
@@ -111,8 +116,11 @@ class Shard {
   std::atomic<bool> has_foreign_{false};
 };
 
+/// All shards of the node and their threads. Created once at startup on the main thread;
+/// Stop() then Join() (or the destructor) before freeing anything the shards' tasks touch.
 class ShardSet {
  public:
+  /// Shard count, thread pinning and mailbox sizing (entries, per ordered shard pair).
   struct Options {
     int shards = 1;
     bool pin_threads = true;                // pin shard i to online core i % ncpu
@@ -120,9 +128,11 @@ class ShardSet {
     size_t mailbox_initial_capacity = 256;  // first segment; doubles up to mailbox_capacity
     Reactor::Options reactor;
   };
+  /// Creates `opts.shards` shards and their (lazily allocated) mailbox slots; no thread yet.
   explicit ShardSet(const Options& opts);
   ~ShardSet();
 
+  /// Number of shards, and shard `i` (0 <= i < size(); not bounds-checked).
   int size() const { return int(shards_.size()); }
   Shard& shard(int i) { return *shards_[size_t(i)]; }
 
@@ -131,6 +141,7 @@ class ShardSet {
   void Start(std::function<void(Shard&)> init);
   /// Stops every reactor (thread-safe); Join() waits for the threads.
   void Stop();
+  /// Waits for every shard thread to return from its loop; call after Stop(). Idempotent.
   void Join();
 
  private:

@@ -53,6 +53,7 @@ class WheelTimer : private detail::WheelLink {
 template <typename T, void (T::*Method)()>
 class MemberWheelTimer final : public WheelTimer {
  public:
+  /// `owner` must outlive the timer (usually the timer is a member of `owner`).
   explicit MemberWheelTimer(T* owner) : owner_(owner) {}
 
  protected:

@@ -31,12 +31,14 @@
 
 namespace asobi {
 
+/// Fixed set of worker threads with one mutex-guarded FIFO; shared by all shards of the node.
 class WorkerPool {
  public:
   /// Set (true) by the submitter's side when nobody waits for the result any more; read by
   /// the workers before a job starts. Null = never cancelled.
   using CancelFlag = std::shared_ptr<const std::atomic<bool>>;
 
+  /// Pool size, priority and queue bounds (see the header comment for the skip rules).
   struct Options {
     int threads = 2;
     /// Scheduling niceness (>0 = lower priority than the shards, so a hashing storm yields
@@ -67,6 +69,7 @@ class WorkerPool {
     CancelFlag cancelled;
   };
 
+  /// Starts `opts.threads` workers at once.
   explicit WorkerPool(const Options& opts);
   /// Starts `threads` workers at niceness `nice`; at most `queue_max` jobs wait, no time bound.
   WorkerPool(int threads, int nice, size_t queue_max)
@@ -107,6 +110,7 @@ class WorkerPool {
   /// from a thread that is not a worker.
   void Shutdown();
 
+  /// Jobs waiting for a worker (mutex-guarded; any thread), and the run/skip counters.
   size_t queued() const;
   const Stats& stats() const { return stats_; }
 

@@ -14,6 +14,7 @@ namespace asobi::script {
 /// disarms it and, if it fired, removes the hook. Owner thread of `L` only.
 class Budget {
  public:
+  /// Arms `watchdog` for `L`, `budget_ms` ms from now (steady clock).
   Budget(Watchdog& watchdog, lua_State* L, int budget_ms);
   /// Tag for the constructor taking an absolute deadline.
   struct AtDeadline {
@@ -85,6 +86,7 @@ struct CallResult {
   /// be destroyed.
   bool unrecoverable = false;
 
+  /// True when the call returned normally.
   bool ok() const { return status == CallStatus::kOk; }
   /// "timeout" or "runtime_error" (§15); "ok" on success.
   const char* reason_class() const;
@@ -96,6 +98,7 @@ struct CallResult {
 /// allowed); on failure pops the function and arguments and pushes nothing. Owner thread of
 /// `L`. Nested calls on the same state (from a host function inside a callback) are allowed.
 CallResult CallWithBudget(lua_State* L, int nargs, int nresults, int budget_ms);
+/// Same, with the budget enforced by `watchdog` instead of Watchdog::Default() (tests).
 CallResult CallWithBudget(lua_State* L, int nargs, int nresults, int budget_ms, Watchdog& watchdog);
 
 /// Registers the error handler CallWithBudget uses in `L`'s registry so a call needs no

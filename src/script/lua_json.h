@@ -25,6 +25,7 @@ enum class JsonShape {
   kObject,
 };
 
+/// Options of LuaToJson: the top-level shape wanted and a byte cap on the encoding.
 struct LuaToJsonOptions {
   JsonShape shape = JsonShape::kValue;
   /// Error "too_large" when the encoding would exceed this many bytes; 0 = no cap.

@@ -42,6 +42,8 @@ struct LuaMemoryLimits {
 /// not thread-safe.
 class LuaMemory {
  public:
+  /// Copies `limits`; with `limits.node` the state counts towards that budget's fair share
+  /// (Attach) from now until destruction.
   explicit LuaMemory(const LuaMemoryLimits& limits);
   /// Returns the reservation to the node budget (the state must be closed already).
   ~LuaMemory();
@@ -66,6 +68,7 @@ class LuaMemory {
   size_t peak_bytes() const { return peak_bytes_; }
   /// Whether an allocation was refused in the current callback window.
   bool refused() const { return refused_; }
+  /// The caps this allocator enforces.
   const LuaMemoryLimits& limits() const { return limits_; }
   /// Bytes reserved from the node budget (0 without one).
   size_t node_reserved_bytes() const { return node_reserved_bytes_; }

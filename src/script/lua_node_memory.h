@@ -46,9 +46,11 @@ class LuaNodeMemory {
   /// Whether a new state may be created now (below 7/8 of the cap). Counts a refusal.
   bool AdmitNewState();
 
+  /// The cap (0 = unlimited).
   size_t max_bytes() const { return max_bytes_; }
   /// Bytes reserved by all states (their live bytes rounded up to grants).
   size_t reserved_bytes() const { return reserved_.load(std::memory_order_relaxed); }
+  /// States attached now (the divisor of the fair share).
   int64_t states() const { return states_.load(std::memory_order_relaxed); }
   /// Growing allocations refused by the node budget.
   uint64_t refusals() const { return refusals_.load(std::memory_order_relaxed); }

@@ -14,6 +14,7 @@ class Xoshiro256 {
   void SeedRandom();
   /// Seeds deterministically from `seed` (expanded with splitmix64).
   void Seed(uint64_t seed);
+  /// Next 64 random bits.
   uint64_t Next();
   /// Uniform double in [0, 1) with 53 random bits.
   double NextDouble();

@@ -37,6 +37,7 @@ class LuaState {
   LuaState(const LuaState&) = delete;
   LuaState& operator=(const LuaState&) = delete;
 
+  /// The raw state (owned by this object) and its allocator; owner thread only.
   lua_State* get() const { return L_; }
   LuaMemory& memory() { return *memory_; }
   /// Bytes the state holds now (what `lua_state_bytes` reports).

@@ -27,11 +27,13 @@ struct ModuleSourceLimits {
 class ModuleSources {
  public:
   using Limits = ModuleSourceLimits;
+  /// What a listed path holds.
   enum class Kind {
     kFile,        // text holds the contents
     kSymlink,     // a symlink named *.lua: `require` refuses it (lua.md §1)
     kUnreadable,  // could not be read, larger than file_max_bytes, or past a total limit
   };
+  /// One listed `.lua` path; `text` is shared with later snapshots when unchanged.
   struct Entry {
     Kind kind = Kind::kUnreadable;
     std::shared_ptr<const std::string> text;  // kFile only
@@ -50,6 +52,7 @@ class ModuleSources {
   /// The text of a kFile entry, or null.
   std::shared_ptr<const std::string> Text(std::string_view path) const;
 
+  /// The resolved root, files listed, and bytes of text read.
   const std::string& root() const { return root_; }
   size_t file_count() const { return files_.size(); }
   size_t total_bytes() const { return total_bytes_; }
@@ -70,6 +73,7 @@ class ModuleSources {
 class ModuleSourceRegistry {
  public:
   ModuleSourceRegistry() = default;
+  /// Starts with snapshot `s` already published.
   explicit ModuleSourceRegistry(std::shared_ptr<const ModuleSources> s) : current_(std::move(s)) {}
 
   /// The current snapshot; null before the first Publish.
@@ -77,6 +81,7 @@ class ModuleSourceRegistry {
     std::lock_guard<std::mutex> lock(mu_);
     return current_;
   }
+  /// Replaces the snapshot; later Current() calls see `s` (states already loaded keep theirs).
   void Publish(std::shared_ptr<const ModuleSources> s) {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = std::move(s);

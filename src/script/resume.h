@@ -34,6 +34,7 @@ struct ResumeResult {
   /// kDone: number of results on the coroutine's stack.
   int nresults = 0;
 
+  /// The coroutine returned (kDone) / stopped with an error or timeout.
   bool done() const { return status == ResumeStatus::kDone; }
   bool failed() const {
     return status == ResumeStatus::kTimeout || status == ResumeStatus::kRuntimeError;

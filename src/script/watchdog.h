@@ -36,6 +36,7 @@ class Watchdog {
   using Ticket = uint64_t;
   static constexpr int64_t kReassertNs = 20'000'000;
 
+  /// Starts the watchdog thread.
   Watchdog();
   ~Watchdog();  // stops and joins the thread; no entry may be armed
   Watchdog(const Watchdog&) = delete;

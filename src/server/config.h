@@ -13,6 +13,8 @@ namespace asobi {
 /// Most shards a node runs (--shards, and the online-core default, are clamped to it).
 inline constexpr int kMaxShards = 256;
 
+/// Every server setting, parsed once at startup (ParseConfig) and then read-only, shared by all
+/// shards through ServerShared. Times in ms, sizes in bytes unless a field says otherwise.
 struct Config {
   // Network
   std::string host = "0.0.0.0";  // --host, ASOBI_HOST

@@ -26,6 +26,8 @@ struct DbShardGauges {
   std::atomic<uint64_t> connection_losses{0};
 };
 
+/// Owned by main() for the server's lifetime; runs the migrator thread and owns the worker
+/// pool. Destroy after the shards stopped.
 class DatabaseSetup {
  public:
   /// Installs shard init hooks and the /ready probe on `shared`. Call before Server::Start.

@@ -20,6 +20,7 @@
 
 namespace asobi {
 
+/// Owned by its TcpConnection (as the handler); shard-affine. Replaced by a WsSession on upgrade.
 class HttpSession final : public ConnectionHandler {
  public:
   /// What the connection is doing, which decides its deadline.
@@ -41,11 +42,14 @@ class HttpSession final : public ConnectionHandler {
   HttpSession(ServerShard& shard, TcpConnection& conn);
   ~HttpSession() override;
 
+  /// ConnectionHandler: input, peer close, slow reader (closes), and the phase deadline (see the
+  /// header comment for what each phase's expiry answers).
   void OnData(TcpConnection& conn, std::string_view data) override;
   void OnClosed(TcpConnection& conn) override;
   void OnSendOverflow(TcpConnection& conn) override;
   void OnDeadline(TcpConnection& conn) override;
 
+  /// Current phase (tests).
   Phase phase() const { return phase_; }
   /// Input bytes received and not yet consumed by a request.
   size_t buffered_bytes() const { return in_.size() - in_off_; }

@@ -16,6 +16,7 @@
 
 namespace asobi {
 
+/// A local of main() for the server's lifetime; destroyed after the shards stopped.
 class MatchSetup {
  public:
   /// Loads the modes (a failure is logged and leaves no modes registered, §1), registers
@@ -28,6 +29,7 @@ class MatchSetup {
   /// Starts the mode watcher (after Server::Start, so every shard can be posted to).
   void StartWatcher();
 
+  /// The node-wide match directory and the loaded modes (for MatchmakerSetup and domains).
   match::MatchNode& node() { return *node_; }
   modes::ModeRegistry& modes() { return registry_; }
 

@@ -18,6 +18,7 @@
 
 namespace asobi {
 
+/// A local of main() for the server's lifetime, declared after the MatchSetup it borrows.
 class MatchmakerSetup {
  public:
   /// Registers handlers/routes and chains an init_shard hook (after MatchSetup's, which it

@@ -12,8 +12,11 @@
 
 namespace asobi {
 
+/// The process's server: owns ServerShared and the ShardSet. Used from the main thread only
+/// (except RequestStop).
 class Server {
  public:
+  /// Takes the parsed config; nothing starts before Start().
   explicit Server(Config config);
   ~Server();
 

@@ -27,7 +27,11 @@ class ModeRegistry;
 
 class ServerShared;
 
+/// One per shard, in ServerShared::shard_state (deleted by Server after the shards stopped);
+/// created by the shard's init on its own thread.
 struct ServerShard {
+  /// Creates the shard's receive buffer ring and connection table (send queue bound from the
+  /// config); the listener and domains are added by the server's shard init.
   ServerShard(Shard& shard, ServerShared& shared);
   ~ServerShard();
 
@@ -47,6 +51,7 @@ struct ServerShard {
   /// Teardown steps registered by init hooks (close DB connections, free domain services).
   /// Run in reverse order on this shard's thread during drain, while the reactor still runs.
   std::vector<std::function<void()>> teardown;
+  /// Runs and clears the teardown steps, last registered first. Shard thread.
   void RunTeardown() {
     for (auto it = teardown.rbegin(); it != teardown.rend(); ++it) (*it)();
     teardown.clear();
@@ -54,6 +59,7 @@ struct ServerShard {
   /// IMF-fixdate for the `date` header, refreshed once per second.
   std::string http_date;
   int64_t http_date_sec = 0;
+  /// The current IMF-fixdate (wall clock), reformatted at most once per second.
   const std::string& HttpDate();
 };
 
@@ -61,6 +67,7 @@ struct ServerShard {
 /// tables), plus the few node-wide mutable structures that are not on hot paths.
 class ServerShared {
  public:
+  /// Holds the config; tables are filled by RegisterDomains and setups before Server::Start.
   explicit ServerShared(Config config) : config(std::move(config)) {}
   Config config;
   HttpApi http_api;

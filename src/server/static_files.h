@@ -46,6 +46,7 @@ class StaticFiles {
 
   /// Every loaded relative path, sorted (for route registration and tests).
   std::vector<std::string> Paths() const;
+  /// Number of loaded files.
   size_t size() const { return files_.size(); }
 
   /// The content type for a file name's extension, or "" when it is not served.

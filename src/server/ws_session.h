@@ -16,6 +16,8 @@
 
 namespace asobi {
 
+/// Replaces the HttpSession as the connection's handler after the 101; owned by the
+/// TcpConnection, shard-affine.
 class WsSession final : public ConnectionHandler, public Client, public WsCodec::Listener {
  public:
   /// `reject_reason`: non-empty when the upgrade was refused after the 101 (rate_limited,

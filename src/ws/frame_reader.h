@@ -33,6 +33,7 @@ class FrameReader {
     std::string_view data;
   };
 
+  /// Outcome of one Next() call.
   enum class Result {
     kChunk,      // *chunk is filled
     kNeedMore,   // `*in` is used up; call again with the next received bytes

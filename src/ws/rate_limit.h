@@ -21,6 +21,7 @@ class FixedWindowLimiter {
   static constexpr int32_t kDefaultLimit = 60;
   static constexpr int32_t kDefaultWindowMs = 1000;
 
+  /// `open_ms`: the socket's open time (monotonic ms); `limit` frames per `window_ms` window.
   explicit FixedWindowLimiter(int64_t open_ms, int32_t limit = kDefaultLimit,
                               int32_t window_ms = kDefaultWindowMs)
       : window_start_ms_(open_ms), count_(0), limit_(limit), window_ms_(window_ms) {}

@@ -95,6 +95,7 @@ class WsCodec {
 
   /// True while data frames may still be written (no close sent, not failed).
   bool can_send() const { return !failed_ && !close_sent(); }
+  /// Whether we wrote a close frame / received the peer's close frame.
   bool close_sent() const { return close_code_sent_ != 0; }
   bool close_received() const { return close_received_; }
   /// True when the connection failed (OnProtocolError was called).

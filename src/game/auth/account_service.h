@@ -42,6 +42,8 @@ struct PlayerJson {
   std::string json;
 };
 
+/// Owned by the shard's database wiring (one per shard); borrows the shard's PgConnection and
+/// the node's WorkerPool. Never call across shards (use Shard::SubmitTo).
 class AccountService {
  public:
   static constexpr int64_t kAccessTtlMs = 60 * 60 * 1000;            // 60 min
@@ -53,6 +55,7 @@ class AccountService {
   /// The AccountService of the calling shard thread, or null.
   static AccountService* OnThisShard();
 
+  /// Completion callbacks; each runs exactly once, on this shard (errors: see the header).
   using TokensCb = std::function<void(Result<IssuedTokens>)>;
   using PairCb = std::function<void(Result<IssuedTokens>)>;  // player_id/username empty
   using PlayerCb = std::function<void(Result<std::string>)>;
@@ -117,6 +120,7 @@ class AccountService {
   /// `user_id, token, context` returned by a DELETE).
   void BurnDeletedRows(const db::PgResult& deleted);
 
+  /// This shard's token cache, socket-token index, the password-hashing pool and the shard.
   SessionCache& cache() { return cache_; }
   const SocketTokens& sockets() const { return sockets_; }
   WorkerPool& workers() { return workers_; }

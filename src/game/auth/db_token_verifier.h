@@ -11,8 +11,10 @@
 
 namespace asobi {
 
+/// Installed as GameShard::verifier when a database is configured; one per shard.
 class DbTokenVerifier final : public TokenVerifier {
  public:
+  /// `accounts` is this shard's service and must outlive the verifier.
   explicit DbTokenVerifier(AccountService& accounts) : accounts_(accounts) {}
   /// invalid_token for unknown/expired/banned tokens; not_ready when the database is down.
   /// A verified socket is remembered with its token hash (AccountService::BindSocket), so

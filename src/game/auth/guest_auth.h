@@ -28,6 +28,7 @@ struct GuestConfig {
 /// Node-wide guest creation limiter (100 / 1 s, one global key). Thread-safe.
 class GuestCreateLimiter {
  public:
+  /// Counts one guest creation in the current fixed 1 s window (monotonic ms); false past 100.
   bool Allow(int64_t now_ms);
 
  private:
@@ -36,13 +37,18 @@ class GuestCreateLimiter {
   int count_ = 0;
 };
 
+/// Outcome of a guest sign-in: the issued tokens and whether a new player was created
+/// (201 vs 200, rest.md §2.7).
 struct GuestResult {
   IssuedTokens tokens;
   bool created = false;
 };
 
+/// One per shard, beside that shard's AccountService; every call and callback on that shard.
 class GuestAuth {
  public:
+  /// Borrows this shard's `accounts` and `db` (both must outlive it); `config` and the
+  /// node-wide `limiter` are shared by every shard.
   GuestAuth(AccountService& accounts, db::PgConnection& db, std::shared_ptr<GuestConfig> config,
             std::shared_ptr<GuestCreateLimiter> limiter);
 

@@ -14,6 +14,7 @@ namespace asobi {
 /// limits. nullopt only when libsodium cannot allocate its working memory.
 std::optional<std::string> HashPassword(std::string_view password);
 
+/// Outcome of VerifyPassword.
 enum class PasswordCheck {
   kMatch,             // correct, hash is current
   kMatchNeedsRehash,  // correct, but the stored hash is pbkdf2 or weaker argon2 parameters

@@ -11,19 +11,23 @@
 
 namespace asobi {
 
+/// One per shard, owned by AccountService; shard-affine.
 class SessionCache {
  public:
+  /// TTLs in ms and the entry bound.
   struct Options {
     int64_t positive_ttl_ms = 60000;
     int64_t negative_ttl_ms = 5000;
     size_t max_entries = 200000;  // past it, expired entries are swept, then the cache clears
   };
+  /// One cached token lookup; times are Unix ms (callers pass UnixMs()).
   struct Entry {
     std::string player_id;  // empty = negative entry (unknown, expired or banned)
     int64_t cached_until_ms = 0;
     int64_t token_expires_ms = 0;  // access token expiry (issue time + 60 min)
   };
   SessionCache() : SessionCache(Options{60000, 5000, 200000}) {}
+  /// Empty cache with the given TTLs/bound.
   explicit SessionCache(Options opts) : opts_(opts) {}
 
   /// Cached answer for `token_hash` at `now_ms`: the entry (maybe negative), or nullopt.
@@ -36,6 +40,7 @@ class SessionCache {
   void EraseToken(const std::string& token_hash);
   /// Forgets every token of a player (upgrade, erase, ban).
   void ErasePlayer(const std::string& player_id);
+  /// Invalidation counter (pass to Put), and entries held (negative and expired ones included).
   uint64_t epoch() const { return epoch_; }
   size_t size() const { return map_.size(); }
 

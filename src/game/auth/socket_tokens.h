@@ -13,6 +13,8 @@
 
 namespace asobi {
 
+/// One per shard, owned by AccountService; maps authenticated sockets to their token hash
+/// and back.
 class SocketTokens {
  public:
   /// `ref` authenticated with the access token whose storage hash is `token_hash`; replaces

@@ -13,13 +13,16 @@
 
 namespace asobi {
 
+/// Owned by the database wiring of the one shard that runs it.
 class TokenSweeper {
  public:
+  /// Run period (ms), rows deleted per batch, and batches per run.
   struct Options {
     int64_t interval_ms = 600000;
     int64_t batch_rows = 1000;
     int batches_per_run = 10;
   };
+  /// Counters since construction (this shard's thread).
   struct Stats {
     int64_t runs = 0;      // runs finished
     int64_t deleted = 0;   // rows deleted
@@ -36,6 +39,7 @@ class TokenSweeper {
 
   /// Starts a run now unless one is running (tests, ops).
   void SweepNow();
+  /// Counters since construction.
   const Stats& stats() const { return stats_; }
 
  private:

@@ -38,6 +38,7 @@ class BotBrain {
   /// The state survives errors. `view`'s document must outlive the call.
   Result<std::string> Think(const std::string& bot_id, JsonValue view);
 
+  /// Bytes the bot's Lua state holds now.
   size_t live_bytes() const { return state_->live_bytes(); }
 
  private:

@@ -16,8 +16,11 @@ namespace asobi::bots {
 /// Shard-affine (the bot's match's owner shard). Owned by the BotRunner.
 class BotClient final : public Client {
  public:
+  /// `ref`: the bot's address (index >= BotRunner::kBotIndexBase); `bot_id` is its player id.
   BotClient(ClientRef ref, std::string bot_id);
 
+  /// Client: frames are parsed for the view and the end of the match instead of sent; errors
+  /// are ignored, Close() marks the bot finished, peer_ip() is "bot", BindPlayer keeps the id.
   void SendFrame(std::string_view json) override { OnFrame(json); }
   /// Takes a complete server WebSocket text frame (header + JSON).
   void SendEncoded(const SharedBuffer& ws_frame) override;

@@ -20,6 +20,7 @@
 
 namespace asobi::bots {
 
+/// Think cadence (ms) and how many slices of it bots are spread over.
 struct BotOptions {
   int think_ms = 100;  ///< lua.md §11: bot think every 100 ms
   int slices = 10;     ///< bots are spread over this many slices of think_ms (no bursts)
@@ -42,6 +43,8 @@ class BotRunner {
   /// Bot ClientRefs use connection indexes from here up, which real sockets never reach.
   static constexpr uint32_t kBotIndexBase = 0x80000000u;
 
+  /// Registers as this thread's OnThisShard() and arms the think slices (think_ms / slices ms
+  /// apart). `host` must outlive the runner.
   BotRunner(match::MatchHost& host, std::shared_ptr<const BotCatalog> catalog,
             BotOptions options = {});
   ~BotRunner();
@@ -67,6 +70,7 @@ class BotRunner {
   /// The bot's client, or null (for GameShard::find_client).
   Client* Find(const ClientRef& ref);
 
+  /// Bots on this shard, and the counters.
   size_t size() const { return bots_.size(); }
   const BotStats& stats() const { return stats_; }
   /// Runs one full think round over every started bot now (tests).

@@ -13,6 +13,7 @@ namespace asobi::bots {
 /// Small deterministic PRNG state (xorshift64*), one per bot.
 struct BotRng {
   uint64_t s = 0x9e3779b97f4a7c15ull;
+  /// Next 64 pseudo-random bits (advances `s`).
   uint64_t Next();
   /// Uniform integer in [lo, hi].
   int Range(int lo, int hi);

@@ -7,10 +7,12 @@
 
 namespace asobi::chat {
 
+/// Owned by the chat domain's per-shard state; shard-affine.
 class ChatLuaBackend final : public script::game_api::ChatBackend {
  public:
   /// `service` must outlive the backend.
   explicit ChatLuaBackend(ChatService& service) : service_(service) {}
+  /// script::game_api::ChatBackend: game.chat.send (lua.md); "" on success, else the reason.
   std::string_view Send(std::string channel_id, std::string sender_id,
                         std::string content) override;
 

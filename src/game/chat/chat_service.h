@@ -52,6 +52,8 @@ class ChatNode {
   static constexpr int kMaxShards = 1024;
   /// The owner shard of `channel_id` (FNV-1a modulo `shard_count`).
   static int OwnerShardOf(std::string_view channel_id, int shard_count);
+  /// Publishes shard `shard`'s service (its own thread, at start-up; null at teardown), and
+  /// finds it from a task running on that shard.
   void Attach(int shard, ChatService* s) { shards_[size_t(shard)].store(s); }
   ChatService* OnShard(int shard) const { return shards_[size_t(shard)].load(); }
 
@@ -68,6 +70,8 @@ class ChatNode {
   std::array<std::atomic<ChatService*>, kMaxShards> shards_{};
 };
 
+/// One per shard, created by RegisterChat's start-up step and freed at that shard's teardown;
+/// shard-affine.
 class ChatService {
  public:
   /// `db` may be null (no history, no ACL queries). `game`, `node` and `db` must outlive the
@@ -89,6 +93,7 @@ class ChatService {
 
   /// Channels `ref` (of this shard) has joined.
   size_t JoinedCount(const ClientRef& ref) const;
+  /// Whether `ref` (of this shard) joined `channel_id`.
   bool IsJoined(const ClientRef& ref, const std::string& channel_id) const;
   /// Subscribes `ref` (of this shard) to `channel_id` (the caller checked the ACL and the
   /// per-socket bound). `done` runs on this shard once the channel's owner counts this shard,

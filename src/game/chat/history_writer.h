@@ -22,6 +22,8 @@
 
 namespace asobi::chat {
 
+/// One per shard with a database, owned by that shard's ChatService (writes the history of
+/// the channels this shard owns).
 class HistoryWriter {
  public:
   static constexpr size_t kBatchRowsMax = 1000;

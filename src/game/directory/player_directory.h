@@ -39,6 +39,7 @@ class PlayerDirectory;
 class PresenceObserver {
  public:
   virtual ~PresenceObserver() = default;
+  /// The player's first socket authenticated / last socket closed (node-wide, not per shard).
   virtual void OnOnline(const std::string& player_id) = 0;
   virtual void OnOffline(const std::string& player_id) = 0;
 };
@@ -55,6 +56,7 @@ class DirectoryNode {
   void Attach(int shard, PlayerDirectory* d) {
     shards_[size_t(shard)].store(d, std::memory_order_release);
   }
+  /// Shard `shard`'s directory, or null before Attach / after teardown; call on that shard.
   PlayerDirectory* OnShard(int shard) const {
     return shards_[size_t(shard)].load(std::memory_order_acquire);
   }
@@ -73,6 +75,8 @@ class DirectoryNode {
 /// One per shard; every method runs on that shard's thread.
 class PlayerDirectory {
  public:
+  /// Construct on the shard's own thread: becomes its OnThisShard() and Attach()es to `node`.
+  /// `node` and `game` must outlive it.
   PlayerDirectory(DirectoryNode& node, GameShard& game);
   ~PlayerDirectory();
   PlayerDirectory(const PlayerDirectory&) = delete;

@@ -10,6 +10,7 @@
 
 namespace asobi::economy {
 
+/// Owned by the economy domain's per-shard state; shard-affine.
 class EconomyLuaBackend final : public script::game_api::EconomyBackend {
  public:
   /// `service` must outlive the backend. Replies that arrive after the backend is destroyed
@@ -18,6 +19,8 @@ class EconomyLuaBackend final : public script::game_api::EconomyBackend {
   explicit EconomyLuaBackend(EconomyService& service) : service_(service) {}
   ~EconomyLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::EconomyBackend (lua.md §9 Economy): forwards to EconomyService; `done`
+  /// runs on this shard, and not at all once the backend is destroyed.
   void Grant(std::string player_id, std::string currency, int64_t amount, std::string reason,
              std::optional<std::string> idempotency_key, WalletDone done) override;
   void Debit(std::string player_id, std::string currency, int64_t amount, std::string reason,

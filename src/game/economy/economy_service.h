@@ -86,6 +86,7 @@ using PurchaseCallback = std::function<void(Result<PurchaseResult>)>;
 /// The quantity left (0: the row was deleted).
 using ConsumeCallback = std::function<void(Result<int64_t>)>;
 
+/// One per shard, created by RegisterEconomy's start-up step; shard-affine.
 class EconomyService {
  public:
   /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`
@@ -135,6 +136,7 @@ class EconomyService {
   /// forbidden (another player's item), insufficient_quantity, not_ready, internal.
   void Consume(std::string player_id, std::string item_id, int64_t quantity, ConsumeCallback done);
 
+  /// This shard's connection and the economy's group-commit queue (tests, metrics).
   db::PgConnection& db() { return db_; }
   const WriteQueue& writes() const { return writes_; }
 

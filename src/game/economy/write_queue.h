@@ -27,8 +27,10 @@
 
 namespace asobi::economy {
 
+/// One per shard, owned by EconomyService; shard-affine. `db` and `reactor` are the shard's.
 class WriteQueue {
  public:
+  /// Bound on waiting units; Submit past it fails the unit with db_overloaded (next turn).
   struct Options {
     size_t max_waiting = 4096;  // units waiting for the in-flight batch
   };
@@ -45,6 +47,7 @@ class WriteQueue {
   /// batch of this queue is in flight, else with the next batch.
   void Submit(std::string order_key, std::vector<db::StatementCall> calls, db::TxCallback cb);
 
+  /// Units waiting for the next batch / units in the batch in flight.
   size_t waiting() const;
   size_t in_flight() const;
   /// Batches issued so far (tests, benchmarks).

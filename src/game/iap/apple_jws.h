@@ -36,6 +36,7 @@ struct AppleTransaction {
   int64_t quantity = 1;
 };
 
+/// Node-wide (IapProviders::apple), immutable after Create; used from IAP worker threads.
 class AppleVerifier {
  public:
   /// Trusts every certificate in `roots_pem` (one or more PEM blocks). Errors: reason

@@ -19,6 +19,7 @@
 
 namespace asobi::iap {
 
+/// Play verifier settings: package, service-account credentials and endpoints (URLs).
 struct GoogleConfig {
   std::string package_name;
   std::string client_email;     // from the service-account key
@@ -36,6 +37,7 @@ struct GooglePurchase {
   bool acknowledged = false;
 };
 
+/// Node-wide (IapProviders::google); Verify runs on IAP worker threads (blocking HTTPS).
 class GooglePlayVerifier {
  public:
   /// Reads client_email, private_key and token_uri from a service-account JSON key. Errors:

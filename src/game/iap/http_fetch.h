@@ -10,6 +10,7 @@
 
 namespace asobi::iap {
 
+/// One outgoing request; `headers` are full `Name: value` lines.
 struct FetchRequest {
   std::string method = "GET";        // GET or POST
   std::string url;                   // http:// or https:// only
@@ -18,6 +19,7 @@ struct FetchRequest {
   int64_t timeout_ms = 10000;        // the whole request, connect included
 };
 
+/// HTTP status code and the whole body (at most kMaxFetchBodyBytes).
 struct FetchReply {
   long status = 0;
   std::string body;

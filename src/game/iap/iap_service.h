@@ -29,6 +29,8 @@ struct IapProviders {
   std::unique_ptr<WorkerPool> workers;
 };
 
+/// One per shard, created (shared_ptr) by RegisterIap's start-up step; borrows the node's
+/// IapProviders and the shard's PgConnection. Shard-affine.
 class IapService {
  public:
   /// The JSON object of a successful verification (rest.md §3.6 response fields), or an

@@ -43,6 +43,7 @@ struct DirtyRow {
   int64_t updated_at_ms = 0;
 };
 
+/// Owned by its owner shard's LeaderboardService; shard-affine.
 class Board {
  public:
   /// Sets a stored row while hydrating (not dirty). Replaces an existing entry.
@@ -66,6 +67,7 @@ class Board {
   std::vector<DirtyRow> TakeDirty(size_t max_rows);
   /// Marks players changed again (a flush of their rows failed).
   void MarkDirty(const std::vector<DirtyRow>& rows);
+  /// Entries changed since their last flush / entries held.
   size_t dirty_count() const { return dirty_.size(); }
   size_t size() const { return entries_.size(); }
 

@@ -10,6 +10,7 @@
 
 namespace asobi::leaderboard {
 
+/// Boards open to client score submission over REST; built once by FromList.
 struct ClientSubmitPolicy {
   bool all = false;
   std::set<std::string, std::less<>> boards;
@@ -23,6 +24,7 @@ struct ClientSubmitPolicy {
     }
     return p;
   }
+  /// Whether clients may submit to `board_id` (else leaderboard.client_submit_disabled).
   bool Allows(std::string_view board_id) const {
     return all || boards.find(board_id) != boards.end();
   }

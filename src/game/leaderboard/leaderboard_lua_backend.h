@@ -10,6 +10,7 @@
 
 namespace asobi::leaderboard {
 
+/// Owned by the leaderboard domain's per-shard state; shard-affine.
 class LeaderboardLuaBackend final : public script::game_api::LeaderboardBackend {
  public:
   /// `service` must outlive the backend. Replies arriving after the backend is destroyed are
@@ -17,6 +18,8 @@ class LeaderboardLuaBackend final : public script::game_api::LeaderboardBackend 
   explicit LeaderboardLuaBackend(LeaderboardService& service) : service_(service) {}
   ~LeaderboardLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::LeaderboardBackend: game.leaderboard.submit / top / around (lua.md §9);
+  /// `done` runs on this shard, and not at all once the backend is destroyed.
   void Submit(std::string board_id, std::string player_id, int64_t score, std::string op,
               EntryDone done) override;
   void Top(std::string board_id, int count, EntriesDone done) override;

@@ -59,9 +59,12 @@ struct LeaderboardNode {
   std::vector<std::pair<Shard*, LeaderboardService*>> services;  // guarded by mu
 };
 
+/// Completions of the service's operations; they run on the calling shard.
 using EntryCallback = std::function<void(Result<RankedEntry>)>;
 using EntriesCallback = std::function<void(Result<std::vector<RankedEntry>>)>;
 
+/// One per shard, created by RegisterLeaderboards' start-up step; owns the boards whose
+/// OwnerOf is this shard. Shard-affine.
 class LeaderboardService {
  public:
   /// Construct on `shard`'s thread (it becomes that thread's OnThisShard()); `shard`, `db`

@@ -15,6 +15,7 @@
 
 namespace asobi::leaderboard {
 
+/// Owned by one Board; shard-affine.
 class OrderedIndex {
  public:
   /// One key as stored.
@@ -23,6 +24,7 @@ class OrderedIndex {
     std::string player_id;
   };
 
+  /// `seed` drives the treap priorities (fixed default: deterministic shapes in tests).
   explicit OrderedIndex(uint64_t seed = 0x9e3779b97f4a7c15ULL) : rng_(seed | 1) {}
 
   /// Adds (score, player_id). The pair must not be present (callers keep one key per player).
@@ -33,6 +35,7 @@ class OrderedIndex {
   size_t CountBefore(int64_t score, std::string_view player_id) const;
   /// The key at 0-based position `pos` (< size()).
   const Key& At(size_t pos) const;
+  /// Keys held; Clear() drops them all (vector capacity kept).
   size_t size() const { return root_ < 0 ? 0 : nodes_[size_t(root_)].size; }
   void Clear();
 

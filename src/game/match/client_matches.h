@@ -25,6 +25,7 @@ class ClientMatches {
  public:
   /// The match `ref` is in, or null.
   const std::string* Find(const ClientRef& ref) const;
+  /// Records that `ref` joined `match_id` (replaces a previous entry).
   void Set(const ClientRef& ref, std::string match_id);
   /// Removes the entry when it still points at `match_id` (a newer join is kept).
   void ClearIf(const ClientRef& ref, const std::string& match_id);
@@ -32,6 +33,7 @@ class ClientMatches {
   std::string Remove(const ClientRef& ref);
   /// True (and records `now_ms`) when the not_in_match hint may be sent to `ref` now.
   bool AllowHint(const ClientRef& ref, int64_t now_ms);
+  /// Sockets tracked.
   size_t size() const { return match_of_.size(); }
 
  private:

@@ -26,6 +26,7 @@ class MatchService;
 /// methods (MatchService defers destruction to a later turn).
 class Match final : public script::game_api::ApiHost {
  public:
+  /// Cheap: no Lua state until Start(). Owned by `service` (this shard's MatchService).
   Match(MatchService& service, std::string id, std::shared_ptr<const modes::ModeConfig> mode);
   ~Match() override;
   Match(const Match&) = delete;
@@ -35,6 +36,7 @@ class Match final : public script::game_api::ApiHost {
   /// waiting timeout. Errors: "script_failed" (logged by the caller).
   Status Start();
 
+  /// Read-only views: match id, its mode, status, listing entry, roster size (owner shard).
   const std::string& id() const { return id_; }
   const modes::ModeConfig& mode() const { return *mode_; }
   MatchStatus status() const { return status_; }
@@ -42,6 +44,8 @@ class Match final : public script::game_api::ApiHost {
   int player_count() const { return int(roster_.size()); }
   /// The roster's player ids, in join order.
   std::vector<std::string> PlayerIds() const;
+  /// True while a Lua callback runs or is suspended (new events wait); lua_bytes() is the
+  /// state's live size (0 before Start).
   bool busy() const { return busy_; }
   size_t lua_bytes() const;
 

@@ -19,6 +19,7 @@ class MatchDirectory {
  public:
   /// Inserts or replaces the entry of `l.match_id`.
   void Upsert(const MatchListing& l);
+  /// Drops the entry (no-op when absent).
   void Remove(const std::string& match_id);
 
   /// Listed matches in waiting/running that pass `filter` (websocket.md §5.1). Unordered.
@@ -27,6 +28,7 @@ class MatchDirectory {
   /// ids in `exclude`; nullopt when none (websocket.md §5.2).
   std::optional<MatchListing> BestQuickPlay(const std::string& mode,
                                             const std::unordered_set<std::string>& exclude) const;
+  /// Entries listed.
   size_t size() const;
 
  private:

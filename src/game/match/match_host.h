@@ -22,6 +22,7 @@ class MatchHost {
   using TimerId = uint64_t;
   virtual ~MatchHost() = default;
 
+  /// This shard's index and the node's shard count.
   virtual int shard_id() const = 0;
   virtual int shard_count() const = 0;
   /// Monotonic milliseconds.
@@ -30,6 +31,7 @@ class MatchHost {
   virtual int64_t NowUs() { return NowMs() * 1000; }
   /// Runs `fn` on this shard after `delay_ms`; the id can cancel it before it fires.
   virtual TimerId AddTimer(int64_t delay_ms, Task fn) = 0;
+  /// Cancels a pending AddTimer; no-op when it fired already.
   virtual void CancelTimer(TimerId id) = 0;
   /// Runs `fn` on shard `shard` (this one too: next turn). False (fn not run) when the
   /// mailbox is full.

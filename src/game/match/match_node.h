@@ -50,6 +50,8 @@ class MatchNode {
  public:
   MatchNode(MatchOptions options, modes::ModeRegistry* modes, int shard_count);
 
+  /// Node-wide parts: options, modes, listing directory, counters, shard count (any thread;
+  /// the directory and metrics are internally synchronised).
   const MatchOptions& options() const { return options_; }
   modes::ModeRegistry& modes() { return *modes_; }
   MatchDirectory& directory() { return directory_; }
@@ -61,11 +63,13 @@ class MatchNode {
   /// Counts one more live match unless the node cap is reached (then false:
   /// `match_capacity_reached`). Pair with ReleaseMatch.
   bool TryReserveMatch();
+  /// Gives back one TryReserveMatch; live_matches() is the current count (relaxed).
   void ReleaseMatch();
   int64_t live_matches() const { return live_.load(std::memory_order_relaxed); }
 
   /// Live matches owned by `shard` (for least-loaded placement).
   void AddShardLoad(int shard, int delta);
+  /// Live matches owned by `shard` (relaxed).
   int64_t shard_load(int shard) const;
   /// The shard with the fewest live matches (lowest id on ties).
   int LeastLoadedShard() const;
@@ -78,6 +82,7 @@ class MatchNode {
   /// Node-wide index of players in live (waiting/running) matches, for the matchmaker's
   /// already_in_match check. A player in two matches counts twice.
   void AddPlayer(const std::string& player_id);
+  /// Removes one count for the player; PlayerInMatch is true while any remains.
   void RemovePlayer(const std::string& player_id);
   bool PlayerInMatch(const std::string& player_id) const;
 

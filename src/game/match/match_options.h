@@ -8,6 +8,7 @@
 
 namespace asobi::match {
 
+/// Read once at startup from flags/config; copied into MatchNode and read-only after.
 struct MatchOptions {
   /// Live matches per node (`--match-max`, asobi.match_max); past it `match_capacity_reached`.
   int match_max = 1000;

@@ -31,10 +31,12 @@ struct PhaseEvent {
   PhaseStart start = PhaseStart::kPrevEnded;  // the phase's start condition
 };
 
+/// Owned by its Match; owner shard only.
 class PhaseClock {
  public:
   /// Installs the definitions (nothing started yet).
   void Reset(std::vector<PhaseDef> defs);
+  /// True when the script defined no phases.
   bool empty() const { return defs_.empty(); }
   /// Every phase has ended (false when there are none).
   bool complete() const { return !defs_.empty() && index_ >= defs_.size(); }

@@ -32,8 +32,10 @@ inline constexpr int kPhasesBudgetMs = 1000;
 inline constexpr int kPhaseCallbackBudgetMs = 200;
 inline constexpr int kVoteCallbackBudgetMs = 200;
 
+/// One Lua state per match, owned by the Match; owner shard only.
 class MatchScript {
  public:
+  /// State limits and features, fixed at creation (lua.md §13).
   struct Options {
     script::LuaMemoryLimits memory;
     bool test_api = false;  // install game.test.*
@@ -95,6 +97,7 @@ class MatchScript {
   bool Start(const Call& call, Outcome* out);
   /// Resumes the suspended callback with the values `reply` pushes. Same return as Start.
   bool Resume(const script::game_api::AsyncReply& reply, Outcome* out);
+  /// True while a callback waits in a host call for Resume().
   bool suspended() const { return suspended_; }
   /// True when `L` is the callback coroutine (host calls may suspend only there).
   bool IsCallbackThread(lua_State* L) const { return L != nullptr && L == co_; }
@@ -114,6 +117,7 @@ class MatchScript {
   /// `vote_requested(state)` (200 ms, no coroutine) when defined. True when it returned a
   /// table with at least one key; `*config_json` gets it encoded. On failure fills `*failure`.
   bool RequestVote(std::string* config_json, Outcome* failure);
+  /// Whether the script defines `vote_requested`.
   bool has_vote_requested() const { return has_vote_requested_; }
 
   /// After tick: true when state._finished is the literal true; `*result_json` gets
@@ -147,9 +151,11 @@ class MatchScript {
   /// Full collection then a 256 KiB probe allocation: false when the state cannot get that
   /// much headroom back (unrecoverable, §13).
   bool Healthy();
+  /// Bytes the state holds now.
   size_t live_bytes() const { return state_->live_bytes(); }
   /// Absolute paths of the main script and every file `require`d into this state (§16).
   const std::vector<std::string>& files() const { return files_; }
+  /// The main script's path relative to the game directory (the chunk name in Lua errors).
   const std::string& chunk_name() const { return chunk_name_; }
 
  private:

@@ -47,6 +47,7 @@ struct GroupPlacement {
   std::vector<std::string> refused;
 };
 
+/// One per shard, owned by MatchSetup (server/match_setup.h); every method on that shard.
 class MatchService {
  public:
   /// Construct on the shard's own thread; registers itself as OnThisShard(). `host` and
@@ -63,6 +64,7 @@ class MatchService {
   /// switch between them; the constructor calls it).
   static void SetOnThisShard(MatchService* s);
 
+  /// The shard's host, the node-wide part, and this shard's socket -> match index.
   MatchHost& host() { return host_; }
   MatchNode& node() { return node_; }
   ClientMatches& clients() { return clients_; }
@@ -81,6 +83,7 @@ class MatchService {
   Result<std::string> Create(const std::string& mode);
   /// Join on the owner; `done` runs here. Unknown id: `match_not_found` (no rate-limit token).
   void Join(JoinRequest req, JoinDone done);
+  /// Explicit leave on the owner (Match::Leave); unknown match: ignored.
   void Leave(const std::string& match_id, const std::string& player_id);
   /// One socket of the player left (see RouteDetach for `socket_closed`).
   void Detach(const std::string& match_id, const std::string& player_id, const ClientRef& ref,
@@ -96,6 +99,7 @@ class MatchService {
   /// vote.veto on the owner (Match::VetoVote); unknown match: "not_in_match".
   std::string VetoVote(const std::string& match_id, const std::string& player_id,
                        const std::string& vote_id);
+  /// A match owned here, or null; match_count() is how many this shard owns.
   Match* Find(const std::string& match_id);
   size_t match_count() const { return matches_.size(); }
   /// Calls `fn(Match&)` for every match of this shard (must not create or destroy matches).
@@ -137,6 +141,7 @@ class MatchService {
   /// The least-used tick phase slot of this shard (0 .. tick_ms-1, in ms), counted as used
   /// until ReleaseTickPhase.
   int TakeTickPhase();
+  /// Gives back a TakeTickPhase slot (the match ended).
   void ReleaseTickPhase(int phase);
 
   /// Removes the match on a later turn (never inside its own call stack).

@@ -47,6 +47,7 @@ struct JoinOutcome {
   std::string match_id;
   bool ok() const { return reason.empty(); }
 };
+/// Completion of a join; runs once, on the shard whose Join was called.
 using JoinDone = std::function<void(JoinOutcome)>;
 
 /// One entry of match.list / GET /matches/live (websocket.md §5.1).

@@ -18,6 +18,8 @@ namespace asobi::match {
 /// Casts are accepted this long after the window (websocket.md §7.1 "nominal 500 ms grace").
 inline constexpr int64_t kVoteGraceMs = 500;
 
+/// A vote's settings as the script's `vote_requested` returned them, defaults filled in
+/// (lua.md §6); times in ms.
 struct VoteConfig {
   std::string vote_id;
   std::string template_name = "default";
@@ -55,11 +57,13 @@ struct VoteResult {
   double turnout = 0.0;               // ballots / eligible voters
 };
 
+/// One open or closed vote, owned by its Match; owner shard only.
 class Vote {
  public:
   /// `eligible`: the roster at start (bots included); `opened_unix_ms` for the record.
   Vote(VoteConfig config, std::vector<std::string> eligible, int64_t opened_unix_ms);
 
+  /// Read-only views: settings, vote id, and whether it is closed (resolved or vetoed).
   const VoteConfig& config() const { return config_; }
   const std::string& id() const { return config_.vote_id; }
   bool closed() const { return closed_; }
@@ -69,6 +73,7 @@ class Vote {
   /// (more than max_revotes changes). Empty string = accepted. The caller checks closed /
   /// grace before.
   std::string Cast(const std::string& player_id, JsonValue option);
+  /// Whether `player_id` was in the roster when the vote opened.
   bool IsEligible(const std::string& player_id) const;
   /// Closes the vote without a result (vetoed).
   void Close() { closed_ = true; }
@@ -90,7 +95,9 @@ class Vote {
   std::string VotesCastJson() const;
   /// counts / distribution objects.
   std::string CountsJson(const std::vector<int64_t>& counts) const;
+  /// Share (0..1) of `total` per option id, as a JSON object (0 when total is 0).
   std::string DistributionJson(const std::vector<int64_t>& counts, int64_t total) const;
+  /// Eligible voters, and the opening time (Unix ms) for the record.
   int eligible_count() const { return int(eligible_.size()); }
   int64_t opened_unix_ms() const { return opened_unix_ms_; }
 

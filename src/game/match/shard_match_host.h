@@ -12,6 +12,8 @@ class ShardMatchHost final : public MatchHost {
  public:
   explicit ShardMatchHost(GameShard& game) : game_(game) {}
 
+  /// MatchHost: forwards to the GameShard: its Shard (mailboxes), Reactor timers, MonoMs/MonoNs,
+  /// find_client, db (null without a database) and send_to_player (no-op when unset).
   int shard_id() const override;
   int shard_count() const override;
   int64_t NowMs() override;

@@ -53,6 +53,7 @@ struct MatchmakerDeps {
   std::function<void(const std::string& player_id, const std::string& frame)> notify_player;
 };
 
+/// One per shard, owned by MatchmakerSetup; every method and callback on that shard.
 class Matchmaker {
  public:
   /// Construct on the shard's own thread; registers with `node`. `node` and `host` must
@@ -64,8 +65,10 @@ class Matchmaker {
 
   /// The Matchmaker of the calling shard thread (the last one constructed on it), or null.
   static Matchmaker* OnThisShard();
+  /// The node-wide part this matchmaker registered with.
   MatchmakerNode& node() { return node_; }
 
+  /// Completions of Add / Remove / Get; each runs once, on the calling shard.
   using AddDone = std::function<void(Result<AddReply>)>;
   using StatusDone = std::function<void(Status)>;
   using GetDone = std::function<void(Result<TicketStatus>)>;

@@ -7,6 +7,7 @@
 
 namespace asobi::matchmaker {
 
+/// A mode queue this shard owns: the mode's settings and its pending tickets.
 struct Matchmaker::OwnedQueue {
   OwnedQueue(ModeInfo mode_info, const MatchStrategy& strategy)
       : info(std::move(mode_info)), queue(info.name, size_t(info.match_size), strategy) {}

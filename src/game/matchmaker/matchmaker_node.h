@@ -46,8 +46,10 @@ struct MatchmakerMetrics {
 /// Created once at start-up before the shards; outlives them. Thread-safe.
 class MatchmakerNode {
  public:
+  /// Copies the options and the mode lookup; `shard_count` sizes the per-shard registry.
   MatchmakerNode(MatchmakerOptions options, ModeLookup modes, int shard_count);
 
+  /// Read-only settings, the shard count, and the counters (any thread).
   const MatchmakerOptions& options() const { return options_; }
   int shard_count() const { return shard_count_; }
   MatchmakerMetrics& metrics() { return metrics_; }
@@ -62,6 +64,7 @@ class MatchmakerNode {
   /// Counts one more pending player ticket unless the node holds queue_max already (then
   /// false: `queue_full`). Pair with ReleaseTicket when the ticket leaves the queue.
   bool TryReserveTicket();
+  /// Gives back one TryReserveTicket; pending_tickets() is the current count (relaxed).
   void ReleaseTicket();
   int64_t pending_tickets() const { return pending_.load(std::memory_order_relaxed); }
 
@@ -69,6 +72,7 @@ class MatchmakerNode {
   /// destroyed), so a task sent to shard `s` finds it with OnShard(s). The pointer may only
   /// be dereferenced on shard `s`.
   void Register(int shard, Matchmaker* mm);
+  /// Shard `shard`'s Matchmaker, or null; dereference on that shard only.
   Matchmaker* OnShard(int shard) const;
 
   /// Claims `players` for one placement, all or nothing: returns the players that cannot be
@@ -77,6 +81,7 @@ class MatchmakerNode {
   /// Unclaim once the match exists (its roster then answers `in_match`). Any thread.
   std::vector<std::string> Claim(const std::vector<std::string>& players,
                                  const InMatchCheck& in_match);
+  /// Releases a Claim (all of `players`); any thread.
   void Unclaim(const std::vector<std::string>& players);
 
  private:

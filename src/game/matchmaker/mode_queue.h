@@ -23,6 +23,7 @@ class ModeQueue {
   /// `group_size` = the mode's match_size (>= 1); `strategy` must outlive the queue.
   ModeQueue(std::string mode, size_t group_size, const MatchStrategy& strategy);
 
+  /// The mode name and its group size (match_size).
   const std::string& mode() const { return mode_; }
   size_t group_size() const { return group_size_; }
   /// Pending tickets, bots included.

@@ -17,6 +17,7 @@ inline constexpr double kDefaultSkill = 1000.0;
 /// and every queue must be bounded). Larger: `invalid_payload`.
 inline constexpr size_t kTicketPropertiesBytesMax = 4096;
 
+/// One ticket as its mode's queue holds it.
 struct Ticket {
   std::string id;         ///< UUIDv7 (rest.md §1.5)
   std::string player_id;  ///< a player id, or `bot_<name>_<6 hex>` for queue-fill bots

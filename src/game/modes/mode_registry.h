@@ -14,6 +14,7 @@ namespace asobi::modes {
 /// stays valid for as long as they hold it; Publish swaps it for future readers only.
 class ModeRegistry {
  public:
+  /// Starts with an empty ModeSet (no modes), or with `set` published.
   ModeRegistry() : current_(std::make_shared<const ModeSet>()) {}
   explicit ModeRegistry(ModeSet set) { Publish(std::make_shared<const ModeSet>(std::move(set))); }
 

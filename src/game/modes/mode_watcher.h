@@ -30,8 +30,10 @@ using ChangedFiles = std::map<std::string, std::shared_ptr<const std::string>>;
 /// thread.
 class ModeWatcher {
  public:
+  /// Called on the watcher thread with the changed `.lua` files (path -> new text).
   using Listener = std::function<void(std::shared_ptr<const ChangedFiles>)>;
 
+  /// Nothing is watched before Start(). `registry` must outlive the watcher.
   ModeWatcher(std::string game_dir, ModeRegistry* registry, Listener on_files_changed,
               int debounce_ms = 100);
   ~ModeWatcher();  // stops and joins the thread

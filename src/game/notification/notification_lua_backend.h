@@ -11,6 +11,7 @@
 
 namespace asobi::notification {
 
+/// Owned by the notification domain's per-shard state; shard-affine.
 class NotificationLuaBackend final : public script::game_api::NotifyBackend {
  public:
   /// `service` must outlive the backend. Replies that arrive after the backend is destroyed
@@ -18,6 +19,8 @@ class NotificationLuaBackend final : public script::game_api::NotifyBackend {
   explicit NotificationLuaBackend(NotificationService& service) : service_(service) {}
   ~NotificationLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::NotifyBackend: game.notify / game.notify_many (lua.md §9); `done` runs on
+  /// this shard, and not at all once the backend is destroyed.
   void Notify(std::vector<std::string> player_ids, std::string type, std::string subject,
               std::string content_json, StoredDone done) override;
 

@@ -37,10 +37,13 @@ struct StoredNotification {
   std::string row_json;
 };
 
+/// Completions; each runs once, on the calling shard.
 using JsonCallback = std::function<void(Result<std::string>)>;
 using DoneCallback = std::function<void(Result<bool>)>;
 using NotifyCallback = std::function<void(Result<std::vector<StoredNotification>>)>;
 
+/// One per shard, created by RegisterNotifications' start-up step; borrows the shard's
+/// PgConnection. Shard-affine.
 class NotificationService {
  public:
   /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`

@@ -57,6 +57,8 @@ struct Presence {
   std::string status_json;
 };
 
+/// One per shard, created (shared_ptr) by the presence domain's start-up step after the shard's
+/// PlayerDirectory, freed at teardown; shard-affine.
 class PresenceService : public directory::PresenceObserver {
  public:
   /// Construct on the shard's thread after its PlayerDirectory (it observes it); `db` may be

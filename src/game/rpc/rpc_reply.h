@@ -16,6 +16,7 @@ std::string ErrorPayload(std::string_view code, std::string_view message = {},
 std::string OkPayload(std::string_view result_json);
 /// The frame type and payload for an outcome of RpcService::Call.
 std::string_view OutcomeType(const RpcOutcome& o);
+/// The payload JSON object for that frame (OkPayload or the error object above).
 std::string OutcomePayload(const RpcOutcome& o);
 
 }  // namespace asobi::rpc

@@ -26,6 +26,7 @@ inline constexpr size_t kMaxSlotBytes = 255;     // cloud_saves.slot VARCHAR(255
 /// second argument is the stored version (0 otherwise).
 using PutCallback = std::function<void(Result<std::string>, int64_t current_version)>;
 
+/// One per shard, borrowing that shard's PgConnection; shard-affine.
 class SavesService {
  public:
   /// `db` (the shard's connection) must outlive the service.

@@ -10,12 +10,15 @@
 
 namespace asobi::saves {
 
+/// Owned by the saves domain's per-shard state; shard-affine.
 class StorageLuaBackend final : public script::game_api::StorageBackend {
  public:
   /// `db` must outlive the backend. Replies arriving after it is destroyed are dropped.
   explicit StorageLuaBackend(db::PgConnection& db) : db_(db) {}
   ~StorageLuaBackend() override { *alive_ = false; }
 
+  /// script::game_api::StorageBackend: game.storage.get / game.storage.set (lua.md §9 Storage);
+  /// `done` runs on this shard, and not at all once the backend is destroyed.
   void Get(std::optional<std::string> player_id, std::string collection, std::string key,
            JsonDone done) override;
   void Set(std::optional<std::string> player_id, std::string collection, std::string key,

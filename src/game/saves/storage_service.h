@@ -20,8 +20,10 @@ namespace asobi::saves {
 inline constexpr size_t kMaxStorageValueBytes = 262144;  // encoded `value` (rest.md §3.9)
 inline constexpr size_t kMaxStorageNameBytes = 255;      // collection and key columns
 
+/// Completion with JSON text (see each method), or an error; runs on the calling shard.
 using StorageCallback = std::function<void(Result<std::string>)>;
 
+/// One per shard, borrowing that shard's PgConnection; shard-affine.
 class StorageService {
  public:
   /// `db` (the shard's connection) must outlive the service.

@@ -10,6 +10,7 @@
 
 namespace asobi {
 
+/// One per shard (GameShard::verifier), all sharing one immutable table; shard-affine.
 class StaticTokenVerifier final : public TokenVerifier {
  public:
   using Table = std::unordered_map<std::string, std::string>;
@@ -20,6 +21,7 @@ class StaticTokenVerifier final : public TokenVerifier {
   /// Errors: reason "bad_file" when unreadable or malformed.
   static Result<std::shared_ptr<const Table>> LoadFile(const std::string& path);
 
+  /// TokenVerifier: answers at once from the table; unknown tokens are `invalid_token`.
   void Verify(std::string_view token, Callback done) override;
 
  private:

@@ -12,6 +12,7 @@
 
 namespace asobi {
 
+/// A successful verification: the player and an optional hook run when the socket is bound.
 struct VerifiedPlayer {
   std::string player_id;
   /// Optional: called with the socket once it is bound to the player, so the verifier can
@@ -22,6 +23,7 @@ struct VerifiedPlayer {
 /// Shard-affine: each shard owns its own verifier (and its cache).
 class TokenVerifier {
  public:
+  /// Completion of Verify (see there).
   using Callback = std::function<void(Result<VerifiedPlayer>)>;
   virtual ~TokenVerifier() = default;
   /// Calls `done` exactly once, on this shard, possibly before returning (cache hit). Errors:

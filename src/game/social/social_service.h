@@ -52,6 +52,7 @@ struct GroupChanges {
   std::optional<bool> open;
 };
 
+/// One per shard, borrowing that shard's PgConnection; shard-affine.
 class SocialService {
  public:
   /// Construct on the shard's own thread (it becomes that thread's OnThisShard()). `reactor`

@@ -13,6 +13,8 @@
 
 namespace asobi::tournament {
 
+/// One rank range of a tournament's `rewards`: ranks `from`..`to` each get `amount` of
+/// `currency`.
 struct RewardRange {
   int64_t from = 1;  // ranks, 1-based, inclusive
   int64_t to = 1;

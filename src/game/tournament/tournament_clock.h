@@ -24,6 +24,8 @@
 
 namespace asobi::tournament {
 
+/// Created (shared_ptr) by the tournament domain's start-up step on shard 0; uses that shard's
+/// PgConnection, EconomyService and LeaderboardService.
 class TournamentClock {
  public:
   /// Everything passed must outlive the clock. Starts ticking at once.

@@ -21,6 +21,7 @@ namespace asobi::tournament {
 /// A JSON array of tournaments rows, or one row as a JSON object (rest.md §5 columns).
 using JsonCallback = std::function<void(Result<std::string>)>;
 
+/// One per shard, borrowing that shard's PgConnection; shard-affine.
 class TournamentService {
  public:
   /// `reactor` and `db` (the shard's) must outlive the service.

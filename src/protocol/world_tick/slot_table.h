@@ -21,6 +21,7 @@ namespace asobi::world_tick {
 /// owned by the zone's shard.
 class SlotTable {
  public:
+  /// An entity's slot (u16) and the slot's generation (u8, wraps), as on the binary wire (§11.2).
   struct Binding {
     uint16_t slot = 0;
     uint8_t gen = 0;

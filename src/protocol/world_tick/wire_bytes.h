@@ -17,6 +17,7 @@ inline constexpr uint8_t kTypeFalse = 3;
 inline constexpr uint8_t kTypeString = 4;
 inline constexpr uint8_t kTypeNull = 5;
 
+/// Appends the low byte of `v`.
 inline void PutU8(std::string* out, unsigned v) { out->push_back(static_cast<char>(v & 0xFF)); }
 
 /// Appends the low `bytes` bytes of `v`, least significant first.
@@ -29,6 +30,7 @@ inline void PutLe(std::string* out, uint64_t v, int bytes) {
 /// Bounds-checked little-endian reader over a byte string.
 class ByteReader {
  public:
+  /// Borrows `bytes`; they must outlive the reader.
   explicit ByteReader(std::string_view bytes) : bytes_(bytes) {}
 
   /// Reads `n` bytes (n <= 8) as a little-endian unsigned value; false when fewer are left.
@@ -42,6 +44,7 @@ class ByteReader {
     *v = r;
     return true;
   }
+  /// Reads one byte; false at the end.
   bool U8(uint8_t* v) {
     uint64_t r;
     if (!Le(1, &r)) return false;
@@ -55,6 +58,7 @@ class ByteReader {
     pos_ += n;
     return true;
   }
+  /// Bytes left, and the read offset from the start.
   size_t remaining() const { return bytes_.size() - pos_; }
   size_t pos() const { return pos_; }
 

@@ -35,6 +35,7 @@ class FieldValue {
   enum class Type : uint8_t { kNull, kBool, kInt, kDouble, kString, kJson };
 
   FieldValue() = default;
+  /// Factories, one per Type; strings are taken by value and moved in.
   static FieldValue Null() { return FieldValue(); }
   static FieldValue Bool(bool v) {
     FieldValue f(Type::kBool);
@@ -63,6 +64,7 @@ class FieldValue {
     return f;
   }
 
+  /// Read-only views; only the *_value() accessor matching type() is meaningful.
   Type type() const { return type_; }
   bool bool_value() const { return int_ != 0; }
   int64_t int_value() const { return int_; }

@@ -29,6 +29,7 @@ class ApiHost {
  public:
   virtual ~ApiHost() = default;
 
+  /// Which kind of instance this is (decides which `game.*` functions it may call).
   virtual HostKind kind() const = 0;
   /// The match/world/zone id (for logs).
   virtual const std::string& instance_id() const = 0;

@@ -8,6 +8,8 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; the implementation is owned by the chat domain's per-shard state and reached
+/// through ApiBackends::OnThisShard().chat (null: game.chat.send raises "chat is not available").
 class ChatBackend {
  public:
   virtual ~ChatBackend() = default;

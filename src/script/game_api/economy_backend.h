@@ -14,6 +14,7 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through ApiBackends::OnThisShard().economy.
 class EconomyBackend {
  public:
   /// A wallet after a grant or debit (lua.md §9: `{player_id, currency, balance}`).
@@ -24,10 +25,12 @@ class EconomyBackend {
     /// An earlier call with the same idempotency key had applied the change already.
     bool replayed = false;
   };
+  /// One wallet of a player (game.economy.balances).
   struct Balance {
     std::string currency;
     int64_t balance = 0;
   };
+  /// Completions of Grant/Debit and of Balances.
   using WalletDone = std::function<void(Result<Wallet>)>;
   using BalancesDone = std::function<void(Result<std::vector<Balance>>)>;
   /// The new player_items row as a JSON object.

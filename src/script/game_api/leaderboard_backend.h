@@ -13,6 +13,8 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through
+/// ApiBackends::OnThisShard().leaderboard.
 class LeaderboardBackend {
  public:
   /// One ranked row (lua.md §9: `{player_id, score, rank}`).
@@ -21,6 +23,7 @@ class LeaderboardBackend {
     int64_t score = 0;
     int64_t rank = 0;
   };
+  /// Completions of Submit and of Top/Around.
   using EntryDone = std::function<void(Result<Entry>)>;
   using EntriesDone = std::function<void(Result<std::vector<Entry>>)>;
 

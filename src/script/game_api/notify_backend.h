@@ -12,6 +12,7 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through ApiBackends::OnThisShard().notify.
 class NotifyBackend {
  public:
   /// One stored notification: its player and the row as a JSON object (websocket.md §8.7).
@@ -19,6 +20,7 @@ class NotifyBackend {
     std::string player_id;
     std::string row_json;
   };
+  /// Completion of Notify: one Stored per stored notification.
   using StoredDone = std::function<void(Result<std::vector<Stored>>)>;
 
   virtual ~NotifyBackend() = default;

@@ -12,6 +12,7 @@
 
 namespace asobi::script::game_api {
 
+/// Interface; one implementation per shard, reached through ApiBackends::OnThisShard().storage.
 class StorageBackend {
  public:
   /// JSON text: the stored value (Get) or the written row (Set).

@@ -12,6 +12,7 @@ namespace asobi::world::terrain {
 /// Immutable after construction; safe to use from any number of threads at once.
 class GradientNoise {
  public:
+  /// Same seed, same noise field, on every platform.
   explicit GradientNoise(uint64_t seed) : seed_(seed) {}
 
   /// Perlin noise at (x, y): a smooth function in [-1, 1], 0 at every integer lattice point,

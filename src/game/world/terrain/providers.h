@@ -10,6 +10,8 @@
 
 namespace asobi::world::terrain {
 
+/// Build the `flat` / `perlin` provider from `args`. Errors: reason "invalid_terrain_args"
+/// (out-of-range value or unknown key; TerrainArgs::Finish).
 Result<std::shared_ptr<const TerrainProvider>> CreateFlatProvider(TerrainArgs& args);
 Result<std::shared_ptr<const TerrainProvider>> CreatePerlinProvider(TerrainArgs& args,
                                                                     uint64_t world_seed);

@@ -47,6 +47,8 @@ Result<TerrainChunk> BuildTerrainChunk(const TerrainProvider& provider, ChunkCoo
 /// Shard-affine: construct, call and destroy on `shard`'s thread.
 class TerrainStore {
  public:
+  /// Bounds (each >= 1): cached chunks (LRU), generations in flight, and callbacks waiting on
+  /// one chunk.
   struct Options {
     size_t max_chunks = 256;
     size_t max_pending = 64;
@@ -60,6 +62,7 @@ class TerrainStore {
     uint64_t busy = 0;       // requests answered "terrain_busy"
     uint64_t failed = 0;     // generations that ended in an error or were dropped
   };
+  /// Completion of a chunk request; runs on this store's shard.
   using Done = std::function<void(Result<TerrainChunk>)>;
 
   /// `pool` null: every chunk is generated inline on this shard.
@@ -89,6 +92,7 @@ class TerrainStore {
   /// many it started.
   size_t Preload(std::span<const ChunkCoords> list);
 
+  /// Chunks in the cache, generations in flight, and the counters (this shard's thread).
   size_t cached() const;
   size_t pending() const;
   const Stats& stats() const;

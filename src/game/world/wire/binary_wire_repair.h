@@ -20,6 +20,8 @@ namespace asobi::world {
 ///   resets the backoff.
 class BinaryWireRepair {
  public:
+  /// Backoff (ms) before binary is tried again after a refusal: starts at retry_initial_ms and
+  /// doubles up to retry_max_ms (websocket.md §11.3).
   struct Options {
     int64_t retry_initial_ms = 60'000;
     int64_t retry_max_ms = 3'600'000;
@@ -31,6 +33,7 @@ class BinaryWireRepair {
     kTextOnly,  // no binary buffer: binary clients get the text frame
   };
 
+  /// Healthy state (binary on); the default Options or `o`.
   BinaryWireRepair() = default;
   explicit BinaryWireRepair(const Options& o) : opts_(o), backoff_ms_(o.retry_initial_ms) {}
 
