@@ -1,7 +1,8 @@
 // RPC against the real server and PostgreSQL (websocket.md §9.1, rest.md §3.12;
 // docs/decisions.md "RPC"): Lua-defined methods called over `rpc.call` and
 // POST /api/v1/rpc/:method, each of the nine checks in order, declared and undeclared handler
-// codes, a crashing handler, a handler over its 200 ms budget, and a reload on save.
+// codes, a crashing handler, a handler over its 200 ms budget, a reload on save, and the
+// `game.*` API in handlers (docs/scripting.md "RPC methods"), suspending on *DB* calls.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <time.h>
@@ -49,6 +50,28 @@ rpc.register("t.claim", function(_, params)
   if params.scalar then return 42 end
   return { claimed = true }
 end, { errors = { ["t.already_claimed"] = 409 } })
+-- game.* at the top level: no coroutine there, so a *DB* call cannot suspend.
+local top = game.economy.balance("nobody")
+rpc.register("t.top", function() return { top = top.error } end)
+-- game.* in a handler: each *DB* call suspends the handler until the database answers.
+rpc.register("t.reward", function(player_id, params)
+  local w = game.economy.grant(player_id, "gold", params.amount, "rpc_reward")
+  if w.error then return rpc.error("t.failed", w.error) end
+  local b = game.economy.balance(player_id)
+  game.storage.player_set(player_id, "rpc", "last", { amount = params.amount })
+  local got = game.storage.player_get(player_id, "rpc", "last")
+  local n = game.notify(player_id, "reward", "rpc reward", { amount = params.amount })
+  game.send(player_id, { hello = "rpc" })
+  return {
+    balance = w.ok.balance,
+    wallets = #b.ok,
+    stored = got.ok and got.ok.amount or got.error,
+    notified = n.ok and n.ok.subject or n.error,
+    broadcast = game.broadcast("x").error,
+    has_chat = type(game.chat.send),
+    has_match = game.match == nil and "absent" or "present",
+  }
+end, { errors = { ["t.failed"] = 400 } })
 )";
 
 class RpcTest : public ServerSuite<RpcTest> {
@@ -231,6 +254,71 @@ TEST_F(RpcTest, RestCallAndErrors) {
     EXPECT_EQ(Code(d), "rpc.invalid_params");
   }
   EXPECT_EQ(Http("POST", "/api/v1/rpc/t.echo", R"({"params":{}})").status, 401);
+}
+
+// A handler calls the game.* API: economy, storage and notifications suspend it while the
+// database answers (the shard goes on serving: a second call on the same socket answers
+// meanwhile), game.send reaches the caller's socket, game.broadcast has no roster here.
+TEST_F(RpcTest, HandlersUseTheGameApi) {
+  WsClient ws;
+  Open(&ws);
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"slow","payload":{"protocol":1,"method":"t.reward","params":{"amount":25}}})"));
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"fast","payload":{"protocol":1,"method":"t.echo","params":{}}})"));
+  JsonDoc reward, echo, sent, notified;
+  int64_t deadline = NowMs() + kWaitMs;
+  // The pushes go through the player directory: they may come after the answer.
+  while (NowMs() < deadline && (reward.text().empty() || echo.text().empty() ||
+                                sent.text().empty() || notified.text().empty())) {
+    JsonDoc d;
+    if (!ws.RecvJson(&d, int(deadline - NowMs()))) break;
+    std::string type = d.Str({"type"}).value_or("");
+    std::string cid = d.Str({"cid"}).value_or("");
+    if (cid == "slow")
+      reward = std::move(d);
+    else if (cid == "fast")
+      echo = std::move(d);
+    else if (type == "module.message")
+      sent = std::move(d);
+    else if (type == "notification.new")
+      notified = std::move(d);
+  }
+  EXPECT_EQ(echo.Str({"type"}).value_or(""), "rpc.ok") << echo.text();
+  ASSERT_EQ(reward.Str({"type"}).value_or(""), "rpc.ok") << reward.text();
+  auto result = [&](const char* key) {
+    return reward.Raw({"payload", "result", key}).value_or("<absent>");
+  };
+  EXPECT_EQ(result("balance"), "25") << reward.text();
+  EXPECT_EQ(result("wallets"), "1");
+  EXPECT_EQ(result("stored"), "25");
+  EXPECT_EQ(result("notified"), R"("rpc reward")");
+  EXPECT_EQ(result("broadcast"), R"("game.broadcast is only available in a match or world")");
+  EXPECT_EQ(result("has_chat"), R"("function")");
+  EXPECT_EQ(result("has_match"), R"("absent")");
+  EXPECT_EQ(sent.Raw({"payload"}).value_or(""), R"({"module":"lua","message":{"hello":"rpc"}})")
+      << sent.text();
+  EXPECT_EQ(notified.Str({"payload", "subject"}).value_or(""), "rpc reward") << notified.text();
+
+  // The effects are in PostgreSQL, visible over REST; the same handler over REST.
+  HttpResponse r = Http("POST", "/api/v1/rpc/t.reward", R"({"params":{"amount":5}})", *token_);
+  EXPECT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Raw({"payload", "result", "balance"}).value_or(""), "30");
+  ASSERT_TRUE(d.Parse(Http("GET", "/api/v1/wallets", "", *token_).body));
+  EXPECT_EQ(d.text(), R"({"wallets":[{"currency":"gold","balance":30}]})");
+  ASSERT_TRUE(d.Parse(Http("GET", "/api/v1/storage/rpc/last", "", *token_).body));
+  EXPECT_EQ(d.Raw({"value"}).value_or(""), R"({"amount":5})") << d.text();
+
+  // A declared error after a suspension; a *DB* call at the script's top level cannot suspend.
+  HttpResponse bad = Http("POST", "/api/v1/rpc/t.reward", R"({"params":{"amount":0}})", *token_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  ASSERT_TRUE(d.Parse(bad.body));
+  EXPECT_EQ(Code(d), "t.failed");
+  EXPECT_EQ(d.Str({"payload", "error", "message"}).value_or(""), "invalid_amount");
+  ASSERT_TRUE(d.Parse(Http("POST", "/api/v1/rpc/t.top", R"({"params":{}})", *token_).body));
+  EXPECT_EQ(d.Str({"payload", "result", "top"}).value_or(""), "cannot_suspend_here") << d.text();
 }
 
 TEST_F(RpcTest, ReloadsOnSave) {
