@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -100,7 +101,12 @@ class Loop {
         last_wave = now;
       }
       if (churn && go != 0) {
-        while (next < conns_.size() && go + int64_t(double(next) * 1e9 / rate_) <= now) {
+        // Scheduled connects wait while this thread has max_live sockets open (a starved
+        // server must not push the client past its descriptor limit): the achieved rate is
+        // then lower than --rate, and the report's wall time shows it.
+        const size_t cap = size_t(std::max(1, o_.max_live / std::max(1, o_.threads)));
+        while (next < conns_.size() && live_ < cap &&
+               go + int64_t(double(next) * 1e9 / rate_) <= now) {
           StartConnect(conns_[next++], now);
         }
         if (next == conns_.size() && live_ == 0) break;
@@ -185,6 +191,7 @@ class Loop {
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
     if (rc != 0 && errno != EINPROGRESS) {
+      ++st_->failed_in[std::string("connect: ") + std::strerror(errno)];
       close(c.fd);
       c.fd = -1;
       c.st = St::kDone;
@@ -200,7 +207,12 @@ class Loop {
 
   void Done(Conn& c) {
     if (c.fd < 0) return;
-    if (c.st < St::kReady) Settle(false);
+    if (c.st < St::kReady) {
+      static constexpr const char* kWhere[] = {"idle", "connect", "upgrade",
+                                               "auth", "join",    "ready"};
+      ++st_->failed_in[kWhere[int(c.st)]];
+      Settle(false);
+    }
     epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
     close(c.fd);
     c.fd = -1;
@@ -401,6 +413,7 @@ void ChatStats::Merge(const ChatStats& o) {
   delivered += o.delivered;
   churned += o.churned;
   for (const auto& [k, v] : o.errors) errors[k] += v;
+  for (const auto& [k, v] : o.failed_in) failed_in[k] += v;
   copy_us.Merge(o.copy_us);
   for (const auto& [k, m] : o.messages) {
     PerMessage& mine = messages[k];

@@ -41,6 +41,7 @@ struct ChatOptions {
   int threads = 1;
   int wave = 500;  // connects started per 50 ms per thread
   int content_bytes = 64;
+  int max_live = 8000;  // kChurn: open sockets at most (whole process)
   bool json = false;
   std::vector<std::string> tokens, player_ids, rooms;
 };
@@ -56,11 +57,12 @@ struct ChatControl {
 /// Per-thread results, merged by the main thread after join.
 struct ChatStats {
   uint64_t ready = 0, failed = 0, closed_by_server = 0;
-  uint64_t sent = 0;                       // window messages sent
-  uint64_t delivered = 0;                  // window copies received (chat.message / dm.message)
-  uint64_t churned = 0;                    // kChurn: sockets that joined and closed cleanly
-  std::map<std::string, uint64_t> errors;  // error frames by reason
-  Histogram copy_us;                       // scheduled send -> this copy received
+  uint64_t sent = 0;                          // window messages sent
+  uint64_t delivered = 0;                     // window copies received (chat.message / dm.message)
+  uint64_t churned = 0;                       // kChurn: sockets that joined and closed cleanly
+  std::map<std::string, uint64_t> errors;     // error frames by reason
+  std::map<std::string, uint64_t> failed_in;  // failed sockets by the step they were in
+  Histogram copy_us;                          // scheduled send -> this copy received
   /// Window message (sender socket << 32 | seq) -> copies received and the latest one, µs.
   struct PerMessage {
     uint32_t copies = 0;

@@ -31,6 +31,7 @@ const char kUsage[] =
     "  --members M         rooms: sockets per room (10)\n"
     "  --rate R            messages per second in total (churn: connects per second) (10)\n"
     "  --content-bytes B   content size (64)\n"
+    "  --max-live N        churn: open sockets at most; due connects wait (8000)\n"
     "  --warmup S          seconds of load not measured (2)\n"
     "  --duration S        measured seconds (10)\n"
     "  --drain S           seconds to wait for deliveries after the window (2)\n"
@@ -90,6 +91,8 @@ bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, bool* help) {
       o->members = std::max(1, std::atoi(v.c_str()));
     } else if (Flag(argc, argv, &i, "--rate", &v)) {
       o->rate = std::atof(v.c_str());
+    } else if (Flag(argc, argv, &i, "--max-live", &v)) {
+      o->max_live = std::max(1, std::atoi(v.c_str()));
     } else if (Flag(argc, argv, &i, "--content-bytes", &v)) {
       o->content_bytes = std::max(0, std::atoi(v.c_str()));
     } else if (Flag(argc, argv, &i, "--warmup", &v)) {
@@ -153,6 +156,13 @@ int64_t ServerCpuUs(int pid) {
   return r.ok() ? r.value() : 0;
 }
 
+// Time the server's threads waited for a CPU (other processes on the cores), µs.
+int64_t ServerWaitUs(int pid) {
+  if (pid <= 0) return 0;
+  Result<int64_t> r = ProcessRunqueueWaitUs(pid);
+  return r.ok() ? r.value() : 0;
+}
+
 }  // namespace
 
 int RunChatScenario(int argc, char** argv) {
@@ -169,7 +179,7 @@ int RunChatScenario(int argc, char** argv) {
     return 2;
   }
   const bool churn = o.pattern == ChatPattern::kChurn;
-  double budget = 90 + o.warmup_s + o.duration_s + o.drain_s + (churn ? o.sockets / o.rate : 0);
+  double budget = 90 + o.warmup_s + o.duration_s + o.drain_s + (churn ? 4 * o.sockets / o.rate : 0);
   alarm(unsigned(budget));
   ChatControl ctl;
   std::vector<ChatStats> stats(size_t(o.threads));
@@ -192,20 +202,24 @@ int RunChatScenario(int argc, char** argv) {
       churn ? INT64_MAX : window_start + int64_t((o.duration_s + o.drain_s) * 1e9);
   while (MonoNs() < window_start) usleep(1000);
   int64_t srv0 = ServerCpuUs(server_pid);
+  int64_t wait0 = ServerWaitUs(server_pid);
   SelfCpu cli0 = SelfCpuNow();
   int64_t w0 = MonoNs();
   int64_t srv1 = srv0;
+  int64_t wait1 = wait0;
   SelfCpu cli1 = cli0;
   int64_t w1 = w0;
   if (!churn) {
     while (MonoNs() < window_end) usleep(1000);
     srv1 = ServerCpuUs(server_pid);
+    wait1 = ServerWaitUs(server_pid);
     cli1 = SelfCpuNow();
     w1 = MonoNs();
   }
   for (auto& t : threads) t.join();
   if (churn) {
     srv1 = ServerCpuUs(server_pid);
+    wait1 = ServerWaitUs(server_pid);
     cli1 = SelfCpuNow();
     w1 = MonoNs();
   }
@@ -224,6 +238,7 @@ int RunChatScenario(int argc, char** argv) {
   }
   const double wall_s = double(w1 - w0) / 1e9;
   const double server_cpu_s = double(srv1 - srv0) / 1e6;
+  const double server_wait_s = double(wait1 - wait0) / 1e6;
   const double client_cpu_s = double(cli1.user_us + cli1.sys_us - cli0.user_us - cli0.sys_us) / 1e6;
   const double server_us_per_copy =
       all.delivered > 0 ? server_cpu_s * 1e6 / double(all.delivered) : 0;
@@ -238,8 +253,10 @@ int RunChatScenario(int argc, char** argv) {
         "\"messages_short\":%llu,\"delivered\":%llu,\"expected_copies\":%llu,"
         "\"copy_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
         "\"last_delivery_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-        "\"connect_s\":%.2f,\"wall_s\":%.2f,\"server_cpu_s\":%.3f,\"server_us_per_copy\":%.3f,"
-        "\"client_cpu_s\":%.3f,\"client_saturated\":%s,\"loadavg_before\":%.2f,"
+        "\"max_live\":%d,\"connect_s\":%.2f,\"wall_s\":%.2f,\"server_cpu_s\":%.3f,\"server_us_per_"
+        "copy\":%.3f,"
+        "\"server_runqueue_wait_s\":%.3f,\"client_cpu_s\":%.3f,\"client_saturated\":%s,\"loadavg_"
+        "before\":%.2f,"
         "\"loadavg_after\":%.2f,\"errors\":{",
         PatternName(o.pattern), o.sockets, o.rate, (unsigned long long)all.ready,
         (unsigned long long)all.failed, (unsigned long long)all.closed_by_server,
@@ -247,9 +264,9 @@ int RunChatScenario(int argc, char** argv) {
         (unsigned long long)window_messages, (unsigned long long)short_messages,
         (unsigned long long)all.delivered, (unsigned long long)expected_copies,
         pct(all.copy_us, 50), pct(all.copy_us, 99), double(all.copy_us.max()) / 1e3,
-        pct(last_us, 50), pct(last_us, 99), double(last_us.max()) / 1e3, connect_s, wall_s,
-        server_cpu_s, server_us_per_copy, client_cpu_s, saturated ? "true" : "false", load_before,
-        LoadAvg1());
+        pct(last_us, 50), pct(last_us, 99), double(last_us.max()) / 1e3, o.max_live, connect_s,
+        wall_s, server_cpu_s, server_us_per_copy, server_wait_s, client_cpu_s,
+        saturated ? "true" : "false", load_before, LoadAvg1());
     bool first_error = true;
     for (const auto& [k, v] : all.errors) {
       std::printf("%s\"%s\":%llu", first_error ? "" : ",", k.c_str(), (unsigned long long)v);
@@ -261,8 +278,9 @@ int RunChatScenario(int argc, char** argv) {
                 PatternName(o.pattern), o.sockets, o.rate, (unsigned long long)all.ready,
                 (unsigned long long)all.failed, (unsigned long long)all.closed_by_server);
     if (churn) {
-      std::printf("  joined and closed cleanly: %llu in %.1f s\n", (unsigned long long)all.churned,
-                  wall_s);
+      std::printf("  joined and closed cleanly: %llu in %.1f s (%.0f connects/s achieved)\n",
+                  (unsigned long long)all.churned, wall_s,
+                  wall_s > 0 ? double(o.sockets) / wall_s : 0);
     } else {
       std::printf("  window messages %llu (sent %llu), short of %llu copies: %llu\n",
                   (unsigned long long)window_messages, (unsigned long long)all.sent,
@@ -273,13 +291,18 @@ int RunChatScenario(int argc, char** argv) {
       std::printf("  send -> last delivery p50 %.2f p99 %.2f max %.2f ms\n", pct(last_us, 50),
                   pct(last_us, 99), double(last_us.max()) / 1e3);
     }
-    std::printf("  server cpu %.2f s (%.3f us/copy), client cpu %.2f s%s over %.1f s\n",
-                server_cpu_s, server_us_per_copy, client_cpu_s,
-                saturated ? " CLIENT SATURATED" : "", wall_s);
+    std::printf(
+        "  server cpu %.2f s (%.3f us/copy; waited %.2f s for a cpu), client cpu %.2f s%s over "
+        "%.1f s\n",
+        server_cpu_s, server_us_per_copy, server_wait_s, client_cpu_s,
+        saturated ? " CLIENT SATURATED" : "", wall_s);
     std::printf("  connect %.1f s; load average %.2f -> %.2f\n", connect_s, load_before,
                 LoadAvg1());
     for (const auto& [k, v] : all.errors) {
       std::printf("  error %s: %llu\n", k.c_str(), (unsigned long long)v);
+    }
+    for (const auto& [k, v] : all.failed_in) {
+      std::printf("  failed in %s: %llu\n", k.c_str(), (unsigned long long)v);
     }
   }
   if (churn) return all.churned == uint64_t(o.sockets) ? 0 : 1;
