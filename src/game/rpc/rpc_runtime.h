@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "game/rpc/rpc_host.h"
@@ -93,6 +94,8 @@ class RpcRuntime {
     std::map<std::string, Method, std::less<>> methods;
     /// Absolute paths of the modules the state required (InstallRequire appends).
     std::unique_ptr<std::vector<std::string>> required;
+    /// Coroutines of calls that returned, kept for the next calls (registry ref, thread).
+    std::vector<std::pair<int, lua_State*>> idle;
   };
   struct PendingCall;
 
