@@ -53,6 +53,11 @@ end, { errors = { ["t.already_claimed"] = 409 } })
 -- game.* at the top level: no coroutine there, so a *DB* call cannot suspend.
 local top = game.economy.balance("nobody")
 rpc.register("t.top", function() return { top = top.error } end)
+-- A *DB* call the test stalls: resumed with {error = "timeout"} after 2000 ms.
+rpc.register("t.slow", function(player_id)
+  local r = game.storage.player_get(player_id, "rpc", "slow")
+  return { got = r.error or "a row" }
+end)
 -- game.* in a handler: each *DB* call suspends the handler until the database answers.
 rpc.register("t.reward", function(player_id, params)
   local w = game.economy.grant(player_id, "gold", params.amount, "rpc_reward")
@@ -87,9 +92,12 @@ class RpcTest : public ServerSuite<RpcTest> {
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000,api=100000/1000",
-                                   "--ws-rate-limit", "1000"});
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *dir_, "--rate-limits",
+                    "register=1000/1000,auth=1000/1000,api=100000/1000", "--ws-rate-limit", "1000",
+                    // lock_timeout (1/2 of it) above the 2000 ms of a game.*
+                    // call, so that DbCallTimesOut sees the script's timeout
+                    "--db-timeout-ms", "8000"});
     ASSERT_TRUE(StartReady(server_, o));
     token_ = new std::string(RegisterToken("rpc_player"));
   }
@@ -319,6 +327,29 @@ TEST_F(RpcTest, HandlersUseTheGameApi) {
   EXPECT_EQ(d.Str({"payload", "error", "message"}).value_or(""), "invalid_amount");
   ASSERT_TRUE(d.Parse(Http("POST", "/api/v1/rpc/t.top", R"({"params":{}})", *token_).body));
   EXPECT_EQ(d.Str({"payload", "result", "top"}).value_or(""), "cannot_suspend_here") << d.text();
+}
+
+// A *DB* call with no answer within 2000 ms resumes the handler with {error = "timeout"}
+// (lua.md §9); the reply that comes after the stall is dropped and the state serves on.
+TEST_F(RpcTest, DbCallTimesOutAfterTwoSeconds) {
+  ASSERT_TRUE(db_->Query("BEGIN")) << db_->error();
+  ASSERT_TRUE(db_->Query("LOCK TABLE storage IN ACCESS EXCLUSIVE MODE")) << db_->error();
+  HttpResponse r = Http("POST", "/api/v1/rpc/t.slow", R"({"params":{}})", *token_);
+  ASSERT_TRUE(db_->Query("ROLLBACK")) << db_->error();
+  EXPECT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Str({"payload", "result", "got"}).value_or(""), "timeout") << r.body;
+  // The stalled statement completes after the rollback; its late reply is dropped.
+  std::string got;
+  int64_t deadline = NowMs() + kWaitMs;
+  while (got != "not_found" && NowMs() < deadline) {
+    JsonDoc n;
+    if (n.Parse(Http("POST", "/api/v1/rpc/t.slow", R"({"params":{}})", *token_).body)) {
+      got = n.Str({"payload", "result", "got"}).value_or("");
+    }
+  }
+  EXPECT_EQ(got, "not_found");
 }
 
 TEST_F(RpcTest, ReloadsOnSave) {
