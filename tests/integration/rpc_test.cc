@@ -1,8 +1,9 @@
 // RPC against the real server and PostgreSQL (websocket.md §9.1, rest.md §3.12;
 // docs/decisions.md "RPC"): Lua-defined methods called over `rpc.call` and
 // POST /api/v1/rpc/:method, each of the nine checks in order, declared and undeclared handler
-// codes, a crashing handler, a handler over its 200 ms budget, a reload on save, and the
-// `game.*` API in handlers (docs/scripting.md "RPC methods"), suspending on *DB* calls.
+// codes, a crashing handler, a handler over its 200 ms budget, a reload on save, check 3 on a
+// node without PostgreSQL, and the `game.*` API in handlers (docs/scripting.md "RPC methods"),
+// suspending on *DB* calls and timing out after 2000 ms.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <time.h>
@@ -365,6 +366,39 @@ TEST_F(RpcTest, ReloadsOnSave) {
     if (version != "2") usleep(50 * 1000);
   }
   EXPECT_EQ(version, "2");
+}
+
+// Check 3 of §9.1 (docs/decisions.md "RPC"): a node started without PostgreSQL has no RPC
+// service. An unauthenticated socket still fails check 2 first; an authenticated one (dev
+// tokens need no database) gets `not_ready` with its cid.
+TEST(RpcNoDatabaseTest, CheckThreeIsNotReady) {
+  ServerProcess server;
+  ServerOptions o;
+  o.dev_tokens = {{"tok_rpc_nodb", "0190b000-0000-7000-8000-0000000000aa"}};
+  ASSERT_TRUE(server.Start(o)) << server.log();
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(server.port()));
+  const std::string call =
+      R"({"type":"rpc.call","cid":"n1","payload":{"protocol":1,"method":"t.echo","params":{}}})";
+  ASSERT_TRUE(ws.SendText(call));
+  JsonDoc d;
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error") << d.text();
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "unauthenticated") << d.text();
+  ASSERT_TRUE(
+      ws.SendText(R"({"type":"session.connect","cid":"s","payload":{"token":"tok_rpc_nodb"}})"));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  ASSERT_EQ(d.Str({"type"}).value_or(""), "session.connected") << d.text();
+  ASSERT_TRUE(ws.SendText(call));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error") << d.text();
+  EXPECT_EQ(d.Str({"cid"}).value_or(""), "n1");
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "not_ready") << d.text();
+  // Checks 1 still come first: a bad cid is rpc.invalid_cid, without a cid.
+  ASSERT_TRUE(ws.SendText(R"({"type":"rpc.call","cid":"","payload":{}})"));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "rpc.invalid_cid") << d.text();
+  EXPECT_FALSE(d.At({"cid"}).has_value()) << d.text();
 }
 
 }  // namespace
