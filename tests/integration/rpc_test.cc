@@ -353,6 +353,41 @@ TEST_F(RpcTest, DbCallTimesOutAfterTwoSeconds) {
   EXPECT_EQ(got, "not_found");
 }
 
+// A save while a handler is suspended: the shard reloads for the next calls (same socket, so
+// same shard) and the suspended call still finishes on the state it started in.
+TEST_F(RpcTest, ReloadWhileAHandlerIsSuspended) {
+  WsClient ws;
+  Open(&ws);
+  ASSERT_TRUE(db_->Query("BEGIN")) << db_->error();
+  ASSERT_TRUE(db_->Query("LOCK TABLE storage IN ACCESS EXCLUSIVE MODE")) << db_->error();
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"slow","payload":{"protocol":1,"method":"t.slow","params":{}}})"));
+  std::string script = kRpcScript;
+  script.replace(script.find("version = 1"), 11, "version = 3");
+  std::ofstream(*dir_ + "/rpc.lua") << script;
+  JsonDoc slow;
+  std::string version;
+  int64_t deadline = NowMs() + kWaitMs;
+  int n = 0;
+  while (NowMs() < deadline && (version != "3" || slow.text().empty())) {
+    if (version != "3") {
+      ASSERT_TRUE(ws.SendText(R"({"type":"rpc.call","cid":"e)" + std::to_string(++n) +
+                              R"(","payload":{"protocol":1,"method":"t.echo","params":{}}})"));
+    }
+    JsonDoc d;
+    if (!ws.RecvJson(&d, int(deadline - NowMs()))) break;
+    if (d.Str({"cid"}).value_or("") == "slow") {
+      slow = std::move(d);
+    } else if (d.Str({"type"}).value_or("") == "rpc.ok") {
+      version = d.Raw({"payload", "result", "version"}).value_or("");
+      if (version != "3") usleep(50 * 1000);  // the mode watcher has not published the save yet
+    }
+  }
+  ASSERT_TRUE(db_->Query("ROLLBACK")) << db_->error();
+  EXPECT_EQ(version, "3");
+  EXPECT_EQ(slow.Str({"payload", "result", "got"}).value_or(""), "timeout") << slow.text();
+}
+
 TEST_F(RpcTest, ReloadsOnSave) {
   std::string script = kRpcScript;
   script.replace(script.find("version = 1"), 11, "version = 2");
