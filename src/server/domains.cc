@@ -80,7 +80,7 @@ void RegisterDomains(ServerShared& shared) {
   tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
   saves::RegisterSaves(ctx);
   presence::RegisterPresence(ctx);
-  rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
+  rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes, c.ws_legacy_game_frames});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -424,6 +424,47 @@ TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
 
 // Runs last: once every socket of the suite has closed, no subscription is left
 // (asobi_chat_subscriptions) and the directory is empty (asobi_directory_entries).
+// Bad-input rows of websocket.md §8.1-8.5 not covered above: malformed ids of every prefix,
+// well-formed ids the caller may not use (zone:/prox: of a world it is not in, a room of no
+// group, someone else's dm: channel) for join and send, a non-string DM content, and chat.send
+// / dm.send from an unauthenticated socket.
+TEST_F(ChatTest, OtherChannelFormsAndUnauthenticatedSends) {
+  auto a = NewPlayer(), b = NewPlayer(false), c = NewPlayer(false);
+  for (const char* bad :
+       {"global", "GLOBAL:demo", " global:demo", "dm:", "dm:x", "dm:x:", "dm::x", "dm:a:b:c",
+        "world:", "zone:w1", "zone:w1:1", "zone:w1:,2", "zone::1,2", "prox:w1:1,", "prox:w1",
+        "room:", "room:not-a-uuid", "room:00000000-0000-7000-8000-00000000000"}) {
+    JsonDoc r = Join(*a, bad);
+    EXPECT_TRUE(IsWsError(r, "invalid_channel_id", "chat.invalid_channel_id", a->LastCid()))
+        << bad << " " << r.text();
+  }
+  const std::string others_dm = "dm:" + b->id + ":" + c->id;
+  for (const std::string& denied :
+       {std::string("global:"), std::string("zone:w1:0,0"), std::string("prox:w1:3,4"),
+        std::string("room:00000000-0000-7000-8000-000000000000"), others_dm}) {
+    JsonDoc r = Join(*a, denied);
+    EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()))
+        << denied << " " << r.text();
+    r = a->Call("chat.send", R"({"channel_id":)" + Quote(denied) + R"(,"content":"x"})");
+    EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a->LastCid()))
+        << denied << " " << r.text();
+  }
+  JsonDoc r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":5})");
+  EXPECT_TRUE(IsWsError(r, "invalid_input", "ws.request_failed", a->LastCid())) << r.text();
+
+  WsClient anon;
+  ASSERT_TRUE(anon.Open(server_->port()));
+  JsonDoc d;
+  ASSERT_TRUE(anon.SendText(
+      R"({"type":"chat.send","cid":"1","payload":{"channel_id":"global:demo","content":"x"}})"));
+  ASSERT_TRUE(anon.RecvJson(&d, kWaitMs));
+  EXPECT_TRUE(IsWsError(d, "unauthenticated", "unauthenticated", std::string("\"1\""))) << d.text();
+  ASSERT_TRUE(anon.SendText(R"({"type":"dm.send","cid":"2","payload":{"recipient_id":)" +
+                            Quote(b->id) + R"(,"content":"x"}})"));
+  ASSERT_TRUE(anon.RecvJson(&d, kWaitMs));
+  EXPECT_TRUE(IsWsError(d, "unauthenticated", "unauthenticated", std::string("\"2\""))) << d.text();
+}
+
 TEST_F(ChatTest, ZzSubscriptionsAndDirectoryEmptyAfterAllSocketsClose) {
   auto metric = [](const std::string& name) {
     HttpResponse m = Http("GET", "/metrics");

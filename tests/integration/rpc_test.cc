@@ -1,7 +1,9 @@
 // RPC against the real server and PostgreSQL (websocket.md §9.1, rest.md §3.12;
 // docs/decisions.md "RPC"): Lua-defined methods called over `rpc.call` and
 // POST /api/v1/rpc/:method, each of the nine checks in order, declared and undeclared handler
-// codes, a crashing handler, a handler over its 200 ms budget, and a reload on save.
+// codes, a crashing handler, a handler over its 200 ms budget, a reload on save, check 3 on a
+// node without PostgreSQL, and the `game.*` API in handlers (docs/scripting.md "RPC methods"),
+// suspending on *DB* calls and timing out after 2000 ms.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <time.h>
@@ -49,6 +51,33 @@ rpc.register("t.claim", function(_, params)
   if params.scalar then return 42 end
   return { claimed = true }
 end, { errors = { ["t.already_claimed"] = 409 } })
+-- game.* at the top level: no coroutine there, so a *DB* call cannot suspend.
+local top = game.economy.balance("nobody")
+rpc.register("t.top", function() return { top = top.error } end)
+-- A *DB* call the test stalls: resumed with {error = "timeout"} after 2000 ms.
+rpc.register("t.slow", function(player_id)
+  local r = game.storage.player_get(player_id, "rpc", "slow")
+  return { got = r.error or "a row" }
+end)
+-- game.* in a handler: each *DB* call suspends the handler until the database answers.
+rpc.register("t.reward", function(player_id, params)
+  local w = game.economy.grant(player_id, "gold", params.amount, "rpc_reward")
+  if w.error then return rpc.error("t.failed", w.error) end
+  local b = game.economy.balance(player_id)
+  game.storage.player_set(player_id, "rpc", "last", { amount = params.amount })
+  local got = game.storage.player_get(player_id, "rpc", "last")
+  local n = game.notify(player_id, "reward", "rpc reward", { amount = params.amount })
+  game.send(player_id, { hello = "rpc" })
+  return {
+    balance = w.ok.balance,
+    wallets = #b.ok,
+    stored = got.ok and got.ok.amount or got.error,
+    notified = n.ok and n.ok.subject or n.error,
+    broadcast = game.broadcast("x").error,
+    has_chat = type(game.chat.send),
+    has_match = game.match == nil and "absent" or "present",
+  }
+end, { errors = { ["t.failed"] = 400 } })
 )";
 
 class RpcTest : public ServerSuite<RpcTest> {
@@ -64,9 +93,12 @@ class RpcTest : public ServerSuite<RpcTest> {
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000,api=100000/1000",
-                                   "--ws-rate-limit", "1000"});
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *dir_, "--rate-limits",
+                    "register=1000/1000,auth=1000/1000,api=100000/1000", "--ws-rate-limit", "1000",
+                    // lock_timeout (1/2 of it) above the 2000 ms of a game.*
+                    // call, so that DbCallTimesOut sees the script's timeout
+                    "--db-timeout-ms", "8000"});
     ASSERT_TRUE(StartReady(server_, o));
     token_ = new std::string(RegisterToken("rpc_player"));
   }
@@ -233,6 +265,129 @@ TEST_F(RpcTest, RestCallAndErrors) {
   EXPECT_EQ(Http("POST", "/api/v1/rpc/t.echo", R"({"params":{}})").status, 401);
 }
 
+// A handler calls the game.* API: economy, storage and notifications suspend it while the
+// database answers (the shard goes on serving: a second call on the same socket answers
+// meanwhile), game.send reaches the caller's socket, game.broadcast has no roster here.
+TEST_F(RpcTest, HandlersUseTheGameApi) {
+  WsClient ws;
+  Open(&ws);
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"slow","payload":{"protocol":1,"method":"t.reward","params":{"amount":25}}})"));
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"fast","payload":{"protocol":1,"method":"t.echo","params":{}}})"));
+  JsonDoc reward, echo, sent, notified;
+  int64_t deadline = NowMs() + kWaitMs;
+  // The pushes go through the player directory: they may come after the answer.
+  while (NowMs() < deadline && (reward.text().empty() || echo.text().empty() ||
+                                sent.text().empty() || notified.text().empty())) {
+    JsonDoc d;
+    if (!ws.RecvJson(&d, int(deadline - NowMs()))) break;
+    std::string type = d.Str({"type"}).value_or("");
+    std::string cid = d.Str({"cid"}).value_or("");
+    if (cid == "slow")
+      reward = std::move(d);
+    else if (cid == "fast")
+      echo = std::move(d);
+    else if (type == "module.message")
+      sent = std::move(d);
+    else if (type == "notification.new")
+      notified = std::move(d);
+  }
+  EXPECT_EQ(echo.Str({"type"}).value_or(""), "rpc.ok") << echo.text();
+  ASSERT_EQ(reward.Str({"type"}).value_or(""), "rpc.ok") << reward.text();
+  auto result = [&](const char* key) {
+    return reward.Raw({"payload", "result", key}).value_or("<absent>");
+  };
+  EXPECT_EQ(result("balance"), "25") << reward.text();
+  EXPECT_EQ(result("wallets"), "1");
+  EXPECT_EQ(result("stored"), "25");
+  EXPECT_EQ(result("notified"), R"("rpc reward")");
+  EXPECT_EQ(result("broadcast"), R"("game.broadcast is only available in a match or world")");
+  EXPECT_EQ(result("has_chat"), R"("function")");
+  EXPECT_EQ(result("has_match"), R"("absent")");
+  EXPECT_EQ(sent.Raw({"payload"}).value_or(""), R"({"module":"lua","message":{"hello":"rpc"}})")
+      << sent.text();
+  EXPECT_EQ(notified.Str({"payload", "subject"}).value_or(""), "rpc reward") << notified.text();
+
+  // The effects are in PostgreSQL, visible over REST; the same handler over REST.
+  HttpResponse r = Http("POST", "/api/v1/rpc/t.reward", R"({"params":{"amount":5}})", *token_);
+  EXPECT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Raw({"payload", "result", "balance"}).value_or(""), "30");
+  ASSERT_TRUE(d.Parse(Http("GET", "/api/v1/wallets", "", *token_).body));
+  EXPECT_EQ(d.text(), R"({"wallets":[{"currency":"gold","balance":30}]})");
+  ASSERT_TRUE(d.Parse(Http("GET", "/api/v1/storage/rpc/last", "", *token_).body));
+  EXPECT_EQ(d.Raw({"value"}).value_or(""), R"({"amount":5})") << d.text();
+
+  // A declared error after a suspension; a *DB* call at the script's top level cannot suspend.
+  HttpResponse bad = Http("POST", "/api/v1/rpc/t.reward", R"({"params":{"amount":0}})", *token_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  ASSERT_TRUE(d.Parse(bad.body));
+  EXPECT_EQ(Code(d), "t.failed");
+  EXPECT_EQ(d.Str({"payload", "error", "message"}).value_or(""), "invalid_amount");
+  ASSERT_TRUE(d.Parse(Http("POST", "/api/v1/rpc/t.top", R"({"params":{}})", *token_).body));
+  EXPECT_EQ(d.Str({"payload", "result", "top"}).value_or(""), "cannot_suspend_here") << d.text();
+}
+
+// A *DB* call with no answer within 2000 ms resumes the handler with {error = "timeout"}
+// (lua.md §9); the reply that comes after the stall is dropped and the state serves on.
+TEST_F(RpcTest, DbCallTimesOutAfterTwoSeconds) {
+  ASSERT_TRUE(db_->Query("BEGIN")) << db_->error();
+  ASSERT_TRUE(db_->Query("LOCK TABLE storage IN ACCESS EXCLUSIVE MODE")) << db_->error();
+  HttpResponse r = Http("POST", "/api/v1/rpc/t.slow", R"({"params":{}})", *token_);
+  ASSERT_TRUE(db_->Query("ROLLBACK")) << db_->error();
+  EXPECT_EQ(r.status, 200) << r.body;
+  JsonDoc d;
+  ASSERT_TRUE(d.Parse(r.body));
+  EXPECT_EQ(d.Str({"payload", "result", "got"}).value_or(""), "timeout") << r.body;
+  // The stalled statement completes after the rollback; its late reply is dropped.
+  std::string got;
+  int64_t deadline = NowMs() + kWaitMs;
+  while (got != "not_found" && NowMs() < deadline) {
+    JsonDoc n;
+    if (n.Parse(Http("POST", "/api/v1/rpc/t.slow", R"({"params":{}})", *token_).body)) {
+      got = n.Str({"payload", "result", "got"}).value_or("");
+    }
+  }
+  EXPECT_EQ(got, "not_found");
+}
+
+// A save while a handler is suspended: the shard reloads for the next calls (same socket, so
+// same shard) and the suspended call still finishes on the state it started in.
+TEST_F(RpcTest, ReloadWhileAHandlerIsSuspended) {
+  WsClient ws;
+  Open(&ws);
+  ASSERT_TRUE(db_->Query("BEGIN")) << db_->error();
+  ASSERT_TRUE(db_->Query("LOCK TABLE storage IN ACCESS EXCLUSIVE MODE")) << db_->error();
+  ASSERT_TRUE(ws.SendText(
+      R"({"type":"rpc.call","cid":"slow","payload":{"protocol":1,"method":"t.slow","params":{}}})"));
+  std::string script = kRpcScript;
+  script.replace(script.find("version = 1"), 11, "version = 3");
+  std::ofstream(*dir_ + "/rpc.lua") << script;
+  JsonDoc slow;
+  std::string version;
+  int64_t deadline = NowMs() + kWaitMs;
+  int n = 0;
+  while (NowMs() < deadline && (version != "3" || slow.text().empty())) {
+    if (version != "3") {
+      ASSERT_TRUE(ws.SendText(R"({"type":"rpc.call","cid":"e)" + std::to_string(++n) +
+                              R"(","payload":{"protocol":1,"method":"t.echo","params":{}}})"));
+    }
+    JsonDoc d;
+    if (!ws.RecvJson(&d, int(deadline - NowMs()))) break;
+    if (d.Str({"cid"}).value_or("") == "slow") {
+      slow = std::move(d);
+    } else if (d.Str({"type"}).value_or("") == "rpc.ok") {
+      version = d.Raw({"payload", "result", "version"}).value_or("");
+      if (version != "3") usleep(50 * 1000);  // the mode watcher has not published the save yet
+    }
+  }
+  ASSERT_TRUE(db_->Query("ROLLBACK")) << db_->error();
+  EXPECT_EQ(version, "3");
+  EXPECT_EQ(slow.Str({"payload", "result", "got"}).value_or(""), "timeout") << slow.text();
+}
+
 TEST_F(RpcTest, ReloadsOnSave) {
   std::string script = kRpcScript;
   script.replace(script.find("version = 1"), 11, "version = 2");
@@ -246,6 +401,39 @@ TEST_F(RpcTest, ReloadsOnSave) {
     if (version != "2") usleep(50 * 1000);
   }
   EXPECT_EQ(version, "2");
+}
+
+// Check 3 of §9.1 (docs/decisions.md "RPC"): a node started without PostgreSQL has no RPC
+// service. An unauthenticated socket still fails check 2 first; an authenticated one (dev
+// tokens need no database) gets `not_ready` with its cid.
+TEST(RpcNoDatabaseTest, CheckThreeIsNotReady) {
+  ServerProcess server;
+  ServerOptions o;
+  o.dev_tokens = {{"tok_rpc_nodb", "0190b000-0000-7000-8000-0000000000aa"}};
+  ASSERT_TRUE(server.Start(o)) << server.log();
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(server.port()));
+  const std::string call =
+      R"({"type":"rpc.call","cid":"n1","payload":{"protocol":1,"method":"t.echo","params":{}}})";
+  ASSERT_TRUE(ws.SendText(call));
+  JsonDoc d;
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error") << d.text();
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "unauthenticated") << d.text();
+  ASSERT_TRUE(
+      ws.SendText(R"({"type":"session.connect","cid":"s","payload":{"token":"tok_rpc_nodb"}})"));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  ASSERT_EQ(d.Str({"type"}).value_or(""), "session.connected") << d.text();
+  ASSERT_TRUE(ws.SendText(call));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"type"}).value_or(""), "rpc.error") << d.text();
+  EXPECT_EQ(d.Str({"cid"}).value_or(""), "n1");
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "not_ready") << d.text();
+  // Checks 1 still come first: a bad cid is rpc.invalid_cid, without a cid.
+  ASSERT_TRUE(ws.SendText(R"({"type":"rpc.call","cid":"","payload":{}})"));
+  ASSERT_TRUE(ws.RecvJson(&d, kWaitMs));
+  EXPECT_EQ(d.Str({"payload", "error", "code"}).value_or(""), "rpc.invalid_cid") << d.text();
+  EXPECT_FALSE(d.At({"cid"}).has_value()) << d.text();
 }
 
 }  // namespace

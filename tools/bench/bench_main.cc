@@ -16,6 +16,7 @@
 #include "bench_plan.h"
 #include "bench_report.h"
 #include "bench_worker.h"
+#include "chat_scenario.h"
 #include "economy_scenario.h"
 #include "matchmaking_scenario.h"
 #include "proc_stats.h"
@@ -227,6 +228,10 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "economy") {  // economy_scenario.h
     RaiseFileLimit();
     return RunEconomyScenario(argc - 1, argv + 1);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "chat") {  // chat_scenario.h
+    RaiseFileLimit();
+    return RunChatScenario(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "matchmaking") {  // matchmaking_scenario.h
     RaiseFileLimit();

@@ -61,7 +61,9 @@ struct HistoryWriter::State {
   bool in_flight = false;
   bool alive = true;
   Reactor::TimerId retry_timer = 0;
-  std::string last_id;  // ids increase in append order (NextId)
+  std::string last_id;                  // ids increase in append order (NextId)
+  Reactor::TimerId coalesce_timer = 0;  // armed while fewer than kCoalesceRows rows wait
+  bool coalesce_due = false;            // it fired: send what waits
 
   void Drop(uint64_t n, const char* why) {
     uint64_t before = node.history_dropped.fetch_add(n, std::memory_order_relaxed);
@@ -73,6 +75,25 @@ struct HistoryWriter::State {
   static void Flush(const std::shared_ptr<State>& self) {
     State& s = *self;
     if (!s.alive || s.in_flight || s.retry_timer != 0 || s.waiting.empty()) return;
+    if (s.waiting.size() < kCoalesceRows && !s.coalesce_due) {
+      // Few rows: wait up to kCoalesceMs for more, so a round trip carries many rows.
+      if (s.coalesce_timer == 0) {
+        std::weak_ptr<State> weak = self;
+        s.coalesce_timer = s.reactor.AddTimer(kCoalesceMs, [weak] {
+          std::shared_ptr<State> st = weak.lock();
+          if (!st) return;
+          st->coalesce_timer = 0;
+          st->coalesce_due = true;
+          Flush(st);
+        });
+      }
+      return;
+    }
+    if (s.coalesce_timer != 0) {
+      s.reactor.CancelTimer(s.coalesce_timer);
+      s.coalesce_timer = 0;
+    }
+    s.coalesce_due = false;
     size_t n = std::min(s.waiting.size(), kBatchRowsMax);
     auto batch = std::make_shared<std::vector<ChatMessage>>();
     batch->reserve(n);
@@ -138,12 +159,14 @@ struct HistoryWriter::State {
 
 HistoryWriter::HistoryWriter(Reactor& reactor, db::PgConnection& db, ChatNode& node,
                              size_t rows_max)
-    : state_(std::make_shared<State>(
-          State{reactor, db, node, std::max<size_t>(rows_max, 1), {}, 0, false, true, 0, {}})) {}
+    : state_(std::make_shared<State>(State{
+          reactor, db, node, std::max<size_t>(rows_max, 1), {}, 0, false, true, 0, {}, 0, false})) {
+}
 
 HistoryWriter::~HistoryWriter() {
   state_->alive = false;
   if (state_->retry_timer != 0) state_->reactor.CancelTimer(state_->retry_timer);
+  if (state_->coalesce_timer != 0) state_->reactor.CancelTimer(state_->coalesce_timer);
   size_t n = state_->waiting.size();
   if (n > 0) {
     state_->node.history_waiting.fetch_sub(int64_t(n));

@@ -12,6 +12,9 @@ struct RpcOptions {
   /// Where the config.lua `rpc` global and the script text come from; null = no methods.
   /// Must outlive the server.
   modes::ModeRegistry* modes = nullptr;
+  /// `game.send` from a handler also sends the legacy `game.message` twin (config
+  /// `ws_legacy_game_frames`, lua.md §9).
+  bool legacy_game_frames = true;
 };
 
 /// Registers `rpc.call`, the REST route and a per-shard RpcService (only when the shard has a

@@ -43,9 +43,18 @@ void OnCall(WsContext& ctx, const Envelope& env) {
     return ctx.client.SendFrame(BuildFrame("rpc.error", ErrorPayload(failed, {}, details), cid));
   }
   std::string_view method = *GetString(env.payload, "method");
-  RpcOutcome out = RpcService::OnThisShard()->Call(method, ctx.client.player_id(),
-                                                   *GetField(env.payload, "params"));
-  ctx.client.SendFrame(BuildFrame(OutcomeType(out), OutcomePayload(out), env.cid()));
+  GameShard* game = &ctx.game;
+  ClientRef ref = ctx.client.ref();
+  std::string cid = *env.cid();
+  // The answer may come on a later turn (a handler waiting for the database): the socket is
+  // looked up again then, and gets nothing if it closed meanwhile.
+  RpcService::OnThisShard()->Call(
+      method, ctx.client.player_id(), *GetField(env.payload, "params"),
+      [game, ref, cid = std::move(cid)](RpcOutcome out) {
+        Client* c = game->find_client ? game->find_client(ref) : nullptr;
+        if (c == nullptr) return;
+        c->SendFrame(BuildFrame(OutcomeType(out), OutcomePayload(out), &cid));
+      });
 }
 
 }  // namespace

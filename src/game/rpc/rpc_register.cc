@@ -11,9 +11,16 @@ void RegisterRpc(DomainContext& ctx, const RpcOptions& options) {
   RegisterRpcHandlers(ctx.ws_registry());
   RegisterRpcRoutes(ctx.http_api());
   modes::ModeRegistry* modes = options.modes;
-  ctx.OnShardStart([modes](GameShard& game) {
+  const bool legacy = options.legacy_game_frames;
+  ctx.OnShardStart([modes, legacy](GameShard& game) {
     if (game.db == nullptr) return;
-    auto service = std::make_shared<RpcService>(modes);
+    RpcHost::Hooks hooks;
+    GameShard* g = &game;
+    hooks.send_to_player = [g](std::string_view player_id, std::string_view frame) {
+      if (g->send_to_player) g->send_to_player(player_id, frame);
+    };
+    hooks.legacy_game_frames = legacy;
+    auto service = std::make_shared<RpcService>(modes, std::move(hooks));
     RpcService::SetForThisShard(service.get());
     game.AddTeardown([service]() mutable {
       RpcService::SetForThisShard(nullptr);

@@ -33,8 +33,9 @@ void Call(HttpCall& call) {
     if (!params || !IsObject(*params)) {
       return Respond(*c, "rpc.error", ErrorPayload("rpc.invalid_params"), 400);
     }
-    RpcOutcome out = svc->Call(method, player_id, *params);
-    Respond(*c, OutcomeType(out), OutcomePayload(out), out.status);
+    svc->Call(method, player_id, *params, [c](RpcOutcome out) {
+      Respond(*c, OutcomeType(out), OutcomePayload(out), out.status);
+    });
   });
 }
 

@@ -1,14 +1,18 @@
 #include "game/rpc/rpc_runtime.h"
 
 #include <lua.hpp>
+#include <tuple>
 #include <utility>
 
 #include "base/log.h"
 #include "game/rpc/rpc_names.h"
+#include "reactor/shard.h"
 #include "script/budget.h"
+#include "script/game_api/game_api.h"
 #include "script/lua_json.h"
 #include "script/protected_call.h"
 #include "script/require.h"
+#include "script/resume.h"
 #include "script/script_file.h"
 
 namespace asobi::rpc {
@@ -117,11 +121,7 @@ bool IsTaggedError(lua_State* L, int index) {
 
 struct CallCtx {
   const RpcRuntime::Method* method;
-  const std::string* player_id;
-  JsonValue params;
-  std::string_view name;
   RpcOutcome* out;
-  bool unrecoverable = false;
   std::string log;
 };
 
@@ -170,22 +170,14 @@ void ReadResult(lua_State* L, CallCtx* c) {
   out.status = 200;
 }
 
-void RunCall(lua_State* L, void* p) {
-  auto* c = static_cast<CallCtx*>(p);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->method->ref);
-  lua_pushlstring(L, c->player_id->data(), c->player_id->size());
-  if (!script::PushJsonElement(L, c->params).ok()) {
-    c->log = "params do not convert to Lua";
-    return;
-  }
-  script::MarkTableAsObject(L, -1);  // `params` echoed back stays an object when empty
-  script::CallResult r = script::CallWithBudget(L, 2, 2, kHandlerBudgetMs);
-  if (!r.ok()) {
-    c->unrecoverable = r.unrecoverable;
-    c->log = std::string(r.reason_class()) + ": " + r.message;
-    return;
-  }
-  ReadResult(L, c);
+// Finished coroutines kept per state for reuse (creating one per call costs ~0.4 µs).
+constexpr size_t kIdleCoroutinesMax = 16;
+
+int PushTimeout(lua_State* L) {
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "timeout");
+  lua_setfield(L, -2, "error");
+  return 1;
 }
 
 }  // namespace
@@ -196,9 +188,10 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
     LOG_ERROR("rpc: cannot create a Lua state").KV("script", chunk_name);
     return false;
   }
-  std::unique_ptr<script::LuaState> state = std::move(made.value());
-  lua_State* L = state->get();
-  MethodMap methods;
+  auto gen = std::make_shared<Generation>();
+  gen->state = std::move(made.value());
+  lua_State* L = gen->state->get();
+  MethodMap& methods = gen->methods;
   std::string error;
   auto required = std::make_unique<std::vector<std::string>>();
   size_t slash = chunk_name.rfind('/');
@@ -209,6 +202,7 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
   rc.sources = modules_;
   script::ProtectedStatus st = script::RunProtected(L, [&](lua_State* s) {
     InstallRpcTable(s, nullptr);
+    script::game_api::InstallGameApi(s, &host_);
     script::InstallRequire(s, rc, required.get());
     lua_pushlightuserdata(s, &kPendingKey);
     lua_pushlightuserdata(s, &methods);
@@ -231,10 +225,12 @@ bool RpcRuntime::Load(std::string_view source, const std::string& chunk_name) {
         .KV("error", error);
     return false;
   }
-  state_ = std::move(state);  // before `required`: the state's require points into it
-  required_ = std::move(required);
-  methods_ = std::move(methods);
-  LOG_INFO("rpc: script loaded").KV("script", chunk_name).KV("methods", int64_t(methods_.size()));
+  gen->required = std::move(required);
+  gen_ = std::move(gen);
+  host_.set_script_name(chunk_name);
+  LOG_INFO("rpc: script loaded")
+      .KV("script", chunk_name)
+      .KV("methods", int64_t(gen_->methods.size()));
   return true;
 }
 
@@ -247,8 +243,7 @@ void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& source
   keep_ = sources;
   if (script_rel.empty()) {
     loaded_text_.reset();
-    methods_.clear();
-    state_.reset();
+    gen_.reset();
     return;
   }
   std::shared_ptr<const std::string> text;
@@ -260,42 +255,184 @@ void RpcRuntime::Sync(const std::shared_ptr<const script::ModuleSources>& source
     return;
   }
   // A new snapshot shares the buffers of unchanged files: saving another file keeps the state.
-  if (text == loaded_text_ && state_ != nullptr && !modules_changed) return;
+  if (text == loaded_text_ && gen_ != nullptr && !modules_changed) return;
   if (Load(*text, script_rel)) loaded_text_ = text;
 }
 
 bool RpcRuntime::ModulesChanged(const script::ModuleSources& next) const {
-  if (required_ == nullptr || keep_ == nullptr) return false;
-  for (const std::string& path : *required_) {
+  if (gen_ == nullptr || gen_->required == nullptr || keep_ == nullptr) return false;
+  for (const std::string& path : *gen_->required) {
     if (next.Text(path) != keep_->Text(path)) return true;
   }
   return false;
 }
 
-RpcOutcome RpcRuntime::Call(std::string_view method, const std::string& player_id,
-                            JsonValue params) {
-  RpcOutcome out;
-  auto it = methods_.find(method);
-  if (it == methods_.end() || state_ == nullptr) {
+struct RpcRuntime::PendingCall {
+  uint64_t id = 0;  // 0 until it first suspends
+  std::shared_ptr<Generation> gen;
+  const Method* method = nullptr;
+  std::string name;
+  lua_State* co = nullptr;
+  int co_ref = LUA_NOREF;
+  int64_t budget_left_ns = int64_t{kHandlerBudgetMs} * 1'000'000;
+  uint64_t token = 0;          // bumped per suspension: a stale reply is dropped
+  bool reusable = false;       // the handler returned: its coroutine can run the next call
+  Reactor::TimerId timer = 0;  // the kAsyncTimeoutMs timer while suspended
+  RpcDone done;
+};
+
+RpcRuntime::RpcRuntime(const script::ModuleSourceRegistry* modules, RpcHost::Hooks hooks)
+    : host_(std::move(hooks)), self_(std::make_shared<RpcRuntime*>(this)), modules_(modules) {}
+
+RpcRuntime::~RpcRuntime() {
+  self_.reset();
+  Shard* shard = Shard::Current();
+  for (auto& [id, call] : calls_) {
+    if (call->timer != 0 && shard != nullptr) shard->reactor().CancelTimer(call->timer);
+  }
+  calls_.clear();
+  gen_.reset();
+}
+
+void RpcRuntime::Call(std::string_view method, const std::string& player_id, JsonValue params,
+                      RpcDone done) {
+  auto it = gen_ != nullptr ? gen_->methods.find(method) : MethodMap::iterator();
+  if (gen_ == nullptr || it == gen_->methods.end()) {
+    RpcOutcome out;
     out.kind = RpcOutcome::Kind::kUnknownMethod;
     out.status = 404;
-    return out;
+    return done(std::move(out));
   }
-  CallCtx ctx{&it->second, &player_id, params, method, &out, false, {}};
-  lua_State* L = state_->get();
-  script::ProtectedStatus st = script::RunProtectedRaw(L, &RunCall, &ctx);
-  if (!st.ok && ctx.log.empty()) ctx.log = st.message;
+  auto call = std::make_shared<PendingCall>();
+  call->gen = gen_;
+  call->method = &it->second;
+  call->name = std::string(method);
+  call->done = std::move(done);
+  std::string log;
+  script::ProtectedStatus st = script::RunProtected(gen_->state->get(), [&](lua_State* s) {
+    if (!call->gen->idle.empty()) {
+      std::tie(call->co_ref, call->co) = call->gen->idle.back();
+      call->gen->idle.pop_back();
+    } else {
+      call->co = lua_newthread(s);
+      call->co_ref = luaL_ref(s, LUA_REGISTRYINDEX);
+    }
+    lua_rawgeti(s, LUA_REGISTRYINDEX, call->method->ref);
+    lua_pushlstring(s, player_id.data(), player_id.size());
+    if (!script::PushJsonElement(s, params).ok()) {
+      log = "params do not convert to Lua";
+      return;
+    }
+    script::MarkTableAsObject(s, -1);  // `params` echoed back stays an object when empty
+    lua_xmove(s, call->co, 3);
+  });
+  if (!st.ok || !log.empty()) {
+    return Finish(call, RpcOutcome{}, st.out_of_memory, log.empty() ? st.message : log);
+  }
+  Step(call, 2);
+}
+
+void RpcRuntime::Step(const std::shared_ptr<PendingCall>& call, int nargs) {
+  lua_State* L = call->gen->state->get();
+  script::ResumeResult r;
+  RpcOutcome out;
+  CallCtx ctx{call->method, &out, {}};
+  host_.Enter(call->co);
+  script::ProtectedStatus st = script::RunProtected(L, [&](lua_State* s) {
+    r = script::ResumeWithBudget(s, call->co, nargs, call->budget_left_ns);
+    if (!r.done()) return;
+    lua_settop(call->co, r.nresults < 2 ? r.nresults : 2);
+    lua_settop(call->co, 2);  // pads a missing result with nil
+    lua_xmove(call->co, s, 2);
+    ReadResult(s, &ctx);
+  });
+  script::game_api::AsyncStart start = host_.Leave();
+  call->budget_left_ns -= r.elapsed_ns;
+  if (!st.ok) return Finish(call, RpcOutcome{}, st.out_of_memory, st.message);
+  if (r.status == script::ResumeStatus::kYielded) return Suspend(call, std::move(start));
+  if (r.failed()) {
+    return Finish(call, RpcOutcome{}, r.unrecoverable,
+                  std::string(r.reason_class()) + ": " + r.message);
+  }
+  call->reusable = st.ok && r.done();
+  Finish(call, std::move(out), false, ctx.log);
+}
+
+void RpcRuntime::Suspend(const std::shared_ptr<PendingCall>& call,
+                         script::game_api::AsyncStart start) {
+  Shard* shard = Shard::Current();
+  if (shard == nullptr) return Finish(call, RpcOutcome{}, false, "suspended off a shard thread");
+  if (call->id == 0) {
+    call->id = ++next_call_id_;
+    calls_[call->id] = call;
+  }
+  const uint64_t id = call->id;
+  const uint64_t token = ++call->token;
+  std::weak_ptr<RpcRuntime*> weak = self_;
+  call->timer = shard->reactor().AddTimer(kAsyncTimeoutMs, [weak, id, token] {
+    std::shared_ptr<RpcRuntime*> rt = weak.lock();
+    if (rt == nullptr || *rt == nullptr) return;
+    auto it = (*rt)->calls_.find(id);
+    if (it != (*rt)->calls_.end() && it->second->token == token) it->second->timer = 0;
+    (*rt)->OnReply(id, token, &PushTimeout);
+  });
+  auto deliver = [weak, id, token](script::game_api::AsyncReply reply) {
+    Shard* here = Shard::Current();
+    if (here == nullptr) return;
+    // Always on a later turn, so a reply delivered from inside `start` cannot re-enter.
+    here->reactor().AddTimer(0, [weak, id, token, reply = std::move(reply)] {
+      std::shared_ptr<RpcRuntime*> rt = weak.lock();
+      if (rt != nullptr && *rt != nullptr) (*rt)->OnReply(id, token, reply);
+    });
+  };
+  if (!start) return deliver(nullptr);  // yielded without an operation: resume at once
+  start(std::move(deliver));
+}
+
+void RpcRuntime::OnReply(uint64_t id, uint64_t token, const script::game_api::AsyncReply& reply) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || it->second->token != token) return;  // late or duplicate
+  std::shared_ptr<PendingCall> call = it->second;
+  ++call->token;
+  if (call->timer != 0) {
+    if (Shard* shard = Shard::Current()) shard->reactor().CancelTimer(call->timer);
+    call->timer = 0;
+  }
+  int nargs = 0;
+  script::ProtectedStatus st = script::RunProtected(call->gen->state->get(), [&](lua_State* s) {
+    const int base = lua_gettop(s);
+    const int n = reply ? reply(s) : 0;
+    const int pushed = lua_gettop(s) - base;
+    lua_xmove(s, call->co, pushed);
+    nargs = n < pushed ? n : pushed;
+  });
+  if (!st.ok) return Finish(call, RpcOutcome{}, st.out_of_memory, st.message);
+  Step(call, nargs);
+}
+
+void RpcRuntime::Finish(const std::shared_ptr<PendingCall>& call, RpcOutcome out, bool broken,
+                        const std::string& log) {
+  if (call->co_ref != LUA_NOREF) {
+    if (call->reusable && call->gen->idle.size() < kIdleCoroutinesMax) {
+      call->gen->idle.emplace_back(call->co_ref, call->co);
+    } else {
+      luaL_unref(call->gen->state->get(), LUA_REGISTRYINDEX, call->co_ref);
+    }
+    call->co_ref = LUA_NOREF;
+  }
+  if (call->id != 0) calls_.erase(call->id);
   if (out.kind != RpcOutcome::Kind::kOk && out.kind != RpcOutcome::Kind::kError) {
     out = RpcOutcome{};
-    LOG_WARN("rpc: handler failed").KV("method", method).KV("error", ctx.log);
+    LOG_WARN("rpc: handler failed").KV("method", call->name).KV("error", log);
   }
-  if (ctx.unrecoverable || st.out_of_memory) {
-    methods_.clear();
-    state_.reset();
+  if (broken && gen_ == call->gen) {
+    gen_.reset();
     loaded_sources_ = nullptr;  // reloaded by the next Sync
     loaded_text_.reset();
   }
-  return out;
+  RpcDone done = std::move(call->done);
+  call->gen.reset();
+  done(std::move(out));
 }
 
 }  // namespace asobi::rpc

@@ -14,9 +14,10 @@ namespace asobi::rpc {
 /// (without one, calls answer `not_ready`).
 class RpcService {
  public:
-  /// `modes` (may be null: no methods) must outlive the service.
-  explicit RpcService(modes::ModeRegistry* modes)
-      : modes_(modes), runtime_(modes != nullptr ? &modes->sources() : nullptr) {}
+  /// `modes` (may be null: no methods) must outlive the service. `hooks` reach the player
+  /// directory for `game.send`.
+  explicit RpcService(modes::ModeRegistry* modes, RpcHost::Hooks hooks = {})
+      : modes_(modes), runtime_(modes != nullptr ? &modes->sources() : nullptr, std::move(hooks)) {}
 
   /// The service of the calling shard, or null (no database).
   static RpcService* OnThisShard();
@@ -24,8 +25,9 @@ class RpcService {
   static void SetForThisShard(RpcService* s);
 
   /// Checks 8-9 of §9.1: reloads the RPC script if the game directory changed (two short
-  /// mutex-protected snapshot reads), then runs the handler. Owner shard; synchronous.
-  RpcOutcome Call(std::string_view method, const std::string& player_id, JsonValue params);
+  /// mutex-protected snapshot reads), then runs the handler and answers through `done`
+  /// (at once, or later when the handler waits for a *DB* `game.*` call). Owner shard.
+  void Call(std::string_view method, const std::string& player_id, JsonValue params, RpcDone done);
 
  private:
   modes::ModeRegistry* modes_;

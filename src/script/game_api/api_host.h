@@ -11,8 +11,9 @@ struct lua_State;
 
 namespace asobi::script::game_api {
 
-/// Which runtime hosts the state (§9 "Where": M, W, Z).
-enum class HostKind { kMatch, kWorld, kZone };
+/// Which runtime hosts the state (§9 "Where": M, W, Z; kRpc: a game's RPC handlers, ours,
+/// docs/decisions.md "RPC: game.* in handlers").
+enum class HostKind { kMatch, kWorld, kZone, kRpc };
 
 /// Pushes the values an asynchronous operation resumes the suspended callback with, onto `L`
 /// (protected mode, owner thread), and returns how many it pushed.

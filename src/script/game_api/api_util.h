@@ -24,7 +24,8 @@ struct ApiNamespace {
   bool test_only;
 };
 
-inline constexpr unsigned kAllHosts = 0x7;
+/// Match, world, zone and RPC states.
+inline constexpr unsigned kAllHosts = 0xF;
 inline constexpr unsigned kMatchOnly = 0x1;
 
 /// Pushes `{error = "<message>"}` and returns 1 (for `return ApiError(L, ...)`).

@@ -130,6 +130,9 @@ int GameBroadcast(lua_State* L) {
   if (!IsValidLeaf(event)) return ApiError(L, "invalid_event_name");
   if (IsReservedLeaf(event)) return ApiError(L, "reserved_event_name");
   ApiHost* host = HostOf(L);
+  if (host != nullptr && host->kind() == HostKind::kRpc) {
+    return ApiError(L, "game.broadcast is only available in a match or world");
+  }
   std::string payload;
   LuaToJsonOptions o;
   o.shape = JsonShape::kObject;

@@ -1,0 +1,430 @@
+#include "chat_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/clock.h"
+#include "reply_scan.h"
+#include "ws_client_frame.h"
+
+namespace asobi::bench {
+namespace {
+
+constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3 sample
+constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kCloseTimeoutNs = 3000 * kMs;
+constexpr int64_t kConnectTimeoutNs = 30000 * kMs;
+
+enum class St { kIdle, kConnecting, kUpgrading, kAuth, kJoining, kReady, kClosing, kDone };
+
+struct Conn {
+  int fd = -1;
+  St st = St::kIdle;
+  int index = 0;  // global socket index
+  std::string in, out;
+  size_t out_off = 0;
+  bool want_write = false;
+  int64_t since_ns = 0;
+  uint32_t seq = 0;
+  uint32_t mask = 0x9e3779b9u;
+};
+
+// Parses `"content":"b<socket>.<seq>.<scheduled ns>` (the bench's own content).
+bool ParseContent(std::string_view json, uint64_t* key, int64_t* sched_ns) {
+  static constexpr std::string_view kTag = "\"content\":\"b";
+  size_t at = json.find(kTag);
+  if (at == std::string_view::npos) return false;
+  const char* p = json.data() + at + kTag.size();
+  char* end = nullptr;
+  unsigned long socket = std::strtoul(p, &end, 10);
+  if (*end != '.') return false;
+  unsigned long seq = std::strtoul(end + 1, &end, 10);
+  if (*end != '.') return false;
+  *sched_ns = std::strtoll(end + 1, &end, 10);
+  *key = (uint64_t(socket) << 32) | uint32_t(seq);
+  return true;
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
+
+class Loop {
+ public:
+  Loop(const ChatOptions& o, int first, int count, ChatControl* ctl, ChatStats* st)
+      : o_(o), ctl_(ctl), st_(st), conns_(size_t(count)) {
+    for (int i = 0; i < count; ++i) {
+      conns_[size_t(i)].index = first + i;
+      conns_[size_t(i)].mask ^= uint32_t(first + i) * 2654435761u;
+    }
+    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&addr_);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(o.port);
+    inet_pton(AF_INET, o.host.c_str(), &a->sin_addr);
+    if (o.pattern == ChatPattern::kChannel) {
+      senders_ = std::max(0, std::min(count, o.senders - first));
+      rate_ = senders_ > 0 ? o.rate * senders_ / std::max(1, o.senders) : 0;
+    } else if (o.pattern == ChatPattern::kChurn) {
+      rate_ = o.rate * count / std::max(1, o.sockets);
+    } else {
+      senders_ = count;
+      rate_ = o.rate * count / std::max(1, o.sockets);
+    }
+  }
+
+  void Run() {
+    ep_ = epoll_create1(EPOLL_CLOEXEC);
+    const bool churn = o_.pattern == ChatPattern::kChurn;
+    size_t next = 0;
+    int64_t last_wave = 0;
+    epoll_event evs[512];
+    for (;;) {
+      int64_t now = MonoNs();
+      if (ctl_->abort.load(std::memory_order_relaxed)) break;
+      const int64_t go = ctl_->go_ns.load(std::memory_order_acquire);
+      if (!churn && next < conns_.size() && now - last_wave >= 50 * kMs) {
+        for (int k = 0; k < o_.wave && next < conns_.size(); ++k) StartConnect(conns_[next++], now);
+        last_wave = now;
+      }
+      if (churn && go != 0) {
+        // Scheduled connects wait while this thread has max_live sockets open (a starved
+        // server must not push the client past its descriptor limit): the achieved rate is
+        // then lower than --rate, and the report's wall time shows it.
+        const size_t cap = size_t(std::max(1, o_.max_live / std::max(1, o_.threads)));
+        while (next < conns_.size() && live_ < cap &&
+               go + int64_t(double(next) * 1e9 / rate_) <= now) {
+          StartConnect(conns_[next++], now);
+        }
+        if (next == conns_.size() && live_ == 0) break;
+      }
+      int n = epoll_wait(ep_, evs, 512, 1);
+      now = MonoNs();
+      for (int i = 0; i < n; ++i) OnEvent(*static_cast<Conn*>(evs[i].data.ptr), evs[i].events, now);
+      if (!churn && go != 0) {
+        const int64_t window_start = go + int64_t(o_.warmup_s * 1e9);
+        const int64_t window_end = window_start + int64_t(o_.duration_s * 1e9);
+        SendDue(now, window_start, window_end);
+        if (now >= window_end + int64_t(o_.drain_s * 1e9)) {
+          if (!closing_) {
+            closing_ = true;
+            for (Conn& c : conns_) CloseConn(c, now);
+          }
+          if (live_ == 0) break;
+        }
+      }
+      if (now - last_scan_ >= 10 * kMs) {
+        last_scan_ = now;
+        for (Conn& c : conns_) Timers(c, now);
+      }
+      if (!churn && closing_ && live_ == 0) break;
+    }
+    for (Conn& c : conns_) {
+      if (c.fd >= 0) close(c.fd);
+    }
+    close(ep_);
+  }
+
+ private:
+  // Sends every message whose scheduled time has come (open loop: latency counts from the
+  // scheduled time, so a late send still counts from when it was due).
+  void SendDue(int64_t now, int64_t window_start, int64_t window_end) {
+    if (rate_ <= 0 || senders_ == 0) return;
+    const int64_t go = ctl_->go_ns.load(std::memory_order_acquire);
+    for (;;) {
+      int64_t sched = go + int64_t(double(k_) * 1e9 / rate_);
+      if (sched > now || sched >= window_end) return;
+      Conn& c = conns_[size_t(k_ % uint64_t(senders_))];
+      ++k_;
+      if (c.st != St::kReady) continue;
+      const uint32_t seq = ++c.seq;
+      char head[64];
+      int len = std::snprintf(head, sizeof head, "b%d.%u.%lld", c.index, seq, (long long)sched);
+      std::string content(head, size_t(len));
+      if (int(content.size()) < o_.content_bytes) content.resize(size_t(o_.content_bytes), 'x');
+      std::string frame;
+      if (o_.pattern == ChatPattern::kDm) {
+        const int n = o_.sockets;
+        int to = (c.index + 1 + int(k_ % uint64_t(std::max(1, n - 1)))) % n;
+        if (to == c.index) to = (to + 1) % n;
+        frame = R"({"type":"dm.send","cid":"d","payload":{"recipient_id":)" +
+                JsonQuote(o_.player_ids[size_t(to) % o_.player_ids.size()]) + R"(,"content":")" +
+                content + "\"}}";
+      } else {
+        frame = R"({"type":"chat.send","payload":{"channel_id":)" + JsonQuote(ChannelOf(c)) +
+                R"(,"content":")" + content + "\"}}";
+      }
+      if (sched >= window_start) {
+        ++st_->sent;
+        st_->messages[(uint64_t(c.index) << 32) | seq];  // known even if nobody receives it
+      }
+      SendText(c, frame);
+    }
+  }
+
+  std::string ChannelOf(const Conn& c) const {
+    if (o_.pattern != ChatPattern::kRooms) return o_.channel;
+    return "room:" + o_.rooms[size_t(c.index / std::max(1, o_.members)) % o_.rooms.size()];
+  }
+
+  void Settle(bool ok) {
+    ok ? ++st_->ready : ++st_->failed;
+    ctl_->settled.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void StartConnect(Conn& c, int64_t now) {
+    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
+    if (rc != 0 && errno != EINPROGRESS) {
+      ++st_->failed_in[std::string("connect: ") + std::strerror(errno)];
+      close(c.fd);
+      c.fd = -1;
+      c.st = St::kDone;
+      Settle(false);
+      return;
+    }
+    ++live_;
+    c.st = St::kConnecting;
+    c.since_ns = now;
+    epoll_event ev{EPOLLIN | EPOLLOUT, {.ptr = &c}};
+    epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+  }
+
+  void Done(Conn& c) {
+    if (c.fd < 0) return;
+    if (c.st < St::kReady) {
+      static constexpr const char* kWhere[] = {"idle", "connect", "upgrade",
+                                               "auth", "join",    "ready"};
+      ++st_->failed_in[kWhere[int(c.st)]];
+      Settle(false);
+    }
+    epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
+    close(c.fd);
+    c.fd = -1;
+    c.st = St::kDone;
+    --live_;
+  }
+
+  void Watch(Conn& c, bool write) {
+    if (c.want_write == write || c.fd < 0) return;
+    c.want_write = write;
+    epoll_event ev{EPOLLIN | (write ? uint32_t(EPOLLOUT) : 0u), {.ptr = &c}};
+    epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+  }
+
+  void Flush(Conn& c) {
+    while (c.out_off < c.out.size()) {
+      ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.out_off += size_t(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Watch(c, true);
+      return Done(c);
+    }
+    c.out.clear();
+    c.out_off = 0;
+    Watch(c, false);
+  }
+
+  uint32_t NextMask(Conn& c) {
+    c.mask ^= c.mask << 13;
+    c.mask ^= c.mask >> 17;
+    c.mask ^= c.mask << 5;
+    return c.mask;
+  }
+
+  void SendText(Conn& c, std::string_view json) {
+    if (c.fd < 0) return;
+    AppendMaskedFrame(kOpText, json, NextMask(c), &c.out);
+    Flush(c);
+  }
+
+  void OnEvent(Conn& c, uint32_t events, int64_t now) {
+    if (c.fd < 0) return;
+    if (c.st == St::kConnecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) return Done(c);
+      c.st = St::kUpgrading;
+      c.since_ns = now;
+      c.out = "GET /ws HTTP/1.1\r\nHost: " + o_.host +
+              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
+              std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      c.want_write = true;
+      Flush(c);
+      return;
+    }
+    if (events & EPOLLOUT) Flush(c);
+    if (c.fd >= 0 && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) OnReadable(c, now);
+  }
+
+  void OnReadable(Conn& c, int64_t now) {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        c.in.append(buf, size_t(n));
+        if (size_t(n) < sizeof buf) break;
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (c.st != St::kClosing) ++st_->closed_by_server;
+      if (c.st == St::kClosing && o_.pattern == ChatPattern::kChurn) ++st_->churned;
+      return Done(c);
+    }
+    if (c.st == St::kUpgrading) {
+      size_t end = c.in.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      std::string_view head(c.in.data(), end);
+      if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(kAccept) == std::string_view::npos) {
+        return Done(c);
+      }
+      c.in.erase(0, end + 4);
+      c.st = St::kAuth;
+      c.since_ns = now;
+      const std::string& token = o_.tokens[size_t(c.index) % o_.tokens.size()];
+      SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" + token + "\"}}");
+    }
+    size_t off = 0;
+    while (c.fd >= 0) {
+      ServerFrame f;
+      size_t used = 0;
+      FrameParse p = ParseServerFrame(std::string_view(c.in).substr(off), 1 << 20, &f, &used);
+      if (p == FrameParse::kNeedMore) break;
+      if (p == FrameParse::kBad) return Done(c);
+      off += used;
+      if (f.opcode == kOpText) OnText(c, f.payload, now);
+      if (f.opcode == kOpClose) {
+        if (c.st == St::kClosing && o_.pattern == ChatPattern::kChurn) ++st_->churned;
+        if (c.st != St::kClosing) ++st_->closed_by_server;
+        return Done(c);
+      }
+    }
+    if (c.fd >= 0) c.in.erase(0, off);
+  }
+
+  void OnText(Conn& c, std::string_view json, int64_t now) {
+    ReplyScan r = ScanReply(json);
+    std::string_view t = r.type;
+    if (t == "chat.message" || t == "dm.message") {
+      uint64_t key = 0;
+      int64_t sched = 0;
+      if (!ParseContent(json, &key, &sched)) return;
+      auto it = st_->messages.find(key);
+      const int64_t window_start =
+          ctl_->go_ns.load(std::memory_order_acquire) + int64_t(o_.warmup_s * 1e9);
+      if (sched < window_start) return;
+      const uint64_t us = uint64_t(now > sched ? (now - sched) / 1000 : 0);
+      ++st_->delivered;
+      st_->copy_us.Record(us);
+      ChatStats::PerMessage& m = it != st_->messages.end() ? it->second : st_->messages[key];
+      ++m.copies;
+      if (us > m.last_us) m.last_us = us;
+    } else if (t == "session.connected" && c.st == St::kAuth) {
+      if (o_.pattern == ChatPattern::kDm) {
+        c.st = St::kReady;
+        return Settle(true);
+      }
+      c.st = St::kJoining;
+      SendText(c, R"({"type":"chat.join","cid":"j","payload":{"channel_id":)" +
+                      JsonQuote(ChannelOf(c)) + "}}");
+    } else if (t == "chat.joined" && c.st == St::kJoining) {
+      if (o_.pattern == ChatPattern::kChurn) {
+        ++st_->ready;
+        return CloseConn(c, now);
+      }
+      c.st = St::kReady;
+      Settle(true);
+    } else if (r.is_error) {
+      size_t at = json.find("\"reason\":\"");
+      std::string reason = "?";
+      if (at != std::string_view::npos) {
+        size_t s = at + 10, e = json.find('"', s);
+        reason = std::string(json.substr(s, e - s));
+      }
+      ++st_->errors[reason];
+      if (c.st == St::kAuth || c.st == St::kJoining) Done(c);
+    }
+  }
+
+  void CloseConn(Conn& c, int64_t now) {
+    if (c.fd < 0 || c.st == St::kClosing) return;
+    c.st = St::kClosing;
+    c.since_ns = now;
+    AppendMaskedClose(1000, "", NextMask(c), &c.out);
+    Flush(c);
+  }
+
+  void Timers(Conn& c, int64_t now) {
+    if (c.fd < 0) return;
+    switch (c.st) {
+      case St::kConnecting:
+      case St::kUpgrading:
+      case St::kAuth:
+      case St::kJoining:
+        if (now - c.since_ns > kConnectTimeoutNs) Done(c);
+        break;
+      case St::kClosing:
+        if (now - c.since_ns > kCloseTimeoutNs) Done(c);
+        break;
+      default:
+        break;
+    }
+  }
+
+  const ChatOptions& o_;
+  ChatControl* ctl_;
+  ChatStats* st_;
+  std::vector<Conn> conns_;
+  sockaddr_storage addr_{};
+  int ep_ = -1;
+  size_t live_ = 0;
+  int64_t last_scan_ = 0;
+  int senders_ = 0;
+  double rate_ = 0;
+  uint64_t k_ = 0;  // next scheduled message of this thread
+  bool closing_ = false;
+};
+
+}  // namespace
+
+void ChatStats::Merge(const ChatStats& o) {
+  ready += o.ready;
+  failed += o.failed;
+  closed_by_server += o.closed_by_server;
+  sent += o.sent;
+  delivered += o.delivered;
+  churned += o.churned;
+  for (const auto& [k, v] : o.errors) errors[k] += v;
+  for (const auto& [k, v] : o.failed_in) failed_in[k] += v;
+  copy_us.Merge(o.copy_us);
+  for (const auto& [k, m] : o.messages) {
+    PerMessage& mine = messages[k];
+    mine.copies += m.copies;
+    if (m.last_us > mine.last_us) mine.last_us = m.last_us;
+  }
+}
+
+void RunChatThread(const ChatOptions& o, int first, int count, ChatControl* ctl, ChatStats* out) {
+  Loop loop(o, first, count, ctl, out);
+  loop.Run();
+}
+
+}  // namespace asobi::bench
