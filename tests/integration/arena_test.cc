@@ -9,6 +9,7 @@
 // script is not modified; the only knob used is --bot-fill-ms (queue fill, lua.md §10).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -118,7 +119,8 @@ TEST_F(ArenaTest, BundledCopyIsTheSharedExample) {
 }
 
 TEST_F(ArenaTest, OnePlayerPlaysAgainstBotsVotesAndIsPaid) {
-  auto [player_id, token] = Register("arena_hero");
+  const auto reg = Register("arena_hero");  // named members: lambdas below capture them
+  const std::string player_id = reg.first, token = reg.second;
   ASSERT_FALSE(token.empty());
   ArenaPlayer p;
   ASSERT_TRUE(p.Connect(server_->port(), token));
@@ -248,6 +250,17 @@ TEST_F(ArenaTest, OnePlayerPlaysAgainstBotsVotesAndIsPaid) {
   }
   EXPECT_TRUE(paid) << wallets;
   EXPECT_TRUE(ranked) << board;
+
+  // The match's ticks were counted in the tick-lateness histogram on /metrics (over 300 s).
+  HttpResponse m = Call("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  int64_t ticks = 0;
+  const std::string key = "asobi_match_tick_lateness_seconds_count{shard=\"";
+  for (size_t at = m.body.find(key); at != std::string::npos; at = m.body.find(key, at + 1)) {
+    size_t sp = m.body.find(' ', at);
+    ticks += std::atoll(m.body.c_str() + sp + 1);
+  }
+  EXPECT_GE(ticks, 3000) << m.body;
 }
 
 }  // namespace
