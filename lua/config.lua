@@ -8,4 +8,5 @@ guest_auth = true
 return {
   demo = "demo/match.lua",
   skirmish = "skirmish/match.lua",  -- one person against bots (lua.md §10)
+  arena = "arena/match.lua",        -- shared/examples/arena, copied unmodified (issue 13)
 }

@@ -2,6 +2,8 @@
 // matchmaker, draw match.state on a canvas and send keyboard input as match.input.
 // Query parameters for automated runs: ?auto=1 signs in as a guest and queues at once;
 // &mode=<name> picks the mode; &move=right holds "right" from the first state on.
+// Mode "arena" (lua/arena): the mouse aims, a held click shoots, the between-round vote is
+// shown as buttons and the round results and final standings as tables.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +22,9 @@ const app = {
   state: null,
   startX: null,
   input: { move_x: 0, move_y: 0 },
+  lastSendMs: 0,
+  sendTimer: null,
+  vote: null,           // the open match.vote_start payload
 };
 
 function log(line) {
@@ -127,6 +132,10 @@ function connect() {
       } catch (e) { reject(e); }
     };
     ws.onmessage = (ev) => onFrame(ev.data);
+    // The server closes a socket after 60 s without inbound frames (--ws-idle-timeout-ms);
+    // a player who stands still through an arena intermission must keep it.
+    const beat = setInterval(() => fire("session.heartbeat", {}), 20000);
+    ws.addEventListener("close", () => clearInterval(beat));
     ws.onclose = (ev) => {
       log("socket closed " + ev.code + " " + ev.reason);
       if ($("status").dataset.phase !== "finished") status("error", "Disconnected (" + ev.code + ")");
@@ -160,6 +169,29 @@ const pushHandlers = {
     show("game");
   },
   "match.state": (p) => onState(p),
+  "match.round_start": (p) => {
+    hideScores();
+    hud("Round " + p.round + " of " + p.of + " — modifier " + p.modifier);
+    status($("status").dataset.phase, $("status").textContent, { round: p.round });
+  },
+  "match.round_over": (p) => {
+    showRoundScores(p);
+    status($("status").dataset.phase, $("status").textContent,
+           { roundsOver: p.round, roundWinner: p.winner || "" });
+  },
+  "match.kill": (p) => log("kill: " + label(p.killer) + " got " + label(p.victim)),
+  "match.modifier_chosen": (p) => log("next round's modifier: " + p.modifier),
+  "match.results": (p) => showStandings(p.standings || []),
+  "match.vote_start": (p) => onVoteStart(p),
+  "match.vote_tally": (p) => onVoteTally(p),
+  "match.vote_result": (p) => onVoteResult(p),
+  "match.vote_vetoed": (p) => {
+    voteNote("vetoed by " + label(p.vetoed_by));
+    voteState("vetoed");
+  },
+  "module.message": (p) => onNote(p.message || {}),
+  "game.message": () => {},  // the legacy twin of module.message
+  "session.heartbeat": () => {},
   "match.finished": (p) => {
     log("finished: " + JSON.stringify(p.result).slice(0, 300));
     status("finished", "Match over", {});
@@ -191,15 +223,41 @@ function onState(state) {
   app.frames += 1;
   const players = playersOf(state);
   const me = players[app.playerId];
-  if (me && app.startX === null) app.startX = me.x;
+  // Arena warmup states come before the spawn of the round: measure moves within a round.
+  if (me && (app.startX === null || (state.phase && state.phase !== "round"))) app.startX = me.x;
   if (app.frames === 1 && params.get("move") === "right") setInput(1, 0);
   const moved = me && app.startX !== null && me.x - app.startX > 10;
-  status("playing", "Playing — " + Object.keys(players).length + " players", {
+  const extra = {
     frames: app.frames,
     players: draw(state, players),
     myX: me ? Math.round(me.x) : "",
     moved: moved ? 1 : 0,
-  });
+  };
+  if (state.phase !== undefined) {
+    extra.gamePhase = state.phase;
+    hud(phaseText(state));
+  }
+  if (state.you && state.you.cooldown_ms > 0) extra.fired = 1;  // our own shot is cooling down
+  if (Array.isArray(state.projectiles) && state.projectiles.length > 0) extra.shots = 1;
+  status("playing", "Playing — " + Object.keys(players).length + " players", extra);
+}
+
+function label(id) {
+  if (!id) return "nobody";
+  if (id === app.playerId) return "you";
+  return id.startsWith("bot_") ? id.split("_")[1] : id.slice(0, 8);
+}
+
+function hud(text) { $("hud").textContent = text; }
+
+function phaseText(state) {
+  const left = Math.ceil((state.phase_left_ms || 0) / 1000) + " s";
+  if (state.phase === "round") {
+    return "Round " + state.round + "/" + state.rounds + " — " + state.modifier + " — " + left;
+  }
+  if (state.phase === "intermission") return "Intermission — next round in " + left;
+  if (state.phase === "warmup") return "Warmup — first round in " + left;
+  return state.phase === "results" ? "Match over" : String(state.phase);
 }
 
 function draw(state, players) {
@@ -209,6 +267,10 @@ function draw(state, players) {
   const sx = canvas.width / arena.w, sy = canvas.height / arena.h;
   ctx.fillStyle = "#1b2027";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
+  for (const s of state.projectiles || []) {
+    ctx.fillStyle = "#fff59d";
+    ctx.fillRect(s.x * sx - 2, s.y * sy - 2, 4, 4);
+  }
   for (const c of state.coins || []) {
     ctx.fillStyle = "#e8c547";
     ctx.beginPath();
@@ -225,9 +287,12 @@ function draw(state, players) {
     ctx.fill();
     ctx.fillStyle = "#ddd";
     ctx.font = "11px sans-serif";
-    const label = (self ? "you" : id.startsWith("bot_") ? id.split("_")[1] : id.slice(0, 6)) +
-                  (p.score !== undefined ? " " + p.score : "");
-    ctx.fillText(label, p.x * sx + 12, p.y * sy - 10);
+    if (p.alive === false) ctx.fillStyle = "#666";
+    const text = (self ? "you" : id.startsWith("bot_") ? id.split("_")[1] : id.slice(0, 6)) +
+                 (p.score !== undefined ? " " + p.score : "") +
+                 (p.kills !== undefined ? " " + p.kills + "k" : "") +
+                 (p.hp !== undefined ? " " + p.hp + "hp" : "");
+    ctx.fillText(text, p.x * sx + 12, p.y * sy - 10);
     drawn += 1;
   }
   if (state.remaining_ms !== undefined) {
@@ -239,8 +304,140 @@ function draw(state, players) {
 
 function setInput(x, y) {
   if (x === app.input.move_x && y === app.input.move_y) return;
-  app.input = { move_x: x, move_y: y };
-  fire("match.input", app.input);
+  app.input.move_x = x;
+  app.input.move_y = y;
+  sendInput();
+}
+
+// Sends the input now, or (mouse moves) at most every 50 ms.
+function sendInput() {
+  const now = Date.now();
+  if (now - app.lastSendMs >= 50) {
+    app.lastSendMs = now;
+    fire("match.input", app.input);
+  } else if (!app.sendTimer) {
+    app.sendTimer = setTimeout(() => { app.sendTimer = null; sendInput(); },
+                               50 - (now - app.lastSendMs));
+  }
+}
+
+// Mouse position over the canvas in the state's arena units.
+function aimAt(ev) {
+  const canvas = $("arena");
+  const r = canvas.getBoundingClientRect();
+  const arena = (app.state && app.state.arena) || { w: 800, h: 600 };
+  app.input.aim_x = Math.round((ev.clientX - r.left) / r.width * arena.w);
+  app.input.aim_y = Math.round((ev.clientY - r.top) / r.height * arena.h);
+}
+
+function onMouse(ev, kind) {
+  aimAt(ev);
+  if (kind === "down" && ev.button === 0) app.input.shoot = true;
+  if (kind === "up" || kind === "leave") app.input.shoot = false;
+  if (kind !== "move") app.lastSendMs = 0;  // presses go out at once
+  sendInput();
+}
+
+// ---- Votes and scores (arena) ---------------------------------------------------------------
+
+function voteState(v) {
+  $("vote").dataset.state = v;
+  status($("status").dataset.phase, $("status").textContent, { vote: v });
+}
+function voteNote(text) { $("vote-note").textContent = text; }
+
+function onVoteStart(p) {
+  app.vote = p;
+  $("vote").hidden = false;
+  $("vote-title").textContent = "Vote (" + Math.round(p.window_ms / 1000) + " s):";
+  const box = $("vote-buttons");
+  box.textContent = "";
+  for (const o of p.options || []) {
+    const b = document.createElement("button");
+    b.textContent = o.label || o.id;
+    b.dataset.option = o.id;
+    b.onclick = guard(() => castVote(p.vote_id, o.id, b));
+    box.appendChild(b);
+  }
+  voteNote("");
+  voteState("open");
+  status($("status").dataset.phase, $("status").textContent, { voteId: p.vote_id });
+}
+
+async function castVote(voteId, optionId, button) {
+  try {
+    await request("vote.cast", { vote_id: voteId, option_id: optionId });
+  } catch (e) {
+    voteNote("not counted: " + e.message);
+    return;
+  }
+  for (const b of $("vote-buttons").children) b.classList.toggle("chosen", b === button);
+  voteNote("you voted " + optionId);
+  voteState("cast");
+  status($("status").dataset.phase, $("status").textContent, { myVote: optionId });
+}
+
+function onVoteTally(p) {
+  const parts = Object.entries(p.tallies || {}).map(([k, v]) => k + " " + v);
+  voteNote(parts.join(", ") + " — " + Math.ceil((p.time_remaining_ms || 0) / 1000) + " s left");
+}
+
+function onVoteResult(p) {
+  for (const b of $("vote-buttons").children) b.disabled = true;
+  voteNote("result: " + (p.winner || "none") + " (" + p.total_votes + " votes)");
+  voteState("result");
+  status($("status").dataset.phase, $("status").textContent, { voteWinner: p.winner || "" });
+}
+
+function onNote(m) {
+  if (m.kind === "reward") {
+    log("reward: " + m.coins + " coins, place " + m.place + ", score " + m.score);
+    status($("status").dataset.phase, $("status").textContent,
+           { coins: m.coins, place: m.place, score: m.score });
+  } else if (m.kind) {
+    log("note: " + JSON.stringify(m).slice(0, 200));
+  }
+}
+
+function table(head, rows) {
+  const t = document.createElement("table");
+  const tr = t.insertRow();
+  for (const h of head) {
+    const th = document.createElement("th");
+    th.textContent = h;
+    tr.appendChild(th);
+  }
+  for (const r of rows) {
+    const row = t.insertRow();
+    for (const c of r) row.insertCell().textContent = String(c);
+  }
+  return t;
+}
+
+function hideScores() { $("scores").hidden = true; $("vote").hidden = true; }
+
+function showRoundScores(p) {
+  const players = playersOf(app.state || {});
+  const rows = Object.entries(players)
+    .map(([id, q]) => [label(id), q.round_kills || 0, q.kills || 0])
+    .sort((a, b) => b[1] - a[1]);
+  const box = $("scores");
+  box.textContent = "Round " + p.round + " over — winner " + label(p.winner) + " (" +
+                    p.winner_kills + " kills)";
+  box.appendChild(table(["player", "round kills", "kills"], rows));
+  box.hidden = false;
+}
+
+function showStandings(standings) {
+  const box = $("scores");
+  box.textContent = "Final standings";
+  box.appendChild(table(["player", "place", "kills", "deaths", "rounds won", "score"],
+    standings.map((r) => [label(r.player_id), r.place, r.kills, r.deaths, r.rounds_won,
+                          r.score])));
+  box.hidden = false;
+  const mine = standings.find((r) => r.player_id === app.playerId);
+  status($("status").dataset.phase, $("status").textContent,
+         { results: 1, finalScore: mine ? mine.score : "" });
 }
 
 const keys = new Set();
@@ -271,6 +468,9 @@ async function queue() {
   app.frames = 0;
   app.startX = null;
   app.input = { move_x: 0, move_y: 0 };
+  app.vote = null;
+  hideScores();
+  hud("");
   $("again").hidden = true;
   try {
     const r = await request("matchmaker.add", { mode, properties: {} });
@@ -312,6 +512,11 @@ function main() {
   $("again").onclick = () => { show("lobby"); status("lobby", "Ready"); };
   window.addEventListener("keydown", (e) => onKey(e, true));
   window.addEventListener("keyup", (e) => onKey(e, false));
+  const canvas = $("arena");
+  canvas.addEventListener("mousemove", (e) => onMouse(e, "move"));
+  canvas.addEventListener("mousedown", (e) => onMouse(e, "down"));
+  window.addEventListener("mouseup", (e) => { if (app.input.shoot) onMouse(e, "up"); });
+  canvas.addEventListener("mouseleave", (e) => onMouse(e, "leave"));
   const wanted = params.get("mode");
   if (wanted) {
     if (![...$("mode").options].some((o) => o.value === wanted)) {

@@ -1,5 +1,8 @@
 #include "server/match_setup.h"
 
+#include <cstdio>
+#include <string>
+
 #include "base/log.h"
 #include "game/match/match_handlers.h"
 #include "game/match/match_routes.h"
@@ -67,6 +70,33 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
         "# TYPE asobi_matches_created_total counter\nasobi_matches_created_total " +
         std::to_string(node->metrics().matches_created.load(std::memory_order_relaxed)) + "\n";
     node->metrics().callback_failures.Write(out);
+  });
+  // Issue 13 (bench/README.md "Issue 13: arena"): how late each match tick started, per shard.
+  // The histogram has one writer (its shard) and relaxed-atomic reads (reactor/histogram.h).
+  shared.metrics_writers.push_back([this](std::string* out) {
+    static const uint64_t kEdgesUs[] = {100,   250,   500,   1000,  2000,   3000,   5000,   7500,
+                                        10000, 15000, 20000, 50000, 100000, 250000, 1000000};
+    *out +=
+        "# HELP asobi_match_tick_lateness_seconds How late each Lua match tick started.\n"
+        "# TYPE asobi_match_tick_lateness_seconds histogram\n";
+    for (size_t i = 0; i < services_.size(); ++i) {
+      if (!services_[i]) continue;
+      const Histogram& h = services_[i]->tick_lateness_us();
+      std::string shard = "shard=\"" + std::to_string(i) + "\"";
+      for (uint64_t edge : kEdgesUs) {
+        char le[32];
+        snprintf(le, sizeof le, "%g", double(edge) / 1e6);
+        *out += "asobi_match_tick_lateness_seconds_bucket{" + shard + ",le=\"" + le + "\"} " +
+                std::to_string(h.CountAtOrBelow(edge)) + "\n";
+      }
+      *out += "asobi_match_tick_lateness_seconds_bucket{" + shard + ",le=\"+Inf\"} " +
+              std::to_string(h.count()) + "\n";
+      char sum[32];
+      snprintf(sum, sizeof sum, "%.6f", double(h.sum()) / 1e6);
+      *out += "asobi_match_tick_lateness_seconds_sum{" + shard + "} " + sum + "\n";
+      *out += "asobi_match_tick_lateness_seconds_count{" + shard + "} " +
+              std::to_string(h.count()) + "\n";
+    }
   });
   node_->post_to_shard = [this](int shard, Task fn) {
     if (shared_.shards != nullptr && shard < shared_.shards->size()) {

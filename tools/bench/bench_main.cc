@@ -237,6 +237,13 @@ int main(int argc, char** argv) {
     RaiseFileLimit();
     return RunMatchmakingScenario(argc - 1, argv + 1);
   }
+  if (argc > 1 && std::string_view(argv[1]) == "arena") {  // matchmaking_scenario.h --arena
+    RaiseFileLimit();
+    std::vector<char*> args(argv + 1, argv + argc);
+    static char arena_flag[] = "--arena";
+    args.insert(args.begin() + 1, arena_flag);
+    return RunMatchmakingScenario(int(args.size()), args.data());
+  }
   bool help = false;
   asobi::Result<Options> opts = ParseOptions(argc, argv, &help);
   if (help) {

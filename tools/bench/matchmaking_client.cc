@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -47,6 +48,7 @@ struct Conn {
   int64_t since_ns = 0;  // entered the current state
   int64_t due_add_ns = 0, add_ns = 0, last_state_ns = 0, next_input_ns = 0, play_end_ns = 0;
   uint64_t states = 0;
+  int64_t vote_end_ns = 0;  // match.vote_start received + its window_ms
   uint32_t mask = 0x9e3779b9u;
   bool right = true;
 };
@@ -58,6 +60,28 @@ std::string_view StrAfter(std::string_view json, std::string_view key) {
   size_t end = json.find('"', start);
   return end == std::string_view::npos ? std::string_view() : json.substr(start, end - start);
 }
+
+int64_t IntAfter(std::string_view json, std::string_view key) {
+  size_t at = json.find(key);
+  if (at == std::string_view::npos) return 0;
+  int64_t v = 0;
+  for (size_t i = at + key.size(); i < json.size() && json[i] >= '0' && json[i] <= '9'; ++i) {
+    v = v * 10 + (json[i] - '0');
+  }
+  return v;
+}
+
+// Occurrences of `needle` in `hay`.
+uint64_t CountOf(std::string_view hay, std::string_view needle) {
+  uint64_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string_view::npos;
+       at = hay.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+constexpr const char* kArenaOptions[] = {"rapid_fire", "heavy_rounds", "vampire"};
 
 class Loop {
  public:
@@ -259,10 +283,27 @@ class Loop {
       ++st_->matched;
       st_->ttm_us.Record(uint64_t(now - c.add_ns) / 1000);
       st_->match_ids.insert(std::string(StrAfter(json, "\"match_id\":\"")));
+      st_->bots_matched += CountOf(json, "\"bot_");
       c.st = St::kPlaying;
       c.since_ns = now;
       c.play_end_ns = now + int64_t(o_.play_s * 1e9);
       c.next_input_ns = o_.input_rate > 0 ? now + int64_t(1e9 / o_.input_rate) : INT64_MAX;
+    } else if (t == "match.vote_start") {
+      ++st_->votes_started;
+      c.vote_end_ns = now + IntAfter(json, "\"window_ms\":") * kMs;
+      if (o_.arena) {
+        SendText(c, R"({"type":"vote.cast","cid":"v","payload":{"vote_id":")" +
+                        std::string(StrAfter(json, "\"vote_id\":\"")) + R"(","option_id":")" +
+                        kArenaOptions[c.index % 3] + "\"}}");
+      }
+    } else if (t == "vote.cast_ok") {
+      ++st_->votes_cast;
+    } else if (t == "match.vote_result") {
+      ++st_->vote_results;
+      if (c.vote_end_ns != 0) {
+        st_->vote_result_us.Record(uint64_t(std::max<int64_t>(0, now - c.vote_end_ns)) / 1000);
+        c.vote_end_ns = 0;
+      }
     } else if (t == "match.finished") {
       ++st_->finished;
       if (c.st == St::kPlaying) Leave(c, now);
@@ -324,8 +365,15 @@ class Loop {
           c.next_input_ns += int64_t(1e9 / o_.input_rate);
           ++st_->inputs;
           c.right = !c.right;
-          SendText(c, c.right ? R"({"type":"match.input","payload":{"move_x":1,"move_y":0}})"
-                              : R"({"type":"match.input","payload":{"move_x":-1,"move_y":0}})");
+          if (o_.arena) {  // strafe, aim at the centre and keep the trigger down
+            SendText(c, c.right ? R"({"type":"match.input","payload":{"move_x":1,"move_y":0,)"
+                                  R"("aim_x":800,"aim_y":500,"shoot":true}})"
+                                : R"({"type":"match.input","payload":{"move_x":-1,"move_y":0,)"
+                                  R"("aim_x":800,"aim_y":500,"shoot":true}})");
+          } else {
+            SendText(c, c.right ? R"({"type":"match.input","payload":{"move_x":1,"move_y":0}})"
+                                : R"({"type":"match.input","payload":{"move_x":-1,"move_y":0}})");
+          }
         }
         break;
       case St::kLeaving:
@@ -366,6 +414,11 @@ void MmStats::Merge(const MmStats& o) {
   expired += o.expired;
   mm_failed += o.mm_failed;
   closed_by_server += o.closed_by_server;
+  bots_matched += o.bots_matched;
+  votes_started += o.votes_started;
+  votes_cast += o.votes_cast;
+  vote_results += o.vote_results;
+  vote_result_us.Merge(o.vote_result_us);
   for (const auto& [k, v] : o.errors) errors[k] += v;
   match_ids.insert(o.match_ids.begin(), o.match_ids.end());
   ttm_us.Merge(o.ttm_us);

@@ -29,6 +29,9 @@ struct MmOptions {
   int wave = 500;               // connects started per 50 ms
   double match_timeout_s = 70;  // a player not matched by then counts as unmatched
   bool json = false;
+  /// The arena scenario (`asobi-bench arena`, mode `arena`): inputs also aim and shoot, every
+  /// player casts a ballot on each match.vote_start and the vote-result latency is measured.
+  bool arena = false;
 };
 
 /// Cross-thread sequencing: the main thread waits for every player to be authenticated, then
@@ -44,11 +47,15 @@ struct MmStats {
   uint64_t authenticated = 0, connect_failed = 0, queued = 0, matched = 0, unmatched = 0;
   uint64_t left = 0, states = 0, inputs = 0, finished = 0, expired = 0, mm_failed = 0;
   uint64_t closed_by_server = 0;
-  std::map<std::string, uint64_t> errors;  // error frames by reason
+  uint64_t bots_matched = 0;  // bot_ ids in the match.matched rosters the players received
+  uint64_t votes_started = 0, votes_cast = 0, vote_results = 0;  // per player (arena)
+  std::map<std::string, uint64_t> errors;                        // error frames by reason
   std::set<std::string> match_ids;
   Histogram ttm_us;             // matchmaker.add sent -> match.matched received
   Histogram queued_us;          // matchmaker.add sent -> matchmaker.queued received
   Histogram state_interval_us;  // between consecutive match.state frames of one player
+  /// match.vote_start received + window_ms -> match.vote_result received (0 when earlier).
+  Histogram vote_result_us;
   uint64_t min_states_per_player = UINT64_MAX;
   void Merge(const MmStats& o);
 };

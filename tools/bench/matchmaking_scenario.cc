@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,6 +32,9 @@ const char kUsage[] =
     "  --threads T         client threads (1)\n"
     "  --wave N            connects started per 50 ms per thread (500)\n"
     "  --match-timeout S   seconds a player may wait for match.matched (70)\n"
+    "  --arena             the arena scenario (default mode arena): inputs aim and shoot,\n"
+    "                      every player votes on each match.vote_start; reports the\n"
+    "                      vote-result latency (window end -> match.vote_result)\n"
     "  --json              one JSON object instead of text\n";
 
 bool Flag(int argc, char** argv, int* i, const char* name, std::string* out) {
@@ -48,12 +52,16 @@ bool Flag(int argc, char** argv, int* i, const char* name, std::string* out) {
 }
 
 bool Parse(int argc, char** argv, MmOptions* o, bool* help) {
+  bool mode_set = false;
   for (int i = 1; i < argc; ++i) {
     std::string v, a = argv[i];
     if (a == "--help" || a == "-h") {
       *help = true;
     } else if (a == "--json") {
       o->json = true;
+    } else if (a == "--arena") {
+      o->arena = true;
+      if (!mode_set) o->mode = "arena";
     } else if (Flag(argc, argv, &i, "--host", &v)) {
       o->host = v;
     } else if (Flag(argc, argv, &i, "--port", &v)) {
@@ -64,6 +72,7 @@ bool Parse(int argc, char** argv, MmOptions* o, bool* help) {
       o->token_file = v;
     } else if (Flag(argc, argv, &i, "--mode", &v)) {
       o->mode = v;
+      mode_set = true;
     } else if (Flag(argc, argv, &i, "--arrival-rate", &v)) {
       o->arrival_rate = std::atof(v.c_str());
     } else if (Flag(argc, argv, &i, "--play", &v)) {
@@ -123,14 +132,17 @@ void Report(const MmOptions& o, const MmStats& s, double connect_s, double run_s
         "\"left\":%llu,\"finished\":%llu,\"expired\":%llu,\"matchmaker_failed\":%llu,"
         "\"states\":%llu,\"states_per_player\":%.1f,\"min_states_per_player\":%llu,"
         "\"inputs\":%llu,\"closed_by_server\":%llu,\"connect_s\":%.2f,\"run_s\":%.2f,"
-        "\"loadavg_before\":%.2f,\"loadavg_after\":%.2f,",
+        "\"loadavg_before\":%.2f,\"loadavg_after\":%.2f,\"bots_matched\":%llu,"
+        "\"votes_started\":%llu,\"votes_cast\":%llu,\"vote_results\":%llu,",
         o.players, o.mode.c_str(), (unsigned long long)s.authenticated,
         (unsigned long long)s.connect_failed, (unsigned long long)s.queued,
         (unsigned long long)s.matched, (unsigned long long)s.unmatched, s.match_ids.size(),
         (unsigned long long)s.left, (unsigned long long)s.finished, (unsigned long long)s.expired,
         (unsigned long long)s.mm_failed, (unsigned long long)s.states, per_player,
         (unsigned long long)min_states, (unsigned long long)s.inputs,
-        (unsigned long long)s.closed_by_server, connect_s, run_s, load_before, load_after);
+        (unsigned long long)s.closed_by_server, connect_s, run_s, load_before, load_after,
+        (unsigned long long)s.bots_matched, (unsigned long long)s.votes_started,
+        (unsigned long long)s.votes_cast, (unsigned long long)s.vote_results);
     std::printf("\"errors\":{");
     bool first = true;
     for (const auto& [k, v] : s.errors) {
@@ -140,7 +152,8 @@ void Report(const MmOptions& o, const MmStats& s, double connect_s, double run_s
     std::printf("},");
     Pct(stdout, "time_to_match_us", s.ttm_us, true);
     Pct(stdout, "queued_reply_us", s.queued_us, true);
-    Pct(stdout, "state_interval_us", s.state_interval_us, true, true);
+    Pct(stdout, "state_interval_us", s.state_interval_us, true);
+    Pct(stdout, "vote_result_us", s.vote_result_us, true, true);
     std::printf("}\n");
     return;
   }
@@ -166,6 +179,16 @@ void Report(const MmOptions& o, const MmStats& s, double connect_s, double run_s
   Pct(stdout, "time to match", s.ttm_us, false);
   Pct(stdout, "matchmaker.queued", s.queued_us, false);
   Pct(stdout, "state interval", s.state_interval_us, false);
+  if (s.votes_started > 0 || o.arena) {
+    std::printf(
+        "  at match.matched: %.2f players and %.2f bots per match; votes started %llu, "
+        "cast %llu, results %llu (per player)\n",
+        double(s.matched) / double(std::max<size_t>(1, s.match_ids.size())),
+        s.matched ? double(s.bots_matched) / double(s.matched) : 0,
+        (unsigned long long)s.votes_started, (unsigned long long)s.votes_cast,
+        (unsigned long long)s.vote_results);
+    Pct(stdout, "vote result latency", s.vote_result_us, false);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // matchmaker (in one burst, or at a fixed arrival rate), get matched, play for a while sending
 // match.input at a given rate, leave and disconnect. Reports time-to-match percentiles, matches
 // formed, match.state frames per player, the interval between consecutive states, and errors.
+// `asobi-bench arena` is this scenario with --arena (issue 13): mode `arena`, inputs that aim and
+// shoot, a ballot on every match.vote_start, and the vote-result latency.
 // Usage: asobi-bench matchmaking --help
 #pragma once
 
