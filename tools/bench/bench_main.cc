@@ -17,6 +17,7 @@
 #include "bench_report.h"
 #include "bench_worker.h"
 #include "economy_scenario.h"
+#include "leaderboard_scenario.h"
 #include "matchmaking_scenario.h"
 #include "proc_stats.h"
 #include "rest_scenario.h"
@@ -227,6 +228,10 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "economy") {  // economy_scenario.h
     RaiseFileLimit();
     return RunEconomyScenario(argc - 1, argv + 1);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "leaderboard") {  // leaderboard_scenario.h
+    RaiseFileLimit();
+    return RunLeaderboardScenario(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "matchmaking") {  // matchmaking_scenario.h
     RaiseFileLimit();
