@@ -32,6 +32,7 @@ struct LbOptions {
   double rate = 0;       // total submits/s over all clients; 0 = closed loop
   std::string acks_out;  // "player score mono_ms" per acknowledged submit
   bool stop_on_error = false;
+  std::string get;  // non-empty: GET this path instead of submitting ({player} = client's id)
 };
 
 // One blocking keep-alive HTTP/1.1 connection.
@@ -41,13 +42,15 @@ class Conn {
   ~Conn() {
     if (fd_ >= 0) close(fd_);
   }
-  // POSTs `body` to `path`; returns the status (0 on I/O failure).
+  // POSTs `body` to `path` (GET when `body` is empty); returns the status (0 on I/O failure).
   int Post(const std::string& path, const std::string& body, const std::string& bearer) {
     if (fd_ < 0 && !Connect()) return 0;
-    std::string req =
-        "POST " + path + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + bearer +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\n\r\n" + body;
+    std::string req = body.empty()
+                          ? "GET " + path + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
+                                bearer + "\r\n\r\n"
+                          : "POST " + path + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
+                                bearer + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body;
     for (size_t off = 0; off < req.size();) {
       ssize_t n = send(fd_, req.data() + off, req.size() - off, MSG_NOSIGNAL);
       if (n <= 0) return Reset();
@@ -126,6 +129,8 @@ bool Parse(int argc, char** argv, LbOptions* o) {
       o->rate = std::atof(val().c_str());
     } else if (a == "--acks-out") {
       o->acks_out = val();
+    } else if (a == "--get") {
+      o->get = val();
     } else if (a == "--stop-on-error") {
       o->stop_on_error = true;
     } else {
@@ -158,13 +163,16 @@ int RunLeaderboardScenario(int argc, char** argv) {
     std::fputs(
         "usage: asobi-bench leaderboard --token-file F [--board B] [--host H] [--port P]\n"
         "         [--clients C] [--duration S] [--rate R] [--acks-out FILE] [--stop-on-error]\n"
+        "         [--get PATH]\n"
         "POST /api/v1/leaderboards/B {score} on C keep-alive clients for S seconds; client c\n"
         "submits scores 1, 2, 3 ... as player c of F (`token player_id` lines, round-robin).\n"
         "--rate R paces the clients to R submits/s in total (latency is measured from each\n"
         "submit's scheduled time, so a server falling behind shows in it, and also from the\n"
         "actual send); 0 = closed loop.\n"
         "--acks-out: every acknowledged submit as `player_id score monotonic_ms` lines.\n"
-        "--stop-on-error: a client stops at its first failed submit (crash runs).\n",
+        "--stop-on-error: a client stops at its first failed submit (crash runs).\n"
+        "--get PATH: GET PATH instead of submitting (`{player}` = the client's player id),\n"
+        "e.g. /api/v1/leaderboards/B?limit=100 (reads; counted as `submits`).\n",
         stderr);
     return 2;
   }
@@ -191,6 +199,10 @@ int RunLeaderboardScenario(int argc, char** argv) {
       Conn conn(o);
       const int32_t p = int32_t(size_t(c) % players.size());
       const std::string& token = players[size_t(p)].first;
+      std::string get_path = o.get;
+      if (size_t at = get_path.find("{player}"); at != std::string::npos) {
+        get_path.replace(at, 8, players[size_t(p)].second);
+      }
       // Spread the clients' phases over one interval.
       int64_t next = begin + (interval_ns > 0 ? interval_ns * c / o.clients : 0);
       for (int64_t score = 1;; ++score) {
@@ -203,7 +215,9 @@ int RunLeaderboardScenario(int argc, char** argv) {
         const int64_t sent = MonoNs();
         const int64_t t0 = interval_ns > 0 ? next : sent;
         next += interval_ns;
-        int status = conn.Post(path, "{\"score\":" + std::to_string(score) + "}", token);
+        int status = o.get.empty()
+                         ? conn.Post(path, "{\"score\":" + std::to_string(score) + "}", token)
+                         : conn.Post(get_path, "", token);
         const int64_t done = MonoNs();
         per_client[size_t(c)].Record(uint64_t((done - t0) / 1000));
         per_client_send[size_t(c)].Record(uint64_t((done - sent) / 1000));
