@@ -23,8 +23,9 @@ const db::Statement kUpsert(
 const db::Statement kHydrate(
     "leaderboard_hydrate",
     "SELECT player_id::text, score, " LB_MS(
-        "updated_at") " FROM leaderboard_entries WHERE leaderboard_id = $1",
-    {PgType::kVarchar});
+        "updated_at") " FROM leaderboard_entries WHERE leaderboard_id = $1 AND player_id > $2 "
+                      "ORDER BY player_id LIMIT $3",
+    {PgType::kVarchar, PgType::kUuid, PgType::kInt4});
 
 const db::Statement kTop("leaderboard_top",
                          "SELECT player_id::text, score, " LB_MS(
