@@ -299,28 +299,6 @@ TEST_F(LeaderboardTest, ASubmitHydratesTheBoardFromStoredRows) {
   EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_flush'"), "2");
 }
 
-// Hydration reads the stored rows in pages of 20,000 (keyset on player_id): a board of 40,001
-// rows is three pages, and every row is in the live board.
-TEST_F(LeaderboardTest, HydrationOfAPagedBoardLoadsEveryRow) {
-  auto [a, ta] = Register("lb_hyd_paged");
-  Q("INSERT INTO players (id, username, inserted_at, updated_at) SELECT gen_random_uuid(), "
-    "'lbpage' || i, now(), now() FROM generate_series(1, 40001) i");
-  Q("INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) SELECT "
-    "gen_random_uuid(), 'paged', id, substr(username, 7)::bigint, now() FROM players WHERE "
-    "username LIKE 'lbpage%'");
-  LuaPlayer p("boards");
-  ASSERT_TRUE(p.Join(server_->port(), ta));
-  EXPECT_EQ(p.Run(R"("op":"submit","board":"paged","score":0)"), R"({"plain":true})");
-  EXPECT_EQ(p.Run(R"("op":"rank","board":"paged")"), R"({"ok":40002})");
-  for (const char* score : {"1", "20000", "20001", "40001"}) {
-    const std::string id =
-        Q(std::string("SELECT id FROM players WHERE username = 'lbpage") + score + "'");
-    EXPECT_EQ(p.Run(R"("op":"rank","board":"paged","player":")" + id + "\""),
-              R"({"ok":)" + std::to_string(40002 - std::stoi(score)) + "}")
-        << score;
-  }
-}
-
 TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {
   auto [a, ta] = Register("lb_restart_a");
   // A long flush interval: only the shutdown flush can write this entry.

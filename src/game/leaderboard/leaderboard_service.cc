@@ -116,35 +116,27 @@ bool LeaderboardService::WhenReady(const std::string& board_id, bool create, Tas
   return true;
 }
 
-void LeaderboardService::Hydrate(const std::string& board_id, std::string after) {
-  db_.Execute(
-      sql::kHydrate,
-      {db::Param::Text(board_id), db::Param::Uuid(after), db::Param::Int32(kHydratePageRows)},
-      [this, alive = alive_, board_id](db::DbResult<db::PgResult> r) {
-        if (!*alive) return;
-        auto it = boards_.find(board_id);
-        if (it == boards_.end()) return;
-        if (r.ok()) {
-          Board& board = it->second->board;
-          for (int i = 0; i < r->rows(); ++i) {
-            board.Load(r->GetString(i, 0), r->GetInt64(i, 1).value_or(0),
-                       r->GetInt64(i, 2).value_or(0));
-          }
-          if (r->rows() == kHydratePageRows) {
-            // More pages: the ops keep waiting.
-            return Hydrate(board_id, std::string(r->GetString(r->rows() - 1, 0)));
-          }
-        }
-        std::vector<Task> waiting = std::move(it->second->waiting);
-        if (!r.ok()) {
-          // The waiting ops find no board and answer not_ready; a later submit retries.
-          boards_.erase(it);
-          node_->live_boards.fetch_sub(1);
-        } else {
-          it->second->ready = true;
-        }
-        for (Task& w : waiting) w();
-      });
+void LeaderboardService::Hydrate(const std::string& board_id) {
+  db_.Execute(sql::kHydrate, {db::Param::Text(board_id)},
+              [this, alive = alive_, board_id](db::DbResult<db::PgResult> r) {
+                if (!*alive) return;
+                auto it = boards_.find(board_id);
+                if (it == boards_.end()) return;
+                std::vector<Task> waiting = std::move(it->second->waiting);
+                if (!r.ok()) {
+                  // The waiting ops find no board and answer not_ready; a later submit retries.
+                  boards_.erase(it);
+                  node_->live_boards.fetch_sub(1);
+                } else {
+                  Board& board = it->second->board;
+                  for (int i = 0; i < r->rows(); ++i) {
+                    board.Load(r->GetString(i, 0), r->GetInt64(i, 1).value_or(0),
+                               r->GetInt64(i, 2).value_or(0));
+                  }
+                  it->second->ready = true;
+                }
+                for (Task& w : waiting) w();
+              });
 }
 
 void LeaderboardService::Submit(std::string board_id, std::string player_id, int64_t score,

@@ -38,11 +38,6 @@ namespace asobi::leaderboard {
 inline constexpr size_t kMaxBoardIdBytes = 255;
 /// Operations queued on one board while it loads; past it they fail with not_ready.
 inline constexpr size_t kMaxWaitingOps = 10000;
-/// Rows per hydration statement (a 1,000,000-row board is 50 pages; other statements of the
-/// shard's pipeline run between them).
-inline constexpr int kHydratePageRows = 20000;
-/// Below every UUID: the keyset start of a hydration.
-inline constexpr const char* kFirstPlayerId = "00000000-0000-0000-0000-000000000000";
 /// Rows per flush statement.
 inline constexpr size_t kFlushBatchRows = 2000;
 
@@ -121,9 +116,7 @@ class LeaderboardService {
   // `create` and the board is not live. Returns false when the board is not live and not
   // created, or `fn` was refused (`*refusal`).
   bool WhenReady(const std::string& board_id, bool create, Task fn, std::string* refusal);
-  // Loads the stored rows page by page (kHydratePageRows each, player ids after `after`); the
-  // board becomes ready after the last page.
-  void Hydrate(const std::string& board_id, std::string after = kFirstPlayerId);
+  void Hydrate(const std::string& board_id);
   void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
                   EntriesCallback done);
   void ScheduleFlush();

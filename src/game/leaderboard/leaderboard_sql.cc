@@ -23,9 +23,8 @@ const db::Statement kUpsert(
 const db::Statement kHydrate(
     "leaderboard_hydrate",
     "SELECT player_id::text, score, " LB_MS(
-        "updated_at") " FROM leaderboard_entries WHERE leaderboard_id = $1 AND player_id > $2 "
-                      "ORDER BY player_id LIMIT $3",
-    {PgType::kVarchar, PgType::kUuid, PgType::kInt4});
+        "updated_at") " FROM leaderboard_entries WHERE leaderboard_id = $1",
+    {PgType::kVarchar});
 
 const db::Statement kTop("leaderboard_top",
                          "SELECT player_id::text, score, " LB_MS(

@@ -10,9 +10,7 @@ namespace asobi::leaderboard::sql {
 /// player id, score, updated_at ms). Rows of players that no longer exist are skipped; a row
 /// never goes back to an older updated_at. No rows.
 extern const db::Statement kUpsert;
-/// ($1 board id, $2 after player id, $3 limit) -> rows (player_id, score, updated_at ms) of the
-/// board with player_id > $2, by player_id, at most $3: one page of a hydration (keyset paging
-/// on the (leaderboard_id, player_id) index, so no statement holds the pipeline for long).
+/// ($1 board id) -> rows (player_id, score, updated_at ms): the whole board, for hydration.
 extern const db::Statement kHydrate;
 /// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms, rank) by rank.
 extern const db::Statement kTop;
