@@ -177,9 +177,11 @@ Status Apply(Field* f, bool absent, const MergeOp& op) {
 
 Result<MergeOps> ReadMergeOps(lua_State* L, int index, size_t max_value_bytes) {
   const int t = index < 0 ? lua_gettop(L) + index + 1 : index;
-  MergeOps ops;
   if (lua_type(L, t) != LUA_TTABLE) return MakeError("invalid_ops: ops must be a table");
   const int base = lua_gettop(L);
+  // lua_next order is unspecified: collect and sort the field names first, so the field an
+  // error names is deterministic (the first bad one in name order).
+  std::vector<std::string> fields;
   lua_pushnil(L);
   while (lua_next(L, t) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
@@ -188,19 +190,20 @@ Result<MergeOps> ReadMergeOps(lua_State* L, int index, size_t max_value_bytes) {
     }
     size_t n = 0;
     const char* k = lua_tolstring(L, -2, &n);
-    Result<MergeOp> op = ReadOne(L, std::string(k, n), max_value_bytes);
-    if (!op.ok()) {
-      lua_settop(L, base);
-      return op.error();
-    }
-    ops.push_back(std::move(op).value());
+    fields.emplace_back(k, n);
     lua_pop(L, 1);
   }
-  lua_settop(L, base);
-  if (ops.empty()) return MakeError("invalid_ops: no fields");
-  // lua_next order is unspecified: sort, so the field an error names is deterministic.
-  std::sort(ops.begin(), ops.end(),
-            [](const MergeOp& a, const MergeOp& b) { return a.field < b.field; });
+  if (fields.empty()) return MakeError("invalid_ops: no fields");
+  std::sort(fields.begin(), fields.end());
+  MergeOps ops;
+  for (std::string& field : fields) {
+    lua_pushlstring(L, field.data(), field.size());
+    lua_rawget(L, t);
+    Result<MergeOp> op = ReadOne(L, std::move(field), max_value_bytes);
+    lua_settop(L, base);
+    if (!op.ok()) return op.error();
+    ops.push_back(std::move(op).value());
+  }
   return ops;
 }
 
