@@ -287,6 +287,20 @@ const std::vector<Flag>& Flags() {
       {"vote-veto-tokens", "ASOBI_VOTE_VETO_TOKENS",
        "vote.veto tokens per player per match (0: every veto answers no_veto_tokens)", true,
        IntField(&Config::vote_veto_tokens, 0, 1000)},
+      {"storage", "ASOBI_STORAGE",
+       "cloud saves and storage: true|false (true); false = /saves and /storage answer 404 "
+       "and scripts get no game.storage",
+       true,
+       [](Config& c, const std::string& v) {
+         c.storage = !(v == "false" || v == "0" || v == "off");
+         return true;
+       }},
+      {"kv-ttl-seconds", "ASOBI_KV_TTL_SECONDS",
+       "expiry of a game.kv write that gives no ttl_seconds (3600)", true,
+       IntField(&Config::kv_ttl_seconds, 1, 100000000)},
+      {"kv-max-keys", "ASOBI_KV_MAX_KEYS",
+       "game.kv entries per node; past it writes of new keys answer kv_full (100000)", true,
+       IntField(&Config::kv_max_keys, 1, 100000000)},
   };
   return flags;
 }

@@ -112,6 +112,10 @@ struct Config {
   int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
   // Votes (issue 13; websocket.md §7.2)
   int vote_veto_tokens = 0;  // --vote-veto-tokens: vetoes per player per match (0 = none)
+  // Storage (issue 12; rest.md §3.9 `{storage,false}`, lua.md §9, §18)
+  bool storage = true;            // --storage: false = saves/storage off, no game.storage
+  int64_t kv_ttl_seconds = 3600;  // --kv-ttl-seconds: game.kv default expiry
+  int64_t kv_max_keys = 100000;   // --kv-max-keys: game.kv entries per node
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

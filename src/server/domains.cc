@@ -78,7 +78,7 @@ void RegisterDomains(ServerShared& shared) {
   social::RegisterSocial(ctx, social::SocialOptions{});
   notification::RegisterNotifications(ctx, notification::NotificationOptions{});
   tournament::RegisterTournaments(ctx, tournament::TournamentOptions{c.tournament_tick_ms});
-  saves::RegisterSaves(ctx);
+  saves::RegisterSaves(ctx, c.storage);
   presence::RegisterPresence(ctx);
   rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes, c.ws_legacy_game_frames});
 

@@ -7,6 +7,7 @@
 #include "game/match/match_handlers.h"
 #include "game/match/match_routes.h"
 #include "game/modes/mode_loader.h"
+#include "script/game_api/kv.h"
 
 namespace asobi {
 namespace {
@@ -22,6 +23,7 @@ match::MatchOptions OptionsFrom(const Config& c) {
   o.overrun_limit = c.lua_overrun_limit;
   o.overrun_window_ms = c.lua_overrun_window_ms;
   o.lua_node_max_bytes = ResolvedLuaNodeMaxBytes(c);
+  o.storage = c.storage;
   return o;
 }
 
@@ -30,6 +32,7 @@ match::MatchOptions OptionsFrom(const Config& c) {
 MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
   shared.modes = &registry_;
   const Config& c = shared.config;
+  script::game_api::SetKvLimits(c.kv_ttl_seconds, c.kv_max_keys);
   game_dir_ = c.game_dir.empty() ? modes::DefaultGameDir() : c.game_dir;
   Result<modes::ModeSet> set = modes::LoadModes(game_dir_);
   if (set.ok()) {

@@ -391,5 +391,45 @@ TEST_F(LeaderboardTest, LuaSubmitTopRankAround) {
             R"x({"error":"game.leaderboard.top requires (board_id, count)"})x");
 }
 
+// Issue 12: an erased account leaves every live board at once (not only the stored rows), on
+// whichever shard owns the board, and the flush never writes it back.
+TEST_F(LeaderboardTest, ErasureRemovesThePlayerFromLiveBoards) {
+  auto [a, ta] = Register("lb_erase_a");
+  auto [b, tb] = Register("lb_erase_b");
+  LuaPlayer p("boards");
+  ASSERT_TRUE(p.Join(server_->port(), tb));
+  for (const char* board : {"erase_1", "erase_2", "erase_3", "erase_4"}) {
+    const std::string bd(board);
+    EXPECT_EQ(p.Run(R"("op":"submit","board":")" + bd + R"(","score":50,"player":")" + a + "\""),
+              R"({"plain":true})");
+    EXPECT_EQ(p.Run(R"("op":"submit","board":")" + bd + R"(","score":10)"), R"({"plain":true})");
+    EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/" + bd, "", tb), {{a, "a"}, {b, "b"}}),
+              "a:50:1 b:10:2");
+    EXPECT_EQ(
+        WaitFor("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = '" + bd + "'",
+                "2"),
+        "2");
+  }
+  HttpResponse r = Call("POST", "/api/v1/players/me/erase", R"({"password":"password123"})", ta);
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const char* board : {"erase_1", "erase_2", "erase_3", "erase_4"}) {
+    const std::string bd(board);
+    std::string got;
+    for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline;) {
+      got = Entries(Call("GET", "/api/v1/leaderboards/" + bd, "", tb), {{a, "a"}, {b, "b"}});
+      if (got == "b:10:1") break;
+    }
+    EXPECT_EQ(got, "b:10:1") << bd;
+    EXPECT_EQ(p.Run(R"("op":"rank","board":")" + bd + R"(","player":")" + a + "\""),
+              R"({"error":"not_found"})");
+    EXPECT_EQ(p.Run(R"("op":"rank","board":")" + bd + "\""), R"({"ok":1})");
+  }
+  // Later flushes (every 100 ms) do not bring the row back.
+  EXPECT_EQ(p.Run(R"("op":"submit","board":"erase_1","score":11)"), R"({"plain":true})");
+  EXPECT_EQ(WaitFor("SELECT score FROM leaderboard_entries WHERE leaderboard_id = 'erase_1'", "11"),
+            "11");
+  EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE player_id = '" + a + "'"), "0");
+}
+
 }  // namespace
 }  // namespace asobi::itest

@@ -17,6 +17,7 @@
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "server_suite.h"
+#include "ws_client.h"
 
 namespace asobi::itest {
 namespace {
@@ -170,6 +171,14 @@ TEST_F(TournamentTest, RewardsByRankExactlyOnceAcrossARestart) {
                           R"({"score":)" + std::to_string(scores[i]) + "}", p[size_t(i)].second);
     ASSERT_EQ(s.status, 200) << s.body;
   }
+  // p1 is online: the reward notification is pushed to its socket.
+  WsClient ws;
+  ASSERT_TRUE(ws.Open(server_->port()));
+  ASSERT_TRUE(ws.SendText(R"({"type":"session.connect","cid":"c","payload":{"token":")" +
+                          p[1].second + "\"}}"));
+  JsonDoc hello;
+  ASSERT_TRUE(ws.RecvJson(&hello, kWaitMs));
+  ASSERT_EQ(hello.Str({"type"}), "session.connected") << hello.text();
   // End it now; the clock flushes the board (flush interval is an hour here), ranks the
   // participants (p1 70, p0 50, p3 30, p2 10) and grants.
   Q("UPDATE tournaments SET end_at = now() WHERE id = '" + std::string(kPrize) + "'");
@@ -186,12 +195,41 @@ TEST_F(TournamentTest, RewardsByRankExactlyOnceAcrossARestart) {
       "'tournament_reward' AND idempotency_key = 'tournament:" +
       std::string(kPrize) + "'";
   EXPECT_EQ(Q(rewards_sql), "3/120");
+  // Issue 12: each rewarded player has one tournament_reward notification, stored with the
+  // tournament's end, and the online one got it pushed.
+  const std::string notes_sql =
+      "SELECT string_agg(content->>'rank' || ':' || (content->'rewards'->>'gold'), ',' ORDER BY "
+      "(content->>'rank')::int) FROM notifications WHERE type = 'tournament_reward' AND "
+      "subject = 'Tournament reward' AND content->>'tournament_id' = '" +
+      std::string(kPrize) + "' AND content->>'tournament_name' = 'Prize'";
+  EXPECT_EQ(Q(notes_sql), "1:100,2:10,3:10");
+  EXPECT_EQ(Q("SELECT count(*) FROM notifications WHERE player_id IN ('" + p[2].first + "', '" +
+              p[4].first + "')"),
+            "0");
+  JsonDoc pushed;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline;) {
+    JsonDoc d;
+    if (!ws.RecvJson(&d, int(deadline - NowMs()))) break;
+    if (d.Str({"type"}).value_or("") == "notification.new") {
+      pushed = std::move(d);
+      break;
+    }
+  }
+  EXPECT_EQ(pushed.Str({"payload", "type"}), "tournament_reward") << pushed.text();
+  EXPECT_EQ(pushed.Str({"payload", "player_id"}), p[1].first);
+  EXPECT_EQ(pushed.Int({"payload", "content", "rank"}), 1);
+  EXPECT_EQ(pushed.Int({"payload", "content", "rewards", "gold"}), 100);
+  EXPECT_EQ(Json(Call("GET", "/api/v1/notifications", "", p[1].second))
+                .Str({"notifications", "0", "type"}),
+            "tournament_reward");
 
-  // A crash after the grants but before `finished` was written: the status is still active
-  // when a new server starts. It finishes the tournament again without crediting twice.
+  // A crash after the grants but before `finished` was written (and with it, atomically, the
+  // notifications): the status is still active when a new server starts. It finishes the
+  // tournament again without crediting twice, and notifies once.
   ASSERT_TRUE(server_->Stop());
   delete server_;
   Q("UPDATE tournaments SET status = 'active' WHERE id = '" + std::string(kPrize) + "'");
+  Q("DELETE FROM notifications WHERE type = 'tournament_reward'");
   server_ = new ServerProcess();
   ASSERT_TRUE(StartServer(server_));
   EXPECT_EQ(WaitFor("SELECT status FROM tournaments WHERE id = '" + std::string(kPrize) + "'",
@@ -200,6 +238,7 @@ TEST_F(TournamentTest, RewardsByRankExactlyOnceAcrossARestart) {
   EXPECT_EQ(Q(rewards_sql), "3/120");
   EXPECT_EQ(Balance(p[1].first), "100");
   EXPECT_EQ(Balance(p[0].first), "10");
+  EXPECT_EQ(Q(notes_sql), "1:100,2:10,3:10");
 }
 
 }  // namespace

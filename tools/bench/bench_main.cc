@@ -18,6 +18,7 @@
 #include "bench_worker.h"
 #include "chat_scenario.h"
 #include "economy_scenario.h"
+#include "leaderboard_scenario.h"
 #include "matchmaking_scenario.h"
 #include "proc_stats.h"
 #include "rest_scenario.h"
@@ -232,6 +233,10 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "chat") {  // chat_scenario.h
     RaiseFileLimit();
     return RunChatScenario(argc - 1, argv + 1);
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "leaderboard") {  // leaderboard_scenario.h
+    RaiseFileLimit();
+    return RunLeaderboardScenario(argc - 1, argv + 1);
   }
   if (argc > 1 && std::string_view(argv[1]) == "matchmaking") {  // matchmaking_scenario.h
     RaiseFileLimit();

@@ -1,6 +1,7 @@
 #include "game/auth/player_erasure.h"
 
 #include "base/uuid.h"
+#include "game/auth/erasure_hooks.h"
 #include "game/auth/password.h"
 
 namespace asobi {
@@ -39,8 +40,8 @@ const db::Statement kErase(
     "w.player_id IN (SELECT id FROM target))), "
     "d_wallets AS (DELETE FROM wallets WHERE player_id IN (SELECT id FROM target)), "
     "d_items AS (DELETE FROM player_items WHERE player_id IN (SELECT id FROM target)), "
-    // Leaderboards: stored entries go. A board live in memory keeps showing the entry until
-    // the server restarts, but never writes it back (its flush skips players that are gone).
+    // Leaderboards: stored entries go; live boards drop the player through the erasure hook
+    // (LeaderboardService::RemovePlayer on every shard).
     "d_boards AS (DELETE FROM leaderboard_entries WHERE player_id IN (SELECT id FROM target)), "
     "d_tourn AS (DELETE FROM tournament_participants WHERE player_id IN (SELECT id FROM "
     "target)), "
@@ -82,6 +83,7 @@ void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string pla
                        }
                        accounts.EvictPlayerEverywhere(player_id);
                        accounts.RevokeSessionsEverywhere(player_id);
+                       RunPlayerErasedHooks(player_id);
                        done(Ok{});
                      });
                };

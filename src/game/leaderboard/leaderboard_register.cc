@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "game/auth/erasure_hooks.h"
 #include "game/leaderboard/leaderboard.h"
 #include "game/leaderboard/leaderboard_lua_backend.h"
 #include "game/leaderboard/leaderboard_routes.h"
@@ -37,6 +38,19 @@ std::function<void()> RegisterLeaderboards(DomainContext& ctx, const Leaderboard
       ClientSubmitPolicy::FromList(config.client_submit));
   RegisterLeaderboardRoutes(ctx.http_api(), policy);
   auto node = std::make_shared<LeaderboardNode>(config.service);
+  // Account erasure: every shard drops the player from its live boards (runs on the erasing
+  // shard; the others through their mailboxes, never dropped).
+  AddPlayerErasedHook([](const std::string& player_id) {
+    Shard* here = Shard::Current();
+    if (here == nullptr) return;
+    if (LeaderboardService* s = LeaderboardService::OnThisShard()) s->RemovePlayer(player_id);
+    for (int i = 0; i < here->set().size(); ++i) {
+      if (i == here->id()) continue;
+      here->SubmitReplyTo(i, [player_id] {
+        if (LeaderboardService* s = LeaderboardService::OnThisShard()) s->RemovePlayer(player_id);
+      });
+    }
+  });
   ctx.OnShardStart([node](GameShard& game) {
     if (game.db == nullptr) return;
     auto svc = std::make_shared<LeaderboardService>(*game.shard, *game.db, node);

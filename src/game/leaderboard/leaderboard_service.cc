@@ -256,6 +256,21 @@ void LeaderboardService::ScheduleFlush() {
       });
 }
 
+void LeaderboardService::RemovePlayer(const std::string& player_id) {
+  for (auto& [id, live] : boards_) {
+    if (live->ready) {
+      live->board.Remove(player_id);
+      continue;
+    }
+    // Loading: the rows read may predate the erasure; drop the player once they are in.
+    live->waiting.push_back([this, board_id = id, player_id, alive = alive_] {
+      if (!*alive) return;
+      auto it = boards_.find(board_id);
+      if (it != boards_.end() && it->second->ready) it->second->board.Remove(player_id);
+    });
+  }
+}
+
 void LeaderboardService::FlushAll(std::function<void()> done) {
   auto pending = std::make_shared<int>(1);  // 1 = still issuing
   auto finish = std::make_shared<std::function<void()>>(std::move(done));

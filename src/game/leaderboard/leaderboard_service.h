@@ -97,6 +97,9 @@ class LeaderboardService {
   /// Writes every changed entry of this shard's boards; `done` runs on this shard when the
   /// writes completed (or failed: their entries stay dirty). Owner shard only.
   void FlushAll(std::function<void()> done);
+  /// Removes `player_id` from every live board of this shard (account erasure; boards still
+  /// loading drop it once loaded). Owner shards only: call it on every shard.
+  void RemovePlayer(const std::string& player_id);
   /// Boards live on this shard (tests, metrics).
   size_t live_boards() const { return boards_.size(); }
 

@@ -55,6 +55,7 @@ Status Match::Start() {
   o.memory = service_.node().options().memory;
   o.memory.node = &service_.node().lua_memory();
   o.test_api = service_.node().options().test_api;
+  o.storage = service_.node().options().storage;
   o.jit = service_.node().options().lua_jit;
   o.sources = &service_.node().modes().sources();
   auto script = MatchScript::Create(*mode_, this, o);

@@ -55,6 +55,8 @@ struct MatchOptions {
   size_t lua_node_max_bytes = 0;
   /// websocket.md §7.2: vote.veto tokens per player per match (`--vote-veto-tokens`).
   int veto_tokens_per_player = 0;
+  /// lua.md §9: install game.storage (false with `--storage false`).
+  bool storage = true;
 };
 
 }  // namespace asobi::match

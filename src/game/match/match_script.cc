@@ -219,6 +219,7 @@ Result<std::unique_ptr<MatchScript>> MatchScript::Create(const modes::ModeConfig
   script::RequireConfig rc{mode.dir_abs, mode.dir_rel, options.sources};
   script::game_api::InstallOptions api;
   api.test_functions = options.test_api;
+  api.storage = options.storage;
   MatchScript* raw = self.get();
   script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
     static_assert(std::size(kInternedNames) == kNameCount);

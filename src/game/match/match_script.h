@@ -39,6 +39,7 @@ class MatchScript {
   struct Options {
     script::LuaMemoryLimits memory;
     bool test_api = false;  // install game.test.*
+    bool storage = true;    // install game.storage (lua.md §9)
     bool jit = true;        // LuaJIT's trace compiler (LuaStateOptions::jit)
     /// What `require` reads (the node's current module sources); must outlive the script.
     const script::ModuleSourceRegistry* sources = nullptr;

@@ -74,6 +74,9 @@ class NotificationService {
   /// not_ready, internal.
   void Notify(std::vector<std::string> player_ids, std::string type, std::string subject,
               std::string content_json, NotifyCallback done);
+  /// Pushes rows another domain stored itself (in its own statement, e.g. tournament rewards
+  /// stored atomically with the tournament's end) as `notification.new`, like Notify does.
+  void PushStored(const std::vector<StoredNotification>& rows) { Push(rows); }
 
  private:
   template <typename T>

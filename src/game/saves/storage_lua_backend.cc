@@ -95,3 +95,94 @@ void StorageLuaBackend::Set(std::optional<std::string> player_id, std::string co
 }
 
 }  // namespace asobi::saves
+
+namespace asobi::saves {
+namespace {
+
+constexpr int kMaxUpdateAttempts = 5;  // lua.md §18
+
+// One game.storage.update: read, merge, conditional write; again on a lost race.
+struct UpdateRun : std::enable_shared_from_this<UpdateRun> {
+  db::PgConnection* db = nullptr;
+  std::shared_ptr<bool> alive;
+  std::optional<std::string> player_id;
+  std::string collection;
+  std::string key;
+  script::game_api::MergeOps ops;
+  script::game_api::StorageBackend::JsonDone done;
+  int attempt = 0;
+
+  void Finish(Result<std::string> r) {
+    if (!*alive) return;
+    auto d = std::move(done);
+    d(std::move(r));
+  }
+
+  void Read() {
+    if (++attempt > kMaxUpdateAttempts) return Finish(Fail("storage_conflict"));
+    auto self = shared_from_this();
+    auto on_read = [self](db::DbResult<db::PgResult> r) {
+      if (!*self->alive) return;
+      if (!r.ok()) return self->Finish(Fail(Reason(r.error())));
+      if (r->rows() == 0) return self->Write(std::nullopt, 0, "");
+      self->Write(std::string(r->GetString(0, 0)), r->GetInt64(0, 2).value_or(0),
+                  r->GetString(0, 1));
+    };
+    if (player_id) {
+      db->Execute(sql::kScriptReadPlayerVersioned,
+                  {db::Param::Text(collection), db::Param::Text(key), db::Param::Uuid(*player_id)},
+                  std::move(on_read));
+    } else {
+      db->Execute(sql::kScriptReadGlobalVersioned,
+                  {db::Param::Text(collection), db::Param::Text(key)}, std::move(on_read));
+    }
+  }
+
+  // `id` nullopt: no row yet (insert if still absent).
+  void Write(std::optional<std::string> id, int64_t version, std::string_view current) {
+    Result<std::string> merged = script::game_api::ApplyMergeOps(current, ops);
+    if (!merged.ok()) return Finish(merged.error());
+    if (merged->size() > kMaxStorageValueBytes) return Finish(Fail("value_too_large"));
+    auto self = shared_from_this();
+    auto on_write = [self](db::DbResult<db::PgResult> r) {
+      if (!*self->alive) return;
+      if (!r.ok()) return self->Finish(Fail(Reason(r.error())));
+      if (r->rows() == 0) return self->Read();  // lost the race: re-read and re-apply
+      self->Finish(std::string(r->GetString(0, 0)));
+    };
+    if (id) {
+      db->Execute(
+          sql::kScriptUpdateIfVersion,
+          {db::Param::Uuid(*id), db::Param::Int32(int32_t(version)), db::Param::Jsonb(*merged)},
+          std::move(on_write));
+      return;
+    }
+    db::Params params = {db::Param::Uuid(NewUuidV7()), db::Param::Text(collection),
+                         db::Param::Text(key), db::Param::Jsonb(*merged)};
+    if (player_id) {
+      params.push_back(db::Param::Uuid(*player_id));
+      db->Execute(sql::kScriptInsertPlayerIfAbsent, std::move(params), std::move(on_write));
+    } else {
+      db->Execute(sql::kScriptInsertGlobalIfAbsent, std::move(params), std::move(on_write));
+    }
+  }
+};
+
+}  // namespace
+
+void StorageLuaBackend::Update(std::optional<std::string> player_id, std::string collection,
+                               std::string key, script::game_api::MergeOps ops, JsonDone done) {
+  std::string_view bad = Check(player_id, collection, key);
+  if (!bad.empty()) return FailLater(alive_, std::move(done), bad);
+  auto run = std::make_shared<UpdateRun>();
+  run->db = &db_;
+  run->alive = alive_;
+  run->player_id = std::move(player_id);
+  run->collection = std::move(collection);
+  run->key = std::move(key);
+  run->ops = std::move(ops);
+  run->done = std::move(done);
+  run->Read();
+}
+
+}  // namespace asobi::saves

@@ -23,6 +23,8 @@ class StorageLuaBackend final : public script::game_api::StorageBackend {
            JsonDone done) override;
   void Set(std::optional<std::string> player_id, std::string collection, std::string key,
            std::string value_json, JsonDone done) override;
+  void Update(std::optional<std::string> player_id, std::string collection, std::string key,
+              script::game_api::MergeOps ops, JsonDone done) override;
 
  private:
   db::PgConnection& db_;

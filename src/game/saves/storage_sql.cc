@@ -99,3 +99,42 @@ const db::Statement kScriptSetPlayer(
     {PgType::kUuid, PgType::kVarchar, PgType::kVarchar, PgType::kJsonb, PgType::kUuid});
 
 }  // namespace asobi::saves::sql
+
+namespace asobi::saves::sql {
+
+using db::PgType;
+
+const db::Statement kScriptReadGlobalVersioned(
+    "storage_script_read_global_v",
+    "SELECT id, coalesce(value, '{}'::jsonb)::text, version FROM storage WHERE collection = $1 "
+    "AND key = $2 AND player_id IS NULL",
+    {PgType::kVarchar, PgType::kVarchar});
+
+const db::Statement kScriptReadPlayerVersioned(
+    "storage_script_read_player_v",
+    "SELECT id, coalesce(value, '{}'::jsonb)::text, version FROM storage WHERE collection = $1 "
+    "AND key = $2 AND player_id = $3",
+    {PgType::kVarchar, PgType::kVarchar, PgType::kUuid});
+
+const db::Statement kScriptUpdateIfVersion(
+    "storage_script_update_if_version",
+    "UPDATE storage SET value = $3, version = version + 1, updated_at = now() WHERE id = $1 AND "
+    "version = $2 RETURNING value::text",
+    {PgType::kUuid, PgType::kInt4, PgType::kJsonb});
+
+const db::Statement kScriptInsertGlobalIfAbsent(
+    "storage_script_insert_global_if_absent",
+    "INSERT INTO storage (id, collection, key, player_id, value, version, read_perm, "
+    "write_perm, updated_at) VALUES ($1, $2, $3, NULL, $4, 1, 'owner', 'owner', now()) "
+    "ON CONFLICT (collection, key) WHERE player_id IS NULL DO NOTHING RETURNING value::text",
+    {PgType::kUuid, PgType::kVarchar, PgType::kVarchar, PgType::kJsonb});
+
+const db::Statement kScriptInsertPlayerIfAbsent(
+    "storage_script_insert_player_if_absent",
+    "INSERT INTO storage (id, collection, key, player_id, value, version, read_perm, "
+    "write_perm, updated_at) VALUES ($1, $2, $3, $5, $4, 1, 'owner', 'owner', now()) "
+    "ON CONFLICT (collection, key, player_id) WHERE player_id IS NOT NULL DO NOTHING "
+    "RETURNING value::text",
+    {PgType::kUuid, PgType::kVarchar, PgType::kVarchar, PgType::kJsonb, PgType::kUuid});
+
+}  // namespace asobi::saves::sql

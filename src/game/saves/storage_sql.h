@@ -31,3 +31,21 @@ extern const db::Statement kScriptSetGlobal;
 extern const db::Statement kScriptSetPlayer;
 
 }  // namespace asobi::saves::sql
+
+namespace asobi::saves::sql {
+
+/// game.storage.update (lua.md §18): ($1 collection, $2 key) -> (id, value JSON text, version)
+/// of the global row.
+extern const db::Statement kScriptReadGlobalVersioned;
+/// ($1 collection, $2 key, $3 player id) -> (id, value, version) of the player row.
+extern const db::Statement kScriptReadPlayerVersioned;
+/// ($1 id, $2 version read, $3 new value) -> the new value as JSON text; no row when the row's
+/// version moved on (a lost race).
+extern const db::Statement kScriptUpdateIfVersion;
+/// ($1 new id, $2 collection, $3 key, $4 value) -> the value; no row when another writer
+/// created the global row first.
+extern const db::Statement kScriptInsertGlobalIfAbsent;
+/// ($1 new id, $2 collection, $3 key, $4 value, $5 player id) -> as above, the player row.
+extern const db::Statement kScriptInsertPlayerIfAbsent;
+
+}  // namespace asobi::saves::sql

@@ -1,8 +1,12 @@
 #include "game/tournament/tournament_clock.h"
 
+#include <map>
 #include <utility>
 
+#include "base/json_escape.h"
 #include "base/log.h"
+#include "base/uuid.h"
+#include "game/notification/notification_service.h"
 #include "game/tournament/tournament_sql.h"
 
 namespace asobi::tournament {
@@ -90,17 +94,36 @@ void TournamentClock::Grant(const std::string& id,
                             std::vector<RewardRange> rewards) {
   auto pending = std::make_shared<int>(1);
   auto failed = std::make_shared<bool>(false);
-  auto settle = [this, alive = alive_, id, pending, failed] {
+  // One notification per rewarded player: {"tournament_id", "rank", "rewards": {cur: n}}.
+  auto notes = std::make_shared<std::string>("[");
+  auto settle = [this, alive = alive_, id, pending, failed, notes] {
     if (--*pending != 0 || !*alive) return;
     if (*failed) {
       in_progress_.erase(id);  // unfinished: the next tick grants again (replays where done)
       return;
     }
-    MarkFinished(id);
+    MarkFinished(id, *notes + "]");
   };
   const std::string key = "tournament:" + id;
   for (const auto& [player, rank] : standings) {
-    for (const auto& [currency, amount] : RewardsFor(rewards, rank)) {
+    std::map<std::string, int64_t> earned = RewardsFor(rewards, rank);
+    if (!earned.empty()) {
+      std::string& n = *notes;
+      if (n.size() > 1) n += ',';
+      n += "{\"id\":\"" + NewUuidV7() + "\",\"p\":";
+      AppendJsonString(&n, player);
+      n += ",\"content\":{\"tournament_id\":\"" + id + "\",\"rank\":" + std::to_string(rank) +
+           ",\"rewards\":{";
+      bool first = true;
+      for (const auto& [currency, amount] : earned) {
+        if (!first) n += ',';
+        first = false;
+        AppendJsonString(&n, currency);
+        n += ':' + std::to_string(amount);
+      }
+      n += "}}}";
+    }
+    for (const auto& [currency, amount] : earned) {
       ++*pending;
       economy_.Grant(player, currency, amount, "tournament_reward", key,
                      [settle, failed, id](Result<economy::WalletChange> r) {
@@ -118,11 +141,19 @@ void TournamentClock::Grant(const std::string& id,
   settle();
 }
 
-void TournamentClock::MarkFinished(const std::string& id) {
-  db_.Execute(sql::kFinish, {db::Param::Uuid(id)},
-              [this, alive = alive_, id](db::DbResult<db::PgResult>) {
-                if (*alive) in_progress_.erase(id);
-              });
+void TournamentClock::MarkFinished(const std::string& id, std::string notes_json) {
+  db_.Execute(
+      sql::kFinishAndNotify, {db::Param::Uuid(id), db::Param::Json(notes_json)},
+      [this, alive = alive_, id](db::DbResult<db::PgResult> r) {
+        if (!*alive) return;
+        in_progress_.erase(id);
+        if (!r.ok()) return;  // still unfinished: the next tick runs it again
+        std::vector<notification::StoredNotification> rows;
+        for (int i = 0; i < r->rows(); ++i) {
+          rows.push_back({std::string(r->GetString(i, 0)), std::string(r->GetString(i, 1))});
+        }
+        if (auto* n = notification::NotificationService::OnThisShard()) n->PushStored(rows);
+      });
 }
 
 }  // namespace asobi::tournament

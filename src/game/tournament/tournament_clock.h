@@ -5,7 +5,9 @@
 // `tournament_reward`, idempotency key `tournament:<id>`), and only when every grant succeeded
 // (or was a replay) marks the tournament `finished`. A crash or a failed grant leaves it
 // unfinished; the next tick (after a restart too) runs it again and the idempotency keys make
-// the repeated grants replays, so every reward is credited exactly once.
+// the repeated grants replays, so every reward is credited exactly once. Each rewarded player
+// gets one `tournament_reward` notification, stored by the statement that marks the
+// tournament finished (so exactly once too) and pushed live as `notification.new`.
 //
 // Shard-affine: construct, use and destroy on its shard's thread.
 #pragma once
@@ -41,7 +43,9 @@ class TournamentClock {
   void Finish(std::string id, std::string board, std::vector<RewardRange> rewards);
   void Grant(const std::string& id, std::vector<std::pair<std::string, int64_t>> standings,
              std::vector<RewardRange> rewards);
-  void MarkFinished(const std::string& id);
+  // Finishes `id`, storing the reward notifications `notes_json` (kFinishAndNotify) in the
+  // same statement, then pushes them live.
+  void MarkFinished(const std::string& id, std::string notes_json = "[]");
 
   Reactor& reactor_;
   db::PgConnection& db_;

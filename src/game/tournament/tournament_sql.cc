@@ -78,4 +78,18 @@ const db::Statement kFinish("tournament_finish",
                             "IN ('pending', 'active')",
                             {PgType::kUuid});
 
+const db::Statement kFinishAndNotify(
+    "tournament_finish_notify",
+    "WITH f AS (UPDATE tournaments SET status = 'finished' WHERE id = $1 AND status IN "
+    "('pending', 'active') RETURNING name), "
+    "ins AS (INSERT INTO notifications (id, player_id, type, subject, content, read, sent_at) "
+    "SELECT (e->>'id')::uuid, pl.id, 'tournament_reward', 'Tournament reward', "
+    "jsonb_build_object('tournament_name', f.name) || (e->'content')::jsonb, false, now() "
+    "FROM f, json_array_elements($2) e JOIN players pl ON pl.id = (e->>'p')::uuid "
+    "RETURNING *) "
+    "SELECT player_id::text, json_build_object('id', id, 'player_id', player_id, 'type', type, "
+    "'subject', subject, 'content', coalesce(content, '{}'::jsonb), 'read', read, 'sent_at', "
+    "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))::text FROM ins",
+    {PgType::kUuid, PgType::kJson});
+
 }  // namespace asobi::tournament::sql

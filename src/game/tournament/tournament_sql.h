@@ -28,5 +28,11 @@ extern const db::Statement kDue;
 extern const db::Statement kStandings;
 /// ($1 tournament id) marks it finished (only from pending/active). No rows.
 extern const db::Statement kFinish;
+/// ($1 tournament id, $2 JSON array of {"id": new notification id, "p": player id,
+/// "content": object}) -> marks the tournament finished (from pending/active) and, in the same
+/// statement, stores one `tournament_reward` notification per listed player that still exists
+/// (content plus `tournament_name`); none when it was already finished. Rows: (player id,
+/// notification row JSON as in notification_sql.cc).
+extern const db::Statement kFinishAndNotify;
 
 }  // namespace asobi::tournament::sql

@@ -11,9 +11,9 @@ char kHostKey;
 
 // Every namespace, in installation order.
 const ApiNamespace* const kNamespaces[] = {
-    &kCoreNamespace,    &kMatchNamespace,       &kTestNamespace,
-    &kEconomyNamespace, &kLeaderboardNamespace, &kNotifyNamespace,
-    &kBotsNamespace,    &kStorageNamespace,     &kChatNamespace,
+    &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace, &kEconomyNamespace,
+    &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace, &kStorageNamespace,
+    &kChatNamespace,        &kKvNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {
@@ -33,6 +33,7 @@ void InstallGameApi(lua_State* L, ApiHost* host, const InstallOptions& options) 
   lua_newtable(L);
   for (const ApiNamespace* ns : kNamespaces) {
     if ((ns->kinds & kind_bit) == 0 || (ns->test_only && !options.test_functions)) continue;
+    if (ns == &kStorageNamespace && !options.storage) continue;  // {storage, false} (§9)
     if (ns->name[0] == '\0') {
       SetFunctions(L, *ns);
       continue;

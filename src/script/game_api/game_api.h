@@ -12,6 +12,8 @@ struct InstallOptions {
   /// Also install `game.test.*` (functions for the engine's own tests, e.g. a suspending
   /// call that proves the coroutine machinery). Off in production.
   bool test_functions = false;
+  /// Install `game.storage` (lua.md §9: absent when storage is disabled, `--storage false`).
+  bool storage = true;
 };
 
 /// Creates the global `game` table from the namespace tables (api_table.cc) and binds `host`

@@ -3,7 +3,8 @@
 // callback's coroutine until the storage backend answers (or the host's 2000 ms timeout
 // answers `{error = "timeout"}`). Wrapped results; nothing here raises. `get` answers
 // `{ok = value}` (any JSON value), `set` `{ok = row}`; a value over 262 144 bytes of JSON is
-// `{error = "value_too_large"}`. update/player_update (lua.md §18) are not provided yet.
+// `{error = "value_too_large"}`. update/player_update (lua.md §18) apply merge operators
+// (merge_ops.h) server-side with a version check and answer `{ok = merged_value}`.
 #include <lua.hpp>
 #include <optional>
 #include <string>
@@ -104,16 +105,41 @@ int Set(lua_State* L, bool player) {
   });
 }
 
+// update / player_update (lua.md §18).
+int Update(lua_State* L, bool player) {
+  const int first = player ? 2 : 1;
+  const char* fn = player ? "game.storage.player_update" : "game.storage.update";
+  const char* shape = player ? "player_id, collection, key, ops" : "collection, key, ops";
+  if (lua_gettop(L) != first + 2 || lua_type(L, first + 2) != LUA_TTABLE) {
+    return ApiUsage(L, fn, shape);
+  }
+  for (int i = 1; i <= first + 1; ++i) {
+    if (lua_type(L, i) != LUA_TSTRING) return ApiUsage(L, fn, shape);
+  }
+  Result<MergeOps> ops = ReadMergeOps(L, first + 2, kMaxValueBytes);
+  if (!ops.ok()) return ApiError(L, ops.error().reason);
+  if (ApiBackends::OnThisShard().storage == nullptr) return Unavailable(L);
+  std::optional<std::string> who;
+  if (player) who = ToString(L, 1);
+  return Suspend(L, [who = std::move(who), c = ToString(L, first), k = ToString(L, first + 1),
+                     ops = std::move(ops).value()](StorageBackend& b, AsyncComplete done) mutable {
+    b.Update(std::move(who), std::move(c), std::move(k), std::move(ops),
+             [done = std::move(done)](Result<std::string> r) {
+               done([r = std::move(r)](lua_State* s) { return PushJson(s, r); });
+             });
+  });
+}
+
 int GlobalGet(lua_State* L) { return Get(L, false); }
 int PlayerGet(lua_State* L) { return Get(L, true); }
 int GlobalSet(lua_State* L) { return Set(L, false); }
 int PlayerSet(lua_State* L) { return Set(L, true); }
+int GlobalUpdate(lua_State* L) { return Update(L, false); }
+int PlayerUpdate(lua_State* L) { return Update(L, true); }
 
 const ApiFunction kFunctions[] = {
-    {"get", &GlobalGet},
-    {"set", &GlobalSet},
-    {"player_get", &PlayerGet},
-    {"player_set", &PlayerSet},
+    {"get", &GlobalGet},        {"set", &GlobalSet},       {"player_get", &PlayerGet},
+    {"player_set", &PlayerSet}, {"update", &GlobalUpdate}, {"player_update", &PlayerUpdate},
 };
 
 }  // namespace

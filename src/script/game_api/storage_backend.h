@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "script/game_api/merge_ops.h"
 
 namespace asobi::script::game_api {
 
@@ -28,6 +29,14 @@ class StorageBackend {
   /// `id`/`updated_at`. Errors: player_not_found, invalid_key, not_ready, internal.
   virtual void Set(std::optional<std::string> player_id, std::string collection, std::string key,
                    std::string value_json, JsonDone done) = 0;
+  /// lua.md §18 update/player_update: reads the row (absent = `{}`), applies `ops`
+  /// (merge_ops.h) and writes the result only if the row's version is still the one read;
+  /// on a lost race re-reads and re-applies, at most 5 attempts. Answers the merged value.
+  /// Errors: storage_conflict (5 lost races), invalid_ops: ..., not_an_object,
+  /// value_too_large (merged over 262 144 bytes), player_not_found, invalid_key, not_ready,
+  /// internal.
+  virtual void Update(std::optional<std::string> player_id, std::string collection, std::string key,
+                      MergeOps ops, JsonDone done) = 0;
 };
 
 }  // namespace asobi::script::game_api
