@@ -287,6 +287,13 @@ const std::vector<Flag>& Flags() {
       {"vote-veto-tokens", "ASOBI_VOTE_VETO_TOKENS",
        "vote.veto tokens per player per match (0: every veto answers no_veto_tokens)", true,
        IntField(&Config::vote_veto_tokens, 0, 1000)},
+      {"oidc-providers", "ASOBI_OIDC_PROVIDERS",
+       "OpenID providers for POST /auth/oauth as JSON: {\"google\":{\"issuer\":…,"
+       "\"client_id\":…,\"jwks_uri\":…},…} (google, apple, microsoft, discord; unset: none)",
+       true, StrField(&Config::oidc_providers)},
+      {"oauth-workers", "ASOBI_OAUTH_WORKERS",
+       "threads verifying OAuth ID tokens and fetching JWKS, off the shards (2)", true,
+       IntField(&Config::oauth_workers, 1, 64)},
   };
   return flags;
 }

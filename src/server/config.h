@@ -110,6 +110,9 @@ struct Config {
   int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
   // Votes (issue 13; websocket.md §7.2)
   int vote_veto_tokens = 0;  // --vote-veto-tokens: vetoes per player per match (0 = none)
+  // OAuth/OIDC sign-in (rest.md §2.8; docs/decisions.md "OAuth")
+  std::string oidc_providers;  // --oidc-providers: JSON object by provider (game/oauth)
+  int oauth_workers = 2;       // --oauth-workers: threads verifying ID tokens
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -1,0 +1,153 @@
+#include "game/oauth/id_token.h"
+
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+
+#include <memory>
+
+#include "game/iap/base64.h"
+#include "protocol/json_value.h"
+
+namespace asobi::oauth {
+namespace {
+
+Error Reject(const char* detail) { return MakeError(kProviderRejected, detail); }
+
+struct MdFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+struct SigFree {
+  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
+};
+
+// r||s (RFC 7518 §3.4) to the DER form EVP_DigestVerify takes.
+std::string EcdsaRawToDer(std::string_view raw) {
+  if (raw.size() != 64) return {};
+  const auto* b = reinterpret_cast<const unsigned char*>(raw.data());
+  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(b, 32, nullptr);
+  BIGNUM* s = BN_bin2bn(b + 32, 32, nullptr);
+  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return {};
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(der), size_t(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+bool VerifySignature(const ParsedIdToken& t, const Jwk& key) {
+  std::string der;
+  std::string_view sig = t.signature;
+  if (t.alg == "ES256") {
+    der = EcdsaRawToDer(t.signature);
+    if (der.empty()) return false;
+    sig = der;
+  }
+  std::unique_ptr<EVP_MD_CTX, MdFree> md(EVP_MD_CTX_new());
+  return md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
+         EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                          reinterpret_cast<const unsigned char*>(t.signing_input.data()),
+                          t.signing_input.size()) == 1;
+}
+
+bool AudienceHas(JsonValue claims, std::string_view audience) {
+  std::optional<JsonValue> aud = GetField(claims, "aud");
+  if (!aud) return false;
+  std::string_view s;
+  if (aud->get_string().get(s) == simdjson::SUCCESS) return s == audience;
+  simdjson::dom::array arr;
+  if (aud->get_array().get(arr) != simdjson::SUCCESS) return false;
+  for (simdjson::dom::element e : arr) {
+    if (e.get_string().get(s) == simdjson::SUCCESS && s == audience) return true;
+  }
+  return false;
+}
+
+// A NumericDate (RFC 7519 §2): integer or fractional seconds.
+std::optional<int64_t> Seconds(JsonValue claims, std::string_view name) {
+  std::optional<double> v = GetNumber(claims, name);
+  if (!v || !(*v > -1e15 && *v < 1e15)) return std::nullopt;
+  return int64_t(*v);
+}
+
+}  // namespace
+
+Result<ParsedIdToken> ParseIdToken(std::string_view token) {
+  if (token.empty() || token.size() > kMaxIdTokenBytes) return Reject("malformed_token");
+  size_t a = token.find('.');
+  if (a == std::string_view::npos) return Reject("malformed_token");
+  size_t b = token.find('.', a + 1);
+  if (b == std::string_view::npos || token.find('.', b + 1) != std::string_view::npos) {
+    return Reject("malformed_token");
+  }
+  std::optional<std::string> header = iap::Base64UrlDecode(token.substr(0, a));
+  if (!header) return Reject("malformed_token");
+  simdjson::dom::parser parser;
+  simdjson::dom::element h;
+  if (parser.parse(header->data(), header->size(), true).get(h) != simdjson::SUCCESS ||
+      !IsObject(h)) {
+    return Reject("malformed_token");
+  }
+  std::optional<std::string_view> alg = GetString(h, "alg");
+  // The allow-list: `none`, HS256 (an RSA public key used as an HMAC secret) and every other
+  // algorithm stop here, before any key is looked at.
+  if (!alg || (*alg != "RS256" && *alg != "ES256")) return Reject("unsupported_alg");
+  std::optional<std::string_view> kid = GetString(h, "kid");
+  if (!kid || kid->empty()) return Reject("missing_kid");
+  ParsedIdToken t;
+  t.alg = std::string(*alg);
+  t.kid = std::string(*kid);
+  t.signing_input = token.substr(0, b);
+  std::optional<std::string> payload = iap::Base64UrlDecode(token.substr(a + 1, b - a - 1));
+  std::optional<std::string> sig = iap::Base64UrlDecode(token.substr(b + 1));
+  if (!payload || !sig || payload->empty() || sig->empty()) return Reject("malformed_token");
+  t.payload = std::move(*payload);
+  t.signature = std::move(*sig);
+  return t;
+}
+
+Result<IdClaims> CheckClaims(std::string_view payload_json, const IdTokenPolicy& policy,
+                             int64_t now_s) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element c;
+  if (parser.parse(payload_json.data(), payload_json.size(), true).get(c) != simdjson::SUCCESS ||
+      !IsObject(c)) {
+    return Reject("malformed_token");
+  }
+  if (GetString(c, "iss") != std::optional<std::string_view>(policy.issuer)) {
+    return Reject("wrong_issuer");
+  }
+  if (!AudienceHas(c, policy.audience)) return Reject("wrong_audience");
+  std::optional<int64_t> exp = Seconds(c, "exp");
+  if (!exp || *exp + policy.leeway_s <= now_s) return Reject("expired");
+  if (std::optional<int64_t> nbf = Seconds(c, "nbf"); nbf && *nbf - policy.leeway_s > now_s) {
+    return Reject("not_yet_valid");
+  }
+  std::optional<int64_t> iat = Seconds(c, "iat");
+  if (!iat) return Reject("malformed_token");
+  if (*iat - policy.leeway_s > now_s) return Reject("issued_in_future");
+  std::optional<std::string_view> sub = GetString(c, "sub");
+  if (!sub || sub->empty() || sub->size() > 255) return Reject("missing_sub");
+  IdClaims out;
+  out.sub = std::string(*sub);
+  if (auto email = GetString(c, "email"); email && email->size() <= 255) out.email = *email;
+  if (auto name = GetString(c, "name"); name && name->size() <= 255) out.name = *name;
+  return out;
+}
+
+Result<IdClaims> VerifyIdToken(const ParsedIdToken& token, const Jwk& key,
+                               const IdTokenPolicy& policy, int64_t now_s) {
+  int want = token.alg == "RS256" ? EVP_PKEY_RSA : EVP_PKEY_EC;
+  if (key.type != want || (!key.alg.empty() && key.alg != token.alg)) {
+    return Reject("bad_signature");
+  }
+  if (!VerifySignature(token, key)) return Reject("bad_signature");
+  return CheckClaims(token.payload, policy, now_s);
+}
+
+}  // namespace asobi::oauth
