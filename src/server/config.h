@@ -113,6 +113,9 @@ struct Config {
   // OAuth/OIDC sign-in (rest.md §2.8; docs/decisions.md "OAuth")
   std::string oidc_providers;  // --oidc-providers: JSON object by provider (game/oauth)
   int oauth_workers = 2;       // --oauth-workers: threads verifying ID tokens
+  std::string steam_api_key;   // --steam-api-key: publisher Web API key ("" = steam off)
+  std::string steam_app_id;    // --steam-app-id
+  std::string steam_api_base = "https://partner.steam-api.com";  // --steam-api-base
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

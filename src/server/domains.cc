@@ -82,8 +82,9 @@ void RegisterDomains(ServerShared& shared) {
   saves::RegisterSaves(ctx);
   presence::RegisterPresence(ctx);
   rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
-  std::function<void()> stop_oauth =
-      oauth::RegisterOauth(ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers});
+  std::function<void()> stop_oauth = oauth::RegisterOauth(
+      ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
+                               c.steam_api_base});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

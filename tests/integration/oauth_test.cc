@@ -59,6 +59,17 @@ FakeResponse Serve(const FakeRequest& req, Issuers* s) {
     std::lock_guard<std::mutex> lock(s->mu);
     return {200, s->apple_jwks};
   }
+  const std::string steam = "/ISteamUserAuth/AuthenticateUserTicket/v1/?key=steam-key&appid=480";
+  if (req.target.rfind(steam + "&ticket=", 0) == 0) {
+    std::string ticket = req.target.substr(steam.size() + 8);
+    if (ticket == "beef") return {403, "<html>Forbidden</html>"};
+    if (ticket.rfind("1400", 0) != 0) {
+      return {200, R"({"response":{"error":{"errorcode":101,"errordesc":"Invalid ticket"}}})"};
+    }
+    return {200, R"({"response":{"params":{"result":"OK","steamid":"7656119)" + ticket.substr(4) +
+                     R"(","ownersteamid":"76561197960287930","vacbanned":false,)"
+                     R"("publisherbanned":false}}})"};
+  }
   if (req.target == "/slow/jwks") {
     ++s->slow_fetches;
     std::unique_lock<std::mutex> lock(s->mu);
@@ -99,15 +110,18 @@ class OauthTest : public ServerSuite<OauthTest> {
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(),
                    {"--shards", "1", "--rate-limits", "register=1000/1000,auth=1000/1000",
-                    "--oidc-providers", ProvidersJson(fake_->base_url())});
+                    "--oidc-providers", ProvidersJson(fake_->base_url()), "--steam-api-key",
+                    "steam-key", "--steam-app-id", "480", "--steam-api-base", fake_->base_url()});
     ASSERT_TRUE(StartReady(server_, o));
   }
   static void TearDownTestSuite() {
-    {
-      std::lock_guard<std::mutex> lock(issuers_->mu);
-      issuers_->slow_released = true;
+    if (issuers_ != nullptr) {
+      {
+        std::lock_guard<std::mutex> lock(issuers_->mu);
+        issuers_->slow_released = true;
+      }
+      issuers_->cv.notify_all();
     }
-    issuers_->cv.notify_all();
     ServerSuite::TearDownTestSuite();
     delete fake_;
     delete issuers_;
@@ -236,8 +250,6 @@ TEST_F(OauthTest, BadTokensAreRejectedWithTheirReason) {
 
 TEST_F(OauthTest, UnknownProvidersAndMissingFields) {
   EXPECT_TRUE(IsErrorEnvelope(SignIn("myspace", Google("x")), 401, "auth.unsupported_provider"));
-  // Known to the spec but not configured on this node.
-  EXPECT_TRUE(IsErrorEnvelope(SignIn("steam", "14000000"), 401, "auth.unsupported_provider"));
   EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/auth/oauth", R"({"provider":"google"})"), 400,
                               "missing_field"));
   EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/auth/oauth", R"({"token":"x"})"), 400,
@@ -336,6 +348,35 @@ TEST_F(OauthTest, CannotUnlinkTheLastWayToSignIn) {
   EXPECT_TRUE(IsErrorEnvelope(Unlink(bearer, "google"), 404, "auth.identity_not_found"));
 }
 
+TEST_F(OauthTest, SteamSessionTickets) {
+  HttpResponse first = SignIn("steam", "14005512");
+  ASSERT_EQ(first.status, 200) << first.body;
+  JsonDoc a = Json(first);
+  EXPECT_EQ(a.Raw({"created"}).value_or(""), "true");
+  EXPECT_EQ(a.Str({"username"}).value_or("").rfind("steam_76561195_", 0), 0u);
+  EXPECT_EQ(db_->Query("SELECT provider_uid FROM player_identities WHERE provider = 'steam' AND "
+                       "player_id = '" +
+                       a.Str({"player_id"}).value_or("") + "'")
+                .value_or(""),
+            "76561195512");
+  HttpResponse same = SignIn("steam", "14005512");
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(Json(same).Str({"player_id"}).value_or(""), a.Str({"player_id"}).value_or(""));
+  EXPECT_FALSE(Json(same).Has({"created"}));
+  EXPECT_EQ(Rejected(SignIn("steam", "dead")), "invalid_ticket");
+  EXPECT_EQ(Rejected(SignIn("steam", "beef")), "steam_unavailable");
+  EXPECT_EQ(Rejected(SignIn("steam", "xyz")), "malformed_ticket");
+  EXPECT_EQ(Rejected(SignIn("steam", "abc")), "malformed_ticket");
+  EXPECT_EQ(Rejected(SignIn("steam", std::string(5000, 'a'))), "malformed_ticket");
+  // Linking a Steam account to a password player, then unlinking it.
+  auto [pid, bearer] = Register("steamlinker");
+  HttpResponse l = Link(bearer, "steam", "14007734");
+  ASSERT_EQ(l.status, 200) << l.body;
+  EXPECT_EQ(Json(l).Str({"provider_uid"}).value_or(""), "76561197734");
+  EXPECT_EQ(Json(SignIn("steam", "14007734")).Str({"player_id"}).value_or(""), pid);
+  EXPECT_EQ(Unlink(bearer, "steam").status, 200);
+}
+
 // Registration posture (rest.md §2.6) on OAuth: `oauth_only` creates, `closed` refuses a
 // first sign-in but resumes a known identity.
 TEST(OauthPostureTest, ClosedRefusesCreatesOauthOnlyAllows) {
@@ -373,6 +414,10 @@ TEST(OauthPostureTest, ClosedRefusesCreatesOauthOnlyAllows) {
   EXPECT_TRUE(IsErrorEnvelope(HttpCall(s.port(), "POST", "/api/v1/auth/oauth",
                                        R"({"provider":"google","token":")" + token("p-2") + "\"}"),
                               403, "auth.registration_closed"));
+  // Known to the spec but not configured on this node.
+  EXPECT_TRUE(IsErrorEnvelope(HttpCall(s.port(), "POST", "/api/v1/auth/oauth",
+                                       R"({"provider":"steam","token":"14000000"})"),
+                              401, "auth.unsupported_provider"));
   HttpResponse known = HttpCall(s.port(), "POST", "/api/v1/auth/oauth",
                                 R"({"provider":"google","token":")" + token("p-1") + "\"}");
   EXPECT_EQ(known.status, 200) << known.body;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "game/oauth/identity_verifier.h"
 #include "game/oauth/jwks.h"
 
 namespace asobi::oauth {
@@ -32,13 +33,6 @@ struct IdTokenPolicy {
   std::string issuer;    // exact `iss`
   std::string audience;  // the client id: `aud` (string or array) must contain it
   int64_t leeway_s = 60;
-};
-
-/// The verified identity.
-struct IdClaims {
-  std::string sub;    // provider_uid
-  std::string email;  // "" when absent
-  std::string name;   // "" when absent
 };
 
 /// Splits `token` and checks its header. Details: malformed_token, unsupported_alg (`none`,

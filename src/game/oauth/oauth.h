@@ -13,6 +13,9 @@ namespace asobi::oauth {
 struct OauthOptions {
   std::string oidc_providers_json;  // --oidc-providers (see oauth_config.h); "" = none
   int workers = 2;                  // threads verifying tokens, off the shards
+  std::string steam_api_key;        // --steam-api-key; "" = steam off
+  std::string steam_app_id;         // --steam-app-id
+  std::string steam_api_base;       // --steam-api-base; "" = https://partner.steam-api.com
 };
 
 /// Loads the providers (a bad setting is logged and leaves every provider off: /auth/oauth

@@ -6,6 +6,7 @@
 #include "game/oauth/oauth_config.h"
 #include "game/oauth/oauth_routes.h"
 #include "game/oauth/oauth_service.h"
+#include "game/oauth/steam_ticket.h"
 
 namespace asobi::oauth {
 namespace {
@@ -23,7 +24,20 @@ std::function<void()> RegisterOauth(DomainContext& ctx, const OauthOptions& opti
   } else {
     for (OidcProviderConfig& c : configs.value()) {
       std::string name = c.name;
-      providers->oidc[name] = std::make_unique<OidcProvider>(std::move(c));
+      providers->verifiers[name] = std::make_unique<OidcProvider>(std::move(c));
+    }
+  }
+  if (!options.steam_api_key.empty()) {
+    bool digits = !options.steam_app_id.empty() &&
+                  options.steam_app_id.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits) {
+      LOG_ERROR("steam sign-in stays off: --steam-app-id must be digits");
+    } else {
+      SteamConfig sc;
+      sc.api_key = options.steam_api_key;
+      sc.app_id = options.steam_app_id;
+      if (!options.steam_api_base.empty()) sc.api_base = options.steam_api_base;
+      providers->verifiers["steam"] = std::make_unique<SteamVerifier>(std::move(sc));
     }
   }
   WorkerPool::Options wo;

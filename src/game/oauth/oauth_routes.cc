@@ -52,7 +52,8 @@ bool ReadProviderToken(HttpCall& c, OauthService** svc, std::string* provider, s
     return false;
   }
   if (token->size() > kMaxIdTokenBytes) {
-    RespondFailure(c, MakeError(kProviderRejected, "malformed_token"));
+    RespondFailure(c, MakeError(kProviderRejected,
+                                *provider == "steam" ? "malformed_ticket" : "malformed_token"));
     return false;
   }
   return true;

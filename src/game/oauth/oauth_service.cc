@@ -90,19 +90,19 @@ OauthService::~OauthService() {
 OauthService* OauthService::OnThisShard() { return t_service; }
 
 bool OauthService::Supports(const std::string& provider) const {
-  return providers_->oidc.count(provider) != 0;
+  return providers_->verifiers.count(provider) != 0;
 }
 
 void OauthService::VerifyOnPool(const std::string& provider, std::string token,
                                 WorkerPool::CancelFlag gone,
                                 std::function<void(Result<IdClaims>)> done) {
   auto shared_done = std::make_shared<std::function<void(Result<IdClaims>)>>(std::move(done));
-  auto it = providers_->oidc.find(provider);
-  if (it == providers_->oidc.end()) {
+  auto it = providers_->verifiers.find(provider);
+  if (it == providers_->verifiers.end()) {
     shard_.reactor().Post([shared_done] { (*shared_done)(Fail("auth.unsupported_provider")); });
     return;
   }
-  OidcProvider* p = it->second.get();
+  IdentityVerifier* p = it->second.get();
   bool queued = providers_->workers->Run<Result<IdClaims>>(
       shard_, [p, token = std::move(token)] { return p->Verify(token, UnixMs()); },
       [shared_done](Result<IdClaims> r) { (*shared_done)(std::move(r)); },

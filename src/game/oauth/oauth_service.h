@@ -19,15 +19,16 @@
 #include "db/pg_connection.h"
 #include "game/auth/account_service.h"
 #include "game/auth/auth_posture.h"
-#include "game/oauth/oidc_provider.h"
+#include "game/oauth/identity_verifier.h"
 #include "reactor/shard.h"
 #include "reactor/worker_pool.h"
 
 namespace asobi::oauth {
 
-/// Node-wide providers by name and their worker pool, shared by every shard's service.
+/// Node-wide providers by name (OpenID ones and steam) and their worker pool, shared by every
+/// shard's service.
 struct OauthProviders {
-  std::unordered_map<std::string, std::unique_ptr<OidcProvider>> oidc;
+  std::unordered_map<std::string, std::unique_ptr<IdentityVerifier>> verifiers;
   std::unique_ptr<WorkerPool> workers;
 };
 

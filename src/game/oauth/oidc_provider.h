@@ -17,6 +17,7 @@
 
 #include "base/result.h"
 #include "game/oauth/id_token.h"
+#include "game/oauth/identity_verifier.h"
 #include "game/oauth/jwks.h"
 
 namespace asobi::oauth {
@@ -33,7 +34,7 @@ struct OidcProviderConfig {
   int64_t leeway_s = 60;                   // exp / nbf / iat
 };
 
-class OidcProvider {
+class OidcProvider : public IdentityVerifier {
  public:
   /// Fetches a JWKS URL and returns its body (status 200) or an error. Default: libcurl.
   using Fetcher = std::function<Result<std::string>(const std::string& url, int64_t timeout_ms)>;
@@ -44,7 +45,7 @@ class OidcProvider {
   /// kProviderRejected with the detail of ParseIdToken / VerifyIdToken, unknown_kid, or
   /// jwks_unavailable (no key set could be fetched: endpoint down, slow past the timeout,
   /// not JSON).
-  Result<IdClaims> Verify(std::string_view token, int64_t now_ms);
+  Result<IdClaims> Verify(std::string_view token, int64_t now_ms) override;
 
   const OidcProviderConfig& config() const { return config_; }
   /// JWKS fetches attempted so far (tests, metrics).

@@ -1,7 +1,8 @@
 // Fuzzes the OpenID sign-in parsers (src/game/oauth): the input's first line is a JWKS
 // document (ParseJwks, as fetched from an issuer), the rest an ID token (ParseIdToken, as sent
 // by a client to POST /auth/oauth), verified against the parsed keys when its kid is there;
-// the rest is also read as a claims object (CheckClaims). Every refusal must be
+// the rest is also read as a claims object (CheckClaims) and as a Steam
+// AuthenticateUserTicket response (SteamVerifier::ReadResponse). Every refusal must be
 // auth.provider_rejected with one of the documented details, or bad_jwks.
 #include <cstdint>
 #include <cstdlib>
@@ -10,14 +11,15 @@
 
 #include "game/oauth/id_token.h"
 #include "game/oauth/jwks.h"
+#include "game/oauth/steam_ticket.h"
 
 namespace {
 
 bool KnownDetail(const asobi::Error& e) {
   if (e.reason != asobi::oauth::kProviderRejected) return false;
-  for (const char* d :
-       {"malformed_token", "unsupported_alg", "missing_kid", "bad_signature", "wrong_issuer",
-        "wrong_audience", "expired", "not_yet_valid", "issued_in_future", "missing_sub"}) {
+  for (const char* d : {"malformed_token", "unsupported_alg", "missing_kid", "bad_signature",
+                        "wrong_issuer", "wrong_audience", "expired", "not_yet_valid",
+                        "issued_in_future", "missing_sub", "invalid_ticket", "steam_unavailable"}) {
     if (e.message == d) return true;
   }
   return false;
@@ -47,5 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       asobi::oauth::CheckClaims(token, policy, 1767225600);
   if (claims.ok() && (claims->sub.empty() || claims->sub.size() > 255)) std::abort();
   if (!claims.ok() && !KnownDetail(claims.error())) std::abort();
+  asobi::Result<asobi::oauth::IdClaims> steam = asobi::oauth::SteamVerifier::ReadResponse(token);
+  if (steam.ok() && steam->sub.empty()) std::abort();
+  if (!steam.ok() && !KnownDetail(steam.error())) std::abort();
   return 0;
 }
