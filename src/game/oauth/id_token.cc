@@ -97,6 +97,10 @@ Result<ParsedIdToken> ParseIdToken(std::string_view token) {
   // The allow-list: `none`, HS256 (an RSA public key used as an HMAC secret) and every other
   // algorithm stop here, before any key is looked at.
   if (!alg || (*alg != "RS256" && *alg != "ES256")) return Reject("unsupported_alg");
+  // RFC 7515 §4.1.11: a `crit` header names extensions we would have to understand. Key
+  // material in the header (`jwk`, `jku`, `x5u`, `x5c`) is never used: keys come from the
+  // configured JWKS only.
+  if (GetField(h, "crit")) return Reject("unsupported_alg");
   std::optional<std::string_view> kid = GetString(h, "kid");
   if (!kid || kid->empty()) return Reject("missing_kid");
   ParsedIdToken t;

@@ -98,6 +98,16 @@ TEST_F(IdTokenTest, RefusesForgedAlgorithmsAndSignatures) {
   // HS256 keyed with the RSA public key (key confusion).
   EXPECT_EQ(Check(SignHs256(R"({"alg":"HS256","kid":"r1"})", claims, PublicPem(rsa_.get()))),
             "unsupported_alg");
+  // A critical header extension we do not know.
+  EXPECT_EQ(
+      Check(SignRs256(R"({"alg":"RS256","kid":"r1","crit":["exp"],"exp":1})", claims, rsa_.get())),
+      "unsupported_alg");
+  // A key embedded in the header is not trusted: the kid's JWKS key decides.
+  Key attacker = NewRsaKey();
+  EXPECT_EQ(
+      Check(SignRs256(R"({"alg":"RS256","kid":"r1","jwk":)" + JwkJson(attacker.get(), "r1") + "}",
+                      claims, attacker.get())),
+      "bad_signature");
   // No kid; a kid of the other key type; another key's signature.
   EXPECT_EQ(Check(SignRs256(R"({"alg":"RS256"})", claims, rsa_.get())), "missing_kid");
   EXPECT_EQ(Check(IdToken(rsa_.get(), "e1", claims)), "bad_signature");
