@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <future>
 #include <mutex>
 #include <string>
@@ -198,6 +199,26 @@ TEST_F(OauthTest, Es256ProviderSignsIn) {
   HttpResponse r = SignIn("apple", Apple("001234.abcdef"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Json(r).Str({"username"}).value_or("").rfind("apple_001234_a_", 0), 0u);
+}
+
+TEST_F(OauthTest, MetricsCountVerificationsAndFetches) {
+  ASSERT_EQ(SignIn("google", Google("metrics-1")).status, 200);
+  EXPECT_EQ(Rejected(SignIn(
+                "google", IdToken(rsa_, "g1", Claims("https://evil.test", kClient, "m", NowS())))),
+            "wrong_issuer");
+  HttpResponse m = Call("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  for (const char* line :
+       {"asobi_oauth_verifications_total{provider=\"google\",result=\"accepted\"} ",
+        "asobi_oauth_verifications_total{provider=\"google\",result=\"rejected\"} ",
+        "asobi_oauth_key_fetches_total{provider=\"google\"} ", "asobi_oauth_busy_total 0"}) {
+    size_t at = m.body.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    // Every counter named here has counted at least once (busy excepted).
+    if (std::string(line).back() == ' ') {
+      EXPECT_NE(m.body[at + std::strlen(line)], '0') << line;
+    }
+  }
 }
 
 TEST_F(OauthTest, JwksIsCachedAndRefetchedOnUnknownKid) {

@@ -25,6 +25,9 @@ class IdentityVerifier {
   /// Verifies `proof` at `now_ms` (Unix ms). Errors: reason auth.provider_rejected with the
   /// detail (rest.md §2.8 `details.reason`) in the message.
   virtual Result<IdClaims> Verify(std::string_view proof, int64_t now_ms) = 0;
+  /// Outside fetches of key material so far (JWKS documents); 0 for providers without any.
+  /// Any thread.
+  virtual uint64_t KeyFetches() const { return 0; }
 };
 
 }  // namespace asobi::oauth

@@ -14,6 +14,34 @@ namespace {
 constexpr size_t kQueueMax = 256;
 constexpr int64_t kQueueWaitMaxMs = 5000;
 
+// Prometheus text of the OAuth counters (read atomics only; any shard's thread).
+void WriteMetrics(const OauthProviders& p, std::string* out) {
+  auto r = std::memory_order_relaxed;
+  *out +=
+      "# HELP asobi_oauth_verifications_total Provider tokens checked on the OAuth pool, by "
+      "provider and result (rejected: auth.provider_rejected).\n"
+      "# TYPE asobi_oauth_verifications_total counter\n";
+  for (const auto& [name, c] : p.counters) {
+    *out += "asobi_oauth_verifications_total{provider=\"" + name + "\",result=\"accepted\"} " +
+            std::to_string(c->accepted.load(r)) + "\n";
+    *out += "asobi_oauth_verifications_total{provider=\"" + name + "\",result=\"rejected\"} " +
+            std::to_string(c->rejected.load(r)) + "\n";
+  }
+  *out +=
+      "# HELP asobi_oauth_key_fetches_total JWKS documents fetched (or attempted), by provider.\n"
+      "# TYPE asobi_oauth_key_fetches_total counter\n";
+  for (const auto& [name, v] : p.verifiers) {
+    *out += "asobi_oauth_key_fetches_total{provider=\"" + name + "\"} " +
+            std::to_string(v->KeyFetches()) + "\n";
+  }
+  *out +=
+      "# HELP asobi_oauth_busy_total Sign-ins and links answered not_ready: the OAuth pool was "
+      "full or the job waited too long.\n"
+      "# TYPE asobi_oauth_busy_total counter\n"
+      "asobi_oauth_busy_total " +
+      std::to_string(p.busy.load(r)) + "\n";
+}
+
 }  // namespace
 
 std::function<void()> RegisterOauth(DomainContext& ctx, const OauthOptions& options) {
@@ -40,6 +68,9 @@ std::function<void()> RegisterOauth(DomainContext& ctx, const OauthOptions& opti
       providers->verifiers["steam"] = std::make_unique<SteamVerifier>(std::move(sc));
     }
   }
+  for (const auto& [name, verifier] : providers->verifiers) {
+    providers->counters[name] = std::make_unique<OauthProviders::Counters>();
+  }
   WorkerPool::Options wo;
   wo.threads = options.workers;
   wo.nice = 10;
@@ -47,6 +78,7 @@ std::function<void()> RegisterOauth(DomainContext& ctx, const OauthOptions& opti
   wo.queue_wait_max_ms = kQueueWaitMaxMs;
   providers->workers = std::make_unique<WorkerPool>(wo);
   RegisterOauthRoutes(ctx.http_api());
+  ctx.AddMetricsWriter([providers](std::string* out) { WriteMetrics(*providers, out); });
   ctx.OnShardStart([providers](GameShard& game) {
     if (game.db == nullptr || game.accounts == nullptr) return;
     auto service = std::make_shared<OauthService>(*game.shard, *game.db, *game.accounts,

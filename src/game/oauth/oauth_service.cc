@@ -103,11 +103,25 @@ void OauthService::VerifyOnPool(const std::string& provider, std::string token,
     return;
   }
   IdentityVerifier* p = it->second.get();
+  OauthProviders::Counters* counters = providers_->counters.at(provider).get();
+  std::atomic<uint64_t>* busy = &providers_->busy;
   bool queued = providers_->workers->Run<Result<IdClaims>>(
-      shard_, [p, token = std::move(token)] { return p->Verify(token, UnixMs()); },
+      shard_,
+      [p, counters, token = std::move(token)] {
+        Result<IdClaims> r = p->Verify(token, UnixMs());
+        (r.ok() ? counters->accepted : counters->rejected).fetch_add(1, std::memory_order_relaxed);
+        return r;
+      },
       [shared_done](Result<IdClaims> r) { (*shared_done)(std::move(r)); },
-      [shared_done] { (*shared_done)(NotReady()); }, std::move(gone));
-  if (!queued) shard_.reactor().Post([shared_done] { (*shared_done)(NotReady()); });
+      [shared_done, busy] {
+        busy->fetch_add(1, std::memory_order_relaxed);
+        (*shared_done)(NotReady());
+      },
+      std::move(gone));
+  if (!queued) {
+    busy->fetch_add(1, std::memory_order_relaxed);
+    shard_.reactor().Post([shared_done] { (*shared_done)(NotReady()); });
+  }
 }
 
 void OauthService::SignIn(std::string provider, std::string token, WorkerPool::CancelFlag gone,

@@ -10,6 +10,7 @@
 // saturated), internal.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,7 +29,16 @@ namespace asobi::oauth {
 /// Node-wide providers by name (OpenID ones and steam) and their worker pool, shared by every
 /// shard's service.
 struct OauthProviders {
+  /// Verification outcomes of one provider, for /metrics (worker threads write, any reads).
+  struct Counters {
+    std::atomic<uint64_t> accepted{0};
+    std::atomic<uint64_t> rejected{0};
+  };
   std::unordered_map<std::string, std::unique_ptr<IdentityVerifier>> verifiers;
+  /// One entry per verifier, made at registration (never changes afterwards).
+  std::unordered_map<std::string, std::unique_ptr<Counters>> counters;
+  /// Verifications answered not_ready (pool queue full or waited too long).
+  std::atomic<uint64_t> busy{0};
   std::unique_ptr<WorkerPool> workers;
 };
 

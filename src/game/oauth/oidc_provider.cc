@@ -39,11 +39,6 @@ OidcProvider::OidcProvider(OidcProviderConfig config, Fetcher fetcher)
   if (!fetcher_) fetcher_ = &FetchJwks;
 }
 
-uint64_t OidcProvider::fetches() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return fetches_;
-}
-
 std::shared_ptr<const KeySet> OidcProvider::KeysFor(std::string_view kid, int64_t now_ms) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -52,7 +47,7 @@ std::shared_ptr<const KeySet> OidcProvider::KeysFor(std::string_view kid, int64_
     if (attempted_ && now_ms - last_attempt_ms_ < config_.refresh_min_ms) return keys_;
     attempted_ = true;
     last_attempt_ms_ = now_ms;  // claims the fetch: other workers use the current set
-    ++fetches_;
+    fetches_.fetch_add(1, std::memory_order_relaxed);
   }
   Result<std::string> body = fetcher_(config_.jwks_uri, config_.http_timeout_ms);
   Result<KeySet> set = body.ok() ? ParseJwks(body.value()) : Result<KeySet>(body.error());

@@ -8,6 +8,7 @@
 // forged kids cost nothing past that). A failed fetch keeps the previous set.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,8 +49,9 @@ class OidcProvider : public IdentityVerifier {
   Result<IdClaims> Verify(std::string_view token, int64_t now_ms) override;
 
   const OidcProviderConfig& config() const { return config_; }
-  /// JWKS fetches attempted so far (tests, metrics).
-  uint64_t fetches() const;
+  /// JWKS fetches attempted so far (tests, /metrics). Any thread.
+  uint64_t fetches() const { return fetches_.load(std::memory_order_relaxed); }
+  uint64_t KeyFetches() const override { return fetches(); }
 
  private:
   // The current set, refetched first when `kid` is missing or the set is stale and the rate
@@ -64,7 +66,7 @@ class OidcProvider : public IdentityVerifier {
   int64_t fetched_at_ms_ = 0;           // guarded by mu_
   int64_t last_attempt_ms_ = 0;         // guarded by mu_
   bool attempted_ = false;              // guarded by mu_
-  uint64_t fetches_ = 0;                // guarded by mu_
+  std::atomic<uint64_t> fetches_{0};    // read by /metrics without the lock
 };
 
 /// The libcurl fetcher (game/iap/http_fetch): GET with `Accept: application/json`.
