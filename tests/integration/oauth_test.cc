@@ -369,6 +369,20 @@ TEST_F(OauthTest, CannotUnlinkTheLastWayToSignIn) {
   EXPECT_TRUE(IsErrorEnvelope(Unlink(bearer, "google"), 404, "auth.identity_not_found"));
 }
 
+TEST_F(OauthTest, ErasureRemovesTheIdentity) {
+  HttpResponse r = SignIn("google", Google("erase-1"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string player = Json(r).Str({"player_id"}).value_or("");
+  std::string bearer = Json(r).Str({"access_token"}).value_or("");
+  HttpResponse e = Call("POST", "/api/v1/players/me/erase", "{}", bearer);
+  ASSERT_EQ(e.status, 200) << e.body;
+  // The identity went with the player: the same Google account now starts a new player.
+  HttpResponse again = SignIn("google", Google("erase-1"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Json(again).Raw({"created"}).value_or(""), "true");
+  EXPECT_NE(Json(again).Str({"player_id"}).value_or(""), player);
+}
+
 TEST_F(OauthTest, SteamSessionTickets) {
   HttpResponse first = SignIn("steam", "14005512");
   ASSERT_EQ(first.status, 200) << first.body;
