@@ -1,11 +1,7 @@
 #include "game/oauth/id_token.h"
 
-#include <openssl/bn.h>
-#include <openssl/ecdsa.h>
-
-#include <memory>
-
 #include "game/iap/base64.h"
+#include "game/iap/jws_signature.h"
 #include "protocol/json_value.h"
 
 namespace asobi::oauth {
@@ -13,46 +9,12 @@ namespace {
 
 Error Reject(const char* detail) { return MakeError(kProviderRejected, detail); }
 
-struct MdFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct SigFree {
-  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
-};
-
-// r||s (RFC 7518 §3.4) to the DER form EVP_DigestVerify takes.
-std::string EcdsaRawToDer(std::string_view raw) {
-  if (raw.size() != 64) return {};
-  const auto* b = reinterpret_cast<const unsigned char*>(raw.data());
-  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(b, 32, nullptr);
-  BIGNUM* s = BN_bin2bn(b + 32, 32, nullptr);
-  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return {};
-  }
-  unsigned char* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (len <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), size_t(len));
-  OPENSSL_free(der);
-  return out;
-}
-
 bool VerifySignature(const ParsedIdToken& t, const Jwk& key) {
-  std::string der;
-  std::string_view sig = t.signature;
   if (t.alg == "ES256") {
-    der = EcdsaRawToDer(t.signature);
-    if (der.empty()) return false;
-    sig = der;
+    std::string der = iap::EcdsaRawToDer(t.signature);
+    return !der.empty() && iap::VerifySha256(key.key.get(), t.signing_input, der);
   }
-  std::unique_ptr<EVP_MD_CTX, MdFree> md(EVP_MD_CTX_new());
-  return md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
-         EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                          reinterpret_cast<const unsigned char*>(t.signing_input.data()),
-                          t.signing_input.size()) == 1;
+  return iap::VerifySha256(key.key.get(), t.signing_input, t.signature);
 }
 
 bool AudienceHas(JsonValue claims, std::string_view audience) {
