@@ -301,6 +301,21 @@ const std::vector<Flag>& Flags() {
       {"kv-max-keys", "ASOBI_KV_MAX_KEYS",
        "game.kv entries per node; past it writes of new keys answer kv_full (100000)", true,
        IntField(&Config::kv_max_keys, 1, 100000000)},
+      {"oidc-providers", "ASOBI_OIDC_PROVIDERS",
+       "OpenID providers for POST /auth/oauth as JSON: {\"google\":{\"issuer\":…,"
+       "\"client_id\":…,\"jwks_uri\":…},…} (google, apple, microsoft, discord; unset: none)",
+       true, StrField(&Config::oidc_providers)},
+      {"oauth-workers", "ASOBI_OAUTH_WORKERS",
+       "threads verifying OAuth ID tokens and fetching JWKS, off the shards (2)", true,
+       IntField(&Config::oauth_workers, 1, 64)},
+      {"steam-api-key", "ASOBI_STEAM_API_KEY",
+       "Steam publisher Web API key for `steam` session tickets (unset: steam sign-in off)",
+       true, StrField(&Config::steam_api_key)},
+      {"steam-app-id", "ASOBI_STEAM_APP_ID", "Steam app id the session tickets are for", true,
+       StrField(&Config::steam_app_id)},
+      {"steam-api-base", "ASOBI_STEAM_API_BASE",
+       "Steam Web API base URL (https://partner.steam-api.com)", true,
+       StrField(&Config::steam_api_base)},
   };
   return flags;
 }

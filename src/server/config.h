@@ -116,6 +116,12 @@ struct Config {
   bool storage = true;            // --storage: false = saves/storage off, no game.storage
   int64_t kv_ttl_seconds = 3600;  // --kv-ttl-seconds: game.kv default expiry
   int64_t kv_max_keys = 100000;   // --kv-max-keys: game.kv entries per node
+  // OAuth/OIDC sign-in (rest.md §2.8; docs/decisions.md "OAuth")
+  std::string oidc_providers;  // --oidc-providers: JSON object by provider (game/oauth)
+  int oauth_workers = 2;       // --oauth-workers: threads verifying ID tokens
+  std::string steam_api_key;   // --steam-api-key: publisher Web API key ("" = steam off)
+  std::string steam_app_id;    // --steam-app-id
+  std::string steam_api_base = "https://partner.steam-api.com";  // --steam-api-base
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

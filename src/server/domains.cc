@@ -10,6 +10,7 @@
 #include "game/leaderboard/leaderboard.h"
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
+#include "game/oauth/oauth.h"
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
 #include "game/saves/saves.h"
@@ -81,12 +82,16 @@ void RegisterDomains(ServerShared& shared) {
   saves::RegisterSaves(ctx, c.storage);
   presence::RegisterPresence(ctx);
   rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes, c.ws_legacy_game_frames});
+  std::function<void()> stop_oauth = oauth::RegisterOauth(
+      ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
+                               c.steam_api_base});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
-  shared.before_stop = [previous_stop, stop_iap, flush_boards] {
+  shared.before_stop = [previous_stop, stop_iap, flush_boards, stop_oauth] {
     if (previous_stop) previous_stop();
     stop_iap();
+    stop_oauth();
     flush_boards();  // changed leaderboard entries reach the database before the shards stop
   };
 

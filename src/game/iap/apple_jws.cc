@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "game/iap/base64.h"
+#include "game/iap/jws_signature.h"
 #include "protocol/json_value.h"
 
 namespace asobi::iap {
@@ -28,8 +29,6 @@ struct Deleter {
 };
 using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
-using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using AsnObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
 void FreeX509Stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 
@@ -103,7 +102,6 @@ Result<X509*> VerifyChain(X509_STORE* store, const std::vector<X509Ptr>& certs) 
 
 // ES256 over `input` with the leaf's P-256 key; `raw_sig` is r||s (RFC 7518 §3.4).
 bool VerifyEs256(X509* leaf, std::string_view input, std::string_view raw_sig) {
-  if (raw_sig.size() != 64) return false;
   EVP_PKEY* key = X509_get0_pubkey(leaf);
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return false;
   char group[64] = {0};
@@ -112,25 +110,8 @@ bool VerifyEs256(X509* leaf, std::string_view input, std::string_view raw_sig) {
       std::string_view(group, group_len) != SN_X9_62_prime256v1) {
     return false;
   }
-  const auto* bytes = reinterpret_cast<const unsigned char*>(raw_sig.data());
-  SigPtr sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(bytes, 32, nullptr);
-  BIGNUM* s = BN_bin2bn(bytes + 32, 32, nullptr);
-  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return false;
-  }
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-  if (der_len <= 0) return false;
-  MdCtxPtr md(EVP_MD_CTX_new());
-  bool ok =
-      md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
-      EVP_DigestVerify(md.get(), der, size_t(der_len),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
-  OPENSSL_free(der);
-  return ok;
+  std::string der = EcdsaRawToDer(raw_sig);
+  return !der.empty() && VerifySha256(key, input, der);
 }
 
 // A JSON object from a base64url segment; `doc` keeps it alive.
