@@ -283,6 +283,14 @@ const std::vector<Flag>& Flags() {
       {"vote-veto-tokens", "ASOBI_VOTE_VETO_TOKENS",
        "vote.veto tokens per player per match (0: every veto answers no_veto_tokens)", true,
        IntField(&Config::vote_veto_tokens, 0, 1000)},
+      {"seasons", "ASOBI_SEASONS",
+       "JSON file of the seasons (docs/seasons.md); the server does not start when it is bad "
+       "(default: no seasons)",
+       true, StrField(&Config::seasons_file)},
+      {"season-tick-ms", "ASOBI_SEASON_TICK_MS",
+       "ms between checks of season start and end times; ended seasons get their leaderboards "
+       "archived and reset and their rewards granted then (1000)",
+       true, IntField(&Config::season_tick_ms, 10, 3600000)},
   };
   return flags;
 }

@@ -109,6 +109,9 @@ struct Config {
   int64_t chat_history_buffer_rows = 50000;  // --chat-history-buffer-rows: per shard
   // Votes (issue 13; websocket.md §7.2)
   int vote_veto_tokens = 0;  // --vote-veto-tokens: vetoes per player per match (0 = none)
+  // Seasons (issue 13; docs/seasons.md)
+  std::string seasons_file;       // --seasons: JSON file of the seasons (empty = none)
+  int64_t season_tick_ms = 1000;  // --season-tick-ms: start/end checks
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

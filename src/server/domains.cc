@@ -13,6 +13,7 @@
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
 #include "game/saves/saves.h"
+#include "game/season/season.h"
 #include "game/social/social.h"
 #include "game/tournament/tournament.h"
 
@@ -80,6 +81,7 @@ void RegisterDomains(ServerShared& shared) {
   saves::RegisterSaves(ctx);
   presence::RegisterPresence(ctx);
   rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
+  season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "game/tournament/rank_grants.h"
 #include "game/tournament/tournament_sql.h"
 
 namespace asobi::tournament {
@@ -76,7 +77,7 @@ void TournamentClock::Finish(std::string id, std::string board, std::vector<Rewa
             in_progress_.erase(id);
             return;
           }
-          std::vector<std::pair<std::string, int64_t>> standings;
+          Standings standings;
           for (int i = 0; i < r->rows(); ++i) {
             standings.emplace_back(std::string(r->GetString(i, 0)), r->GetInt64(i, 1).value_or(0));
           }
@@ -85,37 +86,15 @@ void TournamentClock::Finish(std::string id, std::string board, std::vector<Rewa
   });
 }
 
-void TournamentClock::Grant(const std::string& id,
-                            std::vector<std::pair<std::string, int64_t>> standings,
+void TournamentClock::Grant(const std::string& id, Standings standings,
                             std::vector<RewardRange> rewards) {
-  auto pending = std::make_shared<int>(1);
-  auto failed = std::make_shared<bool>(false);
-  auto settle = [this, alive = alive_, id, pending, failed] {
-    if (--*pending != 0 || !*alive) return;
-    if (*failed) {
-      in_progress_.erase(id);  // unfinished: the next tick grants again (replays where done)
-      return;
-    }
-    MarkFinished(id);
-  };
-  const std::string key = "tournament:" + id;
-  for (const auto& [player, rank] : standings) {
-    for (const auto& [currency, amount] : RewardsFor(rewards, rank)) {
-      ++*pending;
-      economy_.Grant(player, currency, amount, "tournament_reward", key,
-                     [settle, failed, id](Result<economy::WalletChange> r) {
-                       // An erased player cannot be rewarded; anything else is retried.
-                       if (!r.ok() && r.error().reason != "player_not_found") {
-                         LOG_WARN("tournament reward not granted yet")
-                             .KV("tournament", id)
-                             .KV("reason", r.error().reason);
-                         *failed = true;
-                       }
-                       settle();
-                     });
-    }
-  }
-  settle();
+  GrantRankRewards(economy_, standings, rewards, "tournament_reward", "tournament:" + id,
+                   [this, alive = alive_, id](bool all_granted) {
+                     if (!*alive) return;
+                     // Unfinished: the next tick grants again (replays where done).
+                     if (!all_granted) return (void)in_progress_.erase(id);
+                     MarkFinished(id);
+                   });
 }
 
 void TournamentClock::MarkFinished(const std::string& id) {

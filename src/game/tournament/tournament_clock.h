@@ -19,6 +19,7 @@
 #include "db/pg_connection.h"
 #include "game/economy/economy_service.h"
 #include "game/leaderboard/leaderboard_service.h"
+#include "game/tournament/rank_grants.h"
 #include "game/tournament/rewards.h"
 #include "reactor/reactor.h"
 
@@ -37,8 +38,7 @@ class TournamentClock {
   void Schedule();
   void Tick();
   void Finish(std::string id, std::string board, std::vector<RewardRange> rewards);
-  void Grant(const std::string& id, std::vector<std::pair<std::string, int64_t>> standings,
-             std::vector<RewardRange> rewards);
+  void Grant(const std::string& id, Standings standings, std::vector<RewardRange> rewards);
   void MarkFinished(const std::string& id);
 
   Reactor& reactor_;
