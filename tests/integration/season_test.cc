@@ -17,6 +17,7 @@
 #include "itest_suite.h"
 #include "json_canon.h"
 #include "json_doc.h"
+#include "lua_player.h"
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "server_suite.h"
@@ -25,6 +26,22 @@ namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 30000;  // bounds a misbehaving server only
+
+// game.season as a solo Lua mode sees it (LuaPlayer): the current and the next season.
+constexpr char kRunSeason[] = R"(
+local function run(p, i)
+  local c = game.season.current()
+  local n = game.season.next()
+  local out = { bad = game.season.current(1).error, next = "none", current = "none" }
+  if c then
+    out.current = { id = c.id, name = c.name, starts_at = c.starts_at, ends_at = c.ends_at,
+                    boards = c.leaderboards, mode = c.config.mode,
+                    left_ok = c.time_left_ms > 0 and c.time_left_ms <= c.ends_at - c.starts_at }
+  end
+  if n then out.next = { id = n.id, starts_in_ok = n.time_left_ms > 0 } end
+  return out
+end
+)";
 
 int64_t WallMs() {
   timespec ts{};
@@ -37,8 +54,11 @@ class SeasonTest : public ServerSuite<SeasonTest> {
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    dir_ = new std::string(
-        MakeGameDir("/tmp/asobi_season_itest_XXXXXX", {{"seasons.json", R"({"seasons": []})"}}));
+    dir_ =
+        new std::string(MakeGameDir("/tmp/asobi_season_itest_XXXXXX",
+                                    {{"seasons.json", R"({"seasons": []})"},
+                                     {"seasonal.lua", SoloLuaMode(kRunSeason)},
+                                     {"config.lua", R"(return { seasonal = "seasonal.lua" })"}}));
     server_ = new ServerProcess();
     ASSERT_TRUE(StartServer(server_, SeasonsPath()));
   }
@@ -55,7 +75,8 @@ class SeasonTest : public ServerSuite<SeasonTest> {
     o.flags.insert(o.flags.end(),
                    {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
                     "--leaderboard-client-submit", "all", "--leaderboard-flush-ms", "3600000",
-                    "--season-tick-ms", "50", "--seasons", seasons});
+                    "--season-tick-ms", "50", "--seasons", seasons, "--game-dir", *dir_,
+                    "--ws-rate-limit", "1000"});
     return StartReady(s, o);
   }
 
@@ -128,6 +149,18 @@ TEST_F(SeasonTest, ReadsAndUnknownIds) {
   JsonDoc one = Json(Call("GET", "/api/v1/seasons/later", "", token));
   EXPECT_EQ(one.Str({"name"}), "Later");
 
+  // Lua sees the same seasons (from the file, in memory).
+  {
+    LuaPlayer lua("seasonal");
+    ASSERT_TRUE(lua.Join(server_->port(), token));
+    EXPECT_EQ(lua.Run("\"x\":1"),
+              Canon(R"j({"bad":"game.season.current requires ()","current":{"id":"now",)j"
+                    R"("name":"Now","starts_at":)" +
+                    std::to_string(now - day) + R"(,"ends_at":)" + std::to_string(now + day) +
+                    R"(,"boards":["r1","r2"],"mode":"arena","left_ok":true},)"
+                    R"("next":{"id":"later","starts_in_ok":true}})"));
+  }
+
   // Not archived yet: no entries. Unknown and malformed ids: 404 season.not_found.
   HttpResponse empty = Call("GET", "/api/v1/seasons/now/leaderboards/r1", "", token);
   EXPECT_EQ(empty.status, 200);
@@ -153,6 +186,11 @@ TEST_F(SeasonTest, ReadsAndUnknownIds) {
   HttpResponse none = Call("GET", "/api/v1/seasons/current", "", token);
   EXPECT_EQ(none.status, 404) << none.body;
   EXPECT_EQ(Json(none).Str({"error", "code"}), "season.not_found");
+  LuaPlayer lua("seasonal");
+  ASSERT_TRUE(lua.Join(server_->port(), token));
+  EXPECT_EQ(lua.Run("\"x\":1"),
+            Canon(R"j({"bad":"game.season.current requires ()","current":"none",)j"
+                  R"("next":{"id":"later2","starts_in_ok":true}})"));
 }
 
 TEST_F(SeasonTest, RolloverArchivesResetsAndRewardsOnceAcrossARestart) {
@@ -170,6 +208,8 @@ TEST_F(SeasonTest, RolloverArchivesResetsAndRewardsOnceAcrossARestart) {
                    R"({"id": "s2", "name": "Season 2", "starts_at": )" +
                    std::to_string(end) + R"(, "ends_at": )" + std::to_string(end + 86400000) +
                    R"(, "leaderboards": ["ladder"]}]})");
+  // Seasons of other tests, if any, are over.
+  Q("UPDATE seasons SET status = 'ended' WHERE id NOT IN ('s1', 's2')");
   ASSERT_TRUE(Restart(*dir_ + "/roll.json"));
   const std::string& token = p[0].second;
   ASSERT_EQ(Json(Call("GET", "/api/v1/seasons/current", "", token)).Str({"id"}), "s1");

@@ -4,8 +4,10 @@
 #include "game/leaderboard/leaderboard_service.h"
 #include "game/season/season.h"
 #include "game/season/season_clock.h"
+#include "game/season/season_lua_backend.h"
 #include "game/season/season_routes.h"
 #include "game/season/season_service.h"
+#include "script/game_api/api_backends.h"
 
 namespace asobi::season {
 
@@ -17,6 +19,13 @@ void RegisterSeasons(DomainContext& ctx, const SeasonOptions& options) {
   RegisterSeasonRoutes(ctx.http_api());
   int64_t tick_ms = options.tick_ms;
   ctx.OnShardStart([seasons, tick_ms](GameShard& game) {
+    // game.season reads the file's seasons from memory: it works without a database too.
+    auto lua = std::make_shared<SeasonLuaBackend>(seasons);
+    script::game_api::ApiBackends::OnThisShard().season = lua.get();
+    game.AddTeardown([lua]() mutable {
+      script::game_api::ApiBackends::OnThisShard().season = nullptr;
+      lua.reset();
+    });
     if (game.db == nullptr) return;
     auto svc = std::make_shared<SeasonService>(game.shard->reactor(), *game.db);
     SetSeasonServiceOnThisShard(svc.get());
