@@ -118,6 +118,8 @@ TEST_F(SeasonTest, ReadsAndUnknownIds) {
   const int64_t day = 86400000;
   WriteSeasons("reads.json",
                R"({"seasons": [)"
+               R"({"id": "past", "name": "Past", "starts_at": 1000, "ends_at": 2000,)"
+               R"( "leaderboards": ["r1"]},)"
                R"({"id": "later", "name": "Later", "starts_at": )" +
                    std::to_string(now + day) + R"(, "ends_at": )" + std::to_string(now + 2 * day) +
                    R"(},)"
@@ -129,9 +131,13 @@ TEST_F(SeasonTest, ReadsAndUnknownIds) {
   EXPECT_EQ(WaitStatus("now", "active", token), "active");
 
   JsonDoc all = Json(Call("GET", "/api/v1/seasons", "", token));
-  EXPECT_EQ(all.Str({"seasons", "0", "id"}), "now") << all.text();  // by starts_at
-  EXPECT_EQ(all.Str({"seasons", "1", "id"}), "later");
-  EXPECT_EQ(all.Str({"seasons", "1", "status"}), "upcoming");
+  EXPECT_EQ(all.Str({"seasons", "0", "id"}), "past") << all.text();  // by starts_at
+  EXPECT_EQ(all.Str({"seasons", "1", "id"}), "now");
+  EXPECT_EQ(all.Str({"seasons", "2", "id"}), "later");
+  EXPECT_EQ(all.Str({"seasons", "2", "status"}), "upcoming");
+  // New to the server after its end: ended at once, nothing archived.
+  EXPECT_EQ(all.Str({"seasons", "0", "status"}), "ended");
+  EXPECT_EQ(Q("SELECT count(*) FROM season_archives WHERE season_id = 'past'"), "0");
   JsonDoc upcoming = Json(Call("GET", "/api/v1/seasons?status=upcoming&limit=1", "", token));
   EXPECT_EQ(upcoming.Str({"seasons", "0", "id"}), "later") << upcoming.text();
   EXPECT_EQ(upcoming.At({"seasons"})->get_array().size(), 1u);

@@ -88,7 +88,7 @@ void SeasonClock::Upsert() {
     upserted_ = true;
     return;
   }
-  db_.Execute(sql::kUpsert, {db::Param::Json(SeasonsJson(*seasons_))},
+  db_.Execute(sql::kUpsert, {db::Param::Json(SeasonsJson(*seasons_)), db::Param::Int64(UnixMs())},
               [this, alive = alive_](db::DbResult<db::PgResult> r) {
                 if (!*alive) return;
                 if (!r.ok()) {

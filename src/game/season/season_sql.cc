@@ -50,12 +50,13 @@ const db::Statement kTablesReady(
 const db::Statement kUpsert(
     "season_upsert",
     "INSERT INTO seasons (id, name, starts_at, ends_at, status, config, ranked, rewards, "
-    "inserted_at) SELECT r.id, r.name, r.s, r.e, 'upcoming', r.c, r.b, r.w, now() FROM "
+    "inserted_at) SELECT r.id, r.name, r.s, r.e, CASE WHEN r.e <= $2 THEN 'ended' ELSE "
+    "'upcoming' END, r.c, r.b, r.w, now() FROM "
     "json_to_recordset($1) AS r(id varchar, name varchar, s bigint, e bigint, c jsonb, b jsonb, "
     "w jsonb) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, starts_at = "
     "EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, config = EXCLUDED.config, ranked = "
     "EXCLUDED.ranked, rewards = EXCLUDED.rewards WHERE seasons.status <> 'ended'",
-    {PgType::kJson});
+    {PgType::kJson, PgType::kInt8});
 
 const db::Statement kActivate("season_activate",
                               "UPDATE seasons SET status = 'active' WHERE status = 'upcoming' "

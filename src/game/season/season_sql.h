@@ -19,8 +19,9 @@ extern const db::Statement kCurrent;
 extern const db::Statement kStandings;
 /// () -> one row: true once the migrations created the tables the clock uses.
 extern const db::Statement kTablesReady;
-/// ($1 JSON array of {id, name, s, e, c, b, w}) -> upserts the configured seasons; seasons
-/// already ended keep their row.
+/// ($1 JSON array of {id, name, s, e, c, b, w}, $2 now ms) -> upserts the configured seasons;
+/// seasons already ended keep their row; a new row for a season past its end is `ended` at once
+/// (it never ran here: nothing to archive or reward).
 extern const db::Statement kUpsert;
 /// ($1 now ms) -> marks upcoming seasons whose window holds now active.
 extern const db::Statement kActivate;
