@@ -26,6 +26,7 @@ namespace asobi::itest {
 namespace {
 
 constexpr int kWaitMs = 30000;  // bounds a misbehaving server only
+constexpr char kNoPlayer[] = "0190c000-0000-7000-8000-0000000000ff";
 
 // game.season as a solo Lua mode sees it (LuaPlayer): the current and the next season.
 constexpr char kRunSeason[] = R"(
@@ -239,6 +240,23 @@ TEST_F(SeasonTest, RolloverArchivesResetsAndRewardsOnceAcrossARestart) {
   EXPECT_EQ(arch.Str({"entries", "0", "leaderboard_id"}), "ladder");
   EXPECT_EQ(arch.Str({"entries", "2", "player_id"}), p[3].first);
   EXPECT_EQ(arch.Int({"entries", "2", "rank"}), 3);
+  EXPECT_EQ(arch.Str({"entries", "0", "updated_at"}).value_or("").size(), 24u);  // RFC 3339
+  // Around a player: p2 is last (rank 4); range 1 gives ranks 3-4.
+  JsonDoc near =
+      Json(Call("GET", "/api/v1/seasons/s1/leaderboards/ladder/around/" + p[2].first + "?range=1",
+                "", token));
+  ASSERT_EQ(near.At({"entries"})->get_array().size(), 2u) << near.text();
+  EXPECT_EQ(near.Str({"entries", "0", "player_id"}), p[3].first);
+  EXPECT_EQ(near.Int({"entries", "1", "rank"}), 4);
+  for (std::string who : {std::string("not-a-uuid"), std::string(kNoPlayer)}) {
+    HttpResponse none =
+        Call("GET", "/api/v1/seasons/s1/leaderboards/ladder/around/" + who, "", token);
+    EXPECT_EQ(none.status, 200) << who;
+    EXPECT_EQ(none.body, R"({"season_id":"s1","entries":[]})") << who;
+  }
+  EXPECT_EQ(
+      Call("GET", "/api/v1/seasons/zz/leaderboards/ladder/around/" + p[2].first, "", token).status,
+      404);
   // The live boards start empty for s2, which is now current.
   EXPECT_EQ(Call("GET", "/api/v1/leaderboards/ladder", "", token).body, R"({"entries":[]})");
   EXPECT_EQ(Call("GET", "/api/v1/leaderboards/kills", "", token).body, R"({"entries":[]})");

@@ -67,6 +67,19 @@ void Standings(HttpCall& call) {
   });
 }
 
+void StandingsAround(HttpCall& call) {
+  std::string id(call.route.Param("id"));
+  std::string board(call.route.Param("leaderboard_id"));
+  std::string player(call.route.Param("player_id"));
+  int range = int(http::IntParam(call.request.query, "range", 5, 1, 50));
+  WithSeasons(call, [id, board, player, range](HttpCall& c, SeasonService& svc) {
+    svc.StandingsAround(id, board, player, range, [&c, id](Result<std::string> r) {
+      if (!r.ok()) return RespondFailure(c, r.error().reason);
+      RespondJson(c, "{\"season_id\":\"" + id + "\",\"entries\":" + r.value() + "}");
+    });
+  });
+}
+
 }  // namespace
 
 void SetSeasonServiceOnThisShard(SeasonService* svc) { t_service = svc; }
@@ -75,6 +88,8 @@ void RegisterSeasonRoutes(HttpApi& api) {
   api.Add("GET", "/api/v1/seasons", &List);
   api.Add("GET", "/api/v1/seasons/:id", &Get);
   api.Add("GET", "/api/v1/seasons/:id/leaderboards/:leaderboard_id", &Standings);
+  api.Add("GET", "/api/v1/seasons/:id/leaderboards/:leaderboard_id/around/:player_id",
+          &StandingsAround);
 }
 
 }  // namespace asobi::season

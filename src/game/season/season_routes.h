@@ -1,5 +1,6 @@
 // REST routes of the seasons (docs/seasons.md): GET /api/v1/seasons, /seasons/current,
-// /seasons/:id and /seasons/:id/leaderboards/:leaderboard_id (archived standings).
+// /seasons/:id, /seasons/:id/leaderboards/:leaderboard_id (archived standings) and
+// /seasons/:id/leaderboards/:leaderboard_id/around/:player_id.
 #pragma once
 
 #include "game/http_api.h"

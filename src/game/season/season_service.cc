@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/uuid.h"
 #include "game/season/season_config.h"
 #include "game/season/season_sql.h"
 #include "simdjson.h"
@@ -27,6 +28,25 @@ db::ResultCallback OneJson(JsonCallback done, std::string_view absent) {
     if (r->rows() != 1) return done(Fail(absent));
     done(std::string(r->GetString(0, 0)));
   };
+}
+
+// Answers (season exists, entries) rows of kStandings / kStandingsAround.
+db::ResultCallback EntriesJson(JsonCallback done) {
+  return [done = std::move(done)](db::DbResult<db::PgResult> r) {
+    if (!r.ok()) return done(Fail(DbReason(r.error())));
+    if (r->rows() != 1) return done(Fail("internal"));
+    if (r->GetString(0, 0) != "t") return done(Fail("not_found"));
+    done(std::string(r->GetString(0, 1)));
+  };
+}
+
+// A board id that no board can have (empty, over 255 bytes, not UTF-8) has no entries: "".
+std::string UsableBoard(std::string board) {
+  if (board.size() > 255 || !simdjson::validate_utf8(board.data(), board.size()) ||
+      board.find('\0') != std::string::npos) {
+    board.clear();
+  }
+  return board;
 }
 
 }  // namespace
@@ -54,19 +74,21 @@ void SeasonService::Current(JsonCallback done) {
 
 void SeasonService::Standings(std::string id, std::string board, int limit, JsonCallback done) {
   if (!ValidSeasonId(id)) return FailLater(std::move(done), "not_found");
-  // A board id that no board can have (empty, over 255 bytes, not UTF-8) has no entries.
-  if (board.size() > 255 || !simdjson::validate_utf8(board.data(), board.size()) ||
-      board.find('\0') != std::string::npos) {
-    board.clear();
-  }
   db_.Execute(sql::kStandings,
-              {db::Param::Text(id), db::Param::Text(board), db::Param::Int32(limit)},
-              [done = std::move(done)](db::DbResult<db::PgResult> r) {
-                if (!r.ok()) return done(Fail(DbReason(r.error())));
-                if (r->rows() != 1) return done(Fail("internal"));
-                if (r->GetString(0, 0) != "t") return done(Fail("not_found"));
-                done(std::string(r->GetString(0, 1)));
-              });
+              {db::Param::Text(id), db::Param::Text(UsableBoard(std::move(board))),
+               db::Param::Int32(limit)},
+              EntriesJson(std::move(done)));
+}
+
+void SeasonService::StandingsAround(std::string id, std::string board, std::string player_id,
+                                    int range, JsonCallback done) {
+  if (!ValidSeasonId(id)) return FailLater(std::move(done), "not_found");
+  // No player can have an entry under a malformed id: the nil UUID never matches a player.
+  if (!IsCanonicalUuid(player_id)) player_id = "00000000-0000-0000-0000-000000000000";
+  db_.Execute(sql::kStandingsAround,
+              {db::Param::Text(id), db::Param::Text(UsableBoard(std::move(board))),
+               db::Param::Uuid(player_id), db::Param::Int32(range)},
+              EntriesJson(std::move(done)));
 }
 
 }  // namespace asobi::season

@@ -34,6 +34,11 @@ class SeasonService {
   /// The first `limit` archived entries of `board` in season `id`, by rank; `[]` when the
   /// board was not archived (yet) in that season. Errors: not_found (unknown season).
   void Standings(std::string id, std::string board, int limit, JsonCallback done);
+  /// The archived entries of `board` in season `id` ranked within `range` of `player_id`'s rank
+  /// (the player's included); `[]` when the player has no archived entry there (or is not a
+  /// UUID). Errors: not_found (unknown season).
+  void StandingsAround(std::string id, std::string board, std::string player_id, int range,
+                       JsonCallback done);
 
  private:
   void FailLater(JsonCallback done, std::string reason);

@@ -33,14 +33,26 @@ const db::Statement kCurrent("season_current",
                              "status <> 'ended' ORDER BY starts_at, id LIMIT 1",
                              {PgType::kInt8});
 
+#define STANDING_JSON                                                                          \
+  "json_build_object('leaderboard_id', leaderboard_id, 'player_id', player_id, 'score', "      \
+  "score, 'sub_score', 0, 'rank', rank, 'updated_at', to_char(updated_at AT TIME ZONE 'UTC', " \
+  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
+
 const db::Statement kStandings(
     "season_standings",
-    "SELECT EXISTS (SELECT 1 FROM seasons WHERE id = $1), coalesce((SELECT json_agg(json_build_"
-    "object('leaderboard_id', leaderboard_id, 'player_id', player_id, 'score', score, "
-    "'sub_score', 0, 'rank', rank, 'updated_at', (extract(epoch FROM updated_at) * "
-    "1000)::bigint) ORDER BY rank) FROM (SELECT * FROM season_standings WHERE season_id = $1 "
+    "SELECT EXISTS (SELECT 1 FROM seasons WHERE id = $1), coalesce((SELECT json_agg(" STANDING_JSON
+    " ORDER BY rank) FROM (SELECT * FROM season_standings WHERE season_id = $1 "
     "AND leaderboard_id = $2 ORDER BY rank LIMIT $3) s), '[]'::json)::text",
     {PgType::kVarchar, PgType::kVarchar, PgType::kInt4});
+
+const db::Statement kStandingsAround(
+    "season_standings_around",
+    "SELECT EXISTS (SELECT 1 FROM seasons WHERE id = $1), coalesce((SELECT json_agg(" STANDING_JSON
+    " ORDER BY rank) FROM (SELECT s.* FROM season_standings s, (SELECT rank AS r FROM "
+    "season_standings WHERE season_id = $1 AND leaderboard_id = $2 AND player_id = $3) me "
+    "WHERE s.season_id = $1 AND s.leaderboard_id = $2 AND s.rank BETWEEN me.r - $4 AND me.r + "
+    "$4) t), '[]'::json)::text",
+    {PgType::kVarchar, PgType::kVarchar, PgType::kUuid, PgType::kInt4});
 
 const db::Statement kTablesReady(
     "season_tables_ready",

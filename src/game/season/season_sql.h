@@ -17,6 +17,9 @@ extern const db::Statement kCurrent;
 /// ($1 season id, $2 board, $3 limit) -> one row: (season exists, JSON array of entries by
 /// rank) of the archived standings.
 extern const db::Statement kStandings;
+/// ($1 season id, $2 board, $3 player id, $4 range) -> one row: (season exists, JSON array of
+/// the archived entries ranked within `range` of the player's rank; empty without the player).
+extern const db::Statement kStandingsAround;
 /// () -> one row: true once the migrations created the tables the clock uses.
 extern const db::Statement kTablesReady;
 /// ($1 JSON array of {id, name, s, e, c, b, w}, $2 now ms) -> upserts the configured seasons;
