@@ -283,6 +283,13 @@ TEST_F(SeasonTest, RolloverArchivesResetsAndRewardsOnceAcrossARestart) {
   JsonDoc live = Json(Call("GET", "/api/v1/leaderboards/ladder", "", token));
   EXPECT_EQ(live.Str({"entries", "0", "player_id"}), p[0].first) << live.text();
   EXPECT_EQ(live.Int({"entries", "0", "score"}), 5);
+
+  // Erasing a player removes its archived standings (rest.md §3.2), the others stay.
+  HttpResponse erased =
+      Call("POST", "/api/v1/players/me/erase", R"({"password":"password123"})", p[2].second);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Q("SELECT count(*) FROM season_standings WHERE season_id = 's1'"), "3");
+  EXPECT_EQ(Q("SELECT count(*) FROM season_standings WHERE player_id = '" + p[2].first + "'"), "0");
 }
 
 TEST_F(SeasonTest, BadSeasonsFilesStopTheStart) {
