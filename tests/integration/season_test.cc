@@ -205,7 +205,7 @@ TEST_F(SeasonTest, RolloverArchivesResetsAndRewardsOnceAcrossARestart) {
   for (int i = 0; i < 4; ++i) p.push_back(Register("season_roll_" + std::to_string(i)));
   // s1 ends a few seconds after the server is up; s2 follows it on the same board.
   const int64_t now = WallMs();
-  const int64_t end = now + 6000;
+  const int64_t end = now + 15000;  // room for a restart and 5 requests on a loaded machine
   WriteSeasons("roll.json",
                R"({"seasons": [{"id": "s1", "name": "Season 1", "starts_at": )" +
                    std::to_string(now - 1000) + R"(, "ends_at": )" + std::to_string(end) +
