@@ -108,6 +108,7 @@ constexpr CodeStatus kCodeTable[] = {
     {"tournament.not_found", 404},
     {"tournament.full", 409},
     {"tournament.already_joined", 409},
+    {"season.not_found", 404},
     {"notification.not_found", 404},
     {"save.not_found", 404},
     {"save.too_large", 413},

@@ -316,6 +316,14 @@ const std::vector<Flag>& Flags() {
       {"steam-api-base", "ASOBI_STEAM_API_BASE",
        "Steam Web API base URL (https://partner.steam-api.com)", true,
        StrField(&Config::steam_api_base)},
+      {"seasons", "ASOBI_SEASONS",
+       "JSON file of the seasons (docs/seasons.md); the server does not start when it is bad "
+       "(default: no seasons)",
+       true, StrField(&Config::seasons_file)},
+      {"season-tick-ms", "ASOBI_SEASON_TICK_MS",
+       "ms between checks of season start and end times; ended seasons get their leaderboards "
+       "archived and reset and their rewards granted then (1000)",
+       true, IntField(&Config::season_tick_ms, 10, 3600000)},
   };
   return flags;
 }

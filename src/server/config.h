@@ -122,6 +122,9 @@ struct Config {
   std::string steam_api_key;   // --steam-api-key: publisher Web API key ("" = steam off)
   std::string steam_app_id;    // --steam-app-id
   std::string steam_api_base = "https://partner.steam-api.com";  // --steam-api-base
+  // Seasons (issue 13; docs/seasons.md)
+  std::string seasons_file;       // --seasons: JSON file of the seasons (empty = none)
+  int64_t season_tick_ms = 1000;  // --season-tick-ms: start/end checks
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

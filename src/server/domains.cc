@@ -14,6 +14,7 @@
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
 #include "game/saves/saves.h"
+#include "game/season/season.h"
 #include "game/social/social.h"
 #include "game/tournament/tournament.h"
 
@@ -85,6 +86,7 @@ void RegisterDomains(ServerShared& shared) {
   std::function<void()> stop_oauth = oauth::RegisterOauth(
       ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
                                c.steam_api_base});
+  season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "game/auth/auth_routes.h"
 #include "game/rate_limits.h"
+#include "game/season/season_config.h"
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
 #include "server/database_setup.h"
@@ -76,6 +77,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::shared_ptr<RouteRateLimits> rate_limits = limits.value();
+  if (auto seasons = season::LoadSeasonsFile(cfg->seasons_file); !seasons.ok()) {
+    std::fprintf(stderr, "asobi: bad --seasons: %s\n", seasons.error().message.c_str());
+    return 2;
+  }
 
   Server server(std::move(cfg.value()));
   ServerShared& shared = server.shared();

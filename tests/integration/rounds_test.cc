@@ -744,5 +744,88 @@ TEST_F(RoundsTest, BotsVoteForARandomOption) {
   EXPECT_EQ(a.Call("match.leave", "{}").Str({"type"}), "match.left");
 }
 
+// Weighted (lua.md §6, docs/decisions.md "Votes: weighted and adaptive"): a player whose ballot
+// lost the previous decided vote weighs 1.5 in the next weighted one.
+TEST_F(RoundsTest, WeightedVoteFavoursThePlayerWhoLostTheLastVote) {
+  RoundsPlayer a, b;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_EQ(a.Call("match.find_or_create", R"({"mode":"voting2"})").Str({"type"}), "match.joined");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting2"})").Str({"type"}), "match.joined");
+  // A 1-1 plurality tie that the "first" tie breaker gives to x: b lost.
+  a.Input(R"({"vote":{"template":"w1","window_ms":30000,"window_type":"ready_up",)"
+          R"("tie_breaker":"first","options":[{"id":"x","label":"X"},{"id":"y","label":"Y"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(a.WaitFor("match.vote_start", &start)) << start.text();
+  std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("x")"), "ok");
+  EXPECT_EQ(CastOption(b, vote_id, R"("y")"), "ok");
+  JsonDoc result;
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "x");
+  // The same ballots in a weighted vote: y wins 1.5 to 1.
+  a.Input(R"({"vote":{"template":"w2","window_ms":30000,"window_type":"ready_up",)"
+          R"("method":"weighted","tie_breaker":"first",)"
+          R"("options":[{"id":"x","label":"X"},{"id":"y","label":"Y"}]}})");
+  ASSERT_TRUE(a.WaitFor("match.vote_start", Template("w2"), &start)) << start.text();
+  EXPECT_EQ(start.Str({"payload", "method"}), "weighted");
+  vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"(["x"])"), "invalid_option");  // a string, as plurality
+  EXPECT_EQ(CastOption(a, vote_id, R"("x")"), "ok");
+  JsonDoc tally;
+  ASSERT_TRUE(b.WaitFor("match.vote_tally", &tally)) << tally.text();
+  EXPECT_EQ(tally.Raw({"payload", "tallies"}), R"({"x":1,"y":0})");
+  EXPECT_EQ(CastOption(b, vote_id, R"("y")"), "ok");
+  ASSERT_TRUE(a.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "y");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"x":1,"y":1.5})");
+  EXPECT_EQ(result.Raw({"payload", "distribution"}), R"({"x":0.4,"y":0.6})");
+  EXPECT_EQ(result.Int({"payload", "total_votes"}), 2);
+  // Persisted like every vote (rest.md §3.11).
+  JsonDoc row;
+  for (int64_t deadline = RoundsNowMs() + kRoundsWaitMs; RoundsNowMs() < deadline;) {
+    HttpResponse r = HttpCall(port(), "GET", "/api/v1/votes/" + vote_id, "", tokens_[0]);
+    if (r.status == 200 && row.Parse(r.body)) break;
+    usleep(20 * 1000);
+  }
+  EXPECT_EQ(row.Str({"method"}), "weighted") << row.text();
+  for (RoundsPlayer* p : {&a, &b}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
+// Adaptive (docs/decisions.md "Votes: weighted and adaptive"): resolves as soon as the voters
+// left cannot change the winner, long before its 60 s window; a later cast is vote_closed.
+TEST_F(RoundsTest, AdaptiveWindowResolvesOnceTheWinnerIsCertain) {
+  RoundsPlayer a, b, c;
+  ASSERT_TRUE(a.Connect(port(), tokens_[0]));
+  ASSERT_TRUE(b.Connect(port(), tokens_[1]));
+  ASSERT_TRUE(c.Connect(port(), tokens_[3]));
+  JsonDoc ja = a.Call("match.find_or_create", R"({"mode":"voting"})");
+  ASSERT_EQ(ja.Str({"type"}), "match.joined") << ja.text();
+  const std::string match_id = ja.Str({"payload", "match_id"}).value_or("");
+  ASSERT_EQ(b.Call("match.find_or_create", R"({"mode":"voting"})").Str({"type"}), "match.joined");
+  ASSERT_EQ(c.Call("match.join", R"({"match_id":")" + match_id + R"("})").Str({"type"}),
+            "match.joined");
+  JsonDoc s;
+  ASSERT_TRUE(a.WaitFor("match.state", &s));
+  a.Input(R"({"vote":{"template":"adapt","window_ms":60000,"window_type":"adaptive",)"
+          R"("options":[{"id":"x","label":"X"},{"id":"y","label":"Y"}]}})");
+  JsonDoc start;
+  ASSERT_TRUE(c.WaitFor("match.vote_start", &start)) << start.text();
+  const std::string vote_id = start.Str({"payload", "vote_id"}).value_or("");
+  EXPECT_EQ(CastOption(a, vote_id, R"("x")"), "ok");
+  JsonDoc result;
+  EXPECT_FALSE(a.WaitFor("match.vote_result", &result, 200)) << result.text();  // 1-0, 2 left
+  EXPECT_EQ(CastOption(b, vote_id, R"("x")"), "ok");  // 2-0 with one left: x is certain
+  ASSERT_TRUE(c.WaitFor("match.vote_result", &result)) << result.text();
+  EXPECT_EQ(result.Str({"payload", "winner"}), "x");
+  EXPECT_EQ(result.Raw({"payload", "counts"}), R"({"x":2,"y":0})");
+  EXPECT_EQ(CastOption(c, vote_id, R"("y")"), "vote_closed");
+  for (RoundsPlayer* p : {&a, &b, &c}) {
+    EXPECT_EQ(p->Call("match.leave", "{}").Str({"type"}), "match.left");
+  }
+}
+
 }  // namespace
 }  // namespace asobi::itest

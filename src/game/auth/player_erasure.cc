@@ -47,6 +47,8 @@ const db::Statement kErase(
     "target)), "
     "d_saves AS (DELETE FROM cloud_saves WHERE player_id IN (SELECT id FROM target)), "
     "d_storage AS (DELETE FROM storage WHERE player_id IN (SELECT id FROM target)), "
+    // Seasons: archived standings go (the other ranks stay as they were archived).
+    "d_season AS (DELETE FROM season_standings WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
     "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
     "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "

@@ -287,34 +287,66 @@ void LeaderboardService::FlushBoard(const std::string& board_id, Board& board,
   for (;;) {
     std::vector<DirtyRow> rows = board.TakeDirty(kFlushBatchRows);
     if (rows.empty()) return;
-    JsonWriter w;
-    w.BeginArray();
-    for (const DirtyRow& row : rows) {
-      w.BeginObject();
-      w.Key("id");
-      w.String(NewUuidV7());
-      w.Key("b");
-      w.String(board_id);
-      w.Key("p");
-      w.String(row.player_id);
-      w.Key("s");
-      w.Int(row.score);
-      w.Key("t");
-      w.Int(row.updated_at_ms);
-      w.EndObject();
-    }
-    w.EndArray();
     ++*pending;
-    db_.Execute(sql::kUpsert, {db::Param::Json(w.Take())},
-                [this, alive = alive_, board_id, rows = std::move(rows), pending, done,
-                 failed](db::DbResult<db::PgResult> r) {
-                  if (!r.ok() && failed) *failed = true;
-                  if (*alive && !r.ok()) {
-                    auto it = boards_.find(board_id);
-                    if (it != boards_.end()) it->second->board.MarkDirty(rows);
-                  }
-                  if (--*pending == 0) (*done)();
-                });
+    std::vector<DirtyRow> taken = rows;
+    WriteRows(board_id, taken,
+              [this, alive = alive_, board_id, rows = std::move(rows), pending, done,
+               failed](db::DbResult<db::PgResult> r) {
+                if (!r.ok() && failed) *failed = true;
+                if (*alive && !r.ok()) {
+                  auto it = boards_.find(board_id);
+                  if (it != boards_.end()) it->second->board.MarkDirty(rows);
+                }
+                if (--*pending == 0) (*done)();
+              });
+  }
+}
+
+void LeaderboardService::WriteRows(const std::string& board_id, const std::vector<DirtyRow>& rows,
+                                   db::ResultCallback done) {
+  JsonWriter w;
+  w.BeginArray();
+  for (const DirtyRow& row : rows) {
+    w.BeginObject();
+    w.Key("id");
+    w.String(NewUuidV7());
+    w.Key("b");
+    w.String(board_id);
+    w.Key("p");
+    w.String(row.player_id);
+    w.Key("s");
+    w.Int(row.score);
+    w.Key("t");
+    w.Int(row.updated_at_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  db_.Execute(sql::kUpsert, {db::Param::Json(w.Take())}, std::move(done));
+}
+
+void LeaderboardService::Rotate(std::string board_id, ArchiveFn archive,
+                                std::function<void(Status)> done) {
+  int origin = shard_.id();
+  auto owner_op = [board_id, archive, origin, done](LeaderboardService* s) {
+    if (s == nullptr) return ReplyFrom<Ok>(origin, done, Fail("not_ready"));
+    auto it = s->boards_.find(board_id);
+    if (it != s->boards_.end()) {
+      if (!it->second->ready) return ReplyFrom<Ok>(origin, done, Fail("not_ready"));
+      // The last changes go first; a failed write loses them (the database is down then and
+      // the archive fails too, so the caller retries on the table as it stands).
+      Board& board = it->second->board;
+      for (;;) {
+        std::vector<DirtyRow> rows = board.TakeDirty(kFlushBatchRows);
+        if (rows.empty()) break;
+        s->WriteRows(board_id, rows, [](db::DbResult<db::PgResult>) {});
+      }
+      s->boards_.erase(it);
+      s->node_->live_boards.fetch_sub(1);
+    }
+    archive(s->db_, [origin, done](Status st) { ReplyFrom<Ok>(origin, done, std::move(st)); });
+  };
+  if (!OnOwner(board_id, std::move(owner_op))) {
+    shard_.reactor().Post([done] { done(Fail("not_ready")); });
   }
 }
 

@@ -94,6 +94,15 @@ class LeaderboardService {
   /// calling shard once they are written (or the write failed: `not_ready`/`internal`). Any
   /// shard. Tournaments call it before ranking a board from the table.
   void Flush(std::string board_id, std::function<void(Status)> done);
+  /// Runs on the owner shard with the owner's connection; calls `archived` there once.
+  using ArchiveFn = std::function<void(db::PgConnection& db, std::function<void(Status)> archived)>;
+  /// Closes the board's current standings (seasons, game/season): on the owner, issues the
+  /// writes of the board's changed entries, then `archive` on the same pipelined connection
+  /// (so it sees them and runs before any later load of the board), and drops the board from
+  /// memory, so the next submit loads it from the table as `archive` left it. `done` gets
+  /// archive's status on the calling shard (not_ready while the board is loading or the
+  /// mailbox is full). Any shard.
+  void Rotate(std::string board_id, ArchiveFn archive, std::function<void(Status)> done);
   /// Writes every changed entry of this shard's boards; `done` runs on this shard when the
   /// writes completed (or failed: their entries stay dirty). Owner shard only.
   void FlushAll(std::function<void()> done);
@@ -123,6 +132,9 @@ class LeaderboardService {
   void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
                   EntriesCallback done);
   void ScheduleFlush();
+  // Issues one upsert of `rows` of `board_id`; `done` gets its result.
+  void WriteRows(const std::string& board_id, const std::vector<DirtyRow>& rows,
+                 db::ResultCallback done);
   // Issues the writes of `board`'s changed entries; each completion decrements `*pending` and
   // runs `done` at 0. A failed write marks its rows dirty again and sets `*failed` (if given).
   void FlushBoard(const std::string& board_id, Board& board, std::shared_ptr<int> pending,

@@ -81,6 +81,8 @@ class Match final : public script::game_api::ApiHost {
   static constexpr size_t kOpenVotesMax = 16;
   /// Closed vote ids remembered per match (casts to them answer vote_closed).
   static constexpr size_t kClosedVotesKept = 64;
+  /// Players whose losing streak a match remembers (weighted votes; others weigh 1).
+  static constexpr size_t kVoteLossesKept = 1024;
   /// Resumes a suspended callback with an async reply (`token` identifies the call).
   void OnAsyncReply(uint64_t token, script::game_api::AsyncReply reply);
 
@@ -160,6 +162,8 @@ class Match final : public script::game_api::ApiHost {
   /// (Re)arms the resolution timer of `v` to fire after `delay_ms`.
   void ArmVoteTimer(size_t index, int64_t delay_ms);
   void PersistVote(const Vote& vote, const VoteResult& r, int64_t closed_unix_ms);
+  // Updates vote_losses_ from a resolved vote's ballots (BallotOutcomes).
+  void UpdateVoteLosses(const std::vector<std::pair<std::string, bool>>& outcomes);
   void AbandonVotes();
 
   // Bots API (match_bots.cc).
@@ -233,6 +237,8 @@ class Match final : public script::game_api::ApiHost {
   std::vector<OpenVote> votes_;
   std::deque<std::string> closed_votes_;
   std::vector<std::pair<std::string, int>> vetoes_used_;  // player -> vetoes spent here
+  // player -> decided votes lost in a row (weighted votes' frustration weights)
+  std::vector<std::pair<std::string, int>> vote_losses_;
   int64_t last_vote_log_ms_ = -1000000;
 
   // Phases (§5) and game.match.ready.

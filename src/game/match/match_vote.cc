@@ -27,6 +27,8 @@ std::optional<bool> Bool(JsonValue obj, std::string_view key) {
 
 }  // namespace
 
+double FrustrationWeight(int streak) { return 1.0 + 0.5 * double(std::clamp(streak, 0, 4)); }
+
 Result<VoteConfig> ParseVoteConfig(std::string_view json) {
   JsonValue root;
   if (t_vote_parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS ||
@@ -57,11 +59,13 @@ Result<VoteConfig> ParseVoteConfig(std::string_view json) {
   }
   if (auto v = Number(root, "window_ms"); v && *v > 0 && *v <= 3600000) c.window_ms = int64_t(*v);
   if (auto v = GetString(root, "method")) c.method = std::string(*v);
-  if (c.method != "plurality" && c.method != "approval" && c.method != "ranked") {
+  if (c.method != "plurality" && c.method != "approval" && c.method != "weighted" &&
+      c.method != "ranked") {
     return MakeError("unsupported_method", c.method);
   }
   if (auto v = GetString(root, "window_type")) c.window_type = std::string(*v);
-  if (c.window_type != "fixed" && c.window_type != "ready_up" && c.window_type != "hybrid") {
+  if (c.window_type != "fixed" && c.window_type != "ready_up" && c.window_type != "hybrid" &&
+      c.window_type != "adaptive") {
     return MakeError("unsupported_window_type", c.window_type);
   }
   if (auto v = Number(root, "min_window_ms"); v && *v >= 0 && *v <= 3600000) {
@@ -136,16 +140,77 @@ bool Vote::IsEligible(const std::string& player_id) const {
 
 bool Vote::AllVoted() const { return ballots_.size() >= eligible_.size(); }
 
-std::vector<int64_t> Vote::Counts() const {
-  std::vector<int64_t> counts(config_.option_ids.size(), 0);
+double Vote::WeightOf(const std::string& player_id) const {
+  if (config_.method != "weighted") return 1.0;
+  for (const auto& [p, w] : weights_) {
+    if (p == player_id) return w;
+  }
+  return 1.0;
+}
+
+bool Vote::HasBallot(const std::string& player_id) const {
+  for (const Ballot& b : ballots_) {
+    if (b.player_id == player_id) return true;
+  }
+  return false;
+}
+
+std::vector<double> Vote::Counts() const {
+  std::vector<double> counts(config_.option_ids.size(), 0.0);
   for (const Ballot& b : ballots_) {
     if (config_.method == "ranked") {  // first preferences
-      if (!b.options.empty()) ++counts[size_t(b.options.front())];
+      if (!b.options.empty()) counts[size_t(b.options.front())] += 1.0;
       continue;
     }
-    for (int i : b.options) ++counts[size_t(i)];
+    const double w = WeightOf(b.player_id);
+    for (int i : b.options) counts[size_t(i)] += w;
   }
   return counts;
+}
+
+bool Vote::Decided() const {
+  if (eligible_.empty()) return false;
+  if (AllVoted()) return true;  // only revotes could still come: the tie breaker decides
+  if (config_.method == "ranked") return false;
+  const double turnout = double(ballots_.size()) / double(eligible_.size());
+  if (turnout + 1e-9 < config_.quorum) return false;
+  double remaining = 0.0;  // the most any option can still gain
+  for (const std::string& p : eligible_) {
+    if (!HasBallot(p)) remaining += WeightOf(p);
+  }
+  const std::vector<double> counts = Counts();
+  size_t lead = 0;
+  for (size_t i = 1; i < counts.size(); ++i) {
+    if (counts[i] > counts[lead]) lead = i;
+  }
+  double second = 0.0;
+  double counted = 0.0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (i != lead) second = std::max(second, counts[i]);
+  }
+  for (const Ballot& b : ballots_) counted += WeightOf(b.player_id);
+  if (counts[lead] <= second + remaining + 1e-9) return false;
+  if (config_.require_supermajority) {
+    const double worst = counted + remaining;
+    return worst > 0 && counts[lead] / worst + 1e-9 >= config_.supermajority;
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, bool>> Vote::BallotOutcomes(const VoteResult& r) const {
+  std::vector<std::pair<std::string, bool>> out;
+  if (!r.winner) return out;
+  const int w = OptionIndex(*r.winner);
+  for (const Ballot& b : ballots_) {
+    bool won = false;
+    if (config_.method == "ranked") {
+      won = !b.options.empty() && b.options.front() == w;
+    } else {
+      won = std::find(b.options.begin(), b.options.end(), w) != b.options.end();
+    }
+    out.emplace_back(b.player_id, won);
+  }
+  return out;
 }
 
 void Vote::ApplyDefaultsAndDelegation() {
@@ -227,17 +292,19 @@ VoteResult Vote::Resolve(uint32_t (*pick)(uint32_t n)) {
   ApplyDefaultsAndDelegation();
   VoteResult r;
   if (config_.method == "ranked") {
-    const int winner = RunOff(&r.counts, pick);
+    std::vector<int64_t> rounds;
+    const int winner = RunOff(&rounds, pick);
+    r.counts.assign(rounds.begin(), rounds.end());
     r.total_votes = int64_t(ballots_.size());
+    r.counted = double(r.total_votes);
     r.turnout = eligible_.empty() ? 0.0 : double(ballots_.size()) / double(eligible_.size());
     if (r.turnout + 1e-9 < config_.quorum) {
       r.status = "no_quorum";
       return r;
     }
-    const int64_t top = r.counts[size_t(winner)];
+    const double top = r.counts[size_t(winner)];
     if (config_.require_supermajority &&
-        (r.total_votes == 0 ||
-         double(top) / double(r.total_votes) + 1e-9 < config_.supermajority)) {
+        (r.total_votes == 0 || top / double(r.total_votes) + 1e-9 < config_.supermajority)) {
       r.status = "no_consensus";
       return r;
     }
@@ -247,19 +314,20 @@ VoteResult Vote::Resolve(uint32_t (*pick)(uint32_t n)) {
   }
   r.counts = Counts();
   r.total_votes = int64_t(ballots_.size());
+  r.counted = 0.0;
+  for (const Ballot& b : ballots_) r.counted += WeightOf(b.player_id);
   r.turnout = eligible_.empty() ? 0.0 : double(ballots_.size()) / double(eligible_.size());
   if (r.turnout + 1e-9 < config_.quorum) {
     r.status = "no_quorum";
     return r;
   }
-  const int64_t top = *std::max_element(r.counts.begin(), r.counts.end());
+  const double top = *std::max_element(r.counts.begin(), r.counts.end());
   std::vector<size_t> tied;
   for (size_t i = 0; i < r.counts.size(); ++i) {
     if (r.counts[i] == top) tied.push_back(i);
   }
   if (config_.require_supermajority &&
-      (r.total_votes == 0 || double(top) / double(r.total_votes) + 1e-9 < config_.supermajority ||
-       tied.size() > 1)) {
+      (r.total_votes == 0 || top / r.counted + 1e-9 < config_.supermajority || tied.size() > 1)) {
     r.status = "no_consensus";
     return r;
   }
@@ -272,23 +340,28 @@ VoteResult Vote::Resolve(uint32_t (*pick)(uint32_t n)) {
   return r;
 }
 
-std::string Vote::CountsJson(const std::vector<int64_t>& counts) const {
+std::string Vote::CountsJson(const std::vector<double>& counts) const {
   JsonWriter w;
   w.BeginObject();
   for (size_t i = 0; i < counts.size(); ++i) {
     w.Key(config_.option_ids[i]);
-    w.Int(counts[i]);
+    // Ballot counts are integers; only weighted sums may have a fraction.
+    if (counts[i] == std::floor(counts[i]) && std::fabs(counts[i]) < 9007199254740992.0) {
+      w.Int(int64_t(counts[i]));
+    } else {
+      w.Double(counts[i]);
+    }
   }
   w.EndObject();
   return w.Take();
 }
 
-std::string Vote::DistributionJson(const std::vector<int64_t>& counts, int64_t total) const {
+std::string Vote::DistributionJson(const std::vector<double>& counts, double total) const {
   JsonWriter w;
   w.BeginObject();
   for (size_t i = 0; i < counts.size(); ++i) {
     w.Key(config_.option_ids[i]);
-    w.Double(total > 0 ? double(counts[i]) / double(total) : 0.0);
+    w.Double(total > 0 ? counts[i] / total : 0.0);
   }
   w.EndObject();
   return w.Take();
@@ -299,7 +372,7 @@ std::string Vote::VotesCastJson() const {
   w.BeginObject();
   for (const Ballot& b : ballots_) {
     w.Key(b.player_id);
-    if (config_.method != "plurality") {
+    if (config_.method == "approval" || config_.method == "ranked") {
       w.BeginArray();
       for (int i : b.options) w.String(config_.option_ids[size_t(i)]);
       w.EndArray();
@@ -360,7 +433,7 @@ std::string Vote::ResultJson(const VoteResult& r) const {
   w.Key("counts");
   w.Raw(CountsJson(r.counts));
   w.Key("distribution");
-  w.Raw(DistributionJson(r.counts, r.total_votes));
+  w.Raw(DistributionJson(r.counts, r.counted));
   w.Key("total_votes");
   w.Int(r.total_votes);
   w.Key("turnout");
@@ -381,7 +454,7 @@ std::string Vote::CallbackJson(const VoteResult& r) const {
   w.Key("counts");
   w.Raw(CountsJson(r.counts));
   w.Key("distribution");
-  w.Raw(DistributionJson(r.counts, r.total_votes));
+  w.Raw(DistributionJson(r.counts, r.counted));
   w.Key("total_votes");
   w.Int(r.total_votes);
   w.Key("votes_cast");

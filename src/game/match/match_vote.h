@@ -23,8 +23,8 @@ inline constexpr int64_t kVoteGraceMs = 500;
 struct VoteConfig {
   std::string vote_id;
   std::string template_name = "default";
-  std::string method = "plurality";    // "plurality" | "approval" | "ranked"
-  std::string window_type = "fixed";   // "fixed" | "ready_up" | "hybrid"
+  std::string method = "plurality";    // "plurality" | "approval" | "weighted" | "ranked"
+  std::string window_type = "fixed";   // "fixed" | "ready_up" | "hybrid" | "adaptive"
   int64_t min_window_ms = 5000;        // hybrid: never resolves earlier
   std::string visibility = "live";     // "live" | "hidden"
   std::string tie_breaker = "random";  // "random" | "first"
@@ -42,6 +42,11 @@ struct VoteConfig {
   std::string delegation_json = "{}";
 };
 
+/// Frustration weights of the "weighted" method (docs/decisions.md "Votes: weighted and
+/// adaptive"): a player whose ballot lost the match's last `streak` decided votes in a row
+/// weighs 1 + 0.5 * min(streak, 4).
+double FrustrationWeight(int streak);
+
 /// Reads a `vote_requested` return (encoded JSON object). Errors (the vote does not start,
 /// logged by the caller): "invalid_options" (missing, empty, an option without a string id,
 /// duplicate ids), "invalid_template" (over 255 bytes), "unsupported_method",
@@ -52,7 +57,8 @@ Result<VoteConfig> ParseVoteConfig(std::string_view json);
 struct VoteResult {
   std::optional<std::string> winner;  // nullopt: no_quorum / no_consensus (JSON null)
   std::string status;                 // "decided" | "no_quorum" | "no_consensus"
-  std::vector<int64_t> counts;        // per option, in option order
+  std::vector<double> counts;         // per option, in option order (weighted: sums of weights)
+  double counted = 0.0;               // distribution's denominator: ballots, or their weight
   int64_t total_votes = 0;            // ballots cast
   double turnout = 0.0;               // ballots / eligible voters
 };
@@ -65,6 +71,20 @@ class Vote {
 
   /// Read-only views: settings, vote id, and whether it is closed (resolved or vetoed).
   const VoteConfig& config() const { return config_; }
+  /// Sets the players' weights (the "weighted" method; others count every ballot as 1).
+  /// Players not listed weigh 1.
+  void SetWeights(std::vector<std::pair<std::string, double>> weights) {
+    weights_ = std::move(weights);
+  }
+  /// The "adaptive" window: true once the result can no longer change through the eligible
+  /// voters without a ballot (each adding at most its weight to any option), the quorum is
+  /// met and, with require_supermajority, the leader keeps it even if they all vote against
+  /// it. Ballots cast count as final (a revote after the end answers vote_closed). Also true
+  /// once everyone voted (the only way for ranked).
+  bool Decided() const;
+  /// After Resolve with a winner: each ballot's player and whether the ballot held the winner
+  /// (ranked: as first preference), for the frustration streaks.
+  std::vector<std::pair<std::string, bool>> BallotOutcomes(const VoteResult& r) const;
   const std::string& id() const { return config_.vote_id; }
   bool closed() const { return closed_; }
 
@@ -94,9 +114,9 @@ class Vote {
   /// votes_cast as a JSON object {player: option or [options]}.
   std::string VotesCastJson() const;
   /// counts / distribution objects.
-  std::string CountsJson(const std::vector<int64_t>& counts) const;
+  std::string CountsJson(const std::vector<double>& counts) const;
   /// Share (0..1) of `total` per option id, as a JSON object (0 when total is 0).
-  std::string DistributionJson(const std::vector<int64_t>& counts, int64_t total) const;
+  std::string DistributionJson(const std::vector<double>& counts, double total) const;
   /// Eligible voters, and the opening time (Unix ms) for the record.
   int eligible_count() const { return int(eligible_.size()); }
   int64_t opened_unix_ms() const { return opened_unix_ms_; }
@@ -115,11 +135,14 @@ class Vote {
   /// Instant-runoff over the ranked ballots: the winner's index (or -1 with no ballots) and
   /// the final round's counts.
   int RunOff(std::vector<int64_t>* counts, uint32_t (*pick)(uint32_t n)) const;
-  std::vector<int64_t> Counts() const;
+  std::vector<double> Counts() const;
+  double WeightOf(const std::string& player_id) const;
+  bool HasBallot(const std::string& player_id) const;
 
   VoteConfig config_;
   std::vector<std::string> eligible_;
   std::vector<Ballot> ballots_;
+  std::vector<std::pair<std::string, double>> weights_;  // player -> weight (weighted only)
   int64_t opened_unix_ms_ = 0;
   bool closed_ = false;
 };

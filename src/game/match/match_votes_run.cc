@@ -4,6 +4,8 @@
 // the `votes` row written once resolved (rest.md §3.11).
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "db/pg_connection.h"
@@ -81,6 +83,13 @@ void Match::StartVote(VoteConfig config) {
   const int64_t delay = config.window_ms + kVoteGraceMs;
   v.start_ms = now;
   v.vote = std::make_unique<Vote>(std::move(config), PlayerIds(), UnixMs());
+  if (v.vote->config().method == "weighted") {
+    std::vector<std::pair<std::string, double>> weights;
+    for (const auto& [player, streak] : vote_losses_) {
+      weights.emplace_back(player, FrustrationWeight(streak));
+    }
+    v.vote->SetWeights(std::move(weights));
+  }
   outbox_.Add(EncodePush("match.vote_start", v.vote->StartJson()), AllClients());
   votes_.push_back(std::move(v));
   ArmVoteTimer(votes_.size() - 1, delay);
@@ -125,6 +134,10 @@ std::string Match::CastVote(const std::string& player_id, const std::string& vot
   const std::string& window = open->vote->config().window_type;
   if (window == "ready_up" && open->vote->AllVoted()) {
     ResolveVote(vote_id);  // flushes
+    return {};
+  }
+  if (window == "adaptive" && open->vote->Decided()) {
+    ResolveVote(vote_id);  // the rest of the voters can no longer change the result
     return {};
   }
   if (window == "hybrid" && open->vote->AllVoted()) {
@@ -196,6 +209,7 @@ void Match::ResolveVote(const std::string& vote_id) {
   if (status_ == MatchStatus::kFinished || destroying_) return;
   const Vote& vote = *open.vote;
   VoteResult r = open.vote->Resolve(&RandomBelow);
+  UpdateVoteLosses(vote.BallotOutcomes(r));
   outbox_.Add(EncodePush("match.vote_result", vote.ResultJson(r)), AllClients());
   PersistVote(vote, r, UnixMs());
   Flush();
@@ -213,6 +227,21 @@ void Match::ResolveVote(const std::string& vote_id) {
     Defer(run);  // between ticks, never inside a suspended callback
   } else {
     run();
+  }
+}
+
+void Match::UpdateVoteLosses(const std::vector<std::pair<std::string, bool>>& outcomes) {
+  for (const auto& outcome : outcomes) {
+    const std::string& player = outcome.first;
+    const bool won = outcome.second;
+    auto it = std::find_if(vote_losses_.begin(), vote_losses_.end(),
+                           [&player](const auto& e) { return e.first == player; });
+    if (it == vote_losses_.end()) {
+      if (won || vote_losses_.size() >= kVoteLossesKept) continue;
+      vote_losses_.emplace_back(player, 0);
+      it = vote_losses_.end() - 1;
+    }
+    it->second = won ? 0 : std::min(it->second + 1, 1000);
   }
 }
 
@@ -235,7 +264,7 @@ void Match::PersistVote(const Vote& vote, const VoteResult& r, int64_t closed_un
   p.push_back(db::Param::Jsonb(vote.config().options_json));
   p.push_back(db::Param::Jsonb(vote.VotesCastJson()));
   p.push_back(db::Param::Jsonb(result));
-  p.push_back(db::Param::Jsonb(vote.DistributionJson(r.counts, r.total_votes)));
+  p.push_back(db::Param::Jsonb(vote.DistributionJson(r.counts, r.counted)));
   p.push_back(db::Param::Float64(r.turnout));
   p.push_back(db::Param::Int32(vote.eligible_count()));
   p.push_back(db::Param::Int32(int32_t(vote.config().window_ms)));

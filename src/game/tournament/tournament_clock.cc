@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/uuid.h"
 #include "game/notification/notification_service.h"
+#include "game/tournament/rank_grants.h"
 #include "game/tournament/tournament_sql.h"
 
 namespace asobi::tournament {
@@ -80,7 +81,7 @@ void TournamentClock::Finish(std::string id, std::string board, std::vector<Rewa
             in_progress_.erase(id);
             return;
           }
-          std::vector<std::pair<std::string, int64_t>> standings;
+          Standings standings;
           for (int i = 0; i < r->rows(); ++i) {
             standings.emplace_back(std::string(r->GetString(i, 0)), r->GetInt64(i, 1).value_or(0));
           }
@@ -89,56 +90,36 @@ void TournamentClock::Finish(std::string id, std::string board, std::vector<Rewa
   });
 }
 
-void TournamentClock::Grant(const std::string& id,
-                            std::vector<std::pair<std::string, int64_t>> standings,
+void TournamentClock::Grant(const std::string& id, Standings standings,
                             std::vector<RewardRange> rewards) {
-  auto pending = std::make_shared<int>(1);
-  auto failed = std::make_shared<bool>(false);
-  // One notification per rewarded player: {"tournament_id", "rank", "rewards": {cur: n}}.
-  auto notes = std::make_shared<std::string>("[");
-  auto settle = [this, alive = alive_, id, pending, failed, notes] {
-    if (--*pending != 0 || !*alive) return;
-    if (*failed) {
-      in_progress_.erase(id);  // unfinished: the next tick grants again (replays where done)
-      return;
-    }
-    MarkFinished(id, *notes + "]");
-  };
-  const std::string key = "tournament:" + id;
+  // One notification per rewarded player: {"tournament_id", "rank", "rewards": {cur: n}},
+  // stored by the statement that marks the tournament finished (exactly once).
+  std::string notes = "[";
   for (const auto& [player, rank] : standings) {
     std::map<std::string, int64_t> earned = RewardsFor(rewards, rank);
-    if (!earned.empty()) {
-      std::string& n = *notes;
-      if (n.size() > 1) n += ',';
-      n += "{\"id\":\"" + NewUuidV7() + "\",\"p\":";
-      AppendJsonString(&n, player);
-      n += ",\"content\":{\"tournament_id\":\"" + id + "\",\"rank\":" + std::to_string(rank) +
-           ",\"rewards\":{";
-      bool first = true;
-      for (const auto& [currency, amount] : earned) {
-        if (!first) n += ',';
-        first = false;
-        AppendJsonString(&n, currency);
-        n += ':' + std::to_string(amount);
-      }
-      n += "}}}";
-    }
+    if (earned.empty()) continue;
+    if (notes.size() > 1) notes += ',';
+    notes += "{\"id\":\"" + NewUuidV7() + "\",\"p\":";
+    AppendJsonString(&notes, player);
+    notes += ",\"content\":{\"tournament_id\":\"" + id + "\",\"rank\":" + std::to_string(rank) +
+             ",\"rewards\":{";
+    bool first = true;
     for (const auto& [currency, amount] : earned) {
-      ++*pending;
-      economy_.Grant(player, currency, amount, "tournament_reward", key,
-                     [settle, failed, id](Result<economy::WalletChange> r) {
-                       // An erased player cannot be rewarded; anything else is retried.
-                       if (!r.ok() && r.error().reason != "player_not_found") {
-                         LOG_WARN("tournament reward not granted yet")
-                             .KV("tournament", id)
-                             .KV("reason", r.error().reason);
-                         *failed = true;
-                       }
-                       settle();
-                     });
+      if (!first) notes += ',';
+      first = false;
+      AppendJsonString(&notes, currency);
+      notes += ':' + std::to_string(amount);
     }
+    notes += "}}}";
   }
-  settle();
+  notes += "]";
+  GrantRankRewards(economy_, standings, rewards, "tournament_reward", "tournament:" + id,
+                   [this, alive = alive_, id, notes = std::move(notes)](bool all_granted) {
+                     if (!*alive) return;
+                     // Unfinished: the next tick grants again (replays where done).
+                     if (!all_granted) return (void)in_progress_.erase(id);
+                     MarkFinished(id, notes);
+                   });
 }
 
 void TournamentClock::MarkFinished(const std::string& id, std::string notes_json) {

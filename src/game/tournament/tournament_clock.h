@@ -21,6 +21,7 @@
 #include "db/pg_connection.h"
 #include "game/economy/economy_service.h"
 #include "game/leaderboard/leaderboard_service.h"
+#include "game/tournament/rank_grants.h"
 #include "game/tournament/rewards.h"
 #include "reactor/reactor.h"
 
@@ -41,8 +42,7 @@ class TournamentClock {
   void Schedule();
   void Tick();
   void Finish(std::string id, std::string board, std::vector<RewardRange> rewards);
-  void Grant(const std::string& id, std::vector<std::pair<std::string, int64_t>> standings,
-             std::vector<RewardRange> rewards);
+  void Grant(const std::string& id, Standings standings, std::vector<RewardRange> rewards);
   // Finishes `id`, storing the reward notifications `notes_json` (kFinishAndNotify) in the
   // same statement, then pushes them live.
   void MarkFinished(const std::string& id, std::string notes_json = "[]");

@@ -16,6 +16,7 @@ class LeaderboardBackend;
 class NotifyBackend;
 class StorageBackend;
 class ChatBackend;
+class SeasonBackend;
 
 /// One instance per shard thread. Domains add one pointer member each (forward-declared).
 struct ApiBackends {
@@ -36,6 +37,8 @@ struct ApiBackends {
   StorageBackend* storage = nullptr;
   /// game.chat.* (chat_backend.h); set by game/chat.
   ChatBackend* chat = nullptr;
+  /// game.season.* (season_backend.h); set by game/season.
+  SeasonBackend* season = nullptr;
 };
 
 }  // namespace asobi::script::game_api

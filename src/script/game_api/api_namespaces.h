@@ -24,5 +24,7 @@ extern const ApiNamespace kStorageNamespace;
 extern const ApiNamespace kChatNamespace;
 // game.kv.* (kv.cc)
 extern const ApiNamespace kKvNamespace;
+// game.season.* (season.cc)
+extern const ApiNamespace kSeasonNamespace;
 
 }  // namespace asobi::script::game_api

@@ -13,7 +13,7 @@ char kHostKey;
 const ApiNamespace* const kNamespaces[] = {
     &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace, &kEconomyNamespace,
     &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace, &kStorageNamespace,
-    &kChatNamespace,        &kKvNamespace,
+    &kChatNamespace,        &kKvNamespace,     &kSeasonNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

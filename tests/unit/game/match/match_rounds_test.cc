@@ -101,10 +101,12 @@ TEST(Vote, ConfigErrors) {
   EXPECT_EQ(ParseVoteConfig(R"({"options":[{"label":"x"}]})").error().reason, "invalid_options");
   EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"a"}]})").error().reason,
             "invalid_options");
-  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"method":"weighted"})").error().reason,
+  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"method":"borda"})").error().reason,
             "unsupported_method");
-  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"adaptive"})").error().reason,
+  EXPECT_EQ(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"lazy"})").error().reason,
             "unsupported_window_type");
+  EXPECT_TRUE(ParseVoteConfig(R"({"options":[{"id":"a"}],"method":"weighted"})").ok());
+  EXPECT_TRUE(ParseVoteConfig(R"({"options":[{"id":"a"}],"window_type":"adaptive"})").ok());
   EXPECT_EQ(
       ParseVoteConfig(R"({"options":[{"id":"a"}],"template":")" + std::string(256, 't') + R"("})")
           .error()
@@ -205,6 +207,67 @@ TEST(Vote, DefaultVotesAndDelegation) {
   EXPECT_EQ(v.CountsJson(r.counts), R"({"a":2,"b":1})");
   EXPECT_EQ(r.total_votes, 3);
   EXPECT_EQ(r.winner, "a");
+}
+
+TEST(Vote, WeightedCountsFrustrationWeights) {
+  simdjson::dom::parser p;
+  EXPECT_EQ(FrustrationWeight(0), 1.0);
+  EXPECT_EQ(FrustrationWeight(1), 1.5);
+  EXPECT_EQ(FrustrationWeight(9), 3.0);  // capped at 4 losses
+  auto cfg = ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"b"}],"method":"weighted"})");
+  Vote v(cfg.value(), {"x", "y", "z"}, 0);
+  v.SetWeights({{"z", FrustrationWeight(3)}});                    // z lost 3 in a row: 2.5
+  EXPECT_EQ(v.Cast("x", Json(p, R"(["a"])")), "invalid_option");  // a string, as plurality
+  EXPECT_EQ(v.Cast("x", Json(p, R"("a")")), "");
+  EXPECT_EQ(v.Cast("y", Json(p, R"("a")")), "");
+  EXPECT_EQ(v.Cast("z", Json(p, R"("b")")), "");
+  EXPECT_NE(v.TallyJson(0).find(R"("tallies":{"a":2,"b":2.5})"), std::string::npos);
+  VoteResult r = v.Resolve(&Last);
+  EXPECT_EQ(r.winner, "b");  // 2.5 beats 2: two ballots lose to one frustrated voter
+  EXPECT_EQ(r.total_votes, 3);
+  EXPECT_EQ(v.CountsJson(r.counts), R"({"a":2,"b":2.5})");
+  EXPECT_EQ(v.DistributionJson(r.counts, r.counted),
+            R"({"a":0.4444444444444444,"b":0.5555555555555556})");
+  EXPECT_EQ(v.VotesCastJson(), R"({"x":"a","y":"a","z":"b"})");
+  auto outcomes = v.BallotOutcomes(r);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_FALSE(outcomes[0].second);
+  EXPECT_TRUE(outcomes[2].second);
+}
+
+TEST(Vote, AdaptiveIsDecidedOnceTheRestCannotChangeIt) {
+  simdjson::dom::parser p;
+  auto cfg = ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"b"}],"window_type":"adaptive"})");
+  Vote v(cfg.value(), {"1", "2", "3", "4", "5"}, 0);
+  EXPECT_FALSE(v.Decided());
+  EXPECT_EQ(v.Cast("1", Json(p, R"("a")")), "");
+  EXPECT_EQ(v.Cast("2", Json(p, R"("a")")), "");
+  EXPECT_FALSE(v.Decided());  // a 2, b 0, three left: b could still win
+  EXPECT_EQ(v.Cast("3", Json(p, R"("a")")), "");
+  EXPECT_TRUE(v.Decided());  // a 3, b 0, two left: a wins whatever they do
+
+  // A quorum not met yet, or a supermajority not certain: not decided.
+  auto quorum = ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"b"}],"quorum":0.8})");
+  Vote q(quorum.value(), {"1", "2", "3", "4", "5"}, 0);
+  for (const char* who : {"1", "2", "3"}) EXPECT_EQ(q.Cast(who, Json(p, R"("a")")), "");
+  EXPECT_FALSE(q.Decided());
+  EXPECT_EQ(q.Cast("4", Json(p, R"("a")")), "");
+  EXPECT_TRUE(q.Decided());
+  auto super = ParseVoteConfig(
+      R"({"options":[{"id":"a"},{"id":"b"}],"require_supermajority":true,"supermajority":0.9})");
+  Vote s(super.value(), {"1", "2", "3", "4", "5"}, 0);
+  for (const char* who : {"1", "2", "3", "4"}) EXPECT_EQ(s.Cast(who, Json(p, R"("a")")), "");
+  EXPECT_FALSE(s.Decided());  // 4/5 = 0.8 < 0.9 if the last votes b
+  EXPECT_EQ(s.Cast("5", Json(p, R"("a")")), "");
+  EXPECT_TRUE(s.Decided());
+
+  // Ranked: only once everyone voted.
+  auto ranked = ParseVoteConfig(R"({"options":[{"id":"a"},{"id":"b"}],"method":"ranked"})");
+  Vote rk(ranked.value(), {"1", "2"}, 0);
+  EXPECT_EQ(rk.Cast("1", Json(p, R"(["a"])")), "");
+  EXPECT_FALSE(rk.Decided());
+  EXPECT_EQ(rk.Cast("2", Json(p, R"(["a"])")), "");
+  EXPECT_TRUE(rk.Decided());
 }
 
 }  // namespace
