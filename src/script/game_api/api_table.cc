@@ -11,8 +11,8 @@ char kHostKey;
 
 // Every namespace, in installation order.
 const ApiNamespace* const kNamespaces[] = {
-    &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace, &kEconomyNamespace,
-    &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace, &kStorageNamespace,
+    &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace,   &kEconomyNamespace,
+    &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace,   &kStorageNamespace,
     &kChatNamespace,        &kKvNamespace,     &kSeasonNamespace,
 };
 
