@@ -15,6 +15,7 @@
 #include "game/saves/saves.h"
 #include "game/social/social.h"
 #include "game/tournament/tournament.h"
+#include "game/world/runtime/worlds.h"
 
 namespace asobi {
 namespace {
@@ -80,6 +81,7 @@ void RegisterDomains(ServerShared& shared) {
   saves::RegisterSaves(ctx);
   presence::RegisterPresence(ctx);
   rpc::RegisterRpc(ctx, rpc::RpcOptions{shared.modes});
+  world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

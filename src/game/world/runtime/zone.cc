@@ -1,0 +1,362 @@
+#include "game/world/runtime/zone.h"
+
+#include <algorithm>
+#include <cmath>
+#include <lua.hpp>
+
+#include "base/log.h"
+#include "game/world/runtime/world_router.h"
+#include "game/world/runtime/world_service.h"
+#include "game/world/wire/world_tick_buffers.h"
+#include "protocol/frame.h"
+#include "script/lua_json.h"
+#include "script/protected_call.h"
+
+namespace asobi::world {
+namespace {
+
+using world_tick::DeltaField;
+using world_tick::DeltaOp;
+using world_tick::FieldValue;
+using world_tick::WorldTickFrame;
+
+thread_local simdjson::dom::parser t_parser;
+
+// Converts the Lua value at `index` to a field value; false for values a field cannot hold
+// (functions, userdata, threads, nil).
+bool ToFieldValue(lua_State* L, int index, FieldValue* out) {
+  switch (lua_type(L, index)) {
+    case LUA_TNUMBER: {
+      const double v = lua_tonumber(L, index);
+      if (!std::isfinite(v)) {
+        *out = FieldValue::Null();  // DECISIONS Lua 4: NaN/inf never reach the wire
+      } else if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0) {
+        *out = FieldValue::Int(int64_t(v));
+      } else {
+        *out = FieldValue::Double(v);
+      }
+      return true;
+    }
+    case LUA_TBOOLEAN:
+      *out = FieldValue::Bool(lua_toboolean(L, index) != 0);
+      return true;
+    case LUA_TSTRING: {
+      size_t n = 0;
+      const char* s = lua_tolstring(L, index, &n);
+      *out = FieldValue::String(std::string(s, n));
+      return true;
+    }
+    case LUA_TTABLE: {
+      std::string json;
+      if (!script::EncodeLuaToJson(L, index, &json).ok()) return false;
+      *out = FieldValue::Json(std::move(json));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The string-keyed fields of the entity table at `index`, sorted by name.
+std::vector<DeltaField> EntityFields(lua_State* L, int index) {
+  std::vector<DeltaField> fields;
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      FieldValue v;
+      if (ToFieldValue(L, -1, &v)) {
+        size_t n = 0;
+        const char* k = lua_tolstring(L, -2, &n);
+        fields.push_back(DeltaField{std::string(k, n), std::move(v)});
+      }
+    }
+    lua_pop(L, 1);
+  }
+  std::sort(fields.begin(), fields.end(),
+            [](const DeltaField& a, const DeltaField& b) { return a.name < b.name; });
+  return fields;
+}
+
+// Reads a numeric field of the table at `index`; false when absent or not a number.
+bool NumberField(lua_State* L, int index, const char* name, double* out) {
+  lua_getfield(L, index, name);
+  const bool ok = lua_type(L, -1) == LUA_TNUMBER;
+  if (ok) *out = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return ok;
+}
+
+}  // namespace
+
+Zone::Zone(WorldService& service, std::string world_id, int world_shard, ZoneKey key,
+           std::shared_ptr<const WorldSettings> settings)
+    : service_(service),
+      world_id_(std::move(world_id)),
+      world_shard_(world_shard),
+      key_(key),
+      settings_(std::move(settings)) {
+  instance_id_ = world_id_ + ":" + std::to_string(key_.x) + "," + std::to_string(key_.y);
+}
+
+Zone::~Zone() = default;
+
+const std::string& Zone::script_name() const { return settings_->mode->script_rel; }
+
+Status Zone::Start() {
+  auto lua = LuaInstance::Create(*settings_->mode, this, &service_.node().modes().sources(),
+                                 kZoneMainChunkBudgetMs, /*jit=*/false);
+  if (!lua.ok()) return lua.error();
+  lua_ = std::move(lua.value());
+  script::ProtectedStatus ps = script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_newtable(s);
+    entities_ref_ = LuaInstance::Ref(s);
+    lua_createtable(s, 0, 2);
+    lua_pushinteger(s, key_.x);
+    lua_setfield(s, -2, "x");
+    lua_pushinteger(s, key_.y);
+    lua_setfield(s, -2, "y");
+    zone_state_ref_ = LuaInstance::Ref(s);
+  });
+  if (!ps.ok) return MakeError("script_failed", ps.message);
+  return Ok{};
+}
+
+void Zone::LogFailure(const char* callback, const std::string& message) {
+  const int64_t now = service_.host().NowMs();
+  if (now - failure_log_ms_ < 1000) return;  // at most one line per second per zone
+  failure_log_ms_ = now;
+  LOG_WARN("lua callback failed")
+      .KV("zone", instance_id_)
+      .KV("callback", callback)
+      .KV("message", message);
+}
+
+void Zone::AddEntity(const std::string& id, const std::string& entity_json) {
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    lua_pushlstring(s, id.data(), id.size());
+    if (!script::PushJsonText(s, t_parser, entity_json).ok()) lua_newtable(s);
+    lua_rawset(s, -3);
+    lua_pop(s, 1);
+  });
+}
+
+void Zone::RemoveEntity(const std::string& id) {
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    lua_pushlstring(s, id.data(), id.size());
+    lua_pushnil(s);
+    lua_rawset(s, -3);
+    lua_pop(s, 1);
+  });
+}
+
+void Zone::Subscribe(const std::string& player_id, ClientRef client) {
+  subscribers_[player_id] = client;
+  WorldTickFrame frame;
+  FillKeyframe(&frame);
+  DeliverTo(frame, {client});
+}
+
+void Zone::Unsubscribe(const std::string& player_id) {
+  auto it = subscribers_.find(player_id);
+  if (it == subscribers_.end()) return;
+  const ClientRef client = it->second;
+  subscribers_.erase(it);
+  if (baseline_.empty()) return;  // §10.5: omitted when the zone had no entities
+  WorldTickFrame frame;
+  frame.kind = world_tick::FrameKind::kUngated;
+  frame.zone_x = key_.x;
+  frame.zone_y = key_.y;
+  for (const auto& [id, fields] : baseline_) frame.AddRecord(DeltaOp::kRemove, id);
+  DeliverTo(frame, {client});
+}
+
+void Zone::QueueInput(const std::string& player_id, std::string input_json) {
+  if (inputs_.size() >= kZoneInputQueueMax) return;
+  inputs_.emplace_back(player_id, std::move(input_json));
+}
+
+std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
+  RunZoneTick(tick);
+  RunInputs();
+  std::vector<Crossing> out = TakeCrossings();
+  const uint64_t every = uint64_t(std::max(1, settings_->broadcast_interval));
+  if (tick % every == 0) BroadcastDeltas(tick);
+  return out;
+}
+
+void Zone::RunZoneTick(uint64_t tick) {
+  std::string failure = lua_->Call(
+      "zone_tick", kZoneTickBudgetMs,
+      [&](lua_State* s) {
+        lua_rawgeti(s, LUA_REGISTRYINDEX, zone_state_ref_);
+        lua_pushnumber(s, double(tick));
+        lua_setfield(s, -2, "tick");
+        lua_pop(s, 1);
+        lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+        lua_rawgeti(s, LUA_REGISTRYINDEX, zone_state_ref_);
+        return 2;
+      },
+      [&](lua_State* s, int n) {
+        const int top = lua_gettop(s);
+        if (n >= 1) LuaInstance::ReplaceTableRef(s, top - n + 1, &entities_ref_);
+        if (n >= 2) LuaInstance::ReplaceTableRef(s, top - n + 2, &zone_state_ref_);
+      });
+  if (!failure.empty() && failure != "undefined") LogFailure("zone_tick", failure);
+}
+
+void Zone::RunInputs() {
+  while (!inputs_.empty()) {
+    const std::string player_id = std::move(inputs_.front().first);
+    const std::string json = std::move(inputs_.front().second);
+    inputs_.pop_front();
+    bool present = false;
+    std::string failure = lua_->Call(
+        "handle_input", kHandleInputBudgetMs,
+        [&](lua_State* s) {
+          lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+          lua_pushlstring(s, player_id.data(), player_id.size());
+          lua_rawget(s, -2);
+          present = lua_istable(s, -1);
+          lua_pop(s, 1);
+          lua_pushlstring(s, player_id.data(), player_id.size());
+          if (!script::PushJsonText(s, t_parser, json).ok()) lua_newtable(s);
+          lua_pushvalue(s, -3);  // entities
+          lua_remove(s, -4);
+          return 3;
+        },
+        [&](lua_State* s, int n) {
+          if (n >= 1 && present)
+            LuaInstance::ReplaceTableRef(s, lua_gettop(s) - n + 1, &entities_ref_);
+        });
+    if (!failure.empty() && failure != "undefined") LogFailure("handle_input", failure);
+  }
+}
+
+std::vector<Zone::Crossing> Zone::TakeCrossings() {
+  std::vector<Crossing> out;
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    const int t = lua_gettop(s);
+    lua_pushnil(s);
+    while (lua_next(s, t) != 0) {
+      double x = 0, y = 0;
+      if (lua_type(s, -2) == LUA_TSTRING && lua_istable(s, -1) && NumberField(s, -1, "x", &x) &&
+          NumberField(s, -1, "y", &y)) {
+        const ZoneKey to = ZoneOfPosition(*settings_, x, y);
+        if (!(to == key_)) {
+          Crossing c;
+          c.id = lua_tostring(s, -2);
+          c.to = to;
+          if (script::EncodeLuaToJson(s, lua_gettop(s), &c.entity_json).ok()) {
+            out.push_back(std::move(c));
+          }
+        }
+      }
+      lua_pop(s, 1);
+    }
+    for (const Crossing& c : out) {  // removed after the walk (lua_next forbids new keys only)
+      lua_pushlstring(s, c.id.data(), c.id.size());
+      lua_pushnil(s);
+      lua_rawset(s, t);
+    }
+    lua_pop(s, 1);
+  });
+  return out;
+}
+
+void Zone::BroadcastDeltas(uint64_t tick) {
+  std::map<std::string, Fields> current;
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    const int t = lua_gettop(s);
+    lua_pushnil(s);
+    while (lua_next(s, t) != 0) {
+      if (lua_type(s, -2) == LUA_TSTRING && lua_istable(s, -1)) {
+        current.emplace(lua_tostring(s, -2), EntityFields(s, lua_gettop(s)));
+      }
+      lua_pop(s, 1);
+    }
+    lua_pop(s, 1);
+  });
+  WorldTickFrame frame;
+  frame.zone_x = key_.x;
+  frame.zone_y = key_.y;
+  frame.tick = tick;
+  for (const auto& [id, fields] : current) {
+    auto old = baseline_.find(id);
+    if (old == baseline_.end()) {
+      frame.AddRecord(DeltaOp::kAdd, id);
+      for (const DeltaField& f : fields) frame.AddField(f.name, f.value);
+      continue;
+    }
+    bool opened = false;
+    for (const DeltaField& f : fields) {
+      auto prev = std::lower_bound(
+          old->second.begin(), old->second.end(), f.name,
+          [](const DeltaField& a, const std::string& name) { return a.name < name; });
+      if (prev != old->second.end() && prev->name == f.name && prev->value == f.value) continue;
+      if (!opened) frame.AddRecord(DeltaOp::kUpdate, id);
+      opened = true;
+      frame.AddField(f.name, f.value);
+    }
+  }
+  for (const auto& [id, fields] : baseline_) {
+    if (current.find(id) == current.end()) frame.AddRecord(DeltaOp::kRemove, id);
+  }
+  baseline_ = std::move(current);
+  if (frame.records.empty() || subscribers_.empty()) {
+    if (!frame.records.empty()) ++frame_seq_;  // a frame nobody receives still takes its seq
+    return;
+  }
+  frame.frame_seq = ++frame_seq_;
+  std::vector<ClientRef> to;
+  to.reserve(subscribers_.size());
+  for (const auto& [player, ref] : subscribers_) to.push_back(ref);
+  DeliverTo(frame, to);
+}
+
+void Zone::FillKeyframe(WorldTickFrame* frame) const {
+  frame->zone_x = key_.x;
+  frame->zone_y = key_.y;
+  frame->frame_seq = frame_seq_;
+  frame->kf = true;
+  frame->tick = 0;
+  for (const auto& [id, fields] : baseline_) {
+    frame->AddRecord(DeltaOp::kAdd, id);
+    for (const DeltaField& f : fields) frame->AddField(f.name, f.value);
+  }
+}
+
+void Zone::DeliverTo(const WorldTickFrame& frame, const std::vector<ClientRef>& to) {
+  service_.DeliverTo(EncodeWorldTickText(frame), to);
+}
+
+bool Zone::AllowLog() {
+  const int64_t now = service_.host().NowMs();
+  if (now - log_window_ms_ >= 1000) {
+    log_window_ms_ = now;
+    log_count_ = 0;
+  }
+  return ++log_count_ <= 30;
+}
+
+void Zone::Broadcast(std::string_view event, std::string_view payload_json) {
+  RouteWorldBroadcast(service_, world_id_, world_shard_, std::string(event),
+                      std::string(payload_json));
+}
+
+void Zone::Send(std::string_view player_id, std::string_view message_json) {
+  if (!service_.game().send_to_player) return;
+  std::string payload = R"({"module":"lua","message":)";
+  payload.append(message_json);
+  payload.push_back('}');
+  service_.game().send_to_player(player_id, BuildFrame("module.message", payload, nullptr));
+}
+
+void Zone::RunAfterMs(int64_t delay_ms, std::function<void()> fn) {
+  service_.host().AddTimer(delay_ms, std::move(fn));
+}
+
+}  // namespace asobi::world

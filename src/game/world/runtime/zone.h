@@ -1,0 +1,110 @@
+// Zone: one live zone of a world (lua.md §8, websocket.md §10.5): its own Lua state running
+// `zone_tick` and `handle_input`, its entity table, the broadcast baseline and the players
+// subscribed to its world.tick frames. Owned by the WorldService of the zone's shard
+// (ZoneShard), driven by messages from the world's owner shard; never touched elsewhere.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "game/client.h"
+#include "game/world/runtime/lua_instance.h"
+#include "game/world/runtime/world_settings.h"
+#include "protocol/world_tick/world_tick_frame.h"
+#include "script/game_api/api_host.h"
+
+namespace asobi::world {
+
+class WorldService;
+
+/// Budgets of lua.md §8, ms.
+inline constexpr int kZoneMainChunkBudgetMs = 5000;
+inline constexpr int kZoneTickBudgetMs = 500;
+inline constexpr int kHandleInputBudgetMs = 50;
+/// Inputs a zone keeps queued between two ticks; further ones are dropped (counted).
+inline constexpr size_t kZoneInputQueueMax = 1024;
+
+class Zone final : public script::game_api::ApiHost {
+ public:
+  /// Where an entity that left this zone goes: the world's owner shard routes it.
+  struct Crossing {
+    std::string id;
+    std::string entity_json;
+    ZoneKey to;
+  };
+
+  Zone(WorldService& service, std::string world_id, int world_shard, ZoneKey key,
+       std::shared_ptr<const WorldSettings> settings);
+  ~Zone() override;
+
+  /// Creates the zone's Lua state (main chunk, 5000 ms). Errors: "script_failed".
+  Status Start();
+
+  ZoneKey key() const { return key_; }
+  const std::string& world_id() const { return world_id_; }
+
+  /// Puts entity `id` (a JSON object; `x`/`y` decide nothing here) into the entity table.
+  void AddEntity(const std::string& id, const std::string& entity_json);
+  /// Removes entity `id` from the table (it leaves in the next delta).
+  void RemoveEntity(const std::string& id);
+  /// Subscribes `player_id`'s connection: sends it a keyframe of the baseline (§10.5 sender 2).
+  void Subscribe(const std::string& player_id, ClientRef client);
+  /// Unsubscribes and sends the ungated removal frame of the baseline (§10.5 sender 3).
+  void Unsubscribe(const std::string& player_id);
+  /// Queues a world.input for the next tick (dropped past kZoneInputQueueMax).
+  void QueueInput(const std::string& player_id, std::string input_json);
+  /// Runs tick `tick` (§8 order: zone_tick, inputs, crossings, deltas every
+  /// broadcast_interval ticks) and returns the entities that left this zone.
+  std::vector<Crossing> Tick(uint64_t tick);
+
+  size_t subscriber_count() const { return subscribers_.size(); }
+  size_t entity_count() const { return baseline_.size(); }
+
+  // script::game_api::ApiHost
+  script::game_api::HostKind kind() const override { return script::game_api::HostKind::kZone; }
+  const std::string& instance_id() const override { return instance_id_; }
+  const std::string& script_name() const override;
+  bool AllowLog() override;
+  void Broadcast(std::string_view event, std::string_view payload_json) override;
+  void Send(std::string_view player_id, std::string_view message_json) override;
+  void SetJoinable(bool) override {}
+  bool CanSuspend(lua_State*) override { return false; }
+  void BeginAsync(script::game_api::AsyncStart) override {}
+  void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+
+ private:
+  using Fields = std::vector<world_tick::DeltaField>;
+  void RunZoneTick(uint64_t tick);
+  void RunInputs();
+  std::vector<Crossing> TakeCrossings();
+  void BroadcastDeltas(uint64_t tick);
+  void FillKeyframe(world_tick::WorldTickFrame* frame) const;
+  void DeliverTo(const world_tick::WorldTickFrame& frame, const std::vector<ClientRef>& to);
+  void LogFailure(const char* callback, const std::string& message);
+
+  WorldService& service_;
+  const std::string world_id_;
+  const int world_shard_;
+  const ZoneKey key_;
+  const std::shared_ptr<const WorldSettings> settings_;
+  std::string instance_id_;
+  std::unique_ptr<LuaInstance> lua_;
+  int entities_ref_ = -2;
+  int zone_state_ref_ = -2;
+  std::map<std::string, Fields> baseline_;  // what subscribers were last sent
+  uint64_t frame_seq_ = 0;
+  std::map<std::string, ClientRef> subscribers_;
+  std::deque<std::pair<std::string, std::string>> inputs_;
+  int64_t log_window_ms_ = 0;
+  int log_count_ = 0;
+  int64_t failure_log_ms_ = 0;
+};
+
+}  // namespace asobi::world

@@ -1,0 +1,417 @@
+// Persistent worlds against the real server (websocket.md §10, rest.md §3.11, lua.md §8): the
+// world.* family, world.tick keyframes and deltas from the zones of a player's interest ring,
+// zone crossing, the capacity limits and every error of §10 this runtime implements.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "itest_checks.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "server_suite.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+// A 3x3 world of 100-unit zones ticking every 20 ms, broadcasting every tick, each player
+// seeing only its own zone (view_radius 0), at most 2 players. Inputs move the player's
+// entity; an "npc" walks right by 10 units a tick when spawned with input {spawn_npc = true}.
+const char* kWorldScript = R"(
+game_type = "world"
+match_size = 1
+max_players = 2
+grid_size = 3
+zone_size = 100
+tick_rate = 20
+broadcast_interval = 1
+view_radius = 0
+
+function init(config) return { joined = 0, world_id = config.world_id } end
+function join(id, state) state.joined = state.joined + 1; return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 50, y = 50 } end
+function zone_tick(entities, zone_state)
+  for _, e in pairs(entities) do
+    if e.type == "npc" then e.x = e.x + 10 end
+  end
+  return entities, zone_state
+end
+function handle_input(id, input, entities)
+  local e = entities[id]
+  if e == nil then return entities end
+  if type(input.x) == "number" and type(input.y) == "number" then e.x = input.x; e.y = input.y end
+  if input.hp then e.hp = input.hp end
+  if input.spawn_npc then entities["npc_1"] = { x = e.x, y = e.y, type = "npc" } end
+  return entities
+end
+function post_tick(tick, state) return state end
+)";
+
+const char* kMatchScript = R"(
+match_size = 1
+function init(c) return {} end
+function join(id, s) return s end
+function leave(id, s) return s end
+function handle_input(id, i, s) return s end
+function tick(s) return s end
+function get_state(id, s) return {} end
+)";
+
+// One authenticated WebSocket player.
+class Player {
+ public:
+  ::testing::AssertionResult Connect(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
+    if (c.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << c.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Sends `type` with `payload` and a fresh cid; returns the frame answering that cid (frames
+  // without it, world.tick pushes included, are kept in `pushes`).
+  JsonDoc Call(const std::string& type, const std::string& payload) {
+    std::string cid("c");
+    cid.append(std::to_string(++n_));
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
+                             payload + "}"));
+    const int64_t deadline = NowMs() + 5000;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+      pushes.push_back(std::move(d));
+    }
+    ADD_FAILURE() << "no reply to " << type;
+    return JsonDoc();
+  }
+  void Send(const std::string& type, const std::string& payload) {
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload + "}"));
+  }
+
+  // Reads frames (the kept pushes first) until `pred` accepts one, which it returns; a test
+  // failure after 5 s.
+  template <class Pred>
+  JsonDoc WaitFor(Pred pred, const char* what) {
+    while (!pushes.empty()) {
+      JsonDoc d = std::move(pushes.front());
+      pushes.erase(pushes.begin());
+      if (pred(d)) return d;
+    }
+    const int64_t deadline = NowMs() + 5000;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (pred(d)) return d;
+    }
+    ADD_FAILURE() << "timed out waiting for " << what;
+    return JsonDoc();
+  }
+
+  /// The cid of the last Call, as minified JSON.
+  std::string last_cid() const {
+    std::string cid("\"c");
+    cid.append(std::to_string(n_));
+    cid.push_back('"');
+    return cid;
+  }
+  WsClient& ws() { return ws_; }
+  std::vector<JsonDoc> pushes;
+
+ private:
+  WsClient ws_;
+  int n_ = 0;
+};
+
+// `p` sends `type` with `payload` and gets the error `reason` / `code` echoing its cid.
+::testing::AssertionResult CallFails(Player& p, const std::string& type, const std::string& payload,
+                                     std::string_view reason, std::string_view code) {
+  JsonDoc d = p.Call(type, payload);
+  return IsWsError(d, reason, code, p.last_cid());
+}
+
+bool IsTick(const JsonDoc& d, int zx, int zy) {
+  return d.Str({"type"}).value_or("") == "world.tick" &&
+         d.Int({"payload", "zone", "0"}).value_or(-1) == zx &&
+         d.Int({"payload", "zone", "1"}).value_or(-1) == zy;
+}
+
+// The index of the update for entity `id` with op `op` in a world.tick, or -1.
+int FindUpdate(const JsonDoc& d, const std::string& op, const std::string& id) {
+  for (int i = 0; i < 10000; ++i) {
+    const std::string k = std::to_string(i);
+    auto o = d.Str({"payload", "updates", k, "op"});
+    if (!o) return -1;
+    if (*o == op && d.Str({"payload", "updates", k, "id"}).value_or("") == id) return i;
+  }
+  return -1;
+}
+
+class WorldTest : public ServerSuite<WorldTest> {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    dir_ = new std::string(
+        MakeGameDir("/tmp/asobi_world_itest_XXXXXX",
+                    {{"tw.lua", kWorldScript},
+                     {"solo.lua", kMatchScript},
+                     {"config.lua", R"(return { tw = "tw.lua", solo = "solo.lua" })"}}));
+    server_ = new ServerProcess();
+    ServerOptions o;
+    o.flags = db_->ServerFlags();
+    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
+                                   "register=1000/1000,auth=1000/1000,api=100000/1000",
+                                   "--ws-rate-limit", "1000"});
+    ASSERT_TRUE(StartReady(server_, o));
+  }
+};
+
+TEST_F(WorldTest, CreateJoinTicksInputAndLeave) {
+  const auto a_reg = Register("world_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  Player a, b;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b.Connect(server_->port(), b_token));
+
+  JsonDoc joined = a.Call("world.create", R"({"mode":"tw"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  EXPECT_EQ(world_id.size(), 36u);
+  EXPECT_EQ(joined.Str({"payload", "mode"}).value_or(""), "tw");
+  EXPECT_EQ(joined.Str({"payload", "status"}).value_or(""), "running");
+  EXPECT_EQ(joined.Int({"payload", "player_count"}).value_or(0), 1);
+  EXPECT_EQ(joined.Int({"payload", "max_players"}).value_or(0), 2);
+  EXPECT_EQ(joined.Int({"payload", "grid_size"}).value_or(0), 3);
+  EXPECT_GT(joined.Int({"payload", "started_at"}).value_or(0), 0);
+  EXPECT_EQ(joined.Raw({"payload", "listed"}).value_or(""), "true");
+  EXPECT_EQ(joined.Raw({"payload", "quick_play"}).value_or(""), "true");
+  EXPECT_EQ(joined.Raw({"payload", "players"}).value_or(""), "[\"" + a_id + "\"]");
+
+  // §10.5 sender 2: a keyframe of the player's zone, then A's own entity arrives.
+  JsonDoc kf = a.WaitFor([](const JsonDoc& d) { return IsTick(d, 0, 0); }, "keyframe");
+  EXPECT_EQ(kf.Raw({"payload", "kf"}).value_or(""), "true");
+  EXPECT_EQ(kf.Int({"payload", "tick"}).value_or(-1), 0);
+  EXPECT_TRUE(kf.Has({"payload", "frame_seq"}));
+  JsonDoc add = a.WaitFor(
+      [&](const JsonDoc& d) { return IsTick(d, 0, 0) && (FindUpdate(d, "a", a_id) >= 0); },
+      "A's entity");
+  const std::string i = std::to_string(FindUpdate(add, "a", a_id));
+  EXPECT_EQ(add.Int({"payload", "updates", i, "x"}).value_or(0), 50);
+  EXPECT_EQ(add.Int({"payload", "updates", i, "y"}).value_or(0), 50);
+  EXPECT_EQ(add.Str({"payload", "updates", i, "type"}).value_or(""), "player");
+
+  // Listed over WS and REST.
+  JsonDoc list = b.Call("world.list", R"({"mode":"tw"})");
+  EXPECT_EQ(list.Str({"payload", "worlds", "0", "world_id"}).value_or(""), world_id);
+  EXPECT_EQ(list.Int({"payload", "worlds", "0", "player_count"}).value_or(0), 1);
+  HttpResponse rest = Call("GET", "/api/v1/worlds?mode=tw", "", a_token);
+  EXPECT_EQ(rest.status, 200);
+  EXPECT_EQ(Json(rest).Str({"worlds", "0", "world_id"}).value_or(""), world_id);
+  HttpResponse one = Call("GET", "/api/v1/worlds/" + world_id, "", a_token);
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(Json(one).Str({"status"}).value_or(""), "running");
+
+  // B joins: its keyframe or a later add shows A; A sees B's entity added.
+  JsonDoc bj = b.Call("world.join", R"({"world_id":")" + world_id + "\"}");
+  ASSERT_EQ(bj.Str({"type"}).value_or(""), "world.joined") << bj.text();
+  EXPECT_EQ(bj.Int({"payload", "player_count"}).value_or(0), 2);
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", b_id) >= 0; },
+            "B added for A");
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in B's keyframe");
+
+  // world.input moves A: B gets an update with only the changed fields, frame_seq dense.
+  a.Send("world.input", R"({"x":60,"y":70,"hp":3})");
+  JsonDoc u =
+      b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", a_id) >= 0; },
+                "A's update");
+  const std::string j = std::to_string(FindUpdate(u, "u", a_id));
+  EXPECT_EQ(u.Int({"payload", "updates", j, "x"}).value_or(0), 60);
+  EXPECT_EQ(u.Int({"payload", "updates", j, "y"}).value_or(0), 70);
+  EXPECT_EQ(u.Int({"payload", "updates", j, "hp"}).value_or(0), 3);
+  EXPECT_FALSE(u.Has({"payload", "updates", j, "type"}));  // unchanged fields are not sent
+  EXPECT_EQ(u.Raw({"payload", "kf"}).value_or(""), "false");
+  EXPECT_GT(u.Int({"payload", "tick"}).value_or(0), 0);
+
+  // Leave: world.left, A's entity removed for B, A gets the ungated removal frame.
+  JsonDoc left = a.Call("world.leave", "{}");
+  EXPECT_EQ(left.Str({"type"}).value_or(""), "world.left");
+  EXPECT_EQ(left.Raw({"payload"}).value_or(""), R"({"success":true})");
+  JsonDoc gone = a.WaitFor(
+      [&](const JsonDoc& d) {
+        return IsTick(d, 0, 0) && !d.Has({"payload", "frame_seq"});
+      },
+      "ungated removal frame");
+  EXPECT_FALSE(gone.Has({"payload", "kf"}));
+  EXPECT_EQ(gone.Int({"payload", "tick"}).value_or(-1), 0);
+  EXPECT_GE(FindUpdate(gone, "r", b_id), 0);
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", a_id) >= 0; },
+            "A removed for B");
+  JsonDoc after = b.Call("world.list", "{}");
+  EXPECT_EQ(after.Int({"payload", "worlds", "0", "player_count"}).value_or(0), 1);
+}
+
+TEST_F(WorldTest, CrossingAZoneBorderMovesTheEntityAndTheInterest) {
+  const auto a_reg = Register("world_cross_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_cross_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  Player a, b;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b.Connect(server_->port(), b_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"tw"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  ASSERT_EQ(b.Call("world.join", R"({"world_id":")" + world_id + "\"}").Str({"type"}),
+            "world.joined");
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A seen by B");
+
+  // A walks into zone (1,0): B (still in (0,0)) sees A removed there; A leaves (0,0)'s
+  // interest (ungated frame), gets (1,0)'s keyframe and its own entity added there.
+  a.Send("world.input", R"({"x":150,"y":50})");
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", a_id) >= 0; },
+            "A removed from zone (0,0)");
+  a.WaitFor(
+      [](const JsonDoc& d) {
+        return IsTick(d, 1, 0) && d.Raw({"payload", "kf"}) == "true";
+      },
+      "keyframe of zone (1,0)");
+  JsonDoc there =
+      a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
+                "A in zone (1,0)");
+  const std::string i = std::to_string(FindUpdate(there, "a", a_id));
+  EXPECT_EQ(there.Int({"payload", "updates", i, "x"}).value_or(0), 150);
+  EXPECT_EQ(there.Str({"payload", "updates", i, "type"}).value_or(""), "player");
+
+  // Input still reaches the entity in its new zone.
+  a.Send("world.input", R"({"x":160,"y":60})");
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        if (!IsTick(d, 1, 0)) return false;
+        const int k = FindUpdate(d, "u", a_id);
+        return k >= 0 && d.Int({"payload", "updates", std::to_string(k), "x"}) == 160;
+      },
+      "A moved in zone (1,0)");
+
+  // A script entity crosses on its own: the npc spawned in (0,0) walks into (1,0) and B sees
+  // it leave (0,0).
+  b.Send("world.input", R"({"spawn_npc":true})");
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "npc_1") >= 0; },
+            "npc added in (0,0)");
+  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", "npc_1") >= 0; },
+            "npc left (0,0)");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", "npc_1") >= 0; },
+            "npc entered (1,0)");
+}
+
+TEST_F(WorldTest, Errors) {
+  const auto a_reg = Register("world_err_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_err_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  const auto c_reg = Register("world_err_c");
+  const std::string c_id = c_reg.first, c_token = c_reg.second;
+  Player a, b, c;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b.Connect(server_->port(), b_token));
+  ASSERT_TRUE(c.Connect(server_->port(), c_token));
+
+  EXPECT_TRUE(
+      CallFails(a, "world.join", R"({"world_id":"nope"})", "world_not_found", "world.not_found"));
+  EXPECT_TRUE(
+      CallFails(a, "world.join", R"({"world_id":7})", "world_not_found", "world.not_found"));
+  EXPECT_TRUE(CallFails(a, "world.join", "{}", "missing_field", "missing_field"));
+  EXPECT_TRUE(CallFails(a, "world.create", R"({"mode":"nope"})", "not_found", "ws.request_failed"));
+  EXPECT_TRUE(
+      CallFails(a, "world.create", R"({"mode":"solo"})", "wrong_mode_type", "ws.request_failed"));
+  EXPECT_TRUE(CallFails(a, "world.create", "{}", "missing_field", "missing_field"));
+  EXPECT_TRUE(
+      CallFails(a, "world.list", R"({"mode":5})", "invalid_mode_filter", "ws.request_failed"));
+  EXPECT_TRUE(CallFails(a, "world.list", R"({"has_capacity":"yes"})", "invalid_has_capacity_filter",
+                        "ws.request_failed"));
+  EXPECT_TRUE(CallFails(a, "world.list", R"({"joinable":null})", "invalid_joinable_filter",
+                        "ws.request_failed"));
+
+  // world.input outside a world is dropped without a reply (§10.6), even when malformed.
+  a.Send("world.input", "5");
+  a.Send("world.input", R"({"x":1})");
+  JsonDoc still = a.Call("world.list", "{}");
+  EXPECT_EQ(still.Str({"type"}).value_or(""), "world.list") << still.text();
+  EXPECT_TRUE(a.pushes.empty());
+
+  JsonDoc joined = a.Call("world.create", R"({"mode":"tw","ctx":{"team":"red"}})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  // In a world, a non-object input is invalid_payload.
+  EXPECT_TRUE(CallFails(a, "world.input", "5", "invalid_payload", "invalid_payload"));
+  // Joining a different world while in one; creating one while in one.
+  JsonDoc other = b.Call("world.create", R"({"mode":"tw"})");
+  ASSERT_EQ(other.Str({"type"}).value_or(""), "world.joined");
+  const std::string other_id = other.Str({"payload", "world_id"}).value_or("");
+  EXPECT_TRUE(CallFails(a, "world.join", R"({"world_id":")" + other_id + "\"}", "already_in_world",
+                        "world.already_joined"));
+  EXPECT_TRUE(
+      CallFails(a, "world.create", R"({"mode":"tw"})", "already_in_world", "world.already_joined"));
+  // ctx errors (§5.4) on world.join.
+  EXPECT_TRUE(CallFails(c, "world.join", R"({"world_id":")" + world_id + R"(","ctx":5})",
+                        "invalid_join_ctx", "ws.request_failed"));
+  // world_full: max_players = 2.
+  ASSERT_EQ(c.Call("world.join", R"({"world_id":")" + other_id + "\"}").Str({"type"}),
+            "world.joined");
+  Player d;
+  const auto d_reg = Register("world_err_d");
+  const std::string d_id = d_reg.first, d_token = d_reg.second;
+  ASSERT_TRUE(d.Connect(server_->port(), d_token));
+  EXPECT_TRUE(CallFails(d, "world.join", R"({"world_id":")" + other_id + "\"}", "world_full",
+                        "ws.request_failed"));
+  // world.find_or_create joins a quick_play world with room (A's, which has one player).
+  JsonDoc found = d.Call("world.find_or_create", R"({"mode":"tw"})");
+  ASSERT_EQ(found.Str({"type"}).value_or(""), "world.joined") << found.text();
+  EXPECT_NE(found.Str({"payload", "world_id"}).value_or(""), other_id);
+  EXPECT_TRUE(CallFails(d, "world.find_or_create", R"({"mode":"solo"})", "wrong_mode_type",
+                        "ws.request_failed"));
+}
+
+TEST_F(WorldTest, RestCreateAndThePerPlayerLimit) {
+  const auto p_reg = Register("world_rest");
+  const std::string p_id = p_reg.first, token = p_reg.second;
+  EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/worlds", "{}", token), 400, "invalid_payload"));
+  HttpResponse bad = Call("POST", "/api/v1/worlds", R"({"mode":"nope"})", token);
+  EXPECT_TRUE(IsErrorEnvelope(bad, 400, "world.create_failed"));
+  EXPECT_EQ(Json(bad).Str({"error", "details", "reason"}).value_or(""), "not_found");
+  EXPECT_TRUE(
+      IsErrorEnvelope(Call("GET", "/api/v1/worlds/nope", "", token), 404, "world.not_found"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    HttpResponse r = Call("POST", "/api/v1/worlds", R"({"mode":"tw"})", token);
+    ASSERT_EQ(r.status, 201) << r.body;
+    JsonDoc w = Json(r);
+    EXPECT_EQ(w.Str({"mode"}).value_or(""), "tw");
+    EXPECT_EQ(w.Int({"player_count"}).value_or(-1), 0);
+    EXPECT_EQ(w.Str({"status"}).value_or(""), "running");
+    ids.push_back(w.Str({"world_id"}).value_or(""));
+  }
+  EXPECT_TRUE(IsErrorEnvelope(Call("POST", "/api/v1/worlds", R"({"mode":"tw"})", token), 429,
+                              "world.player_limit_reached"));
+  Player p;
+  ASSERT_TRUE(p.Connect(server_->port(), token));
+  EXPECT_TRUE(CallFails(p, "world.create", R"({"mode":"tw"})", "player_world_limit_reached",
+                        "ws.request_failed"));
+  // The player can still join one of their worlds.
+  EXPECT_EQ(p.Call("world.join", R"({"world_id":")" + ids[0] + "\"}").Str({"type"}),
+            "world.joined");
+}
+
+}  // namespace
+}  // namespace asobi::itest
