@@ -175,8 +175,9 @@ void World::MoveRing(const std::string& player_id, Member& m) {
     if (m.ring.count(k) != 0) continue;
     EnsureZone(k);
     const ClientRef client = m.client;
+    const bool binary = m.binary;
     RouteToZone(service_, ShardOf(k), id(), k,
-                [player_id, client](Zone& z) { z.Subscribe(player_id, client); });
+                [player_id, client, binary](Zone& z) { z.Subscribe(player_id, client, binary); });
   }
   m.ring = std::move(next);
 }
@@ -236,10 +237,11 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
   reply("", JoinedJson(listing_));
 }
 
-void World::Subscribe(const std::string& player_id, ClientRef client) {
+void World::Subscribe(const std::string& player_id, ClientRef client, bool binary) {
   auto it = members_.find(player_id);
   if (it == members_.end() || !(it->second.client == client) || it->second.subscribed) return;
   it->second.subscribed = true;
+  it->second.binary = binary;
   MoveRing(player_id, it->second);
 }
 

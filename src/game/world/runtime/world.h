@@ -58,8 +58,8 @@ class World final : public script::game_api::ApiHost {
   void Join(const std::string& player_id, ClientRef client, const std::string& ctx_json,
             JoinReply reply);
   /// After world.joined reached the player's socket: subscribes it to the zones of its ring
-  /// (each sends a keyframe).
-  void Subscribe(const std::string& player_id, ClientRef client);
+  /// (each sends a keyframe). `binary`: the connection negotiated the binary wire (§11).
+  void Subscribe(const std::string& player_id, ClientRef client, bool binary);
   /// Removes the player (leave callback, entity removed, removal frames). No-op when absent,
   /// or when `only_client` is set and another connection holds the seat.
   void Leave(const std::string& player_id, const ClientRef* only_client = nullptr);
@@ -88,6 +88,7 @@ class World final : public script::game_api::ApiHost {
     ClientRef client;
     ZoneKey zone;
     bool subscribed = false;
+    bool binary = false;
     std::set<ZoneKey> ring;
   };
 

@@ -48,7 +48,9 @@ void OnJoined(const ReplyTo& to, const std::string& world_id, const std::string&
   // Keyframes follow world.joined: the zones are asked only now (websocket.md §10.3).
   const ClientRef ref = to.ref;
   const std::string player = to.player_id;
-  RouteToWorld(*svc, world_id, [player, ref](World& w) { w.Subscribe(player, ref); });
+  const bool binary = c->binary_wire();
+  RouteToWorld(*svc, world_id,
+               [player, ref, binary](World& w) { w.Subscribe(player, ref, binary); });
 }
 
 // On the world's shard: joins and posts the outcome back to the client's shard.

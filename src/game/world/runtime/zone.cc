@@ -151,25 +151,28 @@ void Zone::RemoveEntity(const std::string& id) {
   });
 }
 
-void Zone::Subscribe(const std::string& player_id, ClientRef client) {
-  subscribers_[player_id] = client;
+void Zone::Subscribe(const std::string& player_id, ClientRef client, bool binary) {
+  subscribers_[player_id] = Subscriber{client, binary};
   WorldTickFrame frame;
   FillKeyframe(&frame);
-  DeliverTo(frame, {client});
+  SendOne(frame, client, binary);
 }
 
 void Zone::Unsubscribe(const std::string& player_id) {
   auto it = subscribers_.find(player_id);
   if (it == subscribers_.end()) return;
-  const ClientRef client = it->second;
+  const Subscriber sub = it->second;
   subscribers_.erase(it);
   if (baseline_.empty()) return;  // §10.5: omitted when the zone had no entities
   WorldTickFrame frame;
   frame.kind = world_tick::FrameKind::kUngated;
   frame.zone_x = key_.x;
   frame.zone_y = key_.y;
-  for (const auto& [id, fields] : baseline_) frame.AddRecord(DeltaOp::kRemove, id);
-  DeliverTo(frame, {client});
+  for (const auto& [id, fields] : baseline_) {
+    auto b = slots_.Find(id);
+    frame.AddRecord(DeltaOp::kRemove, id, b ? b->slot : world_tick::kNoSlot, b ? b->gen : 0);
+  }
+  SendOne(frame, sub.client, sub.binary);
 }
 
 void Zone::QueueInput(const std::string& player_id, std::string input_json) {
@@ -305,16 +308,52 @@ void Zone::BroadcastDeltas(uint64_t tick) {
   for (const auto& [id, fields] : baseline_) {
     if (current.find(id) == current.end()) frame.AddRecord(DeltaOp::kRemove, id);
   }
+  BindSlots(&frame);
   baseline_ = std::move(current);
-  if (frame.records.empty() || subscribers_.empty()) {
-    if (!frame.records.empty()) ++frame_seq_;  // a frame nobody receives still takes its seq
-    return;
+  if (frame.records.empty()) return;
+  frame.frame_seq = ++frame_seq_;  // a frame nobody receives still takes its seq
+  bool want_binary = false;
+  for (const auto& [player, sub] : subscribers_) want_binary = want_binary || sub.binary;
+  if (subscribers_.empty()) return;
+  const int64_t now = service_.host().NowMs();
+  const BinaryWireRepair::Plan plan =
+      want_binary ? repair_.Next(now) : BinaryWireRepair::Plan::kTextOnly;
+  WorldTickBuffers buffers;
+  if (plan == BinaryWireRepair::Plan::kKeyframe) {
+    // §11.3: after a refused delta, binary clients get an all-adds keyframe of the baseline.
+    buffers.text = EncodeWorldTickText(frame);
+    WorldTickFrame kf;
+    FillKeyframe(&kf);
+    kf.tick = tick;
+    buffers.binary = EncodeWorldTickBinary(kf, &buffers.refusal);
+  } else {
+    buffers = EncodeWorldTickBuffers(frame, plan == BinaryWireRepair::Plan::kDelta);
   }
-  frame.frame_seq = ++frame_seq_;
-  std::vector<ClientRef> to;
-  to.reserve(subscribers_.size());
-  for (const auto& [player, ref] : subscribers_) to.push_back(ref);
-  DeliverTo(frame, to);
+  if (plan != BinaryWireRepair::Plan::kTextOnly) repair_.Report(plan, !buffers.binary.empty(), now);
+  Fan(buffers);
+}
+
+void Zone::BindSlots(WorldTickFrame* frame) {
+  for (world_tick::EntityDelta& r : frame->records) {
+    std::optional<world_tick::SlotTable::Binding> b =
+        r.op == DeltaOp::kAdd ? slots_.Bind(r.id) : slots_.Find(r.id);
+    if (b) {
+      r.slot = b->slot;
+      r.gen = b->gen;
+    }
+  }
+  for (const world_tick::EntityDelta& r : frame->records) {
+    if (r.op == DeltaOp::kRemove) slots_.Release(r.id);
+  }
+}
+
+void Zone::Fan(const WorldTickBuffers& buffers) {
+  std::vector<ClientRef> text, binary;
+  for (const auto& [player, sub] : subscribers_) {
+    (sub.binary && !buffers.binary.empty() ? binary : text).push_back(sub.client);
+  }
+  if (!text.empty()) service_.DeliverTo(buffers.text, text);
+  if (!binary.empty()) service_.DeliverTo(buffers.binary, binary);
 }
 
 void Zone::FillKeyframe(WorldTickFrame* frame) const {
@@ -324,13 +363,17 @@ void Zone::FillKeyframe(WorldTickFrame* frame) const {
   frame->kf = true;
   frame->tick = 0;
   for (const auto& [id, fields] : baseline_) {
-    frame->AddRecord(DeltaOp::kAdd, id);
+    auto b = slots_.Find(id);
+    frame->AddRecord(DeltaOp::kAdd, id, b ? b->slot : world_tick::kNoSlot, b ? b->gen : 0);
     for (const DeltaField& f : fields) frame->AddField(f.name, f.value);
   }
 }
 
-void Zone::DeliverTo(const WorldTickFrame& frame, const std::vector<ClientRef>& to) {
-  service_.DeliverTo(EncodeWorldTickText(frame), to);
+void Zone::SendOne(const WorldTickFrame& frame, ClientRef to, bool binary) {
+  SharedBuffer buffer;
+  if (binary) buffer = EncodeWorldTickBinary(frame, nullptr);
+  if (buffer.empty()) buffer = EncodeWorldTickText(frame);
+  service_.DeliverTo(buffer, {to});
 }
 
 bool Zone::AllowLog() {

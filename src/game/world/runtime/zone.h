@@ -17,6 +17,9 @@
 #include "game/client.h"
 #include "game/world/runtime/lua_instance.h"
 #include "game/world/runtime/world_settings.h"
+#include "game/world/wire/binary_wire_repair.h"
+#include "game/world/wire/world_tick_buffers.h"
+#include "protocol/world_tick/slot_table.h"
 #include "protocol/world_tick/world_tick_frame.h"
 #include "script/game_api/api_host.h"
 
@@ -55,7 +58,8 @@ class Zone final : public script::game_api::ApiHost {
   /// Removes entity `id` from the table (it leaves in the next delta).
   void RemoveEntity(const std::string& id);
   /// Subscribes `player_id`'s connection: sends it a keyframe of the baseline (§10.5 sender 2).
-  void Subscribe(const std::string& player_id, ClientRef client);
+  /// `binary`: the connection negotiated the binary world.tick wire (§11).
+  void Subscribe(const std::string& player_id, ClientRef client, bool binary);
   /// Unsubscribes and sends the ungated removal frame of the baseline (§10.5 sender 3).
   void Unsubscribe(const std::string& player_id);
   /// Queues a world.input for the next tick (dropped past kZoneInputQueueMax).
@@ -86,7 +90,12 @@ class Zone final : public script::game_api::ApiHost {
   std::vector<Crossing> TakeCrossings();
   void BroadcastDeltas(uint64_t tick);
   void FillKeyframe(world_tick::WorldTickFrame* frame) const;
-  void DeliverTo(const world_tick::WorldTickFrame& frame, const std::vector<ClientRef>& to);
+  /// Sends `frame` (its binary form when `binary` and encodable, §11.3) to one connection.
+  void SendOne(const world_tick::WorldTickFrame& frame, ClientRef to, bool binary);
+  /// Sends the shared buffers to every subscriber, each its wire's buffer.
+  void Fan(const WorldTickBuffers& buffers);
+  /// Slot bindings of `frame`'s records (adds bind, others look up); removes release after.
+  void BindSlots(world_tick::WorldTickFrame* frame);
   void LogFailure(const char* callback, const std::string& message);
 
   WorldService& service_;
@@ -100,7 +109,13 @@ class Zone final : public script::game_api::ApiHost {
   int zone_state_ref_ = -2;
   std::map<std::string, Fields> baseline_;  // what subscribers were last sent
   uint64_t frame_seq_ = 0;
-  std::map<std::string, ClientRef> subscribers_;
+  struct Subscriber {
+    ClientRef client;
+    bool binary = false;
+  };
+  std::map<std::string, Subscriber> subscribers_;
+  world_tick::SlotTable slots_;  // in step with baseline_ (§11.2)
+  BinaryWireRepair repair_;
   std::deque<std::pair<std::string, std::string>> inputs_;
   int64_t log_window_ms_ = 0;
   int log_count_ = 0;
