@@ -5,4 +5,5 @@ rpc = "rpc/methods.lua"
 return {
   demo = "demo/match.lua",
   skirmish = "skirmish/match.lua",  -- one person against bots (lua.md §10)
+  island = "island/world.lua",  -- a small persistent world (lua.md §8)
 }

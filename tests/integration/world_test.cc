@@ -3,6 +3,9 @@
 // zone crossing, the capacity limits and every error of §10 this runtime implements.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,16 +159,26 @@ int FindUpdate(const JsonDoc& d, const std::string& op, const std::string& id) {
   return -1;
 }
 
+// The bundled example world (lua/island/world.lua) as the repository holds it.
+std::string IslandScript() {
+  const char* root = std::getenv("ASOBI_SOURCE_ROOT");
+  std::ifstream in(std::string(root ? root : ".") + "/lua/island/world.lua");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class WorldTest : public ServerSuite<WorldTest> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
     ASSERT_TRUE(db_->ok()) << db_->error();
-    dir_ = new std::string(
-        MakeGameDir("/tmp/asobi_world_itest_XXXXXX",
-                    {{"tw.lua", kWorldScript},
-                     {"solo.lua", kMatchScript},
-                     {"config.lua", R"(return { tw = "tw.lua", solo = "solo.lua" })"}}));
+    dir_ = new std::string(MakeGameDir(
+        "/tmp/asobi_world_itest_XXXXXX",
+        {{"tw.lua", kWorldScript},
+         {"solo.lua", kMatchScript},
+         {"island.lua", IslandScript()},
+         {"config.lua", R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -417,6 +430,47 @@ TEST_F(WorldTest, BinaryWorldTickWhenNegotiated) {
       a, [](const world_tick::WorldTickFrame& f) { return f.kf && f.tick > 0; }, &texts,
       "binary repair keyframe");
   EXPECT_FALSE(repaired.records.empty());
+}
+
+// lua/island: trees to gather that grow back, walking across a zone border.
+TEST_F(WorldTest, IslandExampleGame) {
+  const auto a_reg = Register("world_island_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  JsonDoc joined = a.Call("world.find_or_create", R"({"mode":"island"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  EXPECT_EQ(joined.Int({"payload", "grid_size"}).value_or(0), 4);
+  JsonDoc tree = a.WaitFor(
+      [](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_0_0_1") >= 0; },
+      "a tree");
+  const std::string t = std::to_string(FindUpdate(tree, "a", "tree_0_0_1"));
+  EXPECT_EQ(tree.Str({"payload", "updates", t, "type"}).value_or(""), "tree");
+  EXPECT_EQ(tree.Int({"payload", "updates", t, "x"}).value_or(0), 30);
+
+  a.Send("world.input", R"({"gather":"tree_0_0_1"})");
+  // The tree's removal and the player's wood come in one frame or in two.
+  bool removed = false, wood = false;
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        if (!IsTick(d, 0, 0)) return false;
+        removed = removed || FindUpdate(d, "r", "tree_0_0_1") >= 0;
+        const int k = FindUpdate(d, "u", a_id);
+        wood = wood || (k >= 0 && d.Int({"payload", "updates", std::to_string(k), "wood"}) == 1);
+        return removed && wood;
+      },
+      "the tree gathered into one wood");
+  a.WaitFor(
+      [](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_0_0_1") >= 0; },
+      "the tree grown back");
+
+  // Walking east: the player's entity leaves zone (0,0) and enters (1,0), which was already in
+  // the interest ring (view_radius 1).
+  a.Send("world.input", R"({"dx":1,"dy":0})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", a_id) >= 0; },
+            "left zone (0,0)");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "entered zone (1,0)");
 }
 
 TEST_F(WorldTest, Errors) {
