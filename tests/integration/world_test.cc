@@ -432,6 +432,56 @@ TEST_F(WorldTest, BinaryWorldTickWhenNegotiated) {
   EXPECT_FALSE(repaired.records.empty());
 }
 
+// §10.7 world.resync (2 per 10 s per player) and §10.8 world.ack. The zone handles a resync
+// and a later input in mailbox order, so a keyframe for a resync that was not dropped would
+// arrive before the ack of an input sent after it.
+TEST_F(WorldTest, ResyncAndAck) {
+  const auto a_reg = Register("world_resync_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_EQ(a.Call("world.create", R"({"mode":"tw"})").Str({"type"}), "world.joined");
+  auto keyframe = [](const JsonDoc& d) {
+    return IsTick(d, 0, 0) && d.Raw({"payload", "kf"}) == "true";
+  };
+  a.WaitFor(keyframe, "subscription keyframe");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A's entity in the baseline");
+  // Invalid or foreign zones are dropped silently (and cost no token).
+  a.Send("world.resync", R"({"zone":[0]})");
+  a.Send("world.resync", R"({"zone":[0,"0"]})");
+  a.Send("world.resync", R"({"zone":[4294967296,0]})");
+  a.Send("world.resync", R"({"zone":[2,2]})");
+  a.Send("world.resync", R"({"zone":[0,0],"reason":"gap"})");
+  JsonDoc kf = a.WaitFor(keyframe, "resync keyframe");
+  EXPECT_EQ(kf.Int({"payload", "tick"}).value_or(-1), 0);
+  EXPECT_GE(FindUpdate(kf, "a", a_id), 0);
+  EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":7,"payload":{"x":55,"y":55}})"));
+  JsonDoc ack = a.WaitFor(
+      [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.ack"; }, "ack 7");
+  EXPECT_EQ(ack.Int({"payload", "seq"}).value_or(0), 7);
+  EXPECT_GT(ack.Int({"payload", "tick"}).value_or(0), 0);
+  a.Send("world.resync", R"({"zone":[0,0]})");
+  a.WaitFor(keyframe, "second resync keyframe");
+  a.Send("world.resync", R"({"zone":[0,0]})");  // third in 10 s: dropped
+  EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":8,"payload":{"x":56,"y":55}})"));
+  bool dropped = true;
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        if (keyframe(d)) dropped = false;
+        return d.Str({"type"}).value_or("") == "world.ack" &&
+               d.Int({"payload", "seq"}).value_or(0) == 8;
+      },
+      "ack 8");
+  EXPECT_TRUE(dropped);
+  // A lower seq is never acked again (acks strictly increase).
+  EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":3,"payload":{"x":57,"y":55}})"));
+  EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":9,"payload":{"x":58,"y":55}})"));
+  JsonDoc next = a.WaitFor(
+      [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.ack"; }, "ack 9");
+  EXPECT_EQ(next.Int({"payload", "seq"}).value_or(0), 9);
+}
+
 // lua/island: trees to gather that grow back, walking across a zone border.
 TEST_F(WorldTest, IslandExampleGame) {
   const auto a_reg = Register("world_island_a");

@@ -261,14 +261,32 @@ void World::Leave(const std::string& player_id, const ClientRef* only_client) {
   PublishListing();
 }
 
-void World::Input(const std::string& player_id, std::string input_json) {
+void World::Input(const std::string& player_id, std::string input_json, int64_t seq) {
   auto it = members_.find(player_id);
   if (it == members_.end()) return;
   RouteToZone(
       service_, ShardOf(it->second.zone), id(), it->second.zone,
-      [player_id, json = std::move(input_json)](Zone& z) mutable {
-        z.QueueInput(player_id, std::move(json));
+      [player_id, json = std::move(input_json), seq](Zone& z) mutable {
+        z.QueueInput(player_id, std::move(json), seq);
       },
+      /*lossy=*/true);
+}
+
+void World::Resync(const std::string& player_id, ClientRef client, int64_t x, int64_t y) {
+  auto it = members_.find(player_id);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  if (!(m.client == client) || !m.subscribed) return;
+  if (x < 0 || y < 0 || x >= settings_->grid_size || y >= settings_->grid_size) return;
+  const ZoneKey key{int(x), int(y)};
+  if (m.ring.count(key) == 0) return;
+  const int64_t now = service_.host().NowMs();
+  std::erase_if(m.resyncs_ms, [now](int64_t t) { return now - t >= kResyncWindowMs; });
+  if (int(m.resyncs_ms.size()) >= kResyncPerPlayer) return;
+  if (!service_.node().AllowResync(now)) return;
+  m.resyncs_ms.push_back(now);
+  RouteToZone(
+      service_, ShardOf(key), id(), key, [player_id](Zone& z) { z.Resync(player_id); },
       /*lossy=*/true);
 }
 

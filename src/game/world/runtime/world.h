@@ -63,8 +63,16 @@ class World final : public script::game_api::ApiHost {
   /// Removes the player (leave callback, entity removed, removal frames). No-op when absent,
   /// or when `only_client` is set and another connection holds the seat.
   void Leave(const std::string& player_id, const ClientRef* only_client = nullptr);
-  /// Routes one world.input to the zone holding the player's entity (lossy when full).
-  void Input(const std::string& player_id, std::string input_json);
+  /// Routes one world.input (with its envelope `seq`, -1 when absent) to the zone holding the
+  /// player's entity (lossy when full).
+  void Input(const std::string& player_id, std::string input_json, int64_t seq);
+  /// world.resync (§10.7) from `client`: the zone sends that connection a keyframe when the
+  /// zone is in the player's ring and the limits allow (2 per 10 s per player, 20 per second
+  /// per node); otherwise nothing happens.
+  void Resync(const std::string& player_id, ClientRef client, int64_t x, int64_t y);
+  /// Resyncs a player may ask for per window, and the window.
+  static constexpr int kResyncPerPlayer = 2;
+  static constexpr int64_t kResyncWindowMs = 10'000;
   /// An entity left zone `from` for `c.to`: it enters that zone (loaded if needed); a player's
   /// interest ring follows it.
   void Crossed(ZoneKey from, Zone::Crossing c);
@@ -90,6 +98,7 @@ class World final : public script::game_api::ApiHost {
     bool subscribed = false;
     bool binary = false;
     std::set<ZoneKey> ring;
+    std::vector<int64_t> resyncs_ms;  // accepted world.resync times in the current window
   };
 
   void ReadSettings();

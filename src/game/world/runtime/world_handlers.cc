@@ -5,6 +5,7 @@
 #include "game/match/match_service.h"
 #include "game/world/runtime/world.h"
 #include "game/world/runtime/world_create.h"
+#include "game/world/runtime/world_resync.h"
 #include "game/world/runtime/world_router.h"
 #include "game/world/runtime/world_service.h"
 #include "protocol/frame.h"
@@ -202,9 +203,24 @@ void OnInput(WsContext& ctx, const Envelope& env) {
   std::optional<std::string> input = match::NormalizeInput(env.payload);
   if (!input) return ctx.client.SendError("invalid_payload", env.cid());
   const std::string player = ctx.client.player_id();
-  RouteToWorldLossy(*svc, *world_id, [player, json = std::move(*input)](World& w) mutable {
-    w.Input(player, std::move(json));
+  const int64_t seq = env.seq.value_or(-1);
+  RouteToWorldLossy(*svc, *world_id, [player, json = std::move(*input), seq](World& w) mutable {
+    w.Input(player, std::move(json), seq);
   });
+}
+
+// §10.7: dropped silently when not in a world, invalid, not subscribed or rate limited.
+void OnResync(WsContext& ctx, const Envelope& env) {
+  WorldService* svc = WorldService::OnThisShard();
+  const std::string* world_id = svc->ClientWorld(ctx.client.ref());
+  if (world_id == nullptr) return;
+  std::optional<std::pair<int64_t, int64_t>> zone = ParseResyncZone(env.payload);
+  if (!zone) return;
+  const std::string player = ctx.client.player_id();
+  const ClientRef ref = ctx.client.ref();
+  const int64_t x = zone->first, y = zone->second;
+  RouteToWorldLossy(*svc, *world_id,
+                    [player, ref, x, y](World& w) { w.Resync(player, ref, x, y); });
 }
 
 }  // namespace
@@ -216,6 +232,7 @@ void RegisterWorldHandlers(MessageRegistry<WsContext>& registry) {
   registry.Register("world.join", &OnJoin, kNeedsAuth | kNeedsPayloadObject);
   registry.Register("world.leave", &OnLeave, kNeedsAuth);
   registry.Register("world.input", &OnInput, kNeedsAuth | kNeedsPayload);
+  registry.Register("world.resync", &OnResync, kNeedsAuth | kNeedsPayload);
 }
 
 void OnWorldClientClosed(Client& client) {

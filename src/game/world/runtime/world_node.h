@@ -81,6 +81,18 @@ class WorldNode {
     return worlds_.size();
   }
 
+  /// The node-wide world.resync bucket (websocket.md §3: 20 per fixed 1 s window); true =
+  /// allowed and counted. Any thread (one mutex operation per accepted resync request).
+  bool AllowResync(int64_t now_ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now_ms - resync_window_ms_ >= 1000) {
+      resync_window_ms_ = now_ms;
+      resync_count_ = 0;
+    }
+    return ++resync_count_ <= kResyncPerSecond;
+  }
+  static constexpr int kResyncPerSecond = 20;
+
   /// The world `player_id` is a member of, or "". Any thread.
   std::string WorldOf(const std::string& player_id) const;
   /// Records `player_id` in `world_id` (or clears it when `world_id` is empty and the player
@@ -106,6 +118,8 @@ class WorldNode {
   std::atomic<unsigned> next_shard_{0};
   mutable std::mutex mu_;
   std::map<std::string, WorldListing> worlds_;
+  int64_t resync_window_ms_ = 0;
+  int resync_count_ = 0;
   std::unordered_map<std::string, std::string> player_world_;
 };
 

@@ -11,6 +11,7 @@
 #include "protocol/frame.h"
 #include "script/lua_json.h"
 #include "script/protected_call.h"
+#include "ws/ws_codec.h"
 
 namespace asobi::world {
 namespace {
@@ -175,9 +176,32 @@ void Zone::Unsubscribe(const std::string& player_id) {
   SendOne(frame, sub.client, sub.binary);
 }
 
-void Zone::QueueInput(const std::string& player_id, std::string input_json) {
+void Zone::QueueInput(const std::string& player_id, std::string input_json, int64_t seq) {
   if (inputs_.size() >= kZoneInputQueueMax) return;
-  inputs_.emplace_back(player_id, std::move(input_json));
+  inputs_.push_back(Input{player_id, std::move(input_json), seq});
+}
+
+void Zone::Resync(const std::string& player_id) {
+  auto it = subscribers_.find(player_id);
+  if (it == subscribers_.end()) return;
+  WorldTickFrame frame;
+  FillKeyframe(&frame);
+  SendOne(frame, it->second.client, it->second.binary);
+}
+
+void Zone::SendAcks(uint64_t tick) {
+  for (const auto& [player, seq] : consumed_) {
+    auto sub = subscribers_.find(player);
+    if (sub == subscribers_.end()) continue;
+    auto last = acked_.find(player);
+    if (last != acked_.end() && last->second >= seq) continue;  // never a non-advancing ack
+    acked_[player] = seq;
+    const std::string payload =
+        "{\"tick\":" + std::to_string(tick) + ",\"seq\":" + std::to_string(seq) + "}";
+    service_.DeliverTo(WsCodec::EncodeTextFrameShared(BuildFrame("world.ack", payload, nullptr)),
+                       {sub->second.client});
+  }
+  consumed_.clear();
 }
 
 std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
@@ -186,6 +210,7 @@ std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   std::vector<Crossing> out = TakeCrossings();
   const uint64_t every = uint64_t(std::max(1, settings_->broadcast_interval));
   if (tick % every == 0) BroadcastDeltas(tick);
+  if (!consumed_.empty()) SendAcks(tick);  // §10.8: after that tick's world.tick
   return out;
 }
 
@@ -211,8 +236,9 @@ void Zone::RunZoneTick(uint64_t tick) {
 
 void Zone::RunInputs() {
   while (!inputs_.empty()) {
-    const std::string player_id = std::move(inputs_.front().first);
-    const std::string json = std::move(inputs_.front().second);
+    const std::string player_id = std::move(inputs_.front().player_id);
+    const std::string json = std::move(inputs_.front().json);
+    int64_t seq = inputs_.front().seq;
     inputs_.pop_front();
     bool present = false;
     std::string failure = lua_->Call(
@@ -230,8 +256,18 @@ void Zone::RunInputs() {
           return 3;
         },
         [&](lua_State* s, int n) {
-          if (n >= 1 && present)
-            LuaInstance::ReplaceTableRef(s, lua_gettop(s) - n + 1, &entities_ref_);
+          const int first = lua_gettop(s) - n + 1;
+          if (n < 1 || !present || !lua_istable(s, first)) return;  // §8: input ignored
+          LuaInstance::ReplaceTableRef(s, first, &entities_ref_);
+          // lua.md §8: an optional second result is the game's own consumed seq.
+          if (n >= 2 && lua_type(s, first + 1) == LUA_TNUMBER) {
+            const double v = lua_tonumber(s, first + 1);
+            if (v >= 0 && v <= 9007199254740991.0 && v == double(int64_t(v))) seq = int64_t(v);
+          }
+          if (seq >= 0) {
+            auto [it, fresh] = consumed_.emplace(player_id, seq);
+            if (!fresh && seq > it->second) it->second = seq;
+          }
         });
     if (!failure.empty() && failure != "undefined") LogFailure("handle_input", failure);
   }

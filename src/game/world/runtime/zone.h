@@ -62,8 +62,11 @@ class Zone final : public script::game_api::ApiHost {
   void Subscribe(const std::string& player_id, ClientRef client, bool binary);
   /// Unsubscribes and sends the ungated removal frame of the baseline (§10.5 sender 3).
   void Unsubscribe(const std::string& player_id);
-  /// Queues a world.input for the next tick (dropped past kZoneInputQueueMax).
-  void QueueInput(const std::string& player_id, std::string input_json);
+  /// Queues a world.input (envelope `seq`, -1 when absent) for the next tick (dropped past
+  /// kZoneInputQueueMax).
+  void QueueInput(const std::string& player_id, std::string input_json, int64_t seq);
+  /// world.resync: sends the subscriber `player_id` a keyframe (§10.5 sender 2).
+  void Resync(const std::string& player_id);
   /// Runs tick `tick` (§8 order: zone_tick, inputs, crossings, deltas every
   /// broadcast_interval ticks) and returns the entities that left this zone.
   std::vector<Crossing> Tick(uint64_t tick);
@@ -116,7 +119,16 @@ class Zone final : public script::game_api::ApiHost {
   std::map<std::string, Subscriber> subscribers_;
   world_tick::SlotTable slots_;  // in step with baseline_ (§11.2)
   BinaryWireRepair repair_;
-  std::deque<std::pair<std::string, std::string>> inputs_;
+  struct Input {
+    std::string player_id;
+    std::string json;
+    int64_t seq = -1;
+  };
+  std::deque<Input> inputs_;
+  /// world.ack (§10.8): the highest seq consumed this tick and the last one acked, per player.
+  std::map<std::string, int64_t> consumed_;
+  std::map<std::string, int64_t> acked_;
+  void SendAcks(uint64_t tick);
   int64_t log_window_ms_ = 0;
   int log_count_ = 0;
   int64_t failure_log_ms_ = 0;
