@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -55,6 +56,43 @@ function handle_input(id, input, entities)
   return entities
 end
 function post_tick(tick, state) return state end
+)";
+
+// Like kWorldScript with a 3x3 interest ring, plus bombs: input {bomb = "loop"} puts an entity
+// into zone (1,0) whose zone_tick then never returns, {bomb = "alloc"} one into zone (0,1)
+// whose zone_tick allocates without bound, until the zone has been restarted once.
+const char* kBombScript = R"(
+game_type = "world"
+match_size = 1
+grid_size = 3
+zone_size = 100
+tick_rate = 20
+broadcast_interval = 1
+view_radius = 1
+
+function init(config) return {} end
+function join(id, state) return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 50, y = 50 } end
+function post_tick(tick, state) return state end
+function zone_tick(entities, zone_state)
+  if not zone_state.restarted then
+    if entities.bomb_loop then while true do end end
+    if entities.bomb_alloc then
+      local t = {}
+      while true do t[#t + 1] = string.rep("x", 4096) .. #t end
+    end
+  end
+  return entities, zone_state
+end
+function handle_input(id, input, entities)
+  local e = entities[id]
+  if e == nil then return entities end
+  if input.bomb == "loop" then entities.bomb_loop = { x = 150, y = 50, type = "bomb" } end
+  if input.bomb == "alloc" then entities.bomb_alloc = { x = 50, y = 150, type = "bomb" } end
+  if type(input.x) == "number" then e.x = input.x; e.y = input.y end
+  return entities
+end
 )";
 
 const char* kMatchScript = R"(
@@ -178,7 +216,9 @@ class WorldTest : public ServerSuite<WorldTest> {
         {{"tw.lua", kWorldScript},
          {"solo.lua", kMatchScript},
          {"island.lua", IslandScript()},
-         {"config.lua", R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua" })"}}));
+         {"bomb.lua", kBombScript},
+         {"config.lua",
+          R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -480,6 +520,56 @@ TEST_F(WorldTest, ResyncAndAck) {
   JsonDoc next = a.WaitFor(
       [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.ack"; }, "ack 9");
   EXPECT_EQ(next.Int({"payload", "seq"}).value_or(0), 9);
+}
+
+// A zone script that loops or allocates without bound: that zone restarts from its snapshot
+// (its subscribers get a keyframe) and goes on; the other zones and the world keep ticking.
+TEST_F(WorldTest, RunawayZoneRestartsFromItsSnapshot) {
+  const auto a_reg = Register("world_bomb_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_EQ(a.Call("world.create", R"({"mode":"bomb"})").Str({"type"}), "world.joined");
+  // The four subscription keyframes of the ring, and A's entity.
+  std::set<std::pair<int, int>> keyframes;
+  bool a_seen = false;
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        if (d.Str({"type"}).value_or("") != "world.tick") return false;
+        if (d.Raw({"payload", "kf"}) == "true") {
+          keyframes.insert({int(d.Int({"payload", "zone", "0"}).value_or(-1)),
+                            int(d.Int({"payload", "zone", "1"}).value_or(-1))});
+        }
+        a_seen = a_seen || (IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0);
+        return a_seen && keyframes.size() == 4;
+      },
+      "the ring's keyframes and A in zone (0,0)");
+  a.Send("world.input", R"({"bomb":"loop"})");
+  a.Send("world.input", R"({"bomb":"alloc"})");
+  // Zone (1,0) overran its budget three times after a broadcast held the bomb: its snapshot
+  // has it. Zone (0,1) ran out of memory on the tick the bomb arrived, before any broadcast
+  // held it: its snapshot has no bomb. The restart keyframes come in either order.
+  bool loop_restarted = false, alloc_restarted = false;
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        if (d.Raw({"payload", "kf"}) != "true") return false;
+        if (IsTick(d, 1, 0)) loop_restarted = FindUpdate(d, "a", "bomb_loop") >= 0;
+        if (IsTick(d, 0, 1)) {
+          alloc_restarted = true;
+          EXPECT_LT(FindUpdate(d, "a", "bomb_alloc"), 0);
+        }
+        return loop_restarted && alloc_restarted;
+      },
+      "zones (1,0) and (0,1) restarted from their snapshots");
+  // Zone (0,0) kept ticking, and the restarted zone (1,0) runs again: A walks into it.
+  a.Send("world.input", R"({"x":60,"y":60})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", a_id) >= 0; },
+            "A moved in zone (0,0)");
+  a.Send("world.input", R"({"x":160,"y":60})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in the restarted zone (1,0)");
+  const std::string log = server_->log();
+  EXPECT_NE(log.find("zone restarted"), std::string::npos);
 }
 
 // lua/island: trees to gather that grow back, walking across a zone border.

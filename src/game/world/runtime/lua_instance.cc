@@ -56,6 +56,7 @@ bool LuaInstance::Has(const char* name) const {
 std::string LuaInstance::Call(const char* name, int budget_ms, const PushArgs& push,
                               const TakeResults& take) {
   std::string failure;
+  last_failure_ = Failure::kNone;
   script::ProtectedStatus ps = script::RunProtected(state_->get(), [&](lua_State* s) {
     const int base = lua_gettop(s);
     lua_pushstring(s, name);
@@ -69,13 +70,20 @@ std::string LuaInstance::Call(const char* name, int budget_ms, const PushArgs& p
     script::CallResult r = script::CallWithBudget(s, nargs, LUA_MULTRET, budget_ms);
     if (!r.ok()) {
       failure = r.message.empty() ? std::string(r.reason_class()) : r.message;
+      last_failure_ = r.unrecoverable                            ? Failure::kUnrecoverable
+                      : r.memory_exceeded                        ? Failure::kMemory
+                      : r.status == script::CallStatus::kTimeout ? Failure::kTimeout
+                                                                 : Failure::kError;
       lua_settop(s, base);
       return;
     }
     if (take) take(s, lua_gettop(s) - base);
     lua_settop(s, base);
   });
-  if (!ps.ok) return ps.message.empty() ? "lua_error" : ps.message;
+  if (!ps.ok) {
+    last_failure_ = ps.out_of_memory ? Failure::kMemory : Failure::kUnrecoverable;
+    return ps.message.empty() ? "lua_error" : ps.message;
+  }
   return failure;
 }
 

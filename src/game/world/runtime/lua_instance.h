@@ -41,6 +41,10 @@ class LuaInstance {
   /// else the failure (Lua message, "timeout", "not enough memory"). Nothing stays on the stack.
   std::string Call(const char* name, int budget_ms, const PushArgs& push, const TakeResults& take);
 
+  /// How the last Call failed (kNone after a success or an undefined function).
+  enum class Failure { kNone, kError, kTimeout, kMemory, kUnrecoverable };
+  Failure last_failure() const { return last_failure_; }
+
   /// A registry reference of the value on top of `L` (popped); protected mode.
   static int Ref(lua_State* L);
   /// Replaces `*ref` by the value at `index` when it is a table (protected mode).
@@ -52,6 +56,7 @@ class LuaInstance {
   std::shared_ptr<const std::string> source_;
   std::string chunk_name_;
   std::vector<std::string> files_;
+  Failure last_failure_ = Failure::kNone;
 };
 
 }  // namespace asobi::world

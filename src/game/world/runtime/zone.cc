@@ -9,6 +9,7 @@
 #include "game/world/runtime/world_service.h"
 #include "game/world/wire/world_tick_buffers.h"
 #include "protocol/frame.h"
+#include "protocol/json_writer.h"
 #include "script/lua_json.h"
 #include "script/protected_call.h"
 #include "ws/ws_codec.h"
@@ -116,6 +117,10 @@ Status Zone::Start() {
     lua_setfield(s, -2, "x");
     lua_pushinteger(s, key_.y);
     lua_setfield(s, -2, "y");
+    if (restarts_ > 0) {
+      lua_pushinteger(s, restarts_);
+      lua_setfield(s, -2, "restarted");
+    }
     zone_state_ref_ = LuaInstance::Ref(s);
   });
   if (!ps.ok) return MakeError("script_failed", ps.message);
@@ -205,6 +210,7 @@ void Zone::SendAcks(uint64_t tick) {
 }
 
 std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
+  if (dead_) return {};
   RunZoneTick(tick);
   RunInputs();
   std::vector<Crossing> out = TakeCrossings();
@@ -231,7 +237,10 @@ void Zone::RunZoneTick(uint64_t tick) {
         if (n >= 1) LuaInstance::ReplaceTableRef(s, top - n + 1, &entities_ref_);
         if (n >= 2) LuaInstance::ReplaceTableRef(s, top - n + 2, &zone_state_ref_);
       });
-  if (!failure.empty() && failure != "undefined") LogFailure("zone_tick", failure);
+  if (!failure.empty() && failure != "undefined") {
+    LogFailure("zone_tick", failure);
+    AfterFailure();
+  }
 }
 
 void Zone::RunInputs() {
@@ -269,7 +278,10 @@ void Zone::RunInputs() {
             if (!fresh && seq > it->second) it->second = seq;
           }
         });
-    if (!failure.empty() && failure != "undefined") LogFailure("handle_input", failure);
+    if (!failure.empty() && failure != "undefined") {
+      LogFailure("handle_input", failure);
+      if (AfterFailure()) return;  // the queue went with the old state
+    }
   }
 }
 
@@ -410,6 +422,69 @@ void Zone::SendOne(const WorldTickFrame& frame, ClientRef to, bool binary) {
   if (binary) buffer = EncodeWorldTickBinary(frame, nullptr);
   if (buffer.empty()) buffer = EncodeWorldTickText(frame);
   service_.DeliverTo(buffer, {to});
+}
+
+bool Zone::AfterFailure() {
+  using F = LuaInstance::Failure;
+  const F f = lua_->last_failure();
+  bool restart = f == F::kMemory || f == F::kUnrecoverable;
+  if (f == F::kTimeout) {
+    const int64_t now = service_.host().NowMs();
+    std::erase_if(overruns_ms_, [now](int64_t t) { return now - t >= kZoneOverrunWindowMs; });
+    overruns_ms_.push_back(now);
+    restart = int(overruns_ms_.size()) >= kZoneOverrunLimit;
+  }
+  if (restart) Restart();
+  return restart;
+}
+
+void Zone::Restart() {
+  LOG_WARN("zone restarted").KV("zone", instance_id_).KV("entities", baseline_.size());
+  overruns_ms_.clear();
+  inputs_.clear();
+  ++restarts_;
+  lua_.reset();
+  entities_ref_ = zone_state_ref_ = -2;
+  Status st = Start();
+  if (!st.ok()) {
+    dead_ = true;
+    LOG_ERROR("zone stopped").KV("zone", instance_id_).KV("reason", st.error().message);
+    return;
+  }
+  for (const auto& [id, fields] : baseline_) {
+    JsonWriter w;
+    w.BeginObject();
+    for (const DeltaField& f : fields) {
+      w.Key(f.name);
+      switch (f.value.type()) {
+        case FieldValue::Type::kNull:
+          w.Null();
+          break;
+        case FieldValue::Type::kBool:
+          w.Bool(f.value.bool_value());
+          break;
+        case FieldValue::Type::kInt:
+          w.Int(f.value.int_value());
+          break;
+        case FieldValue::Type::kDouble:
+          w.Double(f.value.double_value());
+          break;
+        case FieldValue::Type::kString:
+          w.String(f.value.text());
+          break;
+        case FieldValue::Type::kJson:
+          w.Raw(f.value.text());
+          break;
+      }
+    }
+    w.EndObject();
+    AddEntity(id, w.Take());
+  }
+  for (const auto& [player, sub] : subscribers_) {
+    WorldTickFrame frame;
+    FillKeyframe(&frame);
+    SendOne(frame, sub.client, sub.binary);
+  }
 }
 
 bool Zone::AllowLog() {

@@ -31,6 +31,9 @@ class WorldService;
 inline constexpr int kZoneMainChunkBudgetMs = 5000;
 inline constexpr int kZoneTickBudgetMs = 500;
 inline constexpr int kHandleInputBudgetMs = 50;
+/// Budget overruns of a zone's callbacks within kZoneOverrunWindowMs that restart the zone.
+inline constexpr int kZoneOverrunLimit = 3;
+inline constexpr int64_t kZoneOverrunWindowMs = 30'000;
 /// Inputs a zone keeps queued between two ticks; further ones are dropped (counted).
 inline constexpr size_t kZoneInputQueueMax = 1024;
 
@@ -100,6 +103,13 @@ class Zone final : public script::game_api::ApiHost {
   /// Slot bindings of `frame`'s records (adds bind, others look up); removes release after.
   void BindSlots(world_tick::WorldTickFrame* frame);
   void LogFailure(const char* callback, const std::string& message);
+  /// After a failed call: counts overruns; a memory failure, an unrecoverable state or
+  /// kZoneOverrunLimit overruns restart the zone from its snapshot. True when it restarted.
+  bool AfterFailure();
+  /// A fresh Lua state whose entity table is the broadcast baseline (the zone's snapshot);
+  /// zone_state starts again as {x, y, restarted = <restarts so far>}; queued inputs are
+  /// dropped; every subscriber gets a keyframe. A zone whose script no longer loads stops.
+  void Restart();
 
   WorldService& service_;
   const std::string world_id_;
@@ -132,6 +142,9 @@ class Zone final : public script::game_api::ApiHost {
   int64_t log_window_ms_ = 0;
   int log_count_ = 0;
   int64_t failure_log_ms_ = 0;
+  std::vector<int64_t> overruns_ms_;
+  bool dead_ = false;
+  int restarts_ = 0;  // the script failed to load again after a restart
 };
 
 }  // namespace asobi::world
