@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -38,12 +40,26 @@ broadcast_interval = 1
 view_radius = 0
 
 function init(config) return { joined = 0, world_id = config.world_id } end
+-- Zone (1,0) is sand, (2,0) rock, but on_zone_loaded makes (2,0) grass; a marker entity
+-- shows each zone's biome.
+function generate_world(seed, config)
+  return { ["1,0"] = { biome = "sand" }, ["2,0"] = { biome = "rock" }, ["9,9"] = { biome = "x" } }
+end
+function on_zone_loaded(cx, cy, state)
+  if cx == 2 then return { biome = "grass" }, state end
+  return nil, state
+end
 function join(id, state) state.joined = state.joined + 1; return state end
 function leave(id, state) return state end
 function spawn_position(id, state) return { x = 50, y = 50 } end
 function zone_tick(entities, zone_state)
   for _, e in pairs(entities) do
     if e.type == "npc" then e.x = e.x + 10 end
+  end
+  if zone_state.biome and not zone_state.marked then
+    zone_state.marked = true
+    entities["marker_" .. zone_state.x] =
+      { x = zone_state.x * 100 + 10, y = 10, type = "marker", biome = zone_state.biome }
   end
   return entities, zone_state
 end
@@ -146,12 +162,14 @@ class Player {
     while (!pushes.empty()) {
       JsonDoc d = std::move(pushes.front());
       pushes.erase(pushes.begin());
+      if (observer) observer(d);
       if (pred(d)) return d;
     }
     const int64_t deadline = NowMs() + 5000;
     while (NowMs() < deadline) {
       JsonDoc d;
       if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (observer) observer(d);
       if (pred(d)) return d;
     }
     ADD_FAILURE() << "timed out waiting for " << what;
@@ -167,6 +185,8 @@ class Player {
   }
   WsClient& ws() { return ws_; }
   std::vector<JsonDoc> pushes;
+  /// Sees every frame WaitFor reads (before its predicate).
+  std::function<void(const JsonDoc&)> observer;
 
  private:
   WsClient ws_;
@@ -332,6 +352,15 @@ TEST_F(WorldTest, CrossingAZoneBorderMovesTheEntityAndTheInterest) {
   b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
             "A seen by B");
 
+  // Marker entities show each zone's zone_state (generate_world, on_zone_loaded).
+  std::map<std::string, std::string> biomes;
+  a.observer = [&](const JsonDoc& d) {
+    for (const char* m : {"marker_1", "marker_2"}) {
+      const int k = FindUpdate(d, "a", m);
+      if (k >= 0)
+        biomes[m] = d.Str({"payload", "updates", std::to_string(k), "biome"}).value_or("");
+    }
+  };
   // A walks into zone (1,0): B (still in (0,0)) sees A removed there; A leaves (0,0)'s
   // interest (ungated frame), gets (1,0)'s keyframe and its own entity added there.
   a.Send("world.input", R"({"x":150,"y":50})");
@@ -368,6 +397,11 @@ TEST_F(WorldTest, CrossingAZoneBorderMovesTheEntityAndTheInterest) {
             "npc left (0,0)");
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", "npc_1") >= 0; },
             "npc entered (1,0)");
+
+  a.Send("world.input", R"({"x":250,"y":60})");
+  a.WaitFor([&](const JsonDoc&) { return biomes.count("marker_2") != 0; }, "zone (2,0)'s marker");
+  EXPECT_EQ(biomes["marker_1"], "sand");   // generate_world
+  EXPECT_EQ(biomes["marker_2"], "grass");  // on_zone_loaded wins over generate_world
 }
 
 // Reads frames until a binary world.tick that `pred` accepts (decoded); text frames are kept

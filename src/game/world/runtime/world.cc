@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <lua.hpp>
 
 #include "base/clock.h"
@@ -103,6 +105,7 @@ Status World::Start() {
       });
   if (!failure.empty()) return MakeError("script_failed", "init: " + failure);
   if (!table) return MakeError("script_failed", "init did not return a table");
+  GenerateWorld();
   listing_.status = "running";
   listing_.started_at_ms = UnixMs();
   PublishListing();
@@ -142,15 +145,85 @@ int World::ShardOf(ZoneKey key) const {
   return ZoneShard(*settings_, WorldShardOf(service_, id()), service_.node().shard_count(), key);
 }
 
+void World::GenerateWorld() {
+  const uint64_t seed = std::hash<std::string>()(id()) & ((uint64_t{1} << 53) - 1);
+  const int g = settings_->grid_size;
+  std::string failure = lua_->Call(
+      "generate_world", kGenerateWorldBudgetMs,
+      [&](lua_State* s) {
+        lua_pushnumber(s, double(seed));
+        lua_createtable(s, 0, 4);
+        lua_pushlstring(s, id().data(), id().size());
+        lua_setfield(s, -2, "world_id");
+        lua_pushlstring(s, listing_.mode.data(), listing_.mode.size());
+        lua_setfield(s, -2, "mode");
+        lua_pushinteger(s, g);
+        lua_setfield(s, -2, "grid_size");
+        lua_pushnumber(s, settings_->zone_size);
+        lua_setfield(s, -2, "zone_size");
+        return 2;
+      },
+      [&](lua_State* s, int n) {
+        if (n < 1 || !lua_istable(s, -n)) return;
+        const int t = lua_gettop(s) - n + 1;
+        lua_pushnil(s);
+        while (lua_next(s, t) != 0) {
+          int x = -1, y = -1;
+          char tail = 0;
+          if (lua_type(s, -2) == LUA_TSTRING && lua_istable(s, -1) &&
+              std::sscanf(lua_tostring(s, -2), "%d,%d%c", &x, &y, &tail) == 2 && x >= 0 && y >= 0 &&
+              x < g && y < g) {
+            std::string json;
+            if (script::EncodeLuaToJson(s, lua_gettop(s), &json).ok() && !json.empty() &&
+                json[0] == '{') {
+              generated_[ZoneKey{x, y}] = std::move(json);
+            }
+          }
+          lua_pop(s, 1);
+        }
+      });
+  if (!failure.empty() && failure != "undefined") LogFailure("generate_world", failure);
+}
+
+std::string World::ZoneLoaded(ZoneKey key) {
+  std::string zone_state;
+  std::string failure = lua_->Call(
+      "on_zone_loaded", kZoneLoadedBudgetMs,
+      [&](lua_State* s) {
+        lua_pushinteger(s, key.x);
+        lua_pushinteger(s, key.y);
+        lua_rawgeti(s, LUA_REGISTRYINDEX, state_ref_);
+        return 3;
+      },
+      [&](lua_State* s, int n) {
+        const int first = lua_gettop(s) - n + 1;
+        if (n >= 1 && lua_istable(s, first)) {
+          std::string json;
+          if (script::EncodeLuaToJson(s, first, &json).ok() && !json.empty() && json[0] == '{') {
+            zone_state = std::move(json);
+          }
+        }
+        if (n >= 2) LuaInstance::ReplaceTableRef(s, first + 1, &state_ref_);
+      });
+  if (!failure.empty() && failure != "undefined") LogFailure("on_zone_loaded", failure);
+  return zone_state;
+}
+
 void World::EnsureZone(ZoneKey key) {
   if (!zones_.insert(key).second) return;
+  std::string zone_state = ZoneLoaded(key);
+  if (zone_state.empty()) {
+    auto g = generated_.find(key);
+    if (g != generated_.end()) zone_state = std::move(g->second);
+  }
+  if (!generated_.empty()) generated_.erase(key);
   const int shard = ShardOf(key);
   std::string world_id = id();
   const int world_shard = service_.host().shard_id();
   std::shared_ptr<const WorldSettings> settings = settings_;
-  service_.host().SubmitReplyTo(shard, [world_id, world_shard, key, settings] {
+  service_.host().SubmitReplyTo(shard, [world_id, world_shard, key, settings, zone_state] {
     if (WorldService* s = WorldService::OnThisShard()) {
-      s->LoadZone(world_id, world_shard, key, settings);
+      s->LoadZone(world_id, world_shard, key, settings, zone_state);
     }
   });
 }

@@ -31,6 +31,8 @@ inline constexpr int kWorldInitBudgetMs = 2000;
 inline constexpr int kWorldJoinBudgetMs = 200;
 inline constexpr int kSpawnPositionBudgetMs = 100;
 inline constexpr int kPostTickBudgetMs = 500;
+inline constexpr int kGenerateWorldBudgetMs = 5000;
+inline constexpr int kZoneLoadedBudgetMs = 200;
 /// Lowest accepted `tick_rate`, ms (lower values are raised to it).
 inline constexpr int kMinTickMs = 10;
 /// Highest accepted `grid_size` (a grid of up to 1024 x 1024 zones, loaded lazily).
@@ -122,6 +124,12 @@ class World final : public script::game_api::ApiHost {
   int state_ref_ = -2;
   std::map<std::string, Member> members_;
   std::set<ZoneKey> zones_;  // loaded (asked to load) zones
+  /// generate_world's zone states (JSON objects), handed to each zone when it loads.
+  std::map<ZoneKey, std::string> generated_;
+  void GenerateWorld();
+  /// on_zone_loaded(cx, cy, state) -> zone_state, state; returns the zone_state JSON ("" when
+  /// the callback is absent, failed or returned no table: the generated one is used).
+  std::string ZoneLoaded(ZoneKey key);
   uint64_t tick_ = 0;
   int64_t next_tick_ms_ = 0;
   uint64_t timer_ = 0;

@@ -49,10 +49,11 @@ Zone* WorldService::FindZone(const std::string& world_id, ZoneKey key) {
 }
 
 bool WorldService::LoadZone(const std::string& world_id, int world_shard, ZoneKey key,
-                            std::shared_ptr<const WorldSettings> settings) {
+                            std::shared_ptr<const WorldSettings> settings,
+                            const std::string& zone_state_json) {
   if (FindZone(world_id, key) != nullptr) return true;
   auto zone = std::make_unique<Zone>(*this, world_id, world_shard, key, std::move(settings));
-  Status st = zone->Start();
+  Status st = zone->Start(zone_state_json);
   if (!st.ok()) {
     LOG_WARN("zone failed to load")
         .KV("world", world_id)

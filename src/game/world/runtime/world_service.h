@@ -44,9 +44,11 @@ class WorldService {
 
   /// Zones living on this shard.
   Zone* FindZone(const std::string& world_id, ZoneKey key);
-  /// Creates and starts a zone (no-op when it exists); false when its script failed.
+  /// Creates and starts a zone (no-op when it exists) with its initial zone_state (JSON
+  /// object, "" = {}); false when its script failed.
   bool LoadZone(const std::string& world_id, int world_shard, ZoneKey key,
-                std::shared_ptr<const WorldSettings> settings);
+                std::shared_ptr<const WorldSettings> settings,
+                const std::string& zone_state_json = "");
   void DropZone(const std::string& world_id, ZoneKey key);
 
   /// The world this shard's connection `ref` joined, or null.

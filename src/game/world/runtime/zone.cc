@@ -104,7 +104,7 @@ Zone::~Zone() = default;
 
 const std::string& Zone::script_name() const { return settings_->mode->script_rel; }
 
-Status Zone::Start() {
+Status Zone::Start(const std::string& zone_state_json) {
   auto lua = LuaInstance::Create(*settings_->mode, this, &service_.node().modes().sources(),
                                  kZoneMainChunkBudgetMs, /*jit=*/false);
   if (!lua.ok()) return lua.error();
@@ -112,7 +112,11 @@ Status Zone::Start() {
   script::ProtectedStatus ps = script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_newtable(s);
     entities_ref_ = LuaInstance::Ref(s);
-    lua_createtable(s, 0, 2);
+    if (zone_state_json.empty() || !script::PushJsonText(s, t_parser, zone_state_json).ok() ||
+        !lua_istable(s, -1)) {
+      if (!zone_state_json.empty()) lua_pop(s, 1);
+      lua_createtable(s, 0, 2);
+    }
     lua_pushinteger(s, key_.x);
     lua_setfield(s, -2, "x");
     lua_pushinteger(s, key_.y);

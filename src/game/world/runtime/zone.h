@@ -50,8 +50,10 @@ class Zone final : public script::game_api::ApiHost {
        std::shared_ptr<const WorldSettings> settings);
   ~Zone() override;
 
-  /// Creates the zone's Lua state (main chunk, 5000 ms). Errors: "script_failed".
-  Status Start();
+  /// Creates the zone's Lua state (main chunk, 5000 ms) with `zone_state_json` (a JSON object
+  /// from generate_world / on_zone_loaded, "" = {}) as its zone_state; the engine sets its `x`
+  /// and `y` to the zone's coordinates. Errors: "script_failed".
+  Status Start(const std::string& zone_state_json = "");
 
   ZoneKey key() const { return key_; }
   const std::string& world_id() const { return world_id_; }
