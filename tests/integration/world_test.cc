@@ -69,6 +69,24 @@ function handle_input(id, input, entities)
   if type(input.x) == "number" and type(input.y) == "number" then e.x = input.x; e.y = input.y end
   if input.hp then e.hp = input.hp end
   if input.spawn_npc then entities["npc_1"] = { x = e.x, y = e.y, type = "npc" } end
+  if input.spatial then
+    local s = game.spatial
+    local near = s.nearest(entities, e.x, e.y, 5, { type = "player" })
+    local others = s.query_radius(entities, e.x, e.y, 1000, { exclude = id, sort = "nearest" })
+    local far = s.nearest(entities, 0, 0, 1, { sort = "farthest" })
+    local mine = s.query_radius(e.x, e.y, 1)
+    game.send(id, {
+      nearest = #near, others = #others, far = far[1] and far[1].id, mine = #mine,
+      mine_id = mine[1] and mine[1].id,
+      bad = s.query_radius(entities, 0, 0, 1, { bogus = 1 }).error,
+      bad_max = s.nearest(entities, 0, 0, 1, { max_results = 3 }).error,
+      bad_type = s.query_radius(entities, 0, 0, 1, { type = 5 }).error,
+      usage = s.nearest(entities, 0 / 0, 0, 1).error,
+      dist = s.distance(e, { x = e.x + 3, y = e.y + 4 }),
+      no_dist = s.distance(e, { x = "a" }),
+      in_range = s.in_range(e, { x = e.x, y = e.y + 1 }, 0.5),
+    })
+  end
   return entities
 end
 function post_tick(tick, state) return state end
@@ -604,6 +622,50 @@ TEST_F(WorldTest, RunawayZoneRestartsFromItsSnapshot) {
             "A in the restarted zone (1,0)");
   const std::string log = server_->log();
   EXPECT_NE(log.find("zone restarted"), std::string::npos);
+}
+
+// game.spatial.* from a zone script (lua.md §9, §18), answered to the player by game.send.
+TEST_F(WorldTest, SpatialQueriesInAZone) {
+  const auto a_reg = Register("world_spatial_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_spatial_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  Player a, b;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b.Connect(server_->port(), b_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"tw"})");
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  ASSERT_EQ(b.Call("world.join", R"({"world_id":")" + world_id + "\"}").Str({"type"}),
+            "world.joined");
+  b.Send("world.input", R"({"x":90,"y":90})");
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        const int k =
+            FindUpdate(d, "a", b_id) >= 0 ? FindUpdate(d, "a", b_id) : FindUpdate(d, "u", b_id);
+        return IsTick(d, 0, 0) && k >= 0 &&
+               d.Int({"payload", "updates", std::to_string(k), "x"}) == 90;
+      },
+      "B at (90,90)");
+  a.Send("world.input", R"({"spatial":true})");
+  JsonDoc m =
+      a.WaitFor([](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "module.message"; },
+                "spatial results");
+  EXPECT_EQ(m.Int({"payload", "message", "nearest"}).value_or(0), 2);
+  EXPECT_EQ(m.Int({"payload", "message", "others"}).value_or(0), 1);
+  EXPECT_EQ(m.Str({"payload", "message", "far"}).value_or(""), b_id);
+  EXPECT_EQ(m.Int({"payload", "message", "mine"}).value_or(0), 1);
+  EXPECT_EQ(m.Str({"payload", "message", "mine_id"}).value_or(""), a_id);
+  EXPECT_EQ(m.Str({"payload", "message", "bad"}).value_or(""),
+            "game.spatial.query_radius: invalid option bogus");
+  EXPECT_EQ(m.Str({"payload", "message", "bad_max"}).value_or(""),
+            "game.spatial.nearest: invalid option max_results");
+  EXPECT_EQ(m.Str({"payload", "message", "bad_type"}).value_or(""),
+            "game.spatial.query_radius: invalid option type");
+  EXPECT_NE(m.Str({"payload", "message", "usage"}).value_or("").find("requires"),
+            std::string::npos);
+  EXPECT_EQ(m.Int({"payload", "message", "dist"}).value_or(0), 5);
+  EXPECT_EQ(m.Raw({"payload", "message", "no_dist"}).value_or(""), "false");
+  EXPECT_EQ(m.Raw({"payload", "message", "in_range"}).value_or(""), "false");
 }
 
 // lua/island: trees to gather that grow back, walking across a zone border.

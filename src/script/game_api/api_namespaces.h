@@ -22,5 +22,7 @@ extern const ApiNamespace kBotsNamespace;
 extern const ApiNamespace kStorageNamespace;
 // game.chat.* (chat.cc)
 extern const ApiNamespace kChatNamespace;
+// game.spatial.* (spatial.cc)
+extern const ApiNamespace kSpatialNamespace;
 
 }  // namespace asobi::script::game_api

@@ -11,9 +11,9 @@ char kHostKey;
 
 // Every namespace, in installation order.
 const ApiNamespace* const kNamespaces[] = {
-    &kCoreNamespace,    &kMatchNamespace,       &kTestNamespace,
-    &kEconomyNamespace, &kLeaderboardNamespace, &kNotifyNamespace,
-    &kBotsNamespace,    &kStorageNamespace,     &kChatNamespace,
+    &kCoreNamespace,        &kMatchNamespace,   &kTestNamespace, &kEconomyNamespace,
+    &kLeaderboardNamespace, &kNotifyNamespace,  &kBotsNamespace, &kStorageNamespace,
+    &kChatNamespace,        &kSpatialNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

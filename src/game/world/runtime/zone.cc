@@ -513,6 +513,12 @@ void Zone::Send(std::string_view player_id, std::string_view message_json) {
   service_.game().send_to_player(player_id, BuildFrame("module.message", payload, nullptr));
 }
 
+bool Zone::PushZoneEntities(lua_State* L) {
+  if (entities_ref_ < 0) return false;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, entities_ref_);
+  return true;
+}
+
 void Zone::RunAfterMs(int64_t delay_ms, std::function<void()> fn) {
   service_.host().AddTimer(delay_ms, std::move(fn));
 }

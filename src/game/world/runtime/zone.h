@@ -90,6 +90,7 @@ class Zone final : public script::game_api::ApiHost {
   bool CanSuspend(lua_State*) override { return false; }
   void BeginAsync(script::game_api::AsyncStart) override {}
   void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+  bool PushZoneEntities(lua_State* L) override;
 
  private:
   using Fields = std::vector<world_tick::DeltaField>;
