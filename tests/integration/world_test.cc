@@ -105,6 +105,7 @@ broadcast_interval = 1
 view_radius = 1
 
 function init(config) return {} end
+function terrain_provider(config) return { module = "flat", args = { tile = 7 } } end
 function join(id, state) return state end
 function leave(id, state) return state end
 function spawn_position(id, state) return { x = 50, y = 50 } end
@@ -127,6 +128,13 @@ function handle_input(id, input, entities)
   if type(input.x) == "number" then e.x = input.x; e.y = input.y end
   return entities
 end
+)";
+
+const char* kBadTerrainScript = R"(
+game_type = "world"
+match_size = 1
+function init(config) return {} end
+function terrain_provider(config) return { module = "mountains" } end
 )";
 
 const char* kMatchScript = R"(
@@ -255,8 +263,10 @@ class WorldTest : public ServerSuite<WorldTest> {
          {"solo.lua", kMatchScript},
          {"island.lua", IslandScript()},
          {"bomb.lua", kBombScript},
+         {"badterrain.lua", kBadTerrainScript},
          {"config.lua",
-          R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua" })"}}));
+          R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua",
+                     badterrain = "badterrain.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -582,6 +592,14 @@ TEST_F(WorldTest, RunawayZoneRestartsFromItsSnapshot) {
   Player a;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   ASSERT_EQ(a.Call("world.create", R"({"mode":"bomb"})").Str({"type"}), "world.joined");
+  // The ring's world.terrain chunks (terrain_provider: flat), one per subscribed zone.
+  std::set<std::pair<int, int>> terrain;
+  a.observer = [&](const JsonDoc& d) {
+    if (d.Str({"type"}).value_or("") != "world.terrain") return;
+    EXPECT_FALSE(d.Str({"payload", "data"}).value_or("").empty());
+    terrain.insert({int(d.Int({"payload", "coords", "0"}).value_or(-1)),
+                    int(d.Int({"payload", "coords", "1"}).value_or(-1))});
+  };
   // The four subscription keyframes of the ring, and A's entity.
   std::set<std::pair<int, int>> keyframes;
   bool a_seen = false;
@@ -622,6 +640,15 @@ TEST_F(WorldTest, RunawayZoneRestartsFromItsSnapshot) {
             "A in the restarted zone (1,0)");
   const std::string log = server_->log();
   EXPECT_NE(log.find("zone restarted"), std::string::npos);
+  // Every zone of both rings (around (0,0), then around (1,0)) sent its chunk.
+  EXPECT_EQ(terrain,
+            (std::set<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 0}, {2, 1}}));
+  // A terrain provider that is not allow-listed: the world does not start.
+  Player b;
+  const auto b_reg = Register("world_bomb_b");
+  ASSERT_TRUE(b.Connect(server_->port(), b_reg.second));
+  EXPECT_TRUE(CallFails(b, "world.create", R"({"mode":"badterrain"})", "script_failed",
+                        "ws.request_failed"));
 }
 
 // game.spatial.* from a zone script (lua.md §9, §18), answered to the player by game.send.

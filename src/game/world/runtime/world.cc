@@ -105,6 +105,8 @@ Status World::Start() {
       });
   if (!failure.empty()) return MakeError("script_failed", "init: " + failure);
   if (!table) return MakeError("script_failed", "init did not return a table");
+  Status terrain = ReadTerrainProvider();
+  if (!terrain.ok()) return terrain;
   GenerateWorld();
   listing_.status = "running";
   listing_.started_at_ms = UnixMs();
@@ -143,6 +145,44 @@ bool World::RunStateCallback(const char* name, int budget_ms, const std::string&
 
 int World::ShardOf(ZoneKey key) const {
   return ZoneShard(*settings_, WorldShardOf(service_, id()), service_.node().shard_count(), key);
+}
+
+Status World::ReadTerrainProvider() {
+  std::string module, args = "{}";
+  bool has = false;
+  std::string failure = lua_->Call(
+      "terrain_provider", kTerrainProviderBudgetMs,
+      [&](lua_State* s) {
+        lua_createtable(s, 0, 2);
+        lua_pushlstring(s, id().data(), id().size());
+        lua_setfield(s, -2, "world_id");
+        lua_pushlstring(s, listing_.mode.data(), listing_.mode.size());
+        lua_setfield(s, -2, "mode");
+        return 1;
+      },
+      [&](lua_State* s, int n) {
+        const int first = lua_gettop(s) - n + 1;
+        if (n < 1 || !lua_istable(s, first)) return;  // nil: no terrain
+        has = true;
+        lua_getfield(s, first, "module");
+        if (lua_type(s, -1) == LUA_TSTRING) module = lua_tostring(s, -1);
+        lua_pop(s, 1);
+        lua_getfield(s, first, "args");
+        if (lua_istable(s, -1)) {
+          std::string a;
+          if (script::EncodeLuaToJson(s, lua_gettop(s), &a).ok()) args = std::move(a);
+        }
+        lua_pop(s, 1);
+      });
+  if (!failure.empty() && failure != "undefined") {
+    return MakeError("script_failed", "terrain_provider: " + failure);
+  }
+  if (!has) return Ok{};
+  const uint64_t seed = std::hash<std::string>()(id());
+  auto provider = terrain::CreateTerrainProvider(module, args, seed);
+  if (!provider.ok()) return MakeError("script_failed", provider.error().message);
+  settings_->terrain = std::move(provider.value());
+  return Ok{};
 }
 
 void World::GenerateWorld() {

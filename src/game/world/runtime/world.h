@@ -33,6 +33,7 @@ inline constexpr int kSpawnPositionBudgetMs = 100;
 inline constexpr int kPostTickBudgetMs = 500;
 inline constexpr int kGenerateWorldBudgetMs = 5000;
 inline constexpr int kZoneLoadedBudgetMs = 200;
+inline constexpr int kTerrainProviderBudgetMs = 2000;
 /// Lowest accepted `tick_rate`, ms (lower values are raised to it).
 inline constexpr int kMinTickMs = 10;
 /// Highest accepted `grid_size` (a grid of up to 1024 x 1024 zones, loaded lazily).
@@ -127,6 +128,9 @@ class World final : public script::game_api::ApiHost {
   /// generate_world's zone states (JSON objects), handed to each zone when it loads.
   std::map<ZoneKey, std::string> generated_;
   void GenerateWorld();
+  /// terrain_provider(config) -> {module, args} or nil. Errors: the provider's
+  /// ("unknown_terrain_provider", "invalid_terrain_args"): the world does not start.
+  Status ReadTerrainProvider();
   /// on_zone_loaded(cx, cy, state) -> zone_state, state; returns the zone_state JSON ("" when
   /// the callback is absent, failed or returned no table: the generated one is used).
   std::string ZoneLoaded(ZoneKey key);

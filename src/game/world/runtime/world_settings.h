@@ -8,6 +8,7 @@
 #include <string>
 
 #include "game/modes/mode_config.h"
+#include "game/world/terrain/terrain_provider.h"
 
 namespace asobi::world {
 
@@ -19,6 +20,8 @@ struct WorldSettings {
   int view_radius = 1;         // interest ring: (2r+1)^2 zones
   int max_players = 500;       // mode `max_players`
   std::shared_ptr<const modes::ModeConfig> mode;
+  /// terrain_provider's generator (lua.md §8), or null: zones send no world.terrain.
+  std::shared_ptr<const terrain::TerrainProvider> terrain;
 };
 
 /// A zone's grid coordinates.

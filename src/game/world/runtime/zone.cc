@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "game/world/runtime/world_router.h"
 #include "game/world/runtime/world_service.h"
+#include "game/world/terrain/terrain_store.h"
 #include "game/world/wire/world_tick_buffers.h"
 #include "protocol/frame.h"
 #include "protocol/json_writer.h"
@@ -128,6 +129,12 @@ Status Zone::Start(const std::string& zone_state_json) {
     zone_state_ref_ = LuaInstance::Ref(s);
   });
   if (!ps.ok) return MakeError("script_failed", ps.message);
+  if (settings_->terrain && terrain_frame_.empty()) {
+    // One chunk per zone, at the zone's coordinates, built once (about 1 ms for perlin,
+    // bench/README.md "World wire and terrain") and kept for the zone's life.
+    auto chunk = terrain::BuildTerrainChunk(*settings_->terrain, {key_.x, key_.y});
+    if (chunk.ok()) terrain_frame_ = chunk->frame;
+  }
   return Ok{};
 }
 
@@ -163,6 +170,7 @@ void Zone::RemoveEntity(const std::string& id) {
 
 void Zone::Subscribe(const std::string& player_id, ClientRef client, bool binary) {
   subscribers_[player_id] = Subscriber{client, binary};
+  if (!terrain_frame_.empty()) service_.DeliverTo(terrain_frame_, {client});  // §10.9
   WorldTickFrame frame;
   FillKeyframe(&frame);
   SendOne(frame, client, binary);

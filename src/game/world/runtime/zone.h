@@ -147,7 +147,8 @@ class Zone final : public script::game_api::ApiHost {
   int64_t failure_log_ms_ = 0;
   std::vector<int64_t> overruns_ms_;
   bool dead_ = false;
-  int restarts_ = 0;  // the script failed to load again after a restart
+  SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
+  int restarts_ = 0;            // the script failed to load again after a restart
 };
 
 }  // namespace asobi::world
