@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -68,6 +69,7 @@ function handle_input(id, input, entities)
   if e == nil then return entities end
   if type(input.x) == "number" and type(input.y) == "number" then e.x = input.x; e.y = input.y end
   if input.hp then e.hp = input.hp end
+  if input.nan then e.hp = 0 / 0; e.mp = math.huge end
   if input.spawn_npc then entities["npc_1"] = { x = e.x, y = e.y, type = "npc" } end
   if input.spatial then
     local s = game.spatial
@@ -734,6 +736,52 @@ TEST_F(WorldTest, IslandExampleGame) {
             "left zone (0,0)");
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
             "entered zone (1,0)");
+}
+
+// Huge coordinates from a client put the entity in the nearest edge zone; NaN and infinity
+// from Lua go out as null; a socket that closes takes its player out of the world.
+TEST_F(WorldTest, HugeCoordinatesNanAndDisconnect) {
+  const auto a_reg = Register("world_huge_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_huge_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  Player a;
+  auto b = std::make_unique<Player>();
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b->Connect(server_->port(), b_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"tw"})");
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  ASSERT_EQ(b->Call("world.join", R"({"world_id":")" + world_id + "\"}").Str({"type"}),
+            "world.joined");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", b_id) >= 0; },
+            "B seen by A");
+  a.Send("world.input", R"({"nan":true})");
+  JsonDoc nan = a.WaitFor(
+      [&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", a_id) >= 0; }, "A's hp");
+  const std::string k = std::to_string(FindUpdate(nan, "u", a_id));
+  EXPECT_EQ(nan.Raw({"payload", "updates", k, "hp"}).value_or(""), "null");
+  EXPECT_EQ(nan.Raw({"payload", "updates", k, "mp"}).value_or(""), "null");
+
+  // B's socket closes: A sees B's entity removed.
+  b.reset();
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", b_id) >= 0; },
+            "B removed after its socket closed");
+  JsonDoc list = a.Call("world.list", "{}");
+  bool found = false;
+  for (int i = 0; i < 100; ++i) {
+    const std::string n = std::to_string(i);
+    if (list.Str({"payload", "worlds", n, "world_id"}).value_or("") != world_id) continue;
+    found = true;
+    EXPECT_EQ(list.Int({"payload", "worlds", n, "player_count"}).value_or(-1), 1);
+  }
+  EXPECT_TRUE(found);
+
+  a.Send("world.input", R"({"x":1e308,"y":-1e308})");
+  JsonDoc edge =
+      a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 2, 0) && FindUpdate(d, "a", a_id) >= 0; },
+                "A in the edge zone (2,0)");
+  const std::string e = std::to_string(FindUpdate(edge, "a", a_id));
+  EXPECT_EQ(edge.Raw({"payload", "updates", e, "x"}).value_or(""), "1e+308");
 }
 
 TEST_F(WorldTest, Errors) {

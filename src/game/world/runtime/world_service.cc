@@ -40,7 +40,7 @@ void WorldService::DropWorld(const std::string& world_id) {
   // The world may be on the stack (Finish from its own tick): destroy it on the next turn.
   std::shared_ptr<World> doomed(it->second.release());
   worlds_.erase(it);
-  (void)host_.SubmitTo(host_.shard_id(), [doomed] {});
+  host_.SubmitReplyTo(host_.shard_id(), [doomed] {});
 }
 
 Zone* WorldService::FindZone(const std::string& world_id, ZoneKey key) {
