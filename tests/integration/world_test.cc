@@ -265,10 +265,13 @@ class WorldTest : public ServerSuite<WorldTest> {
          {"solo.lua", kMatchScript},
          {"island.lua", IslandScript()},
          {"bomb.lua", kBombScript},
+         {"grace.lua", std::string(kWorldScript) + "\nreconnect_grace_ms = 60000\n"},
+         {"shortgrace.lua", std::string(kWorldScript) + "\nreconnect_grace_ms = 100\n"},
          {"badterrain.lua", kBadTerrainScript},
          {"config.lua",
           R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua",
-                     badterrain = "badterrain.lua" })"}}));
+                     badterrain = "badterrain.lua", grace = "grace.lua",
+                     shortgrace = "shortgrace.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -782,6 +785,66 @@ TEST_F(WorldTest, HugeCoordinatesNanAndDisconnect) {
                 "A in the edge zone (2,0)");
   const std::string e = std::to_string(FindUpdate(edge, "a", a_id));
   EXPECT_EQ(edge.Raw({"payload", "updates", e, "x"}).value_or(""), "1e+308");
+}
+
+// Reconnection grace (mode global reconnect_grace_ms): a player whose socket closes keeps the
+// seat and its entity; a new socket of that player takes it back and gets keyframes again.
+TEST_F(WorldTest, ReconnectionGrace) {
+  const auto a_reg = Register("world_grace_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  const auto b_reg = Register("world_grace_b");
+  const std::string b_id = b_reg.first, b_token = b_reg.second;
+  Player a;
+  auto b = std::make_unique<Player>();
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b->Connect(server_->port(), b_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"grace"})");
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  ASSERT_EQ(b->Call("world.join", R"({"world_id":")" + world_id + "\"}").Str({"type"}),
+            "world.joined");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", b_id) >= 0; },
+            "B seen by A");
+  b.reset();
+  // Still two players (the world's listing changes only when a seat is given up).
+  HttpResponse r = Call("GET", "/api/v1/worlds/" + world_id, "", a_token);
+  EXPECT_EQ(Json(r).Int({"player_count"}).value_or(0), 2);
+  Player b2;
+  ASSERT_TRUE(b2.Connect(server_->port(), b_token));
+  JsonDoc kf = b2.WaitFor(
+      [&](const JsonDoc& d) {
+        return IsTick(d, 0, 0) && d.Raw({"payload", "kf"}) == "true" &&
+               FindUpdate(d, "a", b_id) >= 0;
+      },
+      "keyframe with B's own entity on the new socket");
+  EXPECT_GE(FindUpdate(kf, "a", a_id), 0);
+  b2.Send("world.input", R"({"x":70,"y":70})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", b_id) >= 0; },
+            "B moved through the new socket");
+  EXPECT_EQ(b2.Call("world.leave", "{}").Str({"type"}), "world.left");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", b_id) >= 0; },
+            "B left");
+}
+
+// A grace that runs out gives the seat up: the entity leaves at a tick after the deadline.
+TEST_F(WorldTest, ReconnectionGraceExpires) {
+  const auto a_reg = Register("world_grace_short_a");
+  const auto b_reg = Register("world_grace_short_b");
+  const std::string b_id = b_reg.first;
+  Player a;
+  auto b = std::make_unique<Player>();
+  ASSERT_TRUE(a.Connect(server_->port(), a_reg.second));
+  ASSERT_TRUE(b->Connect(server_->port(), b_reg.second));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"shortgrace"})");
+  const std::string world_id = joined.Str({"payload", "world_id"}).value_or("");
+  ASSERT_EQ(b->Call("world.join", R"({"world_id":")" + world_id + "\"}").Str({"type"}),
+            "world.joined");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", b_id) >= 0; },
+            "B seen by A");
+  b.reset();
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", b_id) >= 0; },
+            "B removed when its grace ran out");
+  HttpResponse r = Call("GET", "/api/v1/worlds/" + world_id, "", a_reg.second);
+  EXPECT_EQ(Json(r).Int({"player_count"}).value_or(0), 1);
 }
 
 TEST_F(WorldTest, Errors) {

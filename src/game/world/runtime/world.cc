@@ -309,6 +309,7 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
     m.ring.clear();
     m.subscribed = false;
     m.client = client;
+    m.grace_until_ms = 0;
     return reply("", JoinedJson(listing_));
   }
   if (int(members_.size()) >= settings_->max_players) return reply("world_full", "");
@@ -374,6 +375,39 @@ void World::Leave(const std::string& player_id, const ClientRef* only_client) {
   PublishListing();
 }
 
+void World::Detach(const std::string& player_id, ClientRef client) {
+  auto it = members_.find(player_id);
+  if (it == members_.end() || !(it->second.client == client)) return;
+  if (mode_->reconnect_grace_ms <= 0) return Leave(player_id, &client);
+  Member& m = it->second;
+  for (ZoneKey k : m.ring) {
+    RouteToZone(service_, ShardOf(k), id(), k, [player_id](Zone& z) { z.Unsubscribe(player_id); });
+  }
+  m.ring.clear();
+  m.subscribed = false;
+  m.client = ClientRef{};
+  m.grace_until_ms = service_.host().NowMs() + mode_->reconnect_grace_ms;
+}
+
+void World::Reattach(const std::string& player_id, ClientRef client, bool binary,
+                     std::function<void()> reattached) {
+  auto it = members_.find(player_id);
+  if (it == members_.end() || it->second.grace_until_ms == 0) return;
+  it->second.grace_until_ms = 0;
+  it->second.client = client;
+  it->second.binary = binary;
+  reattached();
+}
+
+void World::ExpireGrace() {
+  const int64_t now = service_.host().NowMs();
+  std::vector<std::string> expired;
+  for (const auto& [player, m] : members_) {
+    if (m.grace_until_ms != 0 && now >= m.grace_until_ms) expired.push_back(player);
+  }
+  for (const std::string& player : expired) Leave(player);
+}
+
 void World::Input(const std::string& player_id, std::string input_json, int64_t seq) {
   auto it = members_.find(player_id);
   if (it == members_.end()) return;
@@ -426,6 +460,7 @@ void World::ScheduleTick() {
 
 void World::Tick() {
   ++tick_;
+  ExpireGrace();
   const uint64_t tick = tick_;
   const std::string world_id = id();
   const int world_shard = service_.host().shard_id();

@@ -66,6 +66,14 @@ class World final : public script::game_api::ApiHost {
   /// Removes the player (leave callback, entity removed, removal frames). No-op when absent,
   /// or when `only_client` is set and another connection holds the seat.
   void Leave(const std::string& player_id, const ClientRef* only_client = nullptr);
+  /// The player's socket `client` closed. Without the mode's `reconnect_grace_ms` this is
+  /// Leave; with it the player keeps the seat and its entity (no subscriptions) until a tick
+  /// after the deadline, unless Reattach comes first.
+  void Detach(const std::string& player_id, ClientRef client);
+  /// A socket of a player in grace authenticated: it takes the seat back (no world.joined);
+  /// `reattached()` runs on the world's shard when it did, and the caller subscribes it.
+  void Reattach(const std::string& player_id, ClientRef client, bool binary,
+                std::function<void()> reattached);
   /// Routes one world.input (with its envelope `seq`, -1 when absent) to the zone holding the
   /// player's entity (lossy when full).
   void Input(const std::string& player_id, std::string input_json, int64_t seq);
@@ -102,10 +110,12 @@ class World final : public script::game_api::ApiHost {
     bool binary = false;
     std::set<ZoneKey> ring;
     std::vector<int64_t> resyncs_ms;  // accepted world.resync times in the current window
+    int64_t grace_until_ms = 0;       // in reconnection grace until then (0: connected)
   };
 
   void ReadSettings();
   void ScheduleTick();
+  void ExpireGrace();
   void Tick();
   void Finish(const std::string& result_json);
   int ShardOf(ZoneKey key) const;

@@ -242,7 +242,32 @@ void OnWorldClientClosed(Client& client) {
   if (world_id.empty()) return;
   const std::string player = client.player_id();
   const ClientRef ref = client.ref();
-  RouteToWorld(*svc, world_id, [player, ref](World& w) { w.Leave(player, &ref); });
+  RouteToWorld(*svc, world_id, [player, ref](World& w) { w.Detach(player, ref); });
+}
+
+void OnWorldClientAuthenticated(Client& client) {
+  WorldService* svc = WorldService::OnThisShard();
+  if (svc == nullptr) return;
+  std::string world_id = svc->node().WorldOf(client.player_id());
+  if (world_id.empty()) return;
+  const std::string player = client.player_id();
+  const ClientRef ref = client.ref();
+  const bool binary = client.binary_wire();
+  RouteToWorld(*svc, world_id, [player, ref, binary, world_id](World& w) {
+    WorldService* owner = WorldService::OnThisShard();
+    w.Reattach(player, ref, binary, [owner, player, ref, binary, world_id] {
+      // The socket's shard records the membership, then the world subscribes it.
+      owner->host().SubmitReplyTo(ref.shard, [player, ref, binary, world_id] {
+        WorldService* s = WorldService::OnThisShard();
+        if (FindLocal(ref) == nullptr) {
+          return RouteToWorld(*s, world_id, [player, ref](World& w2) { w2.Detach(player, ref); });
+        }
+        s->SetClientWorld(ref, world_id);
+        RouteToWorld(*s, world_id,
+                     [player, ref, binary](World& w2) { w2.Subscribe(player, ref, binary); });
+      });
+    });
+  });
 }
 
 }  // namespace asobi::world

@@ -11,7 +11,11 @@ namespace asobi::world {
 /// world.input.
 void RegisterWorldHandlers(MessageRegistry<WsContext>& registry);
 
-/// A connection of this shard closed: its player leaves the world it joined through it.
+/// A connection of this shard closed: its player leaves the world it joined through it (or
+/// keeps the seat for the mode's reconnect_grace_ms).
 void OnWorldClientClosed(Client& client);
+/// A connection of this shard authenticated: a player in reconnection grace takes the seat
+/// back through it and gets keyframes again.
+void OnWorldClientAuthenticated(Client& client);
 
 }  // namespace asobi::world

@@ -18,6 +18,8 @@ void RegisterWorlds(DomainContext& ctx, const WorldsOptions& options) {
     auto host = std::make_shared<match::ShardMatchHost>(game);
     auto service = std::make_shared<WorldService>(*host, game, *node);
     game.on_client_closed.push_back([](Client& client) { OnWorldClientClosed(client); });
+    game.on_client_authenticated.push_back(
+        [](Client& client) { OnWorldClientAuthenticated(client); });
     // The host and service live until the shard drains (then the worlds and zones go).
     game.AddTeardown([host, service]() mutable {
       service.reset();
