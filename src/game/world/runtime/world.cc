@@ -463,10 +463,9 @@ void World::Tick() {
   ExpireGrace();
   const uint64_t tick = tick_;
   const std::string world_id = id();
-  const int world_shard = service_.host().shard_id();
   for (ZoneKey k : zones_) {
     // A zone whose mailbox is full skips this tick (lua.md §11: slow zones are skipped).
-    (void)service_.host().SubmitTo(ShardOf(k), [world_id, world_shard, k, tick] {
+    (void)service_.host().SubmitTo(ShardOf(k), [world_id, k, tick] {
       WorldService* s = WorldService::OnThisShard();
       Zone* z = s ? s->FindZone(world_id, k) : nullptr;
       if (z == nullptr) return;
@@ -475,7 +474,6 @@ void World::Tick() {
         RouteToWorld(*s, world_id,
                      [k, c = std::move(c)](World& w) mutable { w.Crossed(k, std::move(c)); });
       }
-      (void)world_shard;
     });
   }
   bool finished = false;

@@ -149,6 +149,7 @@ void Zone::LogFailure(const char* callback, const std::string& message) {
 }
 
 void Zone::AddEntity(const std::string& id, const std::string& entity_json) {
+  if (dead_ || !lua_) return;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
     lua_pushlstring(s, id.data(), id.size());
@@ -159,6 +160,7 @@ void Zone::AddEntity(const std::string& id, const std::string& entity_json) {
 }
 
 void Zone::RemoveEntity(const std::string& id) {
+  if (dead_ || !lua_) return;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
     lua_pushlstring(s, id.data(), id.size());
@@ -194,7 +196,7 @@ void Zone::Unsubscribe(const std::string& player_id) {
 }
 
 void Zone::QueueInput(const std::string& player_id, std::string input_json, int64_t seq) {
-  if (inputs_.size() >= kZoneInputQueueMax) return;
+  if (dead_ || inputs_.size() >= kZoneInputQueueMax) return;
   inputs_.push_back(Input{player_id, std::move(input_json), seq});
 }
 
