@@ -57,6 +57,11 @@ function zone_tick(entities, zone_state)
   for _, e in pairs(entities) do
     if e.type == "npc" then e.x = e.x + 10 end
   end
+  -- Zone (0,1) counts the ticks it runs without entities and reports the 8th.
+  if zone_state.x == 0 and zone_state.y == 1 and next(entities) == nil then
+    zone_state.idle = (zone_state.idle or 0) + 1
+    if zone_state.idle == 8 then game.broadcast("cold", { tick = zone_state.tick }) end
+  end
   if zone_state.biome and not zone_state.marked then
     zone_state.marked = true
     entities["marker_" .. zone_state.x] =
@@ -845,6 +850,25 @@ TEST_F(WorldTest, ReconnectionGraceExpires) {
             "B removed when its grace ran out");
   HttpResponse r = Call("GET", "/api/v1/worlds/" + world_id, "", a_reg.second);
   EXPECT_EQ(Json(r).Int({"player_count"}).value_or(0), 1);
+}
+
+// An idle zone (no subscribers, no entities) ticks only every cold_tick_divisor (10) ticks.
+TEST_F(WorldTest, IdleZonesTickCold) {
+  const auto a_reg = Register("world_cold_a");
+  const std::string a_id = a_reg.first;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_reg.second));
+  ASSERT_EQ(a.Call("world.create", R"({"mode":"tw"})").Str({"type"}), "world.joined");
+  a.Send("world.input", R"({"x":50,"y":150})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 1) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in zone (0,1)");
+  a.Send("world.input", R"({"x":50,"y":50})");
+  JsonDoc cold =
+      a.WaitFor([](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.cold"; },
+                "zone (0,1)'s 8th idle tick");
+  const int64_t tick = cold.Int({"payload", "tick"}).value_or(-1);
+  EXPECT_GT(tick, 0);
+  EXPECT_EQ(tick % 10, 0) << tick;
 }
 
 TEST_F(WorldTest, Errors) {

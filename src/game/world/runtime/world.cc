@@ -69,6 +69,7 @@ void World::ReadSettings() {
     w.tick_ms = std::max(kMinTickMs, IntGlobal(s, "tick_rate", 50, false, 60000));
     w.broadcast_interval = IntGlobal(s, "broadcast_interval", 3, false, 1000);
     w.view_radius = IntGlobal(s, "view_radius", 1, true, kMaxGridSize);
+    w.cold_tick_divisor = IntGlobal(s, "cold_tick_divisor", 10, true, 1 << 20);
   });
   settings_->max_players = mode_->max_players > 0 ? mode_->max_players : 500;
   listing_.grid_size = settings_->grid_size;

@@ -18,6 +18,7 @@ struct WorldSettings {
   int tick_ms = 50;            // `tick_rate`
   int broadcast_interval = 3;  // world.tick deltas every N ticks
   int view_radius = 1;         // interest ring: (2r+1)^2 zones
+  int cold_tick_divisor = 10;  // idle zones tick once per N ticks; 0 = not at all
   int max_players = 500;       // mode `max_players`
   std::shared_ptr<const modes::ModeConfig> mode;
   /// terrain_provider's generator (lua.md §8), or null: zones send no world.terrain.

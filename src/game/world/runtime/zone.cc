@@ -223,8 +223,25 @@ void Zone::SendAcks(uint64_t tick) {
   consumed_.clear();
 }
 
+bool Zone::Idle() {
+  if (!subscribers_.empty() || !inputs_.empty() || !baseline_.empty()) return false;
+  bool empty = true;
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    lua_pushnil(s);
+    if (lua_next(s, -2) != 0) {
+      empty = false;
+      lua_pop(s, 2);
+    }
+    lua_pop(s, 1);
+  });
+  return empty;
+}
+
 std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   if (dead_) return {};
+  const int divisor = settings_->cold_tick_divisor;
+  if (Idle() && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold
   RunZoneTick(tick);
   RunInputs();
   std::vector<Crossing> out = TakeCrossings();

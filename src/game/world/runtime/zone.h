@@ -73,7 +73,9 @@ class Zone final : public script::game_api::ApiHost {
   /// world.resync: sends the subscriber `player_id` a keyframe (§10.5 sender 2).
   void Resync(const std::string& player_id);
   /// Runs tick `tick` (§8 order: zone_tick, inputs, crossings, deltas every
-  /// broadcast_interval ticks) and returns the entities that left this zone.
+  /// broadcast_interval ticks) and returns the entities that left this zone. An idle zone (no
+  /// subscribers, no entities, no queued input) runs only every `cold_tick_divisor`-th tick
+  /// (never with 0, until a subscriber, an entity or an input arrives).
   std::vector<Crossing> Tick(uint64_t tick);
 
   size_t subscriber_count() const { return subscribers_.size(); }
@@ -95,6 +97,7 @@ class Zone final : public script::game_api::ApiHost {
  private:
   using Fields = std::vector<world_tick::DeltaField>;
   void RunZoneTick(uint64_t tick);
+  bool Idle();
   void RunInputs();
   std::vector<Crossing> TakeCrossings();
   void BroadcastDeltas(uint64_t tick);
