@@ -62,6 +62,15 @@ function zone_tick(entities, zone_state)
     zone_state.idle = (zone_state.idle or 0) + 1
     if zone_state.idle == 8 then game.broadcast("cold", { tick = zone_state.tick }) end
   end
+  -- Zone (0,2) does the same but says it is busy (third result): it keeps full-rate ticks.
+  if zone_state.x == 0 and zone_state.y == 2 and next(entities) == nil then
+    zone_state.idle = (zone_state.idle or 0) + 1
+    if zone_state.idle == 1 then zone_state.first_idle = zone_state.tick end
+    if zone_state.idle == 8 then
+      game.broadcast("busy", { tick = zone_state.tick, first = zone_state.first_idle })
+    end
+  end
+  if zone_state.x == 0 and zone_state.y == 2 then return entities, zone_state, true end
   if zone_state.biome and not zone_state.marked then
     zone_state.marked = true
     entities["marker_" .. zone_state.x] =
@@ -869,6 +878,17 @@ TEST_F(WorldTest, IdleZonesTickCold) {
   const int64_t tick = cold.Int({"payload", "tick"}).value_or(-1);
   EXPECT_GT(tick, 0);
   EXPECT_EQ(tick % 10, 0) << tick;
+
+  // A busy zone (zone_tick's third result) is never demoted: its idle ticks are consecutive.
+  a.Send("world.input", R"({"x":50,"y":250})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 2) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in zone (0,2)");
+  a.Send("world.input", R"({"x":50,"y":50})");
+  JsonDoc busy =
+      a.WaitFor([](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.busy"; },
+                "zone (0,2)'s 8th idle tick");
+  EXPECT_EQ(busy.Int({"payload", "tick"}).value_or(0) - busy.Int({"payload", "first"}).value_or(0),
+            7);
 }
 
 TEST_F(WorldTest, Errors) {

@@ -224,7 +224,7 @@ void Zone::SendAcks(uint64_t tick) {
 }
 
 bool Zone::Idle() {
-  if (!subscribers_.empty() || !inputs_.empty() || !baseline_.empty()) return false;
+  if (busy_ || !subscribers_.empty() || !inputs_.empty() || !baseline_.empty()) return false;
   bool empty = true;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
@@ -267,6 +267,7 @@ void Zone::RunZoneTick(uint64_t tick) {
         const int top = lua_gettop(s);
         if (n >= 1) LuaInstance::ReplaceTableRef(s, top - n + 1, &entities_ref_);
         if (n >= 2) LuaInstance::ReplaceTableRef(s, top - n + 2, &zone_state_ref_);
+        busy_ = n >= 3 && lua_toboolean(s, top - n + 3);
       });
   if (!failure.empty() && failure != "undefined") {
     LogFailure("zone_tick", failure);

@@ -150,6 +150,7 @@ class Zone final : public script::game_api::ApiHost {
   int64_t failure_log_ms_ = 0;
   std::vector<int64_t> overruns_ms_;
   bool dead_ = false;
+  bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
   SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
   int restarts_ = 0;            // the script failed to load again after a restart
 };
