@@ -9,4 +9,5 @@ return {
   demo = "demo/match.lua",
   skirmish = "skirmish/match.lua",  -- one person against bots (lua.md §10)
   arena = "arena/match.lua",        -- shared/examples/arena, copied unmodified (issue 13)
+  island = "island/world.lua",  -- a small persistent world (lua.md §8)
 }

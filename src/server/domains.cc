@@ -17,6 +17,7 @@
 #include "game/season/season.h"
 #include "game/social/social.h"
 #include "game/tournament/tournament.h"
+#include "game/world/runtime/worlds.h"
 
 namespace asobi {
 namespace {
@@ -87,6 +88,7 @@ void RegisterDomains(ServerShared& shared) {
       ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
                                c.steam_api_base});
   season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
+  world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -63,6 +63,9 @@ class ApiHost {
   virtual void AddBot(std::string_view /*name*/) {}
   /// game.bots.remove (bare name or full bot id, this instance only), lua.md §9. Asynchronous.
   virtual void RemoveBot(std::string_view /*name_or_id*/) {}
+  /// Zone hosts: pushes the zone's entity table onto `L` and returns true (the zone forms of
+  /// game.spatial, lua.md §9). Others push nothing and return false.
+  virtual bool PushZoneEntities(lua_State* /*L*/) { return false; }
   /// game.match.ready(player_id): the player signalled ready for an `"all_ready"` phase
   /// (docs/decisions.md "rounds"). False when `player_id` is not in the roster.
   virtual bool MarkReady(std::string_view /*player_id*/) { return false; }

@@ -26,5 +26,7 @@ extern const ApiNamespace kChatNamespace;
 extern const ApiNamespace kKvNamespace;
 // game.season.* (season.cc)
 extern const ApiNamespace kSeasonNamespace;
+// game.spatial.* (spatial.cc)
+extern const ApiNamespace kSpatialNamespace;
 
 }  // namespace asobi::script::game_api

@@ -13,7 +13,7 @@ char kHostKey;
 const ApiNamespace* const kNamespaces[] = {
     &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace,   &kEconomyNamespace,
     &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace,   &kStorageNamespace,
-    &kChatNamespace,        &kKvNamespace,     &kSeasonNamespace,
+    &kChatNamespace,        &kKvNamespace,     &kSeasonNamespace, &kSpatialNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

@@ -1,0 +1,156 @@
+// World: the world state of one live world (lua.md §8, websocket.md §10): its own Lua state
+// running init/join/leave/spawn_position/post_tick, the roster with each player's zone and
+// interest ring, the tick clock that drives its zones, and the routing of players' entities
+// and inputs to the zones. Lives on the world's owner shard (OwnerShardOf(world_id)) for life;
+// its zones live on every shard (ZoneShard) and are reached only by mailbox.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "game/client.h"
+#include "game/world/runtime/lua_instance.h"
+#include "game/world/runtime/world_node.h"
+#include "game/world/runtime/world_settings.h"
+#include "game/world/runtime/zone.h"
+#include "script/game_api/api_host.h"
+
+namespace asobi::world {
+
+class WorldService;
+
+/// Budgets of lua.md §8, ms.
+inline constexpr int kWorldMainChunkBudgetMs = 2000;
+inline constexpr int kWorldInitBudgetMs = 2000;
+inline constexpr int kWorldJoinBudgetMs = 200;
+inline constexpr int kSpawnPositionBudgetMs = 100;
+inline constexpr int kPostTickBudgetMs = 500;
+inline constexpr int kGenerateWorldBudgetMs = 5000;
+inline constexpr int kZoneLoadedBudgetMs = 200;
+inline constexpr int kTerrainProviderBudgetMs = 2000;
+/// Lowest accepted `tick_rate`, ms (lower values are raised to it).
+inline constexpr int kMinTickMs = 10;
+/// Highest accepted `grid_size` (a grid of up to 1024 x 1024 zones, loaded lazily).
+inline constexpr int kMaxGridSize = 1024;
+
+class World final : public script::game_api::ApiHost {
+ public:
+  /// The answer to a join, on the world's shard: `reason` empty and the world.joined payload,
+  /// or the error reason (websocket.md §10.3).
+  using JoinReply = std::function<void(std::string reason, std::string joined_json)>;
+
+  World(WorldService& service, WorldListing listing, std::shared_ptr<const modes::ModeConfig> mode);
+  ~World() override;
+
+  /// Creates the world state (main chunk 2000 ms), reads the world globals, runs
+  /// init(config) (2000 ms), starts the tick clock and lists the world as running.
+  /// Errors: "script_failed".
+  Status Start();
+
+  const std::string& id() const { return listing_.world_id; }
+  const WorldSettings& settings() const { return *settings_; }
+
+  /// Adds `player_id` (world_full, then join/spawn_position, then the player entity into its
+  /// zone). A player already in this world keeps their seat (the connection is replaced).
+  void Join(const std::string& player_id, ClientRef client, const std::string& ctx_json,
+            JoinReply reply);
+  /// After world.joined reached the player's socket: subscribes it to the zones of its ring
+  /// (each sends a keyframe). `binary`: the connection negotiated the binary wire (§11).
+  void Subscribe(const std::string& player_id, ClientRef client, bool binary);
+  /// Removes the player (leave callback, entity removed, removal frames). No-op when absent,
+  /// or when `only_client` is set and another connection holds the seat.
+  void Leave(const std::string& player_id, const ClientRef* only_client = nullptr);
+  /// The player's socket `client` closed. Without the mode's `reconnect_grace_ms` this is
+  /// Leave; with it the player keeps the seat and its entity (no subscriptions) until a tick
+  /// after the deadline, unless Reattach comes first.
+  void Detach(const std::string& player_id, ClientRef client);
+  /// A socket of a player in grace authenticated: it takes the seat back (no world.joined);
+  /// `reattached()` runs on the world's shard when it did, and the caller subscribes it.
+  void Reattach(const std::string& player_id, ClientRef client, bool binary,
+                std::function<void()> reattached);
+  /// Routes one world.input (with its envelope `seq`, -1 when absent) to the zone holding the
+  /// player's entity (lossy when full).
+  void Input(const std::string& player_id, std::string input_json, int64_t seq);
+  /// world.resync (§10.7) from `client`: the zone sends that connection a keyframe when the
+  /// zone is in the player's ring and the limits allow (2 per 10 s per player, 20 per second
+  /// per node); otherwise nothing happens.
+  void Resync(const std::string& player_id, ClientRef client, int64_t x, int64_t y);
+  /// Resyncs a player may ask for per window, and the window.
+  static constexpr int kResyncPerPlayer = 2;
+  static constexpr int64_t kResyncWindowMs = 10'000;
+  /// An entity left zone `from` for `c.to`: it enters that zone (loaded if needed); a player's
+  /// interest ring follows it.
+  void Crossed(ZoneKey from, Zone::Crossing c);
+  /// Sends `world.<event>` with `payload_json` to every member (game.broadcast, §9).
+  void BroadcastEvent(const std::string& event, const std::string& payload_json);
+
+  // script::game_api::ApiHost
+  script::game_api::HostKind kind() const override { return script::game_api::HostKind::kWorld; }
+  const std::string& instance_id() const override { return listing_.world_id; }
+  const std::string& script_name() const override { return mode_->script_rel; }
+  bool AllowLog() override;
+  void Broadcast(std::string_view event, std::string_view payload_json) override;
+  void Send(std::string_view player_id, std::string_view message_json) override;
+  void SetJoinable(bool) override {}
+  bool CanSuspend(lua_State*) override { return false; }
+  void BeginAsync(script::game_api::AsyncStart) override {}
+  void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+
+ private:
+  struct Member {
+    ClientRef client;
+    ZoneKey zone;
+    bool subscribed = false;
+    bool binary = false;
+    std::set<ZoneKey> ring;
+    std::vector<int64_t> resyncs_ms;  // accepted world.resync times in the current window
+    int64_t grace_until_ms = 0;       // in reconnection grace until then (0: connected)
+  };
+
+  void ReadSettings();
+  void ScheduleTick();
+  void ExpireGrace();
+  void Tick();
+  void Finish(const std::string& result_json);
+  int ShardOf(ZoneKey key) const;
+  void EnsureZone(ZoneKey key);
+  std::set<ZoneKey> RingOf(ZoneKey center) const;
+  void MoveRing(const std::string& player_id, Member& m);
+  void PublishListing();
+  bool RunStateCallback(const char* name, int budget_ms, const std::string& player_id,
+                        const std::string* extra_json);
+  void LogFailure(const char* callback, const std::string& message);
+
+  WorldService& service_;
+  WorldListing listing_;
+  std::shared_ptr<const modes::ModeConfig> mode_;
+  std::shared_ptr<WorldSettings> settings_;
+  std::unique_ptr<LuaInstance> lua_;
+  int state_ref_ = -2;
+  std::map<std::string, Member> members_;
+  std::set<ZoneKey> zones_;  // loaded (asked to load) zones
+  /// generate_world's zone states (JSON objects), handed to each zone when it loads.
+  std::map<ZoneKey, std::string> generated_;
+  void GenerateWorld();
+  /// terrain_provider(config) -> {module, args} or nil. Errors: the provider's
+  /// ("unknown_terrain_provider", "invalid_terrain_args"): the world does not start.
+  Status ReadTerrainProvider();
+  /// on_zone_loaded(cx, cy, state) -> zone_state, state; returns the zone_state JSON ("" when
+  /// the callback is absent, failed or returned no table: the generated one is used).
+  std::string ZoneLoaded(ZoneKey key);
+  uint64_t tick_ = 0;
+  int64_t next_tick_ms_ = 0;
+  uint64_t timer_ = 0;
+  bool finished_ = false;
+  int64_t log_window_ms_ = 0;
+  int log_count_ = 0;
+  int64_t failure_log_ms_ = 0;
+};
+
+}  // namespace asobi::world

@@ -1,0 +1,158 @@
+// Zone: one live zone of a world (lua.md §8, websocket.md §10.5): its own Lua state running
+// `zone_tick` and `handle_input`, its entity table, the broadcast baseline and the players
+// subscribed to its world.tick frames. Owned by the WorldService of the zone's shard
+// (ZoneShard), driven by messages from the world's owner shard; never touched elsewhere.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "game/client.h"
+#include "game/world/runtime/lua_instance.h"
+#include "game/world/runtime/world_settings.h"
+#include "game/world/wire/binary_wire_repair.h"
+#include "game/world/wire/world_tick_buffers.h"
+#include "protocol/world_tick/slot_table.h"
+#include "protocol/world_tick/world_tick_frame.h"
+#include "script/game_api/api_host.h"
+
+namespace asobi::world {
+
+class WorldService;
+
+/// Budgets of lua.md §8, ms.
+inline constexpr int kZoneMainChunkBudgetMs = 5000;
+inline constexpr int kZoneTickBudgetMs = 500;
+inline constexpr int kHandleInputBudgetMs = 50;
+/// Budget overruns of a zone's callbacks within kZoneOverrunWindowMs that restart the zone.
+inline constexpr int kZoneOverrunLimit = 3;
+inline constexpr int64_t kZoneOverrunWindowMs = 30'000;
+/// Inputs a zone keeps queued between two ticks; further ones are dropped (counted).
+inline constexpr size_t kZoneInputQueueMax = 1024;
+
+class Zone final : public script::game_api::ApiHost {
+ public:
+  /// Where an entity that left this zone goes: the world's owner shard routes it.
+  struct Crossing {
+    std::string id;
+    std::string entity_json;
+    ZoneKey to;
+  };
+
+  Zone(WorldService& service, std::string world_id, int world_shard, ZoneKey key,
+       std::shared_ptr<const WorldSettings> settings);
+  ~Zone() override;
+
+  /// Creates the zone's Lua state (main chunk, 5000 ms) with `zone_state_json` (a JSON object
+  /// from generate_world / on_zone_loaded, "" = {}) as its zone_state; the engine sets its `x`
+  /// and `y` to the zone's coordinates. Errors: "script_failed".
+  Status Start(const std::string& zone_state_json = "");
+
+  ZoneKey key() const { return key_; }
+  const std::string& world_id() const { return world_id_; }
+
+  /// Puts entity `id` (a JSON object; `x`/`y` decide nothing here) into the entity table.
+  void AddEntity(const std::string& id, const std::string& entity_json);
+  /// Removes entity `id` from the table (it leaves in the next delta).
+  void RemoveEntity(const std::string& id);
+  /// Subscribes `player_id`'s connection: sends it a keyframe of the baseline (§10.5 sender 2).
+  /// `binary`: the connection negotiated the binary world.tick wire (§11).
+  void Subscribe(const std::string& player_id, ClientRef client, bool binary);
+  /// Unsubscribes and sends the ungated removal frame of the baseline (§10.5 sender 3).
+  void Unsubscribe(const std::string& player_id);
+  /// Queues a world.input (envelope `seq`, -1 when absent) for the next tick (dropped past
+  /// kZoneInputQueueMax).
+  void QueueInput(const std::string& player_id, std::string input_json, int64_t seq);
+  /// world.resync: sends the subscriber `player_id` a keyframe (§10.5 sender 2).
+  void Resync(const std::string& player_id);
+  /// Runs tick `tick` (§8 order: zone_tick, inputs, crossings, deltas every
+  /// broadcast_interval ticks) and returns the entities that left this zone. An idle zone (no
+  /// subscribers, no entities, no queued input) runs only every `cold_tick_divisor`-th tick
+  /// (never with 0, until a subscriber, an entity or an input arrives).
+  std::vector<Crossing> Tick(uint64_t tick);
+
+  size_t subscriber_count() const { return subscribers_.size(); }
+  size_t entity_count() const { return baseline_.size(); }
+
+  // script::game_api::ApiHost
+  script::game_api::HostKind kind() const override { return script::game_api::HostKind::kZone; }
+  const std::string& instance_id() const override { return instance_id_; }
+  const std::string& script_name() const override;
+  bool AllowLog() override;
+  void Broadcast(std::string_view event, std::string_view payload_json) override;
+  void Send(std::string_view player_id, std::string_view message_json) override;
+  void SetJoinable(bool) override {}
+  bool CanSuspend(lua_State*) override { return false; }
+  void BeginAsync(script::game_api::AsyncStart) override {}
+  void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
+  bool PushZoneEntities(lua_State* L) override;
+
+ private:
+  using Fields = std::vector<world_tick::DeltaField>;
+  void RunZoneTick(uint64_t tick);
+  bool Idle();
+  void RunInputs();
+  std::vector<Crossing> TakeCrossings();
+  void BroadcastDeltas(uint64_t tick);
+  void FillKeyframe(world_tick::WorldTickFrame* frame) const;
+  /// Sends `frame` (its binary form when `binary` and encodable, §11.3) to one connection.
+  void SendOne(const world_tick::WorldTickFrame& frame, ClientRef to, bool binary);
+  /// Sends the shared buffers to every subscriber, each its wire's buffer.
+  void Fan(const WorldTickBuffers& buffers);
+  /// Slot bindings of `frame`'s records (adds bind, others look up); removes release after.
+  void BindSlots(world_tick::WorldTickFrame* frame);
+  void LogFailure(const char* callback, const std::string& message);
+  /// After a failed call: counts overruns; a memory failure, an unrecoverable state or
+  /// kZoneOverrunLimit overruns restart the zone from its snapshot. True when it restarted.
+  bool AfterFailure();
+  /// A fresh Lua state whose entity table is the broadcast baseline (the zone's snapshot);
+  /// zone_state starts again as {x, y, restarted = <restarts so far>}; queued inputs are
+  /// dropped; every subscriber gets a keyframe. A zone whose script no longer loads stops.
+  void Restart();
+
+  WorldService& service_;
+  const std::string world_id_;
+  const int world_shard_;
+  const ZoneKey key_;
+  const std::shared_ptr<const WorldSettings> settings_;
+  std::string instance_id_;
+  std::unique_ptr<LuaInstance> lua_;
+  int entities_ref_ = -2;
+  int zone_state_ref_ = -2;
+  std::map<std::string, Fields> baseline_;  // what subscribers were last sent
+  uint64_t frame_seq_ = 0;
+  struct Subscriber {
+    ClientRef client;
+    bool binary = false;
+  };
+  std::map<std::string, Subscriber> subscribers_;
+  world_tick::SlotTable slots_;  // in step with baseline_ (§11.2)
+  BinaryWireRepair repair_;
+  struct Input {
+    std::string player_id;
+    std::string json;
+    int64_t seq = -1;
+  };
+  std::deque<Input> inputs_;
+  /// world.ack (§10.8): the highest seq consumed this tick and the last one acked, per player.
+  std::map<std::string, int64_t> consumed_;
+  std::map<std::string, int64_t> acked_;
+  void SendAcks(uint64_t tick);
+  int64_t log_window_ms_ = 0;
+  int log_count_ = 0;
+  int64_t failure_log_ms_ = 0;
+  std::vector<int64_t> overruns_ms_;
+  bool dead_ = false;
+  bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
+  SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
+  int restarts_ = 0;            // the script failed to load again after a restart
+};
+
+}  // namespace asobi::world
