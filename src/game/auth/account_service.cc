@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "base/uuid.h"
 #include "game/auth/auth_statements.h"
+#include "game/auth/new_account.h"
 #include "game/auth/password.h"
 #include "game/auth/tokens.h"
 
@@ -187,22 +188,9 @@ void AccountService::Register(std::string username, std::string password, std::s
        shared_done](std::optional<std::string> hash) mutable {
         TokensCb done = std::move(*shared_done);
         if (!hash) return done(Fail("internal"));
-        std::string id = NewUuidV7();
-        std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
         std::vector<db::StatementCall> calls;
-        calls.push_back({&kInsertPlayer,
-                         {Param::Uuid(id), Param::Text(username), Param::Text(display_name),
-                          Param::Text(*hash)}});
-        calls.push_back({&kInsertStats, {Param::Uuid(id)}});
-        calls.push_back(
-            {&kInsertToken,
-             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
-              Param::Text("access"), Param::Text(family)}});
-        calls.push_back(
-            {&kInsertToken,
-             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
-              Param::Text("refresh"), Param::Text(family)}});
-        IssuedTokens t{id, username, access, refresh};
+        IssuedTokens t =
+            AppendNewAccount(&calls, NewUuidV7(), username, display_name, Param::Text(*hash));
         db_.ExecuteTransaction(std::move(calls),
                                [t = std::move(t), done = std::move(done)](auto r) mutable {
                                  if (!r.ok()) {
@@ -221,17 +209,8 @@ void AccountService::Register(std::string username, std::string password, std::s
 
 void AccountService::IssueTokens(std::string player_id, std::string username, std::string family_id,
                                  TokensCb done) {
-  std::string access = NewToken(), refresh = NewToken();
   std::vector<db::StatementCall> calls;
-  calls.push_back(
-      {&kInsertToken,
-       {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Text(*TokenStorageHash(access)),
-        Param::Text("access"), Param::Text(family_id)}});
-  calls.push_back(
-      {&kInsertToken,
-       {Param::Uuid(NewUuidV7()), Param::Uuid(player_id), Param::Text(*TokenStorageHash(refresh)),
-        Param::Text("refresh"), Param::Text(family_id)}});
-  IssuedTokens t{std::move(player_id), std::move(username), access, refresh};
+  IssuedTokens t = AppendTokenPair(&calls, player_id, username, family_id);
   db_.ExecuteTransaction(std::move(calls),
                          [t = std::move(t), done = std::move(done)](auto r) mutable {
                            if (!r.ok()) return done(Fail(DbReason(r.error())));

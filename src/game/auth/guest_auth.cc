@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/uuid.h"
 #include "game/auth/auth_statements.h"
+#include "game/auth/new_account.h"
 #include "game/auth/password.h"
 #include "game/auth/tokens.h"
 #include "protocol/json_writer.h"
@@ -178,24 +179,13 @@ void GuestAuth::Create(std::string device_id, std::string secret,
         meta.Bool(false);
         meta.EndObject();
         std::string id = NewUuidV7();
-        std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
         std::vector<db::StatementCall> calls;
-        calls.push_back(
-            {&kInsertPlayer,
-             {Param::Uuid(id), Param::Text(username), Param::Text(username), Param::Null()}});
-        calls.push_back({&kInsertGuestIdentity,
-                         {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(device_id),
-                          Param::Text(meta.out())}});
-        calls.push_back({&kInsertStats, {Param::Uuid(id)}});
-        calls.push_back(
-            {&kInsertToken,
-             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
-              Param::Text("access"), Param::Text(family)}});
-        calls.push_back(
-            {&kInsertToken,
-             {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
-              Param::Text("refresh"), Param::Text(family)}});
-        GuestResult result{IssuedTokens{id, username, access, refresh}, true};
+        db::StatementCall identity{&kInsertGuestIdentity,
+                                   {Param::Uuid(NewUuidV7()), Param::Uuid(id),
+                                    Param::Text(device_id), Param::Text(meta.out())}};
+        GuestResult result{
+            AppendNewAccount(&calls, id, username, username, Param::Null(), std::move(identity)),
+            true};
         db_.ExecuteTransaction(std::move(calls), [this, device_id, secret, result, attempt,
                                                   done = std::move(done)](auto r) mutable {
           if (r.ok()) return done(std::move(result));

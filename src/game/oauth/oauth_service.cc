@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/uuid.h"
 #include "game/auth/auth_statements.h"
+#include "game/auth/new_account.h"
 #include "game/auth/tokens.h"
 
 namespace asobi::oauth {
@@ -156,23 +157,13 @@ void OauthService::Create(std::string provider, IdClaims claims,
   std::string id = NewUuidV7();
   std::string username = NewUsername(provider, claims.sub);
   std::string display = claims.name.empty() ? username : claims.name;
-  std::string access = NewToken(), refresh = NewToken(), family = NewFamilyId();
   std::vector<db::StatementCall> calls;
-  calls.push_back({&kInsertPlayer,
-                   {Param::Uuid(id), Param::Text(username), Param::Text(display), Param::Null()}});
-  calls.push_back({&kInsertIdentity,
-                   {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(provider),
-                    Param::Text(claims.sub), Param::Text(claims.email), Param::Text(claims.name)}});
-  calls.push_back({&kInsertStats, {Param::Uuid(id)}});
-  calls.push_back(
-      {&kInsertToken,
-       {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(access)),
-        Param::Text("access"), Param::Text(family)}});
-  calls.push_back(
-      {&kInsertToken,
-       {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(*TokenStorageHash(refresh)),
-        Param::Text("refresh"), Param::Text(family)}});
-  OauthSignIn result{IssuedTokens{id, username, access, refresh}, true};
+  db::StatementCall identity{
+      &kInsertIdentity,
+      {Param::Uuid(NewUuidV7()), Param::Uuid(id), Param::Text(provider), Param::Text(claims.sub),
+       Param::Text(claims.email), Param::Text(claims.name)}};
+  OauthSignIn result{
+      AppendNewAccount(&calls, id, username, display, Param::Null(), std::move(identity)), true};
   db_.ExecuteTransaction(std::move(calls), [this, provider, claims, result, attempt,
                                             done = std::move(done)](auto r) mutable {
     if (r.ok()) return done(std::move(result));
