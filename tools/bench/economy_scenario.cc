@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "blocking_http.h"
 #include "reactor/histogram.h"
 
 namespace asobi::bench {
@@ -31,71 +32,13 @@ struct EconomyOptions {
   int contention = 0;  // > 0: that many one-shot purchases at once by the first player
 };
 
-// One blocking keep-alive HTTP/1.1 connection (the shape of rest_scenario.cc's).
-class Conn {
+// One blocking keep-alive connection per client thread.
+class Conn : public BlockingHttpConn {
  public:
-  Conn(const EconomyOptions& o) : o_(o) {}
-  ~Conn() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool Connect() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(o_.port));
-    inet_pton(AF_INET, o_.host.c_str(), &a.sin_addr);
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval tv{30, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      close(fd_);
-      fd_ = -1;
-      return false;
-    }
-    return true;
-  }
-  // POSTs `body` to `path`; returns the status (0 on I/O failure).
+  explicit Conn(const EconomyOptions& o) : BlockingHttpConn(o.host, o.port) {}
   int Post(const std::string& path, const std::string& body, const std::string& bearer) {
-    if (fd_ < 0 && !Connect()) return 0;
-    std::string req =
-        "POST " + path + " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " + bearer +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\n\r\n" + body;
-    size_t off = 0;
-    while (off < req.size()) {
-      ssize_t n = send(fd_, req.data() + off, req.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return Reset();
-      off += size_t(n);
-    }
-    for (;;) {
-      size_t head_end = buf_.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        size_t cl = buf_.find("content-length: ");
-        size_t len = cl < head_end ? size_t(std::atol(buf_.c_str() + cl + 16)) : 0;
-        if (buf_.size() >= head_end + 4 + len) {
-          int status = std::atoi(buf_.c_str() + 9);
-          buf_.erase(0, head_end + 4 + len);
-          return status;
-        }
-      }
-      char tmp[16384];
-      ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
-      if (n <= 0) return Reset();
-      buf_.append(tmp, size_t(n));
-    }
+    return Request(path, body, bearer);
   }
-
- private:
-  int Reset() {
-    close(fd_);
-    fd_ = -1;
-    buf_.clear();
-    return 0;
-  }
-  const EconomyOptions& o_;
-  int fd_ = -1;
-  std::string buf_;
 };
 
 struct Counts {
