@@ -7,24 +7,12 @@
 #include "game/match/join_ctx.h"
 #include "game/match/match_router.h"
 #include "game/match/match_service.h"
+#include "game/reply_to.h"
 #include "protocol/frame.h"
 #include "protocol/json_writer.h"
 
 namespace asobi::match {
 namespace {
-
-// What a reply needs after the client may have gone: where it lives and its cid.
-struct ReplyTo {
-  ClientRef ref;
-  std::string player_id;
-  bool has_cid = false;
-  std::string cid;
-  const std::string* cid_ptr() const { return has_cid ? &cid : nullptr; }
-};
-
-ReplyTo ReplyFor(WsContext& ctx, const Envelope& env) {
-  return ReplyTo{ctx.client.ref(), ctx.client.player_id(), env.has_cid, env.cid_json};
-}
 
 Client* FindLocal(const ClientRef& ref) {
   MatchService* s = MatchService::OnThisShard();

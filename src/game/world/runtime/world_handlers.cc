@@ -3,6 +3,7 @@
 #include "game/match/input_payload.h"
 #include "game/match/join_ctx.h"
 #include "game/match/match_service.h"
+#include "game/reply_to.h"
 #include "game/world/runtime/world.h"
 #include "game/world/runtime/world_create.h"
 #include "game/world/runtime/world_resync.h"
@@ -12,19 +13,6 @@
 
 namespace asobi::world {
 namespace {
-
-// What a reply needs after the client may have gone: where it lives and its cid.
-struct ReplyTo {
-  ClientRef ref;
-  std::string player_id;
-  bool has_cid = false;
-  std::string cid;
-  const std::string* cid_ptr() const { return has_cid ? &cid : nullptr; }
-};
-
-ReplyTo ReplyFor(WsContext& ctx, const Envelope& env) {
-  return ReplyTo{ctx.client.ref(), ctx.client.player_id(), env.has_cid, env.cid_json};
-}
 
 Client* FindLocal(const ClientRef& ref) {
   WorldService* s = WorldService::OnThisShard();
