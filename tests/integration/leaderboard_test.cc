@@ -308,6 +308,21 @@ TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {
       HttpCall(slow.port(), "POST", "/api/v1/leaderboards/open_restart", R"({"score":77})", ta);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Stored("open_restart", a), "");
+  // The operator sees the unwritten entry and its age on /metrics (published once a second).
+  auto metric = [&](const std::string& name) {
+    std::string body = HttpCall(slow.port(), "GET", "/metrics").body;
+    size_t at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0
+                                   : std::strtod(body.c_str() + at + name.size() + 2, nullptr);
+  };
+  int64_t deadline = NowMs() + kWaitMs;
+  while (NowMs() < deadline && !(metric("asobi_leaderboard_dirty_entries") == 1 &&
+                                 metric("asobi_leaderboard_flush_lag_seconds") >= 1.0)) {
+    usleep(50 * 1000);
+  }
+  EXPECT_EQ(metric("asobi_leaderboard_dirty_entries"), 1);
+  EXPECT_GE(metric("asobi_leaderboard_flush_lag_seconds"), 1.0);
+  EXPECT_EQ(metric("asobi_leaderboards_live"), 1);
   ASSERT_TRUE(slow.Stop());
   EXPECT_EQ(Stored("open_restart", a), "77");
 

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -38,6 +39,33 @@ std::function<void()> RegisterLeaderboards(DomainContext& ctx, const Leaderboard
       ClientSubmitPolicy::FromList(config.client_submit));
   RegisterLeaderboardRoutes(ctx.http_api(), policy);
   auto node = std::make_shared<LeaderboardNode>(config.service);
+  ctx.AddMetricsWriter([node](std::string* out) {
+    int64_t dirty = 0, oldest = 0;
+    {
+      std::lock_guard<std::mutex> lock(node->mu);
+      for (const auto& [shard, svc] : node->services) {
+        dirty += svc->published_dirty_entries();
+        int64_t since = svc->published_dirty_since_ms();
+        if (since != 0 && (oldest == 0 || since < oldest)) oldest = since;
+      }
+    }
+    char lag[32];
+    snprintf(lag, sizeof lag, "%.3f", oldest == 0 ? 0.0 : double(MonoMs() - oldest) / 1000);
+    *out +=
+        "# HELP asobi_leaderboard_dirty_entries Leaderboard entries changed in memory and "
+        "not yet written to the database.\n# TYPE asobi_leaderboard_dirty_entries gauge\n"
+        "asobi_leaderboard_dirty_entries " +
+        std::to_string(dirty) + "\n";
+    *out +=
+        "# HELP asobi_leaderboard_flush_lag_seconds Age of the oldest change not yet "
+        "written (0 when none; 1 s resolution).\n# TYPE asobi_leaderboard_flush_lag_seconds "
+        "gauge\nasobi_leaderboard_flush_lag_seconds " +
+        std::string(lag) + "\n";
+    *out +=
+        "# HELP asobi_leaderboards_live Leaderboards held in memory.\n"
+        "# TYPE asobi_leaderboards_live gauge\nasobi_leaderboards_live " +
+        std::to_string(node->live_boards.load(std::memory_order_relaxed)) + "\n";
+  });
   // Account erasure: every shard drops the player from its live boards (runs on the erasing
   // shard; the others through their mailboxes, never dropped).
   AddPlayerErasedHook([](const std::string& player_id) {

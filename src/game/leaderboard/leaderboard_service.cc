@@ -45,10 +45,12 @@ LeaderboardService::LeaderboardService(Shard& shard, db::PgConnection& db,
     : shard_(shard), db_(db), node_(std::move(node)) {
   t_service = this;
   ScheduleFlush();
+  PublishGauges();
 }
 
 LeaderboardService::~LeaderboardService() {
   shard_.reactor().CancelTimer(flush_timer_);
+  shard_.reactor().CancelTimer(gauge_timer_);
   for (auto& [id, live] : boards_) {
     std::vector<Task> waiting = std::move(live->waiting);
     for (Task& w : waiting) w();  // they see the board not ready and answer not_ready
@@ -254,6 +256,22 @@ void LeaderboardService::ScheduleFlush() {
         }
         ScheduleFlush();
       });
+}
+
+void LeaderboardService::PublishGauges() {
+  int64_t dirty = 0;
+  for (const auto& [id, live] : boards_) {
+    if (live->ready) dirty += int64_t(live->board.dirty_count());
+  }
+  dirty_entries_.store(dirty, std::memory_order_relaxed);
+  if (dirty == 0) {
+    dirty_since_ms_.store(0, std::memory_order_relaxed);
+  } else if (dirty_since_ms_.load(std::memory_order_relaxed) == 0) {
+    dirty_since_ms_.store(MonoMs(), std::memory_order_relaxed);
+  }
+  gauge_timer_ = shard_.reactor().AddTimer(1000, [this, alive = alive_] {
+    if (*alive) PublishGauges();
+  });
 }
 
 void LeaderboardService::RemovePlayer(const std::string& player_id) {

@@ -111,6 +111,14 @@ class LeaderboardService {
   void RemovePlayer(const std::string& player_id);
   /// Boards live on this shard (tests, metrics).
   size_t live_boards() const { return boards_.size(); }
+  /// Changed entries of this shard's boards not yet written, as published by the shard once
+  /// a second (/metrics: asobi_leaderboard_dirty_entries). Any thread.
+  int64_t published_dirty_entries() const { return dirty_entries_.load(std::memory_order_relaxed); }
+  /// Monotonic ms since which this shard has had an entry waiting to be written (0: none), as
+  /// published once a second; now minus it is the flush lag. Any thread.
+  int64_t published_dirty_since_ms() const {
+    return dirty_since_ms_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct Live {
@@ -132,6 +140,8 @@ class LeaderboardService {
   void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
                   EntriesCallback done);
   void ScheduleFlush();
+  // Publishes dirty_entries_ and dirty_since_ms_ now and every second.
+  void PublishGauges();
   // Issues one upsert of `rows` of `board_id`; `done` gets its result.
   void WriteRows(const std::string& board_id, const std::vector<DirtyRow>& rows,
                  db::ResultCallback done);
@@ -146,7 +156,10 @@ class LeaderboardService {
   std::shared_ptr<LeaderboardNode> node_;
   std::unordered_map<std::string, std::unique_ptr<Live>> boards_;
   Reactor::TimerId flush_timer_{};
+  Reactor::TimerId gauge_timer_{};
   bool flushing_ = false;
+  std::atomic<int64_t> dirty_entries_{0};
+  std::atomic<int64_t> dirty_since_ms_{0};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
