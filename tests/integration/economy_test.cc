@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -417,6 +418,15 @@ TEST_F(EconomyTest, HistoryOfAnUnknownCurrencyCreatesAnEmptyWallet) {
 TEST_F(EconomyTest, RacingPurchasesNeverOverdrawAndKeepTheLedgerExact) {
   auto [id, token] = Register("econ_race");
   Fund(id, "gold", 600);
+  // Each committed purchase is one ledger row on /metrics; refused ones are not.
+  auto ledger_rows = [&] {
+    std::string body = Call("GET", "/metrics").body;
+    std::string key = "\nasobi_ledger_transactions_total ";
+    size_t at = body.find(key);
+    return at == std::string::npos ? -1 : std::strtoll(body.c_str() + at + key.size(), nullptr, 10);
+  };
+  const int64_t rows_before = ledger_rows();
+  ASSERT_GE(rows_before, 0);
   std::atomic<int> ok{0}, short_of_funds{0}, other{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 10; ++t) {
@@ -441,6 +451,7 @@ TEST_F(EconomyTest, RacingPurchasesNeverOverdrawAndKeepTheLedgerExact) {
   EXPECT_EQ(Balance(id, "gold"), "0");
   EXPECT_EQ(LedgerSum(id, "gold"), "0");
   EXPECT_EQ(Q("SELECT count(*) FROM player_items WHERE player_id = '" + id + "'"), "20");
+  EXPECT_EQ(ledger_rows() - rows_before, 20);
 }
 
 TEST_F(EconomyTest, ErasureRemovesWalletsLedgerAndItemsAndKeepsIapClaims) {

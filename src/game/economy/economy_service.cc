@@ -131,10 +131,14 @@ void EconomyService::Change(std::string player_id, std::string currency, int64_t
   change.amount = signed_amount;
   std::string key = "w/" + change.player_id + "/" + change.currency;
   writes_.Submit(std::move(key), std::move(calls),
-                 [change = std::move(change), reason = std::move(reason),
+                 [change = std::move(change), reason = std::move(reason), rows = ledger_rows_,
                   done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
                    if (!r.ok()) return done(Fail(UnitReason(r.error())));
-                   done(ChangeOutcome(r->back(), std::move(change), reason));
+                   Result<WalletChange> out = ChangeOutcome(r->back(), std::move(change), reason);
+                   if (out.ok() && !out.value().replayed && rows != nullptr) {
+                     rows->fetch_add(1, std::memory_order_relaxed);
+                   }
+                   done(std::move(out));
                  });
 }
 
@@ -193,13 +197,14 @@ void EconomyService::Purchase(std::string player_id, std::string listing_id,
                     Param::Uuid(NewUuidV7())}});
   writes_.Submit(
       "w/" + player_id + "/" + listing_id, std::move(calls),
-      [done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
+      [rows = ledger_rows_, done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
         if (!r.ok()) return done(Fail(UnitReason(r.error())));
         const db::PgResult& row = r->back();
         if (row.rows() != 1) return done(Fail("internal"));
         if (row.GetInt64(0, 0).value_or(0) == 0) return done(Fail("listing_not_found"));
         if (!row.GetBool(0, 1).value_or(false)) return done(Fail("listing_inactive"));
         if (row.IsNull(0, 2)) return done(Fail("insufficient_funds"));
+        if (rows != nullptr) rows->fetch_add(1, std::memory_order_relaxed);
         done(PurchaseResult{std::string(row.GetString(0, 2)), std::string(row.GetString(0, 4)),
                             row.GetInt64(0, 3).value_or(0)});
       });

@@ -28,6 +28,7 @@
 // that was in flight is unknown; retry it with the same idempotency key), internal.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -101,6 +102,10 @@ class EconomyService {
 
   /// The calling shard thread's service, or null (no database, or not a shard thread).
   static EconomyService* OnThisShard();
+  /// Counts every committed ledger row (a grant, debit or purchase that changed a balance;
+  /// replays excluded) into `*counter` (node-wide, outlives the service; /metrics
+  /// asobi_ledger_transactions_total). Call once after construction; null = not counted.
+  void CountLedgerRowsInto(std::atomic<uint64_t>* counter) { ledger_rows_ = counter; }
 
   /// Credits `amount` (1 .. kMaxAmount) of `currency` to `player_id`'s wallet, creating the
   /// wallet on demand. `reason` is stored on the transaction (empty = "admin_grant").
@@ -149,6 +154,7 @@ class EconomyService {
   Reactor& reactor_;
   db::PgConnection& db_;
   WriteQueue writes_;
+  std::atomic<uint64_t>* ledger_rows_ = nullptr;
 };
 
 /// Maps a database error to the service's reason: not_ready when the database is
