@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -362,6 +363,14 @@ TEST_F(ChatTest, DirectMessagesOverWebSocket) {
 
 TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
   auto a = NewPlayer(false), b = NewPlayer();
+  auto dm_count = [] {  // asobi_dm_messages_total on /metrics
+    std::string body = Http("GET", "/metrics", "", "").body;
+    std::string key = "\nasobi_dm_messages_total ";
+    size_t at = body.find(key);
+    return at == std::string::npos ? -1 : std::strtoll(body.c_str() + at + key.size(), nullptr, 10);
+  };
+  const int64_t dms_before = dm_count();
+  ASSERT_GE(dms_before, 0);
   HttpResponse r = Http("POST", "/api/v1/dm",
                         R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"one"})", a->token);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -393,6 +402,7 @@ TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
                               413, "dm.content_too_large"));
   EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm", "{bad", a->token), 400, "invalid_json"));
   EXPECT_TRUE(IsErrorEnvelope(Http("POST", "/api/v1/dm", "{}"), 401, "unauthenticated"));
+  EXPECT_EQ(dm_count() - dms_before, 2);  // the two sent; refused ones are not counted
   // History from the table, oldest first, for both sides.
   std::string path = "/api/v1/dm/" + b->id + "/history";
   int64_t deadline = NowMs() + kWaitMs;

@@ -22,6 +22,8 @@ void WriteMetrics(const ChatNode& n, std::string* out) {
        n.subscriptions.load(r));
   Line(out, "asobi_chat_messages_total", "counter", "Chat messages published (DMs included).",
        int64_t(n.messages.load(r)));
+  Line(out, "asobi_dm_messages_total", "counter", "Direct messages sent (dm.send, POST /dm).",
+       int64_t(n.direct_messages.load(r)));
   Line(out, "asobi_chat_deliveries_total", "counter", "chat.message frames written to sockets.",
        int64_t(n.deliveries.load(r)));
   Line(out, "asobi_chat_publish_dropped_total", "counter",

@@ -148,6 +148,7 @@ void ChatService::CountShard(const std::string& channel_id, int shard, int delta
 
 void ChatService::Publish(ChatMessage msg, bool persist) {
   node_.messages.fetch_add(1, std::memory_order_relaxed);
+  if (msg.channel_type == "dm") node_.direct_messages.fetch_add(1, std::memory_order_relaxed);
   SharedBuffer frame = EncodeMessage(msg);
   int owner = ChatNode::OwnerShardOf(msg.channel_id, shard_count());
   if (owner == self()) {

@@ -59,6 +59,7 @@ class ChatNode {
 
   std::atomic<int64_t> subscriptions{0};     ///< gauge: (socket, channel) pairs joined
   std::atomic<uint64_t> messages{0};         ///< messages published
+  std::atomic<uint64_t> direct_messages{0};  ///< of which DMs (type "dm")
   std::atomic<uint64_t> deliveries{0};       ///< chat.message frames written to sockets
   std::atomic<uint64_t> publish_dropped{0};  ///< hops refused by a full mailbox
   std::atomic<uint64_t> history_rows{0};     ///< rows INSERTed

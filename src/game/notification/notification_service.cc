@@ -141,6 +141,7 @@ void NotificationService::Notify(std::vector<std::string> player_ids, std::strin
 }
 
 void NotificationService::Push(const std::vector<StoredNotification>& rows) {
+  if (stored_ != nullptr) stored_->fetch_add(rows.size(), std::memory_order_relaxed);
   if (!game_.send_to_player) return;
   for (const StoredNotification& n : rows) {
     game_.send_to_player(n.player_id, NotificationFrame(n.row_json));

@@ -9,6 +9,7 @@
 // (database unreachable, overloaded or past its deadline), internal.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -77,6 +78,9 @@ class NotificationService {
   /// Pushes rows another domain stored itself (in its own statement, e.g. tournament rewards
   /// stored atomically with the tournament's end) as `notification.new`, like Notify does.
   void PushStored(const std::vector<StoredNotification>& rows) { Push(rows); }
+  /// Counts every stored notification into `*counter` (node-wide, outlives the service;
+  /// /metrics asobi_notifications_total). Call once after construction; null = not counted.
+  void CountStoredInto(std::atomic<uint64_t>* counter) { stored_ = counter; }
 
  private:
   template <typename T>
@@ -86,6 +90,7 @@ class NotificationService {
   Reactor& reactor_;
   db::PgConnection& db_;
   GameShard& game_;
+  std::atomic<uint64_t>* stored_ = nullptr;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
