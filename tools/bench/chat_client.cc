@@ -1,10 +1,6 @@
 #include "chat_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,29 +11,20 @@
 
 #include "base/clock.h"
 #include "reply_scan.h"
-#include "ws_client_frame.h"
+#include "ws_epoll_client.h"
 
 namespace asobi::bench {
 namespace {
 
-constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3 sample
-constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 constexpr int64_t kMs = 1000000;
 constexpr int64_t kCloseTimeoutNs = 3000 * kMs;
 constexpr int64_t kConnectTimeoutNs = 30000 * kMs;
 
 enum class St { kIdle, kConnecting, kUpgrading, kAuth, kJoining, kReady, kClosing, kDone };
 
-struct Conn {
-  int fd = -1;
+struct Conn : WsConnBase {
   St st = St::kIdle;
-  int index = 0;  // global socket index
-  std::string in, out;
-  size_t out_off = 0;
-  bool want_write = false;
-  int64_t since_ns = 0;
   uint32_t seq = 0;
-  uint32_t mask = 0x9e3779b9u;
 };
 
 // Parses `"content":"b<socket>.<seq>.<scheduled ns>` (the bench's own content).
@@ -63,18 +50,10 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
-class Loop {
+class Loop : public WsEpollClient<Loop, Conn> {
  public:
   Loop(const ChatOptions& o, int first, int count, ChatControl* ctl, ChatStats* st)
-      : o_(o), ctl_(ctl), st_(st), conns_(size_t(count)) {
-    for (int i = 0; i < count; ++i) {
-      conns_[size_t(i)].index = first + i;
-      conns_[size_t(i)].mask ^= uint32_t(first + i) * 2654435761u;
-    }
-    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&addr_);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(o.port);
-    inet_pton(AF_INET, o.host.c_str(), &a->sin_addr);
+      : WsEpollClient(o.host, o.port, first, count), o_(o), ctl_(ctl), st_(st) {
     if (o.pattern == ChatPattern::kChannel) {
       senders_ = std::max(0, std::min(count, o.senders - first));
       rate_ = senders_ > 0 ? o.rate * senders_ / std::max(1, o.senders) : 0;
@@ -139,6 +118,8 @@ class Loop {
   }
 
  private:
+  friend class WsEpollClient<Loop, Conn>;
+
   // Sends every message whose scheduled time has come (open loop: latency counts from the
   // scheduled time, so a late send still counts from when it was due).
   void SendDue(int64_t now, int64_t window_start, int64_t window_end) {
@@ -185,26 +166,6 @@ class Loop {
     ctl_->settled.fetch_add(1, std::memory_order_relaxed);
   }
 
-  void StartConnect(Conn& c, int64_t now) {
-    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
-    if (rc != 0 && errno != EINPROGRESS) {
-      ++st_->failed_in[std::string("connect: ") + std::strerror(errno)];
-      close(c.fd);
-      c.fd = -1;
-      c.st = St::kDone;
-      Settle(false);
-      return;
-    }
-    ++live_;
-    c.st = St::kConnecting;
-    c.since_ns = now;
-    epoll_event ev{EPOLLIN | EPOLLOUT, {.ptr = &c}};
-    epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
-  }
-
   void Done(Conn& c) {
     if (c.fd < 0) return;
     if (c.st < St::kReady) {
@@ -213,111 +174,21 @@ class Loop {
       ++st_->failed_in[kWhere[int(c.st)]];
       Settle(false);
     }
-    epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
-    close(c.fd);
-    c.fd = -1;
-    c.st = St::kDone;
-    --live_;
+    Release(c);
   }
 
-  void Watch(Conn& c, bool write) {
-    if (c.want_write == write || c.fd < 0) return;
-    c.want_write = write;
-    epoll_event ev{EPOLLIN | (write ? uint32_t(EPOLLOUT) : 0u), {.ptr = &c}};
-    epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+  void ConnectFailed(Conn&, int err) {
+    ++st_->failed_in[std::string("connect: ") + std::strerror(err)];
+    Settle(false);
   }
 
-  void Flush(Conn& c) {
-    while (c.out_off < c.out.size()) {
-      ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
-      if (n > 0) {
-        c.out_off += size_t(n);
-        continue;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Watch(c, true);
-      return Done(c);
-    }
-    c.out.clear();
-    c.out_off = 0;
-    Watch(c, false);
+  const std::string& TokenOf(const Conn& c) const {
+    return o_.tokens[size_t(c.index) % o_.tokens.size()];
   }
 
-  uint32_t NextMask(Conn& c) {
-    c.mask ^= c.mask << 13;
-    c.mask ^= c.mask >> 17;
-    c.mask ^= c.mask << 5;
-    return c.mask;
-  }
-
-  void SendText(Conn& c, std::string_view json) {
-    if (c.fd < 0) return;
-    AppendMaskedFrame(kOpText, json, NextMask(c), &c.out);
-    Flush(c);
-  }
-
-  void OnEvent(Conn& c, uint32_t events, int64_t now) {
-    if (c.fd < 0) return;
-    if (c.st == St::kConnecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) return Done(c);
-      c.st = St::kUpgrading;
-      c.since_ns = now;
-      c.out = "GET /ws HTTP/1.1\r\nHost: " + o_.host +
-              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-              std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-      c.want_write = true;
-      Flush(c);
-      return;
-    }
-    if (events & EPOLLOUT) Flush(c);
-    if (c.fd >= 0 && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) OnReadable(c, now);
-  }
-
-  void OnReadable(Conn& c, int64_t now) {
-    char buf[65536];
-    for (;;) {
-      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
-      if (n > 0) {
-        c.in.append(buf, size_t(n));
-        if (size_t(n) < sizeof buf) break;
-        continue;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (c.st != St::kClosing) ++st_->closed_by_server;
-      if (c.st == St::kClosing && o_.pattern == ChatPattern::kChurn) ++st_->churned;
-      return Done(c);
-    }
-    if (c.st == St::kUpgrading) {
-      size_t end = c.in.find("\r\n\r\n");
-      if (end == std::string::npos) return;
-      std::string_view head(c.in.data(), end);
-      if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(kAccept) == std::string_view::npos) {
-        return Done(c);
-      }
-      c.in.erase(0, end + 4);
-      c.st = St::kAuth;
-      c.since_ns = now;
-      const std::string& token = o_.tokens[size_t(c.index) % o_.tokens.size()];
-      SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" + token + "\"}}");
-    }
-    size_t off = 0;
-    while (c.fd >= 0) {
-      ServerFrame f;
-      size_t used = 0;
-      FrameParse p = ParseServerFrame(std::string_view(c.in).substr(off), 1 << 20, &f, &used);
-      if (p == FrameParse::kNeedMore) break;
-      if (p == FrameParse::kBad) return Done(c);
-      off += used;
-      if (f.opcode == kOpText) OnText(c, f.payload, now);
-      if (f.opcode == kOpClose) {
-        if (c.st == St::kClosing && o_.pattern == ChatPattern::kChurn) ++st_->churned;
-        if (c.st != St::kClosing) ++st_->closed_by_server;
-        return Done(c);
-      }
-    }
-    if (c.fd >= 0) c.in.erase(0, off);
+  void OnServerClosed(Conn& c, bool /*close_frame*/) {
+    if (c.st == St::kClosing && o_.pattern == ChatPattern::kChurn) ++st_->churned;
+    if (c.st != St::kClosing) ++st_->closed_by_server;
   }
 
   void OnText(Conn& c, std::string_view json, int64_t now) {
@@ -366,10 +237,7 @@ class Loop {
 
   void CloseConn(Conn& c, int64_t now) {
     if (c.fd < 0 || c.st == St::kClosing) return;
-    c.st = St::kClosing;
-    c.since_ns = now;
-    AppendMaskedClose(1000, "", NextMask(c), &c.out);
-    Flush(c);
+    SendClose(c, now);
   }
 
   void Timers(Conn& c, int64_t now) {
@@ -392,10 +260,6 @@ class Loop {
   const ChatOptions& o_;
   ChatControl* ctl_;
   ChatStats* st_;
-  std::vector<Conn> conns_;
-  sockaddr_storage addr_{};
-  int ep_ = -1;
-  size_t live_ = 0;
   int64_t last_scan_ = 0;
   int senders_ = 0;
   double rate_ = 0;

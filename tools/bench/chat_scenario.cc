@@ -6,14 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/clock.h"
 #include "chat_client.h"
+#include "client_flags.h"
 #include "proc_stats.h"
+#include "token_file.h"
 
 namespace asobi::bench {
 namespace {
@@ -40,32 +41,12 @@ const char kUsage[] =
     "  --server-pid P      report the server's CPU over the window\n"
     "  --json              one JSON object instead of text\n";
 
-bool Flag(int argc, char** argv, int* i, const char* name, std::string* out) {
-  std::string a = argv[*i];
-  std::string eq = std::string(name) + "=";
-  if (a.rfind(eq, 0) == 0) {
-    *out = a.substr(eq.size());
-    return true;
-  }
-  if (a == name && *i + 1 < argc) {
-    *out = argv[++*i];
-    return true;
-  }
-  return false;
-}
-
 bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, bool* help) {
+  const ClientFlags common{&o->host, &o->port, &o->json, help};
   for (int i = 1; i < argc; ++i) {
-    std::string v, a = argv[i];
-    if (a == "--help" || a == "-h") {
-      *help = true;
-    } else if (a == "--json") {
-      o->json = true;
-    } else if (Flag(argc, argv, &i, "--host", &v)) {
-      o->host = v;
-    } else if (Flag(argc, argv, &i, "--port", &v)) {
-      o->port = uint16_t(std::atoi(v.c_str()));
-    } else if (Flag(argc, argv, &i, "--sockets", &v) || Flag(argc, argv, &i, "-n", &v)) {
+    if (CommonClientFlag(argc, argv, &i, common)) continue;
+    std::string v;
+    if (Flag(argc, argv, &i, "--sockets", &v) || Flag(argc, argv, &i, "-n", &v)) {
       o->sockets = std::atoi(v.c_str());
     } else if (Flag(argc, argv, &i, "--token-file", &v)) {
       o->token_file = v;
@@ -116,18 +97,10 @@ bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, bool* help) {
 }
 
 bool Load(ChatOptions* o) {
-  std::ifstream f(o->token_file);
-  std::string line;
-  while (std::getline(f, line)) {
-    std::istringstream ss(line);
-    std::string token, id;
-    if (ss >> token >> id && token[0] != '#') {
-      o->tokens.push_back(token);
-      o->player_ids.push_back(id);
-    }
-  }
+  LoadTokenFile(o->token_file, &o->tokens, &o->player_ids);
   if (o->pattern == ChatPattern::kRooms) {
     std::ifstream r(o->room_file);
+    std::string line;
     while (std::getline(r, line)) {
       if (!line.empty()) o->rooms.push_back(line);
     }

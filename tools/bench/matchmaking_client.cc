@@ -1,10 +1,6 @@
 #include "matchmaking_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,13 +9,11 @@
 
 #include "base/clock.h"
 #include "reply_scan.h"
-#include "ws_client_frame.h"
+#include "ws_epoll_client.h"
 
 namespace asobi::bench {
 namespace {
 
-constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3 sample
-constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 constexpr int64_t kMs = 1000000;
 constexpr int64_t kLeaveTimeoutNs = 10000 * kMs;
 constexpr int64_t kCloseTimeoutNs = 3000 * kMs;
@@ -38,18 +32,11 @@ enum class St {
   kDone
 };
 
-struct Conn {
-  int fd = -1;
+struct Conn : WsConnBase {
   St st = St::kIdle;
-  int index = 0;  // global player index
-  std::string in, out;
-  size_t out_off = 0;
-  bool want_write = false;
-  int64_t since_ns = 0;  // entered the current state
   int64_t due_add_ns = 0, add_ns = 0, last_state_ns = 0, next_input_ns = 0, play_end_ns = 0;
   uint64_t states = 0;
   int64_t vote_end_ns = 0;  // match.vote_start received + its window_ms
-  uint32_t mask = 0x9e3779b9u;
   bool right = true;
 };
 
@@ -83,20 +70,11 @@ uint64_t CountOf(std::string_view hay, std::string_view needle) {
 
 constexpr const char* kArenaOptions[] = {"rapid_fire", "heavy_rounds", "vampire"};
 
-class Loop {
+class Loop : public WsEpollClient<Loop, Conn> {
  public:
   Loop(const MmOptions& o, const std::vector<std::string>& tokens, int first, int count,
        MmControl* ctl, MmStats* st)
-      : o_(o), tokens_(tokens), ctl_(ctl), st_(st), conns_(size_t(count)) {
-    for (int i = 0; i < count; ++i) {
-      conns_[size_t(i)].index = first + i;
-      conns_[size_t(i)].mask ^= uint32_t(first + i) * 2654435761u;
-    }
-    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&addr_);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(o.port);
-    inet_pton(AF_INET, o.host.c_str(), &a->sin_addr);
-  }
+      : WsEpollClient(o.host, o.port, first, count), o_(o), tokens_(tokens), ctl_(ctl), st_(st) {}
 
   void Run() {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
@@ -130,136 +108,32 @@ class Loop {
   }
 
  private:
+  friend class WsEpollClient<Loop, Conn>;
+
   void Settle(bool ok) {
     ok ? ++st_->authenticated : ++st_->connect_failed;
     ctl_->settled.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  void StartConnect(Conn& c, int64_t now) {
-    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
-    if (rc != 0 && errno != EINPROGRESS) {
-      close(c.fd);
-      c.fd = -1;
-      c.st = St::kDone;
-      Settle(false);
-      return;
-    }
-    ++live_;
-    c.st = St::kConnecting;
-    c.since_ns = now;
-    epoll_event ev{EPOLLIN | EPOLLOUT, {.ptr = &c}};
-    epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
   }
 
   void Done(Conn& c) {
     if (c.fd < 0) return;
     if (c.st < St::kReady) Settle(false);
     if (c.st == St::kQueued) ++st_->unmatched;
-    epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
-    close(c.fd);
-    c.fd = -1;
-    c.st = St::kDone;
-    --live_;
+    Release(c);
     if (c.states > 0 || c.add_ns > 0) {
       st_->min_states_per_player = std::min(st_->min_states_per_player, c.states);
     }
   }
 
-  void Watch(Conn& c, bool write) {
-    if (c.want_write == write || c.fd < 0) return;
-    c.want_write = write;
-    epoll_event ev{EPOLLIN | (write ? uint32_t(EPOLLOUT) : 0u), {.ptr = &c}};
-    epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+  void ConnectFailed(Conn&, int /*err*/) { Settle(false); }
+
+  const std::string& TokenOf(const Conn& c) const {
+    return tokens_[size_t(c.index) % tokens_.size()];
   }
 
-  void Flush(Conn& c) {
-    while (c.out_off < c.out.size()) {
-      ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
-      if (n > 0) {
-        c.out_off += size_t(n);
-        continue;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Watch(c, true);
-      return Done(c);
-    }
-    c.out.clear();
-    c.out_off = 0;
-    Watch(c, false);
-  }
-
-  uint32_t NextMask(Conn& c) {
-    c.mask ^= c.mask << 13;
-    c.mask ^= c.mask >> 17;
-    c.mask ^= c.mask << 5;
-    return c.mask;
-  }
-
-  void SendText(Conn& c, std::string_view json) {
-    AppendMaskedFrame(kOpText, json, NextMask(c), &c.out);
-    Flush(c);
-  }
-
-  void OnEvent(Conn& c, uint32_t events, int64_t now) {
-    if (c.fd < 0) return;
-    if (c.st == St::kConnecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) return Done(c);
-      c.st = St::kUpgrading;
-      c.since_ns = now;
-      c.out = "GET /ws HTTP/1.1\r\nHost: " + o_.host +
-              "\r\nUpgrade: websocket\r\n"
-              "Connection: Upgrade\r\nSec-WebSocket-Key: " +
-              std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
-      c.want_write = true;
-      Flush(c);
-      return;
-    }
-    if (events & EPOLLOUT) Flush(c);
-    if (c.fd >= 0 && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) OnReadable(c, now);
-  }
-
-  void OnReadable(Conn& c, int64_t now) {
-    char buf[16384];
-    for (;;) {
-      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
-      if (n > 0) {
-        c.in.append(buf, size_t(n));
-        continue;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (c.st != St::kClosing) ++st_->closed_by_server;
-      return Done(c);
-    }
-    if (c.st == St::kUpgrading) {
-      size_t end = c.in.find("\r\n\r\n");
-      if (end == std::string::npos) return;
-      std::string_view head(c.in.data(), end);
-      if (head.rfind("HTTP/1.1 101", 0) != 0 || head.find(kAccept) == std::string_view::npos) {
-        return Done(c);
-      }
-      c.in.erase(0, end + 4);
-      c.st = St::kAuth;
-      c.since_ns = now;
-      const std::string& token = tokens_[size_t(c.index) % tokens_.size()];
-      SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" + token + "\"}}");
-    }
-    size_t off = 0;
-    while (c.fd >= 0) {
-      ServerFrame f;
-      size_t used = 0;
-      FrameParse p = ParseServerFrame(std::string_view(c.in).substr(off), 1 << 20, &f, &used);
-      if (p == FrameParse::kNeedMore) break;
-      if (p == FrameParse::kBad) return Done(c);
-      off += used;
-      if (f.opcode == kOpText) OnText(c, f.payload, now);
-      if (f.opcode == kOpClose) return Done(c);
-    }
-    if (c.fd >= 0) c.in.erase(0, off);
+  // A close frame is not counted as closed by the server (only EOF or a reset is).
+  void OnServerClosed(Conn& c, bool close_frame) {
+    if (!close_frame && c.st != St::kClosing) ++st_->closed_by_server;
   }
 
   void OnText(Conn& c, std::string_view json, int64_t now) {
@@ -329,10 +203,7 @@ class Loop {
   void CloseConn(Conn& c, int64_t now) {
     if (c.fd < 0 || c.st == St::kClosing) return;
     if (c.st == St::kQueued) ++st_->unmatched;
-    c.st = St::kClosing;
-    c.since_ns = now;
-    AppendMaskedClose(1000, "", NextMask(c), &c.out);
-    Flush(c);
+    SendClose(c, now);
   }
 
   void Timers(Conn& c, int64_t now) {
@@ -391,10 +262,6 @@ class Loop {
   const std::vector<std::string>& tokens_;
   MmControl* ctl_;
   MmStats* st_;
-  std::vector<Conn> conns_;
-  sockaddr_storage addr_{};
-  int ep_ = -1;
-  size_t live_ = 0;
   int64_t last_scan_ = 0;
   bool went_ = false;
 };

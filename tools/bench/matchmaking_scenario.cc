@@ -5,15 +5,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "client_flags.h"
 #include "matchmaking_client.h"
 #include "proc_stats.h"
+#include "token_file.h"
 
 namespace asobi::bench {
 namespace {
@@ -37,35 +38,15 @@ const char kUsage[] =
     "                      vote-result latency (window end -> match.vote_result)\n"
     "  --json              one JSON object instead of text\n";
 
-bool Flag(int argc, char** argv, int* i, const char* name, std::string* out) {
-  std::string a = argv[*i];
-  std::string eq = std::string(name) + "=";
-  if (a.rfind(eq, 0) == 0) {
-    *out = a.substr(eq.size());
-    return true;
-  }
-  if (a == name && *i + 1 < argc) {
-    *out = argv[++*i];
-    return true;
-  }
-  return false;
-}
-
 bool Parse(int argc, char** argv, MmOptions* o, bool* help) {
+  const ClientFlags common{&o->host, &o->port, &o->json, help};
   bool mode_set = false;
   for (int i = 1; i < argc; ++i) {
-    std::string v, a = argv[i];
-    if (a == "--help" || a == "-h") {
-      *help = true;
-    } else if (a == "--json") {
-      o->json = true;
-    } else if (a == "--arena") {
+    if (CommonClientFlag(argc, argv, &i, common)) continue;
+    std::string v;
+    if (std::string_view(argv[i]) == "--arena") {
       o->arena = true;
       if (!mode_set) o->mode = "arena";
-    } else if (Flag(argc, argv, &i, "--host", &v)) {
-      o->host = v;
-    } else if (Flag(argc, argv, &i, "--port", &v)) {
-      o->port = uint16_t(std::atoi(v.c_str()));
     } else if (Flag(argc, argv, &i, "--players", &v) || Flag(argc, argv, &i, "-n", &v)) {
       o->players = std::atoi(v.c_str());
     } else if (Flag(argc, argv, &i, "--token-file", &v)) {
@@ -91,18 +72,6 @@ bool Parse(int argc, char** argv, MmOptions* o, bool* help) {
     }
   }
   return o->players > 0 && o->port > 0 && !o->token_file.empty();
-}
-
-std::vector<std::string> LoadTokens(const std::string& path) {
-  std::vector<std::string> out;
-  std::ifstream f(path);
-  std::string line;
-  while (std::getline(f, line)) {
-    std::istringstream ss(line);
-    std::string token;
-    if (ss >> token && token[0] != '#') out.push_back(token);
-  }
-  return out;
 }
 
 void Pct(FILE* f, const char* name, const Histogram& h, bool json, bool last = false) {
@@ -205,7 +174,8 @@ int RunMatchmakingScenario(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  std::vector<std::string> tokens = LoadTokens(o.token_file);
+  std::vector<std::string> tokens;
+  LoadTokenFile(o.token_file, &tokens, nullptr);
   if (tokens.empty()) {
     std::fprintf(stderr, "asobi-bench matchmaking: no tokens in %s\n", o.token_file.c_str());
     return 2;
