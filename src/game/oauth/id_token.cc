@@ -79,6 +79,7 @@ Result<ParsedIdToken> ParseIdToken(std::string_view token) {
 
 Result<IdClaims> CheckClaims(std::string_view payload_json, const IdTokenPolicy& policy,
                              int64_t now_s) {
+  if (payload_json.empty()) return Reject("malformed_token");  // (and no null buffer to parse)
   simdjson::dom::parser parser;
   simdjson::dom::element c;
   if (parser.parse(payload_json.data(), payload_json.size(), true).get(c) != simdjson::SUCCESS ||

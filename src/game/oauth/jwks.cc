@@ -89,6 +89,7 @@ const Jwk* KeySet::Find(std::string_view kid) const {
 
 Result<KeySet> ParseJwks(std::string_view json) {
   if (json.size() > kMaxJwksBytes) return MakeError("bad_jwks", "JWKS document too large");
+  if (json.empty()) return MakeError("bad_jwks", "empty JWKS document");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(json.data(), json.size(), true).get(root) != simdjson::SUCCESS ||

@@ -43,6 +43,7 @@ SteamVerifier::SteamVerifier(SteamConfig config, Fetcher fetcher)
 }
 
 Result<IdClaims> SteamVerifier::ReadResponse(std::string_view body) {
+  if (body.empty()) return Reject("steam_unavailable");  // (and no null buffer to parse)
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS ||
