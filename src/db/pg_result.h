@@ -25,6 +25,7 @@ inline constexpr std::string_view kDbTimeout = "db_timeout";          // stateme
 /// SQLSTATE codes callers commonly branch on.
 inline constexpr std::string_view kUniqueViolation = "23505";
 inline constexpr std::string_view kForeignKeyViolation = "23503";
+inline constexpr std::string_view kCheckViolation = "23514";
 inline constexpr std::string_view kQueryCanceled = "57014";     // statement_timeout, cancel
 inline constexpr std::string_view kLockNotAvailable = "55P03";  // lock_timeout
 

@@ -149,6 +149,57 @@ TEST_F(TournamentTest, JoinAndItsErrors) {
   EXPECT_EQ(Call("POST", join, "").status, 401);
 }
 
+// docs/decisions.md "Tournament entry fees": the fee is debited with the join, in one
+// transaction; a wallet too low (or missing) joins nothing and charges nothing.
+TEST_F(TournamentTest, EntryFeeIsChargedWithTheJoinOrNothingHappens) {
+  constexpr char kFee[] = "0190c000-0000-7000-8000-000000000006";
+  constexpr char kBadFee[] = "0190c000-0000-7000-8000-000000000007";
+  auto [rich, tr] = Register("trn_fee_rich");
+  auto [poor, tp] = Register("trn_fee_poor");
+  Create(kFee, "Fee", "bfee", "pending", "now() + interval '1 day'", "now() + interval '2 days'");
+  Q(std::string("UPDATE tournaments SET entry_fee = '{\"gold\": 30, \"gems\": 2}' WHERE id = '") +
+    kFee + "'");
+  Q("INSERT INTO wallets (id, player_id, currency, balance, inserted_at, updated_at) VALUES "
+    "('0190c000-0000-7000-8000-0000000001a1', '" +
+    rich +
+    "', 'gold', 100, now(), now()), "
+    "('0190c000-0000-7000-8000-0000000001a2', '" +
+    rich +
+    "', 'gems', 5, now(), now()), "
+    "('0190c000-0000-7000-8000-0000000001a3', '" +
+    poor + "', 'gold', 100, now(), now())");
+  const std::string join = std::string("/api/v1/tournaments/") + kFee + "/join";
+  EXPECT_EQ(Call("POST", join, "", tr).status, 200);
+  EXPECT_EQ(Balance(rich), "70");
+  EXPECT_EQ(Q("SELECT balance FROM wallets WHERE player_id = '" + rich + "' AND currency = 'gems'"),
+            "3");
+  EXPECT_EQ(Q("SELECT string_agg(t.amount || ':' || t.balance_after || ':' || t.reason || ':' || "
+              "t.reference_id, ',' ORDER BY w.currency) FROM transactions t JOIN wallets w ON "
+              "w.id = t.wallet_id WHERE w.player_id = '" +
+              rich + "'"),
+            std::string("-2:3:tournament_entry:") + kFee + ",-30:70:tournament_entry:" + kFee);
+  // Joining again is refused before anything is charged.
+  HttpResponse r = Call("POST", join, "", tr);
+  EXPECT_EQ(Json(r).Str({"error", "code"}), "tournament.already_joined");
+  EXPECT_EQ(Balance(rich), "70");
+  // The poor player has gold but no gems wallet: 402, not joined, the gold untouched.
+  r = Call("POST", join, "", tp);
+  EXPECT_EQ(r.status, 402) << r.body;
+  EXPECT_EQ(Json(r).Str({"error", "code"}), "economy.insufficient_funds");
+  EXPECT_EQ(Balance(poor), "100");
+  EXPECT_EQ(Q("SELECT count(*) FROM wallets WHERE player_id = '" + poor + "'"), "1");
+  EXPECT_EQ(Q("SELECT count(*) FROM tournament_participants WHERE player_id = '" + poor + "'"),
+            "0");
+  // An unreadable fee refuses the join instead of letting players in for free.
+  Create(kBadFee, "Bad fee", "bbad", "pending", "now() + interval '1 day'",
+         "now() + interval '2 days'");
+  Q(std::string("UPDATE tournaments SET entry_fee = '{\"gold\": -5}' WHERE id = '") + kBadFee +
+    "'");
+  r = Call("POST", std::string("/api/v1/tournaments/") + kBadFee + "/join", "", tr);
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(Balance(rich), "70");
+}
+
 TEST_F(TournamentTest, RewardsByRankExactlyOnceAcrossARestart) {
   std::vector<std::pair<std::string, std::string>> p;
   for (int i = 0; i < 5; ++i) {

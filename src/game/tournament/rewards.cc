@@ -30,6 +30,27 @@ Result<std::vector<RewardRange>> ParseRewards(std::string_view json) {
   return out;
 }
 
+Result<std::vector<EntryFee>> ParseEntryFee(std::string_view json) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (json.empty() || parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return MakeError("invalid_entry_fee");
+  }
+  std::vector<EntryFee> out;
+  if (root.is_null() || (root.is_array() && root.get_array().size() == 0)) return out;
+  simdjson::dom::object fees;
+  if (root.get_object().get(fees) != simdjson::SUCCESS) return MakeError("invalid_entry_fee");
+  for (auto [key, value] : fees) {
+    int64_t amount = 0;
+    if (key.empty() || key.size() > 255 || value.get_int64().get(amount) != simdjson::SUCCESS ||
+        amount < 1 || amount > 2147483647 || out.size() == kMaxEntryFeeCurrencies) {
+      return MakeError("invalid_entry_fee");
+    }
+    out.push_back({std::string(key), amount});
+  }
+  return out;
+}
+
 int64_t DeepestRank(const std::vector<RewardRange>& rewards) {
   int64_t deepest = 0;
   for (const RewardRange& r : rewards) deepest = std::max(deepest, r.to);

@@ -27,6 +27,21 @@ struct RewardRange {
 /// a currency of 1-255 bytes and an integer amount 1 .. 2^31 - 1.
 Result<std::vector<RewardRange>> ParseRewards(std::string_view json);
 
+/// One currency of a tournament's `entry_fee` (docs/decisions.md "Tournament entry fees").
+struct EntryFee {
+  std::string currency;  // 1-255 bytes
+  int64_t amount = 0;    // 1 .. 2^31 - 1
+};
+
+/// At most this many currencies in one `entry_fee`.
+inline constexpr size_t kMaxEntryFeeCurrencies = 8;
+
+/// Parses the `entry_fee` column: an object `{"<currency>": <amount>, ...}`; `{}`, `[]` or
+/// `null` mean free entry. Errors (reason "invalid_entry_fee"): anything else, a currency of 0
+/// or over 255 bytes, an amount that is not an integer 1 .. 2^31 - 1, more than
+/// kMaxEntryFeeCurrencies currencies.
+Result<std::vector<EntryFee>> ParseEntryFee(std::string_view json);
+
 /// The deepest rank any range rewards (0 for none).
 int64_t DeepestRank(const std::vector<RewardRange>& rewards);
 

@@ -20,6 +20,9 @@ void RespondFailure(HttpCall& c, const std::string& reason) {
   if (reason == "already_joined") {
     return RespondError(c, "tournament.already_joined", "You already joined this tournament.");
   }
+  if (reason == "insufficient_funds") {
+    return RespondError(c, "economy.insufficient_funds", "The wallet balance is too low.");
+  }
   RespondError(c, reason);
 }
 

@@ -11,9 +11,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "db/pg_connection.h"
+#include "game/tournament/rewards.h"
 #include "reactor/reactor.h"
 
 namespace asobi::tournament {
@@ -31,11 +33,16 @@ class TournamentService {
   void List(std::optional<std::string> status, int limit, JsonCallback done);
   /// One tournament row. Errors: not_found.
   void Get(std::string id, JsonCallback done);
-  /// Joins `player_id` to tournament `id` (stored in tournament_participants). Errors:
-  /// not_found, already_joined, full (max_entries reached).
+  /// Joins `player_id` to tournament `id` (stored in tournament_participants) and charges its
+  /// `entry_fee` in the same database transaction (docs/decisions.md "Tournament entry fees").
+  /// Errors: not_found, already_joined, full (max_entries reached), insufficient_funds (a
+  /// wallet below its fee: nothing joined, nothing charged), internal (unreadable entry_fee),
+  /// not_ready.
   void Join(std::string id, std::string player_id, std::function<void(Status)> done);
 
  private:
+  void JoinAndCharge(const std::string& id, const std::string& player_id,
+                     const std::vector<EntryFee>& fees, std::function<void(Status)> done);
   void FailLater(std::function<void(Error)> done, std::string reason);
 
   Reactor& reactor_;

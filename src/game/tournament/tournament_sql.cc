@@ -51,6 +51,30 @@ const db::Statement kJoin(
     "(SELECT count(*) FROM t)",
     {PgType::kUuid, PgType::kUuid, PgType::kUuid});
 
+const db::Statement kEntryFee(
+    "tournament_entry_fee",
+    "SELECT coalesce(entry_fee, '{}'::jsonb)::text FROM tournaments WHERE id = $1",
+    {PgType::kUuid});
+
+const db::Statement kEnsureFeeWallet(
+    "tournament_ensure_fee_wallet",
+    "INSERT INTO wallets (id, player_id, currency, balance, inserted_at, updated_at) "
+    "SELECT $1, $2, $3, 0, now(), now() WHERE EXISTS (SELECT 1 FROM tournament_participants "
+    "WHERE id = $4) ON CONFLICT (player_id, currency) DO NOTHING",
+    {PgType::kUuid, PgType::kUuid, PgType::kVarchar, PgType::kUuid});
+
+const db::Statement kChargeFee(
+    "tournament_charge_fee",
+    "WITH upd AS (UPDATE wallets SET balance = balance - $5, updated_at = now() "
+    "WHERE player_id = $3 AND currency = $4 AND EXISTS (SELECT 1 FROM tournament_participants "
+    "WHERE id = $2) RETURNING id, balance) "
+    "INSERT INTO transactions (id, wallet_id, amount, balance_after, reason, reference_type, "
+    "reference_id, metadata, idempotency_key, inserted_at) SELECT $1, id, -$5, balance, "
+    "'tournament_entry', 'tournament', $6, '{}'::jsonb, 'tournament_entry:' || $6, now() "
+    "FROM upd",
+    {PgType::kUuid, PgType::kUuid, PgType::kUuid, PgType::kVarchar, PgType::kInt8,
+     PgType::kVarchar});
+
 const db::Statement kTablesReady(
     "tournament_tables_ready",
     "SELECT to_regclass('tournament_participants') IS NOT NULL AND "

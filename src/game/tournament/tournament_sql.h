@@ -16,6 +16,20 @@ extern const db::Statement kLockJoinable;
 /// ($1 new row id, $2 tournament id, $3 player id) -> one row: (already joined, entry count
 /// before, inserted). Inserts only when not joined and under the max_entries of kLockJoinable.
 extern const db::Statement kJoin;
+/// ($1 id) -> one row: the tournament's entry_fee as JSON text ('{}' when NULL); no rows when
+/// absent.
+extern const db::Statement kEntryFee;
+/// ($1 new wallet id, $2 player id, $3 currency, $4 participant row id) creates the player's
+/// (empty) wallet of `currency` when absent, only if participant row $4 exists (kJoin inserted
+/// it earlier in the same transaction). No rows.
+extern const db::Statement kEnsureFeeWallet;
+/// ($1 new transaction id, $2 participant row id, $3 player id, $4 currency, $5 amount,
+/// $6 tournament id as text) debits the entry fee, only if participant row $2 exists: the
+/// balance and one `transactions` row (reason `tournament_entry`, reference tournament/<id>,
+/// idempotency key `tournament_entry:<id>`) in one statement, as the ledger requires
+/// (economy_service.h). A balance too low fails the statement with a CHECK violation
+/// (wallets_balance_non_negative), which rolls the whole join back.
+extern const db::Statement kChargeFee;
 /// () -> one row: true once the migrations created every table the clock uses (it must not
 /// prepare statements on them earlier: a failed prepare stays failed on that session).
 extern const db::Statement kTablesReady;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace asobi::tournament {
 namespace {
 
@@ -40,6 +42,33 @@ TEST(RewardsTest, MalformedIsRefused) {
         R"([{"from":1,"to":1,"currency":"g","amount":2147483648}])",
         R"([{"from":1,"to":1000001,"currency":"g","amount":1}])"}) {
     EXPECT_FALSE(ParseRewards(bad).ok()) << bad;
+  }
+}
+
+TEST(EntryFeeTest, FreeAndCharged) {
+  for (const char* free : {"{}", "[]", "null"}) {
+    auto r = ParseEntryFee(free);
+    ASSERT_TRUE(r.ok()) << free;
+    EXPECT_TRUE(r->empty()) << free;
+  }
+  auto r = ParseEntryFee(R"({"gold": 30, "gems": 2147483647})");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].currency, "gold");
+  EXPECT_EQ((*r)[0].amount, 30);
+  EXPECT_EQ((*r)[1].amount, 2147483647);
+}
+
+TEST(EntryFeeTest, MalformedIsRefused) {
+  std::string nine = "{";
+  for (int i = 0; i < 9; ++i) nine += (i ? ",\"c" : "\"c") + std::to_string(i) + "\":1";
+  nine += "}";
+  for (std::string bad :
+       {std::string(""), std::string("{"), std::string("1"), std::string("[1]"),
+        std::string(R"({"gold":0})"), std::string(R"({"gold":-1})"), std::string(R"({"gold":1.5})"),
+        std::string(R"({"gold":"1"})"), std::string(R"({"gold":2147483648})"),
+        std::string(R"({"":1})"), "{\"" + std::string(256, 'c') + "\":1}", nine}) {
+    EXPECT_FALSE(ParseEntryFee(bad).ok()) << bad;
   }
 }
 
