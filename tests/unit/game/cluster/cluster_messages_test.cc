@@ -25,10 +25,11 @@ TEST(ClusterMessages, DeliverAndPresenceRoundTrip) {
   EXPECT_EQ(m.player, "p1");
   EXPECT_EQ(m.body, R"({"type":"x"})");
   std::string frame_with_newlines = "{\n\"type\":\"x\"\n}";
-  ASSERT_TRUE(cluster_directory::Parse(
-      cluster_directory::EncodeDeliver("n", "p", frame_with_newlines), &m));
+  std::string multi_line = cluster_directory::EncodeDeliver("n", "p", frame_with_newlines);
+  ASSERT_TRUE(cluster_directory::Parse(multi_line, &m));  // m views into multi_line
   EXPECT_EQ(m.body, frame_with_newlines);
-  ASSERT_TRUE(cluster_directory::Parse(cluster_directory::EncodePresence("n", "p", false), &m));
+  std::string presence = cluster_directory::EncodePresence("n", "p", false);
+  ASSERT_TRUE(cluster_directory::Parse(presence, &m));
   EXPECT_EQ(m.kind, 'P');
   EXPECT_EQ(m.body, "0");
 }
