@@ -302,6 +302,21 @@ TEST_F(ClusterTest, NatsRefusesClientsWithoutTheCredentialAndAsobiRefusesForgedS
   EXPECT_EQ(r.Str({"type"}), "presence.updated") << r.text();
 }
 
+TEST_F(ClusterTest, NodeStartsWithNatsUnreachableAndServesDegraded) {
+  ServerProcess c;
+  ServerOptions o = NodeOptions("node_c");
+  for (std::string& f : o.flags) {  // nothing listens on this port
+    if (f.rfind("nats://", 0) == 0) f = "nats://127.0.0.1:" + std::to_string(FreePort());
+  }
+  ASSERT_TRUE(StartReady(&c, o));
+  EXPECT_EQ(ReadyBody(c.port()), R"({"status":"degraded","cluster":"disconnected"})");
+  EXPECT_EQ(Metric(c.port(), "asobi_cluster_connected"), 0);
+  auto [p, token] = RegisterPlayer(c.port(), "cl_start_down");
+  Socket s;
+  EXPECT_TRUE(s.Connect(c.port(), token));
+  EXPECT_TRUE(c.Stop());
+}
+
 // Last: kills NATS.
 TEST_F(ClusterTest, ZNodeWithoutNatsServesLocalPlayersReportsDegradedAndReconnects) {
   EXPECT_EQ(ReadyBody(b_->port()), R"({"status":"ready"})");
