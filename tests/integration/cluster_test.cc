@@ -2,8 +2,9 @@
 // with a user/password on a free port, two asobi nodes on one PostgreSQL. Checks a DM between
 // players on different nodes, that a token revoked (logout) on node A stops working on node B
 // at once (not after the 60 s cache TTL), that messages from a client without the NATS
-// credential are refused by NATS and forged ones (unknown node) by asobi, and that a node whose
-// NATS dies keeps serving its local players, reports /ready degraded, and reconnects.
+// credential are refused by NATS and forged ones (unknown node) by asobi, that a node started
+// with NATS unreachable serves degraded, and that a node whose NATS dies keeps serving its local
+// players, reports /ready degraded, and reconnects.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <nats/nats.h>
