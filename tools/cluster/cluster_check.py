@@ -188,10 +188,35 @@ def step(msg):
     print("cluster_check: " + msg, flush=True)
 
 
+def establish(players, senders, channel):
+    """chat.joined promises local delivery; across nodes delivery starts once each node's
+    subscription reached the NATS cluster. One player per node sends probes until every player
+    heard a probe from every node (bounded by TIMEOUT)."""
+    need = {p.name: set(senders) for p in players}
+    deadline = time.monotonic() + TIMEOUT
+    k = 0
+    while any(need.values()):
+        if time.monotonic() > deadline:
+            raise Fail("chat never crossed between nodes: still missing %s" %
+                       {n: sorted(v) for n, v in need.items() if v})
+        for node, p in sorted(senders.items()):
+            p.ws.send("chat.send", {"channel_id": channel, "content": "probe:%s:%d" % (node, k)})
+        k += 1
+        for p in players:
+            while True:
+                f = p.ws.recv(0.05)
+                if f is None:
+                    break
+                c = f.get("payload", {}).get("content", "") if f.get("type") == "chat.message" else ""
+                if c.startswith("probe:"):
+                    need[p.name].discard(c.split(":")[1])
+
+
 def check_chat(players, channel, label):
     senders = {}
     for p in players:
         senders.setdefault(p.ws.backend, p)
+    establish(players, senders, channel)
     texts = {}
     for node, p in sorted(senders.items()):
         texts[node] = "%s from %s via %s" % (label, p.name, node)

@@ -160,7 +160,7 @@ fi
 pepper="$(head -c 48 /dev/urandom | base64 -w0)"
 node_pids=()
 for i in 1 2 3; do
-  [[ $has_bus == 1 ]] && cluster_env=(ASOBI_CLUSTER_NATS=nats://127.0.0.1:4222 ASOBI_CLUSTER_NODE="n$i")
+  [[ $has_bus == 1 ]] && cluster_env=(ASOBI_CLUSTER_NATS=nats://127.0.0.1:4222 ASOBI_CLUSTER_NODE_ID="n$i")
   in_ns "n$i" env ASOBI_HOST=0.0.0.0 ASOBI_PORT=8080 ASOBI_SHARDS=1 ASOBI_NO_PIN=1 \
     ASOBI_DB_HOST="$net.10" ASOBI_DB_PORT=5432 ASOBI_DB_NAME=asobi ASOBI_DB_USER=asobi \
     ASOBI_GAME_DIR="$repo/lua" ASOBI_GUEST_PEPPER="$pepper" ASOBI_LUA_RELOAD=off \
