@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   liburing-dev libwslay-dev libpq-dev libsimdjson-dev libmimalloc-dev libsodium-dev libssl-dev
   libcurl4-openssl-dev  # IAP provider requests (src/game/iap)
+  libnats-dev nats-server  # cluster bus (src/cluster) and its integration test
   libluajit2-5.1-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib dpkg-dev curl ca-certificates python3
   chromium  # headless browser test of the bundled web client (tests/integration/web_client_test.cc)
