@@ -277,6 +277,7 @@ def main():
 
     # 4. kill -9 one node.
     victim = players[0].ws.backend
+    t_kill = time.monotonic()
     os.kill(int(nodes[victim]), signal.SIGKILL)
     step("killed %s (pid %s) with SIGKILL" % (victim, nodes[victim]))
     orphans = by_node[victim]
@@ -286,7 +287,8 @@ def main():
             p.ws.wait_for(lambda f: False, "its socket to close after the kill")
         except ConnectionError:
             pass
-    step("the %d sockets on %s closed" % (len(orphans), victim))
+    step("the %d sockets on %s closed (%.0f ms after the kill)" %
+         (len(orphans), victim, (time.monotonic() - t_kill) * 1000))
     for p in survivors:
         p.ws.request("session.heartbeat", {}, "session.heartbeat")
     check_chat(survivors, channel, "chat after the kill")
@@ -305,8 +307,9 @@ def main():
         q = p.ws.request("matchmaker.add", {"mode": "demo"}, "matchmaker.queued")
         if q.get("status") != "pending" or not q.get("ticket_id"):
             raise Fail("%s: matchmaker.queued looks wrong: %s" % (p.name, q))
-    step("the %d players of %s reconnected to %s and queued for a match" %
-         (len(orphans), victim, sorted({p.ws.backend for p in orphans})))
+    step("the %d players of %s reconnected to %s and queued for a match (%.0f ms after the kill)"
+         % (len(orphans), victim, sorted({p.ws.backend for p in orphans}),
+            (time.monotonic() - t_kill) * 1000))
     step("ok")
 
 

@@ -135,7 +135,7 @@ log "PostgreSQL on $net.10:5432"
 
 # --- NATS cluster ---------------------------------------------------------------------------
 for i in 1 2 3; do
-  python3 "$here/render.py" nats --name "nats$i" --client 0.0.0.0:4222 --cluster 0.0.0.0:6222 \
+  python3 -B "$here/render.py" nats --name "nats$i" --client 0.0.0.0:4222 --cluster 0.0.0.0:6222 \
     --http 127.0.0.1:8222 --route "$net.11:6222" --route "$net.12:6222" --route "$net.13:6222" \
     >"$work/nats$i.conf"
   in_ns "n$i" nats-server -c "$work/nats$i.conf" >"$work/nats$i.log" 2>&1 &
@@ -175,7 +175,7 @@ for i in 1 2 3; do wait_until 60 "asobi n$i /ready" node_ready "$i"; done
 log "asobi nodes n1 n2 n3 ready (pids ${node_pids[*]})"
 
 # --- HAProxy --------------------------------------------------------------------------------
-python3 "$here/render.py" haproxy --bind "*:8080" --maxconn 4096 \
+python3 -B "$here/render.py" haproxy --bind "*:8080" --maxconn 4096 \
   --node "n1=$net.11:8080" --node "n2=$net.12:8080" --node "n3=$net.13:8080" >"$work/haproxy.cfg"
 haproxy -c -q -f "$work/haproxy.cfg" || die "haproxy rejects the rendered config"
 in_ns lb haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
@@ -186,7 +186,7 @@ log "HAProxy on $net.2:8080 in front of the 3 nodes"
 # --- the checks -----------------------------------------------------------------------------
 dm=()
 [[ $has_bus == 1 ]] && dm=(--dm)
-timeout 150 ip netns exec "${p}lb" python3 "$here/cluster_check.py" --lb 127.0.0.1:8080 \
+timeout 150 ip netns exec "${p}lb" python3 -B "$here/cluster_check.py" --lb 127.0.0.1:8080 \
   --nodes "n1=${node_pids[0]},n2=${node_pids[1]},n3=${node_pids[2]}" \
   --players-per-node "$per_node" "${dm[@]}" || die "cluster checks"
 log "ok"
