@@ -108,7 +108,6 @@ add_ns n2 12
 add_ns n3 13
 add_ns lb 2
 in_ns() { local ns="${p}$1"; shift; ip netns exec "$ns" "$@"; }
-wait_until 10 "the bridge to forward" in_ns lb ping -c1 -W1 "$net.13"
 log "namespaces ${p}{sw,db,n1,n2,n3,lb} up on $net.0/24"
 
 # --- PostgreSQL -----------------------------------------------------------------------------
