@@ -39,6 +39,19 @@ void WriteMetrics(const ChatNode& n, std::string* out) {
        int64_t(n.history_dropped.load(r)));
   Line(out, "asobi_chat_history_waiting", "gauge", "Chat rows buffered, not yet written.",
        n.history_waiting.load(r));
+  Line(out, "asobi_chat_bus_channels", "gauge",
+       "Chat channel subjects this node subscribes to on the cluster bus.", n.bus_channels.load(r));
+  Line(out, "asobi_chat_bus_published_total", "counter",
+       "Chat messages published on the cluster bus for other nodes.",
+       int64_t(n.bus_published.load(r)));
+  Line(out, "asobi_chat_bus_dropped_total", "counter",
+       "Chat messages the cluster bus refused (queue full, too large, stopped).",
+       int64_t(n.bus_dropped.load(r)));
+  Line(out, "asobi_chat_bus_received_total", "counter",
+       "Chat messages from other nodes fanned out on this node.", int64_t(n.bus_received.load(r)));
+  Line(out, "asobi_chat_bus_refused_total", "counter",
+       "Cluster bus payloads on chat subjects that were not a valid chat message.",
+       int64_t(n.bus_refused.load(r)));
 }
 
 }  // namespace
