@@ -36,6 +36,13 @@ void Health(const ServerShared& shared, HttpCall& call) {
   w.Key("status");
   w.String(!has_db ? "disabled" : (ready ? "up" : "down"));
   w.EndObject();
+  if (shared.cluster) {  // only on clustered nodes: the single-node body is unchanged
+    w.Key("cluster");
+    w.BeginObject();
+    w.Key("status");
+    w.String(shared.cluster->bus->connected() ? "up" : "down");
+    w.EndObject();
+  }
   w.EndObject();
   w.Key("vm");
   w.BeginObject();
@@ -167,8 +174,13 @@ void RegisterBuiltinRoutes(ServerShared& shared) {
   shared.http_api.Add("GET", "/health", [s](HttpCall& c) { Health(*s, c); });
   shared.http_api.Add("GET", "/ready", [s](HttpCall& c) {
     bool ready = !s->ready || s->ready();
-    c.respond(
-        Json(ready ? 200 : 503, ready ? R"({"status":"ready"})" : R"({"status":"not_ready"})"));
+    if (!ready) return c.respond(Json(503, R"({"status":"not_ready"})"));
+    // Cluster bus down: the node still serves its local players (200), but says it is degraded
+    // (docs/decisions.md "Cluster: /ready while NATS is unreachable").
+    if (s->cluster && !s->cluster->bus->connected()) {
+      return c.respond(Json(200, R"({"status":"degraded","cluster":"disconnected"})"));
+    }
+    c.respond(Json(200, R"({"status":"ready"})"));
   });
   shared.http_api.Add("GET", "/live",
                       [](HttpCall& c) { c.respond(Json(200, R"({"status":"alive"})")); });

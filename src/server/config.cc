@@ -295,6 +295,22 @@ const std::vector<Flag>& Flags() {
          c.storage = !(v == "false" || v == "0" || v == "off");
          return true;
        }},
+      {"cluster-nats", "ASOBI_CLUSTER_NATS",
+       "NATS URLs (comma-separated nats://[user:pass@]host:port) of the cluster bus; empty = "
+       "clustering off (default)",
+       true, StrField(&Config::cluster_nats)},
+      {"cluster-node-id", "ASOBI_CLUSTER_NODE_ID",
+       "this node's id in the cluster, [A-Za-z0-9_-], unique (default: <hostname>-<pid>)", true,
+       StrField(&Config::cluster_node_id)},
+      {"cluster-nats-user", "ASOBI_CLUSTER_NATS_USER", "NATS user name of the cluster bus", true,
+       StrField(&Config::cluster_nats_user)},
+      {"cluster-nats-password", "ASOBI_CLUSTER_NATS_PASSWORD", "NATS password of the cluster bus",
+       true, StrField(&Config::cluster_nats_password)},
+      {"cluster-nats-token", "ASOBI_CLUSTER_NATS_TOKEN", "NATS token of the cluster bus", true,
+       StrField(&Config::cluster_nats_token)},
+      {"cluster-prefix", "ASOBI_CLUSTER_PREFIX",
+       "first token of the cluster's NATS subjects (asobi)", true,
+       StrField(&Config::cluster_prefix)},
       {"kv-ttl-seconds", "ASOBI_KV_TTL_SECONDS",
        "expiry of a game.kv write that gives no ttl_seconds (3600)", true,
        IntField(&Config::kv_ttl_seconds, 1, 100000000)},

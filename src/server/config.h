@@ -125,6 +125,13 @@ struct Config {
   // Seasons (issue 13; docs/seasons.md)
   std::string seasons_file;       // --seasons: JSON file of the seasons (empty = none)
   int64_t season_tick_ms = 1000;  // --season-tick-ms: start/end checks
+  // Cluster (issue 16; src/cluster/README.md, docs/decisions.md "Cluster bus")
+  std::string cluster_nats;              // --cluster-nats: NATS URLs ("" = clustering off)
+  std::string cluster_node_id;           // --cluster-node-id: unique per node (default: host-pid)
+  std::string cluster_nats_user;         // --cluster-nats-user
+  std::string cluster_nats_password;     // --cluster-nats-password
+  std::string cluster_nats_token;        // --cluster-nats-token
+  std::string cluster_prefix = "asobi";  // --cluster-prefix: first subject token
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

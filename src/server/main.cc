@@ -11,6 +11,7 @@
 #include "game/season/season_config.h"
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
+#include "server/cluster_setup.h"
 #include "server/database_setup.h"
 #include "server/domains.h"
 #include "server/match_setup.h"
@@ -100,6 +101,10 @@ int main(int argc, char** argv) {
   }
   MatchSetup matches(shared);
   MatchmakerSetup matchmaking(shared, matches);
+  if (Status st = SetupCluster(shared); !st.ok()) {
+    std::fprintf(stderr, "asobi: %s\n", st.error().message.c_str());
+    return 2;
+  }
   RegisterDomains(shared);
 
   Result<uint16_t> port = server.Start();

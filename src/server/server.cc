@@ -53,6 +53,8 @@ Server::~Server() {
     if (!torn_down_) TearDownShards();
     shards_->Stop();
     shards_->Join();
+    // The bus posts into the shards: it stops before they are freed.
+    if (shared_->cluster) shared_->cluster->bus->Stop();
     for (ServerShard* s : shared_->shard_state) delete s;
   }
 }
@@ -65,6 +67,14 @@ Result<uint16_t> Server::Start() {
   opts.pin_threads = cfg.pin_shards;
   shards_ = std::make_unique<ShardSet>(opts);
   shared_->shards = shards_.get();
+  if (shared_->cluster) {
+    // Connects in the background: an unreachable NATS is not a start-up failure.
+    Status st = shared_->cluster->bus->Start(shards_.get());
+    if (!st.ok()) {
+      LOG_ERROR("cluster bus").KV("error", st.error().message);
+      return st.error();
+    }
+  }
   shared_->shard_state.assign(size_t(n), nullptr);
   ServerShared* shared = shared_.get();
   std::atomic<uint16_t>* port = &port_;
@@ -161,6 +171,7 @@ void Server::Drain() {
   TearDownShards();
   shards_->Stop();
   shards_->Join();
+  if (shared_->cluster) shared_->cluster->bus->Stop();
   LOG_INFO("stopped");
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/sliding_window_limiter.h"
+#include "cluster/node.h"
 #include "game/domain.h"
 #include "game/game_shard.h"
 #include "game/http_api.h"
@@ -83,6 +84,9 @@ class ServerShared {
   /// Current() is safe from any thread). Null when no MatchSetup exists.
   modes::ModeRegistry* modes = nullptr;
   std::vector<ServerShard*> shard_state;  // index = shard id; filled as shards start
+  /// The cluster bus and membership (SetupCluster; null when clustering is off). Its bus is
+  /// started by Server::Start before the shards and stopped after they joined.
+  std::unique_ptr<cluster::ClusterNode> cluster;
   /// True while no database is configured or the database is reachable (for /ready).
   std::function<bool()> ready;
   /// Runs on each shard's thread after its ServerShard exists, before it accepts (domains

@@ -104,6 +104,11 @@ void AccountService::IssueTokensFor(std::string player_id, std::string username,
 }
 
 void AccountService::EvictPlayerEverywhere(const std::string& player_id) {
+  EvictPlayerOnNode(player_id);
+  if (cluster_publisher_) cluster_publisher_(ClusterEvent::kEvictPlayer, player_id, {});
+}
+
+void AccountService::EvictPlayerOnNode(const std::string& player_id) {
   cache_.ErasePlayer(player_id);
   ShardSet& set = shard_.set();
   for (int i = 0; i < set.size(); ++i) {
@@ -115,6 +120,11 @@ void AccountService::EvictPlayerEverywhere(const std::string& player_id) {
 }
 
 void AccountService::RevokeSessionsEverywhere(const std::string& player_id) {
+  RevokeSessionsOnNode(player_id);
+  if (cluster_publisher_) cluster_publisher_(ClusterEvent::kRevokeSessions, player_id, {});
+}
+
+void AccountService::RevokeSessionsOnNode(const std::string& player_id) {
   if (revoke_hook_) revoke_hook_(player_id);
   ShardSet& set = shard_.set();
   for (int i = 0; i < set.size(); ++i) {
@@ -127,6 +137,12 @@ void AccountService::RevokeSessionsEverywhere(const std::string& player_id) {
 }
 
 void AccountService::BurnAccessTokensEverywhere(std::vector<std::string> token_hashes) {
+  if (token_hashes.empty()) return;
+  if (cluster_publisher_) cluster_publisher_(ClusterEvent::kBurnTokens, {}, token_hashes);
+  BurnAccessTokensOnNode(std::move(token_hashes));
+}
+
+void AccountService::BurnAccessTokensOnNode(std::vector<std::string> token_hashes) {
   if (token_hashes.empty()) return;
   BurnLocal(token_hashes);
   ShardSet& set = shard_.set();

@@ -120,6 +120,19 @@ class AccountService {
   /// `user_id, token, context` returned by a DELETE).
   void BurnDeletedRows(const db::PgResult& deleted);
 
+  /// What a clustered node tells the other nodes after a node-wide eviction (issue 16):
+  /// `player` for kEvictPlayer/kRevokeSessions, `token_hashes` for kBurnTokens.
+  enum class ClusterEvent { kEvictPlayer, kRevokeSessions, kBurnTokens };
+  using ClusterPublisher = std::function<void(ClusterEvent, const std::string& player,
+                                              const std::vector<std::string>& token_hashes)>;
+  /// Set on each shard by the cluster wiring (game/auth/cluster_auth.h); unset: single node.
+  void SetClusterPublisher(ClusterPublisher p) { cluster_publisher_ = std::move(p); }
+  /// The node-local halves of the *Everywhere calls, run for an event from another node (this
+  /// node's shards only, nothing published).
+  void EvictPlayerOnNode(const std::string& player_id);
+  void RevokeSessionsOnNode(const std::string& player_id);
+  void BurnAccessTokensOnNode(std::vector<std::string> token_hashes);
+
   /// This shard's token cache, socket-token index, the password-hashing pool and the shard.
   SessionCache& cache() { return cache_; }
   const SocketTokens& sockets() const { return sockets_; }
@@ -138,6 +151,7 @@ class AccountService {
   SessionCache cache_;
   std::function<void(const std::string&)> revoke_hook_;
   std::function<void(const ClientRef&)> socket_revoker_;
+  ClusterPublisher cluster_publisher_;
   SocketTokens sockets_;
 };
 

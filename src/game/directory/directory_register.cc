@@ -1,6 +1,7 @@
 #include <memory>
 #include <string>
 
+#include "game/directory/cluster_directory.h"
 #include "game/directory/directory.h"
 #include "game/directory/player_directory.h"
 
@@ -26,6 +27,7 @@ void RegisterDirectory(DomainContext& ctx) {
   });
   ctx.OnShardStart([node](GameShard& game) {
     auto dir = std::make_shared<PlayerDirectory>(*node, game);
+    cluster_directory::WireClusterDirectory(game);  // no-op unless clustered
     game.send_to_player = [](std::string_view player_id, std::string_view frame) {
       if (PlayerDirectory* d = PlayerDirectory::OnThisShard()) {
         d->SendToPlayer(player_id, frame, false);

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "base/check.h"
+#include "cluster/node.h"
+#include "game/directory/cluster_directory.h"
 #include "game/game_shard.h"
 #include "reactor/shard.h"
 
@@ -91,6 +93,8 @@ void PlayerDirectory::Add(const std::string& player_id, const ClientRef& ref) {
   v.push_back(PlayerAddress{0, ref});
   node_.entries.fetch_add(1, std::memory_order_relaxed);
   if (v.size() == 1 && observer_ != nullptr) observer_->OnOnline(player_id);
+  if (v.size() == 1 && cluster::ThisNode() != nullptr)
+    cluster_directory::PublishPresence(game_, player_id, true);
 }
 
 void PlayerDirectory::Remove(const std::string& player_id, const ClientRef& ref) {
@@ -105,6 +109,8 @@ void PlayerDirectory::Remove(const std::string& player_id, const ClientRef& ref)
       if (v.empty()) {
         owned_.erase(it);
         if (observer_ != nullptr) observer_->OnOffline(player_id);
+        if (cluster::ThisNode() != nullptr)
+          cluster_directory::PublishPresence(game_, player_id, false);
       }
       return;
     }
@@ -134,6 +140,46 @@ void PlayerDirectory::SendToPlayer(std::string_view player_id, std::string_view 
   });
 }
 
+void PlayerDirectory::SendToLocalSockets(std::string_view player_id, std::string_view json) {
+  int owner = DirectoryNode::OwnerShardOf(player_id, shard_count());
+  SharedBuffer frame = SharedBuffer::Copy(json);
+  if (owner == game_.shard->id()) {
+    Forward(std::string(player_id), frame, false, true);
+    return;
+  }
+  DirectoryNode* node = &node_;
+  Submit(owner, false, [node, owner, player = std::string(player_id), frame] {
+    if (PlayerDirectory* d = node->OnShard(owner)) d->Forward(player, frame, false, true);
+  });
+}
+
+void PlayerDirectory::ApplyRemotePresence(const std::string& player_id, const std::string& node,
+                                          bool online) {
+  std::vector<std::string>& nodes = remote_[player_id];
+  auto pos = std::find(nodes.begin(), nodes.end(), node);
+  if (online && pos == nodes.end()) nodes.push_back(node);
+  if (!online && pos != nodes.end()) nodes.erase(pos);
+  if (nodes.empty()) remote_.erase(player_id);
+}
+
+void PlayerDirectory::ForwardToNodes(const std::string& player_id, const SharedBuffer& json,
+                                     bool has_local) {
+  auto it = remote_.find(player_id);
+  if (it == remote_.end()) {
+    if (!has_local) cluster_directory::PublishToAllNodes(game_, player_id, json.view());
+    return;
+  }
+  std::vector<std::string>& nodes = it->second;
+  for (size_t i = 0; i < nodes.size();) {
+    if (!cluster_directory::PublishToNode(game_, nodes[i], player_id, json.view())) {
+      nodes.erase(nodes.begin() + long(i));  // that node expired: its sockets are gone
+    } else {
+      ++i;
+    }
+  }
+  if (nodes.empty()) remote_.erase(it);
+}
+
 void PlayerDirectory::SendToPlayers(const std::vector<std::string>& players,
                                     std::string_view json) {
   std::map<int, std::vector<std::string>> by_owner;
@@ -156,9 +202,12 @@ void PlayerDirectory::SendToPlayers(const std::vector<std::string>& players,
   }
 }
 
-void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& json,
-                              bool reliable) {
+void PlayerDirectory::Forward(const std::string& player_id, const SharedBuffer& json, bool reliable,
+                              bool from_cluster) {
   auto it = owned_.find(player_id);
+  if (cluster::ThisNode() != nullptr && !from_cluster) {
+    ForwardToNodes(player_id, json, it != owned_.end());
+  }
   if (it == owned_.end()) return;
   std::map<int, std::vector<ClientRef>> by_shard;
   for (const PlayerAddress& a : it->second) by_shard[a.client.shard].push_back(a.client);

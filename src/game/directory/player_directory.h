@@ -96,6 +96,13 @@ class PlayerDirectory {
   /// dropped (only for traffic bounded by admitted work: matchmaker outcomes, revocations);
   /// otherwise a full mailbox drops the frame and counts it in frames_dropped.
   void SendToPlayer(std::string_view player_id, std::string_view json, bool reliable);
+  /// SendToPlayer for a frame that came from another node (cluster_directory.h): this node's
+  /// sockets only, never published again.
+  void SendToLocalSockets(std::string_view player_id, std::string_view json);
+
+  /// Owner side, clustered nodes only: `node` reports that `player_id` gained its first
+  /// (`online`) or lost its last socket there; sends to the player then also go to that node.
+  void ApplyRemotePresence(const std::string& player_id, const std::string& node, bool online);
 
   /// The addresses of the sockets of each of `players` (same order), gathered from their
   /// owner shards; `done` runs on this shard. Never dropped (SubmitReplyTo); for bounded
@@ -131,7 +138,11 @@ class PlayerDirectory {
   // Owner side.
   void Add(const std::string& player_id, const ClientRef& ref);
   void Remove(const std::string& player_id, const ClientRef& ref);
-  void Forward(const std::string& player_id, const SharedBuffer& json, bool reliable);
+  void Forward(const std::string& player_id, const SharedBuffer& json, bool reliable,
+               bool from_cluster = false);
+  // Owner side, clustered: publishes the frame to the nodes holding the player's other sockets,
+  // or to every node when none is known and this node has none either.
+  void ForwardToNodes(const std::string& player_id, const SharedBuffer& json, bool has_local);
   // Socket side.
   void Deliver(const std::vector<ClientRef>& refs, const SharedBuffer& json);
 
@@ -144,6 +155,9 @@ class PlayerDirectory {
   // Socket side: the player each local socket is registered under.
   std::unordered_map<ClientRef, std::string, RefHash, RefEq> local_;
   PresenceObserver* observer_ = nullptr;
+  // Owner side, clustered: the other nodes where each player has sockets (from their presence
+  // events); a node that stopped announcing is dropped when next used.
+  std::unordered_map<std::string, std::vector<std::string>> remote_;
 };
 
 }  // namespace asobi::directory

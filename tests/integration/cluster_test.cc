@@ -1,0 +1,328 @@
+// The cluster bus against real processes (issue 16; src/cluster/README.md): a `nats-server`
+// with a user/password on a free port, two asobi nodes on one PostgreSQL. Checks a DM between
+// players on different nodes, that a token revoked (logout) on node A stops working on node B
+// at once (not after the 60 s cache TTL), that messages from a client without the NATS
+// credential are refused by NATS and forged ones (unknown node) by asobi, and that a node whose
+// NATS dies keeps serving its local players, reports /ready degraded, and reconnects.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http_call.h"
+#include "itest_checks.h"
+#include "itest_clock.h"
+#include "itest_suite.h"
+#include "json_doc.h"
+#include "pg_test_db.h"
+#include "server_harness.h"
+#include "ws_client.h"
+
+namespace asobi::itest {
+namespace {
+
+constexpr int kWaitMs = 8000;  // bounds a misbehaving server only
+const char* kNatsUser = "asobi";
+const char* kNatsPass = "cluster-secret";
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string NatsBinary() {
+  for (const char* p : {"/usr/sbin/nats-server", "/usr/bin/nats-server"}) {
+    if (access(p, X_OK) == 0) return p;
+  }
+  return "";
+}
+
+// A nats-server child on 127.0.0.1:port with one user; killed (SIGKILL) by Kill/destructor.
+class NatsServer {
+ public:
+  ~NatsServer() { Kill(); }
+  ::testing::AssertionResult Start(uint16_t port) {
+    std::string bin = NatsBinary();
+    if (bin.empty()) return ::testing::AssertionFailure() << "nats-server not installed";
+    port_ = port;
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string p = std::to_string(port);
+      execl(bin.c_str(), bin.c_str(), "-a", "127.0.0.1", "-p", p.c_str(), "--user", kNatsUser,
+            "--pass", kNatsPass, static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {  // ready once it accepts a TCP connection
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(port);
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+      close(fd);
+      if (ok) return ::testing::AssertionSuccess();
+      usleep(20 * 1000);
+    }
+    return ::testing::AssertionFailure() << "nats-server did not listen on " << port;
+  }
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::string Url(bool with_credentials) const {
+    std::string creds = with_credentials ? std::string(kNatsUser) + ":" + kNatsPass + "@" : "";
+    return "nats://" + creds + "127.0.0.1:" + std::to_string(port_);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// One authenticated WebSocket; keeps the pushes it skipped while waiting for a reply.
+class Socket {
+ public:
+  ::testing::AssertionResult Connect(uint16_t port, const std::string& token) {
+    if (auto r = ws_.Open(port); !r) return r;
+    JsonDoc reply = Call("session.connect", R"({"token":")" + token + R"("})");
+    if (reply.Str({"type"}).value_or("") != "session.connected") {
+      return ::testing::AssertionFailure() << "session.connect: " << reply.text();
+    }
+    return ::testing::AssertionSuccess();
+  }
+  JsonDoc Call(const std::string& type, const std::string& payload_json) {
+    std::string cid = std::to_string(++cid_);
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
+                             payload_json + "}"));
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"cid"}).value_or("") == cid) return d;
+      backlog_.push_back(std::move(d));
+    }
+    ADD_FAILURE() << "no reply to " << type;
+    return JsonDoc();
+  }
+  // The next push of `type`; a null document after the wait bound.
+  JsonDoc Next(const std::string& type) {
+    for (size_t i = 0; i < backlog_.size(); ++i) {
+      if (backlog_[i].Str({"type"}).value_or("") == type) {
+        JsonDoc d = std::move(backlog_[i]);
+        backlog_.erase(backlog_.begin() + long(i));
+        return d;
+      }
+    }
+    int64_t deadline = NowMs() + kWaitMs;
+    while (NowMs() < deadline) {
+      JsonDoc d;
+      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
+      if (d.Str({"type"}).value_or("") == type) return d;
+      backlog_.push_back(std::move(d));
+    }
+    ADD_FAILURE() << "no " << type;
+    return JsonDoc();
+  }
+
+ private:
+  WsClient ws_;
+  std::vector<JsonDoc> backlog_;
+  int cid_ = 0;
+};
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+// Value of an unlabeled metric line `name N` on `port`'s /metrics; -1 when absent.
+int64_t Metric(uint16_t port, const std::string& name) {
+  HttpResponse r = HttpCall(port, "GET", "/metrics", "", "");
+  size_t at = r.body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(r.body.substr(at + name.size() + 2));
+}
+
+// Polls `port`'s metric until it equals `want` (bounded); returns the last value.
+int64_t MetricUntil(uint16_t port, const std::string& name, int64_t want) {
+  int64_t v = -1;
+  int64_t deadline = NowMs() + kWaitMs;
+  while (NowMs() < deadline) {
+    v = Metric(port, name);
+    if (v == want) return v;
+    usleep(20 * 1000);
+  }
+  return v;
+}
+
+std::string ReadyBody(uint16_t port) { return HttpCall(port, "GET", "/ready", "", "").body; }
+
+std::string ReadyUntil(uint16_t port, const std::string& want) {
+  std::string body;
+  int64_t deadline = NowMs() + kWaitMs;
+  while (NowMs() < deadline) {
+    body = ReadyBody(port);
+    if (body == want) return body;
+    usleep(20 * 1000);
+  }
+  return body;
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase();
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    nats_ = new NatsServer();
+    nats_port_ = FreePort();
+    ASSERT_TRUE(nats_->Start(nats_port_));
+    a_ = new ServerProcess();
+    b_ = new ServerProcess();
+    ASSERT_TRUE(StartReady(a_, NodeOptions("node_a")));
+    ASSERT_TRUE(StartReady(b_, NodeOptions("node_b")));
+    // Each node sees the other within one announcement interval.
+    ASSERT_EQ(MetricUntil(a_->port(), "asobi_cluster_peers", 1), 1);
+    ASSERT_EQ(MetricUntil(b_->port(), "asobi_cluster_peers", 1), 1);
+  }
+  static void TearDownTestSuite() {
+    if (a_) {
+      EXPECT_TRUE(a_->Stop());
+    }
+    if (b_) {
+      EXPECT_TRUE(b_->Stop());
+    }
+    delete a_;
+    delete b_;
+    delete nats_;
+    delete db_;
+    a_ = b_ = nullptr;
+    nats_ = nullptr;
+    db_ = nullptr;
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::fprintf(stderr, "node A log:\n%s\nnode B log:\n%s", a_->log().c_str(),
+                   b_->log().c_str());
+    }
+  }
+  static ServerOptions NodeOptions(const std::string& id) {
+    ServerOptions o;
+    o.flags = db_->ServerFlags();
+    o.flags.insert(
+        o.flags.end(),
+        {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000", "--cluster-nats",
+         "nats://127.0.0.1:" + std::to_string(nats_port_), "--cluster-nats-user", kNatsUser,
+         "--cluster-nats-password", kNatsPass, "--cluster-node-id", id});
+    return o;
+  }
+
+  static inline TestDatabase* db_ = nullptr;
+  static inline NatsServer* nats_ = nullptr;
+  static inline uint16_t nats_port_ = 0;
+  static inline ServerProcess* a_ = nullptr;
+  static inline ServerProcess* b_ = nullptr;
+};
+
+TEST_F(ClusterTest, DmReachesAPlayerOnTheOtherNode) {
+  auto [a, ta] = RegisterPlayer(a_->port(), "cl_dm_a");
+  auto [b, tb] = RegisterPlayer(b_->port(), "cl_dm_b");
+  Socket sa, sb;
+  ASSERT_TRUE(sa.Connect(a_->port(), ta));
+  ASSERT_TRUE(sb.Connect(b_->port(), tb));
+  JsonDoc r =
+      sa.Call("dm.send", R"({"recipient_id":)" + Quote(b) + R"(,"content":"over the bus"})");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  JsonDoc m = sb.Next("dm.message");
+  EXPECT_EQ(m.Str({"payload", "content"}), "over the bus") << m.text();
+  EXPECT_EQ(m.Str({"payload", "sender_id"}), a) << m.text();
+  // And back, B to A.
+  r = sb.Call("dm.send", R"({"recipient_id":)" + Quote(a) + R"(,"content":"and back"})");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  EXPECT_EQ(sa.Next("dm.message").Str({"payload", "content"}), "and back");
+}
+
+TEST_F(ClusterTest, LogoutOnOneNodeRevokesTheTokenOnTheOther) {
+  auto [p, token] = RegisterPlayer(a_->port(), "cl_revoke");
+  // Node B caches the token (positive entries live 60 s).
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(HttpCall(b_->port(), "GET", "/api/v1/players/" + p, "", token).status, 200);
+  }
+  ASSERT_EQ(HttpCall(a_->port(), "POST", "/api/v1/auth/logout", "{}", token).status, 200);
+  // The eviction crosses the bus: B refuses the token well inside the 60 s cache TTL.
+  int status = 0;
+  int64_t deadline = NowMs() + kWaitMs;
+  while (NowMs() < deadline) {
+    status = HttpCall(b_->port(), "GET", "/api/v1/players/" + p, "", token).status;
+    if (status == 401) break;
+    usleep(20 * 1000);
+  }
+  EXPECT_EQ(status, 401);
+}
+
+TEST_F(ClusterTest, NatsRefusesClientsWithoutTheCredentialAndAsobiRefusesForgedSenders) {
+  natsConnection* nc = nullptr;
+  natsStatus s = natsConnection_ConnectTo(&nc, nats_->Url(false).c_str());
+  EXPECT_NE(s, NATS_OK) << "NATS accepted a client without the credential";
+  if (nc != nullptr) natsConnection_Destroy(nc);
+  nc = nullptr;
+
+  // With the credential but claiming a node that never announced itself: refused.
+  auto [p, token] = RegisterPlayer(b_->port(), "cl_forged");
+  Socket sp;
+  ASSERT_TRUE(sp.Connect(b_->port(), token));
+  int64_t refused_before = Metric(b_->port(), "asobi_cluster_refused_total");
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, nats_->Url(true).c_str()), NATS_OK);
+  std::string forged = R"({"from":"ghost","op":"revoke","player":")" + p + "\"}";
+  ASSERT_EQ(natsConnection_PublishString(nc, "asobi.all.auth", forged.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_PublishString(nc, "asobi.all.auth", "not json"), NATS_OK);
+  std::string deliver = "D1\nghost\n" + p + "\n{\"type\":\"dm.message\",\"payload\":{}}";
+  ASSERT_EQ(natsConnection_PublishString(nc, "asobi.node.node_b", deliver.c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(nc), NATS_OK);
+  natsConnection_Destroy(nc);
+  EXPECT_EQ(MetricUntil(b_->port(), "asobi_cluster_refused_total", refused_before + 3),
+            refused_before + 3);
+  // The socket was neither revoked nor sent the forged frame: its next reply is its own.
+  JsonDoc r = sp.Call("presence.update", R"({"status":"still here"})");
+  EXPECT_EQ(r.Str({"type"}), "presence.updated") << r.text();
+}
+
+// Last: kills NATS.
+TEST_F(ClusterTest, ZNodeWithoutNatsServesLocalPlayersReportsDegradedAndReconnects) {
+  EXPECT_EQ(ReadyBody(b_->port()), R"({"status":"ready"})");
+  nats_->Kill();
+  EXPECT_EQ(ReadyUntil(b_->port(), R"({"status":"degraded","cluster":"disconnected"})"),
+            R"({"status":"degraded","cluster":"disconnected"})");
+  // Local players on B still register, connect and talk.
+  auto [x, tx] = RegisterPlayer(b_->port(), "cl_local_x");
+  auto [y, ty] = RegisterPlayer(b_->port(), "cl_local_y");
+  Socket sx, sy;
+  ASSERT_TRUE(sx.Connect(b_->port(), tx));
+  ASSERT_TRUE(sy.Connect(b_->port(), ty));
+  JsonDoc r = sx.Call("dm.send", R"({"recipient_id":)" + Quote(y) + R"(,"content":"local"})");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  EXPECT_EQ(sy.Next("dm.message").Str({"payload", "content"}), "local");
+  // NATS comes back on the same port: cnats reconnects, /ready is ready again.
+  ASSERT_TRUE(nats_->Start(nats_port_));
+  EXPECT_EQ(ReadyUntil(b_->port(), R"({"status":"ready"})"), R"({"status":"ready"})");
+  EXPECT_EQ(ReadyUntil(a_->port(), R"({"status":"ready"})"), R"({"status":"ready"})");
+  EXPECT_GE(Metric(b_->port(), "asobi_cluster_reconnects_total"), 1);
+}
+
+}  // namespace
+}  // namespace asobi::itest
