@@ -62,6 +62,10 @@ cleanup() {
     ip netns exec "${p}db" runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m immediate \
       -w -t 20 stop >/dev/null 2>&1
   fi
+  # Anything still running inside our namespaces was started by this script: end it.
+  for ns in "${namespaces[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  done
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
   if [[ $rc != 0 ]]; then
     for f in "$work"/*.log; do
@@ -137,7 +141,8 @@ for i in 1 2 3; do
   python3 -B "$here/render.py" nats --name "nats$i" --client 0.0.0.0:4222 --cluster 0.0.0.0:6222 \
     --http 127.0.0.1:8222 --route "$net.11:6222" --route "$net.12:6222" --route "$net.13:6222" \
     >"$work/nats$i.conf"
-  in_ns "n$i" nats-server -c "$work/nats$i.conf" >"$work/nats$i.log" 2>&1 &
+  # ip netns exec and env exec the program: $! is its pid (a shell function here would not be).
+  ip netns exec "${p}n$i" nats-server -c "$work/nats$i.conf" >"$work/nats$i.log" 2>&1 &
   pids+=($!)
 done
 routes_up() {  # node index: its NATS server has routes to both others
@@ -160,7 +165,7 @@ pepper="$(head -c 48 /dev/urandom | base64 -w0)"
 node_pids=()
 for i in 1 2 3; do
   [[ $has_bus == 1 ]] && cluster_env=(ASOBI_CLUSTER_NATS=nats://127.0.0.1:4222 ASOBI_CLUSTER_NODE_ID="n$i")
-  in_ns "n$i" env ASOBI_HOST=0.0.0.0 ASOBI_PORT=8080 ASOBI_SHARDS=1 ASOBI_NO_PIN=1 \
+  ip netns exec "${p}n$i" env ASOBI_HOST=0.0.0.0 ASOBI_PORT=8080 ASOBI_SHARDS=1 ASOBI_NO_PIN=1 \
     ASOBI_DB_HOST="$net.10" ASOBI_DB_PORT=5432 ASOBI_DB_NAME=asobi ASOBI_DB_USER=asobi \
     ASOBI_GAME_DIR="$repo/lua" ASOBI_GUEST_PEPPER="$pepper" ASOBI_LUA_RELOAD=off \
     ASOBI_BOT_FILL_MS=0 ASOBI_REGISTRATION=open ASOBI_CONN_PER_IP_MAX=0 \
@@ -177,7 +182,7 @@ log "asobi nodes n1 n2 n3 ready (pids ${node_pids[*]})"
 python3 -B "$here/render.py" haproxy --bind "*:8080" --maxconn 4096 \
   --node "n1=$net.11:8080" --node "n2=$net.12:8080" --node "n3=$net.13:8080" >"$work/haproxy.cfg"
 haproxy -c -q -f "$work/haproxy.cfg" || die "haproxy rejects the rendered config"
-in_ns lb haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+ip netns exec "${p}lb" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 wait_until 20 "HAProxy /ready" in_ns lb curl -fsS --max-time 2 http://127.0.0.1:8080/ready
 log "HAProxy on $net.2:8080 in front of the 3 nodes"

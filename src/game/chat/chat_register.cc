@@ -1,6 +1,7 @@
 #include <memory>
 #include <string>
 
+#include "cluster/node.h"
 #include "game/chat/chat.h"
 #include "game/chat/chat_handlers.h"
 #include "game/chat/chat_lua_backend.h"
@@ -71,6 +72,8 @@ void RegisterChat(DomainContext& ctx, ChatOptions options) {
       ChatLuaBackend lua;
     };
     auto state = std::make_shared<PerShard>(*node, game, declared, rows_max);
+    // Clustering on: channels span the nodes (chat_bridge.h).
+    if (cluster::ClusterNode* cn = cluster::ThisNode()) state->service.AttachBus(*cn->bus);
     script::game_api::ApiBackends::OnThisShard().chat = &state->lua;
     game.on_client_closed.push_back([](Client& c) {
       if (ChatService* s = ChatService::OnThisShard()) s->OnClosed(c.ref());
