@@ -13,6 +13,7 @@ PACKAGES=(
   libluajit2-5.1-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib dpkg-dev curl ca-certificates python3
   chromium  # headless browser test of the bundled web client (tests/integration/web_client_test.cc)
+  haproxy nats-server iproute2  # cluster test in network namespaces (tools/cluster/netns_test.sh)
 )
 
 missing=()

@@ -42,6 +42,15 @@ run_suite() {  # name, build dir, meson setup args...
 }
 
 run_suite "release" build -Dbuildtype=release
+# Three nodes, a NATS cluster, PostgreSQL and HAProxy in network namespaces (issue 16; needs
+# root and the release build above).
+echo "== cluster in network namespaces (tools/cluster/netns_test.sh --short) =="
+if timeout 300 bash tools/cluster/netns_test.sh --short; then
+  passed=$((passed + 1))
+else
+  echo "cluster netns test: FAILED"
+  failed=$((failed + 1))
+fi
 run_suite "asan+ubsan" build-asan -Dbuildtype=debug -Dsanitizers=true -Dbench=false \
   -Db_lundef=false
 if command -v clang++ >/dev/null; then

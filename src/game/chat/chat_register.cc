@@ -1,6 +1,7 @@
 #include <memory>
 #include <string>
 
+#include "cluster/node.h"
 #include "game/chat/chat.h"
 #include "game/chat/chat_handlers.h"
 #include "game/chat/chat_lua_backend.h"
@@ -39,6 +40,19 @@ void WriteMetrics(const ChatNode& n, std::string* out) {
        int64_t(n.history_dropped.load(r)));
   Line(out, "asobi_chat_history_waiting", "gauge", "Chat rows buffered, not yet written.",
        n.history_waiting.load(r));
+  Line(out, "asobi_chat_bus_channels", "gauge",
+       "Chat channel subjects this node subscribes to on the cluster bus.", n.bus_channels.load(r));
+  Line(out, "asobi_chat_bus_published_total", "counter",
+       "Chat messages published on the cluster bus for other nodes.",
+       int64_t(n.bus_published.load(r)));
+  Line(out, "asobi_chat_bus_dropped_total", "counter",
+       "Chat messages the cluster bus refused (queue full, too large, stopped).",
+       int64_t(n.bus_dropped.load(r)));
+  Line(out, "asobi_chat_bus_received_total", "counter",
+       "Chat messages from other nodes fanned out on this node.", int64_t(n.bus_received.load(r)));
+  Line(out, "asobi_chat_bus_refused_total", "counter",
+       "Cluster bus payloads on chat subjects that were not a valid chat message.",
+       int64_t(n.bus_refused.load(r)));
 }
 
 }  // namespace
@@ -58,6 +72,8 @@ void RegisterChat(DomainContext& ctx, ChatOptions options) {
       ChatLuaBackend lua;
     };
     auto state = std::make_shared<PerShard>(*node, game, declared, rows_max);
+    // Clustering on: channels span the nodes (chat_bridge.h).
+    if (cluster::ClusterNode* cn = cluster::ThisNode()) state->service.AttachBus(*cn->bus);
     script::game_api::ApiBackends::OnThisShard().chat = &state->lua;
     game.on_client_closed.push_back([](Client& c) {
       if (ChatService* s = ChatService::OnThisShard()) s->OnClosed(c.ref());

@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "base/check.h"
+#include "cluster/bus.h"
+#include "game/chat/chat_bridge.h"
 #include "game/chat/history_writer.h"
 #include "protocol/frame.h"
 #include "protocol/json_writer.h"
@@ -62,6 +64,12 @@ ChatService::~ChatService() {
 }
 
 ChatService* ChatService::OnThisShard() { return tl_service; }
+
+void ChatService::AttachBus(cluster::Bus& bus) {
+  CHECK(bridge_ == nullptr && shards_of_.empty());
+  bridge_ = std::make_unique<ChatBridge>(bus, node_, self(),
+                                         [this](ChatMessage m) { RemotePublish(std::move(m)); });
+}
 
 int ChatService::shard_count() const { return game_.shard->set().size(); }
 int ChatService::self() const { return game_.shard->id(); }
@@ -141,15 +149,22 @@ void ChatService::Unsubscribe(const ClientRef& ref, const std::string& channel_i
 
 void ChatService::CountShard(const std::string& channel_id, int shard, int delta) {
   // A count, not a set: a leave that overtakes its join (overflowed mailbox) still nets 0.
-  std::map<int, int>& counts = shards_of_[channel_id];
+  auto [it, added] = shards_of_.try_emplace(channel_id);
+  std::map<int, int>& counts = it->second;
   if ((counts[shard] += delta) == 0) counts.erase(shard);
-  if (counts.empty()) shards_of_.erase(channel_id);
+  if (counts.empty()) {
+    shards_of_.erase(it);
+    if (bridge_ && !added) bridge_->Unwatch(channel_id);
+  } else if (bridge_ && added) {
+    bridge_->Watch(channel_id);
+  }
 }
 
 void ChatService::Publish(ChatMessage msg, bool persist) {
   node_.messages.fetch_add(1, std::memory_order_relaxed);
   if (msg.channel_type == "dm") node_.direct_messages.fetch_add(1, std::memory_order_relaxed);
   SharedBuffer frame = EncodeMessage(msg);
+  if (bridge_) bridge_->Publish(msg);
   int owner = ChatNode::OwnerShardOf(msg.channel_id, shard_count());
   if (owner == self()) {
     OwnerPublish(std::move(msg), persist, frame);
@@ -181,6 +196,13 @@ void ChatService::OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer
     }
   }
   if (persist && history_) history_->Append(std::move(msg));
+}
+
+void ChatService::RemotePublish(ChatMessage msg) {
+  // Encoded once per receiving node, then fanned out like a local message; the sending node
+  // stored it.
+  SharedBuffer frame = EncodeMessage(msg);
+  OwnerPublish(std::move(msg), false, frame);
 }
 
 void ChatService::DeliverLocal(const std::string& channel_id, const SharedBuffer& frame) {

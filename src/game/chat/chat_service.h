@@ -7,6 +7,10 @@
 // WebSocket frame, goes to the owner, which hands that same buffer to every shard with
 // subscribers; each writes it to its own sockets.
 //
+// Across nodes (clustering on): the owner shard subscribes to the channel's bus subject while
+// this node has subscribers, and the sender's shard publishes each message once on the bus
+// (chat_bridge.h).
+//
 // Bounds: the hops use SubmitTo; a full mailbox drops the message for that shard (counted in
 // ChatNode::publish_dropped). History rows wait in a bounded HistoryWriter (history_writer.h).
 // Every method runs on the service's own shard.
@@ -27,6 +31,10 @@
 #include "game/client.h"
 #include "game/game_shard.h"
 
+namespace asobi::cluster {
+class Bus;
+}
+
 namespace asobi::chat {
 
 /// Channels one socket may have joined (websocket.md §8.2).
@@ -43,6 +51,7 @@ struct ChatMessage {
   int64_t sent_at_ms = 0;  ///< Unix ms, set on the sender's shard
 };
 
+class ChatBridge;
 class ChatService;
 class HistoryWriter;
 
@@ -66,6 +75,12 @@ class ChatNode {
   std::atomic<uint64_t> history_batches{0};  ///< INSERT round trips that succeeded
   std::atomic<uint64_t> history_dropped{0};  ///< rows not stored (buffer full, unstorable)
   std::atomic<int64_t> history_waiting{0};   ///< gauge: rows buffered, not yet written
+  // Cluster (chat_bridge.h); zero with clustering off.
+  std::atomic<int64_t> bus_channels{0};    ///< gauge: channel subjects this node subscribes to
+  std::atomic<uint64_t> bus_published{0};  ///< messages handed to the bus for other nodes
+  std::atomic<uint64_t> bus_dropped{0};    ///< messages the bus refused (queue full, too large)
+  std::atomic<uint64_t> bus_received{0};   ///< messages from other nodes, fanned out here
+  std::atomic<uint64_t> bus_refused{0};    ///< bus payloads that were not a chat message
 
  private:
   std::array<std::atomic<ChatService*>, kMaxShards> shards_{};
@@ -87,6 +102,11 @@ class ChatService {
   /// The service of the calling shard thread, or null.
   static ChatService* OnThisShard();
 
+  /// Turns on chat across nodes (chat_bridge.h) for this shard: called once by RegisterChat's
+  /// start-up step when the node has a cluster bus, before any join. `bus` must outlive the
+  /// service.
+  void AttachBus(cluster::Bus& bus);
+
   /// The shard's database connection (null without one) and the global-channel declarations,
   /// for CheckAccess.
   db::PgConnection* db() const { return db_; }
@@ -106,7 +126,9 @@ class ChatService {
   void OnClosed(const ClientRef& ref);
 
   /// Encodes `msg` as one `chat.message` frame and delivers it to every socket that joined
-  /// its channel on any shard; stores it in chat_messages when `persist`. Returns at once.
+  /// its channel on any shard; stores it in chat_messages when `persist`. With clustering on
+  /// it also goes once on the bus to the other nodes' subscribers (chat_bridge.h). Returns at
+  /// once.
   void Publish(ChatMessage msg, bool persist);
 
  private:
@@ -121,6 +143,7 @@ class ChatService {
   // Owner side.
   void CountShard(const std::string& channel_id, int shard, int delta);
   void OwnerPublish(ChatMessage msg, bool persist, const SharedBuffer& frame);
+  void RemotePublish(ChatMessage msg);  // a message from another node, on the owner
   // Subscriber side.
   void DeliverLocal(const std::string& channel_id, const SharedBuffer& frame);
   void Unsubscribe(const ClientRef& ref, const std::string& channel_id);
@@ -130,6 +153,7 @@ class ChatService {
   db::PgConnection* db_;
   GlobalDeclared global_declared_;
   std::unique_ptr<HistoryWriter> history_;
+  std::unique_ptr<ChatBridge> bridge_;                             // null unless clustering is on
   std::unordered_map<std::string, std::map<int, int>> shards_of_;  // owner: channel -> counts
   std::unordered_map<std::string, std::vector<ClientRef>> subs_;   // channel -> local sockets
   std::unordered_map<ClientRef, std::vector<std::string>, RefHash> joined_;  // socket -> ids
