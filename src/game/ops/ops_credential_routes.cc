@@ -94,54 +94,51 @@ void CloseSession(HttpCall& call) {
 // POST /ops/tokens {"label", "classes": [...], "ttl_seconds"?}: the secret or a console
 // session only (a v1 token cannot mint another).
 void MintToken(HttpCall& call) {
-  JsonValue body;
-  if (!ParseBody(call, &body)) return;
-  std::optional<std::string_view> label = GetString(body, "label");
-  int64_t ttl = std::clamp<int64_t>(GetInt(body, "ttl_seconds").value_or(kTokenTtlDefaultS),
-                                    kTokenTtlMinS, kTokenTtlMaxS);
-  uint32_t classes = 0;
-  bool bad_class = false;
-  if (auto list = GetField(body, "classes"); list && list->is_array()) {
-    for (JsonValue v : list->get_array()) {
-      std::string_view name;
-      uint32_t bit = v.get(name) == simdjson::SUCCESS ? ClassFromName(name) : 0;
-      bad_class = bad_class || bit == 0;
-      classes |= bit;
-    }
-  }
   HttpCall* c = &call;
-  std::string lbl(label.value_or(""));
-  WithOpsDb(call, kAllClasses,
-            [c, lbl, ttl, classes, bad_class](const OpsActor& actor, db::PgConnection& db) {
-              if (actor.source == "token") return RespondError(*c, "forbidden");
-              if (lbl.empty() || classes == 0) {
-                return RespondError(*c, "missing_field", "label and classes are required.");
-              }
-              if (lbl.size() > kOpsLabelBytesMax || bad_class) {
-                return RespondError(
-                    *c, "invalid_payload",
-                    "label is 1-64 bytes; classes are read, player_data, config, erasure.");
-              }
-              const std::string& key = OpsAuth::Node()->token_secret();
-              if (key.size() < 32) {
-                return RespondError(*c, "not_ready", "--ops-token-secret (32+ bytes) is not set.");
-              }
-              OpsTokenClaims claims{lbl, classes, NowS() + ttl};
-              std::string token = MintOpsToken(key, claims);
-              OpsActor minted{"token:" + lbl, lbl, "token", classes};
-              AuditEntry e{"ops.tokens.mint",
-                           "ops_token",
-                           lbl,
-                           "ok",
-                           1,
-                           0,
-                           "{\"classes\":" + Quote(ClassNames(classes)) +
-                               ",\"expires_at_s\":" + std::to_string(claims.expires_at_s) + "}"};
-              RespondAudited(*c, db, actor, std::move(e),
-                             "{\"data\":{\"token\":" + Quote(token) +
-                                 ",\"expires_at_s\":" + std::to_string(claims.expires_at_s) +
-                                 ",\"session\":" + ActorJson(minted) + "}}");
-            });
+  WithOpsDb(call, kAllClasses, [c](const OpsActor& actor, db::PgConnection& db) {
+    if (actor.source == "token") return RespondError(*c, "forbidden");
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    std::string lbl(GetString(body, "label").value_or(""));
+    int64_t ttl = std::clamp<int64_t>(GetInt(body, "ttl_seconds").value_or(kTokenTtlDefaultS),
+                                      kTokenTtlMinS, kTokenTtlMaxS);
+    uint32_t classes = 0;
+    bool bad_class = false;
+    if (auto list = GetField(body, "classes"); list && list->is_array()) {
+      for (JsonValue v : list->get_array()) {
+        std::string_view name;
+        uint32_t bit = v.get(name) == simdjson::SUCCESS ? ClassFromName(name) : 0;
+        bad_class = bad_class || bit == 0;
+        classes |= bit;
+      }
+    }
+    if (lbl.size() > kOpsLabelBytesMax || bad_class) {
+      return RespondError(*c, "invalid_payload",
+                          "label is 1-64 bytes; classes are read, player_data, config, erasure.");
+    }
+    if (lbl.empty() || classes == 0) {
+      return RespondError(*c, "missing_field", "label and classes are required.");
+    }
+    const std::string& key = OpsAuth::Node()->token_secret();
+    if (key.size() < 32) {
+      return RespondError(*c, "not_ready", "--ops-token-secret (32+ bytes) is not set.");
+    }
+    OpsTokenClaims claims{lbl, classes, NowS() + ttl};
+    std::string token = MintOpsToken(key, claims);
+    OpsActor minted{"token:" + lbl, lbl, "token", classes};
+    AuditEntry e{"ops.tokens.mint",
+                 "ops_token",
+                 lbl,
+                 "ok",
+                 1,
+                 0,
+                 "{\"classes\":" + Quote(ClassNames(classes)) +
+                     ",\"expires_at_s\":" + std::to_string(claims.expires_at_s) + "}"};
+    RespondAudited(*c, db, actor, std::move(e),
+                   "{\"data\":{\"token\":" + Quote(token) +
+                       ",\"expires_at_s\":" + std::to_string(claims.expires_at_s) +
+                       ",\"session\":" + ActorJson(minted) + "}}");
+  });
 }
 
 }  // namespace

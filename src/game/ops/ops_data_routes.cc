@@ -139,20 +139,20 @@ const db::Statement kNotifications(
         "sent_at", "sent_at") "id DESC LIMIT $1 OFFSET $2) s)",
     {PAGE_TYPES, PgType::kUuid, PgType::kText});
 
-const db::Statement
-    kAudit("ops_audit_list",
-           "WITH g AS (SELECT * FROM ops_audit_entries WHERE ($5::text IS NULL OR action = $5) AND "
-           "($6::text IS NULL OR actor_id = $6) AND ($7::text IS NULL OR target_id = $7)) "
-           "SELECT (SELECT count(*) FROM g), (SELECT " OPS_AGG
-           " FROM (SELECT json_build_object('id', "
-           "id, 'actor_id', actor_id, 'actor_display', actor_display, 'actor_source', "
-           "actor_source, "
-           "'actor_attested', actor_attested, 'action', action, 'target_type', target_type, "
-           "'target_id', target_id, 'outcome', outcome, 'succeeded_count', succeeded_count, "
-           "'failed_count', failed_count, 'details', coalesce(details, '{}'), "
-           "'occurred_at', " OPS_TS("occurred_at") ") AS j FROM g ORDER BY " OPS_ORD(
-               "occurred_at", "occurred_at") "id DESC LIMIT $1 OFFSET $2) s)",
-           {PAGE_TYPES, PgType::kText, PgType::kText, PgType::kText});
+const db::Statement kAudit(
+    "ops_audit_list",
+    "WITH g AS (SELECT * FROM ops_audit_entries WHERE ($5::text IS NULL OR action = $5) AND "
+    "($6::text IS NULL OR actor_id = $6) AND ($7::text IS NULL OR target_id = $7)) "
+    "SELECT (SELECT count(*) FROM g), (SELECT " OPS_AGG
+    " FROM (SELECT json_build_object('id', "
+    "id, 'actor_id', actor_id, 'actor_display', actor_display, 'actor_source', "
+    "actor_source, "
+    "'actor_attested', actor_attested, 'action', action, 'target_type', target_type, "
+    "'target_id', target_id, 'outcome', outcome, 'succeeded_count', succeeded_count, "
+    "'failed_count', failed_count, 'details', coalesce(details, '{}'), "
+    "'occurred_at', " OPS_TS("occurred_at") ") AS j FROM g ORDER BY " OPS_ORD(
+        "occurred_at", "occurred_at") "id DESC LIMIT $1 OFFSET $2) s)",
+    {PAGE_TYPES, PgType::kText, PgType::kText, PgType::kText});
 
 Param OptParam(const std::string& query, std::string_view name) {
   std::optional<std::string> v = http::GetParam(query, name);

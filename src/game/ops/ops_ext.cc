@@ -61,10 +61,14 @@ void Answer(HttpCall& call, const rpc::RpcOutcome& out) {
       return RespondJson(call, "{\"data\":" + out.result_json + "}");
     case rpc::RpcOutcome::Kind::kUnknownMethod:
       return RespondError(call, "ops.not_found", "No such extension action.");
-    case rpc::RpcOutcome::Kind::kError:
-      return call.respond(http::ErrorResponse(out.code,
-                                              out.message.empty() ? out.code : out.message,
-                                              out.details_json.empty() ? "{}" : out.details_json));
+    case rpc::RpcOutcome::Kind::kError: {
+      // A game-declared code keeps the status its script declared (rpc.register errors).
+      http::HttpResponse r =
+          http::ErrorResponse(out.code, out.message.empty() ? out.code : out.message,
+                              out.details_json.empty() ? "{}" : out.details_json);
+      r.status = out.status;
+      return call.respond(std::move(r));
+    }
     case rpc::RpcOutcome::Kind::kInternal:
       break;
   }
@@ -74,18 +78,19 @@ void Answer(HttpCall& call, const rpc::RpcOutcome& out) {
 void Ext(HttpCall& call) {
   std::string name =
       std::string(call.route.Param("extension")) + "." + std::string(call.route.Param("action"));
-  JsonValue body;
-  if (!ParseBody(call, &body)) return;
-  const std::string& raw = call.request.body;
-  std::string params = "{\"method\":";
-  AppendJsonString(&params, call.request.method);
-  params += ",\"query\":" + QueryObject(call.request.query) + ",\"body\":" +
-            (raw.find_first_not_of(" \t\r\n") == std::string::npos ? std::string("{}") : raw) + "}";
   const bool mutating = call.request.method != "GET";
   HttpCall* c = &call;
   // The class is checked after the credential, so that an unknown action and a refused one
   // look the same to a caller without rights: 403.
-  WithOps(call, 0, [c, name, params = std::move(params), mutating](const OpsActor& actor) {
+  WithOps(call, 0, [c, name, mutating](const OpsActor& actor) {
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    const std::string& raw = c->request.body;
+    std::string params = "{\"method\":";
+    AppendJsonString(&params, c->request.method);
+    params += ",\"query\":" + QueryObject(c->request.query) + ",\"body\":" +
+              (raw.find_first_not_of(" \t\r\n") == std::string::npos ? std::string("{}") : raw) +
+              "}";
     if (t_ext == nullptr || c->game.db == nullptr) return RespondError(*c, "not_ready");
     t_ext->Sync();
     const rpc::RpcRuntime::Method* m =

@@ -69,12 +69,12 @@ void Export(HttpCall& call) {
 
 void Erase(HttpCall& call) {
   std::string id(call.route.Param("id"));
-  JsonValue body;
-  if (!ParseBody(call, &body)) return;
-  std::optional<std::string> echo;
-  if (auto u = GetString(body, "username")) echo = std::string(*u);
   HttpCall* c = &call;
-  WithOpsDb(call, kErasure, [c, id, echo](const OpsActor& actor, db::PgConnection& db) {
+  WithOpsDb(call, kErasure, [c, id](const OpsActor& actor, db::PgConnection& db) {
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    std::optional<std::string> echo;
+    if (auto u = GetString(body, "username")) echo = std::string(*u);
     if (!IsCanonicalUuid(id)) return RespondError(*c, "ops.invalid_id", "Not a UUID.");
     if (!echo) return RespondError(*c, "ops.confirmation_required", "Echo the username.");
     AccountService* accounts = c->game.accounts;
@@ -156,18 +156,19 @@ void EraseBatch(const std::shared_ptr<PurgeRun>& p, AccountService& accounts,
 }
 
 void Purge(HttpCall& call) {
-  JsonValue body;
-  if (!ParseBody(call, &body)) return;
-  std::optional<int64_t> inactive = GetInt(body, "inactive_for_seconds");
-  bool has_inactive = GetField(body, "inactive_for_seconds").has_value();
-  bool dry_run = GetBool(body, "dry_run").value_or(false);
-  std::optional<int64_t> confirm = GetInt(body, "confirm_count");
-  int limit = int(
-      std::clamp<int64_t>(GetInt(body, "limit").value_or(kPurgeLimitDefault), 1, kPurgeLimitMax));
   HttpCall* c = &call;
-  WithOpsDb(call, kErasure, [=](const OpsActor& actor, db::PgConnection& db) {
-    if (!has_inactive)
+  WithOpsDb(call, kErasure, [c](const OpsActor& actor, db::PgConnection& db) {
+    JsonValue body;
+    if (!ParseBody(*c, &body)) return;
+    std::optional<int64_t> inactive = GetInt(body, "inactive_for_seconds");
+    bool has_inactive = GetField(body, "inactive_for_seconds").has_value();
+    bool dry_run = GetBool(body, "dry_run").value_or(false);
+    std::optional<int64_t> confirm = GetInt(body, "confirm_count");
+    int limit = int(
+        std::clamp<int64_t>(GetInt(body, "limit").value_or(kPurgeLimitDefault), 1, kPurgeLimitMax));
+    if (!has_inactive) {
       return RespondError(*c, "missing_field", "inactive_for_seconds is required.");
+    }
     if (!inactive || *inactive < 0 || *inactive > int64_t(100) * 365 * 86400) {
       return RespondError(*c, "ops.invalid_cutoff", "inactive_for_seconds: 0 to 100 years.");
     }
