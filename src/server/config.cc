@@ -161,6 +161,8 @@ const std::vector<Flag>& Flags() {
        }},
       {"static-dir", "ASOBI_STATIC_DIR", "directory served at / (default: bundled web page)", true,
        StrField(&Config::static_dir)},
+      {"console", "ASOBI_CONSOLE", "serve the operator console at /console (off)", false,
+       BoolField(&Config::console)},
       {"matchmaker-tick-ms", "ASOBI_MATCHMAKER_TICK_MS",
        "ms between periodic matchmaker passes (1000)", true,
        IntField(&Config::matchmaker_tick_ms, 1, 60000)},

@@ -55,6 +55,7 @@ struct Config {
   std::string dev_tokens_file;     // --dev-tokens, ASOBI_DEV_TOKENS ("token player_id" lines)
   std::string game_dir;            // --game-dir, ASOBI_GAME_DIR
   std::string static_dir;          // --static-dir, ASOBI_STATIC_DIR
+  bool console = false;            // --console, ASOBI_CONSOLE: serve the operator console
 
   // Lua matches (lua.md §3, §15, §16; websocket.md §3, §9.2)
   int match_max = 1000;               // --match-max, ASOBI_MATCH_MAX: live matches per node
