@@ -55,7 +55,6 @@ struct Config {
   std::string dev_tokens_file;     // --dev-tokens, ASOBI_DEV_TOKENS ("token player_id" lines)
   std::string game_dir;            // --game-dir, ASOBI_GAME_DIR
   std::string static_dir;          // --static-dir, ASOBI_STATIC_DIR
-  bool console = false;            // --console, ASOBI_CONSOLE: serve the operator console
 
   // Lua matches (lua.md §3, §15, §16; websocket.md §3, §9.2)
   int match_max = 1000;               // --match-max, ASOBI_MATCH_MAX: live matches per node
@@ -84,6 +83,10 @@ struct Config {
   int ws_idle_timeout_ms = 60000;       // --ws-idle-timeout-ms: inbound silence once authed
   int ws_rate_limit_close_after = 60;   // --ws-rate-limit-close-after: denials in a row (0 off)
   std::string metrics_token;            // --metrics-token: bearer for /metrics off loopback
+  // Operator plane (issue 15; rest.md §2.8, §3.14; docs/decisions.md "Ops API credentials")
+  std::string ops_secret;        // --ops-secret: Bearer secret of /ops/* (unset: all 403)
+  std::string ops_token_secret;  // --ops-token-secret: HMAC key of minted v1. tokens
+  bool console = false;          // --console: serve /console and /console/session
   // Deadlines and housekeeping (issue 10)
   int64_t db_timeout_ms = 3000;       // --db-timeout-ms: every database unit answers by then
   int64_t hash_queue_wait_ms = 2000;  // --hash-queue-wait-ms: hashing job queue wait bound

@@ -11,6 +11,7 @@
 #include "game/modes/mode_registry.h"
 #include "game/notification/notification.h"
 #include "game/oauth/oauth.h"
+#include "game/ops/ops.h"
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
 #include "game/saves/saves.h"
@@ -60,6 +61,20 @@ chat::ChatOptions ChatOptionsFrom(const Config& c, modes::ModeRegistry* registry
   return o;
 }
 
+// GET /ops/features: the node's switches an operator may want to see (never secrets).
+std::string OpsFeaturesJson(const Config& c) {
+  auto b = [](bool v) { return v ? std::string("true") : std::string("false"); };
+  return "{\"console\":" + b(c.console) + ",\"ops_tokens\":" + b(c.ops_token_secret.size() >= 32) +
+         ",\"storage\":" + b(c.storage) + ",\"binary_wire\":" + b(c.binary_wire) +
+         ",\"guest_auth_flag\":" + b(c.guest_auth) +
+         ",\"ws_legacy_game_frames\":" + b(c.ws_legacy_game_frames) +
+         ",\"oidc\":" + b(!c.oidc_providers.empty()) + ",\"steam\":" + b(!c.steam_api_key.empty()) +
+         ",\"iap_apple\":" + b(!c.iap_apple_bundle_id.empty()) +
+         ",\"iap_google\":" + b(!c.iap_google_package_name.empty()) +
+         ",\"leaderboard_client_submit\":" + std::to_string(c.leaderboard_client_submit.size()) +
+         "}";
+}
+
 }  // namespace
 
 void RegisterDomains(ServerShared& shared) {
@@ -89,6 +104,8 @@ void RegisterDomains(ServerShared& shared) {
                                c.steam_api_base});
   season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
   world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
+  ops::RegisterOps(ctx, ops::OpsOptions{c.ops_secret, c.ops_token_secret, c.console,
+                                        OpsFeaturesJson(c), shared.modes});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

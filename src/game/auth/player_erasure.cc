@@ -50,15 +50,35 @@ const db::Statement kErase(
     // Seasons: archived standings go (the other ranks stay as they were archived).
     "d_season AS (DELETE FROM season_standings WHERE player_id IN (SELECT id FROM target)), "
     "audit AS (INSERT INTO ops_audit_entries (id, actor_id, actor_display, actor_source, action, "
-    "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, id::text, "
-    "id::text, 'player', 'players.erase', 'player', id::text, 'ok', 1, now() FROM target), "
+    "target_type, target_id, outcome, succeeded_count, occurred_at) SELECT $3, "
+    "coalesce($4, id::text), coalesce($5, id::text), $6, 'players.erase', 'player', id::text, "
+    "'ok', 1, now() FROM target), "
     "d_player AS (DELETE FROM players WHERE id IN (SELECT id FROM target) RETURNING id) "
     "SELECT count(*) FROM d_player",
-    {PgType::kUuid, PgType::kText, PgType::kUuid});
+    {PgType::kUuid, PgType::kText, PgType::kUuid, PgType::kVarchar, PgType::kVarchar,
+     PgType::kVarchar});
 
 Status Fail(std::string reason) { return MakeError(std::move(reason)); }
 
 }  // namespace
+
+void EraseRows(AccountService& accounts, db::PgConnection& db, const std::string& player_id,
+               const std::optional<std::string>& hash, const ErasureActor& actor,
+               std::function<void(db::DbResult<bool>)> done) {
+  auto opt = [](const std::string& v) { return v.empty() ? Param::Null() : Param::Text(v); };
+  db.Execute(
+      kErase,
+      {Param::Uuid(player_id), hash ? Param::Text(*hash) : Param::Null(), Param::Uuid(NewUuidV7()),
+       opt(actor.id), opt(actor.display), Param::Text(actor.source)},
+      [&accounts, player_id, done = std::move(done)](auto e) {
+        if (!e.ok()) return done(e.error());
+        if (e->GetInt64(0, 0).value_or(0) != 1) return done(false);
+        accounts.EvictPlayerEverywhere(player_id);
+        accounts.RevokeSessionsEverywhere(player_id);
+        RunPlayerErasedHooks(player_id);
+        done(true);
+      });
+}
 
 void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string player_id,
                  std::optional<std::string> password, std::function<void(Status)> done,
@@ -74,18 +94,13 @@ void ErasePlayer(AccountService& accounts, db::PgConnection& db, std::string pla
                auto erase = [&accounts, &db, player_id, hash,
                              done = std::move(done)](std::string_view refusal) mutable {
                  if (!refusal.empty()) return done(Fail(std::string(refusal)));
-                 db.Execute(
-                     kErase,
-                     {Param::Uuid(player_id), hash ? Param::Text(*hash) : Param::Null(),
-                      Param::Uuid(NewUuidV7())},
-                     [&accounts, player_id, hash, done = std::move(done)](auto e) {
+                 EraseRows(
+                     accounts, db, player_id, hash, ErasureActor{},
+                     [hash, done = std::move(done)](db::DbResult<bool> e) {
                        if (!e.ok()) return done(Fail(DbReason(e.error())));
-                       if (e->GetInt64(0, 0).value_or(0) != 1) {
+                       if (!e.value()) {
                          return done(Fail(hash ? "player.credentials_changed" : "unauthenticated"));
                        }
-                       accounts.EvictPlayerEverywhere(player_id);
-                       accounts.RevokeSessionsEverywhere(player_id);
-                       RunPlayerErasedHooks(player_id);
                        done(Ok{});
                      });
                };

@@ -9,9 +9,27 @@
 #include <string>
 
 #include "base/result.h"
+#include "db/pg_connection.h"
 #include "game/auth/account_service.h"
 
 namespace asobi {
+
+/// The actor named by an erasure's ops_audit_entries row (action `players.erase`). Empty
+/// id/display = the player themself (self-erasure); source is "player" then.
+struct ErasureActor {
+  std::string id;
+  std::string display;
+  std::string source = "player";
+};
+
+/// Shard-affine. Deletes `player_id` and every row that references them in one statement,
+/// with the audit row of `actor`, provided the stored password hash still equals `hash`
+/// (nullopt: the account has none). `done` gets true when erased (the caches, sessions and
+/// erasure hooks are then cleared too), false when no such player (or the hash changed), or
+/// the database error. Used by self-erasure and by the ops plane (rest.md §3.14).
+void EraseRows(AccountService& accounts, db::PgConnection& db, const std::string& player_id,
+               const std::optional<std::string>& hash, const ErasureActor& actor,
+               std::function<void(db::DbResult<bool>)> done);
 
 /// Shard-affine. `password` must be given iff the account has one. Errors:
 /// missing_field, player.confirmation_failed (wrong password), player.credentials_changed

@@ -52,6 +52,9 @@ struct ModeSet {
   /// `rpc` config.lua global (ours; docs/decisions.md "RPC"): the RPC script's path relative
   /// to the game directory, "" when the game defines no RPC methods.
   std::string rpc_script;
+  /// `ops` config.lua global (ours; docs/decisions.md "Ops extension actions"): the script of
+  /// the game's ops actions (/ops/ext/:extension/:action), "" when the game defines none.
+  std::string ops_script;
   /// The game directory's `.lua` files as this derivation read them (`require` and the mode
   /// scripts); null for a set built by hand.
   std::shared_ptr<const script::ModuleSources> sources;

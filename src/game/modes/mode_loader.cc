@@ -248,6 +248,7 @@ Status ReadManifest(const std::string& game_dir, ModeSet* set,
       LOG_WARN("config.lua: invalid registration value ignored").KV("value", reg);
     }
     set->rpc_script = StringGlobal(s, "rpc");
+    set->ops_script = StringGlobal(s, "ops");
   });
   if (!run.ok()) return run;
   if (!error.empty()) return Fail(error);

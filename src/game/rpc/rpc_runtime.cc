@@ -73,6 +73,12 @@ int LuaRegister(lua_State* L) {
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
     ReadErrors(L, 3, NamespaceOf(name), &m);
+    lua_getfield(L, 3, "class");
+    if (!lua_isnil(L, -1)) {
+      luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 3, "class must be a string");
+      m.klass = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
   }
   lua_pushvalue(L, 2);
   m.ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -292,6 +298,12 @@ RpcRuntime::~RpcRuntime() {
   }
   calls_.clear();
   gen_.reset();
+}
+
+const RpcRuntime::Method* RpcRuntime::FindMethod(std::string_view name) const {
+  if (gen_ == nullptr) return nullptr;
+  auto it = gen_->methods.find(name);
+  return it == gen_->methods.end() ? nullptr : &it->second;
 }
 
 void RpcRuntime::Call(std::string_view method, const std::string& player_id, JsonValue params,

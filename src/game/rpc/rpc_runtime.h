@@ -84,7 +84,12 @@ class RpcRuntime {
   struct Method {
     int ref = 0;
     std::map<std::string, int, std::less<>> errors;
+    /// options.class of rpc.register (ops extension actions: the permission class, rest.md
+    /// §3.14); "" when absent.
+    std::string klass;
   };
+  /// The loaded method `name`, or null. Valid until the next Sync. Owner shard.
+  const Method* FindMethod(std::string_view name) const;
 
  private:
   /// One loaded script: its state and methods. Suspended calls keep theirs alive across a
