@@ -35,7 +35,9 @@ class ConsolePageTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     for (ServerProcess* s : {on_, off_}) {
-      if (s->running()) EXPECT_TRUE(s->Stop());
+      if (s->running()) {
+        EXPECT_TRUE(s->Stop());
+      }
       delete s;
     }
     delete on_started_;
