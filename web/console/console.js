@@ -1,6 +1,7 @@
 // The operator console (issue 15): sign-in with the ops secret, then one tab per area. Each
 // tab module exports init(run) (wires its forms once) and load(say) (fetches and draws).
-// `#status[data-state]` is signed_out | signed_in | busy | error (the Chromium test reads it).
+// `#status[data-state]` is loading (until the session check answers) | signed_out | signed_in |
+// busy | error (the Chromium test reads it).
 import * as api from './api.js';
 import * as audit from './audit.js';
 import * as boards from './boards.js';
