@@ -12,6 +12,7 @@
 #include "game/notification/notification.h"
 #include "game/oauth/oauth.h"
 #include "game/ops/ops.h"
+#include "game/ops/ops_console_edits.h"
 #include "game/presence/presence.h"
 #include "game/rpc/rpc.h"
 #include "game/saves/saves.h"
@@ -106,6 +107,8 @@ void RegisterDomains(ServerShared& shared) {
   world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
   ops::RegisterOps(ctx, ops::OpsOptions{c.ops_secret, c.ops_token_secret, c.console,
                                         OpsFeaturesJson(c), shared.modes});
+  ops::RegisterConsoleModerationRoutes(ctx.http_api());  // the console's edits beyond §3.14
+  ops::RegisterConsoleStoreRoutes(ctx.http_api());
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;

@@ -12,6 +12,7 @@
 #include "game/session/session_handlers.h"
 #include "game/session/static_token_verifier.h"
 #include "server/cluster_setup.h"
+#include "server/console_routes.h"
 #include "server/database_setup.h"
 #include "server/domains.h"
 #include "server/match_setup.h"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   RegisterSessionHandlers(shared.ws_registry, SessionOptions{shared.config.binary_wire});
   RegisterAuthRoutes(shared.http_api);
   if (!RegisterWebClient(shared)) return 2;
+  RegisterConsolePage(shared);
   shared.init_shard = [dev_tokens, rate_limits](ServerShard& shard) {
     shard.game.rate_limits = rate_limits.get();
     if (dev_tokens) shard.game.verifier = std::make_unique<StaticTokenVerifier>(dev_tokens);

@@ -12,7 +12,9 @@ constexpr const char* kHtmlPolicy =
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
     "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-void Serve(const StaticFile& file, HttpCall& call) {
+}  // namespace
+
+void ServeStaticFile(const StaticFile& file, HttpCall& call) {
   http::HttpResponse r;
   r.extra_headers.push_back({"cache-control", "no-cache"});
   r.extra_headers.push_back({"etag", file.etag});
@@ -29,17 +31,15 @@ void Serve(const StaticFile& file, HttpCall& call) {
   call.respond(std::move(r));
 }
 
-}  // namespace
-
 void RegisterStaticRoutes(HttpApi& api, std::shared_ptr<const StaticFiles> files) {
   for (const std::string& path : files->Paths()) {
     const StaticFile* file = files->Find(path);
-    if (file == nullptr) continue;
+    if (file == nullptr || path.rfind("console/", 0) == 0) continue;
     // `files` is kept alive by every handler that points into it.
-    api.Add("GET", "/web/" + path, [files, file](HttpCall& call) { Serve(*file, call); });
+    api.Add("GET", "/web/" + path, [files, file](HttpCall& call) { ServeStaticFile(*file, call); });
   }
   if (const StaticFile* index = files->Find("index.html")) {
-    api.Add("GET", "/", [files, index](HttpCall& call) { Serve(*index, call); });
+    api.Add("GET", "/", [files, index](HttpCall& call) { ServeStaticFile(*index, call); });
   }
 }
 

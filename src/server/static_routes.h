@@ -9,10 +9,15 @@
 
 namespace asobi {
 
-/// Adds one GET route per loaded file (`/web/<path>`) and `/` for `index.html` when present.
-/// Responses carry the file's content type, `cache-control: no-cache`, an `etag` (a matching
-/// `if-none-match` gets 304) and, for HTML, a `content-security-policy` limiting the page to
-/// its own origin. Call before the server starts; `files` is shared by every shard.
+/// Answers `call` with `file`: its content type, `cache-control: no-cache`, an `etag` (a
+/// matching `if-none-match` gets 304) and, for HTML, a `content-security-policy` limiting the
+/// page to its own origin. Any shard; `file` must outlive the call.
+void ServeStaticFile(const StaticFile& file, HttpCall& call);
+
+/// Adds one GET route per loaded file (`/web/<path>`) and `/` for `index.html` when present,
+/// answered by ServeStaticFile. Files under `console/` are left out: the operator console is
+/// served only at /console, and only when enabled (console_routes.h). Call before the server
+/// starts; `files` is shared by every shard.
 void RegisterStaticRoutes(HttpApi& api, std::shared_ptr<const StaticFiles> files);
 
 class ServerShared;
