@@ -88,15 +88,17 @@ void RegisterDomains(ServerShared& shared) {
       ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
                                c.steam_api_base});
   season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
-  world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
+  std::function<void()> save_worlds =
+      world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
-  shared.before_stop = [previous_stop, stop_iap, flush_boards, stop_oauth] {
+  shared.before_stop = [previous_stop, stop_iap, flush_boards, stop_oauth, save_worlds] {
     if (previous_stop) previous_stop();
     stop_iap();
     stop_oauth();
     flush_boards();  // changed leaderboard entries reach the database before the shards stop
+    save_worlds();   // zones of persistent worlds are snapshotted and written likewise
   };
 
   auto previous = shared.init_shard;
