@@ -5,6 +5,7 @@
 // game.zone.park stops a zone that holds entities.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -143,6 +144,27 @@ class Player {
     ADD_FAILURE() << "timed out waiting for " << what;
     return JsonDoc();
   }
+  // Reads frames until each of `preds` accepted one (in any order); returns the first frame
+  // each accepted. A test failure after 5 s.
+  std::vector<JsonDoc> WaitForAll(std::vector<std::function<bool(const JsonDoc&)>> preds,
+                                  const char* what) {
+    std::vector<JsonDoc> got(preds.size());
+    std::vector<bool> done(preds.size(), false);
+    size_t left = preds.size();
+    WaitFor(
+        [&](const JsonDoc& d) {
+          for (size_t i = 0; i < preds.size(); ++i) {
+            if (!done[i] && preds[i](d)) {
+              done[i] = true;
+              got[i].Parse(d.text());
+              --left;
+            }
+          }
+          return left == 0;
+        },
+        what);
+    return got;
+  }
   std::vector<JsonDoc> pushes;
 
  private:
@@ -176,6 +198,21 @@ std::string AddedField(const JsonDoc& d, const std::string& id, const std::strin
   const int i = FindUpdate(d, "a", id);
   if (i < 0) return "";
   return d.Raw({"payload", "updates", std::to_string(i), "fields", field}).value_or("");
+}
+
+// A field of entity `id`'s update record (`op`) in a world.tick (raw JSON), or "".
+std::string UpdateField(const JsonDoc& d, const std::string& op, const std::string& id,
+                        const std::string& field) {
+  const int i = FindUpdate(d, op, id);
+  if (i < 0) return "";
+  return d.Raw({"payload", "updates", std::to_string(i), "fields", field}).value_or("");
+}
+
+// A world.tick of zone (zx, zy) whose `op` record of `id` carries `field`.
+std::function<bool(const JsonDoc&)> HasField(int zx, int zy, std::string op, std::string id,
+                                             std::string field) {
+  return
+      [=](const JsonDoc& d) { return IsTick(d, zx, zy) && !UpdateField(d, op, id, field).empty(); };
 }
 
 bool IsEvent(const JsonDoc& d, const char* event) {
@@ -217,12 +254,9 @@ TEST_F(WorldPersistTest, APersistentWorldSurvivesAServerRestart) {
     a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
               "A's entity");
     a.Send("world.input", R"({"plant":true})");
-    JsonDoc planted = a.WaitFor(
-        [&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_1") >= 0; },
-        "the tree");
-    ASSERT_EQ(AddedField(planted, "tree_1", "hp"), "5");
-    born = AddedField(planted, "tree_1", "born");
-    ASSERT_FALSE(born.empty());
+    // handle_input adds the tree; the next zone_tick stamps it with the zone's `born`.
+    JsonDoc planted = a.WaitFor(HasField(0, 0, "u", "tree_1", "born"), "the tree's born");
+    born = UpdateField(planted, "u", "tree_1", "born");
     // SIGTERM: the shutdown step writes every zone of the persistent world.
     ASSERT_TRUE(first.Stop());
     EXPECT_EQ(
@@ -252,17 +286,21 @@ TEST_F(WorldPersistTest, APersistentWorldSurvivesAServerRestart) {
   ASSERT_TRUE(a.Connect(second.port(), a_token));
   JsonDoc joined = a.Call("world.join", R"({"world_id":")" + world_id + "\"}");
   ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
-  // The zone loads from its snapshot: the tree with its fields and the zone_state's `born`.
-  JsonDoc kf = a.WaitFor(
-      [&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_1") >= 0; },
-      "the restored tree");
-  EXPECT_EQ(AddedField(kf, "tree_1", "hp"), "5");
-  EXPECT_EQ(AddedField(kf, "tree_1", "born"), born);  // the zone_state came back too
-  EXPECT_EQ(FindUpdate(kf, "a", "ghost_1"), -1);
-  JsonDoc rec = a.WaitFor([](const JsonDoc& d) { return IsEvent(d, "recovered"); },
-                          "on_world_recovered after the restart");
-  EXPECT_EQ(rec.Str({"payload", "reason"}).value_or(""), "server_restart");
-  EXPECT_GE(rec.Int({"payload", "zones"}).value_or(0), 1);
+  // The zone loads from its snapshot (the tree with its fields, not the ghost), and the world
+  // state got on_world_recovered.
+  std::vector<JsonDoc> got = a.WaitForAll(
+      {[&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_1") >= 0; },
+       [](const JsonDoc& d) { return IsEvent(d, "recovered"); }},
+      "the restored tree and on_world_recovered");
+  EXPECT_EQ(AddedField(got[0], "tree_1", "hp"), "5");
+  EXPECT_EQ(AddedField(got[0], "tree_1", "born"), born);
+  EXPECT_EQ(FindUpdate(got[0], "a", "ghost_1"), -1);
+  EXPECT_EQ(got[1].Str({"payload", "reason"}).value_or(""), "server_restart");
+  EXPECT_GE(got[1].Int({"payload", "zones"}).value_or(0), 1);
+  // The zone_state came back too: a new tree gets the same `born`.
+  a.Send("world.input", R"({"plant":"tree_2"})");
+  JsonDoc second_tree = a.WaitFor(HasField(0, 0, "u", "tree_2", "born"), "tree_2's born");
+  EXPECT_EQ(UpdateField(second_tree, "u", "tree_2", "born"), born);
   EXPECT_TRUE(second.Stop());
 }
 
@@ -282,36 +320,32 @@ TEST_F(WorldPersistTest, ARunawayZoneRestartsFromItsLastSnapshot) {
   b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", b_id) >= 0; },
             "B in zone (1,0)");
   a.Send("world.input", R"({"plant":true})");
-  JsonDoc planted = a.WaitFor(
-      [&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_1") >= 0; },
-      "the tree");
-  const std::string born = AddedField(planted, "tree_1", "born");
+  JsonDoc planted = a.WaitFor(HasField(0, 0, "u", "tree_1", "born"), "the tree's born");
+  const std::string born = UpdateField(planted, "u", "tree_1", "born");
   // The bomb makes zone (0,0)'s zone_tick loop until it restarts (3 overruns).
   a.Send("world.input", R"({"bomb":true})");
-  JsonDoc kf = a.WaitFor(
-      [&](const JsonDoc& d) { return IsKeyframe(d, 0, 0) && FindUpdate(d, "a", "bomb") >= 0; },
-      "the restart keyframe of zone (0,0)");
-  EXPECT_GE(FindUpdate(kf, "a", "tree_1"), 0);
-  JsonDoc rec =
-      a.WaitFor([](const JsonDoc& d) { return IsEvent(d, "recovered"); }, "on_world_recovered");
-  EXPECT_EQ(rec.Str({"payload", "reason"}).value_or(""), "zone_restart");
-  EXPECT_EQ(rec.Int({"payload", "zone_x"}).value_or(-1), 0);
-  EXPECT_EQ(rec.Int({"payload", "restarted"}).value_or(-1), 1);
+  std::vector<JsonDoc> got = a.WaitForAll(
+      {[&](const JsonDoc& d) { return IsKeyframe(d, 0, 0) && FindUpdate(d, "a", "bomb") >= 0; },
+       [](const JsonDoc& d) { return IsEvent(d, "recovered"); }},
+      "the restart keyframe of zone (0,0) and on_world_recovered");
+  EXPECT_GE(FindUpdate(got[0], "a", "tree_1"), 0);
+  EXPECT_EQ(got[1].Str({"payload", "reason"}).value_or(""), "zone_restart");
+  EXPECT_EQ(got[1].Int({"payload", "zone_x"}).value_or(-1), 0);
+  EXPECT_EQ(got[1].Int({"payload", "restarted"}).value_or(-1), 1);
   // The restarted zone's zone_state is its last snapshot's: `born` is unchanged (a fresh
   // zone_state would take the current tick), and the zone runs again.
   a.Send("world.input", R"({"x":60,"y":60})");
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", a_id) >= 0; },
             "A moved in the restarted zone");
   a.Send("world.input", R"({"plant":"tree_2"})");
-  JsonDoc second = a.WaitFor(
-      [&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", "tree_2") >= 0; },
-      "a second tree");
-  EXPECT_EQ(AddedField(second, "tree_2", "born"), born);
+  JsonDoc second = a.WaitFor(HasField(0, 0, "u", "tree_2", "born"), "tree_2's born");
+  EXPECT_EQ(UpdateField(second, "u", "tree_2", "born"), born);
   // Meanwhile the other zone and the world went on: B still moves in (1,0) and got the notice.
   b.Send("world.input", R"({"x":170,"y":50})");
-  b.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "u", b_id) >= 0; },
-            "B moved in zone (1,0)");
-  b.WaitFor([](const JsonDoc& d) { return IsEvent(d, "recovered"); }, "B saw the recovery");
+  b.WaitForAll(
+      {[&](const JsonDoc& d) { return IsTick(d, 1, 0) && !UpdateField(d, "u", b_id, "x").empty(); },
+       [](const JsonDoc& d) { return IsEvent(d, "recovered"); }},
+      "B moved in zone (1,0) and saw the recovery");
   EXPECT_NE(server_->log().find("zone restarted"), std::string::npos);
 }
 
@@ -323,17 +357,14 @@ TEST_F(WorldPersistTest, IdleZonesUnloadAndReloadFromTheirSnapshot) {
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
             "A's entity");
   // A walks to (1,0), which loads (on_zone_loaded) and stamps A with its zone_state's `born`.
+  auto loaded_1_0 = [](const JsonDoc& d) {
+    return IsEvent(d, "loaded") && d.Int({"payload", "x"}).value_or(-1) == 1 &&
+           d.Int({"payload", "y"}).value_or(-1) == 0;
+  };
   a.Send("world.input", R"({"x":150,"y":50})");
-  JsonDoc entered =
-      a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
-                "A in zone (1,0)");
-  const std::string born = AddedField(entered, a_id, "zone_born");
-  ASSERT_FALSE(born.empty());
-  a.WaitFor(
-      [](const JsonDoc& d) {
-        return IsEvent(d, "loaded") && d.Int({"payload", "x"}).value_or(-1) == 1;
-      },
-      "on_zone_loaded(1, 0)");
+  std::vector<JsonDoc> got = a.WaitForAll({HasField(1, 0, "a", a_id, "zone_born"), loaded_1_0},
+                                          "A in zone (1,0) and on_zone_loaded(1, 0)");
+  const std::string born = UpdateField(got[0], "a", a_id, "zone_born");
   // A walks on to (2,0): (1,0) is empty and unwatched, and unloads after 100 ms.
   a.Send("world.input", R"({"x":250,"y":50})");
   a.WaitFor(
@@ -344,18 +375,9 @@ TEST_F(WorldPersistTest, IdleZonesUnloadAndReloadFromTheirSnapshot) {
       "on_zone_unloaded(1, 0)");
   // Back in (1,0): it loads again (on_zone_loaded) from its snapshot, zone_state included.
   a.Send("world.input", R"({"x":150,"y":50})");
-  JsonDoc back = a.WaitFor(
-      [&](const JsonDoc& d) {
-        return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0 &&
-               !AddedField(d, a_id, "zone_born").empty();
-      },
-      "A back in zone (1,0)");
-  EXPECT_EQ(AddedField(back, a_id, "zone_born"), born);
-  a.WaitFor(
-      [](const JsonDoc& d) {
-        return IsEvent(d, "loaded") && d.Int({"payload", "x"}).value_or(-1) == 1;
-      },
-      "on_zone_loaded(1, 0) again");
+  got = a.WaitForAll({HasField(1, 0, "a", a_id, "zone_born"), loaded_1_0},
+                     "A back in zone (1,0) and on_zone_loaded(1, 0) again");
+  EXPECT_EQ(UpdateField(got[0], "a", a_id, "zone_born"), born);
 }
 
 TEST_F(WorldPersistTest, ParkStopsAZoneWithEntitiesAndItsNextLoadRestoresThem) {
