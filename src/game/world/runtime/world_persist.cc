@@ -71,16 +71,26 @@ void World::StartPersistence() {
   std::erase_if(recovered_, [&](const auto& e) {
     return e.first.x >= settings_->grid_size || e.first.y >= settings_->grid_size;
   });
-  std::string zones = "{";
+  std::string zones(1, '{');
   for (const auto& [key, snap] : recovered_) {
     tick_ = std::max(tick_, snap.tick);  // the tick count goes on where it stopped
     if (zones.size() > 1) zones.push_back(',');
-    zones +=
-        "\"" + std::to_string(key.x) + "," + std::to_string(key.y) + "\":" + snap.zone_state_json;
+    zones.push_back('"');
+    zones.append(std::to_string(key.x));
+    zones.push_back(',');
+    zones.append(std::to_string(key.y));
+    zones.append("\":");
+    zones.append(snap.zone_state_json);
   }
   zones.push_back('}');
-  RunRecovered("{\"reason\":\"server_restart\",\"world_id\":\"" + id() +
-               "\",\"tick\":" + std::to_string(tick_) + ",\"zones\":" + zones + "}");
+  std::string snapshot = R"({"reason":"server_restart","world_id":")";
+  snapshot.append(id());
+  snapshot.append(R"(","tick":)");
+  snapshot.append(std::to_string(tick_));
+  snapshot.append(R"(,"zones":)");
+  snapshot.append(zones);
+  snapshot.push_back('}');
+  RunRecovered(snapshot);
 }
 
 void World::RunRecovered(const std::string& snapshot_json) {

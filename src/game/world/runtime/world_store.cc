@@ -67,18 +67,28 @@ void WorldStore::SendBatch() {
     return;
   }
   std::map<Key, ZoneSnapshot> batch;
-  std::string rows = "[";
+  std::string rows(1, '[');
   while (!pending_.empty() && batch.size() < kMaxBatchRows) {
     auto node = pending_.extract(pending_.begin());
     const ZoneSnapshot& s = node.mapped();
     if (batch.size() > 0) rows.push_back(',');
-    rows += "{\"id\":";
+    rows.append(R"({"id":)");
     AppendJsonString(&rows, NewUuidV7());
-    rows += ",\"w\":";
+    rows.append(R"(,"w":)");
     AppendJsonString(&rows, std::get<0>(node.key()));
-    rows += ",\"x\":" + std::to_string(s.key.x) + ",\"y\":" + std::to_string(s.key.y);
-    rows += ",\"e\":" + s.entities_json + ",\"s\":" + s.zone_state_json;
-    rows += ",\"t\":" + std::to_string(s.tick) + ",\"at\":" + std::to_string(s.at_ms) + "}";
+    rows.append(R"(,"x":)");
+    rows.append(std::to_string(s.key.x));
+    rows.append(R"(,"y":)");
+    rows.append(std::to_string(s.key.y));
+    rows.append(R"(,"e":)");
+    rows.append(s.entities_json);
+    rows.append(R"(,"s":)");
+    rows.append(s.zone_state_json);
+    rows.append(R"(,"t":)");
+    rows.append(std::to_string(s.tick));
+    rows.append(R"(,"at":)");
+    rows.append(std::to_string(s.at_ms));
+    rows.push_back('}');
     batch.insert(std::move(node));
   }
   rows.push_back(']');

@@ -112,7 +112,8 @@ void Zone::MaintainPersistence(uint64_t tick) {
     last_snapshot_ms_ = now;
     last_snapshot_ = TakeSnapshot(/*persistent_only=*/true);
     if (settings_->persistent && service_.store() != nullptr) {
-      std::string saved = last_snapshot_.entities_json + last_snapshot_.zone_state_json;
+      std::string saved = last_snapshot_.entities_json;
+      saved.append(last_snapshot_.zone_state_json);
       if (saved != last_saved_) {
         last_saved_ = std::move(saved);
         service_.store()->Save(world_id_, last_snapshot_);
@@ -136,12 +137,19 @@ void Zone::MaintainPersistence(uint64_t tick) {
 }
 
 void Zone::NotifyRecovered() {
-  std::string snapshot = "{\"reason\":\"zone_restart\",\"zone_x\":" + std::to_string(key_.x) +
-                         ",\"zone_y\":" + std::to_string(key_.y) +
-                         ",\"restarted\":" + std::to_string(restarts_) +
-                         ",\"tick\":" + std::to_string(last_tick_) +
-                         ",\"entities\":" + std::to_string(baseline_.size()) +
-                         ",\"zone_state\":" + last_snapshot_.zone_state_json + "}";
+  std::string snapshot = R"({"reason":"zone_restart","zone_x":)";
+  snapshot.append(std::to_string(key_.x));
+  snapshot.append(R"(,"zone_y":)");
+  snapshot.append(std::to_string(key_.y));
+  snapshot.append(R"(,"restarted":)");
+  snapshot.append(std::to_string(restarts_));
+  snapshot.append(R"(,"tick":)");
+  snapshot.append(std::to_string(last_tick_));
+  snapshot.append(R"(,"entities":)");
+  snapshot.append(std::to_string(baseline_.size()));
+  snapshot.append(R"(,"zone_state":)");
+  snapshot.append(last_snapshot_.zone_state_json);
+  snapshot.push_back('}');
   const ZoneKey key = key_;
   RouteToWorld(service_, world_id_,
                [key, snapshot = std::move(snapshot)](World& w) { w.ZoneRecovered(key, snapshot); });

@@ -25,7 +25,8 @@ bool Transient(lua_State* L, int index) {
 }  // namespace
 
 void EncodeEntities(lua_State* L, int entities, bool persistent_only, std::string* out) {
-  out->assign("{");
+  out->clear();
+  out->push_back('{');
   bool first = true;
   lua_pushnil(L);
   while (lua_next(L, entities) != 0) {
