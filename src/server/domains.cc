@@ -104,19 +104,21 @@ void RegisterDomains(ServerShared& shared) {
       ctx, oauth::OauthOptions{c.oidc_providers, c.oauth_workers, c.steam_api_key, c.steam_app_id,
                                c.steam_api_base});
   season::RegisterSeasons(ctx, season::SeasonOptions{c.seasons_file, c.season_tick_ms});
-  world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
   ops::RegisterOps(ctx, ops::OpsOptions{c.ops_secret, c.ops_token_secret, c.console,
                                         OpsFeaturesJson(c), shared.modes});
   ops::RegisterConsoleModerationRoutes(ctx.http_api());  // the console's edits beyond §3.14
   ops::RegisterConsoleStoreRoutes(ctx.http_api());
+  std::function<void()> save_worlds =
+      world::RegisterWorlds(ctx, world::WorldsOptions{shared.modes, ResolvedShardCount(c), {}});
 
   // Worker pools of the domains stop before the shards tear their services down.
   auto previous_stop = shared.before_stop;
-  shared.before_stop = [previous_stop, stop_iap, flush_boards, stop_oauth] {
+  shared.before_stop = [previous_stop, stop_iap, flush_boards, stop_oauth, save_worlds] {
     if (previous_stop) previous_stop();
     stop_iap();
     stop_oauth();
     flush_boards();  // changed leaderboard entries reach the database before the shards stop
+    save_worlds();   // zones of persistent worlds are snapshotted and written likewise
   };
 
   auto previous = shared.init_shard;

@@ -70,6 +70,7 @@ void World::ReadSettings() {
     w.broadcast_interval = IntGlobal(s, "broadcast_interval", 3, false, 1000);
     w.view_radius = IntGlobal(s, "view_radius", 1, true, kMaxGridSize);
     w.cold_tick_divisor = IntGlobal(s, "cold_tick_divisor", 10, true, 1 << 20);
+    ReadPersistenceSettings(s);
   });
   settings_->max_players = mode_->max_players > 0 ? mode_->max_players : 500;
   listing_.grid_size = settings_->grid_size;
@@ -109,6 +110,7 @@ Status World::Start() {
   Status terrain = ReadTerrainProvider();
   if (!terrain.ok()) return terrain;
   GenerateWorld();
+  StartPersistence();
   listing_.status = "running";
   listing_.started_at_ms = UnixMs();
   PublishListing();
@@ -262,8 +264,11 @@ void World::EnsureZone(ZoneKey key) {
   std::string world_id = id();
   const int world_shard = service_.host().shard_id();
   std::shared_ptr<const WorldSettings> settings = settings_;
-  service_.host().SubmitReplyTo(shard, [world_id, world_shard, key, settings, zone_state] {
+  std::optional<ZoneSnapshot> snapshot = TakeRecovered(key);
+  service_.host().SubmitReplyTo(shard, [world_id, world_shard, key, settings, zone_state,
+                                        snapshot = std::move(snapshot)]() mutable {
     if (WorldService* s = WorldService::OnThisShard()) {
+      if (snapshot) s->StashSnapshot(world_id, std::move(*snapshot));
       s->LoadZone(world_id, world_shard, key, settings, zone_state);
     }
   });
@@ -515,12 +520,14 @@ void World::Finish(const std::string& result_json) {
   std::string payload = "{\"world_id\":\"" + id() + "\",\"result\":" + result_json + "}";
   BroadcastEvent("finished", payload);  // websocket.md §10.11
   for (const auto& [player, m] : members_) service_.node().ClearWorldOf(player, id());
-  for (ZoneKey k : zones_) {
+  // Every shard forgets this world's zones and the snapshots of its unloaded ones.
+  for (int shard = 0; shard < service_.node().shard_count(); ++shard) {
     const std::string world_id = id();
-    service_.host().SubmitReplyTo(ShardOf(k), [world_id, k] {
-      if (WorldService* s = WorldService::OnThisShard()) s->DropZone(world_id, k);
+    service_.host().SubmitReplyTo(shard, [world_id] {
+      if (WorldService* s = WorldService::OnThisShard()) s->ForgetWorld(world_id);
     });
   }
+  if (settings_->persistent && service_.store() != nullptr) service_.store()->ForgetWorld(id());
   service_.node().Remove(id());
   service_.DropWorld(id());
 }

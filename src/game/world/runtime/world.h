@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "game/world/runtime/world_node.h"
 #include "game/world/runtime/world_settings.h"
 #include "game/world/runtime/zone.h"
+#include "game/world/runtime/zone_snapshot.h"
 #include "script/game_api/api_host.h"
 
 namespace asobi::world {
@@ -34,6 +36,10 @@ inline constexpr int kPostTickBudgetMs = 500;
 inline constexpr int kGenerateWorldBudgetMs = 5000;
 inline constexpr int kZoneLoadedBudgetMs = 200;
 inline constexpr int kTerrainProviderBudgetMs = 2000;
+inline constexpr int kZoneUnloadedBudgetMs = 200;
+inline constexpr int kWorldRecoveredBudgetMs = 2000;
+/// Lowest accepted `snapshot_interval`, ms (lower values are raised to it).
+inline constexpr int64_t kMinSnapshotIntervalMs = 10;
 /// Lowest accepted `tick_rate`, ms (lower values are raised to it).
 inline constexpr int kMinTickMs = 10;
 /// Highest accepted `grid_size` (a grid of up to 1024 x 1024 zones, loaded lazily).
@@ -87,6 +93,21 @@ class World final : public script::game_api::ApiHost {
   /// An entity left zone `from` for `c.to`: it enters that zone (loaded if needed); a player's
   /// interest ring follows it.
   void Crossed(ZoneKey from, Zone::Crossing c);
+  // Persistence and unloading (world_persist.cc; docs/decisions.md "World persistence").
+  /// Before Start: the zone snapshots of a persistent world re-created at server start; each
+  /// zone starts from its snapshot when it loads, and Start calls on_world_recovered.
+  void SetRecovered(std::vector<ZoneSnapshot> zones);
+  /// Zone `key` has been idle for zone_idle_timeout (or called game.zone.park(), `park`): it
+  /// is unloaded unless a member's interest ring or entity is there.
+  void ZoneIdle(ZoneKey key, bool park);
+  /// The zone refused to unload (it got subscribers, entities or input meanwhile): live again.
+  void ZoneKept(ZoneKey key);
+  /// The zone unloaded (its snapshot stays on its shard): on_zone_unloaded(cx, cy, state).
+  void ZoneUnloaded(ZoneKey key);
+  /// A zone restarted after a runaway callback: on_world_recovered(snapshot, state) with
+  /// `snapshot_json` ({reason = "zone_restart", zone_x, zone_y, restarted, tick, entities,
+  /// zone_state}).
+  void ZoneRecovered(ZoneKey key, const std::string& snapshot_json);
   /// Sends `world.<event>` with `payload_json` to every member (game.broadcast, §9).
   void BroadcastEvent(const std::string& event, const std::string& payload_json);
 
@@ -144,6 +165,17 @@ class World final : public script::game_api::ApiHost {
   /// on_zone_loaded(cx, cy, state) -> zone_state, state; returns the zone_state JSON ("" when
   /// the callback is absent, failed or returned no table: the generated one is used).
   std::string ZoneLoaded(ZoneKey key);
+  /// Snapshots from PostgreSQL not yet handed to their zone (a zone loads from it once).
+  std::map<ZoneKey, ZoneSnapshot> recovered_;
+  /// Reads `persistent`, `zone_idle_timeout`, `zone_park_on_idle` (world_persist.cc).
+  void ReadPersistenceSettings(lua_State* L);
+  /// At the end of Start: records a persistent world, runs on_world_recovered after a server
+  /// restart and resumes the tick count.
+  void StartPersistence();
+  /// Runs on_world_recovered(snapshot, state) (2000 ms) with `snapshot_json`.
+  void RunRecovered(const std::string& snapshot_json);
+  /// Before a zone's first load: its recovered snapshot, moved out (nullopt when none).
+  std::optional<ZoneSnapshot> TakeRecovered(ZoneKey key);
   uint64_t tick_ = 0;
   int64_t next_tick_ms_ = 0;
   uint64_t timer_ = 0;

@@ -56,6 +56,7 @@ std::string JoinedJson(const WorldListing& l) {
 
 std::string WorldNode::CapacityErrorLocked(const std::string& owner_player) const {
   if (int(worlds_.size()) >= options_.world_max) return "world_capacity_reached";
+  if (owner_player.empty()) return "";  // persistent worlds re-created at start: no creator
   int owned = 0;
   for (const auto& [id, w] : worlds_) owned += w.owner_player == owner_player ? 1 : 0;
   if (owned >= options_.world_max_per_player) return "player_world_limit_reached";

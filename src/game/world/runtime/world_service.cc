@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "game/world/runtime/world.h"
+#include "game/world/runtime/world_store.h"
 #include "game/world/runtime/zone.h"
 
 namespace asobi::world {
@@ -14,6 +15,7 @@ thread_local WorldService* t_service = nullptr;
 WorldService::WorldService(match::MatchHost& host, GameShard& game, WorldNode& node)
     : host_(host), game_(game), node_(node) {
   t_service = this;
+  if (game.db != nullptr) store_ = std::make_unique<WorldStore>(*game.db);
 }
 
 WorldService::~WorldService() {
@@ -53,7 +55,10 @@ bool WorldService::LoadZone(const std::string& world_id, int world_shard, ZoneKe
                             const std::string& zone_state_json) {
   if (FindZone(world_id, key) != nullptr) return true;
   auto zone = std::make_unique<Zone>(*this, world_id, world_shard, key, std::move(settings));
-  Status st = zone->Start(zone_state_json);
+  auto stashed = stash_.find({world_id, key.x, key.y});
+  Status st = stashed == stash_.end() ? zone->Start(zone_state_json)
+                                      : zone->StartFrom(std::move(stashed->second));
+  if (stashed != stash_.end()) stash_.erase(stashed);
   if (!st.ok()) {
     LOG_WARN("zone failed to load")
         .KV("world", world_id)

@@ -4,6 +4,7 @@
 // (world_router.h).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,8 @@
 #include "game/match/match_host.h"
 #include "game/world/runtime/world_node.h"
 #include "game/world/runtime/world_settings.h"
+#include "game/world/runtime/world_store.h"
+#include "game/world/runtime/zone_snapshot.h"
 
 namespace asobi::world {
 
@@ -51,6 +54,23 @@ class WorldService {
                 const std::string& zone_state_json = "");
   void DropZone(const std::string& world_id, ZoneKey key);
 
+  /// This shard's world persistence (zone_persist.cc, world_persist.cc), or null without a
+  /// database.
+  WorldStore* store() { return store_.get(); }
+  /// Keeps `snapshot` for zone `key` of `world_id` (this shard's zone): the next LoadZone of
+  /// that zone starts from it (entities and zone_state) instead of the zone_state it is given.
+  void StashSnapshot(const std::string& world_id, ZoneSnapshot snapshot);
+  /// Unloads zone `key` of `world_id` (zone_persist.cc): unless it has subscribers (or, when
+  /// not `park`, holds entities or input), snapshots it (kept here; written when persistent),
+  /// drops it and tells the world (World::ZoneUnloaded); otherwise tells the world it stays
+  /// (World::ZoneKept).
+  void UnloadZone(const std::string& world_id, ZoneKey key, bool park);
+  /// Forgets every zone and stashed snapshot of a finished world on this shard.
+  void ForgetWorld(const std::string& world_id);
+  /// Snapshots every zone of a persistent world on this shard and writes them; `done` runs
+  /// once the writes completed (or failed). Shutdown (worlds.cc).
+  void SaveAll(std::function<void()> done);
+
   /// The world this shard's connection `ref` joined, or null.
   const std::string* ClientWorld(const ClientRef& ref) const;
   void SetClientWorld(const ClientRef& ref, const std::string& world_id);
@@ -71,6 +91,8 @@ class WorldService {
   std::map<std::string, std::unique_ptr<World>> worlds_;
   std::map<std::tuple<std::string, int, int>, std::unique_ptr<Zone>> zones_;
   std::unordered_map<uint64_t, std::string> client_world_;
+  std::unique_ptr<WorldStore> store_;
+  std::map<std::tuple<std::string, int, int>, ZoneSnapshot> stash_;
 };
 
 }  // namespace asobi::world

@@ -20,6 +20,11 @@ struct WorldSettings {
   int view_radius = 1;         // interest ring: (2r+1)^2 zones
   int cold_tick_divisor = 10;  // idle zones tick once per N ticks; 0 = not at all
   int max_players = 500;       // mode `max_players`
+  // Persistence and unloading (docs/decisions.md "World persistence").
+  bool persistent = false;  // `persistent`: zone snapshots to PostgreSQL, re-created at start
+  int64_t zone_idle_timeout_ms = 30000;  // `zone_idle_timeout`: idle this long -> unloaded
+  bool zone_park_on_idle = false;        // `zone_park_on_idle`: zones with entities unload too
+  int64_t snapshot_interval_ms = 5000;   // `snapshot_interval`: a zone snapshots itself this often
   std::shared_ptr<const modes::ModeConfig> mode;
   /// terrain_provider's generator (lua.md §8), or null: zones send no world.terrain.
   std::shared_ptr<const terrain::TerrainProvider> terrain;

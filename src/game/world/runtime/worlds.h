@@ -3,6 +3,8 @@
 // /worlds REST routes and the disconnect hook.
 #pragma once
 
+#include <functional>
+
 #include "game/domain.h"
 #include "game/modes/mode_registry.h"
 #include "game/world/runtime/world_node.h"
@@ -16,7 +18,9 @@ struct WorldsOptions {
 };
 
 /// Call once from the server's domain table, after the directory (game.send) and after the
-/// match runtime (the node-wide join limiter it shares, websocket.md §3).
-void RegisterWorlds(DomainContext& ctx, const WorldsOptions& options);
+/// match runtime (the node-wide join limiter it shares, websocket.md §3). Returns the shutdown
+/// step to run before the shards stop: every zone of a persistent world is snapshotted and
+/// written (each on its shard's connection), waiting up to 5 s.
+std::function<void()> RegisterWorlds(DomainContext& ctx, const WorldsOptions& options);
 
 }  // namespace asobi::world

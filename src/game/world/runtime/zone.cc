@@ -129,6 +129,7 @@ Status Zone::Start(const std::string& zone_state_json) {
     zone_state_ref_ = LuaInstance::Ref(s);
   });
   if (!ps.ok) return MakeError("script_failed", ps.message);
+  InstallZoneApi();  // game.zone.park (zone_persist.cc)
   if (settings_->terrain && terrain_frame_.empty()) {
     // One chunk per zone, at the zone's coordinates, built once (about 1 ms for perlin,
     // bench/README.md "World wire and terrain") and kept for the zone's life.
@@ -240,6 +241,7 @@ bool Zone::Idle() {
 
 std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   if (dead_) return {};
+  MaintainPersistence(tick);  // zone_persist.cc: snapshots, unload requests
   const int divisor = settings_->cold_tick_divisor;
   if (Idle() && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold
   RunZoneTick(tick);
@@ -477,7 +479,7 @@ void Zone::Restart() {
   ++restarts_;
   lua_.reset();
   entities_ref_ = zone_state_ref_ = -2;
-  Status st = Start();
+  Status st = Start(last_snapshot_.zone_state_json);  // the last snapshot's zone_state
   if (!st.ok()) {
     dead_ = true;
     LOG_ERROR("zone stopped").KV("zone", instance_id_).KV("reason", st.error().message);
@@ -517,6 +519,7 @@ void Zone::Restart() {
     FillKeyframe(&frame);
     SendOne(frame, sub.client, sub.binary);
   }
+  NotifyRecovered();  // on_world_recovered in the world state
 }
 
 bool Zone::AllowLog() {

@@ -17,6 +17,7 @@
 #include "game/client.h"
 #include "game/world/runtime/lua_instance.h"
 #include "game/world/runtime/world_settings.h"
+#include "game/world/runtime/zone_snapshot.h"
 #include "game/world/wire/binary_wire_repair.h"
 #include "game/world/wire/world_tick_buffers.h"
 #include "protocol/world_tick/slot_table.h"
@@ -54,6 +55,19 @@ class Zone final : public script::game_api::ApiHost {
   /// from generate_world / on_zone_loaded, "" = {}) as its zone_state; the engine sets its `x`
   /// and `y` to the zone's coordinates. Errors: "script_failed".
   Status Start(const std::string& zone_state_json = "");
+
+  /// Start from a snapshot (zone_persist.cc): its zone_state (x/y set again) and its entities.
+  /// Errors: as Start.
+  Status StartFrom(ZoneSnapshot snapshot);
+  /// The zone's entities and zone_state now (`persistent_only`: as EncodeEntities).
+  ZoneSnapshot TakeSnapshot(bool persistent_only);
+  /// UnloadZone's test: no subscribers and (`park`, or no entities, no queued input, not busy).
+  bool Unloadable(bool park);
+  /// The world kept this zone (a member is there): it may ask to unload again later.
+  void ResetUnloadRequest() {
+    unload_requested_ = false;
+    idle_since_ms_ = -1;
+  }
 
   ZoneKey key() const { return key_; }
   const std::string& world_id() const { return world_id_; }
@@ -93,8 +107,12 @@ class Zone final : public script::game_api::ApiHost {
   void BeginAsync(script::game_api::AsyncStart) override {}
   void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
   bool PushZoneEntities(lua_State* L) override;
+  /// game.zone.park() (lua.md §18): false when the zone has subscribers (it is never unloaded
+  /// then); else the zone asks its world to unload it after this tick.
+  bool ParkZone();
 
  private:
+  friend class WorldService;  // UnloadZone / SaveAll (zone_persist.cc)
   using Fields = std::vector<world_tick::DeltaField>;
   void RunZoneTick(uint64_t tick);
   bool Idle();
@@ -112,10 +130,21 @@ class Zone final : public script::game_api::ApiHost {
   /// After a failed call: counts overruns; a memory failure, an unrecoverable state or
   /// kZoneOverrunLimit overruns restart the zone from its snapshot. True when it restarted.
   bool AfterFailure();
-  /// A fresh Lua state whose entity table is the broadcast baseline (the zone's snapshot);
-  /// zone_state starts again as {x, y, restarted = <restarts so far>}; queued inputs are
-  /// dropped; every subscriber gets a keyframe. A zone whose script no longer loads stops.
+  /// A fresh Lua state whose entity table is the broadcast baseline (what subscribers last
+  /// saw: never older than the last snapshot); zone_state is the last snapshot's (the one last
+  /// written to PostgreSQL for a persistent world; {} before the first) with x, y and
+  /// restarted = <restarts so far>; queued inputs are dropped; every subscriber gets a
+  /// keyframe; the world state gets on_world_recovered. A zone whose script no longer loads
+  /// stops.
   void Restart();
+  /// Every tick, before the cold-tick test (zone_persist.cc): the periodic snapshot (written
+  /// when the world is persistent and it changed), and the unload request of an idle or
+  /// parked zone.
+  void MaintainPersistence(uint64_t tick);
+  /// After Restart: the world gets on_world_recovered (zone_persist.cc).
+  void NotifyRecovered();
+  /// Adds game.zone.park to this zone's Lua state (zone_persist.cc), after the main chunk.
+  void InstallZoneApi();
 
   WorldService& service_;
   const std::string world_id_;
@@ -153,6 +182,14 @@ class Zone final : public script::game_api::ApiHost {
   bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
   SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
   int restarts_ = 0;            // the script failed to load again after a restart
+  // Persistence (zone_persist.cc).
+  ZoneSnapshot last_snapshot_;     // the latest periodic snapshot (persistent entities only)
+  std::string last_saved_;         // its entities + zone_state as last written (dedupe)
+  int64_t last_snapshot_ms_ = -1;  // monotonic ms; -1: none yet
+  int64_t idle_since_ms_ = -1;     // idle (unloadable) since; -1: not idle
+  uint64_t last_tick_ = 0;
+  bool unload_requested_ = false;  // asked the world; waiting for UnloadZone
+  bool park_requested_ = false;    // game.zone.park() this tick
 };
 
 }  // namespace asobi::world
