@@ -70,6 +70,8 @@ void World::ReadSettings() {
     w.broadcast_interval = IntGlobal(s, "broadcast_interval", 3, false, 1000);
     w.view_radius = IntGlobal(s, "view_radius", 1, true, kMaxGridSize);
     w.cold_tick_divisor = IntGlobal(s, "cold_tick_divisor", 10, true, 1 << 20);
+    w.border_band = IntGlobal(s, "border_band", 0, true, int(w.zone_size));
+    w.crossing_hysteresis = IntGlobal(s, "crossing_hysteresis", 0, true, int(w.zone_size));
   });
   settings_->max_players = mode_->max_players > 0 ? mode_->max_players : 500;
   listing_.grid_size = settings_->grid_size;
@@ -108,6 +110,7 @@ Status World::Start() {
   if (!table) return MakeError("script_failed", "init did not return a table");
   Status terrain = ReadTerrainProvider();
   if (!terrain.ok()) return terrain;
+  ReadSpawnTemplates();
   GenerateWorld();
   listing_.status = "running";
   listing_.started_at_ms = UnixMs();

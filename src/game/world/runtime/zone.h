@@ -15,8 +15,10 @@
 
 #include "base/result.h"
 #include "game/client.h"
+#include "game/world/runtime/border_band.h"
 #include "game/world/runtime/lua_instance.h"
 #include "game/world/runtime/world_settings.h"
+#include "game/world/runtime/zone_effects.h"
 #include "game/world/wire/binary_wire_repair.h"
 #include "game/world/wire/world_tick_buffers.h"
 #include "protocol/world_tick/slot_table.h"
@@ -31,6 +33,7 @@ class WorldService;
 inline constexpr int kZoneMainChunkBudgetMs = 5000;
 inline constexpr int kZoneTickBudgetMs = 500;
 inline constexpr int kHandleInputBudgetMs = 50;
+inline constexpr int kHandleEffectsBudgetMs = 50;
 /// Budget overruns of a zone's callbacks within kZoneOverrunWindowMs that restart the zone.
 inline constexpr int kZoneOverrunLimit = 3;
 inline constexpr int64_t kZoneOverrunWindowMs = 30'000;
@@ -78,6 +81,13 @@ class Zone final : public script::game_api::ApiHost {
   /// (never with 0, until a subscriber, an entity or an input arrives).
   std::vector<Crossing> Tick(uint64_t tick);
 
+  /// Touching zone `from` published its border band (border_band.h): it replaces the last.
+  void ReceiveBand(ZoneKey from, std::shared_ptr<const Band> band);
+  /// Touching zone `to` loaded: it gets this zone's current band (when there is one).
+  void SendBandTo(ZoneKey to);
+  /// Effects other zones sent (game.zone.apply) for this zone's next handle_effects.
+  void ReceiveEffects(std::vector<ZoneEffects::Effect> effects);
+
   size_t subscriber_count() const { return subscribers_.size(); }
   size_t entity_count() const { return baseline_.size(); }
 
@@ -93,12 +103,23 @@ class Zone final : public script::game_api::ApiHost {
   void BeginAsync(script::game_api::AsyncStart) override {}
   void RunAfterMs(int64_t delay_ms, std::function<void()> fn) override;
   bool PushZoneEntities(lua_State* L) override;
+  bool PushNeighbourEntities(lua_State* L) override;
+  bool ZoneApply(std::string_view entity_id, std::string event_json) override;
+  void ZoneDespawn(std::string_view entity_id) override;
+  bool ZoneSpawn(std::string_view template_id, double x, double y,
+                 std::string overrides_json) override;
 
  private:
   using Fields = std::vector<world_tick::DeltaField>;
   void RunZoneTick(uint64_t tick);
   bool Idle();
   void RunInputs();
+  /// handle_effects(effects, entities) with the effects received since the last tick.
+  void RunEffects();
+  /// Posts this tick's outgoing effects (one message per target zone) and, when it changed,
+  /// this zone's border band to the touching zones.
+  void PublishToNeighbours();
+  int ShardOf(ZoneKey key) const;
   std::vector<Crossing> TakeCrossings();
   void BroadcastDeltas(uint64_t tick);
   void FillKeyframe(world_tick::WorldTickFrame* frame) const;
@@ -153,6 +174,13 @@ class Zone final : public script::game_api::ApiHost {
   bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
   SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
   int restarts_ = 0;            // the script failed to load again after a restart
+  ZoneEffects effects_;
+  BorderBand band_;
+  ZoneSpawner spawner_;  // game.zone.spawn and respawns (zone_spawns.cc)
+  /// Adds the spawns due at `tick` before zone_tick; after the crossings, schedules the
+  /// respawns of watched entities that are gone (`crossed` left for another zone).
+  void AddDueSpawns(uint64_t tick);
+  void ReapSpawns(uint64_t tick, const std::vector<Crossing>& crossed);
 };
 
 }  // namespace asobi::world
