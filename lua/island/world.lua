@@ -1,7 +1,8 @@
 -- Island: a small shared world (lua.md §8). A 4x4 grid of 100-unit zones; players walk with
 -- {dx, dy} inputs (each -1, 0 or 1), gather the trees of their zone with {gather = tree_id}
--- when within 25 units (a gathered tree grows back after 40 ticks), and crabs wander east and
--- west across zone borders. Every zone has its own Lua state: zone_tick, handle_input.
+-- when within 25 units (trees come from the "tree" spawn template, which grows a gathered
+-- tree back after 40 ticks), and crabs wander east and west across zone borders. Every zone
+-- has its own Lua state: zone_tick, handle_input.
 
 game_type = "world"
 match_size = 1
@@ -42,6 +43,14 @@ function post_tick(tick, state)
   return state
 end
 
+-- A gathered tree grows back where it stood (the engine's respawn timer, in ms).
+function spawn_templates(config)
+  return {
+    tree = { type = "tree", base_state = {},
+             respawn = { strategy = "timer", delay = REGROW_TICKS * tick_rate } },
+  }
+end
+
 -- Zone states ---------------------------------------------------------------------------
 
 local function clamp(v, lo, hi)
@@ -54,16 +63,15 @@ end
 -- zone of the bottom row.
 local function populate(entities, zone_state)
   local ox, oy = zone_state.x * zone_size, zone_state.y * zone_size
-  for i, at in ipairs({ { 30, 50 }, { 70, 50 } }) do
-    local id = "tree_" .. zone_state.x .. "_" .. zone_state.y .. "_" .. i
-    entities[id] = { type = "tree", x = ox + at[1], y = oy + at[2] }
+  -- Spawned at the next tick as tree_<zx>_<zy>_1 and _2.
+  for _, at in ipairs({ { 30, 50 }, { 70, 50 } }) do
+    game.zone.spawn("tree", ox + at[1], oy + at[2])
   end
   if zone_state.y == grid_size - 1 then
     local id = "crab_" .. zone_state.x
     entities[id] = { type = "crab", x = ox + 50, y = oy + 80, dir = 1 }
   end
   zone_state.populated = true
-  zone_state.regrow = {}
 end
 
 function zone_tick(entities, zone_state)
@@ -78,13 +86,6 @@ function zone_tick(entities, zone_state)
       if e.x <= 0 or e.x >= limit then e.dir = -e.dir end
     end
   end
-  -- Trees grow back where they stood.
-  for id, t in pairs(zone_state.regrow) do
-    if zone_state.tick >= t.at then
-      entities[id] = { type = "tree", x = t.x, y = t.y }
-      zone_state.regrow[id] = nil
-    end
-  end
   return entities, zone_state
 end
 
@@ -93,8 +94,6 @@ local function step(v)
   if v > 0 then return 1 elseif v < 0 then return -1 end
   return 0
 end
-
-local regrow_queue = {}
 
 function handle_input(player_id, input, entities)
   local me = entities[player_id]
@@ -106,24 +105,9 @@ function handle_input(player_id, input, entities)
   if tree and tree.type == "tree" then
     local dx, dy = tree.x - me.x, tree.y - me.y
     if dx * dx + dy * dy <= GATHER_RANGE * GATHER_RANGE then
-      entities[input.gather] = nil
+      entities[input.gather] = nil  -- the template's timer grows it back
       me.wood = (me.wood or 0) + 1
-      regrow_queue[#regrow_queue + 1] = { id = input.gather, x = tree.x, y = tree.y }
     end
   end
   return entities
-end
-
--- handle_input has no zone_state argument: gathered trees are handed over to zone_tick's
--- regrow table through this zone state's own module-level queue (each zone has its own
--- Lua state, so the queue is per zone).
-local base_zone_tick = zone_tick
-function zone_tick(entities, zone_state)
-  if zone_state.regrow then
-    for _, t in ipairs(regrow_queue) do
-      zone_state.regrow[t.id] = { x = t.x, y = t.y, at = (zone_state.tick or 0) + REGROW_TICKS }
-    end
-    regrow_queue = {}
-  end
-  return base_zone_tick(entities, zone_state)
 end

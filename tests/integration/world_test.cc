@@ -146,6 +146,110 @@ function handle_input(id, input, entities)
 end
 )";
 
+// Border bands and cross-zone effects (lua.md §8, §9): 3x3 zones of 100 units, a 25-unit band,
+// 15 units of crossing hysteresis. Input {turret = true} puts a turret at (120, 50), which crosses
+// into zone (1,0); each tick the turret finds players in the touching zones' bands
+// (neighbours_radius) and hits them with an effect (game.zone.apply) that their zone's
+// handle_effects turns into lost hp. Input {probe = true} reports the bad-input answers of
+// game.zone.* and neighbours_* to the player and fires 70 effects at the turret in one tick (64 are
+// accepted; the turret counts them).
+const char* kEffectsScript = R"(
+game_type = "world"
+match_size = 1
+grid_size = 3
+zone_size = 100
+tick_rate = 20
+broadcast_interval = 1
+view_radius = 1
+border_band = 25
+crossing_hysteresis = 15
+
+-- Spawn templates: a berry respawns once, 60 ms (3 ticks) after it is eaten; "bad" is skipped.
+function spawn_templates(config)
+  return {
+    berry = { type = "berry", base_state = { food = 3, kind = "red" },
+              respawn = { strategy = "timer", delay = 60, jitter = 0, max_respawns = 1 } },
+    rock = { type = "rock", base_state = { hard = true } },
+    bad = { type = 5 },
+  }
+end
+function init(config) return { zone_err = game.zone.apply("x", {}).error } end
+function join(id, state) game.send(id, { world_zone_err = state.zone_err }); return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 90, y = 50 } end
+function post_tick(tick, state) return state end
+local eaten = 0
+function zone_tick(entities, zone_state)
+  -- 10 ticks after the second meal, report whether the berry came back (it must not).
+  if eaten == 2 then zone_state.check_at = zone_state.tick + 10; eaten = 3 end
+  if zone_state.check_at == zone_state.tick then
+    game.broadcast("berry_check", { present = entities.berry_0_0_1 ~= nil })
+  end
+  for id, e in pairs(entities) do
+    if e.type == "turret" and not e.off then
+      local near = game.spatial.neighbours_radius(e.x, e.y, 30, { type = "player" })
+      e.seen = #near
+      for _, n in ipairs(near) do
+        if game.zone.apply(n.id, { damage = 5, from = id }) then e.shots = (e.shots or 0) + 1 end
+      end
+    end
+  end
+  return entities, zone_state
+end
+function handle_effects(effects, entities)
+  for _, ef in ipairs(effects) do
+    local e = entities[ef[1]]
+    if e and ef.event.damage then
+      e.hp = (e.hp or 100) - ef[2].damage
+      e.hit_by = ef.event.from
+    elseif e and ef.event.n then
+      e.received = (e.received or 0) + 1
+      e.off = true
+    end
+  end
+  return entities
+end
+function handle_input(id, input, entities)
+  local e = entities[id]
+  if e == nil then return entities end
+  if input.turret then entities.turret = { x = 120, y = 50, type = "turret" } end
+  if input.despawn then game.zone.despawn(id) end
+  if type(input.x) == "number" and type(input.y) == "number" then e.x = input.x; e.y = input.y end
+  if input.spawn then
+    game.send(id, {
+      spawned = game.zone.spawn(input.spawn, e.x - 10, e.y, { food = 9 }),
+      unknown_template = game.zone.spawn("nope", 1, 1),
+      bad_template = game.zone.spawn("bad", 1, 1),
+    })
+  end
+  if input.eat and entities[input.eat] then entities[input.eat] = nil; eaten = eaten + 1 end
+  if input.probe then
+    local big = game.zone.apply("turret", { s = string.rep("x", 4100) })
+    local unknown = game.zone.apply("nobody", {})
+    local own = game.zone.apply(id, {})
+    local sent = 0
+    for i = 1, 70 do
+      if game.zone.apply("turret", { n = i }) then sent = sent + 1 end
+    end
+    local rect = game.spatial.neighbours_rect(100, 0, 200, 100, { type = "turret" })
+    game.send(id, {
+      sent = sent,
+      after_cap = game.zone.apply("turret", { n = 0 }),
+      big = big, unknown = unknown, own = own,
+      rect = #rect, rect_id = rect[1] and rect[1].id, rect_has_dist = rect[1] and rect[1].distance ~= nil,
+      radius_dist = game.spatial.neighbours_radius(120, 50, 5)[1].distance,
+      far = #game.spatial.neighbours_radius(1e300, -1e300, 1),
+      bad_sort = game.spatial.neighbours_rect(0, 0, 1, 1, { sort = "nearest" }).error,
+      nan = game.spatial.neighbours_radius(0 / 0, 0, 1).error,
+      inf = game.spatial.neighbours_rect(0, 0, math.huge, 1).error,
+      spawn_nan = game.zone.spawn("tree", 0 / 0, 5).error,
+      apply_usage = game.zone.apply(5).error,
+    })
+  end
+  return entities
+end
+)";
+
 const char* kBadTerrainScript = R"(
 game_type = "world"
 match_size = 1
@@ -282,10 +386,11 @@ class WorldTest : public ServerSuite<WorldTest> {
          {"grace.lua", std::string(kWorldScript) + "\nreconnect_grace_ms = 60000\n"},
          {"shortgrace.lua", std::string(kWorldScript) + "\nreconnect_grace_ms = 100\n"},
          {"badterrain.lua", kBadTerrainScript},
+         {"effects.lua", kEffectsScript},
          {"config.lua",
           R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua",
                      badterrain = "badterrain.lua", grace = "grace.lua",
-                     shortgrace = "shortgrace.lua" })"}}));
+                     shortgrace = "shortgrace.lua", effects = "effects.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -712,6 +817,153 @@ TEST_F(WorldTest, SpatialQueriesInAZone) {
   EXPECT_EQ(m.Int({"payload", "message", "dist"}).value_or(0), 5);
   EXPECT_EQ(m.Raw({"payload", "message", "no_dist"}).value_or(""), "false");
   EXPECT_EQ(m.Raw({"payload", "message", "in_range"}).value_or(""), "false");
+}
+
+// Border bands (neighbours_radius / neighbours_rect) and cross-zone effects: a turret in zone
+// (1,0) sees the player in (0,0)'s band and its effects lower the player's hp through
+// handle_effects; game.zone.apply's 4 KiB and 64-per-tick caps and bad input.
+TEST_F(WorldTest, BorderBandsAndCrossZoneEffects) {
+  const auto a_reg = Register("world_effects_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"effects"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  JsonDoc w =
+      a.WaitFor([](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "module.message"; },
+                "the world state's game.zone answer");
+  EXPECT_EQ(w.Str({"payload", "message", "world_zone_err"}).value_or(""),
+            "game.zone.apply is not available outside a zone");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in zone (0,0)");
+
+  a.Send("world.input", R"({"turret":true})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", "turret") >= 0; },
+            "the turret in zone (1,0)");
+  JsonDoc hit = a.WaitFor(
+      [&](const JsonDoc& d) {
+        const int k = FindUpdate(d, "u", a_id);
+        return IsTick(d, 0, 0) && k >= 0 &&
+               d.Int({"payload", "updates", std::to_string(k), "hp"}).value_or(100) < 100;
+      },
+      "A hit across the border");
+  const std::string k = std::to_string(FindUpdate(hit, "u", a_id));
+  EXPECT_EQ(hit.Int({"payload", "updates", k, "hp"}).value_or(0) % 5, 0);
+  EXPECT_EQ(hit.Str({"payload", "updates", k, "hit_by"}).value_or(""), "turret");
+
+  a.Send("world.input", R"({"probe":true})");
+  JsonDoc m = a.WaitFor(
+      [](const JsonDoc& d) {
+        return d.Str({"type"}).value_or("") == "module.message" &&
+               d.Has({"payload", "message", "sent"});
+      },
+      "probe results");
+  EXPECT_EQ(m.Int({"payload", "message", "sent"}).value_or(0), 64);
+  EXPECT_EQ(m.Raw({"payload", "message", "after_cap"}).value_or(""), "false");
+  EXPECT_EQ(m.Raw({"payload", "message", "big"}).value_or(""), "false");
+  EXPECT_EQ(m.Raw({"payload", "message", "unknown"}).value_or(""), "false");
+  EXPECT_EQ(m.Raw({"payload", "message", "own"}).value_or(""), "false");
+  EXPECT_EQ(m.Int({"payload", "message", "rect"}).value_or(0), 1);
+  EXPECT_EQ(m.Str({"payload", "message", "rect_id"}).value_or(""), "turret");
+  EXPECT_EQ(m.Raw({"payload", "message", "rect_has_dist"}).value_or(""), "false");
+  EXPECT_EQ(m.Int({"payload", "message", "radius_dist"}).value_or(-1), 0);
+  EXPECT_EQ(m.Int({"payload", "message", "far"}).value_or(-1), 0);
+  EXPECT_EQ(m.Str({"payload", "message", "bad_sort"}).value_or(""),
+            "game.spatial.neighbours_rect: invalid option sort");
+  EXPECT_NE(m.Str({"payload", "message", "nan"}).value_or("").find("requires"), std::string::npos);
+  EXPECT_NE(m.Str({"payload", "message", "inf"}).value_or("").find("requires"), std::string::npos);
+  EXPECT_NE(m.Str({"payload", "message", "spawn_nan"}).value_or("").find("requires"),
+            std::string::npos);
+  EXPECT_NE(m.Str({"payload", "message", "apply_usage"}).value_or("").find("requires"),
+            std::string::npos);
+  // The 64 accepted effects reach the turret's handle_effects (in one batch or more).
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        const int t = FindUpdate(d, "u", "turret");
+        return IsTick(d, 1, 0) && t >= 0 &&
+               d.Int({"payload", "updates", std::to_string(t), "received"}).value_or(0) == 64;
+      },
+      "64 effects received by the turret");
+
+  // game.zone.despawn removes the entity from its zone's table at once.
+  a.Send("world.input", R"({"despawn":true})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", a_id) >= 0; },
+            "A despawned");
+}
+
+// Spawn templates: game.zone.spawn adds the template's entity (base_state, overrides, type,
+// position) at the next tick; once eaten it respawns after its timer, at most max_respawns.
+TEST_F(WorldTest, SpawnTemplatesAndRespawns) {
+  const auto a_reg = Register("world_spawn_a");
+  const std::string a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"effects"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  a.Send("world.input", R"({"spawn":"berry"})");
+  JsonDoc m = a.WaitFor(
+      [](const JsonDoc& d) {
+        return d.Str({"type"}).value_or("") == "module.message" &&
+               d.Has({"payload", "message", "spawned"});
+      },
+      "spawn answers");
+  EXPECT_EQ(m.Raw({"payload", "message", "spawned"}).value_or(""), "true");
+  EXPECT_EQ(m.Raw({"payload", "message", "unknown_template"}).value_or(""), "false");
+  EXPECT_EQ(m.Raw({"payload", "message", "bad_template"}).value_or(""), "false");
+  const std::string berry = "berry_0_0_1";
+  auto added = [&](const char* what) {
+    JsonDoc d = a.WaitFor(
+        [&](const JsonDoc& f) { return IsTick(f, 0, 0) && FindUpdate(f, "a", berry) >= 0; }, what);
+    const std::string k = std::to_string(FindUpdate(d, "a", berry));
+    EXPECT_EQ(d.Str({"payload", "updates", k, "type"}).value_or(""), "berry");
+    EXPECT_EQ(d.Int({"payload", "updates", k, "food"}).value_or(0), 9);  // the override
+    EXPECT_EQ(d.Str({"payload", "updates", k, "kind"}).value_or(""), "red");
+    EXPECT_EQ(d.Int({"payload", "updates", k, "x"}).value_or(0), 80);
+    EXPECT_EQ(d.Int({"payload", "updates", k, "y"}).value_or(0), 50);
+  };
+  added("the berry spawned");
+  a.Send("world.input", R"({"eat":"berry_0_0_1"})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", berry) >= 0; },
+            "the berry eaten");
+  added("the berry respawned");
+  a.Send("world.input", R"({"eat":"berry_0_0_1"})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", berry) >= 0; },
+            "the berry eaten again");
+  JsonDoc check = a.WaitFor(
+      [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.berry_check"; },
+      "the berry check 10 ticks later");
+  EXPECT_EQ(check.Raw({"payload", "present"}).value_or(""), "false");  // max_respawns = 1
+}
+
+// Crossing hysteresis: 15 units past the border the entity still belongs to its zone; beyond
+// that it crosses.
+TEST_F(WorldTest, CrossingHysteresis) {
+  const auto a_reg = Register("world_hyst_a");
+  const std::string a_id = a_reg.first, a_token = a_reg.second;
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"effects"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+  auto moved_in_00 = [&](int x) {
+    return [&, x](const JsonDoc& d) {
+      const int k = FindUpdate(d, "u", a_id);
+      return IsTick(d, 0, 0) && k >= 0 &&
+             d.Int({"payload", "updates", std::to_string(k), "x"}).value_or(0) == x;
+    };
+  };
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A in zone (0,0)");
+  a.Send("world.input", R"({"x":110,"y":50})");
+  a.WaitFor(moved_in_00(110), "A at x=110 still in zone (0,0)");
+  a.Send("world.input", R"({"x":99,"y":50})");
+  a.WaitFor(moved_in_00(99), "A back at x=99");
+  a.Send("world.input", R"({"x":115,"y":50})");
+  a.WaitFor(moved_in_00(115), "A at x=115, the edge of the hysteresis");
+  a.Send("world.input", R"({"x":116,"y":50})");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", a_id) >= 0; },
+            "A left zone (0,0)");
+  a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 1, 0) && FindUpdate(d, "a", a_id) >= 0; },
+            "A entered zone (1,0)");
 }
 
 // lua/island: trees to gather that grow back, walking across a zone border.

@@ -66,6 +66,26 @@ class ApiHost {
   /// Zone hosts: pushes the zone's entity table onto `L` and returns true (the zone forms of
   /// game.spatial, lua.md §9). Others push nothing and return false.
   virtual bool PushZoneEntities(lua_State* /*L*/) { return false; }
+  /// Zone hosts: pushes a new table `{id = copy}` of the entities the touching zones mirror
+  /// to this one (their border bands; lua.md §9 neighbours_*) and returns true. Others push
+  /// nothing and return false.
+  virtual bool PushNeighbourEntities(lua_State* /*L*/) { return false; }
+  /// game.zone.apply (zone hosts, lua.md §9): sends `event_json` (encoded JSON) to the zone
+  /// whose border band holds `entity_id`, for its next handle_effects. False when no touching
+  /// zone publishes that entity, the event exceeds 4 KiB or this zone already sent 64 effects
+  /// this tick.
+  virtual bool ZoneApply(std::string_view /*entity_id*/, std::string /*event_json*/) {
+    return false;
+  }
+  /// game.zone.despawn (zone hosts): removes `entity_id` from this zone's entity table now.
+  virtual void ZoneDespawn(std::string_view /*entity_id*/) {}
+  /// game.zone.spawn (zone hosts): true when `template_id` names a live spawn template (the
+  /// entity is added asynchronously at (x, y) with the encoded JSON object `overrides_json`
+  /// merged over the template's base_state); false for an unknown template.
+  virtual bool ZoneSpawn(std::string_view /*template_id*/, double /*x*/, double /*y*/,
+                         std::string /*overrides_json*/) {
+    return false;
+  }
   /// game.match.ready(player_id): the player signalled ready for an `"all_ready"` phase
   /// (docs/decisions.md "rounds"). False when `player_id` is not in the roster.
   virtual bool MarkReady(std::string_view /*player_id*/) { return false; }

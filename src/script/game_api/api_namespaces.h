@@ -28,5 +28,7 @@ extern const ApiNamespace kKvNamespace;
 extern const ApiNamespace kSeasonNamespace;
 // game.spatial.* (spatial.cc)
 extern const ApiNamespace kSpatialNamespace;
+// game.zone.* (zone.cc)
+extern const ApiNamespace kZoneNamespace;
 
 }  // namespace asobi::script::game_api

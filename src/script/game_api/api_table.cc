@@ -14,6 +14,7 @@ const ApiNamespace* const kNamespaces[] = {
     &kCoreNamespace,        &kMatchNamespace,  &kTestNamespace,   &kEconomyNamespace,
     &kLeaderboardNamespace, &kNotifyNamespace, &kBotsNamespace,   &kStorageNamespace,
     &kChatNamespace,        &kKvNamespace,     &kSeasonNamespace, &kSpatialNamespace,
+    &kZoneNamespace,
 };
 
 void SetFunctions(lua_State* L, const ApiNamespace& ns) {

@@ -117,17 +117,29 @@ bool AllNumbers(lua_State* L, int from, int to) {
   return true;
 }
 
-// Collects the members of the entity table at 1 within `r` of (x, y) (r < 0: any distance),
-// sorted and cut as `o` says, and pushes the result array ({id, entity, distance}).
-int Query(lua_State* L, double x, double y, double r, const Opts& o, int limit) {
+// The rectangle a query may be limited to (neighbours_rect).
+struct Rect {
+  bool on = false;
+  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+  bool Contains(double x, double y) const {
+    return !on || (x >= std::min(x1, x2) && x <= std::max(x1, x2) && y >= std::min(y1, y2) &&
+                   y <= std::max(y1, y2));
+  }
+};
+
+// Collects the members of the entity table at `table` within `r` of (x, y) (r < 0: any
+// distance) and inside `rect`, sorted and cut as `o` says, and pushes the result array
+// ({id, entity, distance}; without distance when `with_distance` is false).
+int Query(lua_State* L, double x, double y, double r, const Opts& o, int limit, int table = 1,
+          const Rect& rect = {}, bool with_distance = true) {
   lua_newtable(L);  // scratch: hit i -> {id, entity}
   const int scratch = lua_gettop(L);
   std::vector<Hit> hits;
   lua_pushnil(L);
-  while (lua_next(L, 1) != 0) {
+  while (lua_next(L, table) != 0) {
     double ex = 0, ey = 0;
     if (lua_type(L, -2) == LUA_TSTRING && Coords(L, lua_gettop(L), &ex, &ey) &&
-        Matches(L, lua_gettop(L), lua_tostring(L, -2), o)) {
+        rect.Contains(ex, ey) && Matches(L, lua_gettop(L), lua_tostring(L, -2), o)) {
       const double d = std::hypot(ex - x, ey - y);
       if (r < 0 || d <= r) {
         hits.push_back(Hit{int(hits.size()) + 1, d});
@@ -157,8 +169,10 @@ int Query(lua_State* L, double x, double y, double r, const Opts& o, int limit) 
     lua_rawgeti(L, -1, 2);
     lua_setfield(L, -3, "entity");
     lua_pop(L, 1);
-    lua_pushnumber(L, hits[i].distance);
-    lua_setfield(L, -2, "distance");
+    if (with_distance) {
+      lua_pushnumber(L, hits[i].distance);
+      lua_setfield(L, -2, "distance");
+    }
     lua_rawseti(L, -2, int(i) + 1);
   }
   return 1;
@@ -242,6 +256,56 @@ int Nearest(lua_State* L) {
   return Query(L, lua_tonumber(L, 2), lua_tonumber(L, 3), -1, o, n > 1e9 ? int(1e9) : int(n));
 }
 
+// Pushes the touching zones' mirrored entities (a fresh table of copies), or the "requires
+// zone context" error; returns the table's stack index, 0 after the error.
+int PushNeighbours(lua_State* L, const char* fn) {
+  ApiHost* host = HostOf(L);
+  if (host == nullptr || host->kind() != HostKind::kZone || !host->PushNeighbourEntities(L)) {
+    std::string m(fn);
+    m.append(" requires zone context");
+    ApiError(L, m);
+    return 0;
+  }
+  return lua_gettop(L);
+}
+
+// neighbours_radius(x, y, r[, opts]): as query_radius over the touching zones' border bands.
+int NeighboursRadius(lua_State* L) {
+  const char* fn = "game.spatial.neighbours_radius";
+  if (lua_gettop(L) < 3 || lua_gettop(L) > 4 || !AllNumbers(L, 1, 3) || lua_tonumber(L, 3) < 0) {
+    return ApiUsage(L, fn, "x, y, r[, opts]");
+  }
+  Opts o;
+  std::string bad = ReadOpts(L, 4, true, &o);
+  if (!bad.empty()) return InvalidOption(L, fn, bad);
+  const double x = lua_tonumber(L, 1), y = lua_tonumber(L, 2), r = lua_tonumber(L, 3);
+  const int t = PushNeighbours(L, fn);
+  if (t == 0) return 1;
+  return Query(L, x, y, r, o, o.max_results, t);
+}
+
+// neighbours_rect(x1, y1, x2, y2[, opts]): the mirrored entities inside the rectangle, as
+// {id, entity} (no distance; `sort` is refused, lua.md §18).
+int NeighboursRect(lua_State* L) {
+  const char* fn = "game.spatial.neighbours_rect";
+  if (lua_gettop(L) < 4 || lua_gettop(L) > 5 || !AllNumbers(L, 1, 4)) {
+    return ApiUsage(L, fn, "x1, y1, x2, y2[, opts]");
+  }
+  Opts o;
+  std::string bad = ReadOpts(L, 5, true, &o);
+  if (bad.empty() && o.sort != Sort::kNone) bad = "sort";
+  if (!bad.empty()) return InvalidOption(L, fn, bad);
+  Rect rect;
+  rect.on = true;
+  rect.x1 = lua_tonumber(L, 1);
+  rect.y1 = lua_tonumber(L, 2);
+  rect.x2 = lua_tonumber(L, 3);
+  rect.y2 = lua_tonumber(L, 4);
+  const int t = PushNeighbours(L, fn);
+  if (t == 0) return 1;
+  return Query(L, 0, 0, -1, o, o.max_results, t, rect, /*with_distance=*/false);
+}
+
 int Distance(lua_State* L) {
   if (lua_gettop(L) != 2) return ApiUsage(L, "game.spatial.distance", "a, b");
   double ax = 0, ay = 0, bx = 0, by = 0;
@@ -265,8 +329,13 @@ int InRange(lua_State* L) {
 }
 
 const ApiFunction kFunctions[] = {
-    {"query_radius", &QueryRadius}, {"query_rect", &QueryRect}, {"nearest", &Nearest},
-    {"distance", &Distance},        {"in_range", &InRange},
+    {"query_radius", &QueryRadius},
+    {"query_rect", &QueryRect},
+    {"nearest", &Nearest},
+    {"distance", &Distance},
+    {"in_range", &InRange},
+    {"neighbours_radius", &NeighboursRadius},
+    {"neighbours_rect", &NeighboursRect},
 };
 
 }  // namespace

@@ -71,6 +71,8 @@ void World::ReadSettings() {
     w.view_radius = IntGlobal(s, "view_radius", 1, true, kMaxGridSize);
     w.cold_tick_divisor = IntGlobal(s, "cold_tick_divisor", 10, true, 1 << 20);
     ReadPersistenceSettings(s);
+    w.border_band = IntGlobal(s, "border_band", 0, true, int(w.zone_size));
+    w.crossing_hysteresis = IntGlobal(s, "crossing_hysteresis", 0, true, int(w.zone_size));
   });
   settings_->max_players = mode_->max_players > 0 ? mode_->max_players : 500;
   listing_.grid_size = settings_->grid_size;
@@ -109,6 +111,7 @@ Status World::Start() {
   if (!table) return MakeError("script_failed", "init did not return a table");
   Status terrain = ReadTerrainProvider();
   if (!terrain.ok()) return terrain;
+  ReadSpawnTemplates();
   GenerateWorld();
   StartPersistence();
   listing_.status = "running";

@@ -40,6 +40,7 @@ inline constexpr int kZoneUnloadedBudgetMs = 200;
 inline constexpr int kWorldRecoveredBudgetMs = 2000;
 /// Lowest accepted `snapshot_interval`, ms (lower values are raised to it).
 inline constexpr int64_t kMinSnapshotIntervalMs = 10;
+inline constexpr int kSpawnTemplatesBudgetMs = 2000;
 /// Lowest accepted `tick_rate`, ms (lower values are raised to it).
 inline constexpr int kMinTickMs = 10;
 /// Highest accepted `grid_size` (a grid of up to 1024 x 1024 zones, loaded lazily).
@@ -162,6 +163,8 @@ class World final : public script::game_api::ApiHost {
   /// terrain_provider(config) -> {module, args} or nil. Errors: the provider's
   /// ("unknown_terrain_provider", "invalid_terrain_args"): the world does not start.
   Status ReadTerrainProvider();
+  /// spawn_templates(config) (2000 ms) into settings_->templates (world_spawn_templates.cc).
+  void ReadSpawnTemplates();
   /// on_zone_loaded(cx, cy, state) -> zone_state, state; returns the zone_state JSON ("" when
   /// the callback is absent, failed or returned no table: the generated one is used).
   std::string ZoneLoaded(ZoneKey key);

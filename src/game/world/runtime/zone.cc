@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <lua.hpp>
 
 #include "base/log.h"
@@ -97,7 +98,9 @@ Zone::Zone(WorldService& service, std::string world_id, int world_shard, ZoneKey
       world_id_(std::move(world_id)),
       world_shard_(world_shard),
       key_(key),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      spawner_(key.x, key.y,
+               std::hash<std::string>()(world_id_) ^ (uint64_t(key.y) << 32 | uint32_t(key.x))) {
   instance_id_ = world_id_ + ":" + std::to_string(key_.x) + "," + std::to_string(key_.y);
 }
 
@@ -130,6 +133,11 @@ Status Zone::Start(const std::string& zone_state_json) {
   });
   if (!ps.ok) return MakeError("script_failed", ps.message);
   InstallZoneApi();  // game.zone.park (zone_persist.cc)
+  if (restarts_ == 0 && settings_->border_band > 0) {  // ask the touching zones for their bands
+    for (ZoneKey k : TouchingZones(*settings_, key_)) {
+      RouteToZone(service_, ShardOf(k), world_id_, k, [me = key_](Zone& z) { z.SendBandTo(me); });
+    }
+  }
   if (settings_->terrain && terrain_frame_.empty()) {
     // One chunk per zone, at the zone's coordinates, built once (about 1 ms for perlin,
     // bench/README.md "World wire and terrain") and kept for the zone's life.
@@ -225,7 +233,10 @@ void Zone::SendAcks(uint64_t tick) {
 }
 
 bool Zone::Idle() {
-  if (busy_ || !subscribers_.empty() || !inputs_.empty() || !baseline_.empty()) return false;
+  if (busy_ || !subscribers_.empty() || !inputs_.empty() || !baseline_.empty() ||
+      effects_.has_incoming() || spawner_.has_pending()) {
+    return false;
+  }
   bool empty = true;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
@@ -244,9 +255,15 @@ std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   MaintainPersistence(tick);  // zone_persist.cc: snapshots, unload requests
   const int divisor = settings_->cold_tick_divisor;
   if (Idle() && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold
+  effects_.NewTick();
+  AddDueSpawns(tick);
   RunZoneTick(tick);
+  if (dead_) return {};  // its script no longer loads
   RunInputs();
+  RunEffects();
   std::vector<Crossing> out = TakeCrossings();
+  ReapSpawns(tick, out);
+  PublishToNeighbours();
   const uint64_t every = uint64_t(std::max(1, settings_->broadcast_interval));
   if (tick % every == 0) BroadcastDeltas(tick);
   if (!consumed_.empty()) SendAcks(tick);  // §10.8: after that tick's world.tick
@@ -330,7 +347,7 @@ std::vector<Zone::Crossing> Zone::TakeCrossings() {
       if (lua_type(s, -2) == LUA_TSTRING && lua_istable(s, -1) && NumberField(s, -1, "x", &x) &&
           NumberField(s, -1, "y", &y)) {
         const ZoneKey to = ZoneOfPosition(*settings_, x, y);
-        if (!(to == key_)) {
+        if (!(to == key_) && !WithinHysteresis(*settings_, key_, x, y)) {
           Crossing c;
           c.id = lua_tostring(s, -2);
           c.to = to;

@@ -15,9 +15,11 @@
 
 #include "base/result.h"
 #include "game/client.h"
+#include "game/world/runtime/border_band.h"
 #include "game/world/runtime/lua_instance.h"
 #include "game/world/runtime/world_settings.h"
 #include "game/world/runtime/zone_snapshot.h"
+#include "game/world/runtime/zone_effects.h"
 #include "game/world/wire/binary_wire_repair.h"
 #include "game/world/wire/world_tick_buffers.h"
 #include "protocol/world_tick/slot_table.h"
@@ -32,6 +34,7 @@ class WorldService;
 inline constexpr int kZoneMainChunkBudgetMs = 5000;
 inline constexpr int kZoneTickBudgetMs = 500;
 inline constexpr int kHandleInputBudgetMs = 50;
+inline constexpr int kHandleEffectsBudgetMs = 50;
 /// Budget overruns of a zone's callbacks within kZoneOverrunWindowMs that restart the zone.
 inline constexpr int kZoneOverrunLimit = 3;
 inline constexpr int64_t kZoneOverrunWindowMs = 30'000;
@@ -92,6 +95,13 @@ class Zone final : public script::game_api::ApiHost {
   /// (never with 0, until a subscriber, an entity or an input arrives).
   std::vector<Crossing> Tick(uint64_t tick);
 
+  /// Touching zone `from` published its border band (border_band.h): it replaces the last.
+  void ReceiveBand(ZoneKey from, std::shared_ptr<const Band> band);
+  /// Touching zone `to` loaded: it gets this zone's current band (when there is one).
+  void SendBandTo(ZoneKey to);
+  /// Effects other zones sent (game.zone.apply) for this zone's next handle_effects.
+  void ReceiveEffects(std::vector<ZoneEffects::Effect> effects);
+
   size_t subscriber_count() const { return subscribers_.size(); }
   size_t entity_count() const { return baseline_.size(); }
 
@@ -110,6 +120,11 @@ class Zone final : public script::game_api::ApiHost {
   /// game.zone.park() (lua.md §18): false when the zone has subscribers (it is never unloaded
   /// then); else the zone asks its world to unload it after this tick.
   bool ParkZone();
+  bool PushNeighbourEntities(lua_State* L) override;
+  bool ZoneApply(std::string_view entity_id, std::string event_json) override;
+  void ZoneDespawn(std::string_view entity_id) override;
+  bool ZoneSpawn(std::string_view template_id, double x, double y,
+                 std::string overrides_json) override;
 
  private:
   friend class WorldService;  // UnloadZone / SaveAll (zone_persist.cc)
@@ -117,6 +132,12 @@ class Zone final : public script::game_api::ApiHost {
   void RunZoneTick(uint64_t tick);
   bool Idle();
   void RunInputs();
+  /// handle_effects(effects, entities) with the effects received since the last tick.
+  void RunEffects();
+  /// Posts this tick's outgoing effects (one message per target zone) and, when it changed,
+  /// this zone's border band to the touching zones.
+  void PublishToNeighbours();
+  int ShardOf(ZoneKey key) const;
   std::vector<Crossing> TakeCrossings();
   void BroadcastDeltas(uint64_t tick);
   void FillKeyframe(world_tick::WorldTickFrame* frame) const;
@@ -190,6 +211,13 @@ class Zone final : public script::game_api::ApiHost {
   uint64_t last_tick_ = 0;
   bool unload_requested_ = false;  // asked the world; waiting for UnloadZone
   bool park_requested_ = false;    // game.zone.park() this tick
+  ZoneEffects effects_;
+  BorderBand band_;
+  ZoneSpawner spawner_;  // game.zone.spawn and respawns (zone_spawns.cc)
+  /// Adds the spawns due at `tick` before zone_tick; after the crossings, schedules the
+  /// respawns of watched entities that are gone (`crossed` left for another zone).
+  void AddDueSpawns(uint64_t tick);
+  void ReapSpawns(uint64_t tick, const std::vector<Crossing>& crossed);
 };
 
 }  // namespace asobi::world
