@@ -88,6 +88,7 @@ class Loop : public WsEpollClient<Loop, Conn> {
       : WsEpollClient(o.host, o.port, first, count), o_(o), tokens_(tokens), ctl_(ctl), st_(st) {
     for (Conn& c : conns_) {
       c.binary = o.wire == WireChoice::kBinary || (o.wire == WireChoice::kMixed && c.index % 2);
+      if (c.binary) c.connect_extra = R"(,"wire":"binary")";
       c.walk = 0x2545f491u ^ (uint32_t(c.index) * 2654435761u);
     }
   }
@@ -103,7 +104,6 @@ class Loop : public WsEpollClient<Loop, Conn> {
       if (next < conns_.size() && now - last_wave >= 50 * kMs) {
         for (int k = 0; k < o_.wave && next < conns_.size(); ++k) {
           Conn& c = conns_[next++];
-          connect_extra_ = c.binary ? R"(,"wire":"binary")" : "";
           StartConnect(c, now);
         }
         last_wave = now;

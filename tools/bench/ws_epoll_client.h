@@ -33,6 +33,9 @@ struct WsConnBase {
   int64_t since_ns = 0;  // entered the current state, CLOCK_MONOTONIC ns
   uint32_t mask = 0x9e3779b9u;
   uint64_t bytes_in = 0;  // every byte received on the socket (HTTP response and frames)
+  /// Extra members spliced into this socket's session.connect payload after the token, e.g.
+  /// `,"wire":"binary"` (websocket.md §11); empty by default.
+  std::string_view connect_extra;
 };
 
 /// Connect -> upgrade -> session.connect and the frame plumbing for `Conn`s on one epoll.
@@ -161,9 +164,6 @@ class WsEpollClient {
   }
 
   std::vector<Conn> conns_;
-  /// Extra members spliced into every session.connect payload after the token, e.g.
-  /// `,"wire":"binary"` (websocket.md §11); empty by default.
-  std::string connect_extra_;
   int ep_ = -1;
   size_t live_ = 0;
 
@@ -196,7 +196,7 @@ class WsEpollClient {
       c.st = decltype(c.st)::kAuth;
       c.since_ns = now;
       SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" +
-                      self().TokenOf(c) + "\"" + connect_extra_ + "}}");
+                      self().TokenOf(c) + "\"" + std::string(c.connect_extra) + "}}");
     }
     size_t off = 0;
     while (c.fd >= 0) {
