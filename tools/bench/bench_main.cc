@@ -22,6 +22,7 @@
 #include "matchmaking_scenario.h"
 #include "proc_stats.h"
 #include "rest_scenario.h"
+#include "world_scenario.h"
 
 namespace asobi::bench {
 namespace {
@@ -248,6 +249,10 @@ int main(int argc, char** argv) {
     static char arena_flag[] = "--arena";
     args.insert(args.begin() + 1, arena_flag);
     return RunMatchmakingScenario(int(args.size()), args.data());
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "world") {  // world_scenario.h
+    RaiseFileLimit();
+    return RunWorldScenario(argc - 1, argv + 1);
   }
   bool help = false;
   asobi::Result<Options> opts = ParseOptions(argc, argv, &help);

@@ -32,6 +32,10 @@ struct WsConnBase {
   bool want_write = false;
   int64_t since_ns = 0;  // entered the current state, CLOCK_MONOTONIC ns
   uint32_t mask = 0x9e3779b9u;
+  uint64_t bytes_in = 0;  // every byte received on the socket (HTTP response and frames)
+  /// Extra members spliced into this socket's session.connect payload after the token, e.g.
+  /// `,"wire":"binary"` (websocket.md §11); empty by default.
+  std::string_view connect_extra;
 };
 
 /// Connect -> upgrade -> session.connect and the frame plumbing for `Conn`s on one epoll.
@@ -41,6 +45,8 @@ struct WsConnBase {
 ///   const std::string& TokenOf(const Conn&)
 ///   void OnText(Conn&, std::string_view json, int64_t now)
 ///   void OnServerClosed(Conn&, bool close_frame)  EOF/reset or a close frame; Done follows
+/// and may provide void OnBinary(Conn&, std::string_view payload, int64_t now) (binary frames
+/// are dropped otherwise).
 template <class Derived, class Conn>
 class WsEpollClient {
  public:
@@ -171,6 +177,7 @@ class WsEpollClient {
       ssize_t n = recv(c.fd, buf, sizeof buf, 0);
       if (n > 0) {
         c.in.append(buf, size_t(n));
+        c.bytes_in += uint64_t(n);
         if (size_t(n) < sizeof buf) break;
         continue;
       }
@@ -189,7 +196,7 @@ class WsEpollClient {
       c.st = decltype(c.st)::kAuth;
       c.since_ns = now;
       SendText(c, R"({"type":"session.connect","cid":"a","payload":{"token":")" +
-                      self().TokenOf(c) + "\"}}");
+                      self().TokenOf(c) + "\"" + std::string(c.connect_extra) + "}}");
     }
     size_t off = 0;
     while (c.fd >= 0) {
@@ -200,6 +207,9 @@ class WsEpollClient {
       if (p == FrameParse::kBad) return self().Done(c);
       off += used;
       if (f.opcode == kOpText) self().OnText(c, f.payload, now);
+      if constexpr (requires(Derived & d) { d.OnBinary(c, f.payload, now); }) {
+        if (f.opcode == kOpBinary) self().OnBinary(c, f.payload, now);
+      }
       if (f.opcode == kOpClose) {
         self().OnServerClosed(c, true);
         return self().Done(c);

@@ -4,4 +4,5 @@ return {
   bench4 = "bench4.lua",         -- four players, shared state
   bench_bots = "bench_bots.lua", -- four seats, bots fill (lua.md §10)
   bench_chat = "bench_chat.lua", -- declares global:bench for `asobi-bench chat`
+  bench_world = "bench_world.lua", -- 10x10 world for 5,000 players, `asobi-bench world`
 }
