@@ -132,7 +132,7 @@ Status Zone::Start(const std::string& zone_state_json) {
     zone_state_ref_ = LuaInstance::Ref(s);
   });
   if (!ps.ok) return MakeError("script_failed", ps.message);
-  InstallZoneApi();  // game.zone.park (zone_persist.cc)
+  InstallZoneApi();                                    // game.zone.park (zone_persist.cc)
   if (restarts_ == 0 && settings_->border_band > 0) {  // ask the touching zones for their bands
     for (ZoneKey k : TouchingZones(*settings_, key_)) {
       RouteToZone(service_, ShardOf(k), world_id_, k, [me = key_](Zone& z) { z.SendBandTo(me); });
