@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -242,7 +243,8 @@ class WorldPersistTest : public ServerSuite<WorldPersistTest> {
 };
 
 TEST_F(WorldPersistTest, APersistentWorldSurvivesAServerRestart) {
-  auto [a_id, a_token] = Register("persist_a");
+  std::string a_id, a_token;
+  std::tie(a_id, a_token) = Register("persist_a");
   std::string world_id, born;
   {
     ServerProcess first;
@@ -306,8 +308,10 @@ TEST_F(WorldPersistTest, APersistentWorldSurvivesAServerRestart) {
 }
 
 TEST_F(WorldPersistTest, ARunawayZoneRestartsFromItsLastSnapshot) {
-  auto [a_id, a_token] = Register("persist_bomb_a");
-  auto [b_id, b_token] = Register("persist_bomb_b");
+  std::string a_id, a_token;
+  std::tie(a_id, a_token) = Register("persist_bomb_a");
+  std::string b_id, b_token;
+  std::tie(b_id, b_token) = Register("persist_bomb_b");
   Player a, b;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   ASSERT_TRUE(b.Connect(server_->port(), b_token));
@@ -351,7 +355,8 @@ TEST_F(WorldPersistTest, ARunawayZoneRestartsFromItsLastSnapshot) {
 }
 
 TEST_F(WorldPersistTest, IdleZonesUnloadAndReloadFromTheirSnapshot) {
-  auto [a_id, a_token] = Register("persist_idle_a");
+  std::string a_id, a_token;
+  std::tie(a_id, a_token) = Register("persist_idle_a");
   Player a;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   ASSERT_EQ(a.Call("world.create", R"({"mode":"pw"})").Str({"type"}), "world.joined");
@@ -382,7 +387,8 @@ TEST_F(WorldPersistTest, IdleZonesUnloadAndReloadFromTheirSnapshot) {
 }
 
 TEST_F(WorldPersistTest, ParkStopsAZoneWithEntitiesAndItsNextLoadRestoresThem) {
-  auto [a_id, a_token] = Register("persist_park_a");
+  std::string a_id, a_token;
+  std::tie(a_id, a_token) = Register("persist_park_a");
   Player a;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   ASSERT_EQ(a.Call("world.create", R"({"mode":"pw"})").Str({"type"}), "world.joined");
