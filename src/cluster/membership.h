@@ -34,6 +34,7 @@ struct NodeInfo {
   int64_t last_seen_ms = 0;  // MonoMs() on this node when its last announcement arrived
 };
 
+/// How often this node announces itself, when a silent peer expires (ms), and what it says.
 struct MembershipOptions {
   int64_t announce_interval_ms = 1000;
   int64_t expire_ms = 3000;

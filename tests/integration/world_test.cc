@@ -108,6 +108,44 @@ end
 function post_tick(tick, state) return state end
 )";
 
+// Zone (0,0) seeds three entities, then returns a dirty set (lua.md §18) every tick naming
+// only `sent`: `hidden` changes too but is left out; `doomed` is named in `removed` once
+// (the engine deletes it); at n == 12 the set is malformed (the tick falls back to a full diff).
+const char* kDirtyScript = R"(
+game_type = "world"
+match_size = 1
+max_players = 2
+grid_size = 2
+zone_size = 100
+tick_rate = 20
+broadcast_interval = 1
+view_radius = 0
+function init(config) return {} end
+function join(id, state) return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 50, y = 50 } end
+function post_tick(tick, state) return state end
+function handle_input(id, input, entities) return entities end
+function zone_tick(entities, zone_state)
+  if zone_state.x ~= 0 or zone_state.y ~= 0 then return entities, zone_state end
+  if not zone_state.seeded then
+    zone_state.seeded = true
+    zone_state.n = 0
+    entities.sent = { x = 10, y = 10, n = 0 }
+    entities.hidden = { x = 20, y = 20, n = 0 }
+    entities.doomed = { x = 30, y = 30 }
+    return entities, zone_state
+  end
+  zone_state.n = zone_state.n + 1
+  entities.sent.n = zone_state.n
+  entities.hidden.n = zone_state.n
+  local dirty = { changed = { sent = entities.sent } }
+  if zone_state.n == 5 then dirty.removed = { "doomed" } end
+  if zone_state.n == 12 then dirty = { changed = "not a table" } end
+  return entities, zone_state, false, dirty
+end
+)";
+
 // Like kWorldScript with a 3x3 interest ring, plus bombs: input {bomb = "loop"} puts an entity
 // into zone (1,0) whose zone_tick then never returns, {bomb = "alloc"} one into zone (0,1)
 // whose zone_tick allocates without bound, until the zone has been restarted once.
@@ -387,10 +425,12 @@ class WorldTest : public ServerSuite<WorldTest> {
          {"shortgrace.lua", std::string(kWorldScript) + "\nreconnect_grace_ms = 100\n"},
          {"badterrain.lua", kBadTerrainScript},
          {"effects.lua", kEffectsScript},
+         {"dirty.lua", kDirtyScript},
          {"config.lua",
           R"(return { tw = "tw.lua", solo = "solo.lua", island = "island.lua", bomb = "bomb.lua",
                      badterrain = "badterrain.lua", grace = "grace.lua",
-                     shortgrace = "shortgrace.lua", effects = "effects.lua" })"}}));
+                     shortgrace = "shortgrace.lua", effects = "effects.lua",
+                     dirty = "dirty.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -1239,6 +1279,61 @@ TEST_F(WorldTest, RestCreateAndThePerPlayerLimit) {
   // The player can still join one of their worlds.
   EXPECT_EQ(p.Call("world.join", R"({"world_id":")" + ids[0] + "\"}").Str({"type"}),
             "world.joined");
+}
+
+// zone_tick's dirty set (lua.md §18): deltas come from it alone, a removal it names is applied by
+// the engine, and a malformed one falls back to a full diff for that tick.
+TEST_F(WorldTest, DirtySetDrivesTheDeltas) {
+  const auto reg = Register("world_dirty");
+  Player a;
+  ASSERT_TRUE(a.Connect(server_->port(), reg.second));
+  JsonDoc joined = a.Call("world.create", R"({"mode":"dirty"})");
+  ASSERT_EQ(joined.Str({"type"}).value_or(""), "world.joined") << joined.text();
+
+  // The latest n each entity was sent with (adds and updates), and whether doomed was removed.
+  int64_t sent_n = -1, hidden_n = -1, hidden_n_at_10 = -1;
+  bool doomed_removed = false;
+  auto read = [&](const JsonDoc& d) {
+    if (!IsTick(d, 0, 0)) return;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string k = std::to_string(i);
+      auto op = d.Str({"payload", "updates", k, "op"});
+      if (!op) break;
+      const std::string id = d.Str({"payload", "updates", k, "id"}).value_or("");
+      auto n = d.Int({"payload", "updates", k, "n"});
+      if (id == "sent" && n) sent_n = *n;
+      if (id == "hidden" && n) hidden_n = *n;
+      if (id == "doomed" && *op == "r") doomed_removed = true;
+    }
+  };
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        read(d);
+        return sent_n >= 10;
+      },
+      "sent.n reaching 10");
+  hidden_n_at_10 = hidden_n;
+  // Before the malformed set, `hidden` changed every tick but was never sent after the
+  // player's own join (the last full diff, within the first ticks).
+  EXPECT_GE(hidden_n_at_10, 0);
+  EXPECT_LE(hidden_n_at_10 + 5, sent_n);
+  EXPECT_TRUE(doomed_removed);
+  // At n == 12 the malformed set makes that tick a full diff: hidden catches up.
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        read(d);
+        return hidden_n >= 12;
+      },
+      "hidden sent by the full diff after a malformed dirty set");
+  EXPECT_EQ(hidden_n, 12);
+  // Then the dirty sets drive the deltas again: hidden stays at 12 while sent moves on.
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        read(d);
+        return sent_n >= 18;
+      },
+      "sent.n reaching 18");
+  EXPECT_EQ(hidden_n, 12);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #   BUILD=build   build directory holding both binaries
 #   PORT=18611    server port (must be free: listeners use SO_REUSEPORT);  SHARDS=2 server shards (not pinned)
 #   DURATION=10   measured seconds (channel, rooms, dm);  THREADS=2 client threads
+#   SERVER_CPUS / CLIENT_CPUS   optional taskset CPU lists (e.g. 0 and 1) to pin each process
 #   ASOBI_DB_*    the database (set -a; . .dev/pg/env; set +a after tools/dev-db.sh start)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,6 +23,9 @@ scenario=${1:?usage: run_chat_fanout.sh channel|rooms|dm|churn [flags...]}
 shift
 build=${BUILD:-build}; port=${PORT:-18611}; shards=${SHARDS:-2}
 duration=${DURATION:-10}; threads=${THREADS:-2}
+server_pin=(); client_pin=()
+[[ -n ${SERVER_CPUS:-} ]] && server_pin=(taskset -c "$SERVER_CPUS")
+[[ -n ${CLIENT_CPUS:-} ]] && client_pin=(taskset -c "$CLIENT_CPUS")
 : "${ASOBI_DB_HOST:?set the ASOBI_DB_* variables (tools/dev-db.sh)}"
 export PGHOST=$ASOBI_DB_HOST PGPORT=$ASOBI_DB_PORT PGUSER=$ASOBI_DB_USER PGDATABASE=$ASOBI_DB_NAME
 case $scenario in
@@ -53,7 +57,7 @@ if curl -s -o /dev/null "http://127.0.0.1:$port/health"; then
   exit 2
 fi
 # The server migrates on start; seed after it is listening.
-"$build/src/server/asobi" --port "$port" --shards "$shards" --no-pin \
+"${server_pin[@]}" "$build/src/server/asobi" --port "$port" --shards "$shards" --no-pin \
   --ws-connect-limit 1000000 --ws-rate-limit 100000 --log-level warn \
   --conn-per-ip-max 0 --game-dir tools/bench/games &
 server=$!
@@ -85,7 +89,7 @@ rows0=$(psql -tAc "SELECT count(*) FROM chat_messages")
 published0=$(metric asobi_chat_messages_total); hrows0=$(metric asobi_chat_history_rows_total)
 batches0=$(metric asobi_chat_history_batches_total)
 rc=0
-"$build/tools/bench/asobi-bench" chat --port "$port" --token-file "$tokens" --room-file "$rooms" \
+"${client_pin[@]}" "$build/tools/bench/asobi-bench" chat --port "$port" --token-file "$tokens" --room-file "$rooms" \
   --threads "$threads" --duration "$duration" --server-pid "$server" "${flags[@]}" "$@" || rc=$?
 # History rows are written in batches: wait until nothing is buffered.
 for _ in $(seq 100); do

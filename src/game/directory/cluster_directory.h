@@ -33,8 +33,9 @@ struct Message {
   std::string_view body;  // the frame (D) or "0"/"1" (P)
 };
 
-/// Encodes a deliver or presence message.
+/// Encodes a deliver message: `frame` for `player`, from node `from`.
 std::string EncodeDeliver(std::string_view from, std::string_view player, std::string_view frame);
+/// Encodes a presence edge: `player` came `online` on node `from` (first socket) or left it.
 std::string EncodePresence(std::string_view from, std::string_view player, bool online);
 /// Decodes and validates; false on any shape error (fuzzed: fuzz_cluster_messages).
 bool Parse(std::string_view payload, Message* out);

@@ -159,6 +159,7 @@ void Zone::LogFailure(const char* callback, const std::string& message) {
 
 void Zone::AddEntity(const std::string& id, const std::string& entity_json) {
   if (dead_ || !lua_) return;
+  dirty_.only = false;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
     lua_pushlstring(s, id.data(), id.size());
@@ -170,6 +171,7 @@ void Zone::AddEntity(const std::string& id, const std::string& entity_json) {
 
 void Zone::RemoveEntity(const std::string& id) {
   if (dead_ || !lua_) return;
+  dirty_.only = false;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
     lua_pushlstring(s, id.data(), id.size());
@@ -287,7 +289,14 @@ void Zone::RunZoneTick(uint64_t tick) {
         if (n >= 1) LuaInstance::ReplaceTableRef(s, top - n + 1, &entities_ref_);
         if (n >= 2) LuaInstance::ReplaceTableRef(s, top - n + 2, &zone_state_ref_);
         busy_ = n >= 3 && lua_toboolean(s, top - n + 3);
+        if (n < 4 || lua_isnil(s, top - n + 4)) {
+          dirty_.only = false;  // no dirty set: this broadcast diffs every entity
+        } else if (!MergeDirty(s, top - n + 4)) {
+          dirty_.only = false;
+          if (AllowLog()) LOG_WARN("bad_zone_dirty").KV("zone", instance_id_);
+        }
       });
+  if (!failure.empty()) dirty_.only = false;  // what it changed before failing is unknown
   if (!failure.empty() && failure != "undefined") {
     LogFailure("zone_tick", failure);
     AfterFailure();
@@ -295,6 +304,7 @@ void Zone::RunZoneTick(uint64_t tick) {
 }
 
 void Zone::RunInputs() {
+  if (!inputs_.empty()) dirty_.only = false;  // handle_input may change any entity
   while (!inputs_.empty()) {
     const std::string player_id = std::move(inputs_.front().player_id);
     const std::string json = std::move(inputs_.front().json);
@@ -358,6 +368,7 @@ std::vector<Zone::Crossing> Zone::TakeCrossings() {
       }
       lua_pop(s, 1);
     }
+    if (!out.empty()) dirty_.only = false;
     for (const Crossing& c : out) {  // removed after the walk (lua_next forbids new keys only)
       lua_pushlstring(s, c.id.data(), c.id.size());
       lua_pushnil(s);
@@ -368,7 +379,8 @@ std::vector<Zone::Crossing> Zone::TakeCrossings() {
   return out;
 }
 
-void Zone::BroadcastDeltas(uint64_t tick) {
+// The full diff: every entity of the table against the baseline.
+void Zone::CollectFullDelta(WorldTickFrame* frame) {
   std::map<std::string, Fields> current;
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
@@ -382,33 +394,69 @@ void Zone::BroadcastDeltas(uint64_t tick) {
     }
     lua_pop(s, 1);
   });
+  for (const auto& [id, fields] : current) AddEntityDelta(frame, id, fields);
+  for (const auto& [id, fields] : baseline_) {
+    if (current.find(id) == current.end()) frame->AddRecord(DeltaOp::kRemove, id);
+  }
+  BindSlots(frame);
+  baseline_ = std::move(current);
+}
+
+// The dirty-set diff (lua.md §18): only the ids zone_tick named since the last broadcast.
+void Zone::CollectDirtyDelta(WorldTickFrame* frame) {
+  std::map<std::string, Fields> changed;
+  script::RunProtected(lua_->L(), [&](lua_State* s) {
+    lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
+    const int t = lua_gettop(s);
+    for (const std::string& id : dirty_.changed) {
+      lua_pushlstring(s, id.data(), id.size());
+      lua_rawget(s, t);
+      if (lua_istable(s, -1)) changed.emplace(id, EntityFields(s, lua_gettop(s)));
+      lua_pop(s, 1);
+    }
+    lua_pop(s, 1);
+  });
+  for (const auto& [id, fields] : changed) AddEntityDelta(frame, id, fields);
+  for (const std::string& id : dirty_.removed) {
+    if (baseline_.count(id) != 0) frame->AddRecord(DeltaOp::kRemove, id);
+  }
+  BindSlots(frame);
+  for (auto& [id, fields] : changed) baseline_[id] = std::move(fields);
+  for (const std::string& id : dirty_.removed) baseline_.erase(id);
+}
+
+// Appends entity `id`'s record against the baseline: an add with every field, an update with
+// the fields that differ, or nothing.
+void Zone::AddEntityDelta(WorldTickFrame* frame, const std::string& id, const Fields& fields) {
+  auto old = baseline_.find(id);
+  if (old == baseline_.end()) {
+    frame->AddRecord(DeltaOp::kAdd, id);
+    for (const DeltaField& f : fields) frame->AddField(f.name, f.value);
+    return;
+  }
+  bool opened = false;
+  for (const DeltaField& f : fields) {
+    auto prev = std::lower_bound(
+        old->second.begin(), old->second.end(), f.name,
+        [](const DeltaField& a, const std::string& name) { return a.name < name; });
+    if (prev != old->second.end() && prev->name == f.name && prev->value == f.value) continue;
+    if (!opened) frame->AddRecord(DeltaOp::kUpdate, id);
+    opened = true;
+    frame->AddField(f.name, f.value);
+  }
+}
+
+void Zone::BroadcastDeltas(uint64_t tick) {
   WorldTickFrame frame;
   frame.zone_x = key_.x;
   frame.zone_y = key_.y;
   frame.tick = tick;
-  for (const auto& [id, fields] : current) {
-    auto old = baseline_.find(id);
-    if (old == baseline_.end()) {
-      frame.AddRecord(DeltaOp::kAdd, id);
-      for (const DeltaField& f : fields) frame.AddField(f.name, f.value);
-      continue;
-    }
-    bool opened = false;
-    for (const DeltaField& f : fields) {
-      auto prev = std::lower_bound(
-          old->second.begin(), old->second.end(), f.name,
-          [](const DeltaField& a, const std::string& name) { return a.name < name; });
-      if (prev != old->second.end() && prev->name == f.name && prev->value == f.value) continue;
-      if (!opened) frame.AddRecord(DeltaOp::kUpdate, id);
-      opened = true;
-      frame.AddField(f.name, f.value);
-    }
+  if (dirty_.only) {
+    CollectDirtyDelta(&frame);
+  } else {
+    CollectFullDelta(&frame);
   }
-  for (const auto& [id, fields] : baseline_) {
-    if (current.find(id) == current.end()) frame.AddRecord(DeltaOp::kRemove, id);
-  }
-  BindSlots(&frame);
-  baseline_ = std::move(current);
+  dirty_.Reset();
   if (frame.records.empty()) return;
   frame.frame_seq = ++frame_seq_;  // a frame nobody receives still takes its seq
   bool want_binary = false;
@@ -490,6 +538,7 @@ bool Zone::AfterFailure() {
 }
 
 void Zone::Restart() {
+  dirty_.only = false;
   LOG_WARN("zone restarted").KV("zone", instance_id_).KV("entities", baseline_.size());
   overruns_ms_.clear();
   inputs_.clear();

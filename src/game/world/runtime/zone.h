@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -140,6 +141,18 @@ class Zone final : public script::game_api::ApiHost {
   int ShardOf(ZoneKey key) const;
   std::vector<Crossing> TakeCrossings();
   void BroadcastDeltas(uint64_t tick);
+  /// Records against the baseline for every entity of the table (and removals), then
+  /// makes the table the baseline.
+  void CollectFullDelta(world_tick::WorldTickFrame* frame);
+  /// Records for the ids of dirty_ only; the baseline takes just those.
+  void CollectDirtyDelta(world_tick::WorldTickFrame* frame);
+  void AddEntityDelta(world_tick::WorldTickFrame* frame, const std::string& id,
+                      const Fields& fields);
+  /// zone_tick's fourth result at `index` (lua.md §18): `{changed = {id = entity}, removed =
+  /// {ids}}`, every part optional. Validates it whole first; when well formed, writes it onto
+  /// the entity table (changed set, removed cleared), adds its ids to dirty_ and returns
+  /// true; otherwise changes nothing and returns false (zone_dirty.cc).
+  bool MergeDirty(lua_State* L, int index);
   void FillKeyframe(world_tick::WorldTickFrame* frame) const;
   /// Sends `frame` (its binary form when `binary` and encodable, §11.3) to one connection.
   void SendOne(const world_tick::WorldTickFrame& frame, ClientRef to, bool binary);
@@ -201,6 +214,21 @@ class Zone final : public script::game_api::ApiHost {
   std::vector<int64_t> overruns_ms_;
   bool dead_ = false;
   bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
+  /// zone_tick's dirty sets since the last broadcast (lua.md §18). `only` holds while every
+  /// change since then came from zone_tick calls that each returned a well-formed dirty set;
+  /// any other change (a join, leave, input, effect, spawn, despawn, crossing, a zone_tick
+  /// without one or a failed one) clears it and the next broadcast diffs every entity.
+  struct DirtySet {
+    bool only = false;  // false until the first broadcast (which diffs everything)
+    std::set<std::string> changed;
+    std::set<std::string> removed;
+    void Reset() {
+      only = true;
+      changed.clear();
+      removed.clear();
+    }
+  };
+  DirtySet dirty_;
   SharedBuffer terrain_frame_;  // this zone's world.terrain frame (chunk = zone), or empty
   int restarts_ = 0;            // the script failed to load again after a restart
   // Persistence (zone_persist.cc).

@@ -45,6 +45,7 @@ bool Zone::ZoneApply(std::string_view entity_id, std::string event_json) {
 
 void Zone::ZoneDespawn(std::string_view entity_id) {
   if (dead_ || !lua_ || entities_ref_ < 0) return;
+  dirty_.only = false;
   lua_State* L = lua_->L();  // called from a game.* function: already in protected mode
   lua_rawgeti(L, LUA_REGISTRYINDEX, entities_ref_);
   lua_pushlstring(L, entity_id.data(), entity_id.size());
@@ -55,6 +56,7 @@ void Zone::ZoneDespawn(std::string_view entity_id) {
 
 void Zone::RunEffects() {
   if (dead_ || !lua_ || !effects_.has_incoming()) return;
+  dirty_.only = false;  // handle_effects may change any entity
   std::string failure = lua_->Call(
       "handle_effects", kHandleEffectsBudgetMs,
       [&](lua_State* s) {

@@ -47,6 +47,7 @@ void Zone::InstallZoneApi() {
 }
 
 Status Zone::StartFrom(ZoneSnapshot snapshot) {
+  dirty_.only = false;
   Status st = Start(snapshot.zone_state_json);
   if (!st.ok()) return st;
   script::RunProtected(lua_->L(), [&](lua_State* s) {

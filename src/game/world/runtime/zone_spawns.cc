@@ -14,6 +14,7 @@ bool Zone::ZoneSpawn(std::string_view template_id, double x, double y, std::stri
 
 void Zone::AddDueSpawns(uint64_t tick) {
   if (dead_ || !lua_ || !spawner_.has_pending()) return;
+  dirty_.only = false;  // spawns due now are added to the table
   script::RunProtected(lua_->L(), [&](lua_State* s) {
     lua_rawgeti(s, LUA_REGISTRYINDEX, entities_ref_);
     spawner_.AddDue(s, lua_gettop(s), *settings_->templates, tick);
