@@ -18,6 +18,7 @@
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "server_suite.h"
+#include "world_player.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -100,79 +101,7 @@ function handle_input(id, input, entities)
 end
 )";
 
-// One authenticated WebSocket player (as world_test.cc's).
-class Player {
- public:
-  ::testing::AssertionResult Connect(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");  // not "c" + ...: g++ 12 -O3 -Wrestrict false positive
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-      pushes.push_back(std::move(d));
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return JsonDoc();
-  }
-  void Send(const std::string& type, const std::string& payload) {
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload + "}"));
-  }
-  // Reads frames (kept pushes first) until `pred` accepts one; a test failure after 5 s.
-  template <class Pred>
-  JsonDoc WaitFor(Pred pred, const char* what) {
-    while (!pushes.empty()) {
-      JsonDoc d = std::move(pushes.front());
-      pushes.erase(pushes.begin());
-      if (pred(d)) return d;
-    }
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (pred(d)) return d;
-    }
-    ADD_FAILURE() << "timed out waiting for " << what;
-    return JsonDoc();
-  }
-  // Reads frames until each of `preds` accepted one (in any order); returns the first frame
-  // each accepted. A test failure after 5 s.
-  std::vector<JsonDoc> WaitForAll(std::vector<std::function<bool(const JsonDoc&)>> preds,
-                                  const char* what) {
-    std::vector<JsonDoc> got(preds.size());
-    std::vector<bool> done(preds.size(), false);
-    size_t left = preds.size();
-    WaitFor(
-        [&](const JsonDoc& d) {
-          for (size_t i = 0; i < preds.size(); ++i) {
-            if (!done[i] && preds[i](d)) {
-              done[i] = true;
-              got[i].Parse(d.text());
-              --left;
-            }
-          }
-          return left == 0;
-        },
-        what);
-    return got;
-  }
-  std::vector<JsonDoc> pushes;
-
- private:
-  WsClient ws_;
-  int n_ = 0;
-};
+using Player = WorldPlayer;
 
 bool IsTick(const JsonDoc& d, int zx, int zy) {
   return d.Str({"type"}).value_or("") == "world.tick" &&

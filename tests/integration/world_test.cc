@@ -22,6 +22,7 @@
 #include "protocol/world_tick/binary_world_tick.h"
 #include "server_harness.h"
 #include "server_suite.h"
+#include "world_player.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -306,76 +307,7 @@ function get_state(id, s) return {} end
 )";
 
 // One authenticated WebSocket player.
-class Player {
- public:
-  ::testing::AssertionResult Connect(uint16_t port, const std::string& token, bool binary = false) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect",
-                     R"({"token":")" + token + "\"" + (binary ? R"(,"wire":"binary"})" : "}"));
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-
-  // Sends `type` with `payload` and a fresh cid; returns the frame answering that cid (frames
-  // without it, world.tick pushes included, are kept in `pushes`).
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-      pushes.push_back(std::move(d));
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return JsonDoc();
-  }
-  void Send(const std::string& type, const std::string& payload) {
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload + "}"));
-  }
-
-  // Reads frames (the kept pushes first) until `pred` accepts one, which it returns; a test
-  // failure after 5 s.
-  template <class Pred>
-  JsonDoc WaitFor(Pred pred, const char* what) {
-    while (!pushes.empty()) {
-      JsonDoc d = std::move(pushes.front());
-      pushes.erase(pushes.begin());
-      if (observer) observer(d);
-      if (pred(d)) return d;
-    }
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (observer) observer(d);
-      if (pred(d)) return d;
-    }
-    ADD_FAILURE() << "timed out waiting for " << what;
-    return JsonDoc();
-  }
-
-  /// The cid of the last Call, as minified JSON.
-  std::string last_cid() const {
-    std::string cid("\"c");
-    cid.append(std::to_string(n_));
-    cid.push_back('"');
-    return cid;
-  }
-  WsClient& ws() { return ws_; }
-  std::vector<JsonDoc> pushes;
-  /// Sees every frame WaitFor reads (before its predicate).
-  std::function<void(const JsonDoc&)> observer;
-
- private:
-  WsClient ws_;
-  int n_ = 0;
-};
+using Player = WorldPlayer;
 
 // `p` sends `type` with `payload` and gets the error `reason` / `code` echoing its cid.
 ::testing::AssertionResult CallFails(Player& p, const std::string& type, const std::string& payload,
