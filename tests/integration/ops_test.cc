@@ -392,6 +392,29 @@ TEST_F(OpsTest, ReadRoutesAnswerData) {
 
 // rest.md §3.14 extension actions: the declared class gates the call, mutating calls are
 // audited, declared errors keep their status, unknown actions are 404.
+// A live match's detail carries its roster, read on the match's owner shard.
+TEST_F(OpsTest, LiveMatchDetailListsItsRoster) {
+  const auto reg = Register("ops_roster");
+  LuaPlayer player("solo");
+  ASSERT_TRUE(player.Join(server_->port(), reg.second));
+  JsonDoc list = Json(Ops("GET", "/ops/matches?limit=100"));
+  bool found = false;
+  for (int i = 0; i < 100 && !found; ++i) {
+    auto id = list.Str({"data", std::to_string(i), "match_id"});
+    if (!id) break;
+    JsonDoc detail = Json(Ops("GET", "/ops/matches/" + *id));
+    if (detail.Str({"data", "live", "players", "0", "player_id"}).value_or("") != reg.first) {
+      continue;
+    }
+    found = true;
+    EXPECT_EQ(detail.Str({"data", "id"}).value_or(""), *id);
+    EXPECT_EQ(detail.Str({"data", "live", "mode"}).value_or(""), "solo");
+    EXPECT_EQ(detail.Raw({"data", "live", "players", "0", "connected"}).value_or(""), "true");
+    EXPECT_FALSE(detail.Str({"data", "live", "players", "1", "player_id"}).has_value());
+  }
+  EXPECT_TRUE(found) << list.text();
+}
+
 TEST_F(OpsTest, ExtensionActionsRunLuaWithClasses) {
   auto [pid, tok] = Register("ops_ext_target");
   HttpResponse echo = Ops("GET", "/ops/ext/shop/echo?q=hi");

@@ -81,6 +81,21 @@ std::vector<std::string> Match::PlayerIds() const {
   return out;
 }
 
+std::string Match::RosterJson() const {
+  JsonWriter w;
+  w.BeginArray();
+  for (const Member& m : roster_) {
+    w.BeginObject();
+    w.Key("player_id");
+    w.String(m.player_id);
+    w.Key("connected");
+    w.Bool(!m.clients.empty());
+    w.EndObject();
+  }
+  w.EndArray();
+  return w.out();
+}
+
 size_t Match::lua_bytes() const { return script_ ? script_->live_bytes() : 0; }
 
 MatchListing Match::Listing() const {

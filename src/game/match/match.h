@@ -44,6 +44,9 @@ class Match final : public script::game_api::ApiHost {
   int player_count() const { return int(roster_.size()); }
   /// The roster's player ids, in join order.
   std::vector<std::string> PlayerIds() const;
+  /// The roster as a JSON array, in join order: `[{"player_id", "connected"}]`; `connected`
+  /// is false for a seat kept by the reconnect grace with no socket (ops reads, rest.md §3.14).
+  std::string RosterJson() const;
   /// True while a Lua callback runs or is suspended (new events wait); lua_bytes() is the
   /// state's live size (0 before Start).
   bool busy() const { return busy_; }

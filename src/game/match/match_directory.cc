@@ -21,7 +21,7 @@ std::vector<MatchListing> MatchDirectory::List(const ListFilter& f) const {
   std::vector<MatchListing> out;
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [id, l] : entries_) {
-    if (!l.listed || !Live(l)) continue;
+    if ((!l.listed && !f.include_unlisted) || !Live(l)) continue;
     if (f.mode && l.mode != *f.mode) continue;
     if (f.has_capacity && l.player_count >= l.max_players) continue;
     if (f.joinable && l.joinable != *f.joinable) continue;

@@ -78,6 +78,17 @@ void RouteIsMember(const std::string& match_id, const std::string& player_id,
   }
 }
 
+void RouteRosterJson(const std::string& match_id, std::function<void(std::string)> done) {
+  const int owner = OwnerShardOf(match_id, Local().host().shard_count());
+  std::function<void(std::string)> back = BackHere<std::string>(std::move(done));
+  if (!OnShard(owner, [match_id, back](MatchService& s) {
+        Match* m = s.Find(match_id);
+        back(m != nullptr ? m->RosterJson() : std::string());
+      })) {
+    back(std::string());
+  }
+}
+
 void RouteVoteCast(const std::string& match_id, const std::string& player_id,
                    const std::string& vote_id, std::string option_json,
                    std::function<void(std::string)> done) {

@@ -40,6 +40,9 @@ void RouteVoteVeto(const std::string& match_id, const std::string& player_id,
 /// `done` runs back on this shard.
 void RouteIsMember(const std::string& match_id, const std::string& player_id,
                    std::function<void(bool)> done);
+/// The live roster of `match_id` as Match::RosterJson, read on the owner; `done` runs back on
+/// this shard with "" when the match is gone or its owner's mailbox is full.
+void RouteRosterJson(const std::string& match_id, std::function<void(std::string)> done);
 /// vote.cast on the match's owner; `done(reason)` ("" = accepted) runs back on this shard.
 void RouteVoteCast(const std::string& match_id, const std::string& player_id,
                    const std::string& vote_id, std::string option_json,

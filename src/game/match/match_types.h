@@ -69,6 +69,7 @@ struct ListFilter {
   std::optional<std::string> mode;
   bool has_capacity = false;
   std::optional<bool> joinable;
+  bool include_unlisted = false;  // ops reads: also matches not in match.list (listed = false)
 };
 
 /// Writes a listing object (match_id, mode, status, player_count, max_players, joinable).

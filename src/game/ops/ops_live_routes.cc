@@ -5,6 +5,7 @@
 
 #include "base/json_escape.h"
 #include "base/uuid.h"
+#include "game/match/match_router.h"
 #include "game/match/match_service.h"
 #include "game/matchmaker/matchmaker.h"
 #include "game/ops/ops.h"
@@ -41,7 +42,9 @@ const db::Statement kMatchRecord(
 std::vector<match::MatchListing> LiveMatches() {
   match::MatchService* svc = match::MatchService::OnThisShard();
   if (svc == nullptr) return {};
-  std::vector<match::MatchListing> list = svc->node().directory().List(match::ListFilter{});
+  match::ListFilter all;
+  all.include_unlisted = true;  // operators see every live match, listed or not
+  std::vector<match::MatchListing> list = svc->node().directory().List(all);
   std::sort(list.begin(), list.end(),
             [](const auto& a, const auto& b) { return a.match_id < b.match_id; });
   return list;
@@ -111,6 +114,18 @@ void Matches(HttpCall& call) {
 }
 
 // A live match (from the directory) and/or its stored record; 404 when neither exists.
+// The stored record of match `id` joined with `live` (its listing with the roster, or
+// "null"), answered as {"data":{id, live, record}}.
+void AnswerMatch(HttpCall* c, db::PgConnection& db, const std::string& id, std::string live) {
+  db.Execute(kMatchRecord, {Param::Uuid(id)}, [c, id, live](db::DbResult<db::PgResult> r) {
+    if (!r.ok()) return RespondDbError(*c, r.error());
+    std::string record = r->rows() == 0 ? "null" : std::string(r->GetString(0, 0));
+    if (live == "null" && record == "null") return RespondError(*c, "ops.not_found");
+    RespondJson(
+        *c, "{\"data\":{\"id\":\"" + id + "\",\"live\":" + live + ",\"record\":" + record + "}}");
+  });
+}
+
 void Match(HttpCall& call) {
   std::string id(call.route.Param("id"));
   HttpCall* c = &call;
@@ -120,12 +135,13 @@ void Match(HttpCall& call) {
     for (const auto& m : LiveMatches()) {
       if (m.match_id == id) live = MatchJson(m);
     }
-    db.Execute(kMatchRecord, {Param::Uuid(id)}, [c, id, live](db::DbResult<db::PgResult> r) {
-      if (!r.ok()) return RespondDbError(*c, r.error());
-      std::string record = r->rows() == 0 ? "null" : std::string(r->GetString(0, 0));
-      if (live == "null" && record == "null") return RespondError(*c, "ops.not_found");
-      RespondJson(
-          *c, "{\"data\":{\"id\":\"" + id + "\",\"live\":" + live + ",\"record\":" + record + "}}");
+    if (live == "null") return AnswerMatch(c, db, id, live);
+    // A live match: its roster comes from the owner shard (players and their sockets).
+    db::PgConnection* conn = &db;
+    match::RouteRosterJson(id, [c, conn, id, live](std::string roster) mutable {
+      live.pop_back();  // '}'
+      live += ",\"players\":" + (roster.empty() ? std::string("[]") : roster) + "}";
+      AnswerMatch(c, *conn, id, std::move(live));
     });
   });
 }
