@@ -2,7 +2,7 @@
 // cursor, index-backed search, capped total"). One statement per sort field and order, so that
 // the ORDER BY walks an index (players (inserted_at, id), (updated_at, id), (username)); `q`
 // uses the pg_trgm indexes on username and display_name; the guest flag is computed for the
-// page's rows only; the total is a count capped at kExactTotalMax rows.
+// page's rows only; the total is a count capped at kExactTotalMax rows, skipped on a last page.
 //
 // Absent filters and cursor are NULL parameters behind `$n IS NULL OR …`. PostgreSQL folds
 // those away because it keeps planning these statements with their values (custom plans):
@@ -38,11 +38,12 @@ constexpr int64_t kExactTotalMax = 10000;
   "($6::uuid IS NULL OR (p." col ", p.id) " cmp \
   " ('epoch'::timestamptz + $5::bigint * interval '1 microsecond', $6))"
 #define PL_NAME_AFTER(cmp) "($6::uuid IS NULL OR p.username " cmp " $5)"
-// $1 limit, $2 offset (0 with a cursor). Columns: capped count, json array text, the last
-// row's "<key> <id>", rows, the table's row estimate.
+// $1 limit, $2 offset (0 with a cursor). Columns: the count capped at 10 001 (NULL, and not
+// run, when this page is the last: then the total is offset + rows), json array text, the
+// last row's "<key> <id>", rows, the table's row estimate.
 #define PL_LIST(ord, key, after) \
-  "SELECT (SELECT count(*) FROM (SELECT 1 FROM players p WHERE " PL_FILTER                       \
-  " LIMIT 10001) c), x.j, x.last, x.n, (SELECT reltuples::bigint FROM pg_class WHERE oid = "     \
+  "SELECT CASE WHEN x.n < $1 AND (x.n > 0 OR $2 = 0) THEN NULL ELSE (SELECT count(*) FROM "     \
+  "(SELECT 1 FROM players p WHERE " PL_FILTER " LIMIT 10001) c) END, x.j, x.last, x.n, (SELECT reltuples::bigint FROM pg_class WHERE oid = "     \
   "'players'::regclass) FROM (SELECT coalesce(json_agg(json_build_object('id', id, 'username', " \
   "username, 'display_name', display_name, 'avatar_url', avatar_url, 'guest', " PL_GUEST(        \
       "r") ", 'banned_at', " OPS_TS("banned_at") ", 'inserted_at', " OPS_TS("inserted_at")       \
@@ -115,8 +116,8 @@ bool ApplyCursor(HttpCall& call, Page* page, std::optional<OpsCursor>* out) {
 
 // `{"data":[…],"page":{"limit","offset","total","total_exact","next_cursor"}}`.
 std::string Body(const db::PgResult& r, const Page& page, bool filtered) {
-  int64_t counted = r.GetInt64(0, 0).value_or(0);
   int64_t rows = r.GetInt64(0, 3).value_or(0);
+  int64_t counted = r.IsNull(0, 0) ? page.offset + rows : r.GetInt64(0, 0).value_or(0);
   bool exact = counted <= kExactTotalMax;
   int64_t total = counted;
   if (!exact) {
