@@ -368,6 +368,7 @@ TEST_F(OpsTest, PlayersMalformedCursorIs400) {
   for (const std::string& bad :
        {std::string("garbage!"), std::string("AAAA"), good.substr(0, good.size() - 3),
         std::string(3000, 'A'), b64("c1 inserted_at desc 0 " + id + " notanumber"),
+        b64("c1 updated_at asc 0 " + id + " 9000000000000000000"),
         b64("c1 zone asc 0 " + id + " x"), b64("c1 username asc 0 " + id + " \xc3")}) {
     HttpResponse r = Ops("GET", "/ops/players?cursor=" + bad);
     EXPECT_EQ(r.status, 400) << bad << " " << r.body;

@@ -8,6 +8,9 @@
 // those away because it keeps planning these statements with their values (custom plans):
 // a generic plan must price the guest EXISTS on every row and costs far more than any custom
 // plan, so the plan cache never switches to it (checked with pg_prepared_statements).
+#include <algorithm>
+#include <charconv>
+
 #include "game/ops/ops_cursor.h"
 #include "game/ops/ops_routes.h"
 #include "game/ops/ops_runner.h"
@@ -86,6 +89,17 @@ size_t SortIndex(const std::string& sort) {
   return 0;
 }
 
+// A timestamp key: microseconds since the Unix epoch within ±2^53 (about ±285 years), so
+// that PostgreSQL's timestamp arithmetic cannot overflow (that would be a 500, not a 400).
+bool IsTimestampKey(const std::string& key) {
+  constexpr int64_t kMaxUs = int64_t(1) << 53;
+  int64_t v = 0;
+  if (!IsInt64Text(key) ||
+      std::from_chars(key.data(), key.data() + key.size(), v).ec != std::errc())
+    return false;
+  return v >= -kMaxUs && v <= kMaxUs;
+}
+
 void BadCursor(HttpCall& call) {
   RespondError(call, "ops.invalid_cursor", "Malformed or mismatched cursor.");
 }
@@ -100,7 +114,7 @@ bool ApplyCursor(HttpCall& call, Page* page, std::optional<OpsCursor>* out) {
   std::optional<OpsCursor> c = DecodeOpsCursor(*text);
   bool known = false;
   for (const std::string& s : kSorts) known = known || (c && c->sort == s);
-  if (!known || (c->sort != "username" && !IsInt64Text(c->key))) return BadCursor(call), false;
+  if (!known || (c->sort != "username" && !IsTimestampKey(c->key))) return BadCursor(call), false;
   std::optional<std::string> sort = http::GetParam(q, "sort");
   std::optional<std::string> order = http::GetParam(q, "order");
   if ((sort && !sort->empty() && page->sort != c->sort) ||
@@ -129,8 +143,8 @@ std::string Body(const db::PgResult& r, const Page& page, bool filtered) {
   if (rows == page.limit && !r.IsNull(0, 2)) {
     std::string_view last = r.GetString(0, 2);
     size_t sp = last.rfind(' ');
-    OpsCursor c{page.sort, page.order, page.offset + rows, std::string(last.substr(sp + 1)),
-                std::string(last.substr(0, sp))};
+    OpsCursor c{page.sort, page.order, std::min(page.offset + rows, kOpsCursorOffsetMax),
+                std::string(last.substr(sp + 1)), std::string(last.substr(0, sp))};
     next = "\"";  // base64url: nothing to escape
     next += EncodeOpsCursor(c);
     next += '"';
