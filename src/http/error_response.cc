@@ -124,6 +124,7 @@ constexpr CodeStatus kCodeTable[] = {
     {"ops.invalid_board_id", 400},
     {"ops.invalid_id", 400},
     {"ops.invalid_filter", 400},
+    {"ops.invalid_cursor", 400},
     {"ops.not_found", 404},
     {"ops.unknown_sort_field", 400},
     {"ops.unknown_sort_order", 400},

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,45 @@ class OpsTest : public ServerSuite<OpsTest> {
              R"({"device_id":")" + device + R"(","device_secret":")" + kDeviceSecret + R"("})");
     EXPECT_EQ(r.status, 200) << r.body;
     return Json(r).Str({"player_id"}).value_or("");
+  }
+  // `count` players `<prefix><first>`… inserted directly with inserted_at = updated_at = `at`
+  // (SQL); equal timestamps exercise the keyset's id tie-break.
+  static void SeedPlayers(const std::string& prefix, int first, int count, const std::string& at) {
+    std::string out =
+        Q("INSERT INTO players (id, username, display_name, inserted_at, updated_at) SELECT "
+          "('0190c000-0000-7000-8000-' || lpad(to_hex(i + " +
+          std::to_string(first) + "), 12, '0') || '')::uuid, '" + prefix +
+          "' || i, 'Cursor ' || i, " + at + ", " + at + " FROM generate_series(" +
+          std::to_string(first) + ", " + std::to_string(first + count - 1) + ") i");
+    EXPECT_NE(out, "<error>");
+  }
+
+  // Follows `next_cursor` from `path` to the end; returns the usernames in order and checks
+  // that each page's offset continues the previous one.
+  static std::vector<std::string> Walk(const std::string& path, int limit,
+                                       const std::function<void(int)>& between = {}) {
+    std::vector<std::string> names;
+    std::string next = path;
+    for (int page = 0; page < 20; ++page) {
+      HttpResponse r = Ops("GET", next);
+      EXPECT_EQ(r.status, 200) << r.body;
+      JsonDoc d = Json(r);
+      EXPECT_EQ(d.Int({"page", "offset"}), int64_t(names.size())) << next;
+      EXPECT_EQ(d.Raw({"page", "total_exact"}), "true");
+      for (int i = 0; i < limit; ++i) {
+        std::optional<std::string> u = d.Str({"data", std::to_string(i), "username"});
+        if (u) names.push_back(*u);
+      }
+      std::optional<std::string> cursor = d.Str({"page", "next_cursor"});
+      if (!cursor) {
+        EXPECT_EQ(d.Raw({"page", "next_cursor"}), "null");
+        return names;
+      }
+      if (between) between(page);
+      next = path + "&cursor=" + *cursor;
+    }
+    ADD_FAILURE() << "no last page";
+    return names;
   }
 };
 
@@ -268,6 +308,78 @@ TEST_F(OpsTest, PlayersListFiltersPagesAndLooksUp) {
   EXPECT_EQ(p.text().find("hashed_password"), std::string::npos);
   EXPECT_EQ(Code(Ops("GET", "/ops/players/not-a-uuid")), "ops.invalid_id");
   EXPECT_EQ(Code(Ops("GET", std::string("/ops/players/") + kNoSuchUuid)), "ops.not_found");
+}
+
+// docs/decisions.md "Ops player list: keyset cursor, …": following next_cursor visits every
+// row once in order, for every sort field and order, and rows inserted meanwhile neither
+// repeat nor hide the others.
+TEST_F(OpsTest, PlayersCursorPagesWithoutDuplicatesOrGaps) {
+  SeedPlayers("ops_cur_", 0, 7, "'2026-01-02T03:04:05.123456Z'");
+  std::vector<std::string> asc = {"ops_cur_0", "ops_cur_1", "ops_cur_2", "ops_cur_3",
+                                  "ops_cur_4", "ops_cur_5", "ops_cur_6"};
+  std::vector<std::string> desc(asc.rbegin(), asc.rend());
+  EXPECT_EQ(Walk("/ops/players?q=ops_cur_&limit=3&sort=username&order=asc", 3), asc);
+  EXPECT_EQ(Walk("/ops/players?q=ops_cur_&limit=3&sort=username&order=desc", 3), desc);
+  // Equal timestamps: (inserted_at, id) orders by id, which grows with the suffix here.
+  EXPECT_EQ(Walk("/ops/players?q=ops_cur_&limit=2&sort=inserted_at&order=asc", 2), asc);
+  EXPECT_EQ(Walk("/ops/players?q=ops_cur_&limit=2", 2), desc);
+  EXPECT_EQ(Walk("/ops/players?q=ops_cur_&limit=4&sort=updated_at&order=desc", 4), desc);
+  // The cursor carries sort and order: repeating them is allowed, omitting them too.
+  HttpResponse first = Ops("GET", "/ops/players?q=ops_cur_&limit=3&sort=username&order=asc");
+  std::string cursor = Json(first).Str({"page", "next_cursor"}).value_or("");
+  ASSERT_FALSE(cursor.empty());
+  EXPECT_EQ(Json(Ops("GET", "/ops/players?q=ops_cur_&limit=3&cursor=" + cursor))
+                .Str({"data", "0", "username"}),
+            "ops_cur_3");
+  // Newer rows inserted while paging newest-first land before the cursor: the walk still
+  // sees each original row exactly once.
+  SeedPlayers("ops_ins_", 100, 5, "now() - interval '1 hour'");
+  int added = 0;
+  std::vector<std::string> seen = Walk("/ops/players?q=ops_ins_&limit=2", 2, [&added](int) {
+    SeedPlayers("ops_ins_new_", 200 + added, 1, "now()");
+    ++added;
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"ops_ins_104", "ops_ins_103", "ops_ins_102",
+                                            "ops_ins_101", "ops_ins_100"}));
+  // Oldest-first, rows added at the end show up once, after the original ones.
+  std::vector<std::string> tail = Walk("/ops/players?q=ops_ins_&limit=3&order=asc", 3);
+  ASSERT_EQ(tail.size(), size_t(5 + added));
+  EXPECT_EQ(tail[4], "ops_ins_104");
+  EXPECT_EQ(tail[5], "ops_ins_new_200");
+}
+
+// A cursor that is not one of ours, names another sort, or contradicts sort/order: 400
+// `ops.invalid_cursor` in the error envelope.
+TEST_F(OpsTest, PlayersMalformedCursorIs400) {
+  SeedPlayers("ops_badcur_", 300, 3, "now()");
+  HttpResponse first = Ops("GET", "/ops/players?q=ops_badcur_&limit=1&sort=username&order=asc");
+  std::string good = Json(first).Str({"page", "next_cursor"}).value_or("");
+  ASSERT_FALSE(good.empty());
+  // base64url of "c1 inserted_at desc 0 <id> notanumber" and of "c1 zone asc 0 <id> x".
+  const std::string id = "0190c000-0000-7000-8000-00000000012c";
+  auto b64 = [](const std::string& raw) {
+    std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                    0);
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                      raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    out.resize(out.size() - 1);
+    return out;
+  };
+  for (const std::string& bad :
+       {std::string("garbage!"), std::string("AAAA"), good.substr(0, good.size() - 3),
+        std::string(3000, 'A'), b64("c1 inserted_at desc 0 " + id + " notanumber"),
+        b64("c1 updated_at asc 0 " + id + " 9000000000000000000"),
+        b64("c1 zone asc 0 " + id + " x"), b64("c1 username asc 0 " + id + " \xc3")}) {
+    HttpResponse r = Ops("GET", "/ops/players?cursor=" + bad);
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+    EXPECT_EQ(Code(r), "ops.invalid_cursor") << bad;
+    EXPECT_TRUE(Json(r).Str({"error", "message"}).has_value());
+  }
+  HttpResponse other_sort = Ops("GET", "/ops/players?sort=inserted_at&cursor=" + good);
+  EXPECT_EQ(Code(other_sort), "ops.invalid_cursor");
+  HttpResponse other_order = Ops("GET", "/ops/players?order=desc&cursor=" + good);
+  EXPECT_EQ(Code(other_order), "ops.invalid_cursor");
+  EXPECT_EQ(Ops("GET", "/ops/players?q=ops_badcur_&order=ASC&cursor=" + good).status, 200);
 }
 
 TEST_F(OpsTest, ExportThenEraseTwice) {

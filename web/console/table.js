@@ -87,5 +87,6 @@ export function pageNote(answer) {
   const p = answer && answer.page;
   if (!p) return text('span', '');
   const n = listOf(answer).length;
-  return text('p', `showing ${p.offset + (n ? 1 : 0)}–${p.offset + n} of ${p.total}`, 'pager');
+  const about = p.total_exact === false ? 'about ' : '';  // capped count: an estimate
+  return text('p', `showing ${p.offset + (n ? 1 : 0)}–${p.offset + n} of ${about}${p.total}`, 'pager');
 }

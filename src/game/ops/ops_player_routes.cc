@@ -1,8 +1,7 @@
-// /ops/players, /ops/players/:id (rest.md §3.14, class `read`).
+// /ops/players/:id (rest.md §3.14, class `read`); the list is in ops_player_list.cc.
 #include "game/ops/ops_routes.h"
 #include "game/ops/ops_runner.h"
 #include "game/ops/ops_sql.h"
-#include "http/query.h"
 
 namespace asobi::ops {
 namespace {
@@ -13,19 +12,6 @@ using db::PgType;
   "(" p                                                                            \
   ".hashed_password IS NULL AND EXISTS (SELECT 1 FROM player_identities gi WHERE " \
   "gi.player_id = " p ".id AND gi.provider = 'guest'))"
-
-const db::Statement kListPlayers(
-    "ops_players_list",
-    "WITH f AS (SELECT p.*, " GUEST_EXPR("p") " AS guest FROM players p WHERE ($5::text IS NULL "
-    "OR p.username ILIKE $5 OR p.display_name ILIKE $5)), g AS (SELECT * FROM f WHERE "
-    "$6::boolean IS NULL OR guest = $6) "
-    "SELECT (SELECT count(*) FROM g), (SELECT " OPS_AGG " FROM (SELECT json_build_object('id', "
-    "id, 'username', username, 'display_name', display_name, 'avatar_url', avatar_url, "
-    "'guest', guest, 'banned_at', " OPS_TS("banned_at") ", 'inserted_at', " OPS_TS(
-        "inserted_at") ", 'updated_at', " OPS_TS("updated_at") ") AS j FROM g ORDER BY " OPS_ORD(
-        "inserted_at", "inserted_at") OPS_ORD("username", "username")
-        OPS_ORD("updated_at", "updated_at") "id LIMIT $1 OFFSET $2) s)",
-    {PgType::kInt4, PgType::kInt4, PgType::kText, PgType::kText, PgType::kText, PgType::kBool});
 
 const db::Statement kGetPlayer(
     "ops_players_get",
@@ -55,18 +41,10 @@ const db::Statement kGetPlayer(
     "FROM players p WHERE p.id = $1",
     {PgType::kUuid});
 
-bool PlayerFilters(HttpCall& call, const Page& page, db::Params* out) {
-  out->push_back(page.q_pattern ? db::Param::Text(*page.q_pattern) : db::Param::Null());
-  std::optional<bool> guest = http::BoolParam(call.request.query, "guest");
-  out->push_back(guest ? db::Param::Bool(*guest) : db::Param::Null());
-  return true;
-}
-
 }  // namespace
 
 void RegisterPlayerReadRoutes(HttpApi& api) {
-  api.Add("GET", "/ops/players",
-          ListRoute(kListPlayers, {"inserted_at", "username", "updated_at"}, &PlayerFilters));
+  RegisterPlayerListRoute(api);
   api.Add("GET", "/ops/players/:id", UuidLookupRoute(kGetPlayer));
 }
 

@@ -7,6 +7,8 @@ namespace asobi::ops {
 
 /// GET /ops/players (q, guest, paging) and /ops/players/:id (wallets, items, saves, matches).
 void RegisterPlayerReadRoutes(HttpApi& api);
+/// GET /ops/players alone: keyset `cursor`, index-backed `q`, capped total (ops_player_list.cc).
+void RegisterPlayerListRoute(HttpApi& api);
 /// GET /ops/players/:id/export, POST /ops/players/:id/erase, POST /ops/players/guests/purge.
 void RegisterPlayerDataRoutes(HttpApi& api);
 /// Leaderboards, economy, chat, tournaments, notifications and the audit log (database reads).

@@ -83,7 +83,9 @@ TEST(Migrations, SchemaMatchesSpec) {
             "player_identities_player_id_index,player_identities_provider_provider_uid_index,"
             "player_tokens_family_id_index,player_tokens_inserted_at_index,"
             "player_tokens_token_context_index,player_tokens_user_id_index,"
-            "players_username_index");
+            // The ops player list (docs/decisions.md "Ops player list: keyset cursor, …").
+            "players_display_name_trgm_index,players_inserted_at_id_index,"
+            "players_updated_at_id_index,players_username_index,players_username_trgm_index");
   EXPECT_EQ(q("SELECT indexdef LIKE 'CREATE UNIQUE%' FROM pg_indexes "
               "WHERE indexname = 'player_identities_provider_provider_uid_index'"),
             "t");
