@@ -4,6 +4,7 @@
 // chat.message, zone channels following a player across zones, and world.leave revoking.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -156,8 +157,20 @@ class WorldChatTest : public ServerSuite<WorldChatTest> {
                         "chat = { world = true, zone = true, proximity = 1 }\n"
                         "chat_channels = { \"wclobby\" }\n"},
          {"plain.lua", kWorldBody},
+         {"wcgrace.lua", std::string(kWorldBody) +
+                             "chat = { world = true, zone = true, proximity = 1 }\n"
+                             "chat_channels = { \"wclobby\" }\nreconnect_grace_ms = 60000\n"},
+         // Ends at the first tick after a player left.
+         {"wcend.lua", std::string(kWorldBody) +
+                           "chat = { world = true }\n"
+                           "function leave(id, state) state.quit = true; return state end\n"
+                           "function post_tick(tick, state)\n"
+                           "  if state.quit then state._finished = true end\n"
+                           "  return state\nend\n"},
          {"many.lua", kManyGlobals},
-         {"config.lua", R"(return { wc = "wc.lua", plain = "plain.lua", many = "many.lua" })"}}));
+         {"config.lua",
+          R"(return { wc = "wc.lua", plain = "plain.lua", many = "many.lua", wcgrace = "wcgrace.lua",
+                      wcend = "wcend.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -297,6 +310,42 @@ TEST_F(WorldChatTest, AutoChannelsDoNotCountTowardThe32ChannelBound) {
   // The auto channels still deliver.
   a.Send("chat.send", ChatPayload("world:" + wid, "capped"));
   EXPECT_EQ(a.WaitMessage("capped"), "world:" + wid);
+}
+
+TEST_F(WorldChatTest, AWorldThatEndsDropsItsChannels) {
+  auto [a_id, a_token] = Register("wchat_end_a");
+  auto [b_id, b_token] = Register("wchat_end_b");
+  Player a, b;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b.Connect(server_->port(), b_token));
+  const std::string wid = Enter(a, "wcend");
+  ASSERT_FALSE(wid.empty());
+  a.WaitPushes("chat.joined", {"world:" + wid});
+  Enter(b, "wcend", wid);
+  EXPECT_EQ(b.Call("world.leave", "{}").Str({"type"}).value_or(""), "world.left");
+  // B's leave ends the world: A gets world.finished and loses world:<wid>.
+  a.WaitPushes({{"world.finished", ""}, {"chat.left", "world:" + wid}});
+  JsonDoc r = a.Call("chat.send", ChatPayload("world:" + wid, "after the end"));
+  EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a.last_cid())) << r.text();
+}
+
+TEST_F(WorldChatTest, AReconnectedSocketGetsTheAutoChannelsBack) {
+  auto [a_id, a_token] = Register("wchat_grace_a");
+  auto [b_id, b_token] = Register("wchat_grace_b");
+  Player a;
+  auto b = std::make_unique<Player>();
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_TRUE(b->Connect(server_->port(), b_token));
+  const std::string wid = Enter(a, "wcgrace");
+  ASSERT_FALSE(wid.empty());
+  Enter(*b, "wcgrace", wid);
+  b->WaitPushes("chat.joined", AutoAtOrigin(wid));
+  b.reset();  // the socket closes; B keeps the seat (and stays a member) in grace
+  Player b2;
+  ASSERT_TRUE(b2.Connect(server_->port(), b_token));
+  b2.WaitPushes("chat.joined", AutoAtOrigin(wid));
+  a.Send("chat.send", ChatPayload("world:" + wid, "welcome back"));
+  EXPECT_EQ(b2.WaitMessage("welcome back"), "world:" + wid);
 }
 
 }  // namespace
