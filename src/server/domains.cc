@@ -57,6 +57,11 @@ chat::ChatOptions ChatOptionsFrom(const Config& c, modes::ModeRegistry* registry
     return w != nullptr && !world_id.empty() &&
            w->node().WorldOf(std::string(player_id)) == world_id;
   };
+  o.socket_in_world = [](const ClientRef& ref, std::string_view world_id) {
+    world::WorldService* w = world::WorldService::OnThisShard();
+    const std::string* in = w != nullptr ? w->ClientWorld(ref) : nullptr;
+    return in != nullptr && *in == world_id;
+  };
   if (registry == nullptr) return o;
   o.global_declared = [registry](std::string_view name) {
     std::shared_ptr<const modes::ModeSet> set = registry->Current();

@@ -17,6 +17,8 @@ struct ChatOptions {
   /// Whether a player is currently in a world (`world:`/`zone:`/`prox:` channels). Null: nobody
   /// is.
   WorldMember world_member;
+  /// Whether a socket itself is in a world (chat.send's lock-free path). Null: never.
+  SocketInWorld socket_in_world;
   /// Chat rows buffered per shard for chat_messages, in flight included (HistoryWriter);
   /// past it new rows are not stored (--chat-history-buffer-rows).
   size_t history_rows_max = 50000;

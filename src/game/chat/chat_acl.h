@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "game/chat/channel_id.h"
+#include "game/client.h"
 
 namespace asobi::db {
 class PgConnection;
@@ -24,10 +25,16 @@ using GlobalDeclared = std::function<bool(std::string_view name)>;
 /// Whether `player_id` is currently a member of world `world_id` (the caller's shard).
 using WorldMember = std::function<bool(std::string_view player_id, std::string_view world_id)>;
 
+/// Whether the socket `ref` (of the calling shard) itself is in world `world_id` (a shard-local
+/// lookup, no lock).
+using SocketInWorld = std::function<bool(const ClientRef& ref, std::string_view world_id)>;
+
 /// What the ACL asks outside the database; a null function answers "no".
 struct AclSources {
   GlobalDeclared global_declared;
   WorldMember world_member;
+  /// chat.send's fast path for world channels (the node-wide index takes a lock).
+  SocketInWorld socket_in_world;
 };
 
 /// Decides whether `player_id` may join or send to `channel` (its text is `channel_id`);

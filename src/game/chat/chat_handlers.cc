@@ -105,11 +105,14 @@ void OnSend(WsContext& ctx, const Envelope& env) {
   if (chat == nullptr) return ctx.client.SendError("not_ready", env.cid(), "chat.send", {});
   ChatMessage msg{std::string(*id), std::string(ChannelTypeOf(parsed->kind)),
                   ctx.client.player_id(), std::string(*content), UnixMs()};
-  // A joined socket passed the ACL at chat.join; world membership can end since, so the
-  // world forms are asked again (a lookup, no query).
+  // A joined socket passed the ACL at chat.join. World membership can end since, so the world
+  // forms are asked again: a socket in that world itself sends at once (shard-local lookup);
+  // otherwise the ACL asks the node's world index.
   const bool world_form = parsed->kind == ChannelKind::kWorld ||
                           parsed->kind == ChannelKind::kZone || parsed->kind == ChannelKind::kProx;
-  if (!world_form && chat->IsJoined(ctx.client.ref(), msg.channel_id)) {
+  if (world_form ? chat->acl().socket_in_world &&
+                       chat->acl().socket_in_world(ctx.client.ref(), parsed->world)
+                 : chat->IsJoined(ctx.client.ref(), msg.channel_id)) {
     return chat->Publish(std::move(msg), true);
   }
   Reply reply(ctx, env);

@@ -62,7 +62,7 @@ void RegisterChat(DomainContext& ctx, ChatOptions options) {
   RegisterChatHandlers(ctx.ws_registry());
   RegisterChatRoutes(ctx.http_api());
   ctx.AddMetricsWriter([node](std::string* out) { WriteMetrics(*node, out); });
-  AclSources declared{options.global_declared, options.world_member};
+  AclSources declared{options.global_declared, options.world_member, options.socket_in_world};
   size_t rows_max = options.history_rows_max;
   ctx.OnShardStart([node, declared, rows_max](GameShard& game) {
     struct PerShard {

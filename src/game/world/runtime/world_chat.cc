@@ -76,7 +76,14 @@ void PostAutoChat(match::MatchHost& host, ClientRef client, const std::string& w
 
 void PostWorldChatRevoke(match::MatchHost& host, ClientRef client, const std::string& world_id) {
   if (client.shard < 0) return;
-  host.SubmitReplyTo(client.shard, [client, world_id] { RevokeWorldChat(client, world_id); });
+  host.SubmitReplyTo(client.shard, [client, world_id] {
+    // The socket no longer holds a seat there (world ended, seat taken by another socket):
+    // it stops being in that world on its shard too (chat.send's fast path, world.input).
+    WorldService* w = WorldService::OnThisShard();
+    const std::string* now = w ? w->ClientWorld(client) : nullptr;
+    if (now != nullptr && *now == world_id) w->RemoveClientWorld(client);
+    RevokeWorldChat(client, world_id);
+  });
 }
 
 void RevokeWorldChat(const ClientRef& client, const std::string& world_id) {

@@ -37,8 +37,9 @@ std::vector<std::string> AutoChatChannels(const std::string& world_id, const Wor
 void PostAutoChat(match::MatchHost& host, ClientRef client, const std::string& world_id,
                   std::vector<std::string> channels);
 
-/// From the world's shard: `client` is no longer in `world_id`: its shard drops the auto set
-/// and the world's `world:`/`zone:`/`prox:` channels it joined itself. Never dropped.
+/// From the world's shard: `client` is no longer in `world_id`: its shard forgets that the
+/// socket is in that world, drops the auto set and the world's `world:`/`zone:`/`prox:`
+/// channels it joined itself. Never dropped.
 void PostWorldChatRevoke(match::MatchHost& host, ClientRef client, const std::string& world_id);
 
 /// On the socket's own shard (world.leave): the same, at once.
