@@ -19,6 +19,7 @@
 #include "game/season/season.h"
 #include "game/social/social.h"
 #include "game/tournament/tournament.h"
+#include "game/world/runtime/world_service.h"
 #include "game/world/runtime/worlds.h"
 
 namespace asobi {
@@ -49,6 +50,18 @@ leaderboard::LeaderboardConfig LeaderboardConfigFrom(const Config& c) {
 chat::ChatOptions ChatOptionsFrom(const Config& c, modes::ModeRegistry* registry) {
   chat::ChatOptions o;
   o.history_rows_max = size_t(c.chat_history_buffer_rows);
+  // `world:`/`zone:`/`prox:` channels: the player is in that world now (every shard has a
+  // WorldService; its node index is the one world.join/world.leave keep).
+  o.world_member = [](std::string_view player_id, std::string_view world_id) {
+    world::WorldService* w = world::WorldService::OnThisShard();
+    return w != nullptr && !world_id.empty() &&
+           w->node().WorldOf(std::string(player_id)) == world_id;
+  };
+  o.socket_in_world = [](const ClientRef& ref, std::string_view world_id) {
+    world::WorldService* w = world::WorldService::OnThisShard();
+    const std::string* in = w != nullptr ? w->ClientWorld(ref) : nullptr;
+    return in != nullptr && *in == world_id;
+  };
   if (registry == nullptr) return o;
   o.global_declared = [registry](std::string_view name) {
     std::shared_ptr<const modes::ModeSet> set = registry->Current();

@@ -14,6 +14,11 @@ namespace asobi::chat {
 struct ChatOptions {
   /// Whether some mode declares `global:<name>` (its `chat_channels` global). Null: none is.
   GlobalDeclared global_declared;
+  /// Whether a player is currently in a world (`world:`/`zone:`/`prox:` channels). Null: nobody
+  /// is.
+  WorldMember world_member;
+  /// Whether a socket itself is in a world (chat.send's lock-free path). Null: never.
+  SocketInWorld socket_in_world;
   /// Chat rows buffered per shard for chat_messages, in flight included (HistoryWriter);
   /// past it new rows are not stored (--chat-history-buffer-rows).
   size_t history_rows_max = 50000;

@@ -26,13 +26,14 @@ void Probe(db::PgConnection* db, const db::Statement& stmt, db::Params params,
 
 }  // namespace
 
-void CheckAccess(db::PgConnection* db, const GlobalDeclared& global_declared,
-                 const std::string& player_id, const std::string& channel_id,
-                 const ChannelRef& channel, std::function<void(Access)> done) {
+void CheckAccess(db::PgConnection* db, const AclSources& sources, const std::string& player_id,
+                 const std::string& channel_id, const ChannelRef& channel,
+                 std::function<void(Access)> done) {
   (void)channel_id;
   switch (channel.kind) {
     case ChannelKind::kGlobal:
-      return done(!channel.name.empty() && global_declared && global_declared(channel.name)
+      return done(!channel.name.empty() && sources.global_declared &&
+                          sources.global_declared(channel.name)
                       ? Access::kAllowed
                       : Access::kDenied);
     case ChannelKind::kDm: {
@@ -53,7 +54,9 @@ void CheckAccess(db::PgConnection* db, const GlobalDeclared& global_declared,
     case ChannelKind::kWorld:
     case ChannelKind::kZone:
     case ChannelKind::kProx:
-      return done(Access::kDenied);
+      return done(sources.world_member && sources.world_member(player_id, channel.world)
+                      ? Access::kAllowed
+                      : Access::kDenied);
   }
   done(Access::kDenied);
 }

@@ -63,7 +63,7 @@ void OnJoin(WsContext& ctx, const Envelope& env) {
   if (!parsed) return ctx.client.SendError("invalid_channel_id", env.cid(), "chat.join", {});
   std::string channel(*id);
   Reply reply(ctx, env);
-  CheckAccess(chat->db(), chat->global_declared(), ctx.client.player_id(), channel, *parsed,
+  CheckAccess(chat->db(), chat->acl(), ctx.client.player_id(), channel, *parsed,
               [reply = std::move(reply), channel](Access a) {
                 ChatService* chat = ChatService::OnThisShard();
                 Client* c = reply.client();
@@ -105,11 +105,19 @@ void OnSend(WsContext& ctx, const Envelope& env) {
   if (chat == nullptr) return ctx.client.SendError("not_ready", env.cid(), "chat.send", {});
   ChatMessage msg{std::string(*id), std::string(ChannelTypeOf(parsed->kind)),
                   ctx.client.player_id(), std::string(*content), UnixMs()};
-  // A joined socket passed the ACL at chat.join.
-  if (chat->IsJoined(ctx.client.ref(), msg.channel_id)) return chat->Publish(std::move(msg), true);
+  // A joined socket passed the ACL at chat.join. World membership can end since, so the world
+  // forms are asked again: a socket in that world itself sends at once (shard-local lookup);
+  // otherwise the ACL asks the node's world index.
+  const bool world_form = parsed->kind == ChannelKind::kWorld ||
+                          parsed->kind == ChannelKind::kZone || parsed->kind == ChannelKind::kProx;
+  if (world_form ? chat->acl().socket_in_world &&
+                       chat->acl().socket_in_world(ctx.client.ref(), parsed->world)
+                 : chat->IsJoined(ctx.client.ref(), msg.channel_id)) {
+    return chat->Publish(std::move(msg), true);
+  }
   Reply reply(ctx, env);
   std::string channel = msg.channel_id;
-  CheckAccess(chat->db(), chat->global_declared(), ctx.client.player_id(), channel, *parsed,
+  CheckAccess(chat->db(), chat->acl(), ctx.client.player_id(), channel, *parsed,
               [reply = std::move(reply), msg = std::move(msg)](Access a) mutable {
                 ChatService* chat = ChatService::OnThisShard();
                 if (chat == nullptr) return;

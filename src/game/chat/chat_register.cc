@@ -62,11 +62,11 @@ void RegisterChat(DomainContext& ctx, ChatOptions options) {
   RegisterChatHandlers(ctx.ws_registry());
   RegisterChatRoutes(ctx.http_api());
   ctx.AddMetricsWriter([node](std::string* out) { WriteMetrics(*node, out); });
-  GlobalDeclared declared = options.global_declared;
+  AclSources declared{options.global_declared, options.world_member, options.socket_in_world};
   size_t rows_max = options.history_rows_max;
   ctx.OnShardStart([node, declared, rows_max](GameShard& game) {
     struct PerShard {
-      PerShard(ChatNode& n, GameShard& g, GlobalDeclared d, size_t rows_max)
+      PerShard(ChatNode& n, GameShard& g, AclSources d, size_t rows_max)
           : service(n, g, g.db, std::move(d), rows_max), lua(service) {}
       ChatService service;
       ChatLuaBackend lua;

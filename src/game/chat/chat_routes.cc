@@ -64,7 +64,7 @@ void ChannelHistory(HttpCall& call) {
     ChatService* chat = ChatService::OnThisShard();
     if (chat == nullptr) return RespondError(*c, "not_ready");
     if (!parsed) return RespondError(*c, "forbidden", "malformed channel id");
-    CheckAccess(chat->db(), chat->global_declared(), player_id, channel, *parsed,
+    CheckAccess(chat->db(), chat->acl(), player_id, channel, *parsed,
                 [c, channel, limit](Access a) {
                   if (a == Access::kUnavailable) return RespondError(*c, "not_ready");
                   if (a == Access::kDenied) return RespondError(*c, "forbidden");

@@ -5,6 +5,7 @@
 
 #include "base/check.h"
 #include "cluster/bus.h"
+#include "game/chat/channel_id.h"
 #include "game/chat/chat_bridge.h"
 #include "game/chat/history_writer.h"
 #include "protocol/frame.h"
@@ -44,9 +45,9 @@ int ChatNode::OwnerShardOf(std::string_view channel_id, int shard_count) {
   return shard_count <= 1 ? 0 : int(h % uint64_t(shard_count));
 }
 
-ChatService::ChatService(ChatNode& node, GameShard& game, db::PgConnection* db,
-                         GlobalDeclared global_declared, size_t history_rows_max)
-    : node_(node), game_(game), db_(db), global_declared_(std::move(global_declared)) {
+ChatService::ChatService(ChatNode& node, GameShard& game, db::PgConnection* db, AclSources acl,
+                         size_t history_rows_max)
+    : node_(node), game_(game), db_(db), acl_(std::move(acl)) {
   CHECK(game.shard->id() < ChatNode::kMaxShards);
   if (db != nullptr) {
     history_ = std::make_unique<HistoryWriter>(game.shard->reactor(), *db, node, history_rows_max);
@@ -76,7 +77,12 @@ int ChatService::self() const { return game_.shard->id(); }
 
 size_t ChatService::JoinedCount(const ClientRef& ref) const {
   auto it = joined_.find(ref);
-  return it == joined_.end() ? 0 : it->second.size();
+  return it == joined_.end() ? 0 : it->second.size() - AutoCount(ref);
+}
+
+size_t ChatService::AutoCount(const ClientRef& ref) const {
+  auto it = auto_.find(ref);
+  return it == auto_.end() ? 0 : it->second.size();
 }
 
 bool ChatService::IsJoined(const ClientRef& ref, const std::string& channel_id) const {
@@ -87,6 +93,15 @@ bool ChatService::IsJoined(const ClientRef& ref, const std::string& channel_id) 
 
 void ChatService::Join(const ClientRef& ref, const std::string& channel_id,
                        std::function<void()> done) {
+  if (auto a = auto_.find(ref); a != auto_.end()) {  // chat.join makes it the socket's own
+    std::erase(a->second, channel_id);
+    if (a->second.empty()) auto_.erase(a);
+  }
+  Subscribe(ref, channel_id, std::move(done));
+}
+
+void ChatService::Subscribe(const ClientRef& ref, const std::string& channel_id,
+                            std::function<void()> done) {
   if (IsJoined(ref, channel_id)) {
     done();
     return;
@@ -114,6 +129,10 @@ void ChatService::Join(const ClientRef& ref, const std::string& channel_id,
 }
 
 void ChatService::Leave(const ClientRef& ref, const std::string& channel_id) {
+  if (auto a = auto_.find(ref); a != auto_.end()) {
+    std::erase(a->second, channel_id);
+    if (a->second.empty()) auto_.erase(a);
+  }
   auto it = joined_.find(ref);
   if (it == joined_.end()) return;
   auto pos = std::find(it->second.begin(), it->second.end(), channel_id);
@@ -123,7 +142,73 @@ void ChatService::Leave(const ClientRef& ref, const std::string& channel_id) {
   Unsubscribe(ref, channel_id);
 }
 
+void ChatService::Notify(const ClientRef& ref, std::string_view type, std::string_view channel_id) {
+  Client* c = game_.find_client ? game_.find_client(ref) : nullptr;
+  if (c == nullptr) return;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("channel_id");
+  w.String(channel_id);
+  w.EndObject();
+  c->SendFrame(BuildFrame(type, w.out(), nullptr));
+}
+
+bool ChatService::IsAuto(const ClientRef& ref, const std::string& channel_id) const {
+  auto it = auto_.find(ref);
+  return it != auto_.end() &&
+         std::find(it->second.begin(), it->second.end(), channel_id) != it->second.end();
+}
+
+void ChatService::SetAutoChannels(const ClientRef& ref, const std::vector<std::string>& channels) {
+  std::vector<std::string> wanted(channels.begin(),
+                                  channels.begin() + std::min(channels.size(), kAutoChannelsMax));
+  std::vector<std::string> held;
+  if (auto a = auto_.find(ref); a != auto_.end()) held = std::move(a->second);
+  auto_.erase(ref);
+  for (const std::string& id : held) {
+    if (std::find(wanted.begin(), wanted.end(), id) != wanted.end()) continue;
+    Leave(ref, id);
+    Notify(ref, "chat.left", id);
+  }
+  std::vector<std::string> mine;
+  for (const std::string& id : wanted) {
+    bool was_auto = std::find(held.begin(), held.end(), id) != held.end();
+    if (std::find(mine.begin(), mine.end(), id) != mine.end()) continue;  // listed twice
+    if (!was_auto && IsJoined(ref, id)) continue;  // joined with chat.join: stays its own
+    mine.push_back(id);
+  }
+  if (!mine.empty()) auto_[ref] = mine;
+  for (const std::string& id : mine) {
+    if (std::find(held.begin(), held.end(), id) != held.end()) continue;
+    // Announced once live, unless it was dropped or taken over by chat.join meanwhile.
+    Subscribe(ref, id, [ref, id] {
+      ChatService* s = OnThisShard();
+      if (s != nullptr && s->IsAuto(ref, id)) s->Notify(ref, "chat.joined", id);
+    });
+  }
+}
+
+void ChatService::LeaveWorldChannels(const ClientRef& ref, std::string_view world_id,
+                                     bool drop_auto) {
+  if (drop_auto) SetAutoChannels(ref, {});
+  auto it = joined_.find(ref);
+  if (it == joined_.end()) return;
+  std::vector<std::string> drop;
+  for (const std::string& id : it->second) {
+    std::optional<ChannelRef> c = ParseChannelId(id);
+    if (c && c->kind != ChannelKind::kGlobal && c->kind != ChannelKind::kDm &&
+        c->kind != ChannelKind::kRoom && c->world == world_id) {
+      drop.push_back(id);
+    }
+  }
+  for (const std::string& id : drop) {
+    Leave(ref, id);
+    Notify(ref, "chat.left", id);
+  }
+}
+
 void ChatService::OnClosed(const ClientRef& ref) {
+  auto_.erase(ref);
   auto it = joined_.find(ref);
   if (it == joined_.end()) return;
   std::vector<std::string> ids = std::move(it->second);

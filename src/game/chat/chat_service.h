@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +42,8 @@ namespace asobi::chat {
 inline constexpr size_t kChannelsPerSocketMax = 32;
 /// Longest content in bytes (websocket.md §8.4, §8.5).
 inline constexpr size_t kContentBytesMax = 2000;
+/// Channels one socket may hold on its behalf (world auto-chat), beyond the 32 of chat.join.
+inline constexpr size_t kAutoChannelsMax = 64;
 
 /// One message as sent and stored (a chat_messages row, rest.md §3.4).
 struct ChatMessage {
@@ -91,9 +94,9 @@ class ChatNode {
 class ChatService {
  public:
   /// `db` may be null (no history, no ACL queries). `game`, `node` and `db` must outlive the
-  /// service. `global_declared` answers for `global:` channels (any thread);
+  /// service. `acl` answers for `global:` channels and world membership (this shard);
   /// `history_rows_max` bounds the rows buffered for chat_messages (HistoryWriter).
-  ChatService(ChatNode& node, GameShard& game, db::PgConnection* db, GlobalDeclared global_declared,
+  ChatService(ChatNode& node, GameShard& game, db::PgConnection* db, AclSources acl,
               size_t history_rows_max);
   ~ChatService();
   ChatService(const ChatService&) = delete;
@@ -107,21 +110,37 @@ class ChatService {
   /// service.
   void AttachBus(cluster::Bus& bus);
 
-  /// The shard's database connection (null without one) and the global-channel declarations,
-  /// for CheckAccess.
+  /// The shard's database connection (null without one) and the ACL's other sources, for
+  /// CheckAccess.
   db::PgConnection* db() const { return db_; }
-  const GlobalDeclared& global_declared() const { return global_declared_; }
+  const AclSources& acl() const { return acl_; }
 
-  /// Channels `ref` (of this shard) has joined.
+  /// Channels `ref` (of this shard) has joined with chat.join: the ones subscribed on its
+  /// behalf (SetAutoChannels) do not count toward kChannelsPerSocketMax.
   size_t JoinedCount(const ClientRef& ref) const;
   /// Whether `ref` (of this shard) joined `channel_id`.
   bool IsJoined(const ClientRef& ref, const std::string& channel_id) const;
   /// Subscribes `ref` (of this shard) to `channel_id` (the caller checked the ACL and the
-  /// per-socket bound). `done` runs on this shard once the channel's owner counts this shard,
-  /// so messages published after it reach the socket.
+  /// per-socket bound); a channel it had on its behalf becomes its own (chat.join). `done`
+  /// runs on this shard once the channel's owner counts this shard, so messages published
+  /// after it reach the socket.
   void Join(const ClientRef& ref, const std::string& channel_id, std::function<void()> done);
-  /// Unsubscribes `ref`; a no-op when it had not joined.
+  /// Unsubscribes `ref` (chat.leave, either kind of subscription); a no-op when it had not
+  /// joined.
   void Leave(const ClientRef& ref, const std::string& channel_id);
+  /// World auto-chat (websocket.md §8.4, DECISIONS.md wire 4): makes `channels` the set `ref`
+  /// (of this shard) is subscribed to on its behalf. Channels of the previous set that are
+  /// not in `channels` are left; new ones are joined unless `ref` already joined them itself
+  /// (they stay its own). The caller decided they are allowed; at most kAutoChannelsMax are
+  /// taken (the rest ignored). The socket gets a `chat.joined` push (no cid) per new channel
+  /// once messages reach it, and a `chat.left` push per channel dropped.
+  void SetAutoChannels(const ClientRef& ref, const std::vector<std::string>& channels);
+  /// Leaving world `world_id`: drops the auto set (when `drop_auto`) and every
+  /// `world:`/`zone:`/`prox:` channel of that world `ref` joined itself (websocket.md §8.1:
+  /// members only), each with a `chat.left` push.
+  void LeaveWorldChannels(const ClientRef& ref, std::string_view world_id, bool drop_auto);
+  /// Channels subscribed on `ref`'s behalf.
+  size_t AutoCount(const ClientRef& ref) const;
   /// Drops every subscription of a closing socket.
   void OnClosed(const ClientRef& ref);
 
@@ -147,16 +166,23 @@ class ChatService {
   // Subscriber side.
   void DeliverLocal(const std::string& channel_id, const SharedBuffer& frame);
   void Unsubscribe(const ClientRef& ref, const std::string& channel_id);
+  void Subscribe(const ClientRef& ref, const std::string& channel_id, std::function<void()> done);
+  bool IsAuto(const ClientRef& ref, const std::string& channel_id) const;
+  // A `chat.joined` / `chat.left` push without cid for a channel joined or dropped on the
+  // socket's behalf.
+  void Notify(const ClientRef& ref, std::string_view type, std::string_view channel_id);
 
   ChatNode& node_;
   GameShard& game_;
   db::PgConnection* db_;
-  GlobalDeclared global_declared_;
+  AclSources acl_;
   std::unique_ptr<HistoryWriter> history_;
   std::unique_ptr<ChatBridge> bridge_;                             // null unless clustering is on
   std::unordered_map<std::string, std::map<int, int>> shards_of_;  // owner: channel -> counts
   std::unordered_map<std::string, std::vector<ClientRef>> subs_;   // channel -> local sockets
   std::unordered_map<ClientRef, std::vector<std::string>, RefHash> joined_;  // socket -> ids
+  // socket -> the ids of joined_ it holds on its behalf (world auto-chat)
+  std::unordered_map<ClientRef, std::vector<std::string>, RefHash> auto_;
 };
 
 }  // namespace asobi::chat

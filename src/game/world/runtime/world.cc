@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "game/world/runtime/world_chat.h"
 #include "game/world/runtime/world_router.h"
 #include "game/world/runtime/world_service.h"
 #include "protocol/frame.h"
@@ -73,6 +74,7 @@ void World::ReadSettings() {
     ReadPersistenceSettings(s);
     w.border_band = IntGlobal(s, "border_band", 0, true, int(w.zone_size));
     w.crossing_hysteresis = IntGlobal(s, "crossing_hysteresis", 0, true, int(w.zone_size));
+    ReadChatSettings(s, &w);
   });
   settings_->max_players = mode_->max_players > 0 ? mode_->max_players : 500;
   listing_.grid_size = settings_->grid_size;
@@ -311,6 +313,7 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
   auto existing = members_.find(player_id);
   if (existing != members_.end()) {  // same world again: the new connection takes the seat
     Member& m = existing->second;
+    if (!(m.client == client)) PostWorldChatRevoke(service_.host(), m.client, id());
     for (ZoneKey k : m.ring) {
       RouteToZone(service_, ShardOf(k), id(), k,
                   [player_id](Zone& z) { z.Unsubscribe(player_id); });
@@ -366,14 +369,21 @@ void World::Subscribe(const std::string& player_id, ClientRef client, bool binar
   it->second.subscribed = true;
   it->second.binary = binary;
   MoveRing(player_id, it->second);
+  std::vector<std::string> chat = AutoChatChannels(id(), *settings_, it->second.zone);
+  if (!chat.empty()) PostAutoChat(service_.host(), client, id(), std::move(chat));
 }
 
 void World::Leave(const std::string& player_id, const ClientRef* only_client) {
   auto it = members_.find(player_id);
   if (it == members_.end()) return;
-  if (only_client != nullptr && !(it->second.client == *only_client)) return;
+  if (only_client != nullptr && !(it->second.client == *only_client)) {
+    // Another socket holds the seat: still a member (world.leave cleared the index early).
+    service_.node().SetWorldOf(player_id, id());
+    return;
+  }
   Member m = std::move(it->second);
   members_.erase(it);
+  PostWorldChatRevoke(service_.host(), m.client, id());
   for (ZoneKey k : m.ring) {
     RouteToZone(service_, ShardOf(k), id(), k, [player_id](Zone& z) { z.Unsubscribe(player_id); });
   }
@@ -455,8 +465,15 @@ void World::Crossed(ZoneKey from, Zone::Crossing c) {
       service_, ShardOf(c.to), id(), c.to,
       [entity_id, json = std::move(c.entity_json)](Zone& z) { z.AddEntity(entity_id, json); });
   if (it == members_.end()) return;
+  const bool moved = !(it->second.zone == c.to);
   it->second.zone = c.to;
-  if (it->second.subscribed) MoveRing(it->first, it->second);
+  if (!it->second.subscribed) return;
+  MoveRing(it->first, it->second);
+  // Zone and proximity channels follow the member across zones.
+  if (moved && (settings_->chat_zone || settings_->chat_proximity >= 0)) {
+    PostAutoChat(service_.host(), it->second.client, id(),
+                 AutoChatChannels(id(), *settings_, c.to));
+  }
 }
 
 void World::ScheduleTick() {
@@ -522,7 +539,10 @@ void World::Finish(const std::string& result_json) {
   listing_.status = "finished";
   std::string payload = "{\"world_id\":\"" + id() + "\",\"result\":" + result_json + "}";
   BroadcastEvent("finished", payload);  // websocket.md §10.11
-  for (const auto& [player, m] : members_) service_.node().ClearWorldOf(player, id());
+  for (const auto& [player, m] : members_) {
+    service_.node().ClearWorldOf(player, id());
+    PostWorldChatRevoke(service_.host(), m.client, id());
+  }
   // Every shard forgets this world's zones and the snapshots of its unloaded ones.
   for (int shard = 0; shard < service_.node().shard_count(); ++shard) {
     const std::string world_id = id();

@@ -5,6 +5,7 @@
 #include "game/match/match_service.h"
 #include "game/reply_to.h"
 #include "game/world/runtime/world.h"
+#include "game/world/runtime/world_chat.h"
 #include "game/world/runtime/world_create.h"
 #include "game/world/runtime/world_resync.h"
 #include "game/world/runtime/world_router.h"
@@ -178,6 +179,10 @@ void OnLeave(WsContext& ctx, const Envelope& env) {
   if (!world_id.empty()) {
     const std::string player = ctx.client.player_id();
     const ClientRef ref = ctx.client.ref();
+    // Membership ends before world.left: a chat.send to the world's channels or a history
+    // read after it is refused (the world re-records a player whose seat another socket holds).
+    svc->node().ClearWorldOf(player, world_id);
+    RevokeWorldChat(ref, world_id);
     RouteToWorld(*svc, world_id, [player, ref](World& w) { w.Leave(player, &ref); });
   }
   ctx.client.SendFrame(BuildFrame("world.left", R"({"success":true})", env.cid()));

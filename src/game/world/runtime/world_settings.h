@@ -28,6 +28,10 @@ struct WorldSettings {
   int64_t zone_idle_timeout_ms = 30000;  // `zone_idle_timeout`: idle this long -> unloaded
   bool zone_park_on_idle = false;        // `zone_park_on_idle`: zones with entities unload too
   int64_t snapshot_interval_ms = 5000;   // `snapshot_interval`: a zone snapshots itself this often
+  // World auto-chat (`chat` global, world_chat.h): channels members hold on their behalf.
+  bool chat_world = false;  // `world:<wid>`
+  bool chat_zone = false;   // `zone:<wid>:<x>,<y>` of the member's zone, follows crossings
+  int chat_proximity = -1;  // `prox:` of the zones within this radius; -1 = none
   std::shared_ptr<const modes::ModeConfig> mode;
   /// terrain_provider's generator (lua.md §8), or null: zones send no world.terrain.
   std::shared_ptr<const terrain::TerrainProvider> terrain;
