@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/uuid.h"
 #include "game/leaderboard/leaderboard_sql.h"
 #include "protocol/json_writer.h"
@@ -112,6 +113,7 @@ bool LeaderboardService::WhenReady(const std::string& board_id, bool create, Tas
     return false;
   }
   auto live = std::make_unique<Live>();
+  live->started_ms = MonoMs();
   live->waiting.push_back(std::move(fn));
   boards_.emplace(board_id, std::move(live));
   Hydrate(board_id);
@@ -119,23 +121,43 @@ bool LeaderboardService::WhenReady(const std::string& board_id, bool create, Tas
 }
 
 void LeaderboardService::Hydrate(const std::string& board_id) {
-  db_.Execute(sql::kHydrate, {db::Param::Text(board_id)},
+  auto it = boards_.find(board_id);
+  if (it == boards_.end()) return;
+  const HydrateCursor& cursor = it->second->cursor;
+  // One page per round trip; the next is issued as soon as this one arrives, before the shard
+  // loads it (the database reads page k+1 while the shard loads page k), and behind whatever
+  // the shard queued on the connection meanwhile: at most one page is in flight.
+  db_.Execute(cursor.statement(), cursor.Params(board_id),
               [this, alive = alive_, board_id](db::DbResult<db::PgResult> r) {
                 if (!*alive) return;
                 auto it = boards_.find(board_id);
                 if (it == boards_.end()) return;
-                std::vector<Task> waiting = std::move(it->second->waiting);
+                Live& live = *it->second;
+                if (r.ok()) {
+                  std::string_view last = r->rows() > 0 ? r->GetString(r->rows() - 1, 0) : "";
+                  bool more = live.cursor.Advance(size_t(r->rows()), last);
+                  if (more) Hydrate(board_id);
+                  int64_t t0 = MonoMs();
+                  for (int i = 0; i < r->rows(); ++i) {
+                    live.board.Load(r->GetString(i, 0), r->GetInt64(i, 1).value_or(0),
+                                    r->GetInt64(i, 2).value_or(0));
+                  }
+                  live.load_ms += MonoMs() - t0;
+                  if (more) return;
+                  LOG_INFO("leaderboard hydrated")
+                      .KV("board", board_id)
+                      .KV("rows", int64_t(live.cursor.rows()))
+                      .KV("pages", int64_t(live.cursor.pages()))
+                      .KV("ms", MonoMs() - live.started_ms)
+                      .KV("load_ms", live.load_ms);
+                }
+                std::vector<Task> waiting = std::move(live.waiting);
                 if (!r.ok()) {
                   // The waiting ops find no board and answer not_ready; a later submit retries.
                   boards_.erase(it);
                   node_->live_boards.fetch_sub(1);
                 } else {
-                  Board& board = it->second->board;
-                  for (int i = 0; i < r->rows(); ++i) {
-                    board.Load(r->GetString(i, 0), r->GetInt64(i, 1).value_or(0),
-                               r->GetInt64(i, 2).value_or(0));
-                  }
-                  it->second->ready = true;
+                  live.ready = true;
                 }
                 for (Task& w : waiting) w();
               });

@@ -5,11 +5,13 @@
 // calling shard.
 //
 // Life of a board: the first submit makes it live (at most `max_boards` live boards per node,
-// else `capacity_reached`): the owner loads its stored rows from `leaderboard_entries`, queuing
-// the operations that arrive meanwhile (at most kMaxWaitingOps, then `not_ready`), and from
-// then on answers from memory. Changed entries are written back in batches every
-// `flush_interval_ms` and at shutdown (FlushAll). Reads of a board that is not live answer from
-// the table (DECISIONS.md REST 4: stored rows are returned whether or not the board is live).
+// else `capacity_reached`): the owner loads its stored rows from `leaderboard_entries` in
+// keyset pages of kHydrateChunkRows (HydrateCursor; the shard's other queries run between
+// pages), queuing the operations that arrive meanwhile, reads included (at most
+// kMaxWaitingOps, then `not_ready`), and from then on answers from memory. Changed entries are
+// written back in batches every `flush_interval_ms` and at shutdown (FlushAll). Reads of a board
+// that is not live answer from the table (DECISIONS.md REST 4: stored rows are returned whether or
+// not the board is live).
 //
 // Error reasons (Error::reason): invalid_board (empty, over 255 bytes, not UTF-8),
 // invalid_player (not a canonical UUID), capacity_reached, not_ready (mailbox full, database
@@ -30,6 +32,7 @@
 #include "base/task.h"
 #include "db/pg_connection.h"
 #include "game/leaderboard/board.h"
+#include "game/leaderboard/hydrate_cursor.h"
 #include "reactor/shard.h"
 
 namespace asobi::leaderboard {
@@ -124,7 +127,10 @@ class LeaderboardService {
   struct Live {
     Board board;
     bool ready = false;
-    std::vector<Task> waiting;  // ops queued while loading
+    HydrateCursor cursor;       // while loading: the next page of stored rows
+    int64_t started_ms = 0;     // MonoMs when loading started
+    int64_t load_ms = 0;        // shard time spent loading pages into the board
+    std::vector<Task> waiting;  // ops queued while loading (reads and writes, in order)
   };
   using OwnerOp = std::function<void(LeaderboardService*)>;
   // Runs `op` on the owner of `board_id` (null service when it is stopping); false when the
