@@ -18,8 +18,9 @@
 
 namespace asobi::leaderboard {
 
-/// Rows per hydration page: ~50-100 ms of loading into the ordered index on the shard.
-inline constexpr size_t kHydrateChunkRows = 10000;
+/// Rows per hydration page: one round trip of ~10 ms of database time, which is what an
+/// unrelated query of the shard may wait behind (bench/README.md "hydrating a big board").
+inline constexpr size_t kHydrateChunkRows = 2500;
 
 class HydrateCursor {
  public:
