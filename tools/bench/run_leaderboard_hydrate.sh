@@ -10,6 +10,7 @@
 # Usage: tools/bench/run_leaderboard_hydrate.sh        (BUILD=/work/main/build: main's binary)
 # Environment:
 #   BUILD=build  PORT=18098  SHARDS=1  SERVER_CPUS=0  ENTRIES=1000000
+#   PROBE=0: no wallet requests during the load (the hydration time alone)
 #   DB=name: use (and keep) this already seeded database instead of a fresh one; KEEP=1 keeps
 #   the fresh one (to compare two binaries on the same rows without seeding twice).
 # Uses a fresh database on the cluster named by ASOBI_DB_* (or the dev cluster), dropped at
@@ -94,7 +95,11 @@ h0=$(date +%s.%N)
   done
   echo "$(date +%s.%N) - $h0" | bc | cut -c1-6 > "$work/hydrated" ) &
 submitter=$!
-while [[ ! -s "$work/hydrated" ]]; do wallet; done > "$work/during"
+if [[ "${PROBE:-1}" == 1 ]]; then
+  while [[ ! -s "$work/hydrated" ]]; do wallet; done > "$work/during"
+else
+  wait "$submitter"; : > "$work/during"
+fi
 wait "$submitter"
 echo "submits (status, time since the first): $(tr '\n' ' ' < "$work/status")"
 echo "board live (first 200) after $(cat "$work/hydrated") s: $(cat "$work/submit")"
