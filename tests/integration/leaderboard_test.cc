@@ -11,9 +11,11 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "game/leaderboard/hydrate_cursor.h"
 #include "http_call.h"
 #include "http_client.h"
 #include "itest_clock.h"
@@ -70,7 +72,8 @@ class LeaderboardTest : public ServerSuite<LeaderboardTest> {
         o.flags.end(),
         {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
          "--leaderboard-client-submit",
-         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,cap_"
+         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,open_pages,"
+         "cap_"
          "a,cap_b,cap_c",
          "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
     o.flags.insert(o.flags.end(), extra.begin(), extra.end());
@@ -297,6 +300,93 @@ TEST_F(LeaderboardTest, ASubmitHydratesTheBoardFromStoredRows) {
                     "50"),
             "50");
   EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_flush'"), "2");
+}
+
+// A board of more stored rows than two hydration pages (docs/decisions.md "Leaderboards:
+// hydration in pages") loads completely: every row, ranked right, including the last page's.
+// A submit and a read sent while the first submit is still loading it wait for the load: the
+// incr applies once to the stored score, and the read sees the whole board.
+TEST_F(LeaderboardTest, ABoardOfSeveralPagesHydratesCompletelyWithSubmitsDuringIt) {
+  const int n = int(leaderboard::kHydrateChunkRows) * 2 + 500;
+  const std::string ns = std::to_string(n);
+  // Seeded players score 10, 20, ... 10 n; a holds 7 (ranked below them all).
+  Q("INSERT INTO players (id, username, inserted_at, updated_at) SELECT gen_random_uuid(), "
+    "'lbpage' || i, now(), now() FROM generate_series(1, " +
+    ns +
+    ") i; INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) "
+    "SELECT gen_random_uuid(), 'open_pages', id, 10 * substr(username, 7)::bigint, now() FROM "
+    "players WHERE username LIKE 'lbpage%'");
+  const auto [a_id, a_tok] = Register("lb_pages_a");
+  const auto [b_id, b_tok] = Register("lb_pages_b");
+  const std::string a = a_id, ta = a_tok, b = b_id, tb = b_tok;
+  Q("INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) VALUES "
+    "(gen_random_uuid(), 'open_pages', '" +
+    a + "', 7, now())");
+  ASSERT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_pages'"),
+            std::to_string(n + 1));
+
+  HttpResponse first, during, read;
+  std::thread t1([&] { first = Submit("open_pages", R"({"score":1000000000})", tb); });
+  std::thread t2([&] { during = Submit("open_pages", R"({"score":5,"op":"incr"})", ta); });
+  std::thread t3([&] { read = Call("GET", "/api/v1/leaderboards/open_pages?limit=2", "", ta); });
+  t1.join();
+  t2.join();
+  t3.join();
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(Json(first).Int({"rank"}), 1);
+  ASSERT_EQ(during.status, 200) << during.body;
+  EXPECT_EQ(Json(during).Int({"score"}), 12);  // 7 stored + 5, once
+  // n - 1 seeded players score above 12, and b once its submit is in (the two raced).
+  std::optional<int64_t> a_rank = Json(during).Int({"rank"});
+  EXPECT_TRUE(a_rank == n || a_rank == n + 1) << during.body;
+  // The read waited for the whole board (b may or may not be in yet: it raced the read).
+  JsonDoc rd = Json(read);
+  EXPECT_EQ(read.status, 200) << read.body;
+  std::optional<int64_t> top = rd.Int({"entries", "0", "score"});
+  EXPECT_TRUE(top == 1000000000 || top == 10 * int64_t(n)) << read.body;
+
+  std::vector<std::pair<std::string, std::string>> names = {{a, "a"}, {b, "b"}};
+  const std::string top_id =
+      Q("SELECT player_id FROM leaderboard_entries WHERE leaderboard_id = 'open_pages' AND "
+        "score = " +
+        std::to_string(10 * n));
+  names.emplace_back(top_id, "top");
+  EXPECT_EQ(Entries(Call("GET", "/api/v1/leaderboards/open_pages?limit=2", "", ta), names),
+            "b:1000000000:1 top:" + std::to_string(10 * n) + ":2");
+  // The seeded player of score 10 i ranks n - i + 2 (b and the n - i seeded above it; a too
+  // for i = 1), a between the seeded scores 20 and 10.
+  auto rank_of = [&](const std::string& pid) -> std::string {
+    JsonDoc d =
+        Json(Call("GET", "/api/v1/leaderboards/open_pages/around/" + pid + "?range=1", "", ta));
+    for (int k = 0; k < 3; ++k) {
+      std::string key = std::to_string(k);
+      if (d.Str({"entries", key, "player_id"}) == pid) {
+        return std::to_string(d.Int({"entries", key, "score"}).value_or(-1)) + ":" +
+               std::to_string(d.Int({"entries", key, "rank"}).value_or(-1));
+      }
+    }
+    return "absent: " + d.text();
+  };
+  EXPECT_EQ(rank_of(a), "12:" + std::to_string(n + 1));
+  // The rows of the first and of the last page (player id order), and the last by rank.
+  for (const char* order : {"player_id ASC", "player_id DESC", "score ASC"}) {
+    std::string row =
+        Q("SELECT player_id || ' ' || (score / 10) FROM leaderboard_entries WHERE leaderboard_id "
+          "= 'open_pages' AND score % 10 = 0 AND score <= " +
+          std::to_string(10 * n) + " ORDER BY " + order + " LIMIT 1");
+    std::string pid = row.substr(0, row.find(' '));
+    int64_t i = std::stoll(row.substr(row.find(' ') + 1));
+    int64_t rank = n - i + 2 + (i == 1 ? 1 : 0);  // a (12) is above the score 10 only
+    EXPECT_EQ(rank_of(pid), std::to_string(10 * i) + ":" + std::to_string(rank)) << order;
+  }
+  // The incr reaches the table once.
+  EXPECT_EQ(WaitFor("SELECT score FROM leaderboard_entries WHERE leaderboard_id = 'open_pages' "
+                    "AND player_id = '" +
+                        a + "'",
+                    "12"),
+            "12");
+  EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_pages'"),
+            std::to_string(n + 2));
 }
 
 TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {

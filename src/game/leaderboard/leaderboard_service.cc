@@ -1,8 +1,10 @@
 #include "game/leaderboard/leaderboard_service.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/uuid.h"
 #include "game/leaderboard/leaderboard_sql.h"
 #include "protocol/json_writer.h"
@@ -112,6 +114,8 @@ bool LeaderboardService::WhenReady(const std::string& board_id, bool create, Tas
     return false;
   }
   auto live = std::make_unique<Live>();
+  live->started_ms = MonoMs();
+  live->generation = ++generations_;
   live->waiting.push_back(std::move(fn));
   boards_.emplace(board_id, std::move(live));
   Hydrate(board_id);
@@ -119,26 +123,78 @@ bool LeaderboardService::WhenReady(const std::string& board_id, bool create, Tas
 }
 
 void LeaderboardService::Hydrate(const std::string& board_id) {
-  db_.Execute(sql::kHydrate, {db::Param::Text(board_id)},
-              [this, alive = alive_, board_id](db::DbResult<db::PgResult> r) {
-                if (!*alive) return;
-                auto it = boards_.find(board_id);
-                if (it == boards_.end()) return;
-                std::vector<Task> waiting = std::move(it->second->waiting);
-                if (!r.ok()) {
-                  // The waiting ops find no board and answer not_ready; a later submit retries.
-                  boards_.erase(it);
-                  node_->live_boards.fetch_sub(1);
-                } else {
-                  Board& board = it->second->board;
-                  for (int i = 0; i < r->rows(); ++i) {
-                    board.Load(r->GetString(i, 0), r->GetInt64(i, 1).value_or(0),
-                               r->GetInt64(i, 2).value_or(0));
-                  }
-                  it->second->ready = true;
-                }
-                for (Task& w : waiting) w();
-              });
+  auto it = boards_.find(board_id);
+  if (it == boards_.end()) return;
+  Live& live = *it->second;
+  live.page_in_flight = true;
+  // One page per round trip, behind whatever the shard queued on the connection meanwhile.
+  db_.Execute(
+      live.cursor.statement(), live.cursor.Params(board_id),
+      [this, alive = alive_, board_id, gen = live.generation](db::DbResult<db::PgResult> r) {
+        if (!*alive) return;
+        auto it = boards_.find(board_id);
+        if (it == boards_.end() || it->second->generation != gen) return;
+        Live& live = *it->second;
+        live.page_in_flight = false;
+        if (!r.ok()) return EndHydrate(board_id, false);
+        auto page = std::make_shared<db::PgResult>(std::move(r.value()));
+        std::string_view last = page->rows() > 0 ? page->GetString(page->rows() - 1, 0) : "";
+        bool more = live.cursor.Advance(size_t(page->rows()), last);
+        ++live.pages_buffered;
+        // The database reads the next page while the shard loads this one; at most
+        // kHydratePagesAhead pages are held.
+        if (more && live.pages_buffered < kHydratePagesAhead) Hydrate(board_id);
+        LoadSlice(board_id, gen, std::move(page), 0);
+      });
+}
+
+void LeaderboardService::LoadSlice(const std::string& board_id, uint64_t gen,
+                                   std::shared_ptr<db::PgResult> page, int from) {
+  auto it = boards_.find(board_id);
+  if (it == boards_.end() || it->second->generation != gen) return;
+  Live& live = *it->second;
+  int to = std::min(page->rows(), from + int(kHydrateSliceRows));
+  int64_t t0 = MonoMs();
+  for (int i = from; i < to; ++i) {
+    live.board.Load(page->GetString(i, 0), page->GetInt64(i, 1).value_or(0),
+                    page->GetInt64(i, 2).value_or(0));
+  }
+  live.load_ms += MonoMs() - t0;
+  if (to < page->rows()) {
+    // Yield: the shard's other work (requests, their query results) runs before the next
+    // slice.
+    shard_.reactor().Post([this, alive = alive_, board_id, gen, page = std::move(page), to] {
+      if (*alive) LoadSlice(board_id, gen, page, to);
+    });
+    return;
+  }
+  --live.pages_buffered;
+  if (!live.cursor.done()) {
+    if (!live.page_in_flight) Hydrate(board_id);
+    return;
+  }
+  if (live.pages_buffered == 0) EndHydrate(board_id, true);
+}
+
+void LeaderboardService::EndHydrate(const std::string& board_id, bool ok) {
+  auto it = boards_.find(board_id);
+  if (it == boards_.end()) return;
+  Live& live = *it->second;
+  std::vector<Task> waiting = std::move(live.waiting);
+  if (!ok) {
+    // The waiting ops find no board and answer not_ready; a later submit retries.
+    boards_.erase(it);
+    node_->live_boards.fetch_sub(1);
+  } else {
+    live.ready = true;
+    LOG_INFO("leaderboard hydrated")
+        .KV("board", board_id)
+        .KV("rows", int64_t(live.cursor.rows()))
+        .KV("pages", int64_t(live.cursor.pages()))
+        .KV("ms", MonoMs() - live.started_ms)
+        .KV("load_ms", live.load_ms);
+  }
+  for (Task& w : waiting) w();
 }
 
 void LeaderboardService::Submit(std::string board_id, std::string player_id, int64_t score,

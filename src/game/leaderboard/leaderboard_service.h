@@ -5,11 +5,13 @@
 // calling shard.
 //
 // Life of a board: the first submit makes it live (at most `max_boards` live boards per node,
-// else `capacity_reached`): the owner loads its stored rows from `leaderboard_entries`, queuing
-// the operations that arrive meanwhile (at most kMaxWaitingOps, then `not_ready`), and from
-// then on answers from memory. Changed entries are written back in batches every
-// `flush_interval_ms` and at shutdown (FlushAll). Reads of a board that is not live answer from
-// the table (DECISIONS.md REST 4: stored rows are returned whether or not the board is live).
+// else `capacity_reached`): the owner loads its stored rows from `leaderboard_entries` in
+// keyset pages of kHydrateChunkRows (HydrateCursor; the shard's other queries run between
+// pages), queuing the operations that arrive meanwhile, reads included (at most
+// kMaxWaitingOps, then `not_ready`), and from then on answers from memory. Changed entries are
+// written back in batches every `flush_interval_ms` and at shutdown (FlushAll). Reads of a board
+// that is not live answer from the table (DECISIONS.md REST 4: stored rows are returned whether or
+// not the board is live).
 //
 // Error reasons (Error::reason): invalid_board (empty, over 255 bytes, not UTF-8),
 // invalid_player (not a canonical UUID), capacity_reached, not_ready (mailbox full, database
@@ -30,6 +32,7 @@
 #include "base/task.h"
 #include "db/pg_connection.h"
 #include "game/leaderboard/board.h"
+#include "game/leaderboard/hydrate_cursor.h"
 #include "reactor/shard.h"
 
 namespace asobi::leaderboard {
@@ -38,6 +41,10 @@ namespace asobi::leaderboard {
 inline constexpr size_t kMaxBoardIdBytes = 255;
 /// Operations queued on one board while it loads; past it they fail with not_ready.
 inline constexpr size_t kMaxWaitingOps = 10000;
+/// Hydration: rows loaded per reactor turn (~5 ms of shard time at 1,000,000 entries), and
+/// pages received or in flight at once (docs/decisions.md "Leaderboards: hydration in pages").
+inline constexpr size_t kHydrateSliceRows = 500;
+inline constexpr int kHydratePagesAhead = 2;
 /// Rows per flush statement.
 inline constexpr size_t kFlushBatchRows = 2000;
 
@@ -124,7 +131,13 @@ class LeaderboardService {
   struct Live {
     Board board;
     bool ready = false;
-    std::vector<Task> waiting;  // ops queued while loading
+    HydrateCursor cursor;     // while loading: the next page of stored rows
+    uint64_t generation = 0;  // tells this load's callbacks from a later load's
+    bool page_in_flight = false;
+    int pages_buffered = 0;     // pages received, not yet loaded
+    int64_t started_ms = 0;     // MonoMs when loading started
+    int64_t load_ms = 0;        // shard time spent loading pages into the board
+    std::vector<Task> waiting;  // ops queued while loading (reads and writes, in order)
   };
   using OwnerOp = std::function<void(LeaderboardService*)>;
   // Runs `op` on the owner of `board_id` (null service when it is stopping); false when the
@@ -136,7 +149,13 @@ class LeaderboardService {
   // `create` and the board is not live. Returns false when the board is not live and not
   // created, or `fn` was refused (`*refusal`).
   bool WhenReady(const std::string& board_id, bool create, Task fn, std::string* refusal);
+  // Hydration: issues the cursor's next page; loads a page's rows [from, from +
+  // kHydrateSliceRows), posting the rest to the next turn; readies the board (ok) or drops it,
+  // then runs the waiting ops.
   void Hydrate(const std::string& board_id);
+  void LoadSlice(const std::string& board_id, uint64_t gen, std::shared_ptr<db::PgResult> page,
+                 int from);
+  void EndHydrate(const std::string& board_id, bool ok);
   void ReadStored(const std::string& board_id, std::string player_id, size_t n, int origin,
                   EntriesCallback done);
   void ScheduleFlush();
@@ -158,6 +177,7 @@ class LeaderboardService {
   Reactor::TimerId flush_timer_{};
   Reactor::TimerId gauge_timer_{};
   bool flushing_ = false;
+  uint64_t generations_ = 0;
   std::atomic<int64_t> dirty_entries_{0};
   std::atomic<int64_t> dirty_since_ms_{0};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -10,8 +10,11 @@ namespace asobi::leaderboard::sql {
 /// player id, score, updated_at ms). Rows of players that no longer exist are skipped; a row
 /// never goes back to an older updated_at. No rows.
 extern const db::Statement kUpsert;
-/// ($1 board id) -> rows (player_id, score, updated_at ms): the whole board, for hydration.
-extern const db::Statement kHydrate;
+/// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms): the first page of a
+/// board's hydration, by player id.
+extern const db::Statement kHydrateFirst;
+/// ($1 board id, $2 player id, $3 limit) -> rows as kHydrateFirst: the page after player $2.
+extern const db::Statement kHydrateAfter;
 /// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms, rank) by rank.
 extern const db::Statement kTop;
 /// ($1 board id, $2 player id, $3 range) -> rows (player_id, score, updated_at ms, rank): up
