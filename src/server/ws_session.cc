@@ -8,7 +8,7 @@ namespace {
 
 // While the node drains, messages that would seat the player in something new (a match, a
 // world, a matchmaker queue) are refused with `not_ready` (docs/decisions.md "SIGTERM drain").
-// Returns the type (a literal, safe to echo as the error's extra `type`) or "" for any other.
+// Returns the type (a literal) or "" for any other.
 std::string_view StartsNewWork(std::string_view type) {
   static constexpr std::string_view kRefused[] = {
       "matchmaker.add", "match.join", "match.find_or_create",
@@ -145,7 +145,8 @@ void WsSession::OnText(std::string_view msg) {
   }
   if (shard_.shared.draining.load(std::memory_order_relaxed)) {
     if (std::string_view refused = StartsNewWork(env.type); !refused.empty()) {
-      SendError("not_ready", env.cid(), refused, {});
+      // The extra `type` key only where the spec has it (websocket.md §4.1: matchmaker.add).
+      SendError("not_ready", env.cid(), refused == "matchmaker.add" ? refused : "", {});
       return;
     }
   }

@@ -313,6 +313,9 @@ TEST_F(DrainTest, SigtermLetsARunningMatchFinishAndRefusesNewWork) {
   JsonDoc refused = c.Call("matchmaker.add", R"({"mode":"trio"})");
   EXPECT_EQ(refused.Str({"type"}), "error") << refused.text();
   EXPECT_EQ(refused.Str({"payload", "reason"}), "not_ready") << refused.text();
+  EXPECT_EQ(refused.Str({"payload", "type"}), "matchmaker.add") << refused.text();
+  JsonDoc no_join = a.Call("match.find_or_create", R"({"mode":"duel"})");
+  EXPECT_EQ(no_join.Str({"payload", "reason"}), "not_ready") << no_join.text();
   HttpResponse rest =
       HttpCall(server.port(), "POST", "/api/v1/matchmaker", R"({"mode":"duel"})", tc);
   EXPECT_EQ(rest.status, 503) << rest.body;
