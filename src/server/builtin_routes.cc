@@ -173,6 +173,8 @@ void RegisterBuiltinRoutes(ServerShared& shared) {
   ServerShared* s = &shared;
   shared.http_api.Add("GET", "/health", [s](HttpCall& c) { Health(*s, c); });
   shared.http_api.Add("GET", "/ready", [s](HttpCall& c) {
+    // SIGTERM: the load balancer moves new traffic away (docs/decisions.md "SIGTERM drain").
+    if (s->draining.load()) return c.respond(Json(503, R"({"status":"draining"})"));
     bool ready = !s->ready || s->ready();
     if (!ready) return c.respond(Json(503, R"({"status":"not_ready"})"));
     // Cluster bus down: the node still serves its local players (200), but says it is degraded

@@ -128,7 +128,7 @@ const std::vector<Flag>& Flags() {
       {"log-level", "ASOBI_LOG_LEVEL", "debug|info|warn|error (info)", true,
        StrField(&Config::log_level)},
       {"drain-timeout-ms", "ASOBI_DRAIN_TIMEOUT_MS",
-       "ms to drain connections on SIGTERM/SIGINT (5000)", true,
+       "ms a SIGTERM/SIGINT drain waits for live matches, then sockets (30000)", true,
        IntField(&Config::drain_timeout_ms, 0, 600000)},
       {"dev-tokens", "ASOBI_DEV_TOKENS",
        "file of 'token player_id' lines accepted by session.connect (benchmarks, tests)", true,

@@ -51,7 +51,7 @@ struct Config {
 
   // Operations
   std::string log_level = "info";  // --log-level, ASOBI_LOG_LEVEL
-  int drain_timeout_ms = 5000;     // --drain-timeout-ms, ASOBI_DRAIN_TIMEOUT_MS
+  int drain_timeout_ms = 30000;    // --drain-timeout-ms, ASOBI_DRAIN_TIMEOUT_MS
   std::string dev_tokens_file;     // --dev-tokens, ASOBI_DEV_TOKENS ("token player_id" lines)
   std::string game_dir;            // --game-dir, ASOBI_GAME_DIR
   std::string static_dir;          // --static-dir, ASOBI_STATIC_DIR

@@ -13,6 +13,7 @@
 #include "game/auth/guest_auth.h"
 #include "game/auth/token_sweeper.h"
 #include "game/modes/mode_registry.h"
+#include "game/schema_gate.h"
 #include "server/ws_session.h"
 
 namespace asobi {
@@ -109,8 +110,9 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
   shared.metrics_writers.push_back([this](std::string* out) { WriteMetrics(out); });
   int shard_count = shard_count_;
   auto previous = shared.init_shard;
+  std::shared_ptr<SchemaWatch> schema = schema_;
   shared.init_shard = [previous, shard_conninfo, deadline_ms, sweep_ms, workers, up, shard_count,
-                       guest_config, guest_limiter, posture, gauges](ServerShard& s) {
+                       guest_config, guest_limiter, posture, gauges, schema](ServerShard& s) {
     if (previous) previous(s);
     CHECK(s.shard.id() < shard_count);
     // The game's config.lua is loaded by now (MatchSetup runs before the shards start).
@@ -154,7 +156,20 @@ DatabaseSetup::DatabaseSetup(ServerShared& shared) : shared_(shared) {
       if (AccountService* a = AccountService::OnThisShard()) a->ForgetSocket(client.ref());
     });
     Publish(state, sdb.get(), &up[s.shard.id()], &gauges[s.shard.id()]);
-    s.teardown.push_back([state, sdb]() mutable {
+    {
+      // Start-up reads of tables wait for the migrations (game/schema_gate.h).
+      std::lock_guard<std::mutex> lock(schema->mu);
+      if (!schema->migrated) {
+        MarkSchemaPending();
+        schema->waiting.push_back(state);
+      }
+    }
+    s.teardown.push_back([state, sdb, schema]() mutable {
+      {
+        std::lock_guard<std::mutex> lock(schema->mu);
+        std::erase(schema->waiting, state);
+      }
+      ForgetSchemaWaiters();
       // The worker pool was shut down before this runs (before_stop), so no hashing result
       // can still arrive for these services.
       state->shard.reactor().CancelTimer(sdb->publish_timer);
@@ -206,7 +221,7 @@ void DatabaseSetup::MigrateLoop() {
     Status st = db::RunMigrations(conninfo_, migrations_dir_, &applied);
     if (st.ok()) {
       LOG_INFO("migrations applied").KV("applied", applied).KV("dir", migrations_dir_);
-      migrated_.store(true);
+      AnnounceSchema();
       return;
     }
     LOG_WARN("migrations failed, retrying").KV("error", st.error().message);
@@ -215,6 +230,18 @@ void DatabaseSetup::MigrateLoop() {
     }
     delay_ms = std::min<int64_t>(delay_ms * 2, 5000);
   }
+}
+
+void DatabaseSetup::AnnounceSchema() {
+  std::lock_guard<std::mutex> lock(schema_->mu);
+  schema_->migrated = true;
+  migrated_.store(true);
+  // A shard in this list has not torn down yet (its teardown removes it under the mutex), so
+  // its reactor still runs.
+  for (ServerShard* s : schema_->waiting) {
+    s->shard.PostFromAnyThread([] { MarkSchemaReady(); });
+  }
+  schema_->waiting.clear();
 }
 
 void DatabaseSetup::WriteMetrics(std::string* out) const {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +40,8 @@ class DatabaseSetup {
 
  private:
   void MigrateLoop();
+  /// Migrator thread: posts MarkSchemaReady to every waiting shard.
+  void AnnounceSchema();
   void WriteMetrics(std::string* out) const;
 
   ServerShared& shared_;
@@ -46,6 +49,14 @@ class DatabaseSetup {
   std::string migrations_dir_;
   std::unique_ptr<WorkerPool> workers_;
   std::atomic<bool> migrated_{false};
+  /// Shards started before the migrations finished (each removed by its teardown), shared
+  /// with the shards' init and teardown steps (which may outlive this on a failed start).
+  struct SchemaWatch {
+    std::mutex mu;
+    bool migrated = false;              // guarded by mu
+    std::vector<ServerShard*> waiting;  // guarded by mu
+  };
+  std::shared_ptr<SchemaWatch> schema_ = std::make_shared<SchemaWatch>();
   std::atomic<bool> stop_{false};
   std::thread migrator_;
   std::unique_ptr<std::atomic<bool>[]> shard_up_;

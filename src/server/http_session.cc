@@ -248,6 +248,13 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
     }
     return;
   }
+  if (req.method == "POST" && shard_.shared.draining.load(std::memory_order_relaxed) &&
+      (req.path == "/api/v1/matchmaker" || req.path == "/api/v1/matchmaker/tickets" ||
+       req.path == "/api/v1/worlds")) {
+    // Draining: no new tickets or worlds here (docs/decisions.md "SIGTERM drain").
+    Finish(http::ErrorResponse("not_ready", "The server is draining"), false, head);
+    return;
+  }
   const HttpApi& api = shard_.shared.http_api;
   inflight_ = std::make_unique<InFlight>();
   inflight_->request = std::move(req);
@@ -357,6 +364,12 @@ void HttpSession::Upgrade(http::HttpRequest& req) {
     resp.status = check.http_status;
     if (check.http_status == 426) resp.extra_headers.push_back({"sec-websocket-version", "13"});
     Finish(resp, false, false);
+    return;
+  }
+  // Draining (SIGTERM): no new sockets; 503 before the 101 so that a client or the load
+  // balancer retries on another node (docs/decisions.md "SIGTERM drain").
+  if (shard_.shared.draining.load(std::memory_order_relaxed)) {
+    Finish(http::ErrorResponse("not_ready", "The server is draining"), false, false);
     return;
   }
   // websocket.md §2.1: limits and origin are checked after the 101, as close frames.

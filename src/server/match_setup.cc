@@ -63,6 +63,8 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
         [](Client& client) { match::OnMatchClientAuthenticated(client); });
   };
   match::MatchNode* node = node_.get();
+  // The SIGTERM drain waits for these to finish (docs/decisions.md "SIGTERM drain").
+  shared.live_matches = [node] { return node->live_matches(); };
   shared.metrics_writers.push_back([node](std::string* out) {
     *out +=
         "# HELP asobi_matches_live Live matches (created, not yet destroyed).\n"

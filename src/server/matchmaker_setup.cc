@@ -93,6 +93,10 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
     if (previous) previous(s);
     InitShard(s);
   };
+  // SIGTERM: queued tickets leave with their removal push, so that players re-queue elsewhere.
+  shared.drain_steps.push_back([](ServerShard&) {
+    if (matchmaker::Matchmaker* m = matchmaker::Matchmaker::OnThisShard()) m->DropAllTickets();
+  });
   // The node is created by the first shard's init, which every shard passes (call_once)
   // before it serves a request.
   shared.metrics_writers.push_back([this](std::string* out) {

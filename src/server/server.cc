@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -137,10 +138,41 @@ void Server::WaitAndDrain() {
     int sig = sigtimedwait(&set, nullptr, &poll);
     if (sig == SIGTERM || sig == SIGINT) {
       LOG_INFO("signal received, draining").KV("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      DrainMatches(set);
       break;
     }
   }
   Drain();
+}
+
+void Server::DrainMatches(const sigset_t& signals) {
+  drain_deadline_ms_ = MonoMs() + shared_->config.drain_timeout_ms;
+  ServerShared* shared = shared_.get();
+  shared->draining.store(true);
+  for (int i = 0; i < shards_->size(); ++i) {
+    ServerShard* state = shared->shard_state[size_t(i)];
+    shards_->shard(i).PostFromAnyThread([shared, state] {
+      for (auto& step : shared->drain_steps) step(*state);
+    });
+  }
+  auto live = [shared]() -> int64_t { return shared->live_matches ? shared->live_matches() : 0; };
+  if (live() > 0) {
+    LOG_INFO("draining: waiting for live matches")
+        .KV("matches", live())
+        .KV("timeout_ms", int64_t(shared->config.drain_timeout_ms));
+  }
+  timespec poll{0, 20 * 1000000};
+  while (live() > 0 && !stop_requested_.load()) {
+    if (MonoMs() >= drain_deadline_ms_) {
+      LOG_WARN("drain deadline passed, stopping live matches").KV("matches", live());
+      return;
+    }
+    int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (sig == SIGTERM || sig == SIGINT) {
+      LOG_WARN("second signal, stopping live matches").KV("matches", live());
+      return;
+    }
+  }
 }
 
 void Server::Drain() {
@@ -159,7 +191,11 @@ void Server::Drain() {
       });
     });
   }
-  int64_t deadline = MonoMs() + shared_->config.drain_timeout_ms;
+  int64_t deadline =
+      drain_deadline_ms_ > 0
+          ? std::max(drain_deadline_ms_,
+                     MonoMs() + std::min<int64_t>(kCloseGraceMs, shared_->config.drain_timeout_ms))
+          : MonoMs() + shared_->config.drain_timeout_ms;
   while (MonoMs() < deadline) {
     int64_t open = 0;
     for (int i = 0; i < shards_->size(); ++i) {

@@ -2,6 +2,7 @@
 // table, listener, envelope parser and game services. Created and used on its shard only.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -89,6 +90,16 @@ class ServerShared {
   std::unique_ptr<cluster::ClusterNode> cluster;
   /// True while no database is configured or the database is reachable (for /ready).
   std::function<bool()> ready;
+  /// Set (once, by Server on the first SIGTERM/SIGINT) when the node starts draining: /ready
+  /// answers 503 `draining`, new WebSocket upgrades and new match/world joins and matchmaker
+  /// tickets are refused with `not_ready` (docs/decisions.md "SIGTERM drain"). Any thread.
+  std::atomic<bool> draining{false};
+  /// Run on each shard's thread when the drain starts (the matchmaker drops its queued tickets
+  /// with their removal push here). Filled before Server::Start.
+  std::vector<std::function<void(ServerShard&)>> drain_steps;
+  /// Matches still running on this node (any thread); the drain waits for it to reach 0.
+  /// Null = nothing to wait for.
+  std::function<int64_t()> live_matches;
   /// Runs on each shard's thread after its ServerShard exists, before it accepts (domains
   /// create their per-shard services here: verifier, database connection...).
   std::function<void(ServerShard&)> init_shard;

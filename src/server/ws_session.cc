@@ -4,6 +4,23 @@
 #include "protocol/errors.h"
 
 namespace asobi {
+namespace {
+
+// While the node drains, messages that would seat the player in something new (a match, a
+// world, a matchmaker queue) are refused with `not_ready` (docs/decisions.md "SIGTERM drain").
+// Returns the type (a literal) or "" for any other.
+std::string_view StartsNewWork(std::string_view type) {
+  static constexpr std::string_view kRefused[] = {
+      "matchmaker.add", "match.join", "match.find_or_create",
+      "world.create",   "world.join", "world.find_or_create",
+  };
+  for (std::string_view t : kRefused) {
+    if (t == type) return t;
+  }
+  return {};
+}
+
+}  // namespace
 
 WsSession::WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason)
     : shard_(shard),
@@ -125,6 +142,13 @@ void WsSession::OnText(std::string_view msg) {
   if (entry == nullptr) {
     SendError(reason, env.cid(), {}, {});
     return;
+  }
+  if (shard_.shared.draining.load(std::memory_order_relaxed)) {
+    if (std::string_view refused = StartsNewWork(env.type); !refused.empty()) {
+      // The extra `type` key only where the spec has it (websocket.md §4.1: matchmaker.add).
+      SendError("not_ready", env.cid(), refused == "matchmaker.add" ? refused : "", {});
+      return;
+    }
   }
   WsContext ctx{*this, shard_.game};
   entry->handler(ctx, env);

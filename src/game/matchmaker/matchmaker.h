@@ -87,6 +87,12 @@ class Matchmaker {
   /// socket (and never queued over REST) are dropped without a push.
   void OnClientClosed(const ClientRef& ref);
 
+  /// The node drains (SIGTERM): every ticket pending in this shard's queues leaves them, and
+  /// its sockets get `match.matchmaker_expired {ticket_id}` (websocket.md §6.4, "ticket gone")
+  /// so that clients queue again, through the load balancer, on another node. Bots are
+  /// dropped silently. This shard only (each shard owns its queues).
+  void DropAllTickets();
+
   /// Runs one periodic pass on this shard's queues now (tests and benchmarks).
   void TickNow();
   /// Runs queue fill with bots on this shard's queues now (tests).
@@ -109,6 +115,9 @@ class Matchmaker {
   void ScheduleEagerPass();
   void Pass(OwnedQueue& q, int64_t now_ms);
   void Expire(OwnedQueue& q, int64_t now_ms);
+  /// Takes out every ticket of `q` that waited more than `max_wait_ms` (-1: all) and pushes
+  /// match.matchmaker_expired to its sockets.
+  void ExpireOlderThan(OwnedQueue& q, int64_t now_ms, int64_t max_wait_ms);
   void FillBots(OwnedQueue& q);
   void DispatchGroup(const std::string& mode, std::vector<Ticket> group, int target_shard);
   int PickShard(std::vector<int64_t>* assigned) const;

@@ -170,7 +170,16 @@ void Matchmaker::TickNow() {
 }
 
 void Matchmaker::Expire(OwnedQueue& q, int64_t now_ms) {
-  for (Ticket& t : q.queue.TakeExpired(now_ms, node_.options().max_wait_ms)) {
+  ExpireOlderThan(q, now_ms, node_.options().max_wait_ms);
+}
+
+void Matchmaker::DropAllTickets() {
+  const int64_t now_ms = host_.NowMs();
+  for (auto& [mode, q] : queues_) ExpireOlderThan(*q, now_ms, -1);
+}
+
+void Matchmaker::ExpireOlderThan(OwnedQueue& q, int64_t now_ms, int64_t max_wait_ms) {
+  for (Ticket& t : q.queue.TakeExpired(now_ms, max_wait_ms)) {
     if (t.bot) continue;
     ReleaseTicket(t);
     Resolve(t, "expired", "");

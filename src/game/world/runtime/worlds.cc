@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "game/match/shard_match_host.h"
+#include "game/schema_gate.h"
 #include "game/world/runtime/world_handlers.h"
 #include "game/world/runtime/world_recover.h"
 #include "game/world/runtime/world_routes.h"
@@ -60,7 +61,10 @@ std::function<void()> RegisterWorlds(DomainContext& ctx, const WorldsOptions& op
       std::lock_guard<std::mutex> lock(shards->mu);
       shards->list.emplace_back(game.shard, service.get());
     }
-    RecoverPersistentWorlds(*service);
+    // Reads persistent_worlds: only once the migrations created it.
+    WhenSchemaReady([] {
+      if (WorldService* s = WorldService::OnThisShard()) RecoverPersistentWorlds(*s);
+    });
     game.on_client_closed.push_back([](Client& client) { OnWorldClientClosed(client); });
     game.on_client_authenticated.push_back(
         [](Client& client) { OnWorldClientAuthenticated(client); });

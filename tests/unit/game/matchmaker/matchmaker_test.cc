@@ -161,6 +161,29 @@ TEST_F(MatchmakerTest, ReAddReturnsTheSameTicketAndKeepsWaitingTime) {
   EXPECT_NE(a.frames.back().find(first->ticket_id), std::string::npos);
 }
 
+// The node drains (SIGTERM): every queued ticket, whichever shard owns its queue, leaves
+// with match.matchmaker_expired so that its player queues again on another node.
+TEST_F(MatchmakerTest, DropAllTicketsExpiresEveryQueuedTicket) {
+  Start(2);
+  AddMode("duel", 2);
+  AddMode("trio", 3);
+  FakeClient& a = cluster_->Connect(0, "alice");
+  FakeClient& b = cluster_->Connect(1, "bob");
+  auto ra = Add(a, "duel");
+  auto rb = Add(b, "trio");
+  ASSERT_TRUE(ra.ok());
+  ASSERT_TRUE(rb.ok());
+  for (auto& m : mms_) m->DropAllTickets();
+  cluster_->Drain();
+  EXPECT_EQ(Queued("duel"), 0u);
+  EXPECT_EQ(Queued("trio"), 0u);
+  EXPECT_EQ(node_->pending_tickets(), 0);
+  ASSERT_EQ(a.With("match.matchmaker_expired").size(), 1u);
+  ASSERT_EQ(b.With("match.matchmaker_expired").size(), 1u);
+  EXPECT_NE(a.With("match.matchmaker_expired")[0].find(ra->ticket_id), std::string::npos);
+  EXPECT_NE(b.With("match.matchmaker_expired")[0].find(rb->ticket_id), std::string::npos);
+}
+
 TEST_F(MatchmakerTest, UnknownModeQueueFullAndInMatchAreRefused) {
   MatchmakerOptions o;
   o.queue_max = 2;
