@@ -34,7 +34,12 @@ void* SmallBlockPool::Allocate(size_t bytes) {
   const size_t size = (cls + 1) * kGranule;
   if (FreeBlock* b = free_[cls]) {
     ASOBI_UNPOISON(b, sizeof(FreeBlock));
-    free_[cls] = b->next;
+    FreeBlock* next = b->next;
+    free_[cls] = next;
+    // The next pop of this class reads next->next: a block freed long ago (by a GC sweep) and
+    // usually out of cache across thousands of states. Lua allocates same-sized objects in runs
+    // (a view's tables), so fetching it now hides most of that miss (issue 13 profile).
+    if (next != nullptr) __builtin_prefetch(next, 1);
     ASOBI_UNPOISON(b, size);
     return b;
   }

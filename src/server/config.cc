@@ -145,8 +145,8 @@ const std::vector<Flag>& Flags() {
          return true;
        }},
       {"lua-jit", "ASOBI_LUA_JIT",
-       "LuaJIT trace compiler in match states: on|off (off: the interpreter is cheaper for "
-       "thousands of small states, bench/README.md)",
+       "LuaJIT trace compiler in match and bot states: on|off (off: the interpreter is "
+       "cheaper for thousands of small states, bench/README.md)",
        true,
        [](Config& c, const std::string& v) {
          if (v != "on" && v != "off") return false;

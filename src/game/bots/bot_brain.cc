@@ -18,11 +18,13 @@ constexpr size_t kInputBytesMax = 65536;                // a match.input frame's
 
 Result<std::unique_ptr<BotBrain>> BotBrain::Create(const BotModeConfig& config,
                                                    script::LuaNodeMemory* node_memory,
-                                                   const script::ModuleSourceRegistry* sources) {
+                                                   const script::ModuleSourceRegistry* sources,
+                                                   bool jit) {
   if (!config.source) return MakeError("no_script", "mode has no bot script");
   script::LuaStateOptions opts;
   opts.memory.max_bytes = kBotStateBytesMax;
   opts.memory.node = node_memory;
+  opts.jit = jit;
   auto state = script::LuaState::Create(opts);
   if (!state.ok()) return state.error();
   std::string error;

@@ -26,11 +26,14 @@ class BotBrain {
  public:
   /// Creates the state and runs the bot script's top level. `node_memory` (nullable) is the
   /// node-wide Lua budget the state draws from; `sources` (nullable: no module is found) is
-  /// what `require` reads. Both must outlive the brain. Errors: "no_script" (the mode has no
+  /// what `require` reads. Both must outlive the brain. `jit`: LuaJIT's trace compiler in the
+  /// bot's state (the server passes `--lua-jit`, off by default like match states: thousands
+  /// of small states each warming up and aborting their own traces cost more than they save,
+  /// docs/decisions.md "Bot states follow --lua-jit"). Errors: "no_script" (the mode has no
   /// bot script), "script_failed" (with the Lua message), "lua_state_failed".
   static Result<std::unique_ptr<BotBrain>> Create(
       const BotModeConfig& config, script::LuaNodeMemory* node_memory = nullptr,
-      const script::ModuleSourceRegistry* sources = nullptr);
+      const script::ModuleSourceRegistry* sources = nullptr, bool jit = false);
 
   /// Calls `think(bot_id, state)` with `view` (the bot's latest view, lua.md §10) decoded into
   /// a table, under kThinkBudgetMs. Returns the input as a JSON object; a non-table result is

@@ -52,7 +52,8 @@ ClientRef BotRunner::Create(const std::string& mode, const std::string& bot_id) 
     cfg = nullptr;
   }
   if (cfg != nullptr) {
-    auto brain = BotBrain::Create(*cfg, node_memory, sources);
+    const bool jit = matches != nullptr && matches->node().options().lua_jit;
+    auto brain = BotBrain::Create(*cfg, node_memory, sources, jit);
     if (brain.ok()) {
       bot.brain = std::move(brain.value());
     } else if (brain.error().reason != "no_script") {

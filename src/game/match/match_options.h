@@ -20,8 +20,8 @@ struct MatchOptions {
   bool reload_enabled = true;
   /// Install game.test.* in match states (tests only).
   bool test_api = false;
-  /// LuaJIT's trace compiler in match states (`--lua-jit`, server default off); off = the
-  /// interpreter only. On here so unit tests cover the JIT with the budget watchdog.
+  /// LuaJIT's trace compiler in match and bot states (`--lua-jit`, server default off); off =
+  /// the interpreter only. On here so unit tests cover the JIT with the budget watchdog.
   bool lua_jit = true;
   /// Memory caps of each match's Lua state (§13).
   script::LuaMemoryLimits memory;

@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <lua.hpp>
+#include <random>
 #include <string>
 
+#include "script/json_append.h"
 #include "script/lua_state.h"
 #include "script_test_util.h"
 
@@ -80,6 +84,37 @@ TEST_F(LuaJsonTest, Scalars) {
   EXPECT_EQ(Encode("2.5"), "2.5");
   EXPECT_EQ(Encode("10 / 2"), "5");
   EXPECT_EQ(Encode("1e300"), "1e+300");
+}
+
+// The few-decimals fast path (issue 13) must print exactly what std::to_chars's shortest form
+// prints: values rounded to 0.1/0.01/0.001 at many magnitudes, both signs, and random doubles.
+TEST(JsonAppendTest, FewDecimalsMatchToCharsShortest) {
+  auto reference = [](double x) {
+    char buf[64];
+    return std::string(buf, std::to_chars(buf, buf + sizeof(buf), x).ptr);
+  };
+  auto check = [&](double x) {
+    if (!std::isfinite(x) || std::trunc(x) == x) return;
+    std::string out;
+    AppendJsonNumber(&out, x);
+    ASSERT_EQ(out, reference(x)) << "x = " << reference(x);
+  };
+  for (double scale : {10.0, 100.0, 1000.0}) {
+    for (int64_t q = -200000; q <= 200000; ++q) check(double(q) / scale);
+  }
+  std::mt19937_64 rng(13);
+  std::uniform_int_distribution<int64_t> big(-int64_t{1} << 52, int64_t{1} << 52);
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t q = big(rng);
+    check(double(q) / 10.0);
+    check(double(q) / 1000.0);
+    check(double(q % 1000000007) / 100.0);
+    check(std::ldexp(double(q), -int(rng() % 80)));
+  }
+  for (double x : {0.001, -0.001, 0.005, 0.3, 999999999999.9, 1e12 - 0.5, 1e12 + 0.5, 1.5e-5,
+                   0.1 + 0.2, 1.0 / 3.0}) {
+    check(x);
+  }
 }
 
 TEST_F(LuaJsonTest, IntegersUpTo2Pow53AreIntegerLiterals) {
