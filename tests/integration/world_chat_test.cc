@@ -17,6 +17,7 @@
 #include "pg_test_db.h"
 #include "server_harness.h"
 #include "server_suite.h"
+#include "world_player.h"
 #include "ws_client.h"
 
 namespace asobi::itest {
@@ -59,52 +60,9 @@ chat_channels = {}
 for i = 1, 33 do chat_channels[i] = "g" .. i end
 )";
 
-class Player {
+// The world tests' player plus the chat waits of these tests.
+class Player : public WorldPlayer {
  public:
-  ::testing::AssertionResult Connect(uint16_t port, const std::string& token) {
-    if (auto r = ws_.Open(port); !r) return r;
-    JsonDoc c = Call("session.connect", R"({"token":")" + token + "\"}");
-    if (c.Str({"type"}).value_or("") != "session.connected") {
-      return ::testing::AssertionFailure() << "session.connect: " << c.text();
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends `type` with a fresh cid; returns the frame answering it (others kept in `pushes`).
-  JsonDoc Call(const std::string& type, const std::string& payload) {
-    std::string cid("c");
-    cid.append(std::to_string(++n_));
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","cid":")" + cid + R"(","payload":)" +
-                             payload + "}"));
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (d.Str({"cid"}).value_or("") == cid) return d;
-      pushes.push_back(std::move(d));
-    }
-    ADD_FAILURE() << "no reply to " << type;
-    return JsonDoc();
-  }
-  void Send(const std::string& type, const std::string& payload) {
-    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload + "}"));
-  }
-  // Reads frames (kept pushes first) until `pred` accepts one; a failure after 5 s.
-  template <class Pred>
-  JsonDoc WaitFor(Pred pred, const std::string& what) {
-    while (!pushes.empty()) {
-      JsonDoc d = std::move(pushes.front());
-      pushes.erase(pushes.begin());
-      if (pred(d)) return d;
-    }
-    const int64_t deadline = NowMs() + 5000;
-    while (NowMs() < deadline) {
-      JsonDoc d;
-      if (!ws_.RecvJson(&d, int(deadline - NowMs()))) break;
-      if (pred(d)) return d;
-    }
-    ADD_FAILURE() << "timed out waiting for " << what;
-    return JsonDoc();
-  }
   // Waits until every cid-less (type, channel_id) push of `want` (chat.joined / chat.left)
   // arrived, in any order; other frames read meanwhile are dropped.
   void WaitPushes(std::set<std::pair<std::string, std::string>> want) {
@@ -134,12 +92,6 @@ class Player {
         "chat.message " + content);
     return d.Str({"payload", "channel_id"}).value_or("");
   }
-  std::string last_cid() const { return "\"c" + std::to_string(n_) + "\""; }
-  std::vector<JsonDoc> pushes;
-
- private:
-  WsClient ws_;
-  int n_ = 0;
 };
 
 std::string ChatPayload(const std::string& channel, const std::string& content = "") {

@@ -57,7 +57,7 @@ class WorldPlayer {
   /// Reads frames (the kept pushes first) until `pred` accepts one, which it returns; a test
   /// failure after 5 s.
   template <class Pred>
-  JsonDoc WaitFor(Pred pred, const char* what) {
+  JsonDoc WaitFor(Pred pred, const std::string& what) {
     while (!pushes.empty()) {
       JsonDoc d = std::move(pushes.front());
       pushes.erase(pushes.begin());
@@ -78,7 +78,7 @@ class WorldPlayer {
   /// Reads frames until each of `preds` accepted one (in any order); returns the first frame
   /// each accepted. A test failure after 5 s.
   std::vector<JsonDoc> WaitForAll(std::vector<std::function<bool(const JsonDoc&)>> preds,
-                                  const char* what) {
+                                  const std::string& what) {
     std::vector<JsonDoc> got(preds.size());
     std::vector<bool> done(preds.size(), false);
     size_t left = preds.size();
