@@ -502,6 +502,36 @@ TEST_F(OpsTest, ReadRoutesAnswerData) {
             "ops.invalid_board_id");
 }
 
+// The channel list reads chat_channel_stats, which the triggers on chat_messages keep exact:
+// a multi-row INSERT (as the batched history writer sends), then moderation deletes.
+TEST_F(OpsTest, ChannelListFollowsHistoryWritesAndDeletes) {
+  auto [pid, tok] = Register("ops_tally");
+  const std::string m1 = "0190b000-0000-7000-8000-0000000000c1";
+  const std::string m2 = "0190b000-0000-7000-8000-0000000000c2";
+  Q("INSERT INTO chat_messages (id, channel_type, channel_id, sender_id, content, sent_at) "
+    "VALUES ('" +
+    m1 + "', 'room', 'ops_tally', '" + pid + "', 'one', '2026-01-01T00:00:01Z'), ('" + m2 +
+    "', 'room', 'ops_tally', '" + pid + "', 'two', '2026-01-01T00:00:02Z')");
+  JsonDoc list = Json(Ops("GET", "/ops/chat/channels?q=ops_tally"));
+  EXPECT_EQ(list.Int({"page", "total"}), 1);
+  EXPECT_EQ(list.Int({"data", "0", "messages"}), 2);
+  EXPECT_EQ(list.Str({"data", "0", "last_message_at"}).value_or(""), "2026-01-01T00:00:02.000Z");
+
+  EXPECT_EQ(Ops("DELETE", "/ops/chat/messages/" + m2).status, 200);
+  list = Json(Ops("GET", "/ops/chat/channels?q=ops_tally"));
+  EXPECT_EQ(list.Int({"data", "0", "messages"}), 1);
+  EXPECT_EQ(list.Str({"data", "0", "last_message_at"}).value_or(""), "2026-01-01T00:00:01.000Z");
+
+  EXPECT_EQ(Ops("DELETE", "/ops/chat/messages/" + m1).status, 200);
+  list = Json(Ops("GET", "/ops/chat/channels?q=ops_tally"));
+  EXPECT_EQ(list.Int({"page", "total"}), 0);
+  // Small tables are counted exactly: nothing is listed as an estimate.
+  JsonDoc stats = Json(Ops("GET", "/ops/stats"));
+  EXPECT_TRUE(HasPath(stats, {"data", "chat_messages"}));
+  EXPECT_FALSE(HasPath(stats, {"data", "estimated", "0"}));
+  EXPECT_TRUE(HasPath(stats, {"data", "estimated"}));
+}
+
 // rest.md §3.14 extension actions: the declared class gates the call, mutating calls are
 // audited, declared errors keep their status, unknown actions are 404.
 // A live match's detail carries its roster, read on the match's owner shard.

@@ -92,7 +92,7 @@ def first_id(doc):
     d = doc.get("data")
     if isinstance(d, dict):
         d = next((v for v in d.values() if isinstance(v, list)), [])
-    return d[0]["id"] if d else None
+    return (d[0].get("id") or d[0].get("match_id")) if d else None
 end, loads, i = time.time() + window, 0, 0
 while time.time() < end:
     i = (i * 7919 + 13) % 100000

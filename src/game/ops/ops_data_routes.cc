@@ -84,14 +84,18 @@ const db::Statement kListing("ops_listings_get",
 
 const db::Statement kChannels(
     "ops_chat_channels",
-    "WITH g AS (SELECT channel_id AS id, min(channel_type) AS type, count(*) AS messages, "
-    "max(sent_at) AS last_at FROM chat_messages WHERE $5::text IS NULL OR channel_id ILIKE $5 "
-    "GROUP BY channel_id) "
+    // chat_channel_stats: one row per channel, kept by triggers on chat_messages (migration
+    // 20260404120000); grouping the whole history per page load took ~1 s at 290,000 rows.
+    "WITH g AS NOT MATERIALIZED (SELECT channel_id AS id, channel_type AS type, messages, "
+    "last_message_at AS "
+    "last_at FROM chat_channel_stats WHERE $5::text IS NULL OR channel_id ILIKE $5) "
+    // Not materialized, so the default order walks chat_channel_stats_last_index; the page
+    // is cut before its JSON is built (building it for every row, then sorting, cost 10x).
     "SELECT (SELECT count(*) FROM g), (SELECT " OPS_AGG
     " FROM (SELECT json_build_object('id', "
     "id, 'type', type, 'messages', messages, 'last_message_at', " OPS_TS(
-        "last_at") ") AS j FROM g ORDER BY " OPS_ORD("last_message_at", "last_at")
-        OPS_ORD("id", "id") OPS_ORD("messages", "messages") "id LIMIT $1 OFFSET $2) s)",
+        "last_at") ") AS j FROM (SELECT * FROM g ORDER BY " OPS_ORD("last_message_at", "last_at")
+        OPS_ORD("id", "id") OPS_ORD("messages", "messages") "id LIMIT $1 OFFSET $2) p) s)",
     {PAGE_TYPES, PgType::kText});
 
 const db::Statement kMessages(
