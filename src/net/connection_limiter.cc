@@ -59,7 +59,9 @@ ConnectionLimiter::Verdict ConnectionLimiter::TryAdmit(const sockaddr_storage& p
     return Verdict::kRefusedNode;
   }
   const uint64_t key = KeyOf(peer);
-  if (options_.per_ip_max > 0) {
+  // A trusted proxy carries many clients: only the node cap applies to it.
+  const bool per_ip = options_.per_ip_max > 0 && !options_.per_ip_exempt.Contains(peer);
+  if (per_ip) {
     uint32_t estimate = UINT32_MAX;
     for (size_t row = 0; row < kRows; ++row) {
       uint32_t v = counts_[Cell(row, key)].fetch_add(1, std::memory_order_relaxed) + 1;
@@ -75,13 +77,14 @@ ConnectionLimiter::Verdict ConnectionLimiter::TryAdmit(const sockaddr_storage& p
   }
   ticket->key = key;
   ticket->held = true;
+  ticket->per_ip = per_ip;
   return Verdict::kAdmitted;
 }
 
 void ConnectionLimiter::Release(Ticket* ticket) {
   if (!ticket->held) return;
   ticket->held = false;
-  if (options_.per_ip_max > 0) {
+  if (ticket->per_ip) {
     for (size_t row = 0; row < kRows; ++row) {
       counts_[Cell(row, ticket->key)].fetch_sub(1, std::memory_order_relaxed);
     }

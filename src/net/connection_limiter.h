@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "net/trusted_proxies.h"
+
 namespace asobi {
 
 /// One per node, shared (shared_ptr) by every shard's ConnectionTable; lock-free, any thread.
@@ -36,12 +38,15 @@ class ConnectionLimiter {
   struct Options {
     int64_t per_ip_max = 0;  // concurrent connections per address; 0 = no cap
     int64_t node_max = 0;    // concurrent connections on the node; 0 = no cap
+    /// Peers exempt from the per-address cap (trusted proxies: src/net/trusted_proxies.h).
+    TrustedProxies per_ip_exempt;
   };
   enum class Verdict { kAdmitted, kRefusedPerIp, kRefusedNode };
   /// An admitted connection's claim; give it back with Release exactly once.
   struct Ticket {
     uint64_t key = 0;
     bool held = false;
+    bool per_ip = false;  // counted against the per-address cap
   };
 
   /// Draws the per-process random hash seeds and allocates the 256 KiB sketch.

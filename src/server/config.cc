@@ -176,6 +176,16 @@ const std::vector<Flag>& Flags() {
        "concurrent connections per client address (IPv6: per /64), refused at accept beyond "
        "(256; 0 = no cap)",
        true, IntField(&Config::conn_per_ip_max, 0, 100000000)},
+      {"trusted-proxies", "ASOBI_TRUSTED_PROXIES",
+       "comma-separated addresses/CIDR blocks of load balancers whose X-Forwarded-For names "
+       "the client; exempt from --conn-per-ip-max (unset: none)",
+       true,
+       [](Config& c, const std::string& v) {
+         Result<TrustedProxies> t = TrustedProxies::Parse(v);
+         if (!t.ok()) return false;
+         c.trusted_proxies = std::move(t.value());
+         return true;
+       }},
       {"conn-max", "ASOBI_CONN_MAX",
        "concurrent connections per node, refused at accept beyond (0 = file-descriptor limit "
        "minus a reserve)",

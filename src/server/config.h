@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "net/trusted_proxies.h"
 
 namespace asobi {
 
@@ -71,8 +72,11 @@ struct Config {
 
   // Connection caps and close timeout (docs/decisions.md "Connection limits and timeouts")
   int64_t conn_per_ip_max = 256;  // --conn-per-ip-max, ASOBI_CONN_PER_IP_MAX (0 = no cap)
-  int64_t conn_max = 0;           // --conn-max, ASOBI_CONN_MAX (0 = from the fd limit)
-  int close_timeout_ms = 10000;   // --close-timeout-ms, ASOBI_CLOSE_TIMEOUT_MS
+  /// --trusted-proxies, ASOBI_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+  /// (net/trusted_proxies.h); empty = none.
+  TrustedProxies trusted_proxies;
+  int64_t conn_max = 0;          // --conn-max, ASOBI_CONN_MAX (0 = from the fd limit)
+  int close_timeout_ms = 10000;  // --close-timeout-ms, ASOBI_CLOSE_TIMEOUT_MS
   // Connection deadlines and HTTP/WebSocket rules (docs/decisions.md "Connection limits and
   // timeouts"; websocket.md §2.3, §3; rest.md §4.3)
   int http_idle_timeout_ms = 5000;      // --http-idle-timeout-ms: no request in progress

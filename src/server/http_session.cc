@@ -72,6 +72,18 @@ void HttpSession::OnData(TcpConnection&, std::string_view data) {
 // A handler still working keeps its request either way (see the destructor and Respond).
 void HttpSession::OnClosed(TcpConnection&) { phase_ = Phase::kDone; }
 
+std::string HttpSession::ClientIp(const http::HttpRequest& req) const {
+  const TrustedProxies& trusted = shard_.shared.config.trusted_proxies;
+  if (trusted.empty() || !req.HasHeader("x-forwarded-for")) return conn_.peer_ip();
+  std::string joined;  // every X-Forwarded-For line, in wire order
+  for (const auto& [name, value] : req.headers) {
+    if (name != "x-forwarded-for") continue;
+    if (!joined.empty()) joined += ", ";
+    joined += value;
+  }
+  return trusted.ClientIp(conn_.peer_ip(), joined);
+}
+
 void HttpSession::OnSendOverflow(TcpConnection& conn) {
   phase_ = Phase::kDone;
   conn.Close();
@@ -259,7 +271,7 @@ void HttpSession::Dispatch(http::HttpRequest& req) {
   inflight_ = std::make_unique<InFlight>();
   inflight_->request = std::move(req);
   http::HttpRequest& r = inflight_->request;
-  inflight_->peer_ip = conn_.peer_ip();
+  inflight_->peer_ip = ClientIp(r);
   std::string_view method = head ? std::string_view("GET") : std::string_view(r.method);
   inflight_->match = api.router().Match(method, r.path);
   const http::RouteMatch& match = inflight_->match;
@@ -374,7 +386,8 @@ void HttpSession::Upgrade(http::HttpRequest& req) {
   }
   // websocket.md §2.1: limits and origin are checked after the 101, as close frames.
   std::string_view reject;
-  if (!shard_.shared.AllowUpgrade(conn_.peer_ip(), shard_.shard.reactor().now_ms())) {
+  std::string client_ip = ClientIp(req);
+  if (!shard_.shared.AllowUpgrade(client_ip, shard_.shard.reactor().now_ms())) {
     reject = "rate_limited";
   } else if (!OriginAllowed(req.Header("origin"), shard_.shared.config.ws_allowed_origins)) {
     reject = "origin_rejected";
@@ -387,7 +400,7 @@ void HttpSession::Upgrade(http::HttpRequest& req) {
   in_.clear();
   in_off_ = 0;
   EnterPhase(Phase::kDone);  // this handler is done; the WsSession owns the connection now
-  auto ws = std::make_unique<WsSession>(shard_, conn_, reject);
+  auto ws = std::make_unique<WsSession>(shard_, conn_, reject, std::move(client_ip));
   WsSession* wsp = ws.get();
   conn_.SetHandler(std::move(ws));
   if (!rest.empty()) wsp->OnData(conn_, rest);

@@ -68,6 +68,9 @@ class HttpSession final : public ConnectionHandler {
   void Dispatch(http::HttpRequest& req);
   void StartCall(const HttpApi& api, bool head);
   void Upgrade(http::HttpRequest& req);
+  /// The request's client address: the TCP peer, or what a trusted proxy forwarded
+  /// (net/trusted_proxies.h).
+  std::string ClientIp(const http::HttpRequest& req) const;
   void Finish(const http::HttpResponse& resp, bool keep_alive, bool head);
   void EnterPhase(Phase phase);
   void Linger();

@@ -32,6 +32,7 @@ std::shared_ptr<ConnectionLimiter> MakeConnectionLimiter(const Config& cfg) {
   ConnectionLimiter::Options o;
   o.per_ip_max = cfg.conn_per_ip_max;
   o.node_max = ResolvedConnMax(cfg);
+  o.per_ip_exempt = cfg.trusted_proxies;
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   LOG_INFO("connection caps")

@@ -22,9 +22,11 @@ std::string_view StartsNewWork(std::string_view type) {
 
 }  // namespace
 
-WsSession::WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason)
+WsSession::WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason,
+                     std::string client_ip)
     : shard_(shard),
       conn_(conn),
+      client_ip_(std::move(client_ip)),
       codec_(this),
       rate_(shard.shard.reactor().now_ms(), shard.shared.config.ws_msgs_per_window,
             shard.shared.config.ws_window_ms) {

@@ -22,7 +22,10 @@ class WsSession final : public ConnectionHandler, public Client, public WsCodec:
  public:
   /// `reject_reason`: non-empty when the upgrade was refused after the 101 (rate_limited,
   /// origin_rejected): the session closes at once with 1008 and that reason (§2.1).
-  WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason);
+  /// `client_ip`: the upgrade request's client address (the TCP peer, or the address a
+  /// trusted proxy forwarded: net/trusted_proxies.h).
+  WsSession(ServerShard& shard, TcpConnection& conn, std::string_view reject_reason,
+            std::string client_ip);
   ~WsSession() override;
 
   // ConnectionHandler
@@ -41,7 +44,7 @@ class WsSession final : public ConnectionHandler, public Client, public WsCodec:
                  std::string_view details_json) override;
   void Close(uint16_t code, std::string_view reason) override;
   ClientRef ref() const override;
-  const std::string& peer_ip() const override { return conn_.peer_ip(); }
+  const std::string& peer_ip() const override { return client_ip_; }
   void BindPlayer(std::string player_id, bool binary_wire) override;
 
   // WsCodec::Listener
@@ -57,6 +60,7 @@ class WsSession final : public ConnectionHandler, public Client, public WsCodec:
 
   ServerShard& shard_;
   TcpConnection& conn_;
+  std::string client_ip_;
   WsCodec codec_;
   FixedWindowLimiter rate_;
   SessionDeadline deadline_;  // idle-auth, then inbound silence

@@ -57,7 +57,11 @@ class SourceClient {
   /// GET `path` on this connection; the response, or nullopt when the server closed it (EOF,
   /// reset) or sent nothing within kIoTimeoutMs (`timed_out()` tells which).
   std::optional<HttpResponse> Get(const std::string& path) {
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: itest\r\n\r\n";
+    return Send("GET " + path + " HTTP/1.1\r\nHost: itest\r\n\r\n");
+  }
+
+  /// Sends the raw request `req` on this connection; the response as for Get.
+  std::optional<HttpResponse> Send(const std::string& req) {
     ssize_t sent;
     do {
       sent = send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
@@ -246,6 +250,47 @@ TEST_F(ConnLimitsTest, ClosingConnectionWhosePeerNeverReadsIsReset) {
     ASSERT_NE(st, RecvStatus::kTimeout) << "the connection was left open";
     if (st != RecvStatus::kData) break;
   }
+}
+
+// docs/decisions.md "Client addresses behind a proxy": a trusted proxy carries many players,
+// so the per-address cap does not apply to it; other addresses keep theirs.
+TEST_F(ConnLimitsTest, TrustedProxyIsExemptFromThePerAddressCap) {
+  ASSERT_NO_FATAL_FAILURE(Start({"--conn-per-ip-max", "1", "--trusted-proxies", "127.0.0.1"}));
+  std::vector<SourceClient> proxy(3);
+  for (SourceClient& c : proxy) {
+    ASSERT_TRUE(c.Connect("127.0.0.1", port()));
+    EXPECT_TRUE(Served(c));
+  }
+  SourceClient direct, second;
+  ASSERT_TRUE(direct.Connect("127.0.0.2", port()));
+  EXPECT_TRUE(Served(direct));
+  ASSERT_TRUE(second.Connect("127.0.0.2", port()));
+  EXPECT_TRUE(Refused(second));
+}
+
+// Requests through a trusted proxy are rate-limited per forwarded client; X-Forwarded-For from
+// anyone else is ignored.
+TEST_F(ConnLimitsTest, ForwardedClientsAreRateLimitedApart) {
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--trusted-proxies", "127.0.0.1", "--rate-limits", "auth=2/600000"}));
+  auto login = [this](const std::string& source, const std::string& xff) {
+    SourceClient c;
+    EXPECT_TRUE(c.Connect(source.c_str(), port()));
+    std::optional<HttpResponse> r =
+        c.Send("POST /api/v1/auth/login HTTP/1.1\r\nHost: itest\r\nX-Forwarded-For: " + xff +
+               "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    return r ? r->status : 0;
+  };
+  EXPECT_NE(login("127.0.0.1", "198.51.100.1"), 429);
+  EXPECT_NE(login("127.0.0.1", "198.51.100.1"), 429);
+  EXPECT_EQ(login("127.0.0.1", "198.51.100.1"), 429);
+  EXPECT_NE(login("127.0.0.1", "198.51.100.2"), 429);  // another player behind the proxy
+  // A spoofed entry left of the proxy's own is not believed.
+  EXPECT_EQ(login("127.0.0.1", "198.51.100.9, 198.51.100.1"), 429);
+  // Not from a trusted proxy: the header is ignored, the peer address is limited.
+  EXPECT_NE(login("127.0.0.2", "198.51.100.3"), 429);
+  EXPECT_NE(login("127.0.0.2", "198.51.100.4"), 429);
+  EXPECT_EQ(login("127.0.0.2", "198.51.100.5"), 429);
 }
 
 }  // namespace

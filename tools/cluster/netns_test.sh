@@ -168,7 +168,7 @@ for i in 1 2 3; do
   ip netns exec "${p}n$i" env ASOBI_HOST=0.0.0.0 ASOBI_PORT=8080 ASOBI_SHARDS=1 ASOBI_NO_PIN=1 \
     ASOBI_DB_HOST="$net.10" ASOBI_DB_PORT=5432 ASOBI_DB_NAME=asobi ASOBI_DB_USER=asobi \
     ASOBI_GAME_DIR="$repo/lua" ASOBI_GUEST_PEPPER="$pepper" ASOBI_LUA_RELOAD=off \
-    ASOBI_BOT_FILL_MS=0 ASOBI_REGISTRATION=open ASOBI_CONN_PER_IP_MAX=0 \
+    ASOBI_BOT_FILL_MS=0 ASOBI_REGISTRATION=open ASOBI_TRUSTED_PROXIES="$net.2" \
     ASOBI_WS_CONNECT_LIMIT=100000 ASOBI_RATE_LIMITS='register=1000/1000,auth=1000/1000,api=100000/1000' \
     "${cluster_env[@]}" "$bin" >"$work/asobi$i.log" 2>&1 &
   node_pids+=($!)

@@ -33,7 +33,7 @@ sockaddr_storage V6(const std::string& ip) {
 }
 
 TEST(ConnectionLimiterTest, PerAddressCapRefusesBeyondItAndOthersStillGetIn) {
-  ConnectionLimiter lim({.per_ip_max = 3, .node_max = 0});
+  ConnectionLimiter lim({.per_ip_max = 3, .node_max = 0, .per_ip_exempt = {}});
   std::vector<ConnectionLimiter::Ticket> held(3);
   for (auto& t : held) EXPECT_EQ(lim.TryAdmit(V4("10.0.0.1"), &t), Verdict::kAdmitted);
   ConnectionLimiter::Ticket refused;
@@ -51,8 +51,27 @@ TEST(ConnectionLimiterTest, PerAddressCapRefusesBeyondItAndOthersStillGetIn) {
   EXPECT_EQ(lim.total(), 4);
 }
 
+// A trusted proxy carries many players: the per-address cap does not apply to it, the node
+// cap does, and releasing its tickets leaves the per-address counters untouched.
+TEST(ConnectionLimiterTest, TrustedProxiesAreExemptFromThePerAddressCapOnly) {
+  ConnectionLimiter::Options o{.per_ip_max = 1, .node_max = 3, .per_ip_exempt = {}};
+  o.per_ip_exempt = TrustedProxies::Parse("10.0.0.2").value();
+  ConnectionLimiter lim(o);
+  std::vector<ConnectionLimiter::Ticket> held(3);
+  for (auto& t : held) EXPECT_EQ(lim.TryAdmit(V4("10.0.0.2"), &t), Verdict::kAdmitted);
+  EXPECT_EQ(lim.Estimate(V4("10.0.0.2")), 0u);
+  ConnectionLimiter::Ticket over;
+  EXPECT_EQ(lim.TryAdmit(V4("10.0.0.2"), &over), Verdict::kRefusedNode);
+  lim.Release(&held[0]);
+  ConnectionLimiter::Ticket direct, second;
+  EXPECT_EQ(lim.TryAdmit(V4("10.0.0.9"), &direct), Verdict::kAdmitted);
+  lim.Release(&held[1]);
+  EXPECT_EQ(lim.TryAdmit(V4("10.0.0.9"), &second), Verdict::kRefusedPerIp);  // not exempt
+  EXPECT_EQ(lim.Estimate(V4("10.0.0.9")), 1u);
+}
+
 TEST(ConnectionLimiterTest, NodeCapRefusesEveryAddressOnceFull) {
-  ConnectionLimiter lim({.per_ip_max = 100, .node_max = 2});
+  ConnectionLimiter lim({.per_ip_max = 100, .node_max = 2, .per_ip_exempt = {}});
   ConnectionLimiter::Ticket a, b, c;
   EXPECT_EQ(lim.TryAdmit(V4("10.0.0.1"), &a), Verdict::kAdmitted);
   EXPECT_EQ(lim.TryAdmit(V4("10.0.0.2"), &b), Verdict::kAdmitted);
@@ -64,7 +83,7 @@ TEST(ConnectionLimiterTest, NodeCapRefusesEveryAddressOnceFull) {
 }
 
 TEST(ConnectionLimiterTest, ZeroMeansNoCap) {
-  ConnectionLimiter lim({.per_ip_max = 0, .node_max = 0});
+  ConnectionLimiter lim({.per_ip_max = 0, .node_max = 0, .per_ip_exempt = {}});
   std::vector<ConnectionLimiter::Ticket> t(1000);
   for (auto& x : t) ASSERT_EQ(lim.TryAdmit(V4("10.0.0.1"), &x), Verdict::kAdmitted);
   EXPECT_EQ(lim.total(), 1000);
@@ -73,7 +92,7 @@ TEST(ConnectionLimiterTest, ZeroMeansNoCap) {
 }
 
 TEST(ConnectionLimiterTest, Ipv6CountsPerSlash64AndMappedIpv4AsIpv4) {
-  ConnectionLimiter lim({.per_ip_max = 2, .node_max = 0});
+  ConnectionLimiter lim({.per_ip_max = 2, .node_max = 0, .per_ip_exempt = {}});
   ConnectionLimiter::Ticket t1, t2, t3, t4;
   EXPECT_EQ(lim.TryAdmit(V6("2001:db8:1:2::1"), &t1), Verdict::kAdmitted);
   EXPECT_EQ(lim.TryAdmit(V6("2001:db8:1:2:ffff::9"), &t2), Verdict::kAdmitted);
@@ -88,7 +107,7 @@ TEST(ConnectionLimiterTest, Ipv6CountsPerSlash64AndMappedIpv4AsIpv4) {
 // Collisions only make the cap stricter: with many other addresses holding connections, an
 // address still gets exactly its cap (never more), and the estimate never undercounts.
 TEST(ConnectionLimiterTest, CrowdedSketchNeverAdmitsMoreThanTheCap) {
-  ConnectionLimiter lim({.per_ip_max = 4, .node_max = 0});
+  ConnectionLimiter lim({.per_ip_max = 4, .node_max = 0, .per_ip_exempt = {}});
   std::vector<ConnectionLimiter::Ticket> crowd(50000);
   for (size_t i = 0; i < crowd.size(); ++i) {
     std::string ip = "10." + std::to_string(i >> 16) + "." + std::to_string((i >> 8) & 255) + "." +
@@ -107,7 +126,7 @@ TEST(ConnectionLimiterTest, CrowdedSketchNeverAdmitsMoreThanTheCap) {
 }
 
 TEST(ConnectionLimiterTest, ConcurrentAdmitsAndReleasesBalanceToZero) {
-  ConnectionLimiter lim({.per_ip_max = 8, .node_max = 1000});
+  ConnectionLimiter lim({.per_ip_max = 8, .node_max = 1000, .per_ip_exempt = {}});
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&lim, t] {

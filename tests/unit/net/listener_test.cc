@@ -171,7 +171,7 @@ TEST_F(ListenerTest, AcceptedSocketsHaveTcpKeepalive) {
 
 TEST_F(ListenerTest, PerAddressCapRefusesAtAcceptAndServesEveryoneElse) {
   auto limiter = std::make_shared<ConnectionLimiter>(
-      ConnectionLimiter::Options{.per_ip_max = 2, .node_max = 0});
+      ConnectionLimiter::Options{.per_ip_max = 2, .node_max = 0, .per_ip_exempt = {}});
   StartServer(limiter);
   const uint16_t port = port_.load();
   int a = Connect("127.0.0.1", port);
@@ -197,7 +197,7 @@ TEST_F(ListenerTest, PerAddressCapRefusesAtAcceptAndServesEveryoneElse) {
 
 TEST_F(ListenerTest, NodeCapRefusesAnyAddressOnceFull) {
   auto limiter = std::make_shared<ConnectionLimiter>(
-      ConnectionLimiter::Options{.per_ip_max = 0, .node_max = 2});
+      ConnectionLimiter::Options{.per_ip_max = 0, .node_max = 2, .per_ip_exempt = {}});
   StartServer(limiter);
   const uint16_t port = port_.load();
   int a = Connect("127.0.0.1", port);
