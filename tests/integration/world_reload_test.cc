@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "itest_checks.h"
 #include "itest_clock.h"
@@ -25,7 +26,9 @@ namespace {
 
 // A 2x2 world whose world state broadcasts `world.ver` with its VERSION every 5 ticks and whose
 // zones stamp every non-crate entity with `ver` (and a counter, so each tick sends a delta).
-// Templates: `crate` carries the VERSION it was read with; v2 adds `gem`.
+// Templates: `crate` carries the VERSION it was read with; v1 has `box` (respawns at once),
+// v2 drops it and adds `gem`. Input {take = id} removes an entity and, 10 ticks later, the
+// zone broadcasts `world.box_check` saying whether it came back.
 std::string WorldScript(const std::string& version) {
   std::string s = "VERSION = \"" + version + "\"\n";
   s += R"(
@@ -39,7 +42,11 @@ broadcast_interval = 1
 view_radius = 1
 function spawn_templates(config)
   local t = { crate = { type = "crate", base_state = { ver = VERSION } } }
-  if VERSION == "v2" then t.gem = { type = "gem", base_state = { shiny = true } } end
+  if VERSION == "v2" then
+    t.gem = { type = "gem", base_state = { shiny = true } }
+  else
+    t.box = { type = "box", base_state = {}, respawn = { strategy = "timer", delay = 0 } }
+  end
   return t
 end
 function init(config) return {} end
@@ -51,14 +58,25 @@ function post_tick(tick, state)
   return state
 end
 function zone_tick(entities, zone_state)
+  TICK = zone_state.tick
   for id, e in pairs(entities) do
-    if e.type ~= "crate" and e.type ~= "gem" then e.ver = VERSION; e.n = (e.n or 0) + 1 end
+    if e.type == "player" or e.type == nil then e.ver = VERSION; e.n = (e.n or 0) + 1 end
+  end
+  local c = CHECK
+  if c and c.at == zone_state.tick then
+    game.broadcast("box_check", { present = entities[c.id] ~= nil })
   end
   return entities, zone_state
 end
 function handle_input(id, input, entities)
   if input.spawn then
     game.send(id, { spawned = game.zone.spawn(input.spawn, 20, 20), template = input.spawn })
+  end
+  if input.take then
+    local had = entities[input.take] ~= nil
+    entities[input.take] = nil
+    CHECK = { at = TICK + 10, id = input.take }
+    game.send(id, { took = had })
   end
   return entities
 end
@@ -124,6 +142,20 @@ JsonDoc WaitLong(WorldPlayer& p, Pred pred, const std::string& what) {
   return got;
 }
 
+// The id of the first entity of `type` a world.tick adds ("" when none).
+std::string AddedOfType(const JsonDoc& d, const std::string& type) {
+  if (d.Str({"type"}).value_or("") != "world.tick") return "";
+  for (int k = 0; k < 1000; ++k) {
+    const std::string n = std::to_string(k);
+    auto op = d.Str({"payload", "updates", n, "op"});
+    if (!op) return "";
+    if (*op == "a" && d.Str({"payload", "updates", n, "type"}).value_or("") == type) {
+      return d.Str({"payload", "updates", n, "id"}).value_or("");
+    }
+  }
+  return "";
+}
+
 class WorldReloadTest : public ServerSuite<WorldReloadTest> {
  protected:
   static void SetUpTestSuite() {
@@ -160,6 +192,36 @@ class WorldReloadTest : public ServerSuite<WorldReloadTest> {
         },
         "spawn answer " + tmpl);
   }
+  // Takes entity `id` (input {take}); returns whether it was there and, 10 ticks later,
+  // whether it is back (world.box_check).
+  static std::pair<std::string, std::string> TakeAndCheck(WorldPlayer& p, const std::string& id) {
+    p.Send("world.input", R"({"take":")" + id + "\"}");
+    JsonDoc took = p.WaitFor(
+        [](const JsonDoc& d) {
+          return d.Str({"type"}).value_or("") == "module.message" &&
+                 d.Has({"payload", "message", "took"});
+        },
+        "took");
+    JsonDoc check = p.WaitFor(
+        [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.box_check"; },
+        "box_check");
+    return {took.Raw({"payload", "message", "took"}).value_or(""),
+            check.Raw({"payload", "present"}).value_or("")};
+  }
+
+  // Spawns a box and returns its id (from the world.tick adding it).
+  static std::string SpawnBox(WorldPlayer& p) {
+    JsonDoc box = Spawn(p, "box");
+    EXPECT_EQ(box.Raw({"payload", "message", "spawned"}).value_or(""), "true") << box.text();
+    std::string box_id;
+    p.WaitFor(
+        [&](const JsonDoc& d) {
+          box_id = AddedOfType(d, "box");
+          return !box_id.empty();
+        },
+        "the box spawned");
+    return box_id;
+  }
 };
 
 TEST_F(WorldReloadTest, RewrittenScriptReachesTheWorldAndItsZonesWithTheirState) {
@@ -174,6 +236,7 @@ TEST_F(WorldReloadTest, RewrittenScriptReachesTheWorldAndItsZonesWithTheirState)
                "v1 from the world state and the zone");
   JsonDoc gem = Spawn(a, "gem");
   EXPECT_EQ(gem.Raw({"payload", "message", "spawned"}).value_or(""), "false") << gem.text();
+  const std::string box_id = SpawnBox(a);
 
   a.pushes.clear();
   WriteFile(*dir_ + "/hot.lua", WorldScript("v2"));
@@ -221,6 +284,12 @@ TEST_F(WorldReloadTest, RewrittenScriptReachesTheWorldAndItsZonesWithTheirState)
         return false;
       },
       "a crate spawned with the reloaded template (ver v2)");
+
+  // The box's template is gone: the box spawned before the reload is still there, and once
+  // taken it does not respawn (10 ticks later it is still absent).
+  auto [took, back] = TakeAndCheck(a, box_id);
+  EXPECT_EQ(took, "true");
+  EXPECT_EQ(back, "false");
 }
 
 TEST_F(WorldReloadTest, ASyntaxErrorKeepsTheOldCodeRunning) {
@@ -248,6 +317,10 @@ TEST_F(WorldReloadTest, ASyntaxErrorKeepsTheOldCodeRunning) {
                "v1 world broadcasts and zone ticks after the failed reload");
   a.observer = nullptr;
   EXPECT_FALSE(v3);
+  // The old templates still apply: a box taken comes back (its timer respawn).
+  auto [took, back] = TakeAndCheck(a, SpawnBox(a));
+  EXPECT_EQ(took, "true");
+  EXPECT_EQ(back, "true");
   EXPECT_EQ(a.Call("session.heartbeat", "{}").Str({"type"}).value_or(""), "session.heartbeat");
   JsonDoc w = Json(Call("GET", "/api/v1/worlds/" + wid, "", a_token));
   EXPECT_EQ(w.Str({"status"}).value_or(""), "running") << w.text();
