@@ -84,6 +84,29 @@ end
   return s;
 }
 
+// A world mode reading its version from the module `wver` (required at top level).
+const char* kModuleWorld = R"(
+game_type = "world"
+match_size = 1
+grid_size = 2
+zone_size = 100
+tick_rate = 20
+broadcast_interval = 1
+local ver = require("wver")
+function init(config) return {} end
+function join(id, state) return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 150, y = 150 } end
+function post_tick(tick, state)
+  if tick % 5 == 0 then game.broadcast("ver", { v = ver.v }) end
+  return state
+end
+function zone_tick(entities, zone_state)
+  for id, e in pairs(entities) do e.ver = ver.v; e.n = (e.n or 0) + 1 end
+  return entities, zone_state
+end
+)";
+
 void WriteFile(const std::string& path, const std::string& content) {
   // Write then rename, the way editors save (one inotify event, never a half file).
   std::string tmp = path + ".tmp";
@@ -165,7 +188,10 @@ class WorldReloadTest : public ServerSuite<WorldReloadTest> {
         MakeGameDir("/tmp/asobi_world_reload_itest_XXXXXX",
                     {{"hot.lua", WorldScript("v1")},
                      {"broken.lua", WorldScript("v1")},
-                     {"config.lua", R"(return { hot = "hot.lua", broken = "broken.lua" })"}}));
+                     {"modw.lua", kModuleWorld},
+                     {"wver.lua", R"(return { v = "m1" })"},
+                     {"config.lua",
+                      R"(return { hot = "hot.lua", broken = "broken.lua", modw = "modw.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
@@ -225,7 +251,8 @@ class WorldReloadTest : public ServerSuite<WorldReloadTest> {
 };
 
 TEST_F(WorldReloadTest, RewrittenScriptReachesTheWorldAndItsZonesWithTheirState) {
-  auto [a_id, a_token] = Register("wreload_a");
+  const auto reg = Register("wreload_a");
+  const std::string a_id = reg.first, a_token = reg.second;
   WorldPlayer a;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   const std::string wid = Enter(a, "hot");
@@ -293,7 +320,8 @@ TEST_F(WorldReloadTest, RewrittenScriptReachesTheWorldAndItsZonesWithTheirState)
 }
 
 TEST_F(WorldReloadTest, ASyntaxErrorKeepsTheOldCodeRunning) {
-  auto [a_id, a_token] = Register("wreload_b");
+  const auto reg = Register("wreload_b");
+  const std::string a_id = reg.first, a_token = reg.second;
   WorldPlayer a;
   ASSERT_TRUE(a.Connect(server_->port(), a_token));
   const std::string wid = Enter(a, "broken");
@@ -324,6 +352,30 @@ TEST_F(WorldReloadTest, ASyntaxErrorKeepsTheOldCodeRunning) {
   EXPECT_EQ(a.Call("session.heartbeat", "{}").Str({"type"}).value_or(""), "session.heartbeat");
   JsonDoc w = Json(Call("GET", "/api/v1/worlds/" + wid, "", a_token));
   EXPECT_EQ(w.Str({"status"}).value_or(""), "running") << w.text();
+}
+
+// A changed `require`d module reaches the world state and its zone (the watcher re-reads it
+// before the instances reload; require never reads the disk on a shard).
+TEST_F(WorldReloadTest, AChangedRequiredModuleReachesTheWorldAndItsZones) {
+  const auto reg = Register("wreload_c");
+  const std::string a_id = reg.first, a_token = reg.second;
+  WorldPlayer a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  ASSERT_FALSE(Enter(a, "modw").empty());
+  a.WaitForAll({[](const JsonDoc& d) { return IsVer(d, "m1"); },
+                [&](const JsonDoc& d) { return IsEntityVer(d, a_id, "m1"); }},
+               "m1 from the world state and the zone");
+  a.pushes.clear();
+  WriteFile(*dir_ + "/wver.lua", R"(return { v = "m2" })");
+  bool world_m2 = false, zone_m2 = false;
+  WaitLong(
+      a,
+      [&](const JsonDoc& d) {
+        world_m2 = world_m2 || IsVer(d, "m2");
+        zone_m2 = zone_m2 || IsEntityVer(d, a_id, "m2");
+        return world_m2 && zone_m2;
+      },
+      "m2 from the world state and the zone");
 }
 
 }  // namespace
