@@ -7,6 +7,7 @@
 #include "game/match/match_handlers.h"
 #include "game/match/match_routes.h"
 #include "game/modes/mode_loader.h"
+#include "game/world/runtime/world_service.h"
 #include "script/game_api/kv.h"
 
 namespace asobi {
@@ -126,6 +127,7 @@ void MatchSetup::StartWatcher() {
         for (int i = 0; i < n; ++i) {
           node->post_to_shard(i, [files] {
             if (auto* s = match::MatchService::OnThisShard()) s->OnScriptsChanged(*files);
+            if (auto* w = world::WorldService::OnThisShard()) w->OnScriptsChanged(*files);
           });
         }
       });

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "script/budget.h"
 #include "script/game_api/game_api.h"
+#include "script/hot_reload.h"
 #include "script/lua_json.h"
 #include "script/protected_call.h"
 #include "script/require.h"
@@ -87,49 +88,6 @@ void Failure(MatchScript::Outcome* out, std::string reason_class, std::string me
   out->ok = false;
   out->reason_class = std::move(reason_class);
   out->message = std::move(message);
-}
-
-// Copies every key of _G into a new table left on the stack (shallow snapshot, §16).
-void SnapshotGlobals(lua_State* L) {
-  lua_newtable(L);
-  const int snap = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, LUA_GLOBALSINDEX) != 0) {
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, snap);
-  }
-}
-
-// Makes _G equal the snapshot at `snap` again (keys added since are removed).
-void RestoreGlobals(lua_State* L, int snap) {
-  lua_newtable(L);  // keys to drop
-  const int drop = lua_gettop(L);
-  int n = 0;
-  lua_pushnil(L);
-  while (lua_next(L, LUA_GLOBALSINDEX) != 0) {
-    lua_pop(L, 1);
-    lua_pushvalue(L, -1);
-    lua_rawget(L, snap);
-    const bool absent = lua_isnil(L, -1);
-    lua_pop(L, 1);
-    if (absent) {
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, drop, ++n);
-    }
-  }
-  for (int i = 1; i <= n; ++i) {
-    lua_rawgeti(L, drop, i);
-    lua_pushnil(L);
-    lua_rawset(L, LUA_GLOBALSINDEX);
-  }
-  lua_pop(L, 1);
-  lua_pushnil(L);
-  while (lua_next(L, snap) != 0) {
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, LUA_GLOBALSINDEX);
-  }
 }
 
 }  // namespace
@@ -611,38 +569,9 @@ bool MatchScript::ReadFinished(std::string* result_json) {
 }
 
 Status MatchScript::Reload(std::shared_ptr<const std::string> source) {
-  lua_State* L = state_->get();
-  Status result = Ok{};
-  std::vector<std::string> old_files = files_;
-  files_.assign(1, main_abs_);
-  script::ProtectedStatus ps = script::RunProtected(L, [&](lua_State* s) {
-    Status loaded = script::LoadChunk(s, *source, chunk_name_);
-    if (!loaded.ok()) {
-      result = MakeError("reload_failed", loaded.error().message);
-      return;
-    }
-    const int chunk = lua_gettop(s);
-    SnapshotGlobals(s);
-    const int snap = lua_gettop(s);
-    RawGetGlobal(s, "_ASOBI_LOADED");
-    const int loaded_cache = lua_gettop(s);
-    script::ClearRequireCache(s);
-    lua_pushvalue(s, chunk);
-    script::CallResult r = script::CallWithBudget(s, 0, 0, kReloadBudgetMs);
-    if (r.ok()) return;
-    result = MakeError("reload_failed", r.status == script::CallStatus::kTimeout
-                                            ? "top level exceeded its 5000 ms budget"
-                                            : r.message);
-    RestoreGlobals(s, snap);
-    lua_pushliteral(s, "_ASOBI_LOADED");
-    lua_pushvalue(s, loaded_cache);
-    lua_rawset(s, LUA_GLOBALSINDEX);
-  });
-  if (!ps.ok && result.ok()) result = MakeError("reload_failed", ps.message);
-  if (!result.ok()) {
-    files_.insert(files_.end(), old_files.begin() + 1, old_files.end());
-    return result;
-  }
+  Status result = script::ReloadMainChunk(state_->get(), *source, chunk_name_, kReloadBudgetMs,
+                                          main_abs_, &files_);
+  if (!result.ok()) return result;
   source_ = std::move(source);
   return Ok{};
 }

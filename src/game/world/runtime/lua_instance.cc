@@ -22,6 +22,7 @@ Result<std::unique_ptr<LuaInstance>> LuaInstance::Create(
   self->source_ = mode.source;
   self->chunk_name_ = mode.script_rel;
   self->files_.push_back(mode.script_abs);
+  self->main_abs_ = mode.script_abs;
   if (!self->source_) return MakeError("script_failed", "mode has no source");
   Status result = Ok{};
   script::RequireConfig rc{mode.dir_abs, mode.dir_rel, sources};

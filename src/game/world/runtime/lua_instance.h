@@ -5,16 +5,22 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "game/modes/mode_config.h"
+#include "game/modes/mode_watcher.h"
 #include "script/game_api/api_host.h"
 #include "script/lua_state.h"
 
 struct lua_State;
 
 namespace asobi::world {
+
+/// Budget of a hot reload's main chunk run (lua.md §16 step 3), ms.
+inline constexpr int kReloadBudgetMs = 5000;
 
 class LuaInstance {
  public:
@@ -45,6 +51,26 @@ class LuaInstance {
   enum class Failure { kNone, kError, kTimeout, kMemory, kUnrecoverable };
   Failure last_failure() const { return last_failure_; }
 
+  // Hot reload (lua.md §16, lua_instance_reload.cc). The owner calls MaybeReload at the start
+  // of its tick; the state table and everything else it holds in the registry survive.
+
+  /// The mode watcher's changed files (absolute path -> new text, null when unreadable): when
+  /// they name the main script (with a text: the reload runs it) or a file `require`d into
+  /// this state (the current main text runs again, re-requiring), a reload is pending. Returns
+  /// whether one is pending now.
+  bool NoteChanged(const modes::ChangedFiles& files);
+  /// Makes a reload from `source` pending unless this state runs it already or its last
+  /// reload tried it (a zone told the world's new code after missing the watcher's post).
+  void ReloadFrom(std::shared_ptr<const std::string> source);
+  /// Runs the pending reload (script::ReloadMainChunk, kReloadBudgetMs): nullopt when none
+  /// was pending, else its outcome (failure: the old code keeps running). Errors:
+  /// "reload_failed".
+  std::optional<Status> MaybeReload();
+  /// The main source in use (the mode's, or the last successful reload's).
+  const std::shared_ptr<const std::string>& source() const { return source_; }
+  /// The main script's absolute path, then every file `require`d into this state.
+  const std::vector<std::string>& files() const { return files_; }
+
   /// A registry reference of the value on top of `L` (popped); protected mode.
   static int Ref(lua_State* L);
   /// Replaces `*ref` by the value at `index` when it is a table (protected mode).
@@ -56,6 +82,10 @@ class LuaInstance {
   std::shared_ptr<const std::string> source_;
   std::string chunk_name_;
   std::vector<std::string> files_;
+  std::string main_abs_;
+  bool reload_pending_ = false;
+  std::shared_ptr<const std::string> reload_source_;  // null: run source_ again
+  std::shared_ptr<const std::string> tried_;          // the last reload's text
   Failure last_failure_ = Failure::kNone;
 };
 

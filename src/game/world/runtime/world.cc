@@ -485,6 +485,7 @@ void World::ScheduleTick() {
 }
 
 void World::Tick() {
+  MaybeReload();  // world_reload.cc (lua.md §16)
   ++tick_;
   ExpireGrace();
   const uint64_t tick = tick_;

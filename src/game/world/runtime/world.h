@@ -109,6 +109,9 @@ class World final : public script::game_api::ApiHost {
   /// `snapshot_json` ({reason = "zone_restart", zone_x, zone_y, restarted, tick, entities,
   /// zone_state}).
   void ZoneRecovered(ZoneKey key, const std::string& snapshot_json);
+  /// Hot reload (lua.md §16, world_reload.cc): the mode watcher's changed files; when they
+  /// concern this world state, it reloads at the start of its next tick.
+  void NoteScriptsChanged(const modes::ChangedFiles& files);
   /// Sends `world.<event>` with `payload_json` to every member (game.broadcast, §9).
   void BroadcastEvent(const std::string& event, const std::string& payload_json);
 
@@ -136,6 +139,9 @@ class World final : public script::game_api::ApiHost {
   };
 
   void ReadSettings();
+  /// Start of Tick (world_reload.cc): runs a pending reload; after a successful one re-reads
+  /// spawn_templates and hands every loaded zone the new settings (code and templates).
+  void MaybeReload();
   void ScheduleTick();
   void ExpireGrace();
   void Tick();

@@ -16,6 +16,7 @@
 #include "game/client.h"
 #include "game/game_shard.h"
 #include "game/match/match_host.h"
+#include "game/modes/mode_watcher.h"
 #include "game/world/runtime/world_node.h"
 #include "game/world/runtime/world_settings.h"
 #include "game/world/runtime/world_store.h"
@@ -70,6 +71,10 @@ class WorldService {
   /// Snapshots every zone of a persistent world on this shard and writes them; `done` runs
   /// once the writes completed (or failed). Shutdown (worlds.cc).
   void SaveAll(std::function<void()> done);
+
+  /// Hot reload (lua.md §16, world_reload.cc): tells every world state and zone on this shard
+  /// about the mode watcher's changed files; those concerned reload at their next tick.
+  void OnScriptsChanged(const modes::ChangedFiles& files);
 
   /// The world this shard's connection `ref` joined, or null.
   const std::string* ClientWorld(const ClientRef& ref) const;

@@ -254,6 +254,7 @@ bool Zone::Idle() {
 
 std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   if (dead_) return {};
+  MaybeReload();              // zone_reload.cc (lua.md §16)
   MaintainPersistence(tick);  // zone_persist.cc: snapshots, unload requests
   const int divisor = settings_->cold_tick_divisor;
   if (Idle() && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold

@@ -60,6 +60,15 @@ class Zone final : public script::game_api::ApiHost {
   /// and `y` to the zone's coordinates. Errors: "script_failed".
   Status Start(const std::string& zone_state_json = "");
 
+  // Hot reload (lua.md §16, zone_reload.cc).
+  /// The mode watcher's changed files: when they concern this zone's state it reloads at the
+  /// start of its next tick.
+  void NoteScriptsChanged(const modes::ChangedFiles& files);
+  /// The world reloaded: its new settings (spawn templates, the mode with the code it now
+  /// runs) apply from now on, and this state reloads that code at its next tick unless it runs
+  /// or tried it already. World -> zone message, zone shard.
+  void UpdateSettings(std::shared_ptr<const WorldSettings> settings);
+
   /// Start from a snapshot (zone_persist.cc): its zone_state (x/y set again) and its entities.
   /// Errors: as Start.
   Status StartFrom(ZoneSnapshot snapshot);
@@ -179,12 +188,14 @@ class Zone final : public script::game_api::ApiHost {
   void NotifyRecovered();
   /// Adds game.zone.park to this zone's Lua state (zone_persist.cc), after the main chunk.
   void InstallZoneApi();
+  /// Start of Tick (zone_reload.cc): runs a pending reload; a failure keeps the old code.
+  void MaybeReload();
 
   WorldService& service_;
   const std::string world_id_;
   const int world_shard_;
   const ZoneKey key_;
-  const std::shared_ptr<const WorldSettings> settings_;
+  std::shared_ptr<const WorldSettings> settings_;  // replaced by UpdateSettings
   std::string instance_id_;
   std::unique_ptr<LuaInstance> lua_;
   int entities_ref_ = -2;
