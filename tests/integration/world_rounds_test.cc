@@ -165,9 +165,21 @@ TEST_F(WorldRoundsTest, PhasesVoteAndPhasesCompleteOverTheWire) {
   EXPECT_EQ(Cast(a, "wv1", R"("a")"), "vote_closed");
   EXPECT_EQ(Veto(a, "wv1"), "vote_closed");
 
+  // The phase block of world.list and GET /api/v1/worlds/:id (websocket.md §10.1).
+  JsonDoc list = a.Call("world.list", R"({"mode":"phased"})");
+  EXPECT_EQ(list.Str({"payload", "worlds", "0", "phase", "status"}).value_or(""), "waiting")
+      << list.text();
+  EXPECT_EQ(list.Str({"payload", "worlds", "0", "phase", "phase"}).value_or(""), "main");
+  JsonDoc rest;
+  ASSERT_TRUE(rest.Parse(Call("GET", "/api/v1/worlds/" + wid, "", a_token).body));
+  EXPECT_EQ(rest.Str({"phase", "status"}).value_or(""), "waiting") << rest.text();
+  EXPECT_EQ(rest.Str({"phase", "start_condition", "type"}).value_or(""), "players");
+
   // B's join starts "main" (a transition: world_id); B also gets the state on joining.
   JsonDoc jb = b.Call("world.join", R"({"world_id":")" + wid + "\"}");
   ASSERT_EQ(jb.Str({"type"}).value_or(""), "world.joined") << jb.text();
+  EXPECT_EQ(jb.Str({"payload", "phase", "status"}).value_or(""), "waiting") << jb.text();
+  EXPECT_EQ(jb.Str({"payload", "phase", "phase"}).value_or(""), "main");
   JsonDoc active =
       a.WaitFor([](const JsonDoc& f) { return IsPhase(f, "active", "main"); }, "main active");
   EXPECT_EQ(active.Str({"payload", "world_id"}).value_or(""), wid);

@@ -362,6 +362,7 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
   members_.emplace(player_id, std::move(m));
   service_.node().SetWorldOf(player_id, id());
   PublishListing();
+  PublishPhase();  // remaining_ms as of now in world.joined
   reply("", JoinedJson(listing_));
   PhasesOnRoster();  // after world.joined: a `{players = N}` phase may start
 }

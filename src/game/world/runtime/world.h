@@ -211,6 +211,8 @@ class World final : public script::game_api::ApiHost {
   void PhasesOnRoster();
   /// The world.phase_changed payload (with `world_id` on transitions).
   std::string PhaseChangedJson(bool with_world_id) const;
+  /// Copies the phase info block into the listing (world.list, GET /worlds, world.joined).
+  void PublishPhase();
   /// world.phase_changed without world_id to one connection (a joining player).
   void SendPhaseTo(const ClientRef& client);
   match::PhaseClock phases_;

@@ -50,6 +50,13 @@ void World::LoadPhases() {
   std::vector<match::PhaseEvent> events;
   phases_.Begin(&events);
   RunPhaseEvents(events);  // before anyone joined: nobody to push to
+  PublishPhase();
+}
+
+void World::PublishPhase() {
+  if (phases_.empty()) return;
+  listing_.phase_json = phases_.InfoJson();
+  service_.node().UpdatePhase(listing_.world_id, listing_.phase_json);
 }
 
 bool World::RunPhaseEvents(const std::vector<match::PhaseEvent>& events) {
@@ -60,6 +67,7 @@ bool World::RunPhaseEvents(const std::vector<match::PhaseEvent>& events) {
     RunStateCallback(name, kWorldPhaseCallbackBudgetMs, e.name, nullptr);
   }
   phase_resend_ms_ = 0;
+  PublishPhase();
   BroadcastEvent("phase_changed", PhaseChangedJson(/*with_world_id=*/true));
   return phases_.complete();
 }
@@ -76,6 +84,7 @@ bool World::TickPhases() {
     phase_resend_ms_ += settings_->tick_ms;
     if (phase_resend_ms_ >= kPhaseResendMs) {
       phase_resend_ms_ = 0;
+      PublishPhase();  // the listing's remaining_ms, refreshed at the same period
       BroadcastEvent("phase_changed", PhaseChangedJson(/*with_world_id=*/false));
     }
   }
