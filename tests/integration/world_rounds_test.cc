@@ -77,6 +77,29 @@ function post_tick(tick, state)
 end
 )";
 
+// Two vetoable votes (templates t1, t2) offered on alternate ticks once a player is in.
+const char* kVetoWorld = R"(
+game_type = "world"
+match_size = 1
+grid_size = 1
+zone_size = 100
+tick_rate = 20
+function init(config) return { players = 0 } end
+function join(id, state) state.players = state.players + 1; return state end
+function leave(id, state) return state end
+function spawn_position(id, state) return { x = 50, y = 50 } end
+function zone_tick(entities, zone_state) return entities, zone_state end
+function handle_input(id, input, entities) return entities end
+function post_tick(tick, state)
+  if state.players >= 1 then
+    local n = tick % 2 + 1
+    state._vote = { vote_id = "veto" .. n, template = "t" .. n, veto_enabled = true,
+                    window_ms = 60000, options = { { id = "a", label = "A" } } }
+  end
+  return state
+end
+)";
+
 bool IsPhase(const JsonDoc& f, const std::string& status, const std::string& phase) {
   return f.Str({"type"}).value_or("") == "world.phase_changed" &&
          f.Str({"payload", "status"}).value_or("") == status &&
@@ -91,14 +114,15 @@ class WorldRoundsTest : public ServerSuite<WorldRoundsTest> {
     dir_ = new std::string(MakeGameDir("/tmp/asobi_world_rounds_itest_XXXXXX",
                                        {{"phased.lua", kPhasedWorld},
                                         {"badphases.lua", kBadPhases},
+                                        {"vetoable.lua", kVetoWorld},
                                         {"config.lua", R"(return { phased = "phased.lua",
-                                                   badphases = "badphases.lua" })"}}));
+                                                   badphases = "badphases.lua", vetoable = "vetoable.lua" })"}}));
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
     o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
                                    "register=1000/1000,auth=1000/1000,api=100000/1000",
-                                   "--ws-rate-limit", "1000"});
+                                   "--ws-rate-limit", "1000", "--vote-veto-tokens", "1"});
     ASSERT_TRUE(StartReady(server_, o));
   }
 };
@@ -207,6 +231,33 @@ TEST_F(WorldRoundsTest, PhasesVoteAndPhasesCompleteOverTheWire) {
   b.WaitFor([](const JsonDoc& f) { return f.Str({"type"}).value_or("") == "world.finished"; },
             "world.finished (b)");
   EXPECT_EQ(vote_starts, 1);
+}
+
+TEST_F(WorldRoundsTest, VetoEndsAWorldVoteAndSpendsTheToken) {
+  auto [a_id, a_token] = Register("wround_veto");
+  WorldPlayer a;
+  ASSERT_TRUE(a.Connect(server_->port(), a_token));
+  JsonDoc j = a.Call("world.create", R"({"mode":"vetoable"})");
+  ASSERT_EQ(j.Str({"type"}).value_or(""), "world.joined") << j.text();
+  auto start_of = [](const std::string& id) {
+    return [id](const JsonDoc& f) {
+      return f.Str({"type"}).value_or("") == "world.vote_start" &&
+             f.Str({"payload", "vote_id"}).value_or("") == id;
+    };
+  };
+  a.WaitForAll({start_of("veto1"), start_of("veto2")}, "both vote starts");
+  EXPECT_EQ(Veto(a, "veto1"), "ok");
+  JsonDoc vetoed = a.WaitFor(
+      [](const JsonDoc& f) { return f.Str({"type"}).value_or("") == "world.vote_vetoed"; },
+      "world.vote_vetoed");
+  EXPECT_EQ(vetoed.Str({"payload", "vote_id"}).value_or(""), "veto1");
+  EXPECT_EQ(vetoed.Str({"payload", "vetoed_by"}).value_or(""), a_id);
+  // One token per player (--vote-veto-tokens 1); the vetoed vote is closed.
+  EXPECT_EQ(Veto(a, "veto2"), "no_veto_tokens");
+  EXPECT_EQ(Veto(a, "veto1"), "vote_closed");
+  EXPECT_EQ(Cast(a, "veto1", R"("a")"), "vote_closed");
+  EXPECT_EQ(Cast(a, "veto2", R"(["a"])"), "invalid_option");  // a list for plurality
+  EXPECT_EQ(Cast(a, "veto2", R"("a")"), "ok");
 }
 
 TEST_F(WorldRoundsTest, MalformedPhasesReturnMeansNoPhases) {
