@@ -14,6 +14,8 @@
 namespace asobi::match {
 namespace {
 
+VoteFallback g_vote_fallback = nullptr;
+
 Client* FindLocal(const ClientRef& ref) {
   MatchService* s = MatchService::OnThisShard();
   return s ? s->host().FindClient(ref) : nullptr;
@@ -151,7 +153,11 @@ void OnVoteCast(WsContext& ctx, const Envelope& env) {
   }
   MatchService* svc = MatchService::OnThisShard();
   const std::string* match_id = svc->clients().Find(ctx.client.ref());
-  if (match_id == nullptr) return ctx.client.SendError("not_in_match", env.cid());
+  if (match_id == nullptr) {
+    const std::string option_json = ToJson(*option);
+    if (g_vote_fallback && g_vote_fallback(ctx, env, std::string(id), &option_json)) return;
+    return ctx.client.SendError("not_in_match", env.cid());
+  }
   ReplyTo to = ReplyFor(ctx, env);
   RouteVoteCast(*match_id, ctx.client.player_id(), std::string(id), ToJson(*option),
                 [to](std::string reason) {
@@ -172,7 +178,10 @@ void OnVoteVeto(WsContext& ctx, const Envelope& env) {
   }
   MatchService* svc = MatchService::OnThisShard();
   const std::string* match_id = svc->clients().Find(ctx.client.ref());
-  if (match_id == nullptr) return ctx.client.SendError("not_in_match", env.cid());
+  if (match_id == nullptr) {
+    if (g_vote_fallback && g_vote_fallback(ctx, env, std::string(id), nullptr)) return;
+    return ctx.client.SendError("not_in_match", env.cid());
+  }
   ReplyTo to = ReplyFor(ctx, env);
   RouteVoteVeto(*match_id, ctx.client.player_id(), std::string(id), [to](std::string reason) {
     Client* c = FindLocal(to.ref);
@@ -193,6 +202,8 @@ void RegisterMatchHandlers(MessageRegistry<WsContext>& registry) {
   registry.Register("vote.cast", &OnVoteCast, kNeedsAuth | kNeedsPayloadObject);
   registry.Register("vote.veto", &OnVoteVeto, kNeedsAuth | kNeedsPayloadObject);
 }
+
+void SetVoteFallback(VoteFallback fn) { g_vote_fallback = fn; }
 
 void OnMatchClientClosed(Client& client) {
   MatchService* svc = MatchService::OnThisShard();

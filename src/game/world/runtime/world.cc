@@ -50,6 +50,7 @@ World::World(WorldService& service, WorldListing listing,
 
 World::~World() {
   if (timer_ != 0) service_.host().CancelTimer(timer_);
+  AbandonVotes();
 }
 
 void World::LogFailure(const char* callback, const std::string& message) {
@@ -116,6 +117,7 @@ Status World::Start() {
   ReadSpawnTemplates();
   GenerateWorld();
   StartPersistence();
+  LoadPhases();
   listing_.status = "running";
   listing_.started_at_ms = UnixMs();
   PublishListing();
@@ -360,7 +362,9 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
   members_.emplace(player_id, std::move(m));
   service_.node().SetWorldOf(player_id, id());
   PublishListing();
+  PublishPhase();  // remaining_ms as of now in world.joined
   reply("", JoinedJson(listing_));
+  PhasesOnRoster();  // after world.joined: a `{players = N}` phase may start
 }
 
 void World::Subscribe(const std::string& player_id, ClientRef client, bool binary) {
@@ -369,6 +373,7 @@ void World::Subscribe(const std::string& player_id, ClientRef client, bool binar
   it->second.subscribed = true;
   it->second.binary = binary;
   MoveRing(player_id, it->second);
+  SendPhaseTo(client);
   std::vector<std::string> chat = AutoChatChannels(id(), *settings_, it->second.zone);
   if (!chat.empty()) PostAutoChat(service_.host(), client, id(), std::move(chat));
 }
@@ -505,6 +510,7 @@ void World::Tick() {
   }
   bool finished = false;
   std::string result = "{}";
+  std::string vote_json;
   std::string failure = lua_->Call(
       "post_tick", kPostTickBudgetMs,
       [&](lua_State* s) {
@@ -526,9 +532,19 @@ void World::Tick() {
           }
         }
         lua_pop(s, 1);
+        lua_getfield(s, -n, "_vote");  // lua.md §6 "Worlds"
+        if (lua_istable(s, -1)) {
+          std::string v;
+          if (script::EncodeLuaToJson(s, lua_gettop(s), &v).ok() && v.size() > 2 && v[0] == '{') {
+            vote_json = std::move(v);
+          }
+        }
+        lua_pop(s, 1);
       });
   if (!failure.empty() && failure != "undefined") LogFailure("post_tick", failure);
   if (finished) return Finish(result);
+  if (!vote_json.empty()) RequestVote(vote_json);
+  if (TickPhases()) return;
   next_tick_ms_ += settings_->tick_ms;
   const int64_t now = service_.host().NowMs();
   if (next_tick_ms_ < now) next_tick_ms_ = now;  // late ticks are not made up
@@ -538,6 +554,7 @@ void World::Tick() {
 void World::Finish(const std::string& result_json) {
   finished_ = true;
   listing_.status = "finished";
+  AbandonVotes();
   std::string payload = "{\"world_id\":\"" + id() + "\",\"result\":" + result_json + "}";
   BroadcastEvent("finished", payload);  // websocket.md §10.11
   for (const auto& [player, m] : members_) {

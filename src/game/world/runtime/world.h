@@ -16,6 +16,8 @@
 
 #include "base/result.h"
 #include "game/client.h"
+#include "game/match/match_phases.h"
+#include "game/match/match_vote.h"
 #include "game/world/runtime/lua_instance.h"
 #include "game/world/runtime/world_node.h"
 #include "game/world/runtime/world_settings.h"
@@ -38,6 +40,13 @@ inline constexpr int kZoneLoadedBudgetMs = 200;
 inline constexpr int kTerrainProviderBudgetMs = 2000;
 inline constexpr int kZoneUnloadedBudgetMs = 200;
 inline constexpr int kWorldRecoveredBudgetMs = 2000;
+inline constexpr int kWorldPhasesBudgetMs = 2000;
+inline constexpr int kWorldPhaseCallbackBudgetMs = 200;
+/// world.phase_changed is re-sent (without world_id) to every member this often, ms
+/// (websocket.md §10.10; docs/decisions.md "World phases and votes").
+inline constexpr int64_t kPhaseResendMs = 3000;
+/// Open world votes at once; further `_vote` requests are ignored while this many run.
+inline constexpr size_t kWorldOpenVotesMax = 8;
 /// Lowest accepted `snapshot_interval`, ms (lower values are raised to it).
 inline constexpr int64_t kMinSnapshotIntervalMs = 10;
 inline constexpr int kSpawnTemplatesBudgetMs = 2000;
@@ -112,6 +121,15 @@ class World final : public script::game_api::ApiHost {
   /// Hot reload (lua.md §16, world_reload.cc): the mode watcher's changed files; when they
   /// concern this world state, it reloads at the start of its next tick.
   void NoteScriptsChanged(const modes::ChangedFiles& files);
+  // Votes (world_votes.cc; lua.md §6 "Worlds", websocket.md §7).
+  /// vote.cast from a member: "" when accepted, else the §7.1 reason (not_in_match,
+  /// world_not_ready, vote_not_found, vote_closed, not_eligible, invalid_option, rate_limited).
+  std::string CastVote(const std::string& player_id, const std::string& vote_id,
+                       const std::string& option_json);
+  /// vote.veto from a member: "" when the vote was vetoed, else the §7.2 reason.
+  std::string VetoVote(const std::string& player_id, const std::string& vote_id);
+  /// The phase info block (PhaseClock::InfoJson), "" without phases.
+  std::string PhaseInfoJson() const { return phases_.InfoJson(); }
   /// Sends `world.<event>` with `payload_json` to every member (game.broadcast, §9).
   void BroadcastEvent(const std::string& event, const std::string& payload_json);
 
@@ -185,6 +203,47 @@ class World final : public script::game_api::ApiHost {
   void RunRecovered(const std::string& snapshot_json);
   /// Before a zone's first load: its recovered snapshot, moved out (nullopt when none).
   std::optional<ZoneSnapshot> TakeRecovered(ZoneKey key);
+  // Phases (world_phases.cc; lua.md §5, websocket.md §10.10).
+  /// After init: phases(config) (2000 ms); a malformed return means no phases.
+  void LoadPhases();
+  /// Runs on_phase_started/on_phase_ended (200 ms each) for `events`, then pushes
+  /// world.phase_changed with world_id when there were any. True when they completed the
+  /// phases (the caller finishes the world with phases_complete).
+  bool RunPhaseEvents(const std::vector<match::PhaseEvent>& events);
+  /// Per world tick: advances the clock by tick_ms and re-sends the phase every
+  /// kPhaseResendMs. True when the world finished (phases_complete).
+  bool TickPhases();
+  /// The roster changed (a join): a waiting `{players = N}` phase may start.
+  void PhasesOnRoster();
+  /// The world.phase_changed payload (with `world_id` on transitions).
+  std::string PhaseChangedJson(bool with_world_id) const;
+  /// Copies the phase info block into the listing (world.list, GET /worlds, world.joined).
+  void PublishPhase();
+  /// world.phase_changed without world_id to one connection (a joining player).
+  void SendPhaseTo(const ClientRef& client);
+  match::PhaseClock phases_;
+  int64_t phase_resend_ms_ = 0;  // tick time since the last periodic phase push
+
+  struct OpenVote {
+    std::unique_ptr<match::Vote> vote;
+    int64_t start_ms = 0;
+    int64_t window_end_ms = 0;
+    uint64_t timer = 0;
+  };
+  /// `_vote` read from post_tick's state (a JSON object): starts the vote unless one with the
+  /// same id or template is open (lua.md §6 "one vote per template").
+  void RequestVote(const std::string& config_json);
+  void ArmVoteTimer(OpenVote& v, int64_t delay_ms);
+  void ResolveVote(const std::string& vote_id);
+  /// Remembers a closed vote id (vote_closed for late casts).
+  void NoteClosedVote(const std::string& vote_id);
+  /// Cancels every vote timer (finish, destruction).
+  void AbandonVotes();
+  std::vector<OpenVote> votes_;
+  std::vector<std::string> closed_votes_;  // the last kClosedVotesKept (64) closed ids
+  std::map<std::string, int> vetoes_used_;
+  int64_t vote_log_ms_ = 0;
+
   uint64_t tick_ = 0;
   int64_t next_tick_ms_ = 0;
   uint64_t timer_ = 0;

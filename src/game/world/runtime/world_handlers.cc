@@ -2,6 +2,7 @@
 
 #include "game/match/input_payload.h"
 #include "game/match/join_ctx.h"
+#include "game/match/match_handlers.h"
 #include "game/match/match_service.h"
 #include "game/reply_to.h"
 #include "game/world/runtime/world.h"
@@ -216,9 +217,43 @@ void OnResync(WsContext& ctx, const Envelope& env) {
                     [player, ref, x, y](World& w) { w.Resync(player, ref, x, y); });
 }
 
+// websocket.md §7: vote.cast / vote.veto from a socket in a world and in no match go to the
+// world's owner shard; the answer (vote.cast_ok / vote.veto_ok or the reason) comes back here.
+bool OnWorldVote(WsContext& ctx, const Envelope& env, const std::string& vote_id,
+                 const std::string* option_json) {
+  WorldService* svc = WorldService::OnThisShard();
+  const std::string* world_id = svc ? svc->ClientWorld(ctx.client.ref()) : nullptr;
+  if (world_id == nullptr) return false;
+  const ReplyTo to = ReplyFor(ctx, env);
+  const bool cast = option_json != nullptr;
+  std::string option = cast ? *option_json : std::string();
+  auto answer = [to, cast](std::string reason) {
+    Client* c = FindLocal(to.ref);
+    if (c == nullptr) return;
+    if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
+    c->SendFrame(
+        BuildFrame(cast ? "vote.cast_ok" : "vote.veto_ok", R"({"success":true})", to.cid_ptr()));
+  };
+  auto back = [answer](WorldService& owner, int shard, std::string reason) {
+    owner.host().SubmitReplyTo(shard, [answer, reason] { answer(reason); });
+  };
+  const int home = ctx.client.ref().shard;
+  RouteToWorld(
+      *svc, *world_id,
+      [to, vote_id, option = std::move(option), cast, back, home](World& w) {
+        WorldService* owner = WorldService::OnThisShard();
+        std::string reason =
+            cast ? w.CastVote(to.player_id, vote_id, option) : w.VetoVote(to.player_id, vote_id);
+        back(*owner, home, std::move(reason));
+      },
+      [back, home] { back(*WorldService::OnThisShard(), home, "not_in_match"); });
+  return true;
+}
+
 }  // namespace
 
 void RegisterWorldHandlers(MessageRegistry<WsContext>& registry) {
+  match::SetVoteFallback(&OnWorldVote);
   registry.Register("world.list", &OnList, kNeedsAuth | kNeedsPayloadObject);
   registry.Register("world.create", &OnCreate, kNeedsAuth | kNeedsPayloadObject);
   registry.Register("world.find_or_create", &OnFindOrCreate, kNeedsAuth | kNeedsPayloadObject);

@@ -26,6 +26,10 @@ void WriteListingFields(JsonWriter* w, const WorldListing& l) {
   } else {
     w->Int(l.started_at_ms);
   }
+  if (!l.phase_json.empty()) {
+    w->Key("phase");
+    w->Raw(l.phase_json);
+  }
 }
 
 }  // namespace
@@ -96,6 +100,12 @@ void WorldNode::Update(const std::string& world_id, const std::string& status,
   it->second.started_at_ms = started_at_ms;
   it->second.players = players;
   it->second.player_count = int(players.size());
+}
+
+void WorldNode::UpdatePhase(const std::string& world_id, const std::string& phase_json) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = worlds_.find(world_id);
+  if (it != worlds_.end()) it->second.phase_json = phase_json;
 }
 
 std::optional<WorldListing> WorldNode::Find(const std::string& world_id) const {

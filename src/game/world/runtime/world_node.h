@@ -42,10 +42,13 @@ struct WorldListing {
   std::string owner_player;  // the creator (per-player limit)
   int owner_shard = 0;       // where the world state runs
   std::vector<std::string> players;
+  /// The phase info block (`{status, phase, remaining_ms, start_condition[, config]}`, lua.md
+  /// §5) as JSON, "" when the world has no phases (then no `phase` key is written).
+  std::string phase_json;
 };
 
 /// The listing as the JSON object of §10.1 (`world_id`, `status`, `player_count`,
-/// `max_players`, `mode`, `grid_size`, `started_at`).
+/// `max_players`, `mode`, `grid_size`, `started_at`, and `phase` when the world has phases).
 std::string ListingJson(const WorldListing& l);
 /// world.joined's payload (§10.3): the listing plus `listed`, `quick_play`, `players`.
 std::string JoinedJson(const WorldListing& l);
@@ -68,6 +71,9 @@ class WorldNode {
   /// Replaces status/started_at/players of a listed world (the owner shard). Any thread.
   void Update(const std::string& world_id, const std::string& status, int64_t started_at_ms,
               const std::vector<std::string>& players);
+  /// Replaces the phase block of a listed world (the owner shard, on phase transitions and
+  /// every kPhaseResendMs). Any thread.
+  void UpdatePhase(const std::string& world_id, const std::string& phase_json);
   /// The listing of `world_id`, or nullopt. Any thread.
   std::optional<WorldListing> Find(const std::string& world_id) const;
   /// Listed worlds in loading/running, filtered (§10.1), sorted by id. Any thread.
