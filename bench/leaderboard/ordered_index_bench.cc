@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <time.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -72,6 +73,41 @@ void BM_Around5(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Around5);
+
+// Hydration: Board::Load of kEntries rows with random scores, in the order the database
+// sends them: arg 0 = by player id (scores random, every insert a random treap path), arg 1 =
+// by rank (score descending, then player id: every insert lands after the last one).
+void BM_Load1M(benchmark::State& state) {
+  struct Row {
+    std::string player;
+    int64_t score;
+  };
+  std::vector<Row> rows;
+  rows.reserve(kEntries);
+  std::mt19937_64 rng(7);
+  for (size_t i = 0; i < kEntries; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "0190b000-0000-7000-8000-%012zx", i);
+    rows.push_back({id, int64_t(rng() % 10000000)});
+  }
+  if (state.range(0) == 1) {
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return a.score != b.score ? a.score > b.score : a.player < b.player;
+    });
+  }
+  for (auto _ : state) {
+    Board board;
+    for (const Row& r : rows) board.Load(r.player, r.score, 1);
+    benchmark::DoNotOptimize(board.size());
+    state.PauseTiming();
+    { Board gone = std::move(board); }
+    state.ResumeTiming();
+  }
+  state.counters["ns_per_row"] =
+      benchmark::Counter(double(kEntries) * double(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Load1M)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 // Issue 12 "p99 < 1 ms of server time": the same reads timed one by one, wall clock (p50/p99/
 // max_us: includes being preempted, which dominates on a shared machine) and this thread's CPU

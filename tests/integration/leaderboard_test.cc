@@ -72,7 +72,8 @@ class LeaderboardTest : public ServerSuite<LeaderboardTest> {
         o.flags.end(),
         {"--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
          "--leaderboard-client-submit",
-         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,open_pages,"
+         "open,open_ops,open_parse,open_flush,open_restart,open_kill,open_hydrate,open_pages,open_"
+         "ties,"
          "cap_"
          "a,cap_b,cap_c",
          "--leaderboard-flush-ms", "100", "--game-dir", *dir_, "--ws-rate-limit", "1000"});
@@ -387,6 +388,59 @@ TEST_F(LeaderboardTest, ABoardOfSeveralPagesHydratesCompletelyWithSubmitsDuringI
             "12");
   EXPECT_EQ(Q("SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_pages'"),
             std::to_string(n + 2));
+}
+
+// Hydration walks the board in rank order (docs/decisions.md "Leaderboards: hydration in rank
+// order"): runs of equal scores straddle the page boundaries, and every row still loads once,
+// ranked by score then player id. A new player's submit sent while the board loads is
+// acknowledged once the load is done, with the rank the whole board gives it.
+TEST_F(LeaderboardTest, ABoardOfTiedScoresHydratesInRankOrderAcrossPages) {
+  const int n = int(leaderboard::kHydrateChunkRows) * 2 + 500;
+  const std::string ns = std::to_string(n);
+  // Four scores (0, 10, 20, 30): ~1,375 rows each, so ties cross every page boundary.
+  Q("INSERT INTO players (id, username, inserted_at, updated_at) SELECT gen_random_uuid(), "
+    "'lbtie' || i, now(), now() FROM generate_series(1, " +
+    ns +
+    ") i; INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at) "
+    "SELECT gen_random_uuid(), 'open_ties', id, 10 * (substr(username, 6)::bigint % 4), now() "
+    "FROM players WHERE username LIKE 'lbtie%'");
+  const auto [a_id, a_tok] = Register("lb_ties_a");
+  const std::string a = a_id, ta = a_tok;
+  // a's rank once its 20 is in: every 30 and 20 ordered before it (player id), plus one.
+  const std::string want_rank =
+      Q("SELECT 1 + count(*) FROM leaderboard_entries WHERE leaderboard_id = 'open_ties' AND "
+        "(score > 20 OR (score = 20 AND player_id < '" +
+        a + "'))");
+  // The rows at each page boundary of the load (rank order), read before a has a row.
+  const std::string ranked =
+      "SELECT player_id, row_number() OVER (ORDER BY score DESC, player_id) AS rank FROM "
+      "leaderboard_entries WHERE leaderboard_id = 'open_ties'";
+  std::vector<std::pair<int, std::string>> rows;
+  for (int pos : {1, 2499, 2500, 2501, 2502, 4999, 5000, 5001, 5002, n}) {
+    rows.emplace_back(
+        pos, Q("SELECT player_id FROM (" + ranked + ") r WHERE rank = " + std::to_string(pos)));
+    ASSERT_FALSE(rows.back().second.empty()) << pos;
+  }
+  HttpResponse r = Submit("open_ties", R"({"score":20})", ta);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(std::to_string(Json(r).Int({"rank"}).value_or(-1)), want_rank) << r.body;
+  auto around_rank = [&](const std::string& pid) -> std::string {
+    JsonDoc d =
+        Json(Call("GET", "/api/v1/leaderboards/open_ties/around/" + pid + "?range=1", "", ta));
+    for (const char* k : {"0", "1", "2"}) {
+      if (d.Str({"entries", k, "player_id"}) == pid) {
+        return std::to_string(d.Int({"entries", k, "rank"}).value_or(-1));
+      }
+    }
+    return "absent: " + d.text();
+  };
+  // Each keeps its table position, one more from a's rank on (a sits before them).
+  const int64_t a_rank = std::stoll(want_rank);
+  for (const auto& [pos, pid] : rows) {
+    EXPECT_EQ(around_rank(pid), std::to_string(pos + (pos >= a_rank ? 1 : 0)))
+        << "position " << pos;
+  }
+  EXPECT_EQ(around_rank(a), want_rank);
 }
 
 TEST_F(LeaderboardTest, ShutdownFlushesAndKillNineKeepsFlushedSubmits) {

@@ -34,6 +34,7 @@ struct LbOptions {
   std::string acks_out;  // "player score mono_ms" per acknowledged submit
   bool stop_on_error = false;
   std::string get;  // non-empty: GET this path instead of submitting ({player} = client's id)
+  std::string rpc;  // non-empty: submit through POST /api/v1/rpc/<rpc> {"params":{board,score}}
 };
 
 // One blocking keep-alive connection per client thread.
@@ -71,6 +72,8 @@ bool Parse(int argc, char** argv, LbOptions* o) {
       o->rate = std::atof(val().c_str());
     } else if (a == "--acks-out") {
       o->acks_out = val();
+    } else if (a == "--rpc") {
+      o->rpc = val();
     } else if (a == "--get") {
       o->get = val();
     } else if (a == "--stop-on-error") {
@@ -105,7 +108,7 @@ int RunLeaderboardScenario(int argc, char** argv) {
     std::fputs(
         "usage: asobi-bench leaderboard --token-file F [--board B] [--host H] [--port P]\n"
         "         [--clients C] [--duration S] [--rate R] [--acks-out FILE] [--stop-on-error]\n"
-        "         [--get PATH]\n"
+        "         [--get PATH] [--rpc METHOD]\n"
         "POST /api/v1/leaderboards/B {score} on C keep-alive clients for S seconds; client c\n"
         "submits scores 1, 2, 3 ... as player c of F (`token player_id` lines, round-robin).\n"
         "--rate R paces the clients to R submits/s in total (latency is measured from each\n"
@@ -114,7 +117,10 @@ int RunLeaderboardScenario(int argc, char** argv) {
         "--acks-out: every acknowledged submit as `player_id score monotonic_ms` lines.\n"
         "--stop-on-error: a client stops at its first failed submit (crash runs).\n"
         "--get PATH: GET PATH instead of submitting (`{player}` = the client's player id),\n"
-        "e.g. /api/v1/leaderboards/B?limit=100 (reads; counted as `submits`).\n",
+        "e.g. /api/v1/leaderboards/B?limit=100 (reads; counted as `submits`).\n"
+        "--rpc METHOD: submit through POST /api/v1/rpc/METHOD {\"params\":{\"board\":B,\n"
+        "\"score\":N}}: a Lua RPC handler calls game.leaderboard.submit for the caller (e.g.\n"
+        "bench.submit of tools/bench/games/bench_rpc.lua); its 200 is the acknowledgement.\n",
         stderr);
     return 2;
   }
@@ -125,7 +131,14 @@ int RunLeaderboardScenario(int argc, char** argv) {
     std::fprintf(stderr, "asobi-bench leaderboard: no tokens in %s\n", o.token_file.c_str());
     return 1;
   }
-  const std::string path = "/api/v1/leaderboards/" + o.board;
+  const std::string path =
+      o.rpc.empty() ? "/api/v1/leaderboards/" + o.board : "/api/v1/rpc/" + o.rpc;
+  // The RPC body names the board; the handler submits for the calling player (Lua path).
+  auto body = [&](int64_t score) {
+    return o.rpc.empty() ? "{\"score\":" + std::to_string(score) + "}"
+                         : "{\"params\":{\"board\":\"" + o.board +
+                               "\",\"score\":" + std::to_string(score) + "}}";
+  };
   std::atomic<int64_t> ok{0}, other{0};
   std::vector<Histogram> per_client(size_t(o.clients));  // one writer each
   std::vector<Histogram> per_client_send(size_t(o.clients));
@@ -157,9 +170,8 @@ int RunLeaderboardScenario(int argc, char** argv) {
         const int64_t sent = MonoNs();
         const int64_t t0 = interval_ns > 0 ? next : sent;
         next += interval_ns;
-        int status = o.get.empty()
-                         ? conn.Post(path, "{\"score\":" + std::to_string(score) + "}", token)
-                         : conn.Post(get_path, "", token);
+        int status =
+            o.get.empty() ? conn.Post(path, body(score), token) : conn.Post(get_path, "", token);
         const int64_t done = MonoNs();
         per_client[size_t(c)].Record(uint64_t((done - t0) / 1000));
         per_client_send[size_t(c)].Record(uint64_t((done - sent) / 1000));

@@ -15,6 +15,9 @@
 #   RATE=50000             total submits/s (0 = closed loop)
 #   SECONDS_MEASURED=60    measured window
 #   FLUSH_MS=30000         --leaderboard-flush-ms
+#   LUA=1                  submit through Lua instead of REST: POST /api/v1/rpc/bench.submit,
+#                          whose handler (tools/bench/games/bench_rpc.lua) calls
+#                          game.leaderboard.submit for the caller (tools/bench/run_leaderboard_lua.sh)
 # Uses a fresh database on the cluster named by ASOBI_DB_* (or the dev cluster,
 # tools/dev-db.sh), dropped at the end. PostgreSQL itself is not pinned.
 set -euo pipefail
@@ -34,11 +37,16 @@ export PGPASSWORD=${ASOBI_DB_PASSWORD:-}
 psql -q -d postgres -c "CREATE DATABASE $dbname" > /dev/null
 sql() { psql -X -q -t -A -d "$dbname" -c "$1"; }
 bench="$build/tools/bench/asobi-bench"
+if [[ "${LUA:-0}" == 1 ]]; then
+  server_extra="--game-dir tools/bench/games"; client_extra="--rpc bench.submit"; via="Lua RPC"
+else
+  server_extra="--leaderboard-client-submit all"; client_extra=""; via="REST"
+fi
 taskset -c "$server_cpus" "$build/src/server/asobi" --port "$port" --shards "$shards" \
   --log-level warn --db-host "$ASOBI_DB_HOST" --db-port "$ASOBI_DB_PORT" --db-name "$dbname" \
   --db-user "$ASOBI_DB_USER" --guest-auth --guest-pepper "bench-pepper-bench-pepper-bench-pepper-0" \
   --conn-per-ip-max 0 --rate-limits api=100000000/1000,auth=1000000/1000,register=1000000/1000 \
-  --leaderboard-client-submit all --leaderboard-flush-ms "$flush_ms" &
+  --leaderboard-flush-ms "$flush_ms" $server_extra &
 server=$!
 tokens=$(mktemp /tmp/asobi-lb-tokens.XXXXXX)
 guests=$(mktemp /tmp/asobi-lb-guests.XXXXXX)
@@ -61,11 +69,11 @@ taskset -c "$client_cpus" "$bench" rest --port "$port" --players 1 --clients 20 
 server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$server/stat"
 }
-echo "== leaderboard submits: rate $rate/s, $clients clients, $players players, ${window}s" \
+echo "== leaderboard submits ($via): rate $rate/s, $clients clients, $players players, ${window}s" \
   "(server cpus $server_cpus, client cpus $client_cpus, $shards shard(s), flush ${flush_ms} ms)"
 cpu0=$(server_cpu); t0=$(date +%s.%N)
 taskset -c "$client_cpus" "$bench" leaderboard --port "$port" --token-file "$tokens" \
-  --board bench --clients "$clients" --rate "$rate" --duration "$window" || true
+  --board bench --clients "$clients" --rate "$rate" --duration "$window" $client_extra || true
 cpu1=$(server_cpu); t1=$(date +%s.%N)
 echo "server cpu $(echo "$cpu1 - $cpu0" | bc)s over $(echo "$t1 - $t0" | bc | cut -c1-5)s" \
   "($(echo "scale=0; 100 * ($cpu1 - $cpu0) / ($t1 - $t0)" | bc)% of one core)"

@@ -59,7 +59,9 @@ sql "INSERT INTO players (id, username, inserted_at, updated_at)
      INSERT INTO leaderboard_entries (id, leaderboard_id, player_id, score, updated_at)
        SELECT gen_random_uuid(), 'big', id, (random() * 10000000)::bigint, now() FROM players
        WHERE username LIKE 'lbseed%';
-     ANALYZE leaderboard_entries;"
+     "
+# A table that has lived is vacuumed (all-visible: index-only scans skip the heap).
+sql "VACUUM ANALYZE leaderboard_entries"
 echo "seeded in $(( $(date +%s) - s0 )) s"
 fi
 echo "board 'big' holds $(sql "SELECT count(*) FROM leaderboard_entries WHERE leaderboard_id = 'big'") rows"

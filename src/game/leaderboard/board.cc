@@ -18,12 +18,10 @@ std::optional<SubmitOp> ParseSubmitOp(std::string_view s) {
 
 void Board::Load(std::string_view player_id, int64_t score, int64_t updated_at_ms) {
   score = Clamp(score);
-  auto it = entries_.find(std::string(player_id));
-  if (it != entries_.end()) {
+  auto [it, inserted] = entries_.try_emplace(std::string(player_id), Entry{score, updated_at_ms});
+  if (!inserted) {
     index_.Erase(it->second.score, player_id);
     it->second = Entry{score, updated_at_ms};
-  } else {
-    entries_.emplace(std::string(player_id), Entry{score, updated_at_ms});
   }
   index_.Insert(score, player_id);
 }

@@ -138,8 +138,10 @@ void LeaderboardService::Hydrate(const std::string& board_id) {
         live.page_in_flight = false;
         if (!r.ok()) return EndHydrate(board_id, false);
         auto page = std::make_shared<db::PgResult>(std::move(r.value()));
-        std::string_view last = page->rows() > 0 ? page->GetString(page->rows() - 1, 0) : "";
-        bool more = live.cursor.Advance(size_t(page->rows()), last);
+        int n = page->rows();
+        std::string_view last = n > 0 ? page->GetString(n - 1, 0) : "";
+        int64_t last_score = n > 0 ? page->GetInt64(n - 1, 1).value_or(0) : 0;
+        bool more = live.cursor.Advance(size_t(n), last_score, last);
         ++live.pages_buffered;
         // The database reads the next page while the shard loads this one; at most
         // kHydratePagesAhead pages are held.

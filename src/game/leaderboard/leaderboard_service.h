@@ -41,9 +41,10 @@ namespace asobi::leaderboard {
 inline constexpr size_t kMaxBoardIdBytes = 255;
 /// Operations queued on one board while it loads; past it they fail with not_ready.
 inline constexpr size_t kMaxWaitingOps = 10000;
-/// Hydration: rows loaded per reactor turn (~5 ms of shard time at 1,000,000 entries), and
+/// Hydration: rows loaded per reactor turn (one page, ~3 ms of shard time in rank order at
+/// 1,000,000 entries: bench/README.md "cold big board"), and
 /// pages received or in flight at once (docs/decisions.md "Leaderboards: hydration in pages").
-inline constexpr size_t kHydrateSliceRows = 500;
+inline constexpr size_t kHydrateSliceRows = 2500;
 inline constexpr int kHydratePagesAhead = 2;
 /// Rows per flush statement.
 inline constexpr size_t kFlushBatchRows = 2000;

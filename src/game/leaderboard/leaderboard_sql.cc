@@ -20,25 +20,26 @@ const db::Statement kUpsert(
     "WHERE leaderboard_entries.updated_at <= EXCLUDED.updated_at",
     {PgType::kJson});
 
-const db::Statement kHydrateFirst("leaderboard_hydrate_first",
-                                  "SELECT player_id::text, score, " LB_MS(
-                                      "updated_at") " FROM leaderboard_entries WHERE "
-                                                    "leaderboard_id = $1 ORDER BY leaderboard_entries.player_id "
-                                                    "LIMIT $2",
-                                  {PgType::kVarchar, PgType::kInt4});
+// Rank order (score descending, then the player_id column, not the text output of that name),
+// walking the index (leaderboard_id, score DESC, player_id) from the last key read.
+const db::Statement kHydrateFirst(
+    "leaderboard_hydrate_first",
+    "SELECT player_id::text, score, " LB_MS("updated_at") " FROM leaderboard_entries "
+    "WHERE leaderboard_id = $1 ORDER BY score DESC, leaderboard_entries.player_id LIMIT $2",
+    {PgType::kVarchar, PgType::kInt4});
 
-const db::Statement kHydrateAfter("leaderboard_hydrate_after",
-                                  "SELECT player_id::text, score, " LB_MS(
-                                      "updated_at") " FROM leaderboard_entries WHERE "
-                                                    "leaderboard_id = $1 AND player_id > $2 "
-                                                    "ORDER BY leaderboard_entries.player_id LIMIT $3",
-                                  {PgType::kVarchar, PgType::kUuid, PgType::kInt4});
+const db::Statement kHydrateAfter(
+    "leaderboard_hydrate_after",
+    "SELECT player_id::text, score, " LB_MS("updated_at") " FROM leaderboard_entries "
+    "WHERE leaderboard_id = $1 AND score <= $2 AND (score < $2 OR player_id > $3) "
+    "ORDER BY score DESC, leaderboard_entries.player_id LIMIT $4",
+    {PgType::kVarchar, PgType::kInt8, PgType::kUuid, PgType::kInt4});
 
 const db::Statement kTop("leaderboard_top",
                          "SELECT player_id::text, score, " LB_MS(
                              "updated_at") ", row_number() OVER (ORDER BY score DESC, player_id) "
                                            "FROM leaderboard_entries WHERE leaderboard_id = $1 "
-                                           "ORDER BY score DESC, player_id LIMIT $2",
+                                           "ORDER BY score DESC, leaderboard_entries.player_id LIMIT $2",
                          {PgType::kVarchar, PgType::kInt4});
 
 const db::Statement kAround(

@@ -11,9 +11,10 @@ namespace asobi::leaderboard::sql {
 /// never goes back to an older updated_at. No rows.
 extern const db::Statement kUpsert;
 /// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms): the first page of a
-/// board's hydration, by player id.
+/// board's hydration, in rank order (score descending, then player id).
 extern const db::Statement kHydrateFirst;
-/// ($1 board id, $2 player id, $3 limit) -> rows as kHydrateFirst: the page after player $2.
+/// ($1 board id, $2 score, $3 player id, $4 limit) -> rows as kHydrateFirst: the page after
+/// the key ($2, $3) in rank order.
 extern const db::Statement kHydrateAfter;
 /// ($1 board id, $2 limit) -> rows (player_id, score, updated_at ms, rank) by rank.
 extern const db::Statement kTop;

@@ -1,5 +1,6 @@
 -- Game directory for `asobi-bench matchmaking` runs (pass it with --game-dir): light modes so
 -- a run measures the matchmaker and the runtime's fan-out rather than game logic.
+rpc = "bench_rpc.lua"            -- bench.submit for `asobi-bench leaderboard --rpc`
 return {
   bench4 = "bench4.lua",         -- four players, shared state
   bench_bots = "bench_bots.lua", -- four seats, bots fill (lua.md §10)
