@@ -37,7 +37,8 @@ case $scenario in
 esac
 # Real access tokens (the server verifies them against player_tokens when it has a database):
 # raw = base64 of 32 bytes, stored = base64(SHA-256(bytes)) (src/game/auth/tokens.h).
-tokens=/tmp/asobi_chat_tokens.txt; token_rows=/tmp/asobi_chat_token_rows.csv
+tmp=${TMPDIR:-/tmp}
+tokens=$tmp/asobi_chat_tokens.txt; token_rows=$tmp/asobi_chat_token_rows.csv
 python3 - "$tokens" "$token_rows" <<'PY'
 import base64, hashlib, sys, uuid
 with open(sys.argv[1], "w") as t, open(sys.argv[2], "w") as rows:
@@ -48,7 +49,7 @@ with open(sys.argv[1], "w") as t, open(sys.argv[2], "w") as rows:
         stored = base64.b64encode(hashlib.sha256(raw).digest()).decode()
         rows.write(f"{uuid.UUID(int=(0x01920000000070008000 << 48) + i)},{pid},{stored}\n")
 PY
-rooms=/tmp/asobi_chat_rooms.txt
+rooms=$tmp/asobi_chat_rooms.txt
 python3 -c "import uuid
 for r in range(1000): print(uuid.UUID(int=(0x01910000000070008000<<48)+r))" > "$rooms"
 
