@@ -152,6 +152,13 @@ class ChatTest : public ServerSuite<ChatTest> {
     if (r.status != 200) return ::testing::AssertionFailure() << "delete: " << r.body;
     return ::testing::AssertionSuccess();
   }
+  // A counter of /metrics (-1 when absent).
+  static int64_t Metric(const std::string& name) {
+    std::string body = Http("GET", "/metrics", "", "").body;
+    std::string key = "\n" + name + " ";
+    size_t at = body.find(key);
+    return at == std::string::npos ? -1 : std::strtoll(body.c_str() + at + key.size(), nullptr, 10);
+  }
   static JsonDoc Dm(Player& from, const Player& to, const std::string& content) {
     return from.Call(
         "dm.send", R"({"recipient_id":)" + Quote(to.id) + R"(,"content":)" + Quote(content) + "}");
@@ -455,6 +462,9 @@ TEST_F(ChatTest, DmBlockListFollowsBlockAndUnblockWhileOnline) {
   JsonDoc r = Dm(*a, *b, "before");
   ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
   ASSERT_TRUE(b->WaitFor("dm.message"));
+  // From here on b's list is in memory: no DM to b asks the database.
+  const int64_t queries_before = Metric("asobi_dm_block_queries_total");
+  ASSERT_GE(queries_before, 0);
   ASSERT_TRUE(Block(*b, *a));
   r = Dm(*a, *b, "while blocked");
   EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
@@ -466,6 +476,7 @@ TEST_F(ChatTest, DmBlockListFollowsBlockAndUnblockWhileOnline) {
   auto m = b->WaitFor("dm.message");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "after");  // "while blocked" never came
+  EXPECT_EQ(Metric("asobi_dm_block_queries_total"), queries_before);
   // Blocked again, then b reconnects: its list is loaded anew and still blocks a.
   ASSERT_TRUE(Block(*b, *a));
   ASSERT_TRUE(b->ws().SendClose(1000));
@@ -482,8 +493,10 @@ TEST_F(ChatTest, DmBlockListFollowsBlockAndUnblockWhileOnline) {
 TEST_F(ChatTest, DmBlockMadeWhileOfflineIsHonouredAfterConnecting) {
   auto a = NewPlayer(), c = NewPlayer(false);
   ASSERT_TRUE(Block(*c, *a));
+  const int64_t queries_before = Metric("asobi_dm_block_queries_total");
   JsonDoc r = Dm(*a, *c, "to an offline player");
   EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+  EXPECT_EQ(Metric("asobi_dm_block_queries_total"), queries_before + 1);  // checked in PG
   ASSERT_TRUE(c->Connect(server_->port()));
   r = Dm(*a, *c, "to the same player online");
   EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();

@@ -70,6 +70,7 @@ void SendDmCheckingDb(GameShard& game, ChatService& chat, const std::string& sen
                       const std::string& recipient, std::string content, std::string channel,
                       std::function<void(std::string_view, const std::string&)> done) {
   if (chat.db() == nullptr) return done("not_ready", channel);
+  chat.node().dm_block_queries.fetch_add(1, std::memory_order_relaxed);
   GameShard* g = &game;
   chat.db()->Execute(kBlocked, {db::Param::Uuid(recipient), db::Param::Uuid(sender)},
                      [g, sender, recipient, content = std::move(content), channel,
