@@ -134,6 +134,35 @@ class ChatTest : public ServerSuite<ChatTest> {
     return id.value_or("");
   }
 
+  // `blocker` blocks `blocked` over REST (rest.md §3.3): `blocker` requests `blocked` as a
+  // friend, and `blocked` answers the request with status `blocked`, making the row
+  // (player_id = blocker, friend_id = blocked) blocked.
+  static ::testing::AssertionResult Block(const Player& blocker, const Player& blocked) {
+    HttpResponse r = Http("POST", "/api/v1/friends", R"({"friend_id":)" + Quote(blocked.id) + "}",
+                          blocker.token);
+    if (r.status != 200) return ::testing::AssertionFailure() << "request: " << r.body;
+    r = Http("PUT", "/api/v1/friends/" + blocker.id, R"({"status":"blocked"})", blocked.token);
+    if (r.status != 200 || r.body.find("\"blocked\"") == std::string::npos)
+      return ::testing::AssertionFailure() << "block: " << r.status << " " << r.body;
+    return ::testing::AssertionSuccess();
+  }
+  // `blocker` removes its row to `blocked` (DELETE /friends/:id): the block is gone.
+  static ::testing::AssertionResult Unblock(const Player& blocker, const Player& blocked) {
+    HttpResponse r = Http("DELETE", "/api/v1/friends/" + blocked.id, "", blocker.token);
+    if (r.status != 200) return ::testing::AssertionFailure() << "delete: " << r.body;
+    return ::testing::AssertionSuccess();
+  }
+  // A counter of /metrics (-1 when absent).
+  static int64_t Metric(const std::string& name) {
+    std::string body = Http("GET", "/metrics", "", "").body;
+    std::string key = "\n" + name + " ";
+    size_t at = body.find(key);
+    return at == std::string::npos ? -1 : std::strtoll(body.c_str() + at + key.size(), nullptr, 10);
+  }
+  static JsonDoc Dm(Player& from, const Player& to, const std::string& content) {
+    return from.Call(
+        "dm.send", R"({"recipient_id":)" + Quote(to.id) + R"(,"content":)" + Quote(content) + "}");
+  }
   static JsonDoc Join(Player& p, const std::string& channel) {
     return p.Call("chat.join", R"({"channel_id":)" + Quote(channel) + "}");
   }
@@ -348,12 +377,8 @@ TEST_F(ChatTest, DirectMessagesOverWebSocket) {
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":")" +
                              std::string(2001, 'x') + "\"}");
   EXPECT_TRUE(IsWsError(r, "content_too_large", "dm.content_too_large", a->LastCid()));
-  // b blocks a: a friendships row (player_id=b, friend_id=a, status blocked).
-  ASSERT_TRUE(db_->Query("INSERT INTO friendships (id, player_id, friend_id, status, "
-                         "inserted_at, updated_at) VALUES (gen_random_uuid(), '" +
-                         b->id + "', '" + a->id + "', 'blocked', now(), now())")
-                  .has_value())
-      << db_->error();
+  // b blocks a: a friendships row (player_id=b, friend_id=a, status blocked), over REST.
+  ASSERT_TRUE(Block(*b, *a));
   r = a->Call("dm.send", R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"hi"})");
   EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
   // b may still write to a.
@@ -422,14 +447,70 @@ TEST_F(ChatTest, DirectMessagesOverRestAndHistory) {
   EXPECT_EQ(d.Str({"messages", "0", "content"}).value_or(""), "two") << r.body;
   EXPECT_FALSE(d.Has({"messages", "1"}));
   // Blocked over REST.
-  ASSERT_TRUE(db_->Query("INSERT INTO friendships (id, player_id, friend_id, status, "
-                         "inserted_at, updated_at) VALUES (gen_random_uuid(), '" +
-                         b->id + "', '" + a->id + "', 'blocked', now(), now())")
-                  .has_value());
+  ASSERT_TRUE(Block(*b, *a));
   EXPECT_TRUE(
       IsErrorEnvelope(Http("POST", "/api/v1/dm",
                            R"({"recipient_id":)" + Quote(b->id) + R"(,"content":"x"})", a->token),
                       403, "dm.blocked"));
+}
+
+// The recipient's block list is held in memory while it is online (docs/decisions.md "DM
+// block lists in memory"): a block or unblock over REST while it is online applies to the
+// very next DM, and across a disconnect and reconnect.
+TEST_F(ChatTest, DmBlockListFollowsBlockAndUnblockWhileOnline) {
+  auto a = NewPlayer(), b = NewPlayer();
+  JsonDoc r = Dm(*a, *b, "before");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  ASSERT_TRUE(b->WaitFor("dm.message"));
+  // From here on b's list is in memory: no DM to b asks the database.
+  const int64_t queries_before = Metric("asobi_dm_block_queries_total");
+  ASSERT_GE(queries_before, 0);
+  ASSERT_TRUE(Block(*b, *a));
+  r = Dm(*a, *b, "while blocked");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+  r = Dm(*b, *a, "b may still write");
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  ASSERT_TRUE(Unblock(*b, *a));
+  r = Dm(*a, *b, "after");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  auto m = b->WaitFor("dm.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "after");  // "while blocked" never came
+  EXPECT_EQ(Metric("asobi_dm_block_queries_total"), queries_before);
+  // Blocked again, then b reconnects: its list is loaded anew and still blocks a.
+  ASSERT_TRUE(Block(*b, *a));
+  ASSERT_TRUE(b->ws().SendClose(1000));
+  Player b_again;
+  b_again.id = b->id;
+  b_again.token = b->token;
+  ASSERT_TRUE(b_again.Connect(server_->port()));
+  r = Dm(*a, b_again, "after reconnect");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+}
+
+// A block made while the recipient is offline is honoured by DMs sent while it is offline
+// (checked in the database) and after it connects (its list is loaded on connect).
+TEST_F(ChatTest, DmBlockMadeWhileOfflineIsHonouredAfterConnecting) {
+  auto a = NewPlayer(), c = NewPlayer(false);
+  ASSERT_TRUE(Block(*c, *a));
+  const int64_t queries_before = Metric("asobi_dm_block_queries_total");
+  JsonDoc r = Dm(*a, *c, "to an offline player");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+  EXPECT_EQ(Metric("asobi_dm_block_queries_total"), queries_before + 1);  // checked in PG
+  ASSERT_TRUE(c->Connect(server_->port()));
+  r = Dm(*a, *c, "to the same player online");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", a->LastCid())) << r.text();
+  // Over REST as well.
+  EXPECT_TRUE(
+      IsErrorEnvelope(Http("POST", "/api/v1/dm",
+                           R"({"recipient_id":)" + Quote(c->id) + R"(,"content":"x"})", a->token),
+                      403, "dm.blocked"));
+  ASSERT_TRUE(Unblock(*c, *a));
+  r = Dm(*a, *c, "unblocked");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  auto m = c->WaitFor("dm.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "unblocked");
 }
 
 // Runs last: once every socket of the suite has closed, no subscription is left

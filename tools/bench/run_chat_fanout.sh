@@ -37,7 +37,8 @@ case $scenario in
 esac
 # Real access tokens (the server verifies them against player_tokens when it has a database):
 # raw = base64 of 32 bytes, stored = base64(SHA-256(bytes)) (src/game/auth/tokens.h).
-tokens=/tmp/asobi_chat_tokens.txt; token_rows=/tmp/asobi_chat_token_rows.csv
+tmp=${TMPDIR:-/tmp}
+tokens=$tmp/asobi_chat_tokens.txt; token_rows=$tmp/asobi_chat_token_rows.csv
 python3 - "$tokens" "$token_rows" <<'PY'
 import base64, hashlib, sys, uuid
 with open(sys.argv[1], "w") as t, open(sys.argv[2], "w") as rows:
@@ -48,7 +49,7 @@ with open(sys.argv[1], "w") as t, open(sys.argv[2], "w") as rows:
         stored = base64.b64encode(hashlib.sha256(raw).digest()).decode()
         rows.write(f"{uuid.UUID(int=(0x01920000000070008000 << 48) + i)},{pid},{stored}\n")
 PY
-rooms=/tmp/asobi_chat_rooms.txt
+rooms=$tmp/asobi_chat_rooms.txt
 python3 -c "import uuid
 for r in range(1000): print(uuid.UUID(int=(0x01910000000070008000<<48)+r))" > "$rooms"
 
@@ -88,6 +89,7 @@ metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {pr
 rows0=$(psql -tAc "SELECT count(*) FROM chat_messages")
 published0=$(metric asobi_chat_messages_total); hrows0=$(metric asobi_chat_history_rows_total)
 batches0=$(metric asobi_chat_history_batches_total)
+dmq0=$(metric asobi_dm_block_queries_total)
 rc=0
 "${client_pin[@]}" "$build/tools/bench/asobi-bench" chat --port "$port" --token-file "$tokens" --room-file "$rooms" \
   --threads "$threads" --duration "$duration" --server-pid "$server" "${flags[@]}" "$@" || rc=$?
@@ -109,6 +111,9 @@ echo "server: messages published $published, chat_messages rows added $((rows1 -
   "history rows $hrows in $batches INSERTs ($(awk -v r=$hrows -v b=$batches \
   'BEGIN {printf "%.1f", b ? r / b : 0}') rows/INSERT), dropped" \
   "$(metric asobi_chat_history_dropped_total), publish dropped $(metric asobi_chat_publish_dropped_total)"
+dmq1=$(metric asobi_dm_block_queries_total)
+echo "server: DM block checks that asked PostgreSQL" \
+  "$([[ -n $dmq0 && -n $dmq1 ]] && echo $((dmq1 - dmq0)) || echo 'n/a (no such metric)')"
 echo "server after close: asobi_directory_entries $(metric asobi_directory_entries)," \
   "asobi_chat_subscriptions $(metric asobi_chat_subscriptions)"
 kill $server; wait $server || true

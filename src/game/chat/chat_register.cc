@@ -25,6 +25,9 @@ void WriteMetrics(const ChatNode& n, std::string* out) {
        int64_t(n.messages.load(r)));
   Line(out, "asobi_dm_messages_total", "counter", "Direct messages sent (dm.send, POST /dm).",
        int64_t(n.direct_messages.load(r)));
+  Line(out, "asobi_dm_block_queries_total", "counter",
+       "DM block checks that asked the database (recipient's block list not in memory).",
+       int64_t(n.dm_block_queries.load(r)));
   Line(out, "asobi_chat_deliveries_total", "counter", "chat.message frames written to sockets.",
        int64_t(n.deliveries.load(r)));
   Line(out, "asobi_chat_publish_dropped_total", "counter",

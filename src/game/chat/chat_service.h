@@ -72,6 +72,8 @@ class ChatNode {
   std::atomic<int64_t> subscriptions{0};     ///< gauge: (socket, channel) pairs joined
   std::atomic<uint64_t> messages{0};         ///< messages published
   std::atomic<uint64_t> direct_messages{0};  ///< of which DMs (type "dm")
+  /// DM block checks that asked the database (recipient's block list not in memory here).
+  std::atomic<uint64_t> dm_block_queries{0};
   std::atomic<uint64_t> deliveries{0};       ///< chat.message frames written to sockets
   std::atomic<uint64_t> publish_dropped{0};  ///< hops refused by a full mailbox
   std::atomic<uint64_t> history_rows{0};     ///< rows INSERTed
@@ -113,6 +115,8 @@ class ChatService {
   /// The shard's database connection (null without one) and the ACL's other sources, for
   /// CheckAccess.
   db::PgConnection* db() const { return db_; }
+  /// The node-wide counters.
+  ChatNode& node() { return node_; }
   const AclSources& acl() const { return acl_; }
 
   /// Channels `ref` (of this shard) has joined with chat.join: the ones subscribed on its

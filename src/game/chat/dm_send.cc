@@ -4,11 +4,15 @@
 
 #include "base/clock.h"
 #include "base/uuid.h"
+#include "cluster/node.h"
 #include "db/pg_connection.h"
 #include "game/chat/channel_id.h"
 #include "game/chat/chat_service.h"
+#include "game/directory/player_directory.h"
+#include "game/social/block_lists.h"
 #include "protocol/frame.h"
 #include "protocol/json_writer.h"
+#include "reactor/shard.h"
 
 namespace asobi::chat {
 namespace {
@@ -18,9 +22,9 @@ const db::Statement kBlocked("chat_dm_blocked",
                              "AND status = 'blocked'",
                              {db::PgType::kUuid, db::PgType::kUuid});
 
-void Deliver(GameShard& game, ChatService& chat, const std::string& sender,
-             const std::string& recipient, std::string content, const std::string& channel) {
-  int64_t now = UnixMs();
+// The `dm.message` frame (websocket.md §8.5).
+std::string DmFrame(const std::string& channel, const std::string& sender,
+                    const std::string& content, int64_t now) {
   JsonWriter w;
   w.BeginObject();
   w.Key("channel_id");
@@ -32,8 +36,13 @@ void Deliver(GameShard& game, ChatService& chat, const std::string& sender,
   w.Key("sent_at");
   w.Int(now);
   w.EndObject();
-  if (game.send_to_player)
-    game.send_to_player(recipient, BuildFrame("dm.message", w.out(), nullptr));
+  return BuildFrame("dm.message", w.out(), nullptr);
+}
+
+void Deliver(GameShard& game, ChatService& chat, const std::string& sender,
+             const std::string& recipient, std::string content, const std::string& channel) {
+  int64_t now = UnixMs();
+  if (game.send_to_player) game.send_to_player(recipient, DmFrame(channel, sender, content, now));
   chat.Publish(ChatMessage{channel, "dm", sender, std::move(content), now}, true);
 }
 
@@ -53,16 +62,15 @@ std::string_view ValidateDm(JsonValue payload, std::string* recipient, std::stri
   return {};
 }
 
-void SendDm(GameShard& game, ChatService& chat, const std::string& sender,
-            const std::string& recipient, std::string content,
-            std::function<void(std::string_view reason, const std::string& channel_id)> done) {
-  std::string channel = DmChannelId(sender, recipient);
-  // Only a player id can have a friendships row: anyone else cannot have blocked the sender.
-  if (!IsCanonicalUuid(recipient) || !IsCanonicalUuid(sender)) {
-    Deliver(game, chat, sender, recipient, std::move(content), channel);
-    return done({}, channel);
-  }
+namespace {
+
+// Today's path for a recipient whose block list is not in memory (offline, clustered, list not
+// loaded): one SELECT on this shard's pipelined connection, then delivery.
+void SendDmCheckingDb(GameShard& game, ChatService& chat, const std::string& sender,
+                      const std::string& recipient, std::string content, std::string channel,
+                      std::function<void(std::string_view, const std::string&)> done) {
   if (chat.db() == nullptr) return done("not_ready", channel);
+  chat.node().dm_block_queries.fetch_add(1, std::memory_order_relaxed);
   GameShard* g = &game;
   chat.db()->Execute(kBlocked, {db::Param::Uuid(recipient), db::Param::Uuid(sender)},
                      [g, sender, recipient, content = std::move(content), channel,
@@ -74,6 +82,81 @@ void SendDm(GameShard& game, ChatService& chat, const std::string& sender,
                        Deliver(*g, *chat, sender, recipient, std::move(content), channel);
                        done({}, channel);
                      });
+}
+
+// Back on the sender's shard with the owner's verdict: the `dm.message` already went to the
+// recipient's sockets when allowed; what is left is the dm: channel, history and the answer.
+void Finish(GameShard& game, social::BlockVerdict v, const std::string& sender,
+            const std::string& recipient, std::string content, std::string channel, int64_t now,
+            std::function<void(std::string_view, const std::string&)> done) {
+  ChatService* chat = ChatService::OnThisShard();
+  if (chat == nullptr) return done("not_ready", channel);
+  switch (v) {
+    case social::BlockVerdict::kBlocked:
+      return done("blocked", channel);
+    case social::BlockVerdict::kAllowed:
+      chat->Publish(ChatMessage{channel, "dm", sender, std::move(content), now}, true);
+      return done({}, channel);
+    case social::BlockVerdict::kUnknown:
+      return SendDmCheckingDb(game, *chat, sender, recipient, std::move(content),
+                              std::move(channel), std::move(done));
+  }
+}
+
+}  // namespace
+
+void SendDm(GameShard& game, ChatService& chat, const std::string& sender,
+            const std::string& recipient, std::string content,
+            std::function<void(std::string_view reason, const std::string& channel_id)> done) {
+  std::string channel = DmChannelId(sender, recipient);
+  // Only a player id can have a friendships row: anyone else cannot have blocked the sender.
+  if (!IsCanonicalUuid(recipient) || !IsCanonicalUuid(sender)) {
+    Deliver(game, chat, sender, recipient, std::move(content), channel);
+    return done({}, channel);
+  }
+  if (chat.db() == nullptr) return done("not_ready", channel);
+  // Clustered: a block changed on another node is not reported to this node's lists, so the
+  // database decides (docs/decisions.md "DM block lists in memory").
+  if (cluster::ThisNode() != nullptr || !game.send_to_player) {
+    return SendDmCheckingDb(game, chat, sender, recipient, std::move(content), std::move(channel),
+                            std::move(done));
+  }
+  // The recipient's owner shard checks its list in memory and, when allowed, hands the frame
+  // to the recipient's sockets; the verdict comes back here (docs/decisions.md).
+  int64_t now = UnixMs();
+  std::string frame = DmFrame(channel, sender, content, now);
+  int self = game.shard->id();
+  int owner = directory::DirectoryNode::OwnerShardOf(recipient, game.shard->set().size());
+  GameShard* g = &game;
+  auto on_owner = [g, self, owner, sender, recipient, frame = std::move(frame),
+                   content = std::move(content), channel = std::move(channel), now,
+                   done = std::move(done)]() mutable {
+    // Owns the DM from here on: Check may keep it while the recipient's list loads.
+    auto verdict = [g, self, owner, sender, recipient, frame = std::move(frame),
+                    content = std::move(content), channel = std::move(channel), now,
+                    done = std::move(done)](social::BlockVerdict v) mutable {
+      if (v == social::BlockVerdict::kAllowed) {
+        if (directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard())
+          d->SendToPlayer(recipient, frame, false);
+      }
+      if (owner == self) {
+        return Finish(*g, v, sender, recipient, std::move(content), std::move(channel), now,
+                      std::move(done));
+      }
+      Shard::Current()->SubmitReplyTo(
+          self, [g, v, sender = std::move(sender), recipient = std::move(recipient),
+                 content = std::move(content), channel = std::move(channel), now,
+                 done = std::move(done)]() mutable {
+            Finish(*g, v, sender, recipient, std::move(content), std::move(channel), now,
+                   std::move(done));
+          });
+    };
+    social::BlockLists* lists = social::BlockLists::OnThisShard();
+    if (lists == nullptr) return verdict(social::BlockVerdict::kUnknown);
+    lists->Check(recipient, sender, std::move(verdict));
+  };
+  if (owner == self) return on_owner();
+  game.shard->SubmitReplyTo(owner, std::move(on_owner));
 }
 
 }  // namespace asobi::chat

@@ -20,7 +20,10 @@ const db::Statement kInsertBatch(
     "sent_at) SELECT r.id, r.channel_type, r.channel_id, r.sender_id, r.content, '{}'::jsonb, "
     "to_timestamp(r.sent_at / 1000.0) FROM json_to_recordset($1::json) AS r(id uuid, "
     "channel_type text, channel_id text, sender_id uuid, content text, sent_at bigint) "
-    "WHERE EXISTS (SELECT 1 FROM players p WHERE p.id = r.sender_id)",
+    "WHERE EXISTS (SELECT 1 FROM players p WHERE p.id = r.sender_id) "
+    // A retried batch that had committed after all (its answer was lost or timed out) keeps
+    // its ids, so its rows are not written twice.
+    "ON CONFLICT (id) DO NOTHING",
     {db::PgType::kText});
 
 // A UUIDv7 greater than `last` (ids sort in the order rows were appended, so history reads
@@ -51,12 +54,18 @@ bool Storable(const ChatMessage& m) {
 
 }  // namespace
 
+// A buffered row: its id is chosen once, when it is appended, and kept across retries.
+struct Row {
+  std::string id;
+  ChatMessage m;
+};
+
 struct HistoryWriter::State {
   Reactor& reactor;
   db::PgConnection& db;
   ChatNode& node;
   size_t rows_max;
-  std::deque<ChatMessage> waiting;
+  std::deque<Row> waiting;
   size_t in_flight_rows = 0;
   bool in_flight = false;
   bool alive = true;
@@ -95,15 +104,15 @@ struct HistoryWriter::State {
     }
     s.coalesce_due = false;
     size_t n = std::min(s.waiting.size(), kBatchRowsMax);
-    auto batch = std::make_shared<std::vector<ChatMessage>>();
+    auto batch = std::make_shared<std::vector<Row>>();
     batch->reserve(n);
     JsonWriter w;
     w.BeginArray();
     for (size_t i = 0; i < n; ++i) {
-      ChatMessage& m = s.waiting.front();
+      const ChatMessage& m = s.waiting.front().m;
       w.BeginObject();
       w.Key("id");
-      w.String(NextId(&s.last_id));
+      w.String(s.waiting.front().id);
       w.Key("channel_type");
       w.String(m.channel_type);
       w.Key("channel_id");
@@ -115,7 +124,7 @@ struct HistoryWriter::State {
       w.Key("sent_at");
       w.Int(m.sent_at_ms);
       w.EndObject();
-      batch->push_back(std::move(m));
+      batch->push_back(std::move(s.waiting.front()));
       s.waiting.pop_front();
     }
     w.EndArray();
@@ -152,7 +161,7 @@ struct HistoryWriter::State {
 
   // Puts a failed batch back at the front, oldest first (the bound counted it while it was in
   // flight, so it always fits).
-  void Requeue(std::vector<ChatMessage> batch) {
+  void Requeue(std::vector<Row> batch) {
     for (size_t i = batch.size(); i-- > 0;) waiting.push_front(std::move(batch[i]));
   }
 };
@@ -184,7 +193,7 @@ void HistoryWriter::Append(ChatMessage msg) {
     s.Drop(1, "buffer_full");
     return;
   }
-  s.waiting.push_back(std::move(msg));
+  s.waiting.push_back(Row{NextId(&s.last_id), std::move(msg)});
   s.node.history_waiting.fetch_add(1, std::memory_order_relaxed);
   State::Flush(state_);
 }

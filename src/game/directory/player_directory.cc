@@ -92,7 +92,9 @@ void PlayerDirectory::Add(const std::string& player_id, const ClientRef& ref) {
   }
   v.push_back(PlayerAddress{0, ref});
   node_.entries.fetch_add(1, std::memory_order_relaxed);
-  if (v.size() == 1 && observer_ != nullptr) observer_->OnOnline(player_id);
+  if (v.size() == 1) {
+    for (PresenceObserver* o : observers_) o->OnOnline(player_id);
+  }
   if (v.size() == 1 && cluster::ThisNode() != nullptr)
     cluster_directory::PublishPresence(game_, player_id, true);
 }
@@ -108,7 +110,7 @@ void PlayerDirectory::Remove(const std::string& player_id, const ClientRef& ref)
       node_.entries.fetch_sub(1, std::memory_order_relaxed);
       if (v.empty()) {
         owned_.erase(it);
-        if (observer_ != nullptr) observer_->OnOffline(player_id);
+        for (PresenceObserver* o : observers_) o->OnOffline(player_id);
         if (cluster::ThisNode() != nullptr)
           cluster_directory::PublishPresence(game_, player_id, false);
       }

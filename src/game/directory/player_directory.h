@@ -6,6 +6,7 @@
 // the owner, which forwards it to each shard holding one of the player's sockets.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -118,9 +119,13 @@ class PlayerDirectory {
   /// that hop, counted in frames_dropped).
   void SendToPlayers(const std::vector<std::string>& players, std::string_view json);
 
-  /// Owner side: the observer told of online/offline edges of the players owned here (null:
-  /// none). Set on this shard's thread; cleared before the observer goes away.
-  void SetPresenceObserver(PresenceObserver* o) { observer_ = o; }
+  /// Owner side: adds an observer told of online/offline edges of the players owned here
+  /// (presence, DM block lists). Call on this shard's thread; remove it before it goes away.
+  void AddPresenceObserver(PresenceObserver* o) { observers_.push_back(o); }
+  /// Removes an observer added with AddPresenceObserver (no-op when absent).
+  void RemovePresenceObserver(PresenceObserver* o) {
+    observers_.erase(std::remove(observers_.begin(), observers_.end(), o), observers_.end());
+  }
 
  private:
   struct RefHash {
@@ -154,7 +159,7 @@ class PlayerDirectory {
   std::unordered_set<ClientRef, RefHash, RefEq> removed_early_;
   // Socket side: the player each local socket is registered under.
   std::unordered_map<ClientRef, std::string, RefHash, RefEq> local_;
-  PresenceObserver* observer_ = nullptr;
+  std::vector<PresenceObserver*> observers_;
   // Owner side, clustered: the other nodes where each player has sockets (from their presence
   // events); a node that stopped announcing is dropped when next used.
   std::unordered_map<std::string, std::vector<std::string>> remote_;

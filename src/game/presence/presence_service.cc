@@ -45,12 +45,12 @@ PresenceService::PresenceService(PresenceNode& node, GameShard& game,
                                  directory::PlayerDirectory& dir, db::PgConnection* db)
     : node_(node), game_(game), dir_(dir), db_(db) {
   t_service = this;
-  dir_.SetPresenceObserver(this);
+  dir_.AddPresenceObserver(this);
 }
 
 PresenceService::~PresenceService() {
   *alive_ = false;
-  dir_.SetPresenceObserver(nullptr);
+  dir_.RemovePresenceObserver(this);
   node_.online.fetch_sub(int64_t(status_.size()), std::memory_order_relaxed);
   node_.waiting.fetch_sub(int64_t(waiting_.size() + in_flight_count_), std::memory_order_relaxed);
   if (t_service == this) t_service = nullptr;

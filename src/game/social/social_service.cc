@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/uuid.h"
+#include "game/social/block_lists.h"
 #include "game/social/social_sql.h"
 
 namespace asobi::social {
@@ -87,13 +88,16 @@ void SocialService::UpdateFriend(std::string caller, std::string requester, std:
   if (!IsCanonicalUuid(caller) || !IsCanonicalUuid(requester)) {
     return FailLater(std::move(done), "social.friendship_not_found");
   }
-  db_.Execute(sql::kFriendUpdate,
-              {Param::Uuid(requester), Param::Uuid(caller), Param::Text(status)},
-              [done = std::move(done)](db::DbResult<db::PgResult> r) {
-                if (!r.ok()) return done(Fail(SocialDbReason(r.error())));
-                if (r->rows() == 0) return done(Fail("social.friendship_not_found"));
-                done(std::string(r->GetString(0, 0)));
-              });
+  bool blocked = status == "blocked";
+  db_.Execute(
+      sql::kFriendUpdate, {Param::Uuid(requester), Param::Uuid(caller), Param::Text(status)},
+      [requester, caller, blocked, done = std::move(done)](db::DbResult<db::PgResult> r) {
+        if (!r.ok()) return done(Fail(SocialDbReason(r.error())));
+        if (r->rows() == 0) return done(Fail("social.friendship_not_found"));
+        // The requester's block list (DMs) learns the change before the answer.
+        BlockLists::ReportChange(requester, caller, blocked,
+                                 [done, row = std::string(r->GetString(0, 0))] { done(row); });
+      });
 }
 
 void SocialService::Exists(const db::Statement& stmt, std::string a, std::string b,
@@ -126,10 +130,10 @@ void SocialService::RemoveFriend(std::string player_id, std::string friend_id, D
     return FailLater(std::move(done), "social.friendship_not_found");
   }
   db_.Execute(sql::kFriendDelete, {Param::Uuid(player_id), Param::Uuid(friend_id)},
-              [done = std::move(done)](db::DbResult<db::PgResult> r) {
+              [player_id, friend_id, done = std::move(done)](db::DbResult<db::PgResult> r) {
                 if (!r.ok()) return done(Fail(SocialDbReason(r.error())));
                 if (r->rows() == 0) return done(Fail("social.friendship_not_found"));
-                done(true);
+                BlockLists::ReportChange(player_id, friend_id, false, [done] { done(true); });
               });
 }
 
