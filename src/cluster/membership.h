@@ -63,6 +63,9 @@ class Membership {
   bool IsLive(std::string_view node_id) const;
   /// Number of live peers (any thread).
   size_t PeerCount() const;
+  /// This node's own load as it announces it (MembershipOptions::load; 0 when unset). Any
+  /// thread.
+  int64_t OwnLoad() const { return options_.load ? options_.load() : 0; }
 
   /// Parses one announcement payload (exposed for tests and the fuzz target). False when the
   /// shape is wrong: not an object, node missing/invalid token, load not an integer >= 0.
