@@ -43,7 +43,7 @@ struct AddRequest {
   /// Clustered nodes (issue 16): the node that forwarded this request (empty = this node) and
   /// how long the ticket already waited (ms; a ticket re-forwarded after its queue's node died
   /// keeps its original wait).
-  std::string origin_node;
+  std::string origin_node = {};
   int64_t waited_ms = 0;
 };
 

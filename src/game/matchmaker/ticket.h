@@ -35,7 +35,7 @@ struct Ticket {
   /// Clustered nodes (issue 16): the node whose sockets queued this ticket when it is not the
   /// queue's node (forwarded, socket-less; outcomes reach the player through the directory and
   /// a proxy client). Empty = this node.
-  std::string origin_node;
+  std::string origin_node = {};
 
   /// Milliseconds waited at monotonic time `now_mono_ms`.
   int64_t WaitedMs(int64_t now_mono_ms) const { return now_mono_ms - submitted_mono_ms; }
