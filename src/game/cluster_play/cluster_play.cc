@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 
 #include "base/clock.h"
@@ -69,11 +70,12 @@ std::string ClusterPlay::Subject(const std::string& node) const {
 }
 
 std::string ClusterPlay::OwnerNode() const {
-  std::string owner = node_id_;
+  // Draining nodes are skipped; when every node drains, this node keeps its own queue.
+  std::string owner = node_.membership->OwnDraining() ? std::string() : node_id_;
   for (const cluster::NodeInfo& p : node_.membership->Peers()) {
-    if (p.node_id < owner) owner = p.node_id;
+    if (!p.draining && (owner.empty() || p.node_id < owner)) owner = p.node_id;
   }
-  return owner;
+  return owner.empty() ? node_id_ : owner;
 }
 
 void ClusterPlay::WireShard(GameShard& game) {
@@ -196,9 +198,12 @@ bool ClusterPlay::ForwardRemove(const std::string& ticket_id, const std::string&
 
 std::string ClusterPlay::PickNode() {
   PerShard& ps = Here();
-  int64_t best = node_.membership->OwnLoad() + ps.recent[node_id_];
+  int64_t best = node_.membership->OwnDraining()
+                     ? INT64_MAX
+                     : node_.membership->OwnLoad() + ps.recent[node_id_];
   std::string pick;  // "" = this node
   for (const cluster::NodeInfo& p : node_.membership->Peers()) {
+    if (p.draining) continue;  // its matches must finish, not start
     int64_t load = p.load + ps.recent[p.node_id];
     if (load < best) {
       best = load;

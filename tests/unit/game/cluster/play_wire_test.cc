@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/membership.h"
 #include "game/cluster_play/proxy_client.h"
 #include "game/match/client_matches.h"
 
@@ -132,6 +133,21 @@ TEST(ClusterPlayProxy, RefsAreInTheirOwnRange) {
   EXPECT_FALSE(cluster_play::ProxyClient::IsProxyRef(ClientRef{0, 5, 1}));
   EXPECT_TRUE(cluster_play::ProxyClient::IsProxyRef(ClientRef{0, 0x40000001u, 1}));
   EXPECT_FALSE(cluster_play::ProxyClient::IsProxyRef(ClientRef{0, 0x80000001u, 1}));  // bots
+}
+
+// A draining node says so in its announcement; the queue owner and placement skip it.
+TEST(ClusterPlayMembership, DrainingFlagParses) {
+  cluster::NodeInfo info;
+  bool leaving = true;
+  ASSERT_TRUE(cluster::Membership::ParseAnnouncement(
+      R"({"node":"n1","address":"a:1","load":3,"draining":true})", &info, &leaving));
+  EXPECT_TRUE(info.draining);
+  EXPECT_FALSE(leaving);
+  ASSERT_TRUE(cluster::Membership::ParseAnnouncement(R"({"node":"n1","address":"a:1","load":3})",
+                                                     &info, &leaving));
+  EXPECT_FALSE(info.draining);
+  EXPECT_FALSE(cluster::Membership::ParseAnnouncement(
+      R"({"node":"n1","address":"a:1","load":3,"draining":1})", &info, &leaving));
 }
 
 TEST(ClientMatchesRemote, RemoteEntriesAreBoundAndCleared) {
