@@ -257,6 +257,17 @@ ClientRef ClusterPlay::ProxyFor(const std::string& player, const std::string& or
   return ref;
 }
 
+void ClusterPlay::TicketsPlaced(const std::vector<std::string>& ticket_ids) {
+  auto run = [this, ticket_ids] {
+    for (const std::string& id : ticket_ids) shards_[0].records.erase(id);
+  };
+  if (Shard::Current()->id() == 0) {
+    run();
+  } else {
+    Shard::Current()->SubmitReplyTo(0, std::move(run));  // bounded by placed groups
+  }
+}
+
 // ---- incoming (shard 0) ----
 
 void ClusterPlay::OnMessage(std::string_view payload) {
@@ -346,8 +357,8 @@ void ClusterPlay::OnFrame(const Message& m) {
   bool matched = IsPush(m.rest, "match.matched");
   bool finished = !matched && IsPush(m.rest, "match.finished");
   std::string match_id = matched || finished ? std::string(FrameMatchId(m.rest)) : std::string();
-  if (matched) {
-    // Matched: the tickets this node forwarded for the player are done.
+  if (matched || IsPush(m.rest, "match.matchmaker_failed")) {
+    // Matched (or failed): the tickets this node forwarded for the player are done.
     auto& recs = shards_[0].records;
     std::erase_if(recs, [&](const auto& kv) { return kv.second.player == player; });
   }

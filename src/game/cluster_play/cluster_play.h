@@ -102,6 +102,7 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
   bool SendGroup(const std::string& node, const std::string& mode,
                  const std::vector<matchmaker::Ticket>& group) override;
   ClientRef ProxyFor(const std::string& player, const std::string& origin) override;
+  void TicketsPlaced(const std::vector<std::string>& ticket_ids) override;
   const std::string& node_id() const override { return node_id_; }
 
  private:

@@ -66,6 +66,9 @@ class ClusterQueue {
   /// Placement side: the proxy client, on this shard, of `player` whose sockets are on node
   /// `origin`; its frames go to that node.
   virtual ClientRef ProxyFor(const std::string& player, const std::string& origin) = 0;
+  /// Placement side: tickets this node forwarded left the owner's queue (their group is
+  /// being placed here), so they are not forwarded again if the owner dies.
+  virtual void TicketsPlaced(const std::vector<std::string>& ticket_ids) = 0;
   /// This node's id.
   virtual const std::string& node_id() const = 0;
 };

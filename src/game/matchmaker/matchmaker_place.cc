@@ -112,7 +112,9 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
 void Matchmaker::AddProxies(std::vector<Ticket>& group) {
   ClusterQueue* c = node_.cluster();
   if (c == nullptr) return;
+  std::vector<std::string> mine;
   for (Ticket& t : group) {
+    if (t.origin_node == c->node_id()) mine.push_back(t.id);
     if (t.bot || t.origin_node.empty() || t.origin_node == c->node_id()) continue;
     // The player's sockets are on another node: a proxy client on this shard stands for them.
     ClientRef ref = c->ProxyFor(t.player_id, t.origin_node);
@@ -120,6 +122,7 @@ void Matchmaker::AddProxies(std::vector<Ticket>& group) {
       t.clients.push_back(ref);
     }
   }
+  if (!mine.empty()) c->TicketsPlaced(mine);
 }
 
 void Matchmaker::NotifyFailed(const Ticket& t, std::string_view reason) {
