@@ -4,7 +4,8 @@
 // at once (not after the 60 s cache TTL), that messages from a client without the NATS
 // credential are refused by NATS and forged ones (unknown node) by asobi, that a node started
 // with NATS unreachable serves degraded, and that a node whose NATS dies keeps serving its local
-// players, reports /ready degraded, and reconnects.
+// players, reports /ready degraded, and reconnects. Issue 16 item 4: a third node places a
+// match whose two players are on the other nodes (both proxied), then dies: node_lost.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <nats/nats.h>

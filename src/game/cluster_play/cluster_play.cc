@@ -251,7 +251,10 @@ ClientRef ClusterPlay::ProxyFor(const std::string& player, const std::string& or
   }
   ps.next_index = index + 1;
   ClientRef ref{shard, index, 1};
-  ps.proxies[index] = std::make_unique<ProxyClient>(ref, player, origin, MonoMs());
+  ps.proxies[index] =
+      std::make_unique<ProxyClient>(ref, player, origin, MonoMs(),
+                                    [this](const std::string& o, const std::string& pl,
+                                           std::string_view frame) { Batch(o, pl, frame); });
   ps.proxy_of[key] = index;
   metrics_.proxies.fetch_add(1, std::memory_order_relaxed);
   return ref;
@@ -285,6 +288,8 @@ void ClusterPlay::OnMessage(std::string_view payload) {
       return OnGroup(m);
     case 'F':
       return OnFrame(m);
+    case 'B':
+      return OnBatch(m);
     case 'O':
       return OnOp(m);
     default:
@@ -350,20 +355,62 @@ void ClusterPlay::OnGroup(const Message& m) {
   mm->PlaceRemoteGroup(mode, std::move(group));
 }
 
+void ClusterPlay::Batch(const std::string& origin, const std::string& player,
+                        std::string_view frame) {
+  PerShard& ps = Here();
+  PerShard::Batch& b = ps.out[origin];
+  AppendBatchItem(&b.rest, player, frame);
+  ++b.count;
+  if (b.rest.size() >= kBatchBytesMax || b.count >= kBatchMax) {
+    Flush(ps);
+    return;
+  }
+  if (ps.flush_scheduled) return;
+  // Runs on the next reactor turn, after the match's flush of this turn.
+  Shard* shard = Shard::Current();
+  ps.flush_scheduled = shard->SubmitTo(shard->id(), [this, &ps] {
+    ps.flush_scheduled = false;
+    Flush(ps);
+  });
+  if (!ps.flush_scheduled) Flush(ps);  // own mailbox full: send now rather than late
+}
+
+void ClusterPlay::Flush(PerShard& ps) {
+  for (auto& [node, b] : ps.out) {
+    if (b.count == 0) continue;
+    std::string count = std::to_string(b.count);
+    node_.bus->Publish(Subject(node), Encode('B', node_id_, {count}, b.rest));
+    b.rest.clear();
+    b.count = 0;
+  }
+  if (ps.out.size() > 64) ps.out.clear();  // forget nodes no longer sent to
+}
+
+void ClusterPlay::OnBatch(const Message& m) {
+  std::string from(m.from);
+  for (size_t i = 1; i + 1 < m.fields.size(); i += 2) {
+    DeliverFrame(from, std::string(m.fields[i]), m.fields[i + 1]);
+  }
+}
+
 void ClusterPlay::OnFrame(const Message& m) {
+  DeliverFrame(std::string(m.from), std::string(m.fields[0]), m.rest);
+}
+
+void ClusterPlay::DeliverFrame(const std::string& from, const std::string& player,
+                               std::string_view frame_bytes) {
   directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard();
   if (d == nullptr) return;
-  std::string player(m.fields[0]);
-  bool matched = IsPush(m.rest, "match.matched");
-  bool finished = !matched && IsPush(m.rest, "match.finished");
-  std::string match_id = matched || finished ? std::string(FrameMatchId(m.rest)) : std::string();
-  if (matched || IsPush(m.rest, "match.matchmaker_failed")) {
+  bool matched = IsPush(frame_bytes, "match.matched");
+  bool finished = !matched && IsPush(frame_bytes, "match.finished");
+  std::string match_id =
+      matched || finished ? std::string(FrameMatchId(frame_bytes)) : std::string();
+  if (matched || IsPush(frame_bytes, "match.matchmaker_failed")) {
     // Matched (or failed): the tickets this node forwarded for the player are done.
     auto& recs = shards_[0].records;
     std::erase_if(recs, [&](const auto& kv) { return kv.second.player == player; });
   }
-  auto frame = std::make_shared<const std::string>(m.rest);
-  std::string from(m.from);
+  auto frame = std::make_shared<const std::string>(frame_bytes);
   d->RunOnLocalSockets(player, [frame, matched, finished, match_id, from](Client& c) {
     match::MatchService* svc = match::MatchService::OnThisShard();
     if (svc != nullptr && matched && !match_id.empty()) {

@@ -10,7 +10,8 @@
 //  - Placement on the least-loaded node (Membership load, plus groups sent there in the last
 //    second): the owner sends the group (`G`) or places it itself; the placing node runs the
 //    normal PlaceGroup with a ProxyClient for each player whose sockets are elsewhere.
-//  - Proxied players: the proxy's frames go to the player's node (`F`), which binds the
+//  - Proxied players: the proxy's frames go to the player's node (`B`: the frames of one
+//    shard's proxies for that node in one reactor turn, one bus message), which binds the
 //    player's sockets to the remote match on `match.matched` (ClientMatches::SetRemote) and
 //    unbinds on `match.finished`; match.input / leave / vote.cast / vote.veto / close of a bound
 //    socket travel to the match's node (`O`, replies `V`) and enter the match as the proxy.
@@ -59,6 +60,8 @@ inline constexpr size_t kProxiesMax = 65536;
 inline constexpr int64_t kProxyUnmatchedMs = 30000;
 /// Sweep period: pending timeouts, node loss, owner changes.
 inline constexpr int64_t kSweepMs = 500;
+/// A node's batch of proxy frames is sent once it holds this many bytes.
+inline constexpr size_t kBatchBytesMax = 256 * 1024;
 
 /// Counters (relaxed atomics), on /metrics as asobi_cluster_play_*.
 struct PlayMetrics {
@@ -130,6 +133,12 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
     uint64_t timer = 0;
     uint64_t sub = 0;
     std::unordered_map<std::string, Record> records;  // shard 0: by ticket id
+    struct Batch {
+      std::string rest;
+      size_t count = 0;
+    };
+    std::unordered_map<std::string, Batch> out;  // proxy frames of this turn, by node
+    bool flush_scheduled = false;
   };
 
   PerShard& Here();
@@ -144,6 +153,12 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
   void OnRemove(const Message& m);
   void OnGroup(const Message& m);
   void OnFrame(const Message& m);
+  void OnBatch(const Message& m);
+  void DeliverFrame(const std::string& from, const std::string& player, std::string_view frame);
+  /// A proxy's frame for `origin`: joins this shard's batch for that node (flushed at the
+  /// next reactor turn, or at once past kBatchBytesMax / kBatchMax frames).
+  void Batch(const std::string& origin, const std::string& player, std::string_view frame);
+  void Flush(PerShard& ps);
   void OnOp(const Message& m);
   void RunOp(const std::string& from, const std::vector<std::string>& f, const std::string& body);
   void Resolve(const Message& m);

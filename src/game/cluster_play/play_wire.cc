@@ -20,7 +20,7 @@ bool Field(std::string_view* rest, std::string_view* out) {
 bool Sized(std::string_view s, size_t max) { return !s.empty() && s.size() <= max; }
 
 bool Uint(std::string_view s, uint64_t max, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
+  if (s.empty() || s.size() > 19 || (s.size() > 1 && s[0] == '0')) return false;  // canonical
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size() && *out <= max;
 }
@@ -47,6 +47,7 @@ int FieldCount(char kind) {
     case 'G':
       return 2;
     case 'F':
+    case 'B':
       return 1;
     case 'O':
       return 4;
@@ -89,6 +90,22 @@ bool Validate(Message* m) {
     }
     case 'F':
       return Sized(f[0], kPlayerBytesMax) && !m->rest.empty() && m->rest.front() == '{';
+    case 'B': {
+      if (!Uint(f[0], kBatchMax, &n) || n == 0) return false;
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string_view player, len_s;
+        uint64_t len = 0;
+        if (!Field(&m->rest, &player) || !Field(&m->rest, &len_s) ||
+            !Sized(player, kPlayerBytesMax) || !Uint(len_s, m->rest.size(), &len) || len == 0) {
+          return false;
+        }
+        std::string_view frame = m->rest.substr(0, len);
+        if (frame.front() != '{') return false;
+        m->rest.remove_prefix(len);
+        m->fields.insert(m->fields.end(), {player, frame});
+      }
+      return m->rest.empty();
+    }
     case 'O':
       return ValidReqId(f[0]) && f[1].size() == 1 &&
              std::string_view("ILCVX").find(f[1][0]) != std::string_view::npos &&
@@ -119,6 +136,14 @@ std::string Encode(char kind, std::string_view from, const std::vector<std::stri
   }
   out += rest;
   return out;
+}
+
+void AppendBatchItem(std::string* rest, std::string_view player, std::string_view frame) {
+  *rest += player;
+  *rest += '\n';
+  *rest += std::to_string(frame.size());
+  *rest += '\n';
+  *rest += frame;
 }
 
 bool Parse(std::string_view payload, Message* out) {

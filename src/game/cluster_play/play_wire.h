@@ -11,6 +11,9 @@
 //   G  group      owner -> placer:   mode, count, then count x (ticket id, player, origin
 //                                    node, bot "0"/"1"); rest empty
 //   F  frame      match node -> socket node: player; rest = the frame (JSON envelope)
+//   B  frames     match node -> socket node, the frames of one shard's proxies for that node
+//                 in one reactor turn: count; rest = count x (player "\n" length "\n"
+//                 <length bytes of frame>)
 //   O  operation  socket node -> match node: req_id, op (I L C V X), player, match_id;
 //                                    rest = body (input JSON, vote id [\n option JSON])
 //   V  op reply   match node -> socket node: req_id; rest = reason ("" = accepted)
@@ -35,6 +38,7 @@ inline constexpr size_t kModeBytesMax = 64;
 inline constexpr size_t kTicketIdBytesMax = 64;
 inline constexpr size_t kGroupMax = 256;  // tickets in one G message
 inline constexpr size_t kPropertiesBytesMax = 8192;
+inline constexpr size_t kBatchMax = 4096;  // frames in one B message
 
 /// A decoded message; views into the payload.
 struct Message {
@@ -49,7 +53,11 @@ struct Message {
 std::string Encode(char kind, std::string_view from, const std::vector<std::string_view>& fields,
                    std::string_view rest);
 
-/// Decodes and validates; false on any shape or field error.
+/// Appends one (player, frame) item to the rest of a B message.
+void AppendBatchItem(std::string* rest, std::string_view player, std::string_view frame);
+
+/// Decodes and validates; false on any shape or field error. For B, `fields` is the count
+/// followed by (player, frame) pairs and `rest` is empty.
 bool Parse(std::string_view payload, Message* out);
 
 /// "<shard>.<seq>" -> shard; -1 when malformed.

@@ -2,13 +2,13 @@
 
 #include "cluster/node.h"
 #include "game/bots/bot_client.h"
-#include "game/cluster_play/play_wire.h"
+#include "game/cluster_play/play_wire.h"  // kTicketIdBytesMax
 
 namespace asobi::cluster_play {
 
 ProxyClient::ProxyClient(ClientRef ref, std::string player_id, std::string origin,
-                         int64_t created_ms)
-    : ref_(ref), origin_(std::move(origin)), created_ms_(created_ms) {
+                         int64_t created_ms, Sink sink)
+    : ref_(ref), origin_(std::move(origin)), created_ms_(created_ms), sink_(std::move(sink)) {
   player_id_ = std::move(player_id);
 }
 
@@ -26,8 +26,7 @@ void ProxyClient::SendFrame(std::string_view json) {
   cluster::ClusterNode* n = cluster::ThisNode();
   if (n == nullptr || !n->membership->IsLive(origin_)) return;  // its sockets are gone
   ++frames_;
-  n->bus->Publish(n->NodeSubject(origin_) + ".mm",
-                  Encode('F', n->bus->node_id(), {player_id_}, json));
+  if (sink_) sink_(origin_, player_id_, json);
 }
 
 void ProxyClient::SendEncoded(const SharedBuffer& ws_frame) {

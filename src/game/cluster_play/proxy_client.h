@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +26,14 @@ class ProxyClient final : public Client {
     return ref.index >= kIndexBase && ref.index < kIndexEnd;
   }
 
+  /// Where frames go: (origin node, player, frame), on this shard (ClusterPlay batches them
+  /// per node per reactor turn).
+  using Sink = std::function<void(const std::string& origin, const std::string& player,
+                                  std::string_view frame)>;
+
   /// `origin`: the node holding the player's sockets; `created_ms`: MonoMs() at creation.
-  ProxyClient(ClientRef ref, std::string player_id, std::string origin, int64_t created_ms);
+  ProxyClient(ClientRef ref, std::string player_id, std::string origin, int64_t created_ms,
+              Sink sink);
 
   /// Client: frames are published to the origin node (a complete WebSocket frame is unwrapped
   /// to its JSON first); errors and closes are not forwarded (the origin node answers its own
@@ -53,6 +60,7 @@ class ProxyClient final : public Client {
   ClientRef ref_;
   std::string origin_;
   int64_t created_ms_;
+  Sink sink_;
   std::string match_id_;
   bool finished_ = false;
   uint64_t frames_ = 0;

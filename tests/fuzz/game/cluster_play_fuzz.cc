@@ -17,7 +17,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   asobi::cluster_play::Message m;
   if (asobi::cluster_play::Parse(in, &m)) {
     if (!asobi::cluster::Bus::ValidToken(m.from)) std::abort();
-    std::string again = asobi::cluster_play::Encode(m.kind, m.from, m.fields, m.rest);
+    std::string again;
+    if (m.kind == 'B') {  // fields: count, then (player, frame) pairs carried in the rest
+      std::string rest;
+      for (size_t i = 1; i + 1 < m.fields.size(); i += 2) {
+        asobi::cluster_play::AppendBatchItem(&rest, m.fields[i], m.fields[i + 1]);
+      }
+      again = asobi::cluster_play::Encode('B', m.from, {m.fields[0]}, rest);
+    } else {
+      again = asobi::cluster_play::Encode(m.kind, m.from, m.fields, m.rest);
+    }
     if (again != in) std::abort();
   }
   std::string_view id = asobi::cluster_play::FrameMatchId(in);

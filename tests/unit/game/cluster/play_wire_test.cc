@@ -109,6 +109,33 @@ TEST(ClusterPlayWire, RefusesMalformed) {
   for (const std::string& b : bad) EXPECT_FALSE(Parse(b, &m)) << b;
 }
 
+TEST(ClusterPlayWire, BatchOfFramesRoundTrips) {
+  std::string rest;
+  cluster_play::AppendBatchItem(&rest, "p1", R"({"type":"match.state","payload":{"a":"\n"}})");
+  cluster_play::AppendBatchItem(&rest, "p2", "{\n}");
+  std::string b = Encode('B', "n1", {"2"}, rest);
+  Message m;
+  ASSERT_TRUE(Parse(b, &m));
+  ASSERT_EQ(m.fields.size(), 5u);
+  EXPECT_EQ(m.fields[1], "p1");
+  EXPECT_EQ(m.fields[2], R"({"type":"match.state","payload":{"a":"\n"}})");
+  EXPECT_EQ(m.fields[3], "p2");
+  EXPECT_EQ(m.fields[4], "{\n}");
+  EXPECT_TRUE(m.rest.empty());
+  const std::vector<std::string> bad = {
+      Encode('B', "n1", {"3"}, rest),          // fewer items than counted
+      Encode('B', "n1", {"1"}, rest),          // bytes left over
+      Encode('B', "n1", {"0"}, ""),            // empty
+      Encode('B', "n1", {"1"}, "p1\n99\n{}"),  // length past the end
+      Encode('B', "n1", {"1"}, "p1\n2\nab"),   // not a JSON object
+      Encode('B', "n1", {"1"}, "p1\n0\n"),     // empty frame
+      Encode('B', "n1", {"1"}, "\n2\n{}"),     // no player
+      Encode('B', "n1", {"5000"}, rest),       // over kBatchMax
+      Encode('B', "n1", {"1"}, "p1\n02\n{}"),  // length not canonical
+  };
+  for (const std::string& x : bad) EXPECT_FALSE(Parse(x, &m)) << x;
+}
+
 TEST(ClusterPlayWire, ReqIdNamesItsShard) {
   EXPECT_EQ(cluster_play::ShardOfReqId("0.1"), 0);
   EXPECT_EQ(cluster_play::ShardOfReqId("7.123456"), 7);
