@@ -28,6 +28,10 @@ std::string Membership::EncodeAnnouncement(bool leaving) const {
     w.Key("leaving");
     w.Bool(true);
   }
+  if (options_.draining && options_.draining()) {
+    w.Key("draining");
+    w.Bool(true);
+  }
   w.EndObject();
   return std::move(w.out());
 }
@@ -48,6 +52,12 @@ bool Membership::ParseAnnouncement(std::string_view payload, NodeInfo* out, bool
     std::optional<bool> l = GetBool(doc, "leaving");
     if (!l) return false;
     *leaving = *l;
+  }
+  out->draining = false;
+  if (GetField(doc, "draining")) {
+    std::optional<bool> d = GetBool(doc, "draining");
+    if (!d) return false;
+    out->draining = *d;
   }
   out->node_id = std::string(*node);
   out->address = std::string(*address);

@@ -5,8 +5,8 @@
 // counted (BusMetrics::refused).
 //
 // Wire shape (JSON, one object): {"node":"<id>","address":"<host:port>","load":<int>,
-// "leaving":<bool, optional>}. A node that stops cleanly sends leaving:true once, so peers drop
-// it at once instead of after expire_ms.
+// "leaving":<bool, optional>, "draining":<bool, optional>}. A node that stops cleanly sends
+// leaving:true once, so peers drop it at once instead of after expire_ms.
 #pragma once
 
 #include <cstdint>
@@ -32,14 +32,16 @@ struct NodeInfo {
   std::string address;       // host:port clients use to reach it (informational)
   int64_t load = 0;          // authenticated WebSocket sessions on that node
   int64_t last_seen_ms = 0;  // MonoMs() on this node when its last announcement arrived
+  bool draining = false;     // SIGTERM drain: takes no new tickets or matches (issue 16 item 5)
 };
 
 /// How often this node announces itself, when a silent peer expires (ms), and what it says.
 struct MembershipOptions {
   int64_t announce_interval_ms = 1000;
   int64_t expire_ms = 3000;
-  std::string address;            // this node's host:port
-  std::function<int64_t()> load;  // this node's load; any thread (atomics); null = 0
+  std::string address;             // this node's host:port
+  std::function<int64_t()> load;   // this node's load; any thread (atomics); null = 0
+  std::function<bool()> draining;  // whether this node drains; any thread; null = never
 };
 
 /// Node-wide. Ticks on one shard (Start's `shard`, normally 0); the node set is read from any
@@ -63,6 +65,11 @@ class Membership {
   bool IsLive(std::string_view node_id) const;
   /// Number of live peers (any thread).
   size_t PeerCount() const;
+  /// This node's own load as it announces it (MembershipOptions::load; 0 when unset). Any
+  /// thread.
+  int64_t OwnLoad() const { return options_.load ? options_.load() : 0; }
+  /// Whether this node drains (MembershipOptions::draining). Any thread.
+  bool OwnDraining() const { return options_.draining && options_.draining(); }
 
   /// Parses one announcement payload (exposed for tests and the fuzz target). False when the
   /// shape is wrong: not an object, node missing/invalid token, load not an integer >= 0.

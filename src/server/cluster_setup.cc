@@ -51,6 +51,7 @@ Status SetupCluster(ServerShared& shared) {
     }
     return n;
   };
+  mo.draining = [s] { return s->draining.load(std::memory_order_relaxed); };
   LOG_INFO("cluster enabled").KV("node", bo.node_id).KV("nats", bo.url);
   shared.cluster = std::make_unique<cluster::ClusterNode>(std::move(bo), std::move(mo));
   cluster::ClusterNode* node = shared.cluster.get();

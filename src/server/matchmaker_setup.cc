@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "base/log.h"
+#include "cluster/node.h"
 #include "game/directory/player_directory.h"
 #include "game/match/match_service.h"
 #include "game/matchmaker/matchmaker_handlers.h"
@@ -105,10 +106,12 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
         "# HELP asobi_matchmaker_tickets Pending matchmaker tickets of players (bots "
         "excluded).\n# TYPE asobi_matchmaker_tickets gauge\nasobi_matchmaker_tickets " +
         std::to_string(n) + "\n";
+    if (cluster_play_) cluster_play_->AppendMetrics(out);
   });
 }
 
 MatchmakerSetup::~MatchmakerSetup() {
+  cluster_play_.reset();
   matchmakers_.clear();
   bots_.clear();
   hosts_.clear();
@@ -124,6 +127,10 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
     o.bot_fill_ms = c.bot_fill_ms;
     node_ = std::make_unique<matchmaker::MatchmakerNode>(
         o, MakeModeLookup(&matches_.modes(), catalog_), s.shard.set().size());
+    if (cluster::ClusterNode* cluster = cluster::ThisNode()) {
+      cluster_play_ = std::make_unique<cluster_play::ClusterPlay>(*cluster, *node_, matches_.node(),
+                                                                  s.shard.set().size());
+    }
   });
   const size_t i = size_t(s.shard.id());
   hosts_[i] = std::make_unique<match::ShardMatchHost>(s.game);
@@ -156,6 +163,7 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
   };
   matchmakers_[i] = std::make_unique<matchmaker::Matchmaker>(*node_, *hosts_[i], std::move(deps));
   matchmaker::AddMatchmakerCloseHook(s.game);
+  if (cluster_play_) cluster_play_->WireShard(s.game);
 }
 
 }  // namespace asobi

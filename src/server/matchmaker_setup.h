@@ -3,7 +3,8 @@
 // once, creates the node-wide MatchmakerNode, and on each shard a Matchmaker (placing groups
 // through MatchService::CreateAndJoin) and a BotRunner (bots are clients of their match's
 // shard: GameShard::find_client is extended to find them), plus handlers, routes and the
-// disconnect hook.
+// disconnect hook. On a clustered node it also builds ClusterPlay (cross-node matchmaking and
+// proxied players, game/cluster_play/cluster_play.h).
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "game/bots/bot_catalog.h"
 #include "game/bots/bot_runner.h"
+#include "game/cluster_play/cluster_play.h"
 #include "game/match/shard_match_host.h"
 #include "game/matchmaker/matchmaker.h"
 #include "server/match_setup.h"
@@ -38,6 +40,8 @@ class MatchmakerSetup {
   std::vector<std::unique_ptr<match::ShardMatchHost>> hosts_;
   std::vector<std::unique_ptr<bots::BotRunner>> bots_;
   std::vector<std::unique_ptr<matchmaker::Matchmaker>> matchmakers_;
+  // Clustered nodes only (issue 16 item 4): one queue per mode for the cluster, proxies.
+  std::unique_ptr<cluster_play::ClusterPlay> cluster_play_;
 };
 
 }  // namespace asobi

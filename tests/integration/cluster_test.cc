@@ -4,7 +4,8 @@
 // at once (not after the 60 s cache TTL), that messages from a client without the NATS
 // credential are refused by NATS and forged ones (unknown node) by asobi, that a node started
 // with NATS unreachable serves degraded, and that a node whose NATS dies keeps serving its local
-// players, reports /ready degraded, and reconnects.
+// players, reports /ready degraded, and reconnects. Issue 16 item 4: a third node places a
+// match whose two players are on the other nodes (both proxied), then dies: node_lost.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -123,6 +124,10 @@ class Socket {
     }
     ADD_FAILURE() << "no reply to " << type;
     return JsonDoc();
+  }
+  // Sends a frame without a cid (no reply expected).
+  void Send(const std::string& type, const std::string& payload_json) {
+    EXPECT_TRUE(ws_.SendText(R"({"type":")" + type + R"(","payload":)" + payload_json + "}"));
   }
   // The next push of `type`; a null document after the wait bound.
   JsonDoc Next(const std::string& type) {
@@ -316,6 +321,55 @@ TEST_F(ClusterTest, NodeStartsWithNatsUnreachableAndServesDegraded) {
   Socket s;
   EXPECT_TRUE(s.Connect(c.port(), token));
   EXPECT_TRUE(c.Stop());
+}
+
+// Issue 16 item 4: matchmaking across nodes with both players proxied. The queue owner is
+// node_a (smallest id); node_a2 holds no socket, so its announced load (0) is the smallest and,
+// being the first peer in id order, it gets the group. Both players play through proxies
+// there; when node_a2 is killed, each hears match.finished {status: node_lost} from its own
+// node.
+TEST_F(ClusterTest, YMatchOnAThirdNodeIsPlayedThroughProxiesAndLostWithIt) {
+  auto [p, tp] = RegisterPlayer(a_->port(), "cl_mm_p");
+  auto [q, tq] = RegisterPlayer(b_->port(), "cl_mm_q");
+  Socket sp, sq;
+  ASSERT_TRUE(sp.Connect(a_->port(), tp));
+  ASSERT_TRUE(sq.Connect(b_->port(), tq));
+  ServerProcess d;
+  ASSERT_TRUE(StartReady(&d, NodeOptions("node_a2")));
+  ASSERT_EQ(MetricUntil(a_->port(), "asobi_cluster_peers", 2), 2);
+  ASSERT_EQ(MetricUntil(b_->port(), "asobi_cluster_peers", 2), 2);
+  ASSERT_EQ(MetricUntil(d.port(), "asobi_cluster_peers", 2), 2);
+
+  JsonDoc qp = sp.Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qp.Str({"type"}).value_or(""), "matchmaker.queued") << qp.text();
+  JsonDoc qq = sq.Call("matchmaker.add", R"({"mode":"demo"})");  // forwarded to node_a
+  ASSERT_EQ(qq.Str({"type"}).value_or(""), "matchmaker.queued") << qq.text();
+  JsonDoc mp = sp.Next("match.matched");
+  JsonDoc mq = sq.Next("match.matched");
+  std::string match_id = mp.Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(match_id.empty()) << mp.text();
+  EXPECT_EQ(mq.Str({"payload", "match_id"}).value_or(""), match_id) << mq.text();
+  EXPECT_EQ(Metric(d.port(), "asobi_cluster_play_proxies_total"), 2);
+  EXPECT_EQ(Metric(a_->port(), "asobi_cluster_play_groups_sent_total"), 1);
+
+  // Inputs cross to node_a2 and its states come back to both nodes.
+  sp.Send("match.input", R"({"move_x":1,"move_y":0})");
+  EXPECT_FALSE(sp.Next("match.state").text().empty());
+  EXPECT_FALSE(sq.Next("match.state").text().empty());
+  EXPECT_GE(MetricUntil(d.port(), "asobi_cluster_play_ops_total", 1), 1);
+
+  d.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(d.WaitExit(kWaitMs, &status));
+  for (Socket* s : {&sp, &sq}) {
+    JsonDoc f = s->Next("match.finished");
+    EXPECT_EQ(f.Str({"payload", "match_id"}).value_or(""), match_id) << f.text();
+    EXPECT_EQ(f.Str({"payload", "result", "status"}).value_or(""), "node_lost") << f.text();
+  }
+  // Unbound: an input now gets the not_in_match hint from the player's own node.
+  sp.Send("match.input", R"({"move_x":0})");
+  JsonDoc hint = sp.Next("error");
+  EXPECT_TRUE(IsWsError(hint, "not_in_match", "match.not_in_match", std::nullopt)) << hint.text();
 }
 
 // Last: kills NATS.

@@ -13,10 +13,16 @@ Checks, in order (each bounded by --timeout seconds; the first failure exits 1 w
      of those messages, so each crossed to the other nodes (websocket.md §8.4);
   3. DM (--dm): a player sends dm.send to a player on another node, who gets dm.message
      (websocket.md §8.5);
-  4. kill -9 of the node holding the first player: the players on other nodes keep being
-     served (heartbeat and chat among themselves), the killed node's players see their socket
-     close, reconnect through HAProxy onto a live node, and queue for a match again
-     (matchmaker.add -> matchmaker.queued, websocket.md §6.1).
+  4. matchmaking across nodes (--mm): two players on two nodes that do not own the queue
+     (the owner is the smallest node id) queue for "demo"; both get match.matched for the same
+     match, wherever it was placed; each sends match.input and sees its own position move in
+     match.state (so inputs reach the match and its frames come back across nodes); both leave;
+  5. kill -9 of the queue's owner node (the smallest id; with --mm a player of another node is
+     queued there first): the players on other nodes keep being served (heartbeat and chat
+     among themselves); with --mm, that queued player and one who queues after the kill are
+     matched together by the new owner (the re-queue time from the kill is printed); the
+     killed node's players see their socket close, reconnect through HAProxy onto a live node,
+     and queue for a match again (matchmaker.add -> matchmaker.queued, websocket.md §6.1).
 Prints one line per step; the last line is "cluster_check: ok" on success.
 """
 import argparse
@@ -233,6 +239,49 @@ def check_chat(players, channel, label):
           sorted(senders)))
 
 
+def position(state, player_id):
+    players = state.get("players") or state.get("state", {}).get("players") or {}
+    me = players.get(player_id)
+    return None if me is None else me.get("x")
+
+
+def wait_matched(players, what):
+    ids = set()
+    for p in players:
+        f = p.ws.wait_for(lambda f: f.get("type") == "match.matched", "match.matched (%s)" % what)
+        ids.add(f["payload"].get("match_id"))
+        roster = set(f["payload"].get("players", []))
+        missing = {q.ws.player_id for q in players} - roster
+        if missing:
+            raise Fail("%s: match.matched lacks %s: %s" % (p.name, missing, f))
+    if len(ids) != 1 or None in ids:
+        raise Fail("%s: the players were not matched together: %s" % (what, ids))
+    return ids.pop()
+
+
+def check_cross_node_play(x, y):
+    for p in (x, y):
+        q = p.ws.request("matchmaker.add", {"mode": "demo"}, "matchmaker.queued")
+        if not q.get("ticket_id"):
+            raise Fail("%s: matchmaker.queued looks wrong: %s" % (p.name, q))
+    match_id = wait_matched([x, y], "cross-node matchmaking")
+    step("matchmaking: %s on %s and %s on %s matched into %s" %
+         (x.name, x.ws.backend, y.name, y.ws.backend, match_id))
+    for p in (x, y):
+        f = p.ws.wait_for(lambda f: f.get("type") == "match.state" and
+                          position(f["payload"], p.ws.player_id) is not None, "a match.state")
+        x0 = position(f["payload"], p.ws.player_id)
+        direction = 1 if x0 < 400 else -1
+        p.ws.send("match.input", {"move_x": direction, "move_y": 0})
+        p.ws.wait_for(lambda f: f.get("type") == "match.state" and
+                      (position(f["payload"], p.ws.player_id) - x0) * direction >= 8,
+                      "match.state showing its match.input applied")
+    step("play: both players' match.input moved them in match.state across nodes")
+    for p in (x, y):
+        p.ws.request("match.leave", {}, "match.left")
+    step("play: both left the match")
+
+
 def main():
     global TIMEOUT
     ap = argparse.ArgumentParser()
@@ -240,6 +289,7 @@ def main():
     ap.add_argument("--nodes", required=True, help="name=pid,... as HAProxy names the servers")
     ap.add_argument("--players-per-node", type=int, default=2)
     ap.add_argument("--dm", action="store_true", help="check a DM across nodes")
+    ap.add_argument("--mm", action="store_true", help="check matchmaking across nodes")
     ap.add_argument("--timeout", type=float, default=20.0)
     a = ap.parse_args()
     TIMEOUT = a.timeout
@@ -275,11 +325,27 @@ def main():
     else:
         step("dm: NOT CHECKED (this build has no cluster bus: asobi --help lacks --cluster-nats)")
 
-    # 4. kill -9 one node.
-    victim = players[0].ws.backend
+    # 4. Matchmaking across nodes, then play.
+    victim = names[0]  # the owner of the cluster's queues: the smallest node id
+    if a.mm:
+        check_cross_node_play(by_node[names[1]][0], by_node[names[2]][0])
+        early, late = by_node[names[1]][-1], by_node[names[2]][-1]
+        early.ws.request("matchmaker.add", {"mode": "demo"}, "matchmaker.queued")
+        step("%s on %s queued on the owner %s before the kill" % (early.name, early.ws.backend,
+                                                                   victim))
+    else:
+        step("matchmaking: NOT CHECKED (this build has no cluster bus)")
+
+    # 5. kill -9 the owner node.
     t_kill = time.monotonic()
     os.kill(int(nodes[victim]), signal.SIGKILL)
     step("killed %s (pid %s) with SIGKILL" % (victim, nodes[victim]))
+    if a.mm:
+        # The new owner gets the early ticket again (with its wait time) and the late one.
+        late.ws.request("matchmaker.add", {"mode": "demo"}, "matchmaker.queued")
+        wait_matched([early, late], "after the owner died")
+        step("re-queue: %s (queued before the kill) and %s matched by the new owner %.0f ms "
+             "after the kill" % (early.name, late.name, (time.monotonic() - t_kill) * 1000))
     orphans = by_node[victim]
     survivors = [p for p in players if p.ws.backend != victim]
     for p in orphans:

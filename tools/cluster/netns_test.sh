@@ -189,7 +189,7 @@ log "HAProxy on $net.2:8080 in front of the 3 nodes"
 
 # --- the checks -----------------------------------------------------------------------------
 dm=()
-[[ $has_bus == 1 ]] && dm=(--dm)
+[[ $has_bus == 1 ]] && dm=(--dm --mm)
 timeout 150 ip netns exec "${p}lb" python3 -B "$here/cluster_check.py" --lb 127.0.0.1:8080 \
   --nodes "n1=${node_pids[0]},n2=${node_pids[1]},n3=${node_pids[2]}" \
   --players-per-node "$per_node" "${dm[@]}" || die "cluster checks"

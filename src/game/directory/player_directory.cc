@@ -155,6 +155,44 @@ void PlayerDirectory::SendToLocalSockets(std::string_view player_id, std::string
   });
 }
 
+void PlayerDirectory::RunOnLocalSockets(std::string_view player_id,
+                                        std::function<void(Client&)> fn) {
+  int owner = DirectoryNode::OwnerShardOf(player_id, shard_count());
+  if (owner == game_.shard->id()) {
+    RunOnOwner(std::string(player_id), fn);
+    return;
+  }
+  DirectoryNode* node = &node_;
+  Submit(owner, false, [node, owner, player = std::string(player_id), fn = std::move(fn)] {
+    if (PlayerDirectory* d = node->OnShard(owner)) d->RunOnOwner(player, fn);
+  });
+}
+
+void PlayerDirectory::RunOnOwner(const std::string& player_id,
+                                 const std::function<void(Client&)>& fn) {
+  auto it = owned_.find(player_id);
+  if (it == owned_.end()) return;
+  std::map<int, std::vector<ClientRef>> by_shard;
+  for (const PlayerAddress& a : it->second) by_shard[a.client.shard].push_back(a.client);
+  DirectoryNode* node = &node_;
+  for (auto& entry : by_shard) {
+    int shard = entry.first;
+    auto run = [node, shard, refs = std::move(entry.second), fn] {
+      PlayerDirectory* d = node->OnShard(shard);
+      if (d == nullptr) return;
+      for (const ClientRef& ref : refs) {
+        Client* c = d->game_.find_client ? d->game_.find_client(ref) : nullptr;
+        if (c != nullptr) fn(*c);
+      }
+    };
+    if (shard == game_.shard->id()) {
+      run();
+    } else {
+      Submit(shard, false, std::move(run));
+    }
+  }
+}
+
 void PlayerDirectory::ApplyRemotePresence(const std::string& player_id, const std::string& node,
                                           bool online) {
   std::vector<std::string>& nodes = remote_[player_id];

@@ -101,6 +101,12 @@ class PlayerDirectory {
   /// sockets only, never published again.
   void SendToLocalSockets(std::string_view player_id, std::string_view json);
 
+  /// Runs `fn` on each of this node's sockets of `player_id`, on the socket's shard (hops:
+  /// this shard -> the player's owner shard -> each socket shard, in order, so calls for one
+  /// player keep their order). A full mailbox drops the call for that hop (frames_dropped).
+  /// Clustered nodes: proxied match frames (game/cluster_play).
+  void RunOnLocalSockets(std::string_view player_id, std::function<void(Client&)> fn);
+
   /// Owner side, clustered nodes only: `node` reports that `player_id` gained its first
   /// (`online`) or lost its last socket there; sends to the player then also go to that node.
   void ApplyRemotePresence(const std::string& player_id, const std::string& node, bool online);
@@ -150,6 +156,7 @@ class PlayerDirectory {
   void ForwardToNodes(const std::string& player_id, const SharedBuffer& json, bool has_local);
   // Socket side.
   void Deliver(const std::vector<ClientRef>& refs, const SharedBuffer& json);
+  void RunOnOwner(const std::string& player_id, const std::function<void(Client&)>& fn);
 
   DirectoryNode& node_;
   GameShard& game_;

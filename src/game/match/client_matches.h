@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "game/client.h"
 
@@ -25,8 +26,21 @@ class ClientMatches {
  public:
   /// The match `ref` is in, or null.
   const std::string* Find(const ClientRef& ref) const;
-  /// Records that `ref` joined `match_id` (replaces a previous entry).
+  /// Records that `ref` joined `match_id` (replaces a previous entry, local or remote).
   void Set(const ClientRef& ref, std::string match_id);
+  /// Clustered nodes (issue 16): `ref` plays in `match_id`, which runs on node `node` (a proxy
+  /// client stands for the player there). Replaces a previous entry.
+  void SetRemote(const ClientRef& ref, std::string match_id, std::string node);
+  /// The node of `ref`'s match when that match is remote, else null.
+  const std::string* RemoteNodeOf(const ClientRef& ref) const;
+  /// One remote entry, for the node-lost sweep.
+  struct RemoteEntry {
+    ClientRef ref;
+    std::string match_id;
+    std::string node;
+  };
+  /// Every remote entry (at most one per socket of this shard).
+  std::vector<RemoteEntry> RemoteEntries() const;
   /// Removes the entry when it still points at `match_id` (a newer join is kept).
   void ClearIf(const ClientRef& ref, const std::string& match_id);
   /// Removes the entry (disconnect); returns the match id it held ("" if none).
@@ -39,6 +53,7 @@ class ClientMatches {
  private:
   std::unordered_map<ClientRef, std::string, ClientRefHash> match_of_;
   std::unordered_map<ClientRef, int64_t, ClientRefHash> last_hint_ms_;
+  std::unordered_map<ClientRef, std::string, ClientRefHash> remote_node_;
 };
 
 }  // namespace asobi::match

@@ -21,6 +21,23 @@ Client* FindLocal(const ClientRef& ref) {
   return s ? s->host().FindClient(ref) : nullptr;
 }
 
+// Clustered nodes: the node of `ref`'s match when it runs elsewhere, else "".
+std::string RemoteNode(MatchService* svc, const ClientRef& ref) {
+  const std::string* n = svc->clients().RemoteNodeOf(ref);
+  return n == nullptr ? std::string() : *n;
+}
+
+// Sends an operation to a match on another node (MatchNode::remote_op), as `player_id`.
+void SendRemote(MatchService* svc, const std::string& node, const std::string& match_id,
+                const std::string& player_id, char op, std::string body,
+                std::function<void(std::string)> done) {
+  if (svc->node().remote_op) {
+    svc->node().remote_op(node, match_id, player_id, op, std::move(body), std::move(done));
+  } else if (done) {
+    done("not_in_match");
+  }
+}
+
 // Shared by match.join and match.find_or_create: records the membership and replies.
 void OnJoinOutcome(const ReplyTo& to, JoinOutcome o) {
   MatchService* svc = MatchService::OnThisShard();
@@ -35,7 +52,12 @@ void OnJoinOutcome(const ReplyTo& to, JoinOutcome o) {
     return;
   }
   if (const std::string* prev = svc->clients().Find(to.ref); prev && *prev != o.match_id) {
-    RouteDetach(*prev, to.player_id, to.ref, false);
+    std::string node = RemoteNode(svc, to.ref);
+    if (node.empty()) {
+      RouteDetach(*prev, to.player_id, to.ref, false);
+    } else {
+      SendRemote(svc, node, *prev, to.player_id, 'L', {}, nullptr);
+    }
   }
   svc->clients().Set(to.ref, o.match_id);
   c->SendFrame(BuildFrame("match.joined", o.joined_json, to.cid_ptr()));
@@ -121,8 +143,13 @@ void OnFindOrCreate(WsContext& ctx, const Envelope& env) {
 
 void OnLeave(WsContext& ctx, const Envelope& env) {
   MatchService* svc = MatchService::OnThisShard();
+  std::string node = RemoteNode(svc, ctx.client.ref());
   std::string match_id = svc->clients().Remove(ctx.client.ref());
-  if (!match_id.empty()) RouteLeave(match_id, ctx.client.player_id());
+  if (!match_id.empty() && !node.empty()) {
+    SendRemote(svc, node, match_id, ctx.client.player_id(), 'L', {}, nullptr);
+  } else if (!match_id.empty()) {
+    RouteLeave(match_id, ctx.client.player_id());
+  }
   ctx.client.SendFrame(BuildFrame("match.left", R"({"success":true})", env.cid()));
 }
 
@@ -136,6 +163,10 @@ void OnInput(WsContext& ctx, const Envelope& env) {
     if (svc->clients().AllowHint(ctx.client.ref(), svc->host().NowMs())) {
       ctx.client.SendError("not_in_match", nullptr, "match.input");
     }
+    return;
+  }
+  if (std::string node = RemoteNode(svc, ctx.client.ref()); !node.empty()) {
+    SendRemote(svc, node, *match_id, ctx.client.player_id(), 'I', std::move(*input), nullptr);
     return;
   }
   RouteInput(*match_id, ctx.client.player_id(), std::move(*input), ctx.client.ref());
@@ -159,13 +190,17 @@ void OnVoteCast(WsContext& ctx, const Envelope& env) {
     return ctx.client.SendError("not_in_match", env.cid());
   }
   ReplyTo to = ReplyFor(ctx, env);
-  RouteVoteCast(*match_id, ctx.client.player_id(), std::string(id), ToJson(*option),
-                [to](std::string reason) {
-                  Client* c = FindLocal(to.ref);
-                  if (c == nullptr) return;
-                  if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
-                  c->SendFrame(BuildFrame("vote.cast_ok", R"({"success":true})", to.cid_ptr()));
-                });
+  auto done = [to](std::string reason) {
+    Client* c = FindLocal(to.ref);
+    if (c == nullptr) return;
+    if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
+    c->SendFrame(BuildFrame("vote.cast_ok", R"({"success":true})", to.cid_ptr()));
+  };
+  if (std::string node = RemoteNode(svc, ctx.client.ref()); !node.empty()) {
+    return SendRemote(svc, node, *match_id, ctx.client.player_id(), 'V',
+                      std::string(id) + "\n" + ToJson(*option), done);
+  }
+  RouteVoteCast(*match_id, ctx.client.player_id(), std::string(id), ToJson(*option), done);
 }
 
 // websocket.md §7.2: vote_id required (missing_field); ends the vote at once.
@@ -183,12 +218,16 @@ void OnVoteVeto(WsContext& ctx, const Envelope& env) {
     return ctx.client.SendError("not_in_match", env.cid());
   }
   ReplyTo to = ReplyFor(ctx, env);
-  RouteVoteVeto(*match_id, ctx.client.player_id(), std::string(id), [to](std::string reason) {
+  auto done = [to](std::string reason) {
     Client* c = FindLocal(to.ref);
     if (c == nullptr) return;
     if (!reason.empty()) return c->SendError(reason, to.cid_ptr());
     c->SendFrame(BuildFrame("vote.veto_ok", R"({"success":true})", to.cid_ptr()));
-  });
+  };
+  if (std::string node = RemoteNode(svc, ctx.client.ref()); !node.empty()) {
+    return SendRemote(svc, node, *match_id, ctx.client.player_id(), 'X', std::string(id), done);
+  }
+  RouteVoteVeto(*match_id, ctx.client.player_id(), std::string(id), done);
 }
 
 }  // namespace
@@ -208,8 +247,13 @@ void SetVoteFallback(VoteFallback fn) { g_vote_fallback = fn; }
 void OnMatchClientClosed(Client& client) {
   MatchService* svc = MatchService::OnThisShard();
   if (svc == nullptr) return;
+  std::string node = RemoteNode(svc, client.ref());
   std::string match_id = svc->clients().Remove(client.ref());
-  if (!match_id.empty()) RouteDetach(match_id, client.player_id(), client.ref(), true);
+  if (!match_id.empty() && !node.empty()) {
+    SendRemote(svc, node, match_id, client.player_id(), 'C', {}, nullptr);
+  } else if (!match_id.empty()) {
+    RouteDetach(match_id, client.player_id(), client.ref(), true);
+  }
 }
 
 void OnMatchClientAuthenticated(Client& client) {

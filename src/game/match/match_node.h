@@ -111,6 +111,17 @@ class MatchNode {
   };
   BotHooks bot_hooks;
 
+  /// Clustered nodes (issue 16 item 4): sends an operation of a socket of this node whose
+  /// match runs on node `node` (ClientMatches::SetRemote) to that node, as `player_id`. `op`:
+  /// 'I' input (body = normalized input JSON), 'L' leave, 'C' socket closed, 'V' vote.cast
+  /// (body = vote_id "\n" option JSON), 'X' vote.veto (body = vote_id). `done` (votes only,
+  /// else null) runs back on the calling shard with the reason ("" = accepted). Unset when
+  /// clustering is off (no remote entry exists then).
+  using RemoteOp = std::function<void(const std::string& node, const std::string& match_id,
+                                      const std::string& player_id, char op, std::string body,
+                                      std::function<void(std::string)> done)>;
+  RemoteOp remote_op;
+
  private:
   MatchOptions options_;
   modes::ModeRegistry* modes_;

@@ -55,6 +55,10 @@ void Matchmaker::ReplyTo(int shard, std::function<void(T)> done, T value) {
 }
 
 void Matchmaker::Add(AddRequest req, AddDone done) {
+  if (req.origin_node.empty() && node_.cluster() != nullptr &&
+      node_.cluster()->ForwardAdd(req, done)) {
+    return;  // another node owns the cluster's queues
+  }
   int here = host_.shard_id();
   int owner = node_.QueueShardOf(req.mode);
   std::optional<ClientRef> client = req.client;
@@ -90,6 +94,9 @@ void Matchmaker::Add(AddRequest req, AddDone done) {
 
 void Matchmaker::Remove(const std::string& ticket_id, const std::string& player_id,
                         StatusDone done) {
+  if (node_.cluster() != nullptr && node_.cluster()->ForwardRemove(ticket_id, player_id, done)) {
+    return;
+  }
   int here = host_.shard_id();
   int owner = match::OwnerShardOf(ticket_id, node_.shard_count());
   MatchmakerNode* node = &node_;

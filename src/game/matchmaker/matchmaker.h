@@ -93,6 +93,12 @@ class Matchmaker {
   /// dropped silently. This shard only (each shard owns its queues).
   void DropAllTickets();
 
+  /// Clustered nodes: a group formed by the queue of another node (the owner) is placed on the
+  /// least-loaded shard of this node. Tickets whose origin_node is another node join through
+  /// proxy clients (ClusterQueue::ProxyFor); this node's players through their sockets. A
+  /// group that cannot start tells its players `match.matchmaker_failed` (never requeued here).
+  void PlaceRemoteGroup(const std::string& mode, std::vector<Ticket> group);
+
   /// Runs one periodic pass on this shard's queues now (tests and benchmarks).
   void TickNow();
   /// Runs queue fill with bots on this shard's queues now (tests).
@@ -133,6 +139,10 @@ class Matchmaker {
   void PumpPlacements();
   void SchedulePump();
   void Place(const std::string& mode, std::vector<Ticket> group, int queue_shard);
+  /// Clustered: tickets of players whose sockets are on another node get a proxy client.
+  void AddProxies(std::vector<Ticket>& group);
+  /// Tells a ticket's sockets (or, socket-less, every socket of its player) it failed.
+  void NotifyFailed(const Ticket& t, std::string_view reason);
   void PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
                     std::vector<std::string> humans);
   void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,

@@ -23,6 +23,9 @@ struct Matchmaker::Resolved {
   int64_t drop_at_ms = 0;
 };
 
+/// `queue_shard` of a group formed by another node's queue (Matchmaker::PlaceRemoteGroup).
+inline constexpr int kRemoteQueue = -1;
+
 /// Shard-local key of a ClientRef (index and generation).
 inline uint64_t RefKey(const ClientRef& ref) { return (uint64_t(ref.index) << 32) | ref.gen; }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "game/matchmaker/matchmaker_types.h"
+#include "game/matchmaker/ticket.h"
 
 namespace asobi::matchmaker {
 
@@ -41,6 +42,35 @@ struct MatchmakerMetrics {
   std::atomic<uint64_t> groups_formed{0};
   std::atomic<uint64_t> groups_failed{0};
   std::atomic<uint64_t> bots_queued{0};
+};
+
+/// The cluster side of the matchmaker (issue 16 item 4): one queue per mode for the whole
+/// cluster, on its owner node. Implemented by game/cluster_play on clustered nodes; unset
+/// otherwise, and then nothing in the matchmaker changes. Every method runs on the calling
+/// shard's thread; callbacks run back on it.
+class ClusterQueue {
+ public:
+  virtual ~ClusterQueue() = default;
+  /// Client side: when another node owns the queues, sends `req` there and returns true
+  /// (`done` runs later on this shard with the owner's reply, or `internal` after a timeout);
+  /// false when this node is the owner (queue here).
+  virtual bool ForwardAdd(AddRequest& req, std::function<void(Result<AddReply>)>& done) = 0;
+  /// Client side: the same for a removal by ticket id.
+  virtual bool ForwardRemove(const std::string& ticket_id, const std::string& player_id,
+                             std::function<void(Status)>& done) = 0;
+  /// Queue side: the node a formed group is placed on (least loaded), "" = this node.
+  virtual std::string PickNode() = 0;
+  /// Queue side: sends `group` of `mode` to `node` for placement; false when it was not sent.
+  virtual bool SendGroup(const std::string& node, const std::string& mode,
+                         const std::vector<Ticket>& group) = 0;
+  /// Placement side: the proxy client, on this shard, of `player` whose sockets are on node
+  /// `origin`; its frames go to that node.
+  virtual ClientRef ProxyFor(const std::string& player, const std::string& origin) = 0;
+  /// Placement side: tickets this node forwarded left the owner's queue (their group is
+  /// being placed here), so they are not forwarded again if the owner dies.
+  virtual void TicketsPlaced(const std::vector<std::string>& ticket_ids) = 0;
+  /// This node's id.
+  virtual const std::string& node_id() const = 0;
 };
 
 /// Created once at start-up before the shards; outlives them. Thread-safe.
@@ -84,6 +114,11 @@ class MatchmakerNode {
   /// Releases a Claim (all of `players`); any thread.
   void Unclaim(const std::vector<std::string>& players);
 
+  /// The cluster side, or null (clustering off). Set once before the shards serve requests;
+  /// `q` must outlive the node.
+  void set_cluster(ClusterQueue* q) { cluster_ = q; }
+  ClusterQueue* cluster() const { return cluster_; }
+
  private:
   MatchmakerOptions options_;
   ModeLookup modes_;
@@ -93,6 +128,7 @@ class MatchmakerNode {
   std::unique_ptr<std::atomic<Matchmaker*>[]> shards_;
   std::mutex claim_mu_;
   std::unordered_set<std::string> claimed_;
+  ClusterQueue* cluster_ = nullptr;
 };
 
 }  // namespace asobi::matchmaker

@@ -74,10 +74,12 @@ Result<AddReply> Matchmaker::AddOnOwner(AddRequest& req) {
   t.mode = req.mode;
   t.properties_json = std::move(req.properties_json);
   t.skill = req.skill;
-  t.submitted_unix_ms = UnixMs();
-  t.submitted_mono_ms = host_.NowMs();
+  int64_t waited = std::max<int64_t>(0, req.waited_ms);
+  t.submitted_unix_ms = UnixMs() - waited;
+  t.submitted_mono_ms = host_.NowMs() - waited;
   if (req.client) t.clients.push_back(*req.client);
-  t.via_rest = !req.client.has_value();
+  t.via_rest = !req.client.has_value();  // forwarded tickets too: socket-less, they expire
+  t.origin_node = std::move(req.origin_node);
   ticket_modes_[t.id] = t.mode;
   Ticket& added = q->queue.Add(std::move(t));
   node_.metrics().tickets_added.fetch_add(1, std::memory_order_relaxed);
@@ -205,6 +207,11 @@ void Matchmaker::Pass(OwnedQueue& q, int64_t now_ms) {
       Resolve(t, "matched", "");
     }
     node_.metrics().groups_formed.fetch_add(1, std::memory_order_relaxed);
+    if (ClusterQueue* c = node_.cluster()) {
+      // Clustered: the least-loaded node places it (this one when it is the least loaded).
+      std::string target = c->PickNode();
+      if (!target.empty() && c->SendGroup(target, q.info.name, group)) continue;
+    }
     DispatchGroup(q.info.name, std::move(group), PickShard(&assigned));
   }
 }
@@ -237,6 +244,21 @@ void Matchmaker::DispatchGroup(const std::string& mode, std::vector<Ticket> grou
     group = std::move(*shared);
   }
   EnqueuePlace(mode, std::move(group), here);
+}
+
+void Matchmaker::PlaceRemoteGroup(const std::string& mode, std::vector<Ticket> group) {
+  std::vector<int64_t> assigned(size_t(node_.shard_count()), 0);
+  int target = PickShard(&assigned);
+  if (target == host_.shard_id()) {
+    EnqueuePlace(mode, std::move(group), kRemoteQueue);
+    return;
+  }
+  MatchmakerNode* node = &node_;
+  // Bounded by the groups the owner forms (one message each); never dropped.
+  host_.SubmitReplyTo(target, [node, target, mode, group = std::move(group)]() mutable {
+    if (Matchmaker* mm = node->OnShard(target))
+      mm->EnqueuePlace(mode, std::move(group), kRemoteQueue);
+  });
 }
 
 void Matchmaker::FillBotsNow() {

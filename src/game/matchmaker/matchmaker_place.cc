@@ -66,6 +66,11 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
         back.push_back(std::move(t));
       }
     }
+    if (queue_shard == kRemoteQueue) {
+      // Formed on another node: nobody to requeue with here; they are told and queue again.
+      for (const Ticket& t : back) NotifyFailed(t, "match_start_failed");
+      return;
+    }
     MatchmakerNode* node = &node_;
     auto requeue = [node, queue_shard, back = std::move(back)]() mutable {
       if (Matchmaker* mm = node->OnShard(queue_shard)) mm->Requeue(std::move(back));
@@ -78,6 +83,7 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
     return;
   }
   if (!deps_.sockets_of) {
+    AddProxies(group);
     PlaceClaimed(mode, std::move(group), queue_shard, std::move(humans));
     return;
   }
@@ -98,8 +104,34 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
         }
       }
     }
+    mm->AddProxies(*shared);
     mm->PlaceClaimed(mode, std::move(*shared), queue_shard, std::move(humans));
   });
+}
+
+void Matchmaker::AddProxies(std::vector<Ticket>& group) {
+  ClusterQueue* c = node_.cluster();
+  if (c == nullptr) return;
+  std::vector<std::string> mine;
+  for (Ticket& t : group) {
+    if (t.origin_node == c->node_id()) mine.push_back(t.id);
+    if (t.bot || t.origin_node.empty() || t.origin_node == c->node_id()) continue;
+    // The player's sockets are on another node: a proxy client on this shard stands for them.
+    ClientRef ref = c->ProxyFor(t.player_id, t.origin_node);
+    if (std::find(t.clients.begin(), t.clients.end(), ref) == t.clients.end()) {
+      t.clients.push_back(ref);
+    }
+  }
+  if (!mine.empty()) c->TicketsPlaced(mine);
+}
+
+void Matchmaker::NotifyFailed(const Ticket& t, std::string_view reason) {
+  std::string frame = FailedFrame(reason);
+  if (!t.clients.empty()) {
+    Send(t.clients, frame, {t.id});
+  } else if (deps_.notify_player) {
+    deps_.notify_player(t.player_id, frame);
+  }
 }
 
 void Matchmaker::PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
@@ -143,6 +175,7 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
     LOG_WARN("matchmaker placement failed").KV("mode", mode).KV("reason", reason);
     Send(std::move(failed_refs), FailedFrame(reason), failed_ids);
   }
+  if (queue_shard == kRemoteQueue) return;  // the queue is on another node
   MatchmakerNode* node = &node_;
   std::string match_id = result.reason.empty() ? result.match_id : std::string();
   auto record = [node, queue_shard, match_id, failed_ids, matched_ids] {

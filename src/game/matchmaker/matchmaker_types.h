@@ -40,6 +40,11 @@ struct AddRequest {
   double skill = 1000.0;
   /// The socket that queued (WebSocket); nullopt for REST.
   std::optional<ClientRef> client;
+  /// Clustered nodes (issue 16): the node that forwarded this request (empty = this node) and
+  /// how long the ticket already waited (ms; a ticket re-forwarded after its queue's node died
+  /// keeps its original wait).
+  std::string origin_node = {};
+  int64_t waited_ms = 0;
 };
 
 /// The `matchmaker.queued` payload (websocket.md §6.1).

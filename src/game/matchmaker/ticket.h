@@ -32,6 +32,10 @@ struct Ticket {
   bool bot = false;  ///< a queue-fill bot (lua.md §10): no socket, never notified
   /// Queued (or re-queued) over REST: kept when its sockets disconnect (it expires instead).
   bool via_rest = false;
+  /// Clustered nodes (issue 16): the node whose sockets queued this ticket when it is not the
+  /// queue's node (forwarded, socket-less; outcomes reach the player through the directory and
+  /// a proxy client). Empty = this node.
+  std::string origin_node = {};
 
   /// Milliseconds waited at monotonic time `now_mono_ms`.
   int64_t WaitedMs(int64_t now_mono_ms) const { return now_mono_ms - submitted_mono_ms; }
