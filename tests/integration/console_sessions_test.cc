@@ -95,6 +95,14 @@ TEST_F(ConsoleSessionsTest, OpenedOnOneNodeWorksOnTheOther) {
   EXPECT_EQ(Q("SELECT count(*) FROM console_sessions WHERE label = 'alice'"), "1");
 }
 
+// A NUL or other control character in the label is dropped (libpq text ends at NUL).
+TEST_F(ConsoleSessionsTest, LabelControlCharactersDropped) {
+  Session s = Open(a_, "gr\\u0000a\\u0007ce");
+  HttpResponse who = Req(b_, "GET", "/console/session", s, s.csrf);
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(ParseBody(who).Str({"data", "session", "actor_id"}), "console:grace");
+}
+
 TEST_F(ConsoleSessionsTest, WrongCsrfRefusedOnEveryNode) {
   Session s = Open(a_, "bob");
   for (ServerProcess* n : {&a_, &b_}) {

@@ -85,6 +85,13 @@ std::optional<OpsAuth::NewSession> OpsAuth::OpenSession(std::string_view secret,
 OpsAuth::NewSession OpsAuth::MintIds() { return NewSession{RandomHex(32), RandomHex(32)}; }
 
 std::string OpsAuth::SessionLabel(std::string label) {
+  // Control characters (NUL included: libpq text parameters end at NUL) are dropped.
+  label.erase(std::remove_if(label.begin(), label.end(),
+                             [](char ch) {
+                               auto u = static_cast<unsigned char>(ch);
+                               return u < 0x20 || u == 0x7F;
+                             }),
+              label.end());
   if (label.size() > kOpsLabelBytesMax) {
     size_t n = kOpsLabelBytesMax;
     while (n > 0 && (static_cast<unsigned char>(label[n]) & 0xC0) == 0x80) --n;

@@ -62,7 +62,8 @@ class OpsAuth {
 
   /// Fresh random ids for a session (two 256-bit values, hex); stores nothing.
   static NewSession MintIds();
-  /// `label` cut to kOpsLabelBytesMax bytes on a UTF-8 boundary; "operator" when empty.
+  /// `label` without ASCII control characters, cut to kOpsLabelBytesMax bytes on a UTF-8
+  /// boundary; "operator" when that leaves it empty.
   static std::string SessionLabel(std::string label);
   /// SHA-256 hex of `value` (the stored form of a cookie or csrf token).
   static std::string HashHex(std::string_view value);

@@ -76,6 +76,8 @@ TEST(OpsAuth, SessionLabelAndHashes) {
   EXPECT_EQ(OpsAuth::SessionLabel(std::string(70, 'a')), std::string(kOpsLabelBytesMax, 'a'));
   // 63 ASCII bytes then a 2-byte character across the 64-byte cut: the character goes whole.
   EXPECT_EQ(OpsAuth::SessionLabel(std::string(63, 'a') + "\xc3\xa9z"), std::string(63, 'a'));
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string("a\0b\n\x7f", 5)), "ab");
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string("\0\t", 2)), "operator");
   OpsAuth::NewSession s = OpsAuth::MintIds();
   EXPECT_EQ(s.id.size(), 64u);
   EXPECT_NE(s.id, s.csrf);
