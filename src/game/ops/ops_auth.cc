@@ -68,9 +68,8 @@ std::optional<OpsActor> OpsAuth::Resolve(const http::HttpRequest& req, int64_t n
 std::optional<OpsAuth::NewSession> OpsAuth::OpenSession(std::string_view secret, std::string label,
                                                         int64_t now_s) {
   if (!IsSecret(secret)) return std::nullopt;
-  if (label.size() > kOpsLabelBytesMax) label.resize(kOpsLabelBytesMax);
-  if (label.empty()) label = "operator";
-  NewSession s{RandomHex(32), RandomHex(32)};
+  label = SessionLabel(std::move(label));
+  NewSession s = MintIds();
   std::lock_guard<std::mutex> lock(mu_);
   DropExpiredLocked(now_s);
   if (sessions_.size() >= kConsoleSessionsMax) {
@@ -81,6 +80,33 @@ std::optional<OpsAuth::NewSession> OpsAuth::OpenSession(std::string_view secret,
   }
   sessions_[Key(s.id)] = Session{std::move(label), s.csrf, now_s + kConsoleSessionTtlS};
   return s;
+}
+
+OpsAuth::NewSession OpsAuth::MintIds() { return NewSession{RandomHex(32), RandomHex(32)}; }
+
+std::string OpsAuth::SessionLabel(std::string label) {
+  // Control characters (NUL included: libpq text parameters end at NUL) are dropped.
+  label.erase(std::remove_if(label.begin(), label.end(),
+                             [](char ch) {
+                               auto u = static_cast<unsigned char>(ch);
+                               return u < 0x20 || u == 0x7F;
+                             }),
+              label.end());
+  if (label.size() > kOpsLabelBytesMax) {
+    size_t n = kOpsLabelBytesMax;
+    while (n > 0 && (static_cast<unsigned char>(label[n]) & 0xC0) == 0x80) --n;
+    label.resize(n);
+  }
+  if (label.empty()) label = "operator";
+  return label;
+}
+
+std::string OpsAuth::HashHex(std::string_view value) { return Key(value); }
+
+bool OpsAuth::HashMatches(std::string_view stored_hash, std::string_view given) {
+  std::string h = Key(given);
+  return stored_hash.size() == h.size() &&
+         sodium_memcmp(stored_hash.data(), h.data(), h.size()) == 0;
 }
 
 void OpsAuth::CloseSession(std::string_view session_id) {

@@ -23,13 +23,16 @@ struct OpsActor {
   uint32_t classes = 0;  // OpsClass mask
 };
 
-/// Console sessions open at once per node; opening one more drops the one that expires first.
+/// Console sessions open at once (per node in memory, or in the console_sessions table when
+/// the node has a database); opening one more drops the one that expires first.
 inline constexpr size_t kConsoleSessionsMax = 1024;
 /// Lifetime of a console session and its cookies, in seconds (rest.md §3.14).
 inline constexpr int64_t kConsoleSessionTtlS = 43200;
 
 /// Node-wide, created once by RegisterOps before the shards start; thread-safe (the session
 /// table is behind one mutex, touched only by /console/session and cookie-carrying ops calls).
+/// The in-memory session table serves nodes without a database; with one, sessions live in
+/// PostgreSQL (ops_console_sessions.h) and Resolve is only used for bearer credentials.
 class OpsAuth {
  public:
   /// `secret` empty: every credential is refused. `token_secret` empty: v1 tokens are refused.
@@ -56,6 +59,16 @@ class OpsAuth {
   /// The actor of a live session `session_id` whose csrf equals `csrf`; nullopt otherwise.
   std::optional<OpsActor> SessionActor(std::string_view session_id, std::string_view csrf,
                                        int64_t now_s);
+
+  /// Fresh random ids for a session (two 256-bit values, hex); stores nothing.
+  static NewSession MintIds();
+  /// `label` without ASCII control characters, cut to kOpsLabelBytesMax bytes on a UTF-8
+  /// boundary; "operator" when that leaves it empty.
+  static std::string SessionLabel(std::string label);
+  /// SHA-256 hex of `value` (the stored form of a cookie or csrf token).
+  static std::string HashHex(std::string_view value);
+  /// True when the SHA-256 hex of `given` equals `stored_hash` (constant time).
+  static bool HashMatches(std::string_view stored_hash, std::string_view given);
 
   bool console() const { return console_; }
   bool secret_set() const { return !secret_.empty(); }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/json_escape.h"
+#include "game/ops/ops_console_sessions.h"
 #include "game/ops/ops_guard.h"
 #include "game/ops/ops_routes.h"
 #include "game/rest_util.h"
@@ -53,21 +54,36 @@ void Cookies(http::HttpResponse* r, std::string_view sid, std::string_view csrf,
   r->extra_headers.push_back({"cache-control", "no-store"});
 }
 
+void RespondOpened(HttpCall& call, const OpsAuth::NewSession& s, const OpsActor& actor) {
+  http::HttpResponse r;
+  r.body = "{\"data\":{\"session\":" + ActorJson(actor) + ",\"csrf_token\":" + Quote(s.csrf) +
+           ",\"expires_in\":" + std::to_string(kConsoleSessionTtlS) + "}}";
+  Cookies(&r, s.id, s.csrf, kConsoleSessionTtlS);
+  call.respond(std::move(r));
+}
+
 void OpenSession(HttpCall& call) {
   if (!ConsoleOn(call) || !AllowByIp(call)) return;
   JsonValue body;
   if (!ParseBody(call, &body)) return;
   std::optional<std::string_view> secret = GetString(body, "secret");
   std::string label(GetString(body, "label").value_or("operator"));
+  if (call.game.db != nullptr) {  // shared by every node on the database
+    if (!secret || !OpsAuth::Node()->IsSecret(*secret)) return RespondError(call, "forbidden");
+    OpsAuth::NewSession s = OpsAuth::MintIds();
+    std::string lbl = OpsAuth::SessionLabel(std::move(label));
+    HttpCall* c = &call;
+    InsertConsoleSession(*call.game.db, s, lbl, [c, s, lbl](const db::PgError* err) {
+      if (err != nullptr) return RespondDbError(*c, *err);
+      RespondOpened(*c, s, OpsActor{"console:" + lbl, lbl, "console", kAllClasses});
+    });
+    return;
+  }
   std::optional<OpsAuth::NewSession> s;
   if (secret) s = OpsAuth::Node()->OpenSession(*secret, label, NowS());
   if (!s) return RespondError(call, "forbidden");
   std::optional<OpsActor> actor = OpsAuth::Node()->SessionActor(s->id, s->csrf, NowS());
-  http::HttpResponse r;
-  r.body = "{\"data\":{\"session\":" + ActorJson(*actor) + ",\"csrf_token\":" + Quote(s->csrf) +
-           ",\"expires_in\":" + std::to_string(kConsoleSessionTtlS) + "}}";
-  Cookies(&r, s->id, s->csrf, kConsoleSessionTtlS);
-  call.respond(std::move(r));
+  RespondOpened(call, *s, *actor);
 }
 
 void GetSession(HttpCall& call) {
@@ -83,11 +99,20 @@ void CloseSession(HttpCall& call) {
   HttpCall* c = &call;
   WithOps(call, 0, [c](const OpsActor&) {
     std::optional<std::string_view> sid = CookieValue(c->request.Header("cookie"), "asobi_console");
+    auto signed_out = [c] {
+      http::HttpResponse r;
+      r.body = "{\"data\":{\"signed_out\":true}}";
+      Cookies(&r, "", "", 0);
+      c->respond(std::move(r));
+    };
+    if (sid && c->game.db != nullptr) {  // a bearer credential carries no cookie: nothing to end
+      return DeleteConsoleSession(*c->game.db, *sid, [c, signed_out](const db::PgError* err) {
+        if (err != nullptr) return RespondDbError(*c, *err);
+        signed_out();
+      });
+    }
     if (sid) OpsAuth::Node()->CloseSession(*sid);
-    http::HttpResponse r;
-    r.body = "{\"data\":{\"signed_out\":true}}";
-    Cookies(&r, "", "", 0);
-    c->respond(std::move(r));
+    signed_out();
   });
 }
 

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/json_escape.h"
 #include "base/uuid.h"
+#include "game/ops/ops_console_sessions.h"
 #include "game/rest_util.h"
 #include "http/query.h"
 
@@ -38,6 +39,23 @@ int64_t NowS() { return UnixMs() / 1000; }
 void WithOps(HttpCall& call, uint32_t cls, std::function<void(const OpsActor&)> next) {
   if (!AllowByIp(call)) return;
   OpsAuth* auth = OpsAuth::Node();
+  // A console cookie on a node with a database: the session lives in PostgreSQL.
+  if (auth != nullptr && auth->secret_set() && auth->console() && call.game.db != nullptr &&
+      call.request.Header("authorization").empty()) {
+    std::optional<std::string_view> sid =
+        CookieValue(call.request.Header("cookie"), "asobi_console");
+    std::string_view csrf = call.request.Header("x-csrf-token");
+    if (!sid || csrf.empty()) return RespondError(call, "forbidden");
+    HttpCall* c = &call;
+    LookupConsoleSession(
+        *call.game.db, *sid, csrf,
+        [c, cls, next = std::move(next)](const db::PgError* err, std::optional<OpsActor> actor) {
+          if (err != nullptr) return RespondDbError(*c, *err);
+          if (!actor || (actor->classes & cls) != cls) return RespondError(*c, "forbidden");
+          next(*actor);
+        });
+    return;
+  }
   std::optional<OpsActor> actor;
   if (auth != nullptr) actor = auth->Resolve(call.request, NowS());
   if (!actor || (actor->classes & cls) != cls) return RespondError(call, "forbidden");

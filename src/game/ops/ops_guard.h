@@ -22,6 +22,9 @@ namespace asobi::ops {
 /// Checks the `api` rate limit (by client IP), then the credential (OpsAuth::Resolve) and
 /// that it holds class `cls` (an OpsClass bit); then runs `next(actor)` on this shard.
 /// Answers 429 `rate_limited` or 403 `forbidden` itself (the same body for every refusal).
+/// A console cookie on a node with a database is looked up in PostgreSQL first
+/// (ops_console_sessions.h): `next` then runs later, from the lookup's callback, and a
+/// database failure answers like RespondDbError.
 /// `next` must answer the call.
 void WithOps(HttpCall& call, uint32_t cls, std::function<void(const OpsActor&)> next);
 

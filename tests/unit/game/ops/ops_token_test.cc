@@ -70,5 +70,25 @@ TEST(OpsAuth, SessionsNeedTheSecretAndCsrf) {
   EXPECT_FALSE(auth.SessionActor(s2->id, s2->csrf, 101));
 }
 
+// The stored forms of the database-backed sessions (ops_console_sessions.h).
+TEST(OpsAuth, SessionLabelAndHashes) {
+  EXPECT_EQ(OpsAuth::SessionLabel(""), "operator");
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string(70, 'a')), std::string(kOpsLabelBytesMax, 'a'));
+  // 63 ASCII bytes then a 2-byte character across the 64-byte cut: the character goes whole.
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string(63, 'a') + "\xc3\xa9z"), std::string(63, 'a'));
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string("a\0b\n\x7f", 5)), "ab");
+  EXPECT_EQ(OpsAuth::SessionLabel(std::string("\0\t", 2)), "operator");
+  OpsAuth::NewSession s = OpsAuth::MintIds();
+  EXPECT_EQ(s.id.size(), 64u);
+  EXPECT_NE(s.id, s.csrf);
+  std::string h = OpsAuth::HashHex(s.csrf);
+  EXPECT_EQ(h.size(), 64u);
+  EXPECT_NE(h, s.csrf);
+  EXPECT_TRUE(OpsAuth::HashMatches(h, s.csrf));
+  EXPECT_FALSE(OpsAuth::HashMatches(h, s.id));
+  EXPECT_FALSE(OpsAuth::HashMatches(h, ""));
+  EXPECT_FALSE(OpsAuth::HashMatches("", s.csrf));
+}
+
 }  // namespace
 }  // namespace asobi::ops
