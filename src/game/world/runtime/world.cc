@@ -82,28 +82,28 @@ void World::ReadSettings() {
   listing_.max_players = settings_->max_players;
 }
 
+int World::PushConfigTable(lua_State* s) const {
+  lua_createtable(s, 0, 4);
+  lua_pushlstring(s, listing_.world_id.data(), listing_.world_id.size());
+  lua_setfield(s, -2, "world_id");
+  lua_pushlstring(s, listing_.mode.data(), listing_.mode.size());
+  lua_setfield(s, -2, "mode");
+  lua_pushinteger(s, settings_->grid_size);
+  lua_setfield(s, -2, "grid_size");
+  lua_pushnumber(s, settings_->zone_size);
+  lua_setfield(s, -2, "zone_size");
+  return 1;
+}
+
 Status World::Start() {
   auto lua = LuaInstance::Create(*mode_, this, &service_.node().modes().sources(),
                                  kWorldMainChunkBudgetMs, /*jit=*/true);
   if (!lua.ok()) return lua.error();
   lua_ = std::move(lua.value());
   ReadSettings();
-  const std::string& id = listing_.world_id;
   bool table = false;
   std::string failure = lua_->Call(
-      "init", kWorldInitBudgetMs,
-      [&](lua_State* s) {
-        lua_createtable(s, 0, 4);
-        lua_pushlstring(s, id.data(), id.size());
-        lua_setfield(s, -2, "world_id");
-        lua_pushlstring(s, listing_.mode.data(), listing_.mode.size());
-        lua_setfield(s, -2, "mode");
-        lua_pushinteger(s, settings_->grid_size);
-        lua_setfield(s, -2, "grid_size");
-        lua_pushnumber(s, settings_->zone_size);
-        lua_setfield(s, -2, "zone_size");
-        return 1;
-      },
+      "init", kWorldInitBudgetMs, [&](lua_State* s) { return PushConfigTable(s); },
       [&](lua_State* s, int n) {
         if (n >= 1 && lua_istable(s, -n)) {
           table = true;

@@ -157,6 +157,8 @@ class World final : public script::game_api::ApiHost {
   };
 
   void ReadSettings();
+  /// Pushes the table `init` and `phases` receive: {world_id, mode, grid_size, zone_size}.
+  int PushConfigTable(lua_State* s) const;
   /// Start of Tick (world_reload.cc): runs a pending reload; after a successful one re-reads
   /// spawn_templates and hands every loaded zone the new settings (code and templates).
   void MaybeReload();
@@ -234,6 +236,10 @@ class World final : public script::game_api::ApiHost {
   /// same id or template is open (lua.md §6 "one vote per template").
   void RequestVote(const std::string& config_json);
   void ArmVoteTimer(OpenVote& v, int64_t delay_ms);
+  /// The open vote `vote_id` of a running world's member; else null and `*reason` set
+  /// (not_in_match, world_not_ready, vote_closed, vote_not_found).
+  OpenVote* FindOpenVote(const std::string& player_id, const std::string& vote_id,
+                         std::string* reason);
   void ResolveVote(const std::string& vote_id);
   /// Remembers a closed vote id (vote_closed for late casts).
   void NoteClosedVote(const std::string& vote_id);

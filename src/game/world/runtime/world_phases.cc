@@ -22,18 +22,7 @@ void World::LoadPhases() {
   const std::string& id = listing_.world_id;
   std::string failure = lua_->Call(
       "phases", kWorldPhasesBudgetMs,
-      [&](lua_State* s) {  // the table init received (lua.md §5 [C++])
-        lua_createtable(s, 0, 4);
-        lua_pushlstring(s, id.data(), id.size());
-        lua_setfield(s, -2, "world_id");
-        lua_pushlstring(s, listing_.mode.data(), listing_.mode.size());
-        lua_setfield(s, -2, "mode");
-        lua_pushinteger(s, settings_->grid_size);
-        lua_setfield(s, -2, "grid_size");
-        lua_pushnumber(s, settings_->zone_size);
-        lua_setfield(s, -2, "zone_size");
-        return 1;
-      },
+      [&](lua_State* s) { return PushConfigTable(s); },  // what init got (lua.md §5 [C++])
       [&](lua_State* s, int n) {
         if (n < 1) {
           warning = "phases returned nothing";

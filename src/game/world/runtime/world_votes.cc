@@ -88,20 +88,33 @@ void World::ArmVoteTimer(OpenVote& v, int64_t delay_ms) {
   });
 }
 
-std::string World::CastVote(const std::string& player_id, const std::string& vote_id,
-                            const std::string& option_json) {
-  if (finished_ || members_.count(player_id) == 0) return "not_in_match";
-  if (listing_.status != "running") return "world_not_ready";
+World::OpenVote* World::FindOpenVote(const std::string& player_id, const std::string& vote_id,
+                                     std::string* reason) {
+  if (finished_ || members_.count(player_id) == 0) {
+    *reason = "not_in_match";
+    return nullptr;
+  }
+  if (listing_.status != "running") {
+    *reason = "world_not_ready";
+    return nullptr;
+  }
   auto open = std::find_if(votes_.begin(), votes_.end(),
                            [&](const OpenVote& v) { return v.vote->id() == vote_id; });
-  if (open == votes_.end()) {
-    const bool closed =
-        std::find(closed_votes_.begin(), closed_votes_.end(), vote_id) != closed_votes_.end();
-    return closed ? "vote_closed" : "vote_not_found";
-  }
+  if (open != votes_.end()) return &*open;
+  const bool closed =
+      std::find(closed_votes_.begin(), closed_votes_.end(), vote_id) != closed_votes_.end();
+  *reason = closed ? "vote_closed" : "vote_not_found";
+  return nullptr;
+}
+
+std::string World::CastVote(const std::string& player_id, const std::string& vote_id,
+                            const std::string& option_json) {
+  std::string reason;
+  OpenVote* open = FindOpenVote(player_id, vote_id, &reason);
+  if (open == nullptr) return reason;
   JsonValue option;
   if (t_cast_parser.parse(option_json).get(option) != simdjson::SUCCESS) return "invalid_option";
-  std::string reason = open->vote->Cast(player_id, option);
+  reason = open->vote->Cast(player_id, option);
   if (!reason.empty()) return reason;
   const int64_t now = service_.host().NowMs();
   if (open->vote->config().visibility == "live") {
@@ -124,15 +137,9 @@ std::string World::CastVote(const std::string& player_id, const std::string& vot
 }
 
 std::string World::VetoVote(const std::string& player_id, const std::string& vote_id) {
-  if (finished_ || members_.count(player_id) == 0) return "not_in_match";
-  if (listing_.status != "running") return "world_not_ready";
-  auto open = std::find_if(votes_.begin(), votes_.end(),
-                           [&](const OpenVote& v) { return v.vote->id() == vote_id; });
-  if (open == votes_.end()) {
-    const bool closed =
-        std::find(closed_votes_.begin(), closed_votes_.end(), vote_id) != closed_votes_.end();
-    return closed ? "vote_closed" : "vote_not_found";
-  }
+  std::string reason;
+  OpenVote* open = FindOpenVote(player_id, vote_id, &reason);
+  if (open == nullptr) return reason;
   if (!open->vote->IsEligible(player_id)) return "not_eligible";
   if (!open->vote->config().veto_enabled) return "veto_disabled";
   match::MatchService* matches = match::MatchService::OnThisShard();
@@ -144,7 +151,7 @@ std::string World::VetoVote(const std::string& player_id, const std::string& vot
   }
   ++used;
   OpenVote v = std::move(*open);
-  votes_.erase(open);
+  votes_.erase(votes_.begin() + (open - votes_.data()));
   if (v.timer != 0) service_.host().CancelTimer(v.timer);
   v.vote->Close();
   NoteClosedVote(vote_id);
