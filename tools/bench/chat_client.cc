@@ -53,7 +53,7 @@ std::string JsonQuote(std::string_view s) {
 class Loop : public WsEpollClient<Loop, Conn> {
  public:
   Loop(const ChatOptions& o, int first, int count, ChatControl* ctl, ChatStats* st)
-      : WsEpollClient(o.host, o.port, first, count), o_(o), ctl_(ctl), st_(st) {
+      : WsEpollClient(EndpointsOf(o), first, count), o_(o), ctl_(ctl), st_(st) {
     if (o.pattern == ChatPattern::kChannel) {
       senders_ = std::max(0, std::min(count, o.senders - first));
       rate_ = senders_ > 0 ? o.rate * senders_ / std::max(1, o.senders) : 0;
@@ -120,6 +120,13 @@ class Loop : public WsEpollClient<Loop, Conn> {
  private:
   friend class WsEpollClient<Loop, Conn>;
 
+  static std::vector<Endpoint> EndpointsOf(const ChatOptions& o) {
+    std::vector<Endpoint> e;
+    for (const auto& [host, port] : o.nodes) e.push_back({host, port});
+    if (e.empty()) e.push_back({o.host, o.port});
+    return e;
+  }
+
   // Sends every message whose scheduled time has come (open loop: latency counts from the
   // scheduled time, so a late send still counts from when it was due).
   void SendDue(int64_t now, int64_t window_start, int64_t window_end) {
@@ -141,6 +148,11 @@ class Loop : public WsEpollClient<Loop, Conn> {
         const int n = o_.sockets;
         int to = (c.index + 1 + int(k_ % uint64_t(std::max(1, n - 1)))) % n;
         if (to == c.index) to = (to + 1) % n;
+        // Several nodes: socket i is on node i % nodes, so skip to a socket of another node.
+        const int nodes = int(o_.nodes.size());
+        for (int step = 0; nodes > 1 && step < n && to % nodes == c.index % nodes; ++step) {
+          to = (to + 1) % n;
+        }
         frame = R"({"type":"dm.send","cid":"d","payload":{"recipient_id":)" +
                 JsonQuote(o_.player_ids[size_t(to) % o_.player_ids.size()]) + R"(,"content":")" +
                 content + "\"}}";

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "reactor/histogram.h"
@@ -19,7 +20,8 @@ namespace asobi::bench {
 enum class ChatPattern {
   kChannel,  // every socket joins `channel`; the first `senders` sockets send at `rate`
   kRooms,    // socket i joins room i / members; every socket sends, `rate` in total
-  kDm,       // no join; every socket sends dm.send to another player, `rate` in total
+  kDm,       // no join; every socket sends dm.send to another player, `rate` in total (with
+             // several `nodes`, always to a player whose socket is on another node)
   kChurn,    // connect, authenticate, join `channel`, close; `rate` connects per second
 };
 
@@ -27,6 +29,9 @@ enum class ChatPattern {
 struct ChatOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
+  /// When non-empty, socket i connects to nodes[i % size] instead of host:port (IPv4 literal,
+  /// port): a cluster's nodes addressed directly, so each player's node is known.
+  std::vector<std::pair<std::string, uint16_t>> nodes;
   int sockets = 1000;
   std::string token_file;  // "token player_id" lines; socket i uses line i (mod lines)
   std::string room_file;   // kRooms: one group id per line; room r = line r

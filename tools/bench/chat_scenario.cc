@@ -23,6 +23,8 @@ const char kUsage[] =
     "usage: asobi-bench chat [flags]\n"
     "  --host H            server address (127.0.0.1)\n"
     "  --port P            server port (8080)\n"
+    "  --nodes H:P,H:P,..  socket i connects to entry i % count instead (cluster nodes; dm: the\n"
+    "                      recipient is always a socket of another entry)\n"
     "  -n, --sockets N     sockets (1000)\n"
     "  --token-file F      'token player_id' lines; socket i uses line i (required)\n"
     "  --pattern P         channel | rooms | dm | churn (channel)\n"
@@ -39,9 +41,35 @@ const char kUsage[] =
     "  --threads T         client threads (1)\n"
     "  --wave N            connects started per 50 ms per thread (500)\n"
     "  --server-pid P      report the server's CPU over the window\n"
+    "  --pid LABEL=PID     also report this process's CPU over the window (repeatable)\n"
     "  --json              one JSON object instead of text\n";
 
-bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, bool* help) {
+/// A process whose CPU the report shows beside the client's (`--pid LABEL=PID`).
+struct WatchedPid {
+  std::string label;
+  int pid = 0;
+  int64_t cpu0_us = 0, cpu1_us = 0;
+};
+
+// "10.0.0.1:8080,10.0.0.2:8080" -> nodes; false on a malformed entry.
+bool ParseNodes(const std::string& v, ChatOptions* o) {
+  size_t at = 0;
+  while (at <= v.size()) {
+    size_t comma = v.find(',', at);
+    if (comma == std::string::npos) comma = v.size();
+    std::string e = v.substr(at, comma - at);
+    size_t colon = e.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    int port = std::atoi(e.c_str() + colon + 1);
+    if (port <= 0 || port > 65535) return false;
+    o->nodes.emplace_back(e.substr(0, colon), uint16_t(port));
+    at = comma + 1;
+  }
+  return !o->nodes.empty();
+}
+
+bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, std::vector<WatchedPid>* pids,
+           bool* help) {
   const ClientFlags common{&o->host, &o->port, &o->json, help};
   for (int i = 1; i < argc; ++i) {
     if (CommonClientFlag(argc, argv, &i, common)) continue;
@@ -88,6 +116,12 @@ bool Parse(int argc, char** argv, ChatOptions* o, int* server_pid, bool* help) {
       o->wave = std::max(1, std::atoi(v.c_str()));
     } else if (Flag(argc, argv, &i, "--server-pid", &v)) {
       *server_pid = std::atoi(v.c_str());
+    } else if (Flag(argc, argv, &i, "--nodes", &v)) {
+      if (!ParseNodes(v, o)) return false;
+    } else if (Flag(argc, argv, &i, "--pid", &v)) {
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || std::atoi(v.c_str() + eq + 1) <= 0) return false;
+      pids->push_back({v.substr(0, eq), std::atoi(v.c_str() + eq + 1)});
     } else {
       std::fprintf(stderr, "asobi-bench chat: unknown or incomplete flag %s\n", argv[i]);
       return false;
@@ -141,8 +175,9 @@ int64_t ServerWaitUs(int pid) {
 int RunChatScenario(int argc, char** argv) {
   ChatOptions o;
   int server_pid = 0;
+  std::vector<WatchedPid> watched;
   bool help = false;
-  bool ok = Parse(argc, argv, &o, &server_pid, &help);
+  bool ok = Parse(argc, argv, &o, &server_pid, &watched, &help);
   if (help) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -176,6 +211,7 @@ int RunChatScenario(int argc, char** argv) {
   while (MonoNs() < window_start) usleep(1000);
   int64_t srv0 = ServerCpuUs(server_pid);
   int64_t wait0 = ServerWaitUs(server_pid);
+  for (WatchedPid& w : watched) w.cpu0_us = w.cpu1_us = ServerCpuUs(w.pid);
   SelfCpu cli0 = SelfCpuNow();
   int64_t w0 = MonoNs();
   int64_t srv1 = srv0;
@@ -186,6 +222,7 @@ int RunChatScenario(int argc, char** argv) {
     while (MonoNs() < window_end) usleep(1000);
     srv1 = ServerCpuUs(server_pid);
     wait1 = ServerWaitUs(server_pid);
+    for (WatchedPid& w : watched) w.cpu1_us = ServerCpuUs(w.pid);
     cli1 = SelfCpuNow();
     w1 = MonoNs();
   }
@@ -193,6 +230,7 @@ int RunChatScenario(int argc, char** argv) {
   if (churn) {
     srv1 = ServerCpuUs(server_pid);
     wait1 = ServerWaitUs(server_pid);
+    for (WatchedPid& w : watched) w.cpu1_us = ServerCpuUs(w.pid);
     cli1 = SelfCpuNow();
     w1 = MonoNs();
   }
@@ -219,6 +257,8 @@ int RunChatScenario(int argc, char** argv) {
   const bool saturated =
       wall_s > 0 && client_cpu_s / wall_s >= 0.9 * std::min<double>(o.threads, ncpu);
   auto pct = [](const Histogram& h, double p) { return double(h.Percentile(p)) / 1e3; };
+  // CPU seconds over the window as % of one core.
+  auto pct_of_wall = [wall_s](double cpu_s) { return wall_s > 0 ? 100 * cpu_s / wall_s : 0.0; };
   if (o.json) {
     std::printf(
         "{\"pattern\":\"%s\",\"sockets\":%d,\"rate\":%.1f,\"ready\":%llu,\"failed\":%llu,"
@@ -230,7 +270,7 @@ int RunChatScenario(int argc, char** argv) {
         "copy\":%.3f,"
         "\"server_runqueue_wait_s\":%.3f,\"client_cpu_s\":%.3f,\"client_saturated\":%s,\"loadavg_"
         "before\":%.2f,"
-        "\"loadavg_after\":%.2f,\"errors\":{",
+        "\"loadavg_after\":%.2f,\"client_cpu_pct\":%.1f,\"procs\":{",
         PatternName(o.pattern), o.sockets, o.rate, (unsigned long long)all.ready,
         (unsigned long long)all.failed, (unsigned long long)all.closed_by_server,
         (unsigned long long)all.churned, (unsigned long long)all.sent,
@@ -239,7 +279,13 @@ int RunChatScenario(int argc, char** argv) {
         pct(all.copy_us, 50), pct(all.copy_us, 99), double(all.copy_us.max()) / 1e3,
         pct(last_us, 50), pct(last_us, 99), double(last_us.max()) / 1e3, o.max_live, connect_s,
         wall_s, server_cpu_s, server_us_per_copy, server_wait_s, client_cpu_s,
-        saturated ? "true" : "false", load_before, LoadAvg1());
+        saturated ? "true" : "false", load_before, LoadAvg1(), pct_of_wall(client_cpu_s));
+    for (size_t i = 0; i < watched.size(); ++i) {
+      const double cpu_s = double(watched[i].cpu1_us - watched[i].cpu0_us) / 1e6;
+      std::printf("%s\"%s\":{\"cpu_s\":%.3f,\"cpu_pct\":%.1f}", i ? "," : "",
+                  watched[i].label.c_str(), cpu_s, pct_of_wall(cpu_s));
+    }
+    std::printf("},\"errors\":{");
     bool first_error = true;
     for (const auto& [k, v] : all.errors) {
       std::printf("%s\"%s\":%llu", first_error ? "" : ",", k.c_str(), (unsigned long long)v);
@@ -271,6 +317,15 @@ int RunChatScenario(int argc, char** argv) {
         saturated ? " CLIENT SATURATED" : "", wall_s);
     std::printf("  connect %.1f s; load average %.2f -> %.2f\n", connect_s, load_before,
                 LoadAvg1());
+    if (!watched.empty()) {
+      std::printf("  cpu over the window (%% of one core): client %.0f%%",
+                  pct_of_wall(client_cpu_s));
+      for (const WatchedPid& w : watched) {
+        const double cpu_s = double(w.cpu1_us - w.cpu0_us) / 1e6;
+        std::printf(", %s %.2f s %.0f%%", w.label.c_str(), cpu_s, pct_of_wall(cpu_s));
+      }
+      std::printf("\n");
+    }
     for (const auto& [k, v] : all.errors) {
       std::printf("  error %s: %llu\n", k.c_str(), (unsigned long long)v);
     }

@@ -50,17 +50,31 @@ struct WsConnBase {
 template <class Derived, class Conn>
 class WsEpollClient {
  public:
+  /// One server address: IPv4 literal and port.
+  struct Endpoint {
+    std::string host;
+    uint16_t port;
+  };
+
   /// Sockets [first, first + count) of `host`:`port` (IPv4 literal).
   WsEpollClient(const std::string& host, uint16_t port, int first, int count)
-      : conns_(size_t(count)), host_(host) {
+      : WsEpollClient(std::vector<Endpoint>{{host, port}}, first, count) {}
+
+  /// Sockets [first, first + count); socket i connects to `endpoints[i % size]` (e.g. the
+  /// nodes of a cluster, so a scenario knows which node holds which player). Non-empty.
+  WsEpollClient(const std::vector<Endpoint>& endpoints, int first, int count)
+      : conns_(size_t(count)), host_(endpoints.front().host) {
     for (int i = 0; i < count; ++i) {
       conns_[size_t(i)].index = first + i;
       conns_[size_t(i)].mask ^= uint32_t(first + i) * 2654435761u;
     }
-    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&addr_);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    inet_pton(AF_INET, host.c_str(), &a->sin_addr);
+    for (const Endpoint& e : endpoints) {
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(e.port);
+      inet_pton(AF_INET, e.host.c_str(), &a.sin_addr);
+      addrs_.push_back(a);
+    }
   }
 
  protected:
@@ -71,7 +85,8 @@ class WsEpollClient {
     c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr_), sizeof(sockaddr_in));
+    const sockaddr_in& to = addrs_[size_t(c.index) % addrs_.size()];
+    int rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
     if (rc != 0 && errno != EINPROGRESS) {
       const int err = errno;
       close(c.fd);
@@ -219,7 +234,7 @@ class WsEpollClient {
   }
 
   std::string host_;
-  sockaddr_storage addr_{};
+  std::vector<sockaddr_in> addrs_;
 };
 
 }  // namespace asobi::bench
