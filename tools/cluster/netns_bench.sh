@@ -11,6 +11,9 @@
 #     channel  9,000 sockets through HAProxy (leastconn spreads them: the script prints each
 #              node's subscriber count), all in one global: channel, one sender, 10 sends/s:
 #              send -> last delivery p99
+#     proxy    tools/cluster/proxy_latency.py: two "demo" matches through HAProxy, one with
+#              both players on the match's node, one with a player proxied from another node;
+#              input -> state per player, paired difference, state-frame hop (PLAY=20 s each)
 #   FLAGS go to asobi-bench chat last (e.g. --json, --duration 20, --rate 1000).
 # Environment: DURATION=10 (measured s), WARMUP=2, THREADS=2 (client threads).
 #
@@ -43,8 +46,9 @@ threads=${THREADS:-2}
 case "$scenario" in
   dm) players=3000 ;;
   channel) players=9000 ;;
+  proxy) players=6 ;;
   *)
-    echo "usage: $0 dm|channel [--bin PATH] [--bench PATH] [--keep] [-- asobi-bench chat flags]" >&2
+    echo "usage: $0 dm|channel|proxy [--bin PATH] [--bench PATH] [--keep] [-- asobi-bench chat flags]" >&2
     exit 2
     ;;
 esac
@@ -56,10 +60,24 @@ tag=netns_bench
 # cannot raise its limit past the hard RLIMIT_NOFILE (20,000 here): maxconn 9,500 fits.
 node_env=(ASOBI_CONN_PER_IP_MAX=0 ASOBI_WS_RATE_LIMIT=100000 ASOBI_LOG_LEVEL=warn)
 haproxy_maxconn=$((players + 500))
+metrics_token="$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
+[[ $scenario == proxy ]] && node_env+=(ASOBI_METRICS_TOKEN="$metrics_token")
 # shellcheck source=tools/cluster/netns_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/netns_lib.sh"
 netns_up
 [[ $has_bus == 1 ]] || die "this build has no cluster bus: nothing to measure"
+
+if [[ $scenario == proxy ]]; then
+  log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  rc=0
+  in_ns lb timeout $((60 + 4 * ${PLAY:-20})) python3 -B "$here/proxy_latency.py" \
+    --lb 127.0.0.1:8080 --metrics "n1=$net.11:8080,n2=$net.12:8080,n3=$net.13:8080" \
+    --metrics-token "$metrics_token" --play "${PLAY:-20}" \
+    --pids "n1=${node_pids[0]},n2=${node_pids[1]},n3=${node_pids[2]},nats1=${nats_pids[0]},nats2=${nats_pids[1]},nats3=${nats_pids[2]},haproxy=$haproxy_pid" \
+    "${extra[@]}" || rc=$?
+  log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit $rc
+fi
 
 # --- players with access tokens (as tools/bench/run_chat_fanout.sh: raw token = 32 bytes,
 # stored = base64(SHA-256(raw)), src/game/auth/tokens.h) -------------------------------------
