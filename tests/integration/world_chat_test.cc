@@ -3,13 +3,16 @@
 // the world's current members only, auto-joined channels announced and delivering
 // chat.message, zone channels following a player across zones, and world.leave revoking.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "http_call.h"
 #include "itest_checks.h"
 #include "itest_clock.h"
 #include "itest_suite.h"
@@ -281,6 +284,26 @@ TEST_F(WorldChatTest, AWorldThatEndsDropsItsChannels) {
   EXPECT_TRUE(IsWsError(r, "not_authorized", "forbidden", a.last_cid())) << r.text();
 }
 
+// Polls /metrics until the open WebSocket sessions (asobi_ws_sessions, all shards) number
+// `want`; false after 10 s.
+bool WaitForSessions(uint16_t port, int64_t want) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpResponse r = HttpCall(port, "GET", "/metrics");
+    int64_t sum = 0;
+    const std::string needle = "\nasobi_ws_sessions{";
+    for (size_t at = r.body.find(needle); at != std::string::npos;
+         at = r.body.find(needle, at + 1)) {
+      size_t sp = r.body.find("} ", at);
+      if (sp == std::string::npos) break;
+      sum += std::stoll(r.body.substr(sp + 2));
+    }
+    if (r.status == 200 && sum == want) return true;
+    usleep(10 * 1000);
+  }
+  return false;
+}
+
 TEST_F(WorldChatTest, AReconnectedSocketGetsTheAutoChannelsBack) {
   auto [a_id, a_token] = Register("wchat_grace_a");
   auto [b_id, b_token] = Register("wchat_grace_b");
@@ -293,6 +316,10 @@ TEST_F(WorldChatTest, AReconnectedSocketGetsTheAutoChannelsBack) {
   Enter(*b, "wcgrace", wid);
   b->WaitPushes("chat.joined", AutoAtOrigin(wid));
   b.reset();  // the socket closes; B keeps the seat (and stays a member) in grace
+  // A reconnect is a socket that authenticates after the old one closed: wait until the
+  // server has seen the close (A's is then the only session), else B2 would be a second
+  // socket of a player whose first one is still attached.
+  ASSERT_TRUE(WaitForSessions(server_->port(), 1));
   Player b2;
   ASSERT_TRUE(b2.Connect(server_->port(), b_token));
   b2.WaitPushes("chat.joined", AutoAtOrigin(wid));
