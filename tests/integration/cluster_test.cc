@@ -328,7 +328,8 @@ TEST_F(ClusterTest, NodeStartsWithNatsUnreachableAndServesDegraded) {
 // (each a one-node cluster that sees no peer and owns every queue). P is queued on both; X
 // seats P with Q; Y forms {P, R} but P's seat is held by X (docs/decisions.md "Seat claims"):
 // P's ticket on Y is dropped and R requeued, so R plays with T instead. Once P left X's match
-// (and it ended), P queues on Y again and is seated there.
+// (and it ended), P queues on Y again and is seated there. Then Y is killed: its seat of P
+// holds (fresh heartbeat) until Y restarts under its id and drops its leftover seats.
 TEST_F(ClusterTest, PartitionedNodesNeverSeatAPlayerInTwoMatches) {
   ServerProcess x, y;
   ServerOptions ox = NodeOptions("node_px"), oy = NodeOptions("node_py");
@@ -407,8 +408,37 @@ TEST_F(ClusterTest, PartitionedNodesNeverSeatAPlayerInTwoMatches) {
   if (HasFailure()) {
     std::fprintf(stderr, "node X log:\n%s\nnode Y log:\n%s", x.log().c_str(), y.log().c_str());
   }
+
+  // Y dies with P seated. Its heartbeat is still fresh, so its seat holds: X does not seat P
+  // with Q (P is dropped, Q waits on)...
+  y.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(y.WaitExit(kWaitMs, &status));
+  JsonDoc a8 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a8)) << a8.text();
+  JsonDoc a9 = sq.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a9)) << a9.text();
+  EXPECT_EQ(MetricUntil(x.port(), "asobi_cluster_seat_held_elsewhere_total", 1), 1);
+  // ...until Y restarts under its id: its first heartbeat follows the deletion of its leftover
+  // seats (docs/decisions.md "Seat claims"). Then P queues again on X and plays with Q.
+  ServerProcess y2;
+  ASSERT_TRUE(StartReady(&y2, oy));
+  int64_t beats = 0;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline && beats < 1; usleep(20 * 1000)) {
+    beats = Metric(y2.port(), "asobi_cluster_seat_heartbeats_total");
+  }
+  ASSERT_GE(beats, 1);
+  JsonDoc a10 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a10)) << a10.text();
+  std::string after = px.Next("match.matched").Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(sq.Next("match.matched").Str({"payload", "match_id"}).value_or(""), after);
+  if (HasFailure()) {
+    std::fprintf(stderr, "node X log:\n%s\nnode Y (restarted) log:\n%s", x.log().c_str(),
+                 y2.log().c_str());
+  }
   EXPECT_TRUE(x.Stop());
-  EXPECT_TRUE(y.Stop());
+  EXPECT_TRUE(y2.Stop());
 }
 
 // Issue 16 item 4: matchmaking across nodes with both players proxied. The queue owner is
