@@ -138,7 +138,8 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
       cluster_play_ = std::make_unique<cluster_play::ClusterPlay>(*cluster, *node_, matches_.node(),
                                                                   s.shard.set().size());
       if (s.game.db != nullptr) {
-        seats_node_ = std::make_unique<cluster_play::SeatClaimsNode>(cluster->bus->node_id());
+        seats_node_ = std::make_unique<cluster_play::SeatClaimsNode>(
+            cluster->bus->node_id(), shared_.config.cluster_seat_lease_ms);
         // A player who leaves a match (or whose match ends) gives back its seat.
         matches_.node().seat_released = [](const std::string& player, const std::string& match) {
           if (cluster_play::SeatClaims* c = cluster_play::SeatClaims::OnThisShard()) {

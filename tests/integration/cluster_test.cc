@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -405,6 +406,8 @@ TEST_F(ClusterTest, PartitionedNodesNeverSeatAPlayerInTwoMatches) {
   EXPECT_EQ(su.Next("match.matched").Str({"payload", "match_id"}).value_or(""), again);
   EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_claimed_total"), 5);
   EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_held_elsewhere_total"), 1);
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_errors_total"), 0);
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_errors_total"), 0);
   if (HasFailure()) {
     std::fprintf(stderr, "node X log:\n%s\nnode Y log:\n%s", x.log().c_str(), y.log().c_str());
   }
@@ -439,6 +442,68 @@ TEST_F(ClusterTest, PartitionedNodesNeverSeatAPlayerInTwoMatches) {
   }
   EXPECT_TRUE(x.Stop());
   EXPECT_TRUE(y2.Stop());
+}
+
+// The lease (docs/decisions.md "Seat claims"): two partitioned nodes with a 1 s seat lease. Y
+// seats P and Q, then is killed (it never restarts). Once Y's heartbeat in the database is
+// older than the lease, X seats P (with R): a dead node's seats expire.
+TEST_F(ClusterTest, PartitionedNodeSeatsADeadNodesPlayerAfterTheLease) {
+  ServerProcess x, y;
+  ServerOptions ox = NodeOptions("node_lx"), oy = NodeOptions("node_ly");
+  for (ServerOptions* o : {&ox, &oy}) {
+    for (std::string& f : o->flags) {  // nothing listens on these ports
+      if (f.rfind("nats://", 0) == 0) f = "nats://127.0.0.1:" + std::to_string(FreePort());
+    }
+    o->flags.insert(o->flags.end(), {"--cluster-seat-lease-ms", "1000"});
+  }
+  ASSERT_TRUE(StartReady(&x, ox));
+  ASSERT_TRUE(StartReady(&y, oy));
+  auto [p, tp] = RegisterPlayer(x.port(), "cl_lease_p");
+  auto [q, tq] = RegisterPlayer(y.port(), "cl_lease_q");
+  auto [r, tr] = RegisterPlayer(x.port(), "cl_lease_r");
+  Socket px, py, sq, sr;
+  ASSERT_TRUE(px.Connect(x.port(), tp));
+  ASSERT_TRUE(py.Connect(y.port(), tp));
+  ASSERT_TRUE(sq.Connect(y.port(), tq));
+  ASSERT_TRUE(sr.Connect(x.port(), tr));
+  const std::string demo = R"({"mode":"demo"})";
+  auto queued = [](const JsonDoc& d) {
+    return d.Str({"type"}).value_or("") == "matchmaker.queued";
+  };
+  JsonDoc a1 = py.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a1)) << a1.text();
+  JsonDoc a2 = sq.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a2)) << a2.text();
+  ASSERT_FALSE(py.Next("match.matched").Str({"payload", "match_id"}).value_or("").empty());
+  EXPECT_EQ(db_->Query("SELECT node_id FROM match_seats WHERE player_id = '" + p + "'"), "node_ly");
+
+  y.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(y.WaitExit(kWaitMs, &status));
+  // Y's heartbeat ages past the lease (or X's heartbeat already deleted it with Y's seats).
+  std::optional<std::string> live;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline; usleep(50 * 1000)) {
+    live = db_->Query(
+        "SELECT count(*) FROM seat_nodes WHERE node_id = 'node_ly' AND "
+        "heartbeat_at > now() - interval '1 second'");
+    if (live == "0") break;
+  }
+  ASSERT_EQ(live, "0");
+  JsonDoc a3 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a3)) << a3.text();
+  JsonDoc a4 = sr.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a4)) << a4.text();
+  std::string on_x = px.Next("match.matched").Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(on_x.empty());
+  EXPECT_EQ(sr.Next("match.matched").Str({"payload", "match_id"}).value_or(""), on_x);
+  EXPECT_EQ(db_->Query("SELECT node_id FROM match_seats WHERE player_id = '" + p + "'"), "node_lx");
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_held_elsewhere_total"), 0);
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_errors_total"), 0);
+  EXPECT_GE(Metric(x.port(), "asobi_cluster_seat_heartbeats_total"), 1);
+  if (HasFailure()) {
+    std::fprintf(stderr, "node X log:\n%s\nnode Y log:\n%s", x.log().c_str(), y.log().c_str());
+  }
+  EXPECT_TRUE(x.Stop());
 }
 
 // Issue 16 item 4: matchmaking across nodes with both players proxied. The queue owner is

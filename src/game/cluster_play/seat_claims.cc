@@ -26,9 +26,9 @@ const db::Statement kClaimSeats(
     "ON CONFLICT (player_id) DO UPDATE SET match_id = EXCLUDED.match_id, "
     "node_id = EXCLUDED.node_id, claimed_at = EXCLUDED.claimed_at "
     "WHERE s.node_id = EXCLUDED.node_id OR NOT EXISTS (SELECT 1 FROM seat_nodes n "
-    "WHERE n.node_id = s.node_id AND n.heartbeat_at > now() - interval '10 seconds') "
+    "WHERE n.node_id = s.node_id AND n.heartbeat_at > now() - $4 * interval '1 millisecond') "
     "RETURNING player_id",
-    {PgType::kJsonb, PgType::kText, PgType::kText});
+    {PgType::kJsonb, PgType::kText, PgType::kText, PgType::kInt8});
 
 // $1: [[player, match], ...]; deletes only this node's rows still naming that match.
 const db::Statement kReleaseSeats(
@@ -43,6 +43,14 @@ const db::Statement kSeatHeartbeat(
     "INSERT INTO seat_nodes (node_id, heartbeat_at) VALUES ($1, now()) "
     "ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()",
     {PgType::kText});
+
+// Nodes silent for longer than the lease ($1 ms): their heartbeat rows and seats go.
+const db::Statement kExpireDeadNodes(
+    "seat_nodes_expire",
+    "WITH dead AS (DELETE FROM seat_nodes WHERE heartbeat_at < now() - $1 * interval "
+    "'1 millisecond' RETURNING node_id) "
+    "DELETE FROM match_seats WHERE node_id IN (SELECT node_id FROM dead) RETURNING player_id",
+    {PgType::kInt8});
 
 const db::Statement kDropNodeSeats("match_seats_drop_node",
                                    "DELETE FROM match_seats WHERE node_id = $1", {PgType::kText});
@@ -63,6 +71,7 @@ void SeatClaimsNode::AppendMetrics(std::string* out) const {
   Counter(out, "released", "Match seats given back.", get(released));
   Counter(out, "errors", "Seat claim, release or heartbeat statements that failed.", get(errors));
   Counter(out, "heartbeats", "Seat heartbeats written.", get(heartbeats));
+  Counter(out, "expired", "Seats of nodes silent past the lease, deleted.", get(expired));
 }
 
 SeatClaims::SeatClaims(SeatClaimsNode& node, Shard& shard, db::PgConnection& db)
@@ -89,7 +98,8 @@ void SeatClaims::Claim(std::vector<std::string> players, std::string match_id,
   json += ']';
   SeatClaimsNode* node = &node_;
   db_.Execute(kClaimSeats,
-              {Param::Jsonb(json), Param::Text(match_id), Param::Text(node_.node_id())},
+              {Param::Jsonb(json), Param::Text(match_id), Param::Text(node_.node_id()),
+               Param::Int64(node_.lease_ms())},
               [node, players = std::move(players),
                done = std::move(done)](db::DbResult<db::PgResult> r) mutable {
                 if (!r.ok()) {
@@ -159,11 +169,19 @@ void SeatClaims::Beat() {
                   if (!r.ok()) node->errors.fetch_add(1, std::memory_order_relaxed);
                 });
   }
+  db_.Execute(kExpireDeadNodes, {Param::Int64(node_.lease_ms())},
+              [node](db::DbResult<db::PgResult> r) {
+                if (!r.ok()) {
+                  node->errors.fetch_add(1, std::memory_order_relaxed);
+                  return;
+                }
+                node->expired.fetch_add(uint64_t(r->rows()), std::memory_order_relaxed);
+              });
   db_.Execute(kSeatHeartbeat, {Param::Text(node_.node_id())}, [node](db::DbResult<db::PgResult> r) {
     (r.ok() ? node->heartbeats : node->errors).fetch_add(1, std::memory_order_relaxed);
   });
   std::shared_ptr<bool> alive = alive_;
-  timer_ = shard_.reactor().AddTimer(kSeatHeartbeatMs, [this, alive] {
+  timer_ = shard_.reactor().AddTimer(node_.heartbeat_ms(), [this, alive] {
     if (!*alive) return;
     timer_ = 0;
     Beat();

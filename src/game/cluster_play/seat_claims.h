@@ -10,9 +10,10 @@
 //  - Release: when a player leaves a match or the match ends (MatchNode::seat_released), and
 //    for members a match did not accept. The releases of one reactor turn of a shard go in one
 //    statement.
-//  - Heartbeat: shard 0 writes `seat_nodes.heartbeat_at` every kSeatHeartbeatMs; another node
-//    takes over a seat whose node's heartbeat is older than kSeatLeaseSeconds (a dead node).
-//    The first beat deletes this node's rows left by an earlier process with the same id.
+//  - Heartbeat: shard 0 writes `seat_nodes.heartbeat_at` every lease / 5; another node takes
+//    over a seat whose node's heartbeat is older than the lease (a dead node), and every beat
+//    deletes the seats (and the heartbeat row) of nodes silent for longer than the lease. The
+//    first beat deletes this node's rows left by an earlier process with the same id.
 //
 // Exists only on clustered nodes with a database; single nodes never build it.
 #pragma once
@@ -33,18 +34,20 @@ class PgConnection;
 
 namespace asobi::cluster_play {
 
-/// Period of this node's seat heartbeat (ms).
-inline constexpr int64_t kSeatHeartbeatMs = 2000;
-/// A seat whose node has not beaten for this long may be claimed by another node (seconds;
-/// the same value is written in the claim statement).
-inline constexpr int kSeatLeaseSeconds = 10;
+/// Default lease (--cluster-seat-lease-ms): a seat whose node has not beaten for this long
+/// may be claimed by another node, and is deleted by the next heartbeat of any node.
+inline constexpr int64_t kSeatLeaseMs = 10000;
 
-/// Node-wide part: this node's id and the counters (`asobi_cluster_seat_*` on /metrics). Any
-/// thread; outlives every SeatClaims.
+/// Node-wide part: this node's id, the lease and the counters (`asobi_cluster_seat_*` on
+/// /metrics). Any thread; outlives every SeatClaims.
 class SeatClaimsNode {
  public:
-  explicit SeatClaimsNode(std::string node_id) : node_id_(std::move(node_id)) {}
+  /// `lease_ms` >= 1000; the heartbeat runs every lease_ms / 5.
+  SeatClaimsNode(std::string node_id, int64_t lease_ms = kSeatLeaseMs)
+      : node_id_(std::move(node_id)), lease_ms_(lease_ms) {}
   const std::string& node_id() const { return node_id_; }
+  int64_t lease_ms() const { return lease_ms_; }
+  int64_t heartbeat_ms() const { return lease_ms_ / 5; }
 
   /// Counters (relaxed atomics, written by any shard).
   std::atomic<uint64_t> claimed{0};         ///< seats claimed (players)
@@ -52,12 +55,14 @@ class SeatClaimsNode {
   std::atomic<uint64_t> released{0};        ///< seat rows deleted by releases
   std::atomic<uint64_t> errors{0};          ///< claim/release/heartbeat statements that failed
   std::atomic<uint64_t> heartbeats{0};      ///< heartbeats written
+  std::atomic<uint64_t> expired{0};         ///< seats of dead nodes deleted by heartbeats
 
   /// Appends the counters in Prometheus text format.
   void AppendMetrics(std::string* out) const;
 
  private:
   std::string node_id_;
+  int64_t lease_ms_;
 };
 
 /// One per shard; construct, use and destroy on that shard's thread. `node`, `shard` and `db`
