@@ -183,7 +183,10 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
     if (i == 0) seats_[i]->StartHeartbeat();
     // Before the database connection goes (teardown steps run in reverse order).
     std::unique_ptr<cluster_play::SeatClaims>* slot = &seats_[i];
-    s.game.AddTeardown([slot] { slot->reset(); });
+    s.game.AddTeardown([slot] {
+      if (*slot) (*slot)->Stop();
+      slot->reset();
+    });
     deps.claim_seats = [](std::vector<std::string> players, std::string match_id,
                           matchmaker::MatchmakerDeps::SeatsDone done) {
       cluster_play::SeatClaims* c = cluster_play::SeatClaims::OnThisShard();

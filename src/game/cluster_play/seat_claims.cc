@@ -80,10 +80,17 @@ SeatClaims::SeatClaims(SeatClaimsNode& node, Shard& shard, db::PgConnection& db)
 }
 
 SeatClaims::~SeatClaims() {
-  *alive_ = false;
-  if (timer_ != 0) shard_.reactor().CancelTimer(timer_);
-  Flush();
+  *alive_ = false;  // a timer or flush task still queued does nothing
   if (t_seats == this) t_seats = nullptr;
+}
+
+void SeatClaims::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (timer_ != 0) shard_.reactor().CancelTimer(timer_);
+  timer_ = 0;
+  Flush();
+  if (t_seats == this) t_seats = nullptr;  // later claims fail, releases are dropped
 }
 
 SeatClaims* SeatClaims::OnThisShard() { return t_seats; }
@@ -120,6 +127,7 @@ void SeatClaims::Claim(std::vector<std::string> players, std::string match_id,
 }
 
 void SeatClaims::Release(const std::string& player_id, const std::string& match_id) {
+  if (stopped_) return;
   releases_.emplace_back(player_id, match_id);
   if (flush_scheduled_) return;
   std::shared_ptr<bool> alive = alive_;
@@ -160,6 +168,7 @@ void SeatClaims::Flush() {
 void SeatClaims::StartHeartbeat() { Beat(); }
 
 void SeatClaims::Beat() {
+  if (stopped_) return;
   SeatClaimsNode* node = &node_;
   if (first_beat_) {
     // Seats of an earlier process with this node id: its matches died with it.

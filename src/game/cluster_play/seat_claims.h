@@ -70,7 +70,7 @@ class SeatClaimsNode {
 class SeatClaims {
  public:
   SeatClaims(SeatClaimsNode& node, Shard& shard, db::PgConnection& db);
-  /// Sends the pending releases, stops the heartbeat.
+  /// Touches neither the reactor nor the connection (call Stop first, on the shard).
   ~SeatClaims();
   SeatClaims(const SeatClaims&) = delete;
   SeatClaims& operator=(const SeatClaims&) = delete;
@@ -89,6 +89,9 @@ class SeatClaims {
 
   /// Shard 0 only: deletes this node's leftover seats and starts the heartbeat.
   void StartHeartbeat();
+  /// Sends the pending releases and stops the heartbeat; later calls do nothing (drain, while
+  /// the reactor and the connection still run).
+  void Stop();
 
  private:
   void Flush();
@@ -100,6 +103,7 @@ class SeatClaims {
   std::vector<std::pair<std::string, std::string>> releases_;  // (player, match) this turn
   bool flush_scheduled_ = false;
   bool first_beat_ = true;
+  bool stopped_ = false;
   uint64_t timer_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
