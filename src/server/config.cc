@@ -321,6 +321,10 @@ const std::vector<Flag>& Flags() {
       {"cluster-prefix", "ASOBI_CLUSTER_PREFIX",
        "first token of the cluster's NATS subjects (asobi)", true,
        StrField(&Config::cluster_prefix)},
+      {"cluster-seat-lease-ms", "ASOBI_CLUSTER_SEAT_LEASE_MS",
+       "clustered nodes: the match seats of a node silent this long (no database heartbeat; "
+       "one every lease/5) may be taken by another node (10000)",
+       true, IntField(&Config::cluster_seat_lease_ms, 1000, 3600000)},
       {"kv-ttl-seconds", "ASOBI_KV_TTL_SECONDS",
        "expiry of a game.kv write that gives no ttl_seconds (3600)", true,
        IntField(&Config::kv_ttl_seconds, 1, 100000000)},

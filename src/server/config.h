@@ -140,6 +140,9 @@ struct Config {
   std::string cluster_nats_password;     // --cluster-nats-password
   std::string cluster_nats_token;        // --cluster-nats-token
   std::string cluster_prefix = "asobi";  // --cluster-prefix: first subject token
+  // --cluster-seat-lease-ms: a dead node's match seats may be taken after this long without
+  // its heartbeat (written every lease / 5); docs/decisions.md "Seat claims"
+  int64_t cluster_seat_lease_ms = 10000;
 };
 
 /// Parses argv and the environment. `help` is set when --help was given (the caller prints

@@ -34,7 +34,8 @@ matchmaker::ModeLookup MakeModeLookup(modes::ModeRegistry* registry,
 
 // Places one group on this shard through the match runtime; bots get a BotClient first so
 // they join with a "socket" of their own.
-void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> players,
+void PlaceGroup(const std::string& mode, const std::string& match_id,
+                std::vector<matchmaker::PlacedPlayer> players,
                 std::function<void(matchmaker::PlacementResult)> done) {
   match::MatchService* service = match::MatchService::OnThisShard();
   bots::BotRunner* runner = bots::BotRunner::OnThisShard();
@@ -51,19 +52,22 @@ void PlaceGroup(const std::string& mode, std::vector<matchmaker::PlacedPlayer> p
     }
     members.push_back(std::move(m));
   }
-  service->CreateAndJoin(mode, std::move(members), [done, bot_refs](match::GroupPlacement g) {
-    bots::BotRunner* runner = bots::BotRunner::OnThisShard();
-    std::unordered_set<std::string> joined(g.joined.begin(), g.joined.end());
-    for (const auto& [id, ref] : bot_refs) {
-      if (runner == nullptr) break;
-      if (g.reason.empty() && joined.count(id)) {
-        runner->Start(ref, g.match_id);
-      } else {
-        runner->Destroy(ref);
-      }
-    }
-    done(matchmaker::PlacementResult{g.reason, g.match_id, g.joined, g.refused});
-  });
+  service->CreateAndJoin(
+      mode, std::move(members),
+      [done, bot_refs](match::GroupPlacement g) {
+        bots::BotRunner* runner = bots::BotRunner::OnThisShard();
+        std::unordered_set<std::string> joined(g.joined.begin(), g.joined.end());
+        for (const auto& [id, ref] : bot_refs) {
+          if (runner == nullptr) break;
+          if (g.reason.empty() && joined.count(id)) {
+            runner->Start(ref, g.match_id);
+          } else {
+            runner->Destroy(ref);
+          }
+        }
+        done(matchmaker::PlacementResult{g.reason, g.match_id, g.joined, g.refused});
+      },
+      match_id);
 }
 
 }  // namespace
@@ -87,6 +91,7 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
   hosts_.resize(shards);
   bots_.resize(shards);
   matchmakers_.resize(shards);
+  seats_.resize(shards);
   matchmaker::RegisterMatchmakerHandlers(shared.ws_registry);
   matchmaker::RegisterMatchmakerRoutes(shared.http_api);
   auto previous = shared.init_shard;
@@ -107,12 +112,14 @@ MatchmakerSetup::MatchmakerSetup(ServerShared& shared, MatchSetup& matches)
         "excluded).\n# TYPE asobi_matchmaker_tickets gauge\nasobi_matchmaker_tickets " +
         std::to_string(n) + "\n";
     if (cluster_play_) cluster_play_->AppendMetrics(out);
+    if (seats_node_) seats_node_->AppendMetrics(out);
   });
 }
 
 MatchmakerSetup::~MatchmakerSetup() {
   cluster_play_.reset();
   matchmakers_.clear();
+  seats_.clear();
   bots_.clear();
   hosts_.clear();
 }
@@ -130,6 +137,16 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
     if (cluster::ClusterNode* cluster = cluster::ThisNode()) {
       cluster_play_ = std::make_unique<cluster_play::ClusterPlay>(*cluster, *node_, matches_.node(),
                                                                   s.shard.set().size());
+      if (s.game.db != nullptr) {
+        seats_node_ = std::make_unique<cluster_play::SeatClaimsNode>(
+            cluster->bus->node_id(), shared_.config.cluster_seat_lease_ms);
+        // A player who leaves a match (or whose match ends) gives back its seat.
+        matches_.node().seat_released = [](const std::string& player, const std::string& match) {
+          if (cluster_play::SeatClaims* c = cluster_play::SeatClaims::OnThisShard()) {
+            c->Release(player, match);
+          }
+        };
+      }
     }
   });
   const size_t i = size_t(s.shard.id());
@@ -161,6 +178,27 @@ void MatchmakerSetup::InitShard(ServerShard& s) {
       d->SendToPlayer(player_id, frame, true);  // bounded by tickets: never dropped
     }
   };
+  if (seats_node_ && s.game.db != nullptr) {
+    seats_[i] = std::make_unique<cluster_play::SeatClaims>(*seats_node_, s.shard, *s.game.db);
+    if (i == 0) seats_[i]->StartHeartbeat();
+    // Before the database connection goes (teardown steps run in reverse order).
+    std::unique_ptr<cluster_play::SeatClaims>* slot = &seats_[i];
+    s.game.AddTeardown([slot] {
+      if (*slot) (*slot)->Stop();
+      slot->reset();
+    });
+    deps.claim_seats = [](std::vector<std::string> players, std::string match_id,
+                          matchmaker::MatchmakerDeps::SeatsDone done) {
+      cluster_play::SeatClaims* c = cluster_play::SeatClaims::OnThisShard();
+      if (c == nullptr) return done(MakeError("shutting_down", "seat claims stopped"));
+      c->Claim(std::move(players), std::move(match_id), std::move(done));
+    };
+    deps.release_seats = [](std::vector<std::string> players, std::string match_id) {
+      cluster_play::SeatClaims* c = cluster_play::SeatClaims::OnThisShard();
+      if (c == nullptr) return;
+      for (const std::string& p : players) c->Release(p, match_id);
+    };
+  }
   matchmakers_[i] = std::make_unique<matchmaker::Matchmaker>(*node_, *hosts_[i], std::move(deps));
   matchmaker::AddMatchmakerCloseHook(s.game);
   if (cluster_play_) cluster_play_->WireShard(s.game);

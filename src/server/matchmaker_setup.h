@@ -4,7 +4,8 @@
 // through MatchService::CreateAndJoin) and a BotRunner (bots are clients of their match's
 // shard: GameShard::find_client is extended to find them), plus handlers, routes and the
 // disconnect hook. On a clustered node it also builds ClusterPlay (cross-node matchmaking and
-// proxied players, game/cluster_play/cluster_play.h).
+// proxied players, game/cluster_play/cluster_play.h) and, with a database, the seat claims
+// (game/cluster_play/seat_claims.h).
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "game/bots/bot_catalog.h"
 #include "game/bots/bot_runner.h"
 #include "game/cluster_play/cluster_play.h"
+#include "game/cluster_play/seat_claims.h"
 #include "game/match/shard_match_host.h"
 #include "game/matchmaker/matchmaker.h"
 #include "server/match_setup.h"
@@ -42,6 +44,9 @@ class MatchmakerSetup {
   std::vector<std::unique_ptr<matchmaker::Matchmaker>> matchmakers_;
   // Clustered nodes only (issue 16 item 4): one queue per mode for the cluster, proxies.
   std::unique_ptr<cluster_play::ClusterPlay> cluster_play_;
+  // Clustered nodes with a database: seat claims (docs/decisions.md "Seat claims").
+  std::unique_ptr<cluster_play::SeatClaimsNode> seats_node_;
+  std::vector<std::unique_ptr<cluster_play::SeatClaims>> seats_;
 };
 
 }  // namespace asobi

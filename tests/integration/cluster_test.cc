@@ -5,7 +5,8 @@
 // credential are refused by NATS and forged ones (unknown node) by asobi, that a node started
 // with NATS unreachable serves degraded, and that a node whose NATS dies keeps serving its local
 // players, reports /ready degraded, and reconnects. Issue 16 item 4: a third node places a
-// match whose two players are on the other nodes (both proxied), then dies: node_lost.
+// match whose two players are on the other nodes (both proxied), then dies: node_lost. Two
+// nodes cut off from NATS on one database never seat one player in two matches (seat claims).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -321,6 +323,187 @@ TEST_F(ClusterTest, NodeStartsWithNatsUnreachableAndServesDegraded) {
   Socket s;
   EXPECT_TRUE(s.Connect(c.port(), token));
   EXPECT_TRUE(c.Stop());
+}
+
+// Issue 16 "Bad input and faults": two nodes on the suite's database whose NATS is unreachable
+// (each a one-node cluster that sees no peer and owns every queue). P is queued on both; X
+// seats P with Q; Y forms {P, R} but P's seat is held by X (docs/decisions.md "Seat claims"):
+// P's ticket on Y is dropped and R requeued, so R plays with T instead. Once P left X's match
+// (and it ended), P queues on Y again and is seated there. Then Y is killed: its seat of P
+// holds (fresh heartbeat) until Y restarts under its id and drops its leftover seats.
+TEST_F(ClusterTest, PartitionedNodesNeverSeatAPlayerInTwoMatches) {
+  ServerProcess x, y;
+  ServerOptions ox = NodeOptions("node_px"), oy = NodeOptions("node_py");
+  for (ServerOptions* o : {&ox, &oy}) {
+    for (std::string& f : o->flags) {  // nothing listens on these ports
+      if (f.rfind("nats://", 0) == 0) f = "nats://127.0.0.1:" + std::to_string(FreePort());
+    }
+  }
+  ASSERT_TRUE(StartReady(&x, ox));
+  ASSERT_TRUE(StartReady(&y, oy));
+  auto [p, tp] = RegisterPlayer(x.port(), "cl_seat_p");
+  auto [q, tq] = RegisterPlayer(x.port(), "cl_seat_q");
+  auto [r, tr] = RegisterPlayer(y.port(), "cl_seat_r");
+  auto [t, tt] = RegisterPlayer(y.port(), "cl_seat_t");
+  auto [u, tu] = RegisterPlayer(y.port(), "cl_seat_u");
+  Socket px, py, sq, sr, st, su;
+  ASSERT_TRUE(px.Connect(x.port(), tp));
+  ASSERT_TRUE(py.Connect(y.port(), tp));
+  ASSERT_TRUE(sq.Connect(x.port(), tq));
+  ASSERT_TRUE(sr.Connect(y.port(), tr));
+  ASSERT_TRUE(st.Connect(y.port(), tt));
+  ASSERT_TRUE(su.Connect(y.port(), tu));
+  const std::string demo = R"({"mode":"demo"})";
+  auto queued = [](const JsonDoc& d) {
+    return d.Str({"type"}).value_or("") == "matchmaker.queued";
+  };
+
+  // P waits in both nodes' queues.
+  JsonDoc a1 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a1)) << a1.text();
+  JsonDoc a2 = py.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a2)) << a2.text();
+  // X seats P and Q.
+  JsonDoc a3 = sq.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a3)) << a3.text();
+  std::string on_x = px.Next("match.matched").Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(on_x.empty());
+  EXPECT_EQ(sq.Next("match.matched").Str({"payload", "match_id"}).value_or(""), on_x);
+  EXPECT_EQ(MetricUntil(x.port(), "asobi_cluster_seat_claimed_total", 2), 2);
+
+  // Y forms {P, R}: P's seat is X's, so P is dropped there and R goes back to the queue.
+  JsonDoc a4 = sr.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a4)) << a4.text();
+  EXPECT_EQ(MetricUntil(y.port(), "asobi_cluster_seat_held_elsewhere_total", 1), 1);
+  JsonDoc a5 = st.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a5)) << a5.text();
+  JsonDoc mr = sr.Next("match.matched");
+  std::string on_y = mr.Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(on_y.empty()) << mr.text();
+  EXPECT_NE(on_y, on_x);
+  EXPECT_EQ(st.Next("match.matched").Str({"payload", "match_id"}).value_or(""), on_y);
+  EXPECT_NE(mr.text().find(r), std::string::npos) << mr.text();
+  EXPECT_NE(mr.text().find(t), std::string::npos) << mr.text();
+  EXPECT_EQ(mr.text().find(p), std::string::npos) << mr.text();
+  // Y claimed R's seat with {P, R} (given back when P was refused), then R's and T's: P
+  // never got a seat there.
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_claimed_total"), 3);
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_held_elsewhere_total"), 1);
+
+  // P and Q leave X's match (it ends with its last player): both seats are given back.
+  EXPECT_EQ(px.Call("match.leave", "{}").Str({"type"}).value_or(""), "match.left");
+  EXPECT_EQ(sq.Call("match.leave", "{}").Str({"type"}).value_or(""), "match.left");
+  EXPECT_EQ(MetricUntil(x.port(), "asobi_cluster_seat_released_total", 2), 2);
+  // P can queue again on Y and is seated there, with U.
+  JsonDoc a6 = py.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a6)) << a6.text();
+  JsonDoc a7 = su.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a7)) << a7.text();
+  JsonDoc mp = py.Next("match.matched");
+  std::string again = mp.Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(again.empty()) << mp.text();
+  EXPECT_NE(again, on_y);
+  EXPECT_EQ(su.Next("match.matched").Str({"payload", "match_id"}).value_or(""), again);
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_claimed_total"), 5);
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_held_elsewhere_total"), 1);
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_errors_total"), 0);
+  EXPECT_EQ(Metric(y.port(), "asobi_cluster_seat_errors_total"), 0);
+  if (HasFailure()) {
+    std::fprintf(stderr, "node X log:\n%s\nnode Y log:\n%s", x.log().c_str(), y.log().c_str());
+  }
+
+  // Y dies with P seated. Its heartbeat is still fresh, so its seat holds: X does not seat P
+  // with Q (P is dropped, Q waits on)...
+  y.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(y.WaitExit(kWaitMs, &status));
+  JsonDoc a8 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a8)) << a8.text();
+  JsonDoc a9 = sq.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a9)) << a9.text();
+  EXPECT_EQ(MetricUntil(x.port(), "asobi_cluster_seat_held_elsewhere_total", 1), 1);
+  // ...until Y restarts under its id: its first heartbeat follows the deletion of its leftover
+  // seats (docs/decisions.md "Seat claims"). Then P queues again on X and plays with Q.
+  ServerProcess y2;
+  ASSERT_TRUE(StartReady(&y2, oy));
+  int64_t beats = 0;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline && beats < 1; usleep(20 * 1000)) {
+    beats = Metric(y2.port(), "asobi_cluster_seat_heartbeats_total");
+  }
+  ASSERT_GE(beats, 1);
+  JsonDoc a10 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a10)) << a10.text();
+  std::string after = px.Next("match.matched").Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(sq.Next("match.matched").Str({"payload", "match_id"}).value_or(""), after);
+  if (HasFailure()) {
+    std::fprintf(stderr, "node X log:\n%s\nnode Y (restarted) log:\n%s", x.log().c_str(),
+                 y2.log().c_str());
+  }
+  EXPECT_TRUE(x.Stop());
+  EXPECT_TRUE(y2.Stop());
+}
+
+// The lease (docs/decisions.md "Seat claims"): two partitioned nodes with a 1 s seat lease. Y
+// seats P and Q, then is killed (it never restarts). Once Y's heartbeat in the database is
+// older than the lease, X seats P (with R): a dead node's seats expire.
+TEST_F(ClusterTest, PartitionedNodeSeatsADeadNodesPlayerAfterTheLease) {
+  ServerProcess x, y;
+  ServerOptions ox = NodeOptions("node_lx"), oy = NodeOptions("node_ly");
+  for (ServerOptions* o : {&ox, &oy}) {
+    for (std::string& f : o->flags) {  // nothing listens on these ports
+      if (f.rfind("nats://", 0) == 0) f = "nats://127.0.0.1:" + std::to_string(FreePort());
+    }
+    o->flags.insert(o->flags.end(), {"--cluster-seat-lease-ms", "1000"});
+  }
+  ASSERT_TRUE(StartReady(&x, ox));
+  ASSERT_TRUE(StartReady(&y, oy));
+  auto [p, tp] = RegisterPlayer(x.port(), "cl_lease_p");
+  auto [q, tq] = RegisterPlayer(y.port(), "cl_lease_q");
+  auto [r, tr] = RegisterPlayer(x.port(), "cl_lease_r");
+  Socket px, py, sq, sr;
+  ASSERT_TRUE(px.Connect(x.port(), tp));
+  ASSERT_TRUE(py.Connect(y.port(), tp));
+  ASSERT_TRUE(sq.Connect(y.port(), tq));
+  ASSERT_TRUE(sr.Connect(x.port(), tr));
+  const std::string demo = R"({"mode":"demo"})";
+  auto queued = [](const JsonDoc& d) {
+    return d.Str({"type"}).value_or("") == "matchmaker.queued";
+  };
+  JsonDoc a1 = py.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a1)) << a1.text();
+  JsonDoc a2 = sq.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a2)) << a2.text();
+  ASSERT_FALSE(py.Next("match.matched").Str({"payload", "match_id"}).value_or("").empty());
+  EXPECT_EQ(db_->Query("SELECT node_id FROM match_seats WHERE player_id = '" + p + "'"), "node_ly");
+
+  y.Signal(SIGKILL);
+  int status = 0;
+  ASSERT_TRUE(y.WaitExit(kWaitMs, &status));
+  // Y's heartbeat ages past the lease (or X's heartbeat already deleted it with Y's seats).
+  std::optional<std::string> live;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline; usleep(50 * 1000)) {
+    live = db_->Query(
+        "SELECT count(*) FROM seat_nodes WHERE node_id = 'node_ly' AND "
+        "heartbeat_at > now() - interval '1 second'");
+    if (live == "0") break;
+  }
+  ASSERT_EQ(live, "0");
+  JsonDoc a3 = px.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a3)) << a3.text();
+  JsonDoc a4 = sr.Call("matchmaker.add", demo);
+  ASSERT_TRUE(queued(a4)) << a4.text();
+  std::string on_x = px.Next("match.matched").Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(on_x.empty());
+  EXPECT_EQ(sr.Next("match.matched").Str({"payload", "match_id"}).value_or(""), on_x);
+  EXPECT_EQ(db_->Query("SELECT node_id FROM match_seats WHERE player_id = '" + p + "'"), "node_lx");
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_held_elsewhere_total"), 0);
+  EXPECT_EQ(Metric(x.port(), "asobi_cluster_seat_errors_total"), 0);
+  EXPECT_GE(Metric(x.port(), "asobi_cluster_seat_heartbeats_total"), 1);
+  if (HasFailure()) {
+    std::fprintf(stderr, "node X log:\n%s\nnode Y log:\n%s", x.log().c_str(), y.log().c_str());
+  }
+  EXPECT_TRUE(x.Stop());
 }
 
 // Issue 16 item 4: matchmaking across nodes with both players proxied. The queue owner is

@@ -375,7 +375,7 @@ void Match::EnterRunning() {
 void Match::UnindexPlayers() {
   if (!players_indexed_) return;
   players_indexed_ = false;
-  for (const Member& m : roster_) service_.node().RemovePlayer(m.player_id);
+  for (const Member& m : roster_) service_.node().RemovePlayer(m.player_id, id_);
 }
 
 void Match::Leave(const std::string& player_id) {
@@ -405,7 +405,7 @@ void Match::RemoveMember(const std::string& player_id) {
       roster_.erase(roster_.begin() + long(i));
       std::erase(ready_, player_id);
       if (script_) script_->ForgetPlayer(player_id);
-      if (players_indexed_) service_.node().RemovePlayer(player_id);
+      if (players_indexed_) service_.node().RemovePlayer(player_id, id_);
       break;
     }
   }

@@ -71,10 +71,13 @@ void MatchNode::AddPlayer(const std::string& player_id) {
   ++players_[player_id];
 }
 
-void MatchNode::RemovePlayer(const std::string& player_id) {
-  std::lock_guard<std::mutex> lock(players_mu_);
-  auto it = players_.find(player_id);
-  if (it != players_.end() && --it->second <= 0) players_.erase(it);
+void MatchNode::RemovePlayer(const std::string& player_id, const std::string& match_id) {
+  {
+    std::lock_guard<std::mutex> lock(players_mu_);
+    auto it = players_.find(player_id);
+    if (it != players_.end() && --it->second <= 0) players_.erase(it);
+  }
+  if (seat_released) seat_released(player_id, match_id);
 }
 
 bool MatchNode::PlayerInMatch(const std::string& player_id) const {

@@ -82,8 +82,9 @@ class MatchNode {
   /// Node-wide index of players in live (waiting/running) matches, for the matchmaker's
   /// already_in_match check. A player in two matches counts twice.
   void AddPlayer(const std::string& player_id);
-  /// Removes one count for the player; PlayerInMatch is true while any remains.
-  void RemovePlayer(const std::string& player_id);
+  /// Removes one count for the player, who left match `match_id` (or it ended);
+  /// PlayerInMatch is true while any remains. Calls seat_released when set.
+  void RemovePlayer(const std::string& player_id, const std::string& match_id);
   bool PlayerInMatch(const std::string& player_id) const;
 
   /// Players whose last socket closed while their running match keeps their seat for the
@@ -121,6 +122,11 @@ class MatchNode {
                                       const std::string& player_id, char op, std::string body,
                                       std::function<void(std::string)> done)>;
   RemoteOp remote_op;
+
+  /// Clustered nodes (docs/decisions.md "Seat claims"): runs on the match's owner shard when
+  /// `player_id` leaves match `match_id` or the match ends, so the seat claimed for it in the
+  /// database is given back. Unset when clustering is off.
+  std::function<void(const std::string& player_id, const std::string& match_id)> seat_released;
 
  private:
   MatchOptions options_;

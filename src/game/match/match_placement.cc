@@ -14,8 +14,9 @@ struct GroupJob {
 };
 
 void MatchService::CreateAndJoin(const std::string& mode, std::vector<PlacedMember> members,
-                                 std::function<void(GroupPlacement)> done) {
-  Result<std::string> id = Create(mode);
+                                 std::function<void(GroupPlacement)> done,
+                                 const std::string& match_id) {
+  Result<std::string> id = Create(mode, match_id);
   if (!id.ok()) {
     const std::string& r = id.error().reason;
     GroupPlacement failed;

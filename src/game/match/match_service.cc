@@ -29,7 +29,8 @@ MatchService::~MatchService() {
 MatchService* MatchService::OnThisShard() { return t_service; }
 void MatchService::SetOnThisShard(MatchService* s) { t_service = s; }
 
-Result<std::string> MatchService::Create(const std::string& mode_name) {
+Result<std::string> MatchService::Create(const std::string& mode_name,
+                                         const std::string& preset_id) {
   std::shared_ptr<const modes::ModeConfig> mode = node_.modes().Current()->Find(mode_name);
   if (!mode) return MakeError("not_found", "unknown mode " + mode_name);
   if (mode->is_world) return MakeError("wrong_mode_type", mode_name + " is a world mode");
@@ -43,7 +44,8 @@ Result<std::string> MatchService::Create(const std::string& mode_name) {
         .KV("max_bytes", int64_t(node_.lua_memory().max_bytes()));
     return MakeError("match_capacity_reached", "node Lua memory budget");
   }
-  std::string id = NewMatchIdForShard(host_.shard_id(), host_.shard_count());
+  std::string id =
+      preset_id.empty() ? NewMatchIdForShard(host_.shard_id(), host_.shard_count()) : preset_id;
   auto match = std::make_unique<Match>(*this, id, std::move(mode));
   Status st = match->Start();
   if (!st.ok()) {

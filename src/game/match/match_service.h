@@ -80,7 +80,8 @@ class MatchService {
   /// Creates a match of `mode` on THIS shard (callers SubmitTo the chosen shard first), with a
   /// fresh id owned by this shard. Errors: "not_found" (unknown mode), "wrong_mode_type"
   /// (world mode), "match_capacity_reached" (node cap), "script_failed" (main chunk or init).
-  Result<std::string> Create(const std::string& mode);
+  /// `id`, when not empty, is the id to use (drawn with NewMatchIdForShard for this shard).
+  Result<std::string> Create(const std::string& mode, const std::string& id = {});
   /// Join on the owner; `done` runs here. Unknown id: `match_not_found` (no rate-limit token).
   void Join(JoinRequest req, JoinDone done);
   /// Explicit leave on the owner (Match::Leave); unknown match: ignored.
@@ -110,9 +111,10 @@ class MatchService {
 
   /// Creates a match of `mode` on THIS shard and joins `members` one by one (no join rate
   /// limit, ctx `{}`, lua.md §4 "Matchmaker and bot joins pass {}"); joined members' sockets
-  /// are recorded as in the match on their own shards. `done` runs here once.
+  /// are recorded as in the match on their own shards. `done` runs here once. `match_id`, when
+  /// not empty, is the new match's id (the matchmaker claimed seats under it).
   void CreateAndJoin(const std::string& mode, std::vector<PlacedMember> members,
-                     std::function<void(GroupPlacement)> done);
+                     std::function<void(GroupPlacement)> done, const std::string& match_id = {});
   /// Records on each socket's shard that it is now in `match_id` (a previous match of that
   /// socket is left for it).
   void AttachClients(const std::string& match_id, const std::string& player_id,

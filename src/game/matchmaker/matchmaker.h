@@ -51,6 +51,17 @@ struct MatchmakerDeps {
   /// Optional: sends a frame to every socket of a player (the expiry of a ticket queued over
   /// REST, §6.4). Null = only the sockets that queued the ticket.
   std::function<void(const std::string& player_id, const std::string& frame)> notify_player;
+  /// Optional, clustered nodes only (issue 16; docs/decisions.md "Seat claims"): claims the
+  /// seats of `players` for match `match_id` in the database shared by every node, after the
+  /// node-wide Claim and before the match is placed. `done` runs on this shard with the
+  /// players whose seat another live node holds (empty = all claimed), or an error (the
+  /// database did not answer). Null = no seat claims (single node).
+  using SeatsDone = std::function<void(Result<std::vector<std::string>> held_elsewhere)>;
+  std::function<void(std::vector<std::string> players, std::string match_id, SeatsDone done)>
+      claim_seats;
+  /// Optional, with claim_seats: gives back the seats of `players` claimed for `match_id`
+  /// (a group refused, or members the match did not accept). Fire and forget.
+  std::function<void(std::vector<std::string> players, std::string match_id)> release_seats;
 };
 
 /// One per shard, owned by MatchmakerSetup; every method and callback on that shard.
@@ -139,12 +150,18 @@ class Matchmaker {
   void PumpPlacements();
   void SchedulePump();
   void Place(const std::string& mode, std::vector<Ticket> group, int queue_shard);
+  /// Drops the tickets of `busy` players of `group` silently and requeues the other humans
+  /// (a group formed on another node: tells them match_start_failed instead).
+  void DropBusy(std::vector<Ticket> group, const std::vector<std::string>& busy, int queue_shard);
+  /// Seat claims (deps_.claim_seats) passed: attaches every socket and places the group.
+  void PlaceSeated(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                   std::vector<std::string> humans, std::string match_id);
   /// Clustered: tickets of players whose sockets are on another node get a proxy client.
   void AddProxies(std::vector<Ticket>& group);
   /// Tells a ticket's sockets (or, socket-less, every socket of its player) it failed.
   void NotifyFailed(const Ticket& t, std::string_view reason);
   void PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
-                    std::vector<std::string> humans);
+                    std::vector<std::string> humans, std::string match_id);
   void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
                   PlacementResult result);
   /// On the queue shard: the placement of these tickets ended (`failed` ids did not get in).

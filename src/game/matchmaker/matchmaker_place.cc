@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "game/match/match_id.h"
 #include "game/matchmaker/matchmaker.h"
 #include "game/matchmaker/matchmaker_internal.h"
 #include "game/matchmaker/matchmaker_wire.h"
@@ -57,42 +58,97 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
   if (!busy.empty()) {
     // Someone is in a match (or being placed) already: drop their ticket quietly, put the
     // others back. Never a second match for anyone.
-    std::unordered_set<std::string> out(busy.begin(), busy.end());
-    std::vector<Ticket> back;
-    for (Ticket& t : group) {
-      if (out.count(t.player_id)) {
-        Send(t.clients, std::string(), {t.id});
-      } else if (!t.bot) {
-        back.push_back(std::move(t));
-      }
-    }
-    if (queue_shard == kRemoteQueue) {
-      // Formed on another node: nobody to requeue with here; they are told and queue again.
-      for (const Ticket& t : back) NotifyFailed(t, "match_start_failed");
-      return;
-    }
-    MatchmakerNode* node = &node_;
-    auto requeue = [node, queue_shard, back = std::move(back)]() mutable {
-      if (Matchmaker* mm = node->OnShard(queue_shard)) mm->Requeue(std::move(back));
-    };
-    if (queue_shard == host_.shard_id()) {
-      requeue();
-    } else {
-      host_.SubmitReplyTo(queue_shard, std::move(requeue));
-    }
+    DropBusy(std::move(group), busy, queue_shard);
     return;
   }
+  if (!deps_.claim_seats || humans.empty()) {
+    PlaceSeated(mode, std::move(group), queue_shard, std::move(humans), std::string());
+    return;
+  }
+  // Clustered: the seats are claimed in the database under the match's future id, so that a
+  // node that does not see this one (NATS cut off) cannot seat these players too.
+  std::string match_id = match::NewMatchIdForShard(host_.shard_id(), host_.shard_count());
+  MatchmakerNode* node = &node_;
+  int self = host_.shard_id();
+  auto shared = std::make_shared<std::vector<Ticket>>(std::move(group));
+  deps_.claim_seats(
+      humans, match_id,
+      [node, self, mode, shared, queue_shard, humans,
+       match_id](Result<std::vector<std::string>> held) mutable {
+        Matchmaker* mm = node->OnShard(self);
+        if (mm == nullptr) return;  // shutting down
+        if (held.ok() && held.value().empty()) {
+          mm->PlaceSeated(mode, std::move(*shared), queue_shard, std::move(humans), match_id);
+          return;
+        }
+        node->Unclaim(humans);
+        if (mm->deps_.release_seats) mm->deps_.release_seats(humans, match_id);
+        if (held.ok()) {
+          mm->DropBusy(std::move(*shared), held.value(), queue_shard);
+          return;
+        }
+        // The database did not answer: nobody can be seated safely; the group is told.
+        LOG_WARN("matchmaker seat claim failed").KV("mode", mode).KV("reason", held.error().reason);
+        for (const Ticket& t : *shared) {
+          if (!t.bot) mm->NotifyFailed(t, "match_start_failed");
+        }
+        if (queue_shard == kRemoteQueue) return;
+        std::vector<std::string> ids;
+        for (const Ticket& t : *shared) {
+          if (!t.bot) ids.push_back(t.id);
+        }
+        auto record = [node, queue_shard, ids] {
+          if (Matchmaker* q = node->OnShard(queue_shard)) q->RecordPlacement("", ids, {});
+        };
+        if (queue_shard == self) {
+          record();
+        } else {
+          mm->host_.SubmitReplyTo(queue_shard, std::move(record));
+        }
+      });
+}
+
+void Matchmaker::DropBusy(std::vector<Ticket> group, const std::vector<std::string>& busy,
+                          int queue_shard) {
+  std::unordered_set<std::string> out(busy.begin(), busy.end());
+  std::vector<Ticket> back;
+  for (Ticket& t : group) {
+    if (out.count(t.player_id)) {
+      Send(t.clients, std::string(), {t.id});
+    } else if (!t.bot) {
+      back.push_back(std::move(t));
+    }
+  }
+  if (queue_shard == kRemoteQueue) {
+    // Formed on another node: nobody to requeue with here; they are told and queue again.
+    for (const Ticket& t : back) NotifyFailed(t, "match_start_failed");
+    return;
+  }
+  MatchmakerNode* node = &node_;
+  auto requeue = [node, queue_shard, back = std::move(back)]() mutable {
+    if (Matchmaker* mm = node->OnShard(queue_shard)) mm->Requeue(std::move(back));
+  };
+  if (queue_shard == host_.shard_id()) {
+    requeue();
+  } else {
+    host_.SubmitReplyTo(queue_shard, std::move(requeue));
+  }
+}
+
+void Matchmaker::PlaceSeated(const std::string& mode, std::vector<Ticket> group, int queue_shard,
+                             std::vector<std::string> humans, std::string match_id) {
   if (!deps_.sockets_of) {
     AddProxies(group);
-    PlaceClaimed(mode, std::move(group), queue_shard, std::move(humans));
+    PlaceClaimed(mode, std::move(group), queue_shard, std::move(humans), std::move(match_id));
     return;
   }
   // Every socket of each grouped player joins, not only the ones that queued (REST tickets).
   MatchmakerNode* node = &node_;
   int self = host_.shard_id();
   auto shared = std::make_shared<std::vector<Ticket>>(std::move(group));
-  deps_.sockets_of(humans, [node, self, mode, shared, queue_shard,
-                            humans](std::vector<std::vector<ClientRef>> sockets) mutable {
+  std::vector<std::string> lookup = humans;
+  deps_.sockets_of(std::move(lookup), [node, self, mode, shared, queue_shard, humans, match_id](
+                                          std::vector<std::vector<ClientRef>> sockets) mutable {
     Matchmaker* mm = node->OnShard(self);
     if (mm == nullptr) return;  // shutting down
     size_t k = 0;
@@ -105,7 +161,7 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
       }
     }
     mm->AddProxies(*shared);
-    mm->PlaceClaimed(mode, std::move(*shared), queue_shard, std::move(humans));
+    mm->PlaceClaimed(mode, std::move(*shared), queue_shard, std::move(humans), std::move(match_id));
   });
 }
 
@@ -135,19 +191,31 @@ void Matchmaker::NotifyFailed(const Ticket& t, std::string_view reason) {
 }
 
 void Matchmaker::PlaceClaimed(const std::string& mode, std::vector<Ticket> group, int queue_shard,
-                              std::vector<std::string> humans) {
+                              std::vector<std::string> humans, std::string match_id) {
   std::vector<PlacedPlayer> players;
   players.reserve(group.size());
   for (const Ticket& t : group) players.push_back(PlacedPlayer{t.player_id, t.clients, t.bot});
   if (!deps_.place) {
     node_.Unclaim(humans);
+    if (!match_id.empty() && deps_.release_seats) deps_.release_seats(humans, match_id);
     AfterPlace(mode, std::move(group), queue_shard, PlacementResult{"no_game_module", "", {}, {}});
     return;
   }
   auto shared = std::make_shared<std::vector<Ticket>>(std::move(group));
-  deps_.place(mode, std::move(players),
-              [this, mode, shared, queue_shard, humans](PlacementResult r) {
+  deps_.place(mode, match_id, std::move(players),
+              [this, mode, shared, queue_shard, humans, match_id](PlacementResult r) {
                 node_.Unclaim(humans);
+                if (!match_id.empty() && deps_.release_seats) {
+                  // Seats of members the match did not accept (all of them when it did not
+                  // start); the others are released when they leave the match.
+                  std::unordered_set<std::string> in;
+                  if (r.reason.empty()) in.insert(r.joined.begin(), r.joined.end());
+                  std::vector<std::string> out;
+                  for (const std::string& p : humans) {
+                    if (!in.count(p)) out.push_back(p);
+                  }
+                  if (!out.empty()) deps_.release_seats(std::move(out), match_id);
+                }
                 AfterPlace(mode, std::move(*shared), queue_shard, std::move(r));
               });
 }

@@ -84,9 +84,11 @@ struct PlacementResult {
 
 /// The match runtime as the matchmaker sees it, one per shard: creates a match of `mode` on
 /// THIS shard and joins `players` into it (no join rate limit, empty join ctx, lua.md §4),
-/// then calls `done` once, on this shard. Set by the server (over match::MatchService);
-/// unit tests use fakes.
-using PlaceGroup = std::function<void(const std::string& mode, std::vector<PlacedPlayer> players,
+/// then calls `done` once, on this shard. `match_id` is the id to give the match (drawn by
+/// the matchmaker for this shard when seats were claimed under it), "" = a fresh one. Set by
+/// the server (over match::MatchService); unit tests use fakes.
+using PlaceGroup = std::function<void(const std::string& mode, const std::string& match_id,
+                                      std::vector<PlacedPlayer> players,
                                       std::function<void(PlacementResult)> done)>;
 
 /// Tells whether a player is in a live match now (node-wide). Null = never.

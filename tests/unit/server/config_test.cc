@@ -84,6 +84,18 @@ TEST(ConfigTest, AutomaticNodeCapLeavesDescriptorsForTheServer) {
 }
 
 // websocket.md §11: the binary world.tick wire is granted only when the server enables it.
+// docs/decisions.md "Seat claims": the lease is 1 s .. 1 h (heartbeat every lease / 5).
+TEST(ConfigTest, ClusterSeatLeaseIsBounded) {
+  Result<Config> d = Parse({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->cluster_seat_lease_ms, 10000);
+  EXPECT_FALSE(Parse({"--cluster-seat-lease-ms", "999"}).ok());
+  EXPECT_FALSE(Parse({"--cluster-seat-lease-ms", "3600001"}).ok());
+  Result<Config> c = Parse({"--cluster-seat-lease-ms", "1000"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->cluster_seat_lease_ms, 1000);
+}
+
 TEST(ConfigTest, BinaryWireIsOffUnlessEnabled) {
   Result<Config> d = Parse({});
   ASSERT_TRUE(d.ok());

@@ -25,6 +25,13 @@ struct PlaceCall {
   int shard;
   std::string mode;
   std::vector<PlacedPlayer> players;
+  std::string match_id;  // the id the matchmaker chose ("" = none)
+};
+
+// A seat claim or release seen by the fake database (docs/decisions.md "Seat claims").
+struct SeatCall {
+  std::vector<std::string> players;
+  std::string match_id;
 };
 
 class MatchmakerTest : public ::testing::Test {
@@ -41,14 +48,15 @@ class MatchmakerTest : public ::testing::Test {
         shards);
     for (int s = 0; s < shards; ++s) {
       MatchmakerDeps deps;
-      deps.place = [this, s](const std::string& mode, std::vector<PlacedPlayer> players,
+      deps.place = [this, s](const std::string& mode, const std::string& match_id,
+                             std::vector<PlacedPlayer> players,
                              std::function<void(PlacementResult)> done) {
-        places_.push_back(PlaceCall{s, mode, players});
+        places_.push_back(PlaceCall{s, mode, players, match_id});
         PlacementResult r;
         if (fail_placement_) {
           r.reason = "match_start_failed";
         } else {
-          r.match_id = Name("match-", places_.size());
+          r.match_id = match_id.empty() ? Name("match-", places_.size()) : match_id;
           for (const auto& p : players) {
             (refuse_.count(p.player_id) ? r.refused : r.joined).push_back(p.player_id);
           }
@@ -57,6 +65,21 @@ class MatchmakerTest : public ::testing::Test {
       };
       deps.in_match = [this](const std::string& p) { return in_match_.count(p) > 0; };
       deps.shard_load = [this](int shard) { return loads_.count(shard) ? loads_[shard] : 0; };
+      if (seats_) {
+        deps.claim_seats = [this](std::vector<std::string> players, std::string match_id,
+                                  MatchmakerDeps::SeatsDone done) {
+          claims_.push_back(SeatCall{players, match_id});
+          if (seat_error_) return done(MakeError("db_unavailable"));
+          std::vector<std::string> held;
+          for (const std::string& p : players) {
+            if (held_elsewhere_.count(p)) held.push_back(p);
+          }
+          done(std::move(held));
+        };
+        deps.release_seats = [this](std::vector<std::string> players, std::string match_id) {
+          releases_.push_back(SeatCall{std::move(players), std::move(match_id)});
+        };
+      }
       mms_.push_back(std::make_unique<Matchmaker>(*node_, cluster_->host(s), deps));
     }
   }
@@ -111,6 +134,11 @@ class MatchmakerTest : public ::testing::Test {
   std::set<std::string> in_match_, refuse_;
   std::map<int, int64_t> loads_;
   bool fail_placement_ = false;
+  // Seat claims: on when seats_ is set before Start.
+  bool seats_ = false;
+  bool seat_error_ = false;
+  std::set<std::string> held_elsewhere_;
+  std::vector<SeatCall> claims_, releases_;
 };
 
 TEST_F(MatchmakerTest, TwoPlayersOnDifferentShardsGetTheSameMatch) {
@@ -388,6 +416,96 @@ TEST_F(MatchmakerTest, ConcurrentPlacementsClaimEachPlayerOnce) {
   EXPECT_TRUE(node_->Claim({"z"}, nullptr).empty());  // all or nothing: z was not kept above
   node_->Unclaim(claimed);
   EXPECT_TRUE(node_->Claim({"y"}, nullptr).empty());
+}
+
+// Clustered nodes (docs/decisions.md "Seat claims"): the group's seats are claimed under the
+// match's future id, which the match is then created with; bots take no seat.
+TEST_F(MatchmakerTest, SeatsAreClaimedUnderTheMatchIdBeforePlacement) {
+  seats_ = true;
+  Start(2);
+  AddMode("duel", 2);
+  FakeClient& a = cluster_->Connect(0, "alice");
+  FakeClient& b = cluster_->Connect(1, "bob");
+  Add(a, "duel");
+  Add(b, "duel");
+  cluster_->Advance(50);
+  ASSERT_EQ(claims_.size(), 1u);
+  EXPECT_EQ(claims_[0].players, (std::vector<std::string>{"alice", "bob"}));
+  ASSERT_EQ(places_.size(), 1u);
+  EXPECT_FALSE(places_[0].match_id.empty());
+  EXPECT_EQ(places_[0].match_id, claims_[0].match_id);
+  EXPECT_EQ(match::OwnerShardOf(claims_[0].match_id, 2), places_[0].shard);
+  ASSERT_EQ(a.With("match.matched").size(), 1u);
+  EXPECT_NE(a.With("match.matched")[0].find(claims_[0].match_id), std::string::npos);
+  EXPECT_TRUE(releases_.empty());  // everyone joined: seats go back when they leave
+}
+
+// A seat held by another node: that player's ticket is dropped silently, the group's seats are
+// given back, the others wait on and play with the next player.
+TEST_F(MatchmakerTest, APlayerSeatedOnAnotherNodeIsDroppedAndTheOthersWaitOn) {
+  seats_ = true;
+  Start(2);
+  AddMode("duel", 2);
+  held_elsewhere_.insert("bob");
+  FakeClient& a = cluster_->Connect(0, "alice");
+  FakeClient& b = cluster_->Connect(1, "bob");
+  FakeClient& c = cluster_->Connect(1, "carol");
+  auto ta = Add(a, "duel");
+  Add(b, "duel");
+  cluster_->Advance(50);
+  EXPECT_TRUE(places_.empty());
+  EXPECT_TRUE(a.With("match.").empty());
+  EXPECT_TRUE(b.With("match.").empty());
+  ASSERT_EQ(releases_.size(), 1u);
+  EXPECT_EQ(releases_[0].match_id, claims_[0].match_id);
+  EXPECT_EQ(Queued("duel"), 1u);
+  EXPECT_EQ(Get(0, ta->ticket_id, "alice")->status, "pending");
+  EXPECT_TRUE(node_->Claim({"alice", "bob"}, nullptr).empty());  // the local claim was undone
+  node_->Unclaim({"alice", "bob"});
+  Add(c, "duel");
+  cluster_->Advance(50);
+  ASSERT_EQ(places_.size(), 1u);
+  EXPECT_EQ(places_[0].players[0].player_id, "alice");
+  EXPECT_EQ(places_[0].players[1].player_id, "carol");
+}
+
+// The claim statement failed (database down): nobody is seated, the group is told, the
+// seats that may have been taken are given back.
+TEST_F(MatchmakerTest, AFailedSeatClaimFailsTheGroup) {
+  seats_ = true;
+  seat_error_ = true;
+  Start(1);
+  AddMode("duel", 2);
+  FakeClient& a = cluster_->Connect(0, "alice");
+  FakeClient& b = cluster_->Connect(0, "bob");
+  auto ta = Add(a, "duel");
+  Add(b, "duel");
+  cluster_->Advance(50);
+  EXPECT_TRUE(places_.empty());
+  EXPECT_EQ(a.With("match.matchmaker_failed").size(), 1u);
+  EXPECT_EQ(b.frames.back(),
+            R"({"type":"match.matchmaker_failed","payload":{"reason":"match_start_failed"}})");
+  ASSERT_EQ(releases_.size(), 1u);
+  EXPECT_EQ(releases_[0].players, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(Queued("duel"), 0u);
+  EXPECT_EQ(Get(0, ta->ticket_id, "alice")->status, "failed");
+}
+
+// Members the match did not accept get their seats back at once.
+TEST_F(MatchmakerTest, SeatsOfRefusedMembersAreReleased) {
+  seats_ = true;
+  Start(1);
+  AddMode("duel", 2);
+  refuse_.insert("bob");
+  FakeClient& a = cluster_->Connect(0, "alice");
+  FakeClient& b = cluster_->Connect(0, "bob");
+  Add(a, "duel");
+  Add(b, "duel");
+  cluster_->Advance(50);
+  ASSERT_EQ(places_.size(), 1u);
+  ASSERT_EQ(releases_.size(), 1u);
+  EXPECT_EQ(releases_[0].players, (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(releases_[0].match_id, places_[0].match_id);
 }
 
 TEST_F(MatchmakerTest, MatchedSocketWithdrawsItsOtherTickets) {
