@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite: release build + tests, AddressSanitizer and
-# UndefinedBehaviorSanitizer build + tests, and the libFuzzer targets (clang) for a short run.
+# Sets up and runs the whole test suite: release build + tests, the netns cluster test, and one
+# clang build with AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer that runs the tests
+# again and every libFuzzer target for a short run (FUZZ_SECONDS, default 10).
 # Starts a private PostgreSQL (tools/dev-db.sh) unless ASOBI_DB_HOST is set.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
@@ -17,53 +18,68 @@ fi
 
 passed=0
 failed=0
-run_suite() {  # name, build dir, meson setup args...
+t0=$SECONDS
+stamp() { echo "== $1 (at $((SECONDS - t0)) s) =="; }
+
+build_dir() {  # name, build dir, meson setup args...; 0 when configured and built
   local name=$1 dir=$2
   shift 2
-  echo "== $name =="
   if [ -d "$dir" ]; then
-    meson setup --reconfigure "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
   else
-    meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+    meson setup "$dir" "$@" >/dev/null || return 1
   fi
   if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
     tail -50 "$dir.build.log"
     echo "$name: build failed"
-    failed=$((failed + 1))
-    return
+    return 1
   fi
-  meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier "${TIMEOUT_MULT:-3}"
-  local log="$dir/meson-logs/testlog.json"
-  local ok bad
-  ok=$(python3 -c "import json,sys;print(sum(1 for l in open('$log') if json.loads(l)['result'] in ('OK','EXPECTEDFAIL','SKIP')))")
-  bad=$(python3 -c "import json,sys;print(sum(1 for l in open('$log') if json.loads(l)['result'] not in ('OK','EXPECTEDFAIL','SKIP')))")
+}
+
+run_tests() {  # build dir, [test names...]; adds the results to passed/failed
+  local dir=$1
+  shift
+  meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
+    --timeout-multiplier "${TIMEOUT_MULT:-3}" "$@"
+  local log="$dir/meson-logs/testlog.json" ok bad
+  ok=$(python3 -c "import json;print(sum(1 for l in open('$log') if json.loads(l)['result'] in ('OK','EXPECTEDFAIL','SKIP')))")
+  bad=$(python3 -c "import json;print(sum(1 for l in open('$log') if json.loads(l)['result'] not in ('OK','EXPECTEDFAIL','SKIP')))")
   passed=$((passed + ok))
   failed=$((failed + bad))
 }
 
-run_suite "release" build -Dbuildtype=release
-# Three nodes, a NATS cluster, PostgreSQL and HAProxy in network namespaces (issue 16; needs
-# root and the release build above).
-echo "== cluster in network namespaces (tools/cluster/netns_test.sh --short) =="
-if timeout 300 bash tools/cluster/netns_test.sh --short; then
-  passed=$((passed + 1))
+stamp "release: build"
+if build_dir release build -Dbuildtype=release; then
+  stamp "release: tests"
+  run_tests build
+  # Three nodes, a NATS cluster, PostgreSQL and HAProxy in network namespaces (issue 16; needs
+  # root and the release build above).
+  stamp "cluster in network namespaces (tools/cluster/netns_test.sh --short)"
+  if timeout 300 bash tools/cluster/netns_test.sh --short; then
+    passed=$((passed + 1))
+  else
+    echo "cluster netns test: FAILED"
+    failed=$((failed + 1))
+  fi
 else
-  echo "cluster netns test: FAILED"
   failed=$((failed + 1))
 fi
-run_suite "asan+ubsan" build-asan -Dbuildtype=debug -Dsanitizers=true -Dbench=false \
-  -Db_lundef=false
+
+# One clang build serves both AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer:
+# every test runs in it under the sanitizers (the fuzz_* replay tests are left to the libFuzzer
+# runs below, which start from the same corpora), then each fuzz target runs for FUZZ_SECONDS.
 if command -v clang++ >/dev/null; then
-  echo "== fuzz (libFuzzer, clang) =="
-  if [ ! -d build-fuzz ]; then
-    CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true -Dbench=false -Dbuildtype=debugoptimized \
-      -Db_lundef=false >/dev/null
-  fi
-  if ninja -C build-fuzz >build-fuzz.build.log 2>&1; then
-    for f in $(find build-fuzz/tests/fuzz -maxdepth 2 -type f -name '*_fuzz' -perm -u+x); do
+  stamp "asan+ubsan (clang): build"
+  if CC=clang CXX=clang++ build_dir "asan+ubsan" build-san -Dsanitizers=true -Dfuzz=true \
+    -Dbench=false -Dbuildtype=debug -Doptimization=1 -Db_lundef=false; then
+    stamp "asan+ubsan (clang): tests"
+    mapfile -t names < <(meson test -C build-san --list 2>/dev/null | sed 's/^.* \/ //' | grep -v '^fuzz_')
+    run_tests build-san "${names[@]}"
+    stamp "fuzz (libFuzzer, ${FUZZ_SECONDS:-10} s per target)"
+    for f in $(find build-san/tests/fuzz -maxdepth 2 -type f -name '*_fuzz' -perm -u+x | sort); do
       corpus=$(find tests/fuzz -type d -name "corpus_$(basename "$f" _fuzz)" | head -1)
       work=$(mktemp -d)
-      if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$work" ${corpus:+"$corpus"} \
+      if "$f" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=2048 "$work" ${corpus:+"$corpus"} \
         >"$work/log" 2>&1; then
         echo "fuzz $(basename "$f"): ok"
         passed=$((passed + 1))
@@ -75,11 +91,13 @@ if command -v clang++ >/dev/null; then
       rm -rf "$work"
     done
   else
-    tail -40 build-fuzz.build.log
-    echo "fuzz build failed"
     failed=$((failed + 1))
   fi
+else
+  echo "clang++ missing: tools/setup.sh installs it"
+  failed=$((failed + 1))
 fi
 
+stamp "done"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

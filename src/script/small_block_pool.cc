@@ -2,7 +2,15 @@
 
 #include <cstdlib>
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // gcc
+#define ASOBI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang
+#define ASOBI_ASAN 1
+#endif
+#endif
+
+#if defined(ASOBI_ASAN)
 #include <sanitizer/asan_interface.h>
 #define ASOBI_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define ASOBI_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)

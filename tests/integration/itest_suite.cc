@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "http_call.h"
 
@@ -18,6 +20,32 @@ std::string MakeGameDir(const std::string& tmpl,
     return dir;
   }
   for (const auto& [name, content] : files) std::ofstream(dir + "/" + name) << content;
+  return dir;
+}
+
+std::string CopyBundledGames(const std::string& tmpl, const std::vector<GameFileEdit>& edits) {
+  std::string dir = tmpl;
+  const char* root = std::getenv("ASOBI_SOURCE_ROOT");
+  if (root == nullptr || mkdtemp(dir.data()) == nullptr) {
+    ADD_FAILURE() << "ASOBI_SOURCE_ROOT unset or mkdtemp " << tmpl << " failed";
+    return dir;
+  }
+  std::error_code ec;
+  std::filesystem::copy(std::string(root) + "/lua", dir, std::filesystem::copy_options::recursive,
+                        ec);
+  if (ec) ADD_FAILURE() << "copy of " << root << "/lua: " << ec.message();
+  for (const GameFileEdit& e : edits) {
+    std::string path = dir + "/" + e.file;
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t at = text.find(e.from);
+    if (at == std::string::npos) {
+      ADD_FAILURE() << e.file << " has no \"" << e.from << "\"";
+      continue;
+    }
+    text.replace(at, e.from.size(), e.to);
+    std::ofstream(path, std::ios::trunc) << text;
+  }
   return dir;
 }
 

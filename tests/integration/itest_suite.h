@@ -21,6 +21,17 @@ namespace asobi::itest {
 std::string MakeGameDir(const std::string& tmpl,
                         const std::vector<std::pair<std::string, std::string>>& files);
 
+/// One text replacement in a copied game file: in `file` (relative to the game dir) the first
+/// `from` becomes `to`.
+struct GameFileEdit {
+  std::string file, from, to;
+};
+
+/// Copies the bundled game dir ($ASOBI_SOURCE_ROOT/lua) into a new directory from the mkdtemp
+/// template `tmpl` and applies `edits` to the copy; returns its path. A missing source root, a
+/// failed copy or an edit whose `from` is not in the file is a test failure. Test-thread only.
+std::string CopyBundledGames(const std::string& tmpl, const std::vector<GameFileEdit>& edits);
+
 /// Removes `dir` and everything in it (the counterpart of MakeGameDir).
 void RemoveDir(const std::string& dir);
 
