@@ -535,6 +535,26 @@ TEST_F(ClusterTest, YMatchOnAThirdNodeIsPlayedThroughProxiesAndLostWithIt) {
   EXPECT_EQ(Metric(d.port(), "asobi_cluster_play_proxies_total"), 2);
   EXPECT_EQ(Metric(a_->port(), "asobi_cluster_play_groups_sent_total"), 1);
 
+  // GET /matchmaker/:ticket_id on the player's node reads the ticket on the queue's node
+  // (node_a), which learns the match id from node_a2's placement report.
+  std::string ticket = qq.Str({"payload", "ticket_id"}).value_or("");
+  ASSERT_FALSE(ticket.empty()) << qq.text();
+  JsonDoc st;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline; usleep(20 * 1000)) {
+    st = ParseBody(HttpCall(b_->port(), "GET", "/api/v1/matchmaker/" + ticket, "", tq));
+    if (st.Str({"match_id"}).has_value()) break;  // the report may trail match.matched
+  }
+  EXPECT_EQ(st.Str({"id"}).value_or(""), ticket) << st.text();
+  EXPECT_EQ(st.Str({"mode"}).value_or(""), "demo") << st.text();
+  EXPECT_EQ(st.Str({"status"}).value_or(""), "matched") << st.text();
+  EXPECT_EQ(st.Str({"match_id"}).value_or(""), match_id) << st.text();
+  EXPECT_GT(st.Int({"submitted_at"}).value_or(0), 0) << st.text();
+  HttpResponse other = HttpCall(b_->port(), "GET", "/api/v1/matchmaker/" + ticket, "", tp);
+  EXPECT_EQ(other.status, 403) << other.body;
+  HttpResponse none = HttpCall(b_->port(), "GET", "/api/v1/matchmaker/0190-no-such", "", tq);
+  EXPECT_EQ(none.status, 404) << none.body;
+  EXPECT_NE(none.body.find("matchmaker.ticket_not_found"), std::string::npos) << none.body;
+
   // Inputs cross to node_a2 and its states come back to both nodes.
   sp.Send("match.input", R"({"move_x":1,"move_y":0})");
   EXPECT_FALSE(sp.Next("match.state").text().empty());

@@ -196,6 +196,27 @@ bool ClusterPlay::ForwardRemove(const std::string& ticket_id, const std::string&
   return true;
 }
 
+bool ClusterPlay::ForwardGet(const std::string& ticket_id, const std::string& player_id,
+                             std::function<void(Result<matchmaker::TicketStatus>)>& done) {
+  if (t_from_bus) return false;
+  std::string owner = OwnerNode();
+  if (owner == node_id_) return false;
+  auto fn = [this, done](bool replied, const std::vector<std::string>& f) {
+    if (!replied) {
+      metrics_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      return done(MakeError("internal", "the queue's node did not answer"));
+    }
+    // f: req_id, reason, id, mode, status, submitted_at, match_id, properties
+    if (!f[1].empty()) return done(MakeError(f[1]));
+    done(matchmaker::TicketStatus{f[2], f[3], f[4], f[7], ToInt(f[5]), f[6]});
+  };
+  metrics_.forwarded.fetch_add(1, std::memory_order_relaxed);
+  if (!Request(owner, 'T', {player_id}, ticket_id, std::move(fn))) {
+    done(MakeError("internal", "cluster request table full"));
+  }
+  return true;
+}
+
 std::string ClusterPlay::PickNode() {
   PerShard& ps = Here();
   int64_t best = node_.membership->OwnDraining()
@@ -284,8 +305,12 @@ void ClusterPlay::OnMessage(std::string_view payload) {
       return OnAdd(m);
     case 'R':
       return OnRemove(m);
+    case 'T':
+      return OnStatus(m);
     case 'G':
       return OnGroup(m);
+    case 'P':
+      return OnPlaced(m);
     case 'F':
       return OnFrame(m);
     case 'B':
@@ -293,7 +318,7 @@ void ClusterPlay::OnMessage(std::string_view payload) {
     case 'O':
       return OnOp(m);
     default:
-      return Resolve(m);  // 'Y', 'V'
+      return Resolve(m);  // 'Y', 'S', 'V'
   }
 }
 
@@ -333,6 +358,24 @@ void ClusterPlay::OnRemove(const Message& m) {
   t_from_bus = false;
 }
 
+void ClusterPlay::OnStatus(const Message& m) {
+  matchmaker::Matchmaker* mm = matchmaker::Matchmaker::OnThisShard();
+  if (mm == nullptr) return;
+  std::string from(m.from), req_id(m.fields[0]);
+  t_from_bus = true;
+  mm->Get(std::string(m.rest), std::string(m.fields[1]),
+          [this, from, req_id](Result<matchmaker::TicketStatus> r) {
+            if (!r.ok())
+              return Reply(from, 'S', {req_id, r.error().reason, "", "", "", "0", ""}, "");
+            const matchmaker::TicketStatus& s = r.value();
+            Reply(from, 'S',
+                  {req_id, "", s.id, s.mode, s.status,
+                   std::to_string(std::max<int64_t>(0, s.submitted_at_ms)), s.match_id},
+                  s.properties_json);
+          });
+  t_from_bus = false;
+}
+
 void ClusterPlay::OnGroup(const Message& m) {
   matchmaker::Matchmaker* mm = matchmaker::Matchmaker::OnThisShard();
   if (mm == nullptr) return;
@@ -345,6 +388,7 @@ void ClusterPlay::OnGroup(const Message& m) {
     t.player_id = std::string(m.fields[i + 1]);
     t.mode = mode;
     t.origin_node = std::string(m.fields[i + 2]);
+    t.queue_node = std::string(m.from);
     t.bot = m.fields[i + 3] == "1";
     t.submitted_unix_ms = UnixMs();
     t.submitted_mono_ms = now;
@@ -353,6 +397,23 @@ void ClusterPlay::OnGroup(const Message& m) {
   }
   metrics_.groups_placed.fetch_add(1, std::memory_order_relaxed);
   mm->PlaceRemoteGroup(mode, std::move(group));
+}
+
+void ClusterPlay::OnPlaced(const Message& m) {
+  matchmaker::Matchmaker* mm = matchmaker::Matchmaker::OnThisShard();
+  if (mm == nullptr) return;
+  std::vector<std::string> ids(m.fields.begin() + 3, m.fields.end());
+  mm->RecordRemotePlacement(std::string(m.fields[0]), std::string(m.fields[1]), std::move(ids));
+}
+
+void ClusterPlay::ReportPlacement(const std::string& queue_node, const std::string& mode,
+                                  const std::string& match_id,
+                                  const std::vector<std::string>& ticket_ids) {
+  if (queue_node == node_id_ || ticket_ids.empty() || ticket_ids.size() > kGroupMax) return;
+  std::string count = std::to_string(ticket_ids.size());
+  std::vector<std::string_view> fields{mode, match_id, count};
+  fields.insert(fields.end(), ticket_ids.begin(), ticket_ids.end());
+  node_.bus->Publish(Subject(queue_node), Encode('P', node_id_, fields, ""));
 }
 
 void ClusterPlay::Batch(const std::string& origin, const std::string& player,

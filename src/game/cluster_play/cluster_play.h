@@ -4,12 +4,14 @@
 //
 //  - One queue per mode for the cluster, on the owner node: the smallest id among the live
 //    nodes (this one and Membership::Peers()). Another node forwards matchmaker.add/remove
-//    (WebSocket and REST) to it (`A`/`R`, play_wire.h) and answers its client with the reply
-//    (`Y`); the owner queues a forwarded ticket socket-less, with its origin node, so its
-//    outcomes reach the player through the player directory and its proxy.
+//    (WebSocket and REST) and GET /matchmaker/:ticket_id to it (`A`/`R`/`T`, play_wire.h) and
+//    answers its client with the reply (`Y`/`S`); the owner queues a forwarded ticket
+//    socket-less, with its origin node, so its outcomes reach the player through the player
+//    directory and its proxy.
 //  - Placement on the least-loaded node (Membership load, plus groups sent there in the last
 //    second): the owner sends the group (`G`) or places it itself; the placing node runs the
-//    normal PlaceGroup with a ProxyClient for each player whose sockets are elsewhere.
+//    normal PlaceGroup with a ProxyClient for each player whose sockets are elsewhere, and
+//    reports the outcome to the owner (`P`).
 //  - Proxied players: the proxy's frames go to the player's node (`B`: the frames of one
 //    shard's proxies for that node in one reactor turn, one bus message), which binds the
 //    player's sockets to the remote match on `match.matched` (ClientMatches::SetRemote) and
@@ -101,11 +103,16 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
                   std::function<void(Result<matchmaker::AddReply>)>& done) override;
   bool ForwardRemove(const std::string& ticket_id, const std::string& player_id,
                      std::function<void(Status)>& done) override;
+  bool ForwardGet(const std::string& ticket_id, const std::string& player_id,
+                  std::function<void(Result<matchmaker::TicketStatus>)>& done) override;
   std::string PickNode() override;
   bool SendGroup(const std::string& node, const std::string& mode,
                  const std::vector<matchmaker::Ticket>& group) override;
   ClientRef ProxyFor(const std::string& player, const std::string& origin) override;
   void TicketsPlaced(const std::vector<std::string>& ticket_ids) override;
+  void ReportPlacement(const std::string& queue_node, const std::string& mode,
+                       const std::string& match_id,
+                       const std::vector<std::string>& ticket_ids) override;
   const std::string& node_id() const override { return node_id_; }
 
  private:
@@ -151,7 +158,9 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
   void OnMessage(std::string_view payload);
   void OnAdd(const Message& m);
   void OnRemove(const Message& m);
+  void OnStatus(const Message& m);
   void OnGroup(const Message& m);
+  void OnPlaced(const Message& m);
   void OnFrame(const Message& m);
   void OnBatch(const Message& m);
   void DeliverFrame(const std::string& from, const std::string& player, std::string_view frame);

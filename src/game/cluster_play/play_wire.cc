@@ -41,7 +41,12 @@ int FieldCount(char kind) {
     case 'A':
       return 5;
     case 'R':
+    case 'T':
       return 2;
+    case 'S':
+      return 7;
+    case 'P':
+      return 3;
     case 'Y':
       return 4;
     case 'G':
@@ -67,8 +72,15 @@ bool Validate(Message* m) {
              FiniteNumber(f[3]) && Uint(f[4], 86'400'000, &n) && !m->rest.empty() &&
              m->rest.size() <= kPropertiesBytesMax;
     case 'R':
+    case 'T':
       return ValidReqId(f[0]) && Sized(f[1], kPlayerBytesMax) &&
              Sized(m->rest, kTicketIdBytesMax) && m->rest.find('\n') == std::string_view::npos;
+    case 'S':
+      if (!ValidReqId(f[0]) || f[1].size() > 64 || !Uint(f[5], kUnixMsMax, &n)) return false;
+      if (!f[1].empty()) return f[2].empty() && f[3].empty() && f[4].empty() && f[6].empty();
+      return Sized(f[2], kTicketIdBytesMax) && Sized(f[3], kModeBytesMax) && Sized(f[4], 16) &&
+             f[6].size() <= kTicketIdBytesMax && m->rest.size() <= kPropertiesBytesMax &&
+             (m->rest.empty() || m->rest.front() == '{');
     case 'Y':
       return ValidReqId(f[0]) && f[1].size() <= 64 && f[2].size() <= kTicketIdBytesMax &&
              Uint(f[3], 1'000'000, &n) && (m->rest == "0" || m->rest == "1");
@@ -85,6 +97,18 @@ bool Validate(Message* m) {
           return false;
         }
         m->fields.insert(m->fields.end(), {id, player, origin, bot});
+      }
+      return m->rest.empty();
+    }
+    case 'P': {
+      if (!Sized(f[0], kModeBytesMax) || f[1].size() > kTicketIdBytesMax ||
+          !Uint(f[2], kGroupMax, &n) || n == 0) {
+        return false;
+      }
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string_view id;
+        if (!Field(&m->rest, &id) || !Sized(id, kTicketIdBytesMax)) return false;
+        m->fields.push_back(id);
       }
       return m->rest.empty();
     }

@@ -8,8 +8,13 @@
 //   R  remove     origin -> owner:   req_id, player; rest = ticket id
 //   Y  reply      owner -> origin:   req_id, reason ("" = ok), ticket_id, players_needed;
 //                                    rest = already_queued "0"/"1"
+//   T  status     origin -> owner:   req_id, player; rest = ticket id
+//   S  status reply owner -> origin: req_id, reason ("" = ok), ticket id, mode, status,
+//                                    submitted_at (unix ms), match_id; rest = properties JSON
 //   G  group      owner -> placer:   mode, count, then count x (ticket id, player, origin
 //                                    node, bot "0"/"1"); rest empty
+//   P  placed     placer -> owner:   mode, match_id ("" = failed to start), count, then count x
+//                                    ticket id; rest empty
 //   F  frame      match node -> socket node: player; rest = the frame (JSON envelope)
 //   B  frames     match node -> socket node, the frames of one shard's proxies for that node
 //                 in one reactor turn: count; rest = count x (player "\n" length "\n"
@@ -38,7 +43,8 @@ inline constexpr size_t kModeBytesMax = 64;
 inline constexpr size_t kTicketIdBytesMax = 64;
 inline constexpr size_t kGroupMax = 256;  // tickets in one G message
 inline constexpr size_t kPropertiesBytesMax = 8192;
-inline constexpr size_t kBatchMax = 4096;  // frames in one B message
+inline constexpr size_t kBatchMax = 4096;                    // frames in one B message
+inline constexpr uint64_t kUnixMsMax = 253'402'300'799'999;  // 9999-12-31 (S submitted_at)
 
 /// A decoded message; views into the payload.
 struct Message {

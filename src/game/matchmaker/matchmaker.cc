@@ -109,6 +109,9 @@ void Matchmaker::Remove(const std::string& ticket_id, const std::string& player_
 }
 
 void Matchmaker::Get(const std::string& ticket_id, const std::string& player_id, GetDone done) {
+  if (node_.cluster() != nullptr && node_.cluster()->ForwardGet(ticket_id, player_id, done)) {
+    return;
+  }
   int here = host_.shard_id();
   int owner = match::OwnerShardOf(ticket_id, node_.shard_count());
   MatchmakerNode* node = &node_;

@@ -108,7 +108,15 @@ class Matchmaker {
   /// least-loaded shard of this node. Tickets whose origin_node is another node join through
   /// proxy clients (ClusterQueue::ProxyFor); this node's players through their sockets. A
   /// group that cannot start tells its players `match.matchmaker_failed` (never requeued here).
+  /// The outcome (match id, or failed) is reported to the queue's node
+  /// (ClusterQueue::ReportPlacement).
   void PlaceRemoteGroup(const std::string& mode, std::vector<Ticket> group);
+
+  /// Clustered nodes, queue side: another node placed tickets of `mode` formed here in
+  /// `match_id` ("" = failed to start); recorded on the mode's queue shard for
+  /// GET /matchmaker/:ticket_id. Any shard of this node.
+  void RecordRemotePlacement(const std::string& mode, const std::string& match_id,
+                             std::vector<std::string> ticket_ids);
 
   /// Runs one periodic pass on this shard's queues now (tests and benchmarks).
   void TickNow();
@@ -165,6 +173,10 @@ class Matchmaker {
   void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
                   PlacementResult result);
   /// On the queue shard: the placement of these tickets ended (`failed` ids did not get in).
+  /// Clustered: reports a remotely formed group's outcome to its queue's node (no-op when the
+  /// group was formed here or `ticket_ids` is empty).
+  void ReportRemote(const std::vector<Ticket>& group, const std::string& match_id,
+                    const std::vector<std::string>& ticket_ids);
   void RecordPlacement(const std::string& match_id, const std::vector<std::string>& failed,
                        const std::vector<std::string>& matched);
   /// On the queue shard: puts tickets of an unstarted group back (original wait time).

@@ -58,6 +58,9 @@ class ClusterQueue {
   /// Client side: the same for a removal by ticket id.
   virtual bool ForwardRemove(const std::string& ticket_id, const std::string& player_id,
                              std::function<void(Status)>& done) = 0;
+  /// Client side: the same for a status read by ticket id (GET /matchmaker/:ticket_id).
+  virtual bool ForwardGet(const std::string& ticket_id, const std::string& player_id,
+                          std::function<void(Result<TicketStatus>)>& done) = 0;
   /// Queue side: the node a formed group is placed on (least loaded), "" = this node.
   virtual std::string PickNode() = 0;
   /// Queue side: sends `group` of `mode` to `node` for placement; false when it was not sent.
@@ -69,6 +72,13 @@ class ClusterQueue {
   /// Placement side: tickets this node forwarded left the owner's queue (their group is
   /// being placed here), so they are not forwarded again if the owner dies.
   virtual void TicketsPlaced(const std::vector<std::string>& ticket_ids) = 0;
+  /// Placement side: tickets of a group formed on node `queue_node` were seated in
+  /// `match_id`, or failed to start when `match_id` is empty; the queue's node records it for
+  /// GET /matchmaker/:ticket_id. Best effort (a lost report leaves status "matched" without a
+  /// match_id).
+  virtual void ReportPlacement(const std::string& queue_node, const std::string& mode,
+                               const std::string& match_id,
+                               const std::vector<std::string>& ticket_ids) = 0;
   /// This node's id.
   virtual const std::string& node_id() const = 0;
 };

@@ -246,6 +246,26 @@ void Matchmaker::DispatchGroup(const std::string& mode, std::vector<Ticket> grou
   EnqueuePlace(mode, std::move(group), here);
 }
 
+void Matchmaker::RecordRemotePlacement(const std::string& mode, const std::string& match_id,
+                                       std::vector<std::string> ticket_ids) {
+  int queue_shard = node_.QueueShardOf(mode);
+  MatchmakerNode* node = &node_;
+  auto record = [node, queue_shard, match_id, ids = std::move(ticket_ids)] {
+    Matchmaker* mm = node->OnShard(queue_shard);
+    if (mm == nullptr) return;
+    if (match_id.empty()) {
+      mm->RecordPlacement("", ids, {});
+    } else {
+      mm->RecordPlacement(match_id, {}, ids);
+    }
+  };
+  if (queue_shard == host_.shard_id()) {
+    record();
+  } else {
+    host_.SubmitReplyTo(queue_shard, std::move(record));  // bounded by placed groups
+  }
+}
+
 void Matchmaker::PlaceRemoteGroup(const std::string& mode, std::vector<Ticket> group) {
   std::vector<int64_t> assigned(size_t(node_.shard_count()), 0);
   int target = PickShard(&assigned);

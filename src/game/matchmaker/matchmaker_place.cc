@@ -92,11 +92,11 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
         for (const Ticket& t : *shared) {
           if (!t.bot) mm->NotifyFailed(t, "match_start_failed");
         }
-        if (queue_shard == kRemoteQueue) return;
         std::vector<std::string> ids;
         for (const Ticket& t : *shared) {
           if (!t.bot) ids.push_back(t.id);
         }
+        if (queue_shard == kRemoteQueue) return mm->ReportRemote(*shared, "", ids);
         auto record = [node, queue_shard, ids] {
           if (Matchmaker* q = node->OnShard(queue_shard)) q->RecordPlacement("", ids, {});
         };
@@ -121,7 +121,12 @@ void Matchmaker::DropBusy(std::vector<Ticket> group, const std::vector<std::stri
   }
   if (queue_shard == kRemoteQueue) {
     // Formed on another node: nobody to requeue with here; they are told and queue again.
-    for (const Ticket& t : back) NotifyFailed(t, "match_start_failed");
+    std::vector<std::string> ids;
+    for (const Ticket& t : back) {
+      NotifyFailed(t, "match_start_failed");
+      ids.push_back(t.id);
+    }
+    ReportRemote(back, "", ids);
     return;
   }
   MatchmakerNode* node = &node_;
@@ -243,9 +248,13 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
     LOG_WARN("matchmaker placement failed").KV("mode", mode).KV("reason", reason);
     Send(std::move(failed_refs), FailedFrame(reason), failed_ids);
   }
-  if (queue_shard == kRemoteQueue) return;  // the queue is on another node
-  MatchmakerNode* node = &node_;
   std::string match_id = result.reason.empty() ? result.match_id : std::string();
+  if (queue_shard == kRemoteQueue) {  // the queue is on another node: tell it
+    ReportRemote(group, match_id, matched_ids);
+    ReportRemote(group, "", failed_ids);
+    return;
+  }
+  MatchmakerNode* node = &node_;
   auto record = [node, queue_shard, match_id, failed_ids, matched_ids] {
     if (Matchmaker* mm = node->OnShard(queue_shard)) {
       mm->RecordPlacement(match_id, failed_ids, matched_ids);
@@ -256,6 +265,15 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
   } else {
     host_.SubmitReplyTo(queue_shard, std::move(record));
   }
+}
+
+void Matchmaker::ReportRemote(const std::vector<Ticket>& group, const std::string& match_id,
+                              const std::vector<std::string>& ticket_ids) {
+  ClusterQueue* c = node_.cluster();
+  if (c == nullptr || ticket_ids.empty() || group.empty() || group.front().queue_node.empty()) {
+    return;
+  }
+  c->ReportPlacement(group.front().queue_node, group.front().mode, match_id, ticket_ids);
 }
 
 void Matchmaker::RecordPlacement(const std::string& match_id,

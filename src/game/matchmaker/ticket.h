@@ -36,6 +36,9 @@ struct Ticket {
   /// queue's node (forwarded, socket-less; outcomes reach the player through the directory and
   /// a proxy client). Empty = this node.
   std::string origin_node = {};
+  /// Clustered nodes: the node whose queue formed this ticket's group when the group is
+  /// placed here for another node (PlaceRemoteGroup); the placement is reported to it.
+  std::string queue_node = {};
 
   /// Milliseconds waited at monotonic time `now_mono_ms`.
   int64_t WaitedMs(int64_t now_mono_ms) const { return now_mono_ms - submitted_mono_ms; }

@@ -63,6 +63,29 @@ TEST(ClusterPlayWire, EveryKindRoundTrips) {
     ASSERT_TRUE(Parse(o, &m)) << op;
     EXPECT_EQ(m.rest, "body\nx");
   }
+  std::string t = Encode('T', "n2", {"1.4", "p1"}, "0190-ticket");
+  ASSERT_TRUE(Parse(t, &m));
+  EXPECT_EQ(m.fields[1], "p1");
+  EXPECT_EQ(m.rest, "0190-ticket");
+  std::string st = Encode(
+      'S', "n1", {"1.4", "", "0190-ticket", "demo", "matched", "1796300000000", "0190-match"},
+      R"({"region":"eu"})");
+  ASSERT_TRUE(Parse(st, &m));
+  ASSERT_EQ(m.fields.size(), 7u);
+  EXPECT_EQ(m.fields[4], "matched");
+  EXPECT_EQ(m.fields[6], "0190-match");
+  EXPECT_EQ(m.rest, R"({"region":"eu"})");
+  std::string se = Encode('S', "n1", {"1.4", "not_owner", "", "", "", "0", ""}, "");
+  ASSERT_TRUE(Parse(se, &m));
+  EXPECT_EQ(m.fields[1], "not_owner");
+  std::string pl = Encode('P', "n2", {"demo", "0190-match", "2", "t1", "t2"}, "");
+  ASSERT_TRUE(Parse(pl, &m));
+  ASSERT_EQ(m.fields.size(), 5u);
+  EXPECT_EQ(m.fields[1], "0190-match");
+  EXPECT_EQ(m.fields[4], "t2");
+  std::string pf = Encode('P', "n2", {"demo", "", "1", "t1"}, "");  // failed to start
+  ASSERT_TRUE(Parse(pf, &m));
+  EXPECT_EQ(m.fields[1], "");
   std::string v = Encode('V', "n2", {"1.1"}, "vote_not_found");
   ASSERT_TRUE(Parse(v, &m));
   EXPECT_EQ(m.rest, "vote_not_found");
@@ -102,6 +125,21 @@ TEST(ClusterPlayWire, RefusesMalformed) {
       Encode('O', "n1", {"0.1", "Q", "p1", "m1"}, ""),  // unknown op
       Encode('O', "n1", {"0.1", "II", "p1", "m1"}, ""),
       Encode('O', "n1", {"0.1", "I", "p1", ""}, ""),  // no match id
+      Encode('T', "n1", {"0.1", "p"}, ""),            // no ticket id
+      Encode('T', "n1", {"0.1", ""}, "t1"),
+      Encode('S', "n1", {"0.1", "", "t1", "demo", "pending", "-1", ""}, "{}"),
+      Encode('S', "n1", {"0.1", "", "t1", "demo", "pending", "99999999999999999", ""}, "{}"),
+      Encode('S', "n1", {"0.1", "", "", "demo", "pending", "0", ""}, "{}"),  // no ticket id
+      Encode('S', "n1", {"0.1", "", "t1", "demo", "", "0", ""}, "{}"),       // no status
+      Encode('S', "n1", {"0.1", "", "t1", "demo", "pending", "0", ""}, "[]"),
+      Encode('S', "n1", {"0.1", "", "t1", "demo", "pending", "0", ""}, std::string(9000, '{')),
+      Encode('S', "n1", {"0.1", "not_found", "t1", "", "", "0", ""}, ""),  // error with an id
+      "Q1\nS\nn1\n0.1\n\nt1\ndemo\npending",                               // fields missing
+      Encode('P', "n1", {"demo", "m1", "0"}, ""),                          // no tickets
+      Encode('P', "n1", {"demo", "m1", "2", "t1"}, ""),                    // count mismatch
+      Encode('P', "n1", {"demo", "m1", "1", "t1"}, "x"),
+      Encode('P', "n1", {"", "m1", "1", "t1"}, ""),    // no mode
+      Encode('P', "n1", {"demo", "m1", "1", ""}, ""),  // empty ticket id
       Encode('V', "n1", {"nodot"}, ""),
       Encode('V', "n1", {"0.1"}, std::string(65, 'r')),
       Encode('V', "n1", {"5000.1"}, ""),  // shard out of range
