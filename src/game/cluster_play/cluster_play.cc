@@ -420,8 +420,17 @@ void ClusterPlay::Batch(const std::string& origin, const std::string& player,
                         std::string_view frame) {
   PerShard& ps = Here();
   PerShard::Batch& b = ps.out[origin];
-  AppendBatchItem(&b.rest, player, frame);
+  if (b.last_size != 0 && b.last_size == frame.size() &&
+      std::string_view(b.rest).substr(b.last_at, b.last_size) == frame) {
+    AppendBatchRepeat(&b.rest, player);  // a broadcast: its bytes cross once per node
+    metrics_.frames_repeated.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    AppendBatchItem(&b.rest, player, frame);
+    b.last_at = b.rest.size() - frame.size();
+    b.last_size = frame.size();
+  }
   ++b.count;
+  metrics_.frames_sent.fetch_add(1, std::memory_order_relaxed);
   if (b.rest.size() >= kBatchBytesMax || b.count >= kBatchMax) {
     Flush(ps);
     return;
@@ -443,6 +452,7 @@ void ClusterPlay::Flush(PerShard& ps) {
     node_.bus->Publish(Subject(node), Encode('B', node_id_, {count}, b.rest));
     b.rest.clear();
     b.count = 0;
+    b.last_at = b.last_size = 0;
   }
   if (ps.out.size() > 64) ps.out.clear();  // forget nodes no longer sent to
 }
@@ -739,6 +749,10 @@ void ClusterPlay::AppendMetrics(std::string* out) const {
   line("reforwarded", "Tickets forwarded again after their owner node died.",
        get(metrics_.reforwarded));
   line("timeouts", "Cluster requests that got no reply in time.", get(metrics_.timeouts));
+  line("frames_sent", "Proxy frames sent to other nodes.", get(metrics_.frames_sent));
+  line("frames_repeated",
+       "Proxy frames sent as a repeat of the previous frame of their batch (no bytes).",
+       get(metrics_.frames_repeated));
 }
 
 }  // namespace asobi::cluster_play

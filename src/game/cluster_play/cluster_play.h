@@ -67,16 +67,18 @@ inline constexpr size_t kBatchBytesMax = 256 * 1024;
 
 /// Counters (relaxed atomics), on /metrics as asobi_cluster_play_*.
 struct PlayMetrics {
-  std::atomic<uint64_t> forwarded{0};      // adds/removes sent to the owner
-  std::atomic<uint64_t> remote_adds{0};    // adds queued here for another node
-  std::atomic<uint64_t> groups_sent{0};    // groups placed on another node
-  std::atomic<uint64_t> groups_placed{0};  // groups from another node placed here
-  std::atomic<uint64_t> proxies{0};        // proxies created
-  std::atomic<uint64_t> proxies_full{0};   // proxies refused at kProxiesMax
-  std::atomic<uint64_t> ops{0};            // operations of proxied players applied here
-  std::atomic<uint64_t> node_lost{0};      // sockets told match.finished node_lost
-  std::atomic<uint64_t> reforwarded{0};    // tickets forwarded again after their owner died
-  std::atomic<uint64_t> timeouts{0};       // requests that got no reply in time
+  std::atomic<uint64_t> forwarded{0};        // adds/removes sent to the owner
+  std::atomic<uint64_t> remote_adds{0};      // adds queued here for another node
+  std::atomic<uint64_t> groups_sent{0};      // groups placed on another node
+  std::atomic<uint64_t> groups_placed{0};    // groups from another node placed here
+  std::atomic<uint64_t> proxies{0};          // proxies created
+  std::atomic<uint64_t> proxies_full{0};     // proxies refused at kProxiesMax
+  std::atomic<uint64_t> ops{0};              // operations of proxied players applied here
+  std::atomic<uint64_t> node_lost{0};        // sockets told match.finished node_lost
+  std::atomic<uint64_t> reforwarded{0};      // tickets forwarded again after their owner died
+  std::atomic<uint64_t> timeouts{0};         // requests that got no reply in time
+  std::atomic<uint64_t> frames_sent{0};      // proxy frames put in B messages
+  std::atomic<uint64_t> frames_repeated{0};  // of those, sent as "=" (same as the previous)
 };
 
 /// Node-wide; created by server/ on clustered nodes before the shards start, outlives them.
@@ -143,6 +145,7 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
     struct Batch {
       std::string rest;
       size_t count = 0;
+      size_t last_at = 0, last_size = 0;  // the last frame's bytes in `rest` (0 = none)
     };
     std::unordered_map<std::string, Batch> out;  // proxy frames of this turn, by node
     bool flush_scheduled = false;

@@ -116,17 +116,25 @@ bool Validate(Message* m) {
       return Sized(f[0], kPlayerBytesMax) && !m->rest.empty() && m->rest.front() == '{';
     case 'B': {
       if (!Uint(f[0], kBatchMax, &n) || n == 0) return false;
+      std::string_view previous;
       for (uint64_t i = 0; i < n; ++i) {
         std::string_view player, len_s;
         uint64_t len = 0;
         if (!Field(&m->rest, &player) || !Field(&m->rest, &len_s) ||
-            !Sized(player, kPlayerBytesMax) || !Uint(len_s, m->rest.size(), &len) || len == 0) {
+            !Sized(player, kPlayerBytesMax)) {
           return false;
         }
+        if (len_s == "=") {  // the previous item's frame again
+          if (previous.empty()) return false;
+          m->fields.insert(m->fields.end(), {player, previous});
+          continue;
+        }
+        if (!Uint(len_s, m->rest.size(), &len) || len == 0) return false;
         std::string_view frame = m->rest.substr(0, len);
         if (frame.front() != '{') return false;
         m->rest.remove_prefix(len);
         m->fields.insert(m->fields.end(), {player, frame});
+        previous = frame;
       }
       return m->rest.empty();
     }
@@ -168,6 +176,11 @@ void AppendBatchItem(std::string* rest, std::string_view player, std::string_vie
   *rest += std::to_string(frame.size());
   *rest += '\n';
   *rest += frame;
+}
+
+void AppendBatchRepeat(std::string* rest, std::string_view player) {
+  *rest += player;
+  *rest += "\n=\n";
 }
 
 bool Parse(std::string_view payload, Message* out) {

@@ -18,7 +18,8 @@
 //   F  frame      match node -> socket node: player; rest = the frame (JSON envelope)
 //   B  frames     match node -> socket node, the frames of one shard's proxies for that node
 //                 in one reactor turn: count; rest = count x (player "\n" length "\n"
-//                 <length bytes of frame>)
+//                 <length bytes of frame>), where a length of "=" (and no bytes) repeats the
+//                 previous item's frame: a broadcast crosses the bus once per node
 //   O  operation  socket node -> match node: req_id, op (I L C V X), player, match_id;
 //                                    rest = body (input JSON, vote id [\n option JSON])
 //   V  op reply   match node -> socket node: req_id; rest = reason ("" = accepted)
@@ -61,6 +62,9 @@ std::string Encode(char kind, std::string_view from, const std::vector<std::stri
 
 /// Appends one (player, frame) item to the rest of a B message.
 void AppendBatchItem(std::string* rest, std::string_view player, std::string_view frame);
+/// Appends one (player, the previous item's frame) item to the rest of a B message; only
+/// after an AppendBatchItem in the same message.
+void AppendBatchRepeat(std::string* rest, std::string_view player);
 
 /// Decodes and validates; false on any shape or field error. For B, `fields` is the count
 /// followed by (player, frame) pairs and `rest` is empty.

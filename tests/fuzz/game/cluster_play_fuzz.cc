@@ -21,7 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (m.kind == 'B') {  // fields: count, then (player, frame) pairs carried in the rest
       std::string rest;
       for (size_t i = 1; i + 1 < m.fields.size(); i += 2) {
-        asobi::cluster_play::AppendBatchItem(&rest, m.fields[i], m.fields[i + 1]);
+        // A repeat ("=") is a view of the very bytes of the item before it.
+        if (i > 1 && m.fields[i + 1].data() == m.fields[i - 1].data()) {
+          asobi::cluster_play::AppendBatchRepeat(&rest, m.fields[i]);
+        } else {
+          asobi::cluster_play::AppendBatchItem(&rest, m.fields[i], m.fields[i + 1]);
+        }
       }
       again = asobi::cluster_play::Encode('B', m.from, {m.fields[0]}, rest);
     } else {

@@ -147,6 +147,28 @@ TEST(ClusterPlayWire, RefusesMalformed) {
   for (const std::string& b : bad) EXPECT_FALSE(Parse(b, &m)) << b;
 }
 
+TEST(ClusterPlayWire, BatchRepeatsTheFrameBeforeIt) {
+  std::string rest;
+  const std::string state = R"({"type":"match.state","payload":{"tick":7}})";
+  cluster_play::AppendBatchItem(&rest, "p1", state);
+  cluster_play::AppendBatchRepeat(&rest, "p2");
+  cluster_play::AppendBatchRepeat(&rest, "p3");
+  cluster_play::AppendBatchItem(&rest, "p4", "{}");
+  cluster_play::AppendBatchRepeat(&rest, "p5");
+  // The state's bytes are in the batch once: "p1\n<len>\n<state>", then "p2\n=\n" ...
+  EXPECT_EQ(rest.size(), 3 + std::to_string(state.size()).size() + 1 + state.size() + 5 + 5 +
+                             std::string("p4\n2\n{}").size() + 5);
+  Message m;
+  std::string b = Encode('B', "n1", {"5"}, rest);
+  ASSERT_TRUE(Parse(b, &m));
+  ASSERT_EQ(m.fields.size(), 11u);
+  for (size_t i : {2u, 4u, 6u}) EXPECT_EQ(m.fields[i], state) << i;
+  EXPECT_EQ(m.fields[5], "p3");
+  EXPECT_EQ(m.fields[7], "p4");
+  EXPECT_EQ(m.fields[8], "{}");
+  EXPECT_EQ(m.fields[10], "{}");
+}
+
 TEST(ClusterPlayWire, BatchOfFramesRoundTrips) {
   std::string rest;
   cluster_play::AppendBatchItem(&rest, "p1", R"({"type":"match.state","payload":{"a":"\n"}})");
@@ -170,6 +192,8 @@ TEST(ClusterPlayWire, BatchOfFramesRoundTrips) {
       Encode('B', "n1", {"1"}, "\n2\n{}"),     // no player
       Encode('B', "n1", {"5000"}, rest),       // over kBatchMax
       Encode('B', "n1", {"1"}, "p1\n02\n{}"),  // length not canonical
+      Encode('B', "n1", {"1"}, "p1\n=\n"),     // a repeat with nothing before it
+      Encode('B', "n1", {"2"}, "p1\n=\np2\n2\n{}"),
   };
   for (const std::string& x : bad) EXPECT_FALSE(Parse(x, &m)) << x;
 }
