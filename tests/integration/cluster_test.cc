@@ -151,6 +151,14 @@ class Socket {
     return JsonDoc();
   }
 
+  // True when a push of `type` was skipped while waiting (it is in the backlog).
+  bool Saw(const std::string& type) const {
+    for (const JsonDoc& d : backlog_) {
+      if (d.Str({"type"}).value_or("") == type) return true;
+    }
+    return false;
+  }
+
  private:
   WsClient ws_;
   std::vector<JsonDoc> backlog_;
@@ -507,15 +515,22 @@ TEST_F(ClusterTest, PartitionedNodeSeatsADeadNodesPlayerAfterTheLease) {
 }
 
 // Issue 16 item 4: frames of a match on another node come back once per node. Both players
-// are on node_b, the group goes to node_a3 (node_a, the queue's owner, holds a socket so its
-// load is higher; node_a3 and node_b tie and node_a3 comes first): the one match.matched
+// are on node_b, the group goes to node_a3 (node_a, the queue's owner, holds four sockets so
+// its load is higher; node_a3 and node_b tie and node_a3 comes first): the one match.matched
 // broadcast crosses the bus once for the two proxies, the second as a repeat.
+// Then a group placed on another node that loses a busy member is put back in the owner's
+// queue: P (in that match on node_a3, which node_a does not see) queues again over REST with
+// R; the placing node finds P seated and reports R back, R waits on and is matched with S.
 TEST_F(ClusterTest, XBroadcastToTwoProxiesOfOneNodeCrossesOnce) {
   auto [f, tf] = RegisterPlayer(a_->port(), "cl_rep_f");
   auto [p, tp] = RegisterPlayer(b_->port(), "cl_rep_p");
   auto [q, tq] = RegisterPlayer(b_->port(), "cl_rep_q");
-  Socket sf, sp, sq;
-  ASSERT_TRUE(sf.Connect(a_->port(), tf));
+  auto [r, tr] = RegisterPlayer(b_->port(), "cl_rep_r");
+  auto [s, ts] = RegisterPlayer(b_->port(), "cl_rep_s");
+  Socket sf[4], sp, sq, sr, ss;
+  for (Socket& x : sf) ASSERT_TRUE(x.Connect(a_->port(), tf));
+  ASSERT_TRUE(sr.Connect(b_->port(), tr));
+  ASSERT_TRUE(ss.Connect(b_->port(), ts));
   ASSERT_TRUE(sp.Connect(b_->port(), tp));
   ASSERT_TRUE(sq.Connect(b_->port(), tq));
   ServerProcess d;
@@ -541,8 +556,24 @@ TEST_F(ClusterTest, XBroadcastToTwoProxiesOfOneNodeCrossesOnce) {
   // Per-player states (each names its own player) are not repeats, and still arrive.
   EXPECT_FALSE(sp.Next("match.state").text().empty());
   EXPECT_FALSE(sq.Next("match.state").text().empty());
-  sp.Send("match.leave", "{}");
-  sq.Send("match.leave", "{}");
+
+  const int64_t requeued_before = Metric(a_->port(), "asobi_cluster_play_requeued_total");
+  HttpResponse again = HttpCall(b_->port(), "POST", "/api/v1/matchmaker", R"({"mode":"demo"})", tp);
+  ASSERT_EQ(again.status, 200) << again.body;  // node_a does not see P's match on node_a3
+  JsonDoc qr = sr.Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qr.Str({"type"}).value_or(""), "matchmaker.queued") << qr.text();
+  EXPECT_EQ(MetricUntil(a_->port(), "asobi_cluster_play_requeued_total", requeued_before + 1),
+            requeued_before + 1);
+  JsonDoc qs = ss.Call("matchmaker.add", R"({"mode":"demo"})");
+  ASSERT_EQ(qs.Str({"type"}).value_or(""), "matchmaker.queued") << qs.text();
+  JsonDoc mr = sr.Next("match.matched");
+  std::string rs_match = mr.Str({"payload", "match_id"}).value_or("");
+  ASSERT_FALSE(rs_match.empty()) << mr.text();
+  EXPECT_NE(mr.text().find(s), std::string::npos) << mr.text();
+  EXPECT_EQ(ss.Next("match.matched").Str({"payload", "match_id"}).value_or(""), rs_match);
+  EXPECT_FALSE(sr.Saw("match.matchmaker_failed"));
+
+  for (Socket* x : {&sp, &sq, &sr, &ss}) x->Send("match.leave", "{}");
   EXPECT_TRUE(d.Stop());
   EXPECT_EQ(MetricUntil(a_->port(), "asobi_cluster_peers", 1), 1);
   EXPECT_EQ(MetricUntil(b_->port(), "asobi_cluster_peers", 1), 1);

@@ -402,18 +402,28 @@ void ClusterPlay::OnGroup(const Message& m) {
 void ClusterPlay::OnPlaced(const Message& m) {
   matchmaker::Matchmaker* mm = matchmaker::Matchmaker::OnThisShard();
   if (mm == nullptr) return;
-  std::vector<std::string> ids(m.fields.begin() + 3, m.fields.end());
-  mm->RecordRemotePlacement(std::string(m.fields[0]), std::string(m.fields[1]), std::move(ids));
+  std::vector<std::string> ids(m.fields.begin() + 4, m.fields.end());
+  auto outcome = matchmaker::PlacementOutcome(m.fields[1][0]);  // validated: m, f or r
+  if (outcome == matchmaker::PlacementOutcome::kRequeue) {
+    metrics_.requeued.fetch_add(ids.size(), std::memory_order_relaxed);
+  }
+  mm->RecordRemotePlacement(std::string(m.fields[0]), outcome, std::string(m.fields[2]),
+                            std::move(ids));
 }
 
-void ClusterPlay::ReportPlacement(const std::string& queue_node, const std::string& mode,
-                                  const std::string& match_id,
+bool ClusterPlay::ReportPlacement(const std::string& queue_node, const std::string& mode,
+                                  matchmaker::PlacementOutcome outcome, const std::string& match_id,
                                   const std::vector<std::string>& ticket_ids) {
-  if (queue_node == node_id_ || ticket_ids.empty() || ticket_ids.size() > kGroupMax) return;
+  if (queue_node == node_id_ || ticket_ids.empty() || ticket_ids.size() > kGroupMax ||
+      !node_.membership->IsLive(queue_node)) {
+    return false;
+  }
   std::string count = std::to_string(ticket_ids.size());
-  std::vector<std::string_view> fields{mode, match_id, count};
+  char kind = char(outcome);
+  std::vector<std::string_view> fields{mode, std::string_view(&kind, 1), match_id, count};
   fields.insert(fields.end(), ticket_ids.begin(), ticket_ids.end());
-  node_.bus->Publish(Subject(queue_node), Encode('P', node_id_, fields, ""));
+  return node_.bus->Publish(Subject(queue_node), Encode('P', node_id_, fields, "")) ==
+         cluster::Bus::PublishResult::kQueued;
 }
 
 void ClusterPlay::Batch(const std::string& origin, const std::string& player,
@@ -749,6 +759,8 @@ void ClusterPlay::AppendMetrics(std::string* out) const {
   line("reforwarded", "Tickets forwarded again after their owner node died.",
        get(metrics_.reforwarded));
   line("timeouts", "Cluster requests that got no reply in time.", get(metrics_.timeouts));
+  line("requeued", "Tickets another node's placement sent back to this node's queue.",
+       get(metrics_.requeued));
   line("frames_sent", "Proxy frames sent to other nodes.", get(metrics_.frames_sent));
   line("frames_repeated",
        "Proxy frames sent as a repeat of the previous frame of their batch (no bytes).",

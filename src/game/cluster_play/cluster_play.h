@@ -77,6 +77,7 @@ struct PlayMetrics {
   std::atomic<uint64_t> node_lost{0};        // sockets told match.finished node_lost
   std::atomic<uint64_t> reforwarded{0};      // tickets forwarded again after their owner died
   std::atomic<uint64_t> timeouts{0};         // requests that got no reply in time
+  std::atomic<uint64_t> requeued{0};         // tickets another node's placement sent back here
   std::atomic<uint64_t> frames_sent{0};      // proxy frames put in B messages
   std::atomic<uint64_t> frames_repeated{0};  // of those, sent as "=" (same as the previous)
 };
@@ -112,8 +113,8 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
                  const std::vector<matchmaker::Ticket>& group) override;
   ClientRef ProxyFor(const std::string& player, const std::string& origin) override;
   void TicketsPlaced(const std::vector<std::string>& ticket_ids) override;
-  void ReportPlacement(const std::string& queue_node, const std::string& mode,
-                       const std::string& match_id,
+  bool ReportPlacement(const std::string& queue_node, const std::string& mode,
+                       matchmaker::PlacementOutcome outcome, const std::string& match_id,
                        const std::vector<std::string>& ticket_ids) override;
   const std::string& node_id() const override { return node_id_; }
 

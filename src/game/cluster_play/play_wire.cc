@@ -46,7 +46,7 @@ int FieldCount(char kind) {
     case 'S':
       return 7;
     case 'P':
-      return 3;
+      return 4;
     case 'Y':
       return 4;
     case 'G':
@@ -101,8 +101,10 @@ bool Validate(Message* m) {
       return m->rest.empty();
     }
     case 'P': {
-      if (!Sized(f[0], kModeBytesMax) || f[1].size() > kTicketIdBytesMax ||
-          !Uint(f[2], kGroupMax, &n) || n == 0) {
+      if (!Sized(f[0], kModeBytesMax) || f[1].size() != 1 ||
+          std::string_view("mfr").find(f[1][0]) == std::string_view::npos ||
+          (f[1] == "m") != !f[2].empty() || f[2].size() > kTicketIdBytesMax ||
+          !Uint(f[3], kGroupMax, &n) || n == 0) {
         return false;
       }
       for (uint64_t i = 0; i < n; ++i) {

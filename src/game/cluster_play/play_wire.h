@@ -13,8 +13,9 @@
 //                                    submitted_at (unix ms), match_id; rest = properties JSON
 //   G  group      owner -> placer:   mode, count, then count x (ticket id, player, origin
 //                                    node, bot "0"/"1"); rest empty
-//   P  placed     placer -> owner:   mode, match_id ("" = failed to start), count, then count x
-//                                    ticket id; rest empty
+//   P  placed     placer -> owner:   mode, outcome ("m" matched, "f" failed to start, "r" back
+//                                    to the queue), match_id ("" unless "m"), count, then
+//                                    count x ticket id; rest empty
 //   F  frame      match node -> socket node: player; rest = the frame (JSON envelope)
 //   B  frames     match node -> socket node, the frames of one shard's proxies for that node
 //                 in one reactor turn: count; rest = count x (player "\n" length "\n"

@@ -112,11 +112,13 @@ class Matchmaker {
   /// (ClusterQueue::ReportPlacement).
   void PlaceRemoteGroup(const std::string& mode, std::vector<Ticket> group);
 
-  /// Clustered nodes, queue side: another node placed tickets of `mode` formed here in
-  /// `match_id` ("" = failed to start); recorded on the mode's queue shard for
-  /// GET /matchmaker/:ticket_id. Any shard of this node.
-  void RecordRemotePlacement(const std::string& mode, const std::string& match_id,
-                             std::vector<std::string> ticket_ids);
+  /// Clustered nodes, queue side: another node reports what became of tickets of `mode` whose
+  /// group formed here (ClusterQueue::ReportPlacement): matched in `match_id` or failed are
+  /// recorded for GET /matchmaker/:ticket_id; kRequeue puts them back in the queue with their
+  /// original wait (a ticket no longer known here is told `match_start_failed`). Runs on the
+  /// mode's queue shard; call from any shard of this node.
+  void RecordRemotePlacement(const std::string& mode, PlacementOutcome outcome,
+                             const std::string& match_id, std::vector<std::string> ticket_ids);
 
   /// Runs one periodic pass on this shard's queues now (tests and benchmarks).
   void TickNow();
@@ -173,10 +175,10 @@ class Matchmaker {
   void AfterPlace(const std::string& mode, std::vector<Ticket> group, int queue_shard,
                   PlacementResult result);
   /// On the queue shard: the placement of these tickets ended (`failed` ids did not get in).
-  /// Clustered: reports a remotely formed group's outcome to its queue's node (no-op when the
-  /// group was formed here or `ticket_ids` is empty).
-  void ReportRemote(const std::vector<Ticket>& group, const std::string& match_id,
-                    const std::vector<std::string>& ticket_ids);
+  /// Clustered: reports a remotely formed group's outcome to its queue's node; true when sent
+  /// (false when the group was formed here, `ticket_ids` is empty or the node is gone).
+  bool ReportRemote(const std::vector<Ticket>& group, PlacementOutcome outcome,
+                    const std::string& match_id, const std::vector<std::string>& ticket_ids);
   void RecordPlacement(const std::string& match_id, const std::vector<std::string>& failed,
                        const std::vector<std::string>& matched);
   /// On the queue shard: puts tickets of an unstarted group back (original wait time).

@@ -1,6 +1,7 @@
 // Private pieces of Matchmaker shared by its .cc files (not a public header).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "game/matchmaker/matchmaker.h"
@@ -21,6 +22,9 @@ struct Matchmaker::Resolved {
   TicketStatus status;
   std::string player_id;
   int64_t drop_at_ms = 0;
+  /// Clustered: the ticket as it left the queue in a group placed on another node, kept until
+  /// that node reports (a kRequeue report puts it back).
+  std::optional<Ticket> sent;
 };
 
 /// `queue_shard` of a group formed by another node's queue (Matchmaker::PlaceRemoteGroup).

@@ -44,6 +44,9 @@ struct MatchmakerMetrics {
   std::atomic<uint64_t> bots_queued{0};
 };
 
+/// What a node that placed another node's group reports back (ClusterQueue::ReportPlacement).
+enum class PlacementOutcome : char { kMatched = 'm', kFailed = 'f', kRequeue = 'r' };
+
 /// The cluster side of the matchmaker (issue 16 item 4): one queue per mode for the whole
 /// cluster, on its owner node. Implemented by game/cluster_play on clustered nodes; unset
 /// otherwise, and then nothing in the matchmaker changes. Every method runs on the calling
@@ -72,12 +75,14 @@ class ClusterQueue {
   /// Placement side: tickets this node forwarded left the owner's queue (their group is
   /// being placed here), so they are not forwarded again if the owner dies.
   virtual void TicketsPlaced(const std::vector<std::string>& ticket_ids) = 0;
-  /// Placement side: tickets of a group formed on node `queue_node` were seated in
-  /// `match_id`, or failed to start when `match_id` is empty; the queue's node records it for
-  /// GET /matchmaker/:ticket_id. Best effort (a lost report leaves status "matched" without a
-  /// match_id).
-  virtual void ReportPlacement(const std::string& queue_node, const std::string& mode,
-                               const std::string& match_id,
+  /// Placement side: what became of tickets of a group formed on node `queue_node`: seated
+  /// in `match_id` (kMatched; the queue's node records it for GET /matchmaker/:ticket_id),
+  /// failed to start (kFailed; their players were told), or left over from a group that lost
+  /// a busy member (kRequeue; the queue's node puts them back, keeping their wait). False when
+  /// the report could not be sent (the queue's node is gone); the caller then tells the
+  /// players itself.
+  virtual bool ReportPlacement(const std::string& queue_node, const std::string& mode,
+                               PlacementOutcome outcome, const std::string& match_id,
                                const std::vector<std::string>& ticket_ids) = 0;
   /// This node's id.
   virtual const std::string& node_id() const = 0;

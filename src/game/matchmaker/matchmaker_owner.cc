@@ -210,7 +210,12 @@ void Matchmaker::Pass(OwnedQueue& q, int64_t now_ms) {
     if (ClusterQueue* c = node_.cluster()) {
       // Clustered: the least-loaded node places it (this one when it is the least loaded).
       std::string target = c->PickNode();
-      if (!target.empty() && c->SendGroup(target, q.info.name, group)) continue;
+      if (!target.empty() && c->SendGroup(target, q.info.name, group)) {
+        for (Ticket& t : group) {
+          if (!t.bot) resolved_[t.id].sent = std::move(t);  // until the placer reports
+        }
+        continue;
+      }
     }
     DispatchGroup(q.info.name, std::move(group), PickShard(&assigned));
   }
@@ -246,18 +251,33 @@ void Matchmaker::DispatchGroup(const std::string& mode, std::vector<Ticket> grou
   EnqueuePlace(mode, std::move(group), here);
 }
 
-void Matchmaker::RecordRemotePlacement(const std::string& mode, const std::string& match_id,
+void Matchmaker::RecordRemotePlacement(const std::string& mode, PlacementOutcome outcome,
+                                       const std::string& match_id,
                                        std::vector<std::string> ticket_ids) {
   int queue_shard = node_.QueueShardOf(mode);
   MatchmakerNode* node = &node_;
-  auto record = [node, queue_shard, match_id, ids = std::move(ticket_ids)] {
+  auto record = [node, queue_shard, outcome, match_id, ids = std::move(ticket_ids)] {
     Matchmaker* mm = node->OnShard(queue_shard);
     if (mm == nullptr) return;
-    if (match_id.empty()) {
-      mm->RecordPlacement("", ids, {});
-    } else {
-      mm->RecordPlacement(match_id, {}, ids);
+    std::vector<Ticket> back;
+    for (const std::string& id : ids) {
+      auto it = mm->resolved_.find(id);
+      if (it == mm->resolved_.end()) continue;
+      std::optional<Ticket> sent = std::move(it->second.sent);
+      it->second.sent.reset();
+      if (outcome != PlacementOutcome::kRequeue) continue;
+      if (sent) {
+        back.push_back(std::move(*sent));
+      } else {  // not kept (formed before this node owned the queue): told, not requeued
+        Ticket t;
+        t.id = id;
+        t.player_id = it->second.player_id;
+        mm->NotifyFailed(t, "match_start_failed");
+      }
     }
+    if (outcome == PlacementOutcome::kMatched) mm->RecordPlacement(match_id, {}, ids);
+    if (outcome == PlacementOutcome::kFailed) mm->RecordPlacement("", ids, {});
+    if (!back.empty()) mm->Requeue(std::move(back));
   };
   if (queue_shard == host_.shard_id()) {
     record();

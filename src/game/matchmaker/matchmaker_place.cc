@@ -96,7 +96,10 @@ void Matchmaker::Place(const std::string& mode, std::vector<Ticket> group, int q
         for (const Ticket& t : *shared) {
           if (!t.bot) ids.push_back(t.id);
         }
-        if (queue_shard == kRemoteQueue) return mm->ReportRemote(*shared, "", ids);
+        if (queue_shard == kRemoteQueue) {
+          mm->ReportRemote(*shared, PlacementOutcome::kFailed, "", ids);
+          return;
+        }
         auto record = [node, queue_shard, ids] {
           if (Matchmaker* q = node->OnShard(queue_shard)) q->RecordPlacement("", ids, {});
         };
@@ -120,13 +123,12 @@ void Matchmaker::DropBusy(std::vector<Ticket> group, const std::vector<std::stri
     }
   }
   if (queue_shard == kRemoteQueue) {
-    // Formed on another node: nobody to requeue with here; they are told and queue again.
+    // Formed on another node: it puts them back in its queue, with their wait.
     std::vector<std::string> ids;
-    for (const Ticket& t : back) {
-      NotifyFailed(t, "match_start_failed");
-      ids.push_back(t.id);
+    for (const Ticket& t : back) ids.push_back(t.id);
+    if (!ReportRemote(back, PlacementOutcome::kRequeue, "", ids)) {
+      for (const Ticket& t : back) NotifyFailed(t, "match_start_failed");  // that node is gone
     }
-    ReportRemote(back, "", ids);
     return;
   }
   MatchmakerNode* node = &node_;
@@ -250,8 +252,8 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
   }
   std::string match_id = result.reason.empty() ? result.match_id : std::string();
   if (queue_shard == kRemoteQueue) {  // the queue is on another node: tell it
-    ReportRemote(group, match_id, matched_ids);
-    ReportRemote(group, "", failed_ids);
+    ReportRemote(group, PlacementOutcome::kMatched, match_id, matched_ids);
+    ReportRemote(group, PlacementOutcome::kFailed, "", failed_ids);
     return;
   }
   MatchmakerNode* node = &node_;
@@ -267,13 +269,15 @@ void Matchmaker::AfterPlace(const std::string& mode, std::vector<Ticket> group, 
   }
 }
 
-void Matchmaker::ReportRemote(const std::vector<Ticket>& group, const std::string& match_id,
+bool Matchmaker::ReportRemote(const std::vector<Ticket>& group, PlacementOutcome outcome,
+                              const std::string& match_id,
                               const std::vector<std::string>& ticket_ids) {
   ClusterQueue* c = node_.cluster();
   if (c == nullptr || ticket_ids.empty() || group.empty() || group.front().queue_node.empty()) {
-    return;
+    return false;
   }
-  c->ReportPlacement(group.front().queue_node, group.front().mode, match_id, ticket_ids);
+  return c->ReportPlacement(group.front().queue_node, group.front().mode, outcome, match_id,
+                            ticket_ids);
 }
 
 void Matchmaker::RecordPlacement(const std::string& match_id,
@@ -296,7 +300,7 @@ void Matchmaker::Requeue(std::vector<Ticket> tickets) {
     OwnedQueue* q = info ? QueueFor(*info) : nullptr;
     if (q == nullptr || q->queue.FindByPlayer(t.player_id) != nullptr ||
         !node_.TryReserveTicket()) {
-      Send(t.clients, FailedFrame("match_start_failed"), {t.id});
+      NotifyFailed(t, "match_start_failed");  // sockets, or the directory (forwarded)
       continue;
     }
     ticket_modes_[t.id] = t.mode;

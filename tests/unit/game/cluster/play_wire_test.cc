@@ -78,14 +78,16 @@ TEST(ClusterPlayWire, EveryKindRoundTrips) {
   std::string se = Encode('S', "n1", {"1.4", "not_owner", "", "", "", "0", ""}, "");
   ASSERT_TRUE(Parse(se, &m));
   EXPECT_EQ(m.fields[1], "not_owner");
-  std::string pl = Encode('P', "n2", {"demo", "0190-match", "2", "t1", "t2"}, "");
+  std::string pl = Encode('P', "n2", {"demo", "m", "0190-match", "2", "t1", "t2"}, "");
   ASSERT_TRUE(Parse(pl, &m));
-  ASSERT_EQ(m.fields.size(), 5u);
-  EXPECT_EQ(m.fields[1], "0190-match");
-  EXPECT_EQ(m.fields[4], "t2");
-  std::string pf = Encode('P', "n2", {"demo", "", "1", "t1"}, "");  // failed to start
-  ASSERT_TRUE(Parse(pf, &m));
-  EXPECT_EQ(m.fields[1], "");
+  ASSERT_EQ(m.fields.size(), 6u);
+  EXPECT_EQ(m.fields[2], "0190-match");
+  EXPECT_EQ(m.fields[5], "t2");
+  for (const char* outcome : {"f", "r"}) {  // failed to start; back to the queue
+    std::string pf = Encode('P', "n2", {"demo", outcome, "", "1", "t1"}, "");
+    ASSERT_TRUE(Parse(pf, &m)) << outcome;
+    EXPECT_EQ(m.fields[1], outcome);
+  }
   std::string v = Encode('V', "n2", {"1.1"}, "vote_not_found");
   ASSERT_TRUE(Parse(v, &m));
   EXPECT_EQ(m.rest, "vote_not_found");
