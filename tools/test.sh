@@ -76,8 +76,13 @@ if command -v clang++ >/dev/null; then
     -Dbench=false -Dbuildtype=plain -Doptimization=1 -Ddebug=false \
     -Dcpp_args=-gline-tables-only -Dc_args=-gline-tables-only -Db_lundef=false; then
     stamp "asan+ubsan (clang): tests"
-    mapfile -t names < <(meson test -C build-san --list 2>/dev/null | sed 's/^.* \/ //' | grep -v '^fuzz_')
-    run_tests build-san "${names[@]}"
+    mapfile -t names < <(meson test -C build-san --no-rebuild --list 2>/dev/null | sed 's/^.* \/ //' | grep -v '^fuzz_')
+    if [ "${#names[@]}" -gt 0 ]; then
+      run_tests build-san "${names[@]}"
+    else
+      echo "asan+ubsan: no tests listed"
+      failed=$((failed + 1))
+    fi
     stamp "fuzz (libFuzzer, ${FUZZ_SECONDS:-10} s per target)"
     for f in $(find build-san/tests/fuzz -maxdepth 2 -type f -name '*_fuzz' -perm -u+x | sort); do
       corpus=$(find tests/fuzz -type d -name "corpus_$(basename "$f" _fuzz)" | head -1)
