@@ -183,9 +183,11 @@ TEST_F(LeaderboardTest, BestSetAndIncrOperators) {
   HttpResponse j = Submit("open_ops", R"({"score":)", token);
   EXPECT_EQ(j.status, 400);
   EXPECT_EQ(Json(j).Str({"error", "code"}), "invalid_json");
-  EXPECT_EQ(Stored("open_ops", id), WaitFor("SELECT score FROM leaderboard_entries WHERE "
-                                            "leaderboard_id = 'open_ops'",
-                                            "-3"));
+  // Wait for the flush first (argument evaluation order is unspecified), then read the row.
+  EXPECT_EQ(
+      WaitFor("SELECT score FROM leaderboard_entries WHERE leaderboard_id = 'open_ops'", "-3"),
+      "-3");
+  EXPECT_EQ(Stored("open_ops", id), "-3");
 }
 
 TEST_F(LeaderboardTest, ScoresAreParsedTruncatedAndClamped) {

@@ -302,8 +302,8 @@ TEST(WorkerPoolTest, QueueBoundRefusesExtraJobs) {
   opts.shards = 1;
   opts.pin_threads = false;
   ShardSet set(opts);
+  std::atomic<bool> release{false};  // outlives the pool, whose worker reads it until it joins
   WorkerPool pool(1, 0, 2);
-  std::atomic<bool> release{false};
   int accepted = 0;
   for (int i = 0; i < 6; ++i) {
     accepted += pool.Submit(set.shard(0),
