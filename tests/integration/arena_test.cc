@@ -104,11 +104,10 @@ class ArenaTest : public ServerSuite<ArenaTest> {
     o.flags = db_->ServerFlags();
     // The bundled game dir (lua/config.lua registers `arena`) with shorter rounds.
     dir_ = new std::string(CopyBundledGames(
-        "/tmp/asobi_arena_XXXXXX",
-        {{"arena/match.lua", "local ROUND_MS        = 90000",
-          "local ROUND_MS        = " + std::to_string(kRoundMs)}}));
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--bot-fill-ms", "1000",
-                                   "--ws-rate-limit", "1000"});
+        "/tmp/asobi_arena_XXXXXX", {{"arena/match.lua", "local ROUND_MS        = 90000",
+                                     "local ROUND_MS        = " + std::to_string(kRoundMs)}}));
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *dir_, "--bot-fill-ms", "1000", "--ws-rate-limit", "1000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
 };

@@ -20,9 +20,9 @@
 namespace asobi::itest {
 namespace {
 
-constexpr int64_t kRoundWaitMs = 60000;   // bot fill (1 s) + 8 s warmup, on a loaded machine
-constexpr int64_t kPhaseWaitMs = 60000;   // a 20 s round plus the intermission
-constexpr int64_t kActWaitMs = 30000;     // page reaction to our input
+constexpr int64_t kRoundWaitMs = 60000;  // bot fill (1 s) + 8 s warmup, on a loaded machine
+constexpr int64_t kPhaseWaitMs = 60000;  // a 20 s round plus the intermission
+constexpr int64_t kActWaitMs = 30000;    // page reaction to our input
 
 class WebArenaTest : public ServerSuite<WebArenaTest> {
  protected:
@@ -35,8 +35,8 @@ class WebArenaTest : public ServerSuite<WebArenaTest> {
     dir_ = new std::string(CopyBundledGames(
         "/tmp/asobi_web_arena_XXXXXX",
         {{"arena/match.lua", "local ROUND_MS        = 90000", "local ROUND_MS        = 20000"}}));
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--bot-fill-ms", "1000",
-                                   "--ws-connect-limit", "100000"});
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *dir_, "--bot-fill-ms", "1000", "--ws-connect-limit", "100000"});
     ASSERT_TRUE(StartReady(server_, o));
   }
 };
