@@ -655,12 +655,24 @@ TEST_F(WorldTest, ResyncAndAck) {
   EXPECT_EQ(kf.Int({"payload", "tick"}).value_or(-1), 0);
   EXPECT_GE(FindUpdate(kf, "a", a_id), 0);
   EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":7,"payload":{"x":55,"y":55}})"));
-  JsonDoc ack = a.WaitFor(
-      [](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.ack"; }, "ack 7");
-  EXPECT_EQ(ack.Int({"payload", "seq"}).value_or(0), 7);
-  EXPECT_GT(ack.Int({"payload", "tick"}).value_or(0), 0);
+  // Keyframes are encoded once per baseline and shared until the next broadcast: after the
+  // broadcast that moved A, a keyframe carries the new position, never the cached old one.
+  std::vector<JsonDoc> acked = a.WaitForAll(
+      {[](const JsonDoc& d) { return d.Str({"type"}).value_or("") == "world.ack"; },
+       [&](const JsonDoc& d) {
+         const int i = FindUpdate(d, "u", a_id);
+         return IsTick(d, 0, 0) && i >= 0 &&
+                d.Int({"payload", "updates", std::to_string(i), "x"}).value_or(0) == 55;
+       }},
+      "ack 7 and A's move to x = 55");
+  ASSERT_EQ(acked.size(), 2u);
+  EXPECT_EQ(acked[0].Int({"payload", "seq"}).value_or(0), 7);
+  EXPECT_GT(acked[0].Int({"payload", "tick"}).value_or(0), 0);
   a.Send("world.resync", R"({"zone":[0,0]})");
-  a.WaitFor(keyframe, "second resync keyframe");
+  JsonDoc moved = a.WaitFor(keyframe, "second resync keyframe");
+  const int at = FindUpdate(moved, "a", a_id);
+  ASSERT_GE(at, 0);
+  EXPECT_EQ(moved.Int({"payload", "updates", std::to_string(at), "x"}).value_or(0), 55);
   a.Send("world.resync", R"({"zone":[0,0]})");  // third in 10 s: dropped
   EXPECT_TRUE(a.ws().SendText(R"({"type":"world.input","seq":8,"payload":{"x":56,"y":55}})"));
   bool dropped = true;

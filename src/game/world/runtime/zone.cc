@@ -184,9 +184,7 @@ void Zone::RemoveEntity(const std::string& id) {
 void Zone::Subscribe(const std::string& player_id, ClientRef client, bool binary) {
   subscribers_[player_id] = Subscriber{client, binary};
   if (!terrain_frame_.empty()) service_.DeliverTo(terrain_frame_, {client});  // §10.9
-  WorldTickFrame frame;
-  FillKeyframe(&frame);
-  SendOne(frame, client, binary);
+  SendBaselineFrame(&keyframe_cache_, &Zone::FillKeyframe, client, binary);
 }
 
 void Zone::Unsubscribe(const std::string& player_id) {
@@ -195,15 +193,17 @@ void Zone::Unsubscribe(const std::string& player_id) {
   const Subscriber sub = it->second;
   subscribers_.erase(it);
   if (baseline_.empty()) return;  // §10.5: omitted when the zone had no entities
-  WorldTickFrame frame;
-  frame.kind = world_tick::FrameKind::kUngated;
-  frame.zone_x = key_.x;
-  frame.zone_y = key_.y;
+  SendBaselineFrame(&removal_cache_, &Zone::FillRemovals, sub.client, sub.binary);
+}
+
+void Zone::FillRemovals(WorldTickFrame* frame) const {
+  frame->kind = world_tick::FrameKind::kUngated;
+  frame->zone_x = key_.x;
+  frame->zone_y = key_.y;
   for (const auto& [id, fields] : baseline_) {
     auto b = slots_.Find(id);
-    frame.AddRecord(DeltaOp::kRemove, id, b ? b->slot : world_tick::kNoSlot, b ? b->gen : 0);
+    frame->AddRecord(DeltaOp::kRemove, id, b ? b->slot : world_tick::kNoSlot, b ? b->gen : 0);
   }
-  SendOne(frame, sub.client, sub.binary);
 }
 
 void Zone::QueueInput(const std::string& player_id, std::string input_json, int64_t seq) {
@@ -214,9 +214,7 @@ void Zone::QueueInput(const std::string& player_id, std::string input_json, int6
 void Zone::Resync(const std::string& player_id) {
   auto it = subscribers_.find(player_id);
   if (it == subscribers_.end()) return;
-  WorldTickFrame frame;
-  FillKeyframe(&frame);
-  SendOne(frame, it->second.client, it->second.binary);
+  SendBaselineFrame(&keyframe_cache_, &Zone::FillKeyframe, it->second.client, it->second.binary);
 }
 
 void Zone::SendAcks(uint64_t tick) {
@@ -458,6 +456,8 @@ void Zone::BroadcastDeltas(uint64_t tick) {
     CollectFullDelta(&frame);
   }
   dirty_.Reset();
+  keyframe_cache_ = {};  // the baseline may have changed (even a frame without records can
+  removal_cache_ = {};   // drop a field from an entity)
   if (frame.records.empty()) return;
   frame.frame_seq = ++frame_seq_;  // a frame nobody receives still takes its seq
   bool want_binary = false;
@@ -517,11 +517,21 @@ void Zone::FillKeyframe(WorldTickFrame* frame) const {
   }
 }
 
-void Zone::SendOne(const WorldTickFrame& frame, ClientRef to, bool binary) {
-  SharedBuffer buffer;
-  if (binary) buffer = EncodeWorldTickBinary(frame, nullptr);
-  if (buffer.empty()) buffer = EncodeWorldTickText(frame);
-  service_.DeliverTo(buffer, {to});
+void Zone::SendBaselineFrame(BaselineFrame* cache, void (Zone::*fill)(WorldTickFrame*) const,
+                             ClientRef to, bool binary) {
+  const bool want_binary = binary && !(cache->binary_tried && cache->binary.empty());
+  if (want_binary ? cache->binary.empty() : cache->text.empty()) {
+    WorldTickFrame frame;
+    (this->*fill)(&frame);
+    if (want_binary) {
+      cache->binary = EncodeWorldTickBinary(frame, nullptr);
+      cache->binary_tried = true;
+    }
+    if (cache->text.empty() && (!want_binary || cache->binary.empty())) {
+      cache->text = EncodeWorldTickText(frame);
+    }
+  }
+  service_.DeliverTo(binary && !cache->binary.empty() ? cache->binary : cache->text, {to});
 }
 
 bool Zone::AfterFailure() {
@@ -582,9 +592,7 @@ void Zone::Restart() {
     AddEntity(id, w.Take());
   }
   for (const auto& [player, sub] : subscribers_) {
-    WorldTickFrame frame;
-    FillKeyframe(&frame);
-    SendOne(frame, sub.client, sub.binary);
+    SendBaselineFrame(&keyframe_cache_, &Zone::FillKeyframe, sub.client, sub.binary);
   }
   NotifyRecovered();  // on_world_recovered in the world state
 }

@@ -163,8 +163,25 @@ class Zone final : public script::game_api::ApiHost {
   /// true; otherwise changes nothing and returns false (zone_dirty.cc).
   bool MergeDirty(lua_State* L, int index);
   void FillKeyframe(world_tick::WorldTickFrame* frame) const;
-  /// Sends `frame` (its binary form when `binary` and encodable, §11.3) to one connection.
-  void SendOne(const world_tick::WorldTickFrame& frame, ClientRef to, bool binary);
+  /// The removal frame of a subscriber who leaves (§10.5): one `r` record per baseline entity.
+  void FillRemovals(world_tick::WorldTickFrame* frame) const;
+  /// One frame of the current baseline (the keyframe, or the removal frame), encoded at most
+  /// once per wire between two broadcasts and shared by every subscriber who joins, resyncs or
+  /// leaves meanwhile: a crowded world's zone crossings subscribe many players per zone per
+  /// broadcast interval. BroadcastDeltas empties both (the baseline, its slots and
+  /// frame_seq change only there).
+  struct BaselineFrame {
+    SharedBuffer text;
+    SharedBuffer binary;  // empty when not built yet or when it does not fit (binary_tried)
+    bool binary_tried = false;
+  };
+  BaselineFrame keyframe_cache_;
+  BaselineFrame removal_cache_;
+  /// Sends `cache`'s frame (built with `fill` on first use) to one connection, in its
+  /// binary form when `binary` and encodable.
+  void SendBaselineFrame(BaselineFrame* cache,
+                         void (Zone::*fill)(world_tick::WorldTickFrame*) const, ClientRef to,
+                         bool binary);
   /// Sends the shared buffers to every subscriber, each its wire's buffer.
   void Fan(const WorldTickBuffers& buffers);
   /// Slot bindings of `frame`'s records (adds bind, others look up); removes release after.
