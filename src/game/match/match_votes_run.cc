@@ -1,6 +1,6 @@
 // Match: votes (lua.md §6, websocket.md §7) — tick step 5 (`vote_requested`), the pushes
 // (match.vote_start / vote_tally / vote_result), casts, resolution at the end of the window
-// plus the 500 ms grace (ready_up: as soon as every eligible voter cast), `vote_resolved`, and
+// plus the 50 ms grace (ready_up: as soon as every eligible voter cast), `vote_resolved`, and
 // the `votes` row written once resolved (rest.md §3.11).
 #include <sodium.h>
 

@@ -2,7 +2,7 @@
 // by post_tick starts a vote (match::ParseVoteConfig; one vote per id or template while it is
 // open), eligible = the world roster at start, world.vote_start / vote_tally / vote_result /
 // vote_vetoed pushes (the match.* payloads), casts and vetoes, resolution at the end of the
-// window plus the 500 ms grace (ready_up / adaptive / hybrid as for matches). Lua worlds get
+// window plus the 50 ms grace (ready_up / adaptive / hybrid as for matches). Lua worlds get
 // no vote_resolved (lua.md §6); world votes are not written to the `votes` table
 // (docs/decisions.md "World phases and votes").
 #include <sodium.h>
