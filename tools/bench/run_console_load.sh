@@ -13,6 +13,8 @@
 # Usage: tools/bench/run_console_load.sh
 # Environment:
 #   BUILD=build   PORT=18615   SHARDS=2 (not pinned)   WINDOW_S=30   PLAY=200
+#   PAGE_GAP_MS=0 pause between two page loads (0: back to back, about 15 page loads a second,
+#                 far more than one operator; 1000: an operator clicking through once a second)
 #   ASOBI_DB_*    the database (set -a; . .dev/pg/env; set +a after tools/dev-db.sh start)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -73,9 +75,10 @@ echo "live matches: $(metric asobi_matches_live)"
 scrape() { curl -s "http://127.0.0.1:$port/metrics"; }
 sleep 5
 m0=$(scrape); sleep "$window"; m1=$(scrape)
-python3 - "$port" "$secret" "$window" >/tmp/asobi_console_reads.txt <<'PY'
+python3 - "$port" "$secret" "$window" "${PAGE_GAP_MS:-0}" >/tmp/asobi_console_reads.txt <<'PY'
 import http.client, json, sys, time
 port, secret, window = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+gap_s = float(sys.argv[4]) / 1e3  # pause between page loads (an operator reading the page)
 c = http.client.HTTPConnection("127.0.0.1", port)
 H = {"Authorization": "Bearer " + secret}
 times, errors = {}, {}
@@ -109,6 +112,7 @@ while time.time() < end:
                  "economy/items", "economy/listings", "notifications", "audit"]:
         get(name, "/" + name)
     loads += 1
+    if gap_s: time.sleep(gap_s)
 print(f"page loads: {loads} in {window:.0f} s")
 def pct(v, p): v = sorted(v); return v[min(len(v) - 1, int(p / 100 * len(v)))]
 for name, v in times.items():
@@ -124,16 +128,23 @@ def parse(text):
     for line in text.splitlines():
         m = re.match(r'asobi_match_tick_lateness_seconds_bucket\{shard="(\d+)",le="([^"]+)"\} (\d+)', line)
         if m: b[(m.group(1), m.group(2))] = int(m.group(3))
+        m = re.match(r'asobi_match_tick_lateness_seconds_sum\{shard="(\d+)"\} ([0-9.]+)', line)
+        if m: b[(m.group(1), 'sum')] = float(m.group(2))
     return b
 b0, b1, b2 = parse("""$m0"""), parse("""$m1"""), parse("""$m2""")
 def p99(a, z, shard):
-    les = sorted((float('inf') if k == '+Inf' else float(k), k) for s, k in z if s == shard)
+    les = sorted((float('inf') if k == '+Inf' else float(k), k) for s, k in z
+                 if s == shard and k != 'sum')
     n = z[(shard, '+Inf')] - a.get((shard, '+Inf'), 0)
     for le, k in les:
         if z[(shard, k)] - a.get((shard, k), 0) >= 0.99 * n: return le * 1e3, n
+def mean(a, z, shard):  # exact, from _sum / _count over the interval (ms)
+    n = z[(shard, '+Inf')] - a.get((shard, '+Inf'), 0)
+    return (z.get((shard, 'sum'), 0) - a.get((shard, 'sum'), 0)) * 1e3 / n if n else 0.0
 for shard in sorted({s for s, _ in b2}):
     q, nq = p99(b0, b1, shard); w, nw = p99(b1, b2, shard)
-    print(f"shard {shard}: tick lateness p99 <= {q:g} ms quiet ({nq} ticks), <= {w:g} ms browsing ({nw} ticks)")
+    print(f"shard {shard}: tick lateness p99 <= {q:g} ms quiet ({nq} ticks), <= {w:g} ms browsing ({nw} ticks); "
+          f"mean {mean(b0, b1, shard):.3f} ms quiet, {mean(b1, b2, shard):.3f} ms browsing")
 EOF
 echo "load average: $(cat /proc/loadavg)"
 kill $bench 2>/dev/null || true; wait $bench 2>/dev/null || true
