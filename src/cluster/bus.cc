@@ -140,6 +140,11 @@ Status Bus::Start(ShardSet* shards) {
   if (s == NATS_OK && !options_.token.empty()) s = natsOptions_SetToken(o, options_.token.c_str());
   if (s == NATS_OK) s = natsOptions_SetName(o, ("asobi-" + options_.node_id).c_str());
   if (s == NATS_OK) s = natsOptions_SetNoEcho(o, true);
+  // cnats buffers publishes for a flusher thread that waits 1 ms "to accumulate more
+  // requests" before it writes: 1 ms on every cross-node hop (a proxied input, its state
+  // frame, a DM). This thread already takes every queued publish in one batch, so each one
+  // goes to the socket at once (docs/decisions.md "Cluster bus: publishes sent at once").
+  if (s == NATS_OK) s = natsOptions_SetSendAsap(o, true);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, options_.reconnect_wait_ms);
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(o, options_.reconnect_buffer_bytes);
