@@ -564,6 +564,16 @@ TEST_F(ClusterTest, XBroadcastToTwoProxiesOfOneNodeCrossesOnce) {
   ASSERT_EQ(qr.Str({"type"}).value_or(""), "matchmaker.queued") << qr.text();
   EXPECT_EQ(MetricUntil(a_->port(), "asobi_cluster_play_requeued_total", requeued_before + 1),
             requeued_before + 1);
+  // P's dropped ticket reads `failed` on the owner (it stayed `matched` without a match id).
+  const std::string p_ticket = ParseBody(again).Str({"ticket_id"}).value_or("");
+  ASSERT_FALSE(p_ticket.empty()) << again.body;
+  JsonDoc pst;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline; usleep(20 * 1000)) {
+    pst = ParseBody(HttpCall(b_->port(), "GET", "/api/v1/matchmaker/" + p_ticket, "", tp));
+    if (pst.Str({"status"}).value_or("") == "failed") break;
+  }
+  EXPECT_EQ(pst.Str({"status"}).value_or(""), "failed") << pst.text();
+  EXPECT_FALSE(pst.Has({"match_id"})) << pst.text();
   JsonDoc qs = ss.Call("matchmaker.add", R"({"mode":"demo"})");
   ASSERT_EQ(qs.Str({"type"}).value_or(""), "matchmaker.queued") << qs.text();
   JsonDoc mr = sr.Next("match.matched");

@@ -160,8 +160,10 @@ class Matchmaker {
   void PumpPlacements();
   void SchedulePump();
   void Place(const std::string& mode, std::vector<Ticket> group, int queue_shard);
-  /// Drops the tickets of `busy` players of `group` silently and requeues the other humans
-  /// (a group formed on another node: tells them match_start_failed instead).
+  /// Drops the tickets of `busy` players of `group` (no push to them; GET /matchmaker/:id
+  /// then reads `failed`) and requeues the other humans with their wait. A group formed on
+  /// another node: both are reported to that node (P `f` and `r`); when it is gone, the others
+  /// are told match_start_failed.
   void DropBusy(std::vector<Ticket> group, const std::vector<std::string>& busy, int queue_shard);
   /// Seat claims (deps_.claim_seats) passed: attaches every socket and places the group.
   void PlaceSeated(const std::string& mode, std::vector<Ticket> group, int queue_shard,

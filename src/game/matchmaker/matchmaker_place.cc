@@ -115,15 +115,24 @@ void Matchmaker::DropBusy(std::vector<Ticket> group, const std::vector<std::stri
                           int queue_shard) {
   std::unordered_set<std::string> out(busy.begin(), busy.end());
   std::vector<Ticket> back;
+  std::vector<std::string> dropped;  // the busy players' tickets: GET reads `failed`
+  Ticket origin;                     // where the group formed (ReportRemote reads these)
+  if (!group.empty()) {
+    origin.mode = group.front().mode;
+    origin.queue_node = group.front().queue_node;
+  }
   for (Ticket& t : group) {
     if (out.count(t.player_id)) {
       Send(t.clients, std::string(), {t.id});
+      dropped.push_back(t.id);
     } else if (!t.bot) {
       back.push_back(std::move(t));
     }
   }
   if (queue_shard == kRemoteQueue) {
-    // Formed on another node: it puts them back in its queue, with their wait.
+    // Formed on another node: it records the dropped tickets as failed and puts the others
+    // back in its queue, with their wait.
+    if (!dropped.empty()) ReportRemote({origin}, PlacementOutcome::kFailed, "", dropped);
     std::vector<std::string> ids;
     for (const Ticket& t : back) ids.push_back(t.id);
     if (!ReportRemote(back, PlacementOutcome::kRequeue, "", ids)) {
@@ -132,8 +141,11 @@ void Matchmaker::DropBusy(std::vector<Ticket> group, const std::vector<std::stri
     return;
   }
   MatchmakerNode* node = &node_;
-  auto requeue = [node, queue_shard, back = std::move(back)]() mutable {
-    if (Matchmaker* mm = node->OnShard(queue_shard)) mm->Requeue(std::move(back));
+  auto requeue = [node, queue_shard, back = std::move(back), dropped]() mutable {
+    Matchmaker* mm = node->OnShard(queue_shard);
+    if (mm == nullptr) return;
+    mm->RecordPlacement("", dropped, {});
+    mm->Requeue(std::move(back));
   };
   if (queue_shard == host_.shard_id()) {
     requeue();

@@ -393,7 +393,7 @@ TEST_F(MatchmakerTest, APlayerInAMatchIsNeverPlacedAgainAndTheOthersWaitOn) {
   FakeClient& b = cluster_->Connect(1, "bob");
   FakeClient& c = cluster_->Connect(1, "carol");
   auto ta = Add(a, "duel");
-  Add(b, "duel");
+  auto tb = Add(b, "duel");
   in_match_.insert("bob");  // bob got into a match after queueing (e.g. match.join)
   cluster_->Advance(50);
   EXPECT_TRUE(places_.empty());
@@ -401,6 +401,10 @@ TEST_F(MatchmakerTest, APlayerInAMatchIsNeverPlacedAgainAndTheOthersWaitOn) {
   EXPECT_TRUE(b.With("match.").empty());  // bob's ticket is gone without a push
   EXPECT_EQ(Queued("duel"), 1u);          // alice waits on, with her original ticket
   EXPECT_EQ(Get(0, ta->ticket_id, "alice")->status, "pending");
+  Result<TicketStatus> dropped = Get(1, tb->ticket_id, "bob");  // reads failed, no match id
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(dropped->status, "failed");
+  EXPECT_TRUE(dropped->match_id.empty());
   Add(c, "duel");
   cluster_->Advance(50);
   ASSERT_EQ(places_.size(), 1u);
