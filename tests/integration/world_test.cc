@@ -1070,7 +1070,27 @@ TEST_F(WorldTest, ReconnectionGrace) {
   b2.Send("world.input", R"({"x":70,"y":70})");
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "u", b_id) >= 0; },
             "B moved through the new socket");
-  EXPECT_EQ(b2.Call("world.leave", "{}").Str({"type"}), "world.left");
+  // A reconnect whose new socket authenticates before the server sees the old one close (a
+  // half-open connection): the new socket waits and takes the seat at that close, no grace.
+  Player b3;
+  ASSERT_TRUE(b3.Connect(server_->port(), b_token));
+  ASSERT_TRUE(b2.ws().SendClose(1000));  // the old socket closes after the new one authenticated
+  JsonDoc kf3 = b3.WaitFor(
+      [&](const JsonDoc& d) {
+        return IsTick(d, 0, 0) && d.Raw({"payload", "kf"}) == "true" &&
+               FindUpdate(d, "a", b_id) >= 0;
+      },
+      "keyframe with B's own entity on the socket that connected before the old one closed");
+  EXPECT_GE(FindUpdate(kf3, "a", a_id), 0);
+  b3.Send("world.input", R"({"x":75,"y":75})");
+  a.WaitFor(
+      [&](const JsonDoc& d) {
+        const int i = FindUpdate(d, "u", b_id);
+        return IsTick(d, 0, 0) && i >= 0 &&
+               d.Int({"payload", "updates", std::to_string(i), "x"}).value_or(0) == 75;
+      },
+      "B moved through the successor socket");
+  EXPECT_EQ(b3.Call("world.leave", "{}").Str({"type"}), "world.left");
   a.WaitFor([&](const JsonDoc& d) { return IsTick(d, 0, 0) && FindUpdate(d, "r", b_id) >= 0; },
             "B left");
 }

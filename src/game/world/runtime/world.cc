@@ -324,6 +324,7 @@ void World::Join(const std::string& player_id, ClientRef client, const std::stri
     m.subscribed = false;
     m.client = client;
     m.grace_until_ms = 0;
+    m.successor.reset();  // this socket joined explicitly: it holds the seat now
     return reply("", JoinedJson(listing_));
   }
   if (int(members_.size()) >= settings_->max_players) return reply("world_full", "");
@@ -401,14 +402,28 @@ void World::Leave(const std::string& player_id, const ClientRef* only_client) {
 
 void World::Detach(const std::string& player_id, ClientRef client) {
   auto it = members_.find(player_id);
-  if (it == members_.end() || !(it->second.client == client)) return;
-  if (mode_->reconnect_grace_ms <= 0) return Leave(player_id, &client);
+  if (it == members_.end()) return;
   Member& m = it->second;
+  if (m.successor && m.successor->client == client) {  // the waiting socket closed first
+    m.successor.reset();
+    return;
+  }
+  if (!(m.client == client)) return;
+  std::optional<Member::Successor> next = std::move(m.successor);
+  m.successor.reset();
+  if (!next && mode_->reconnect_grace_ms <= 0) return Leave(player_id, &client);
   for (ZoneKey k : m.ring) {
     RouteToZone(service_, ShardOf(k), id(), k, [player_id](Zone& z) { z.Unsubscribe(player_id); });
   }
   m.ring.clear();
   m.subscribed = false;
+  if (next) {  // a newer socket of the player was waiting: it takes the seat, no grace
+    m.client = next->client;
+    m.binary = next->binary;
+    m.grace_until_ms = 0;
+    next->reattached();
+    return;
+  }
   m.client = ClientRef{};
   m.grace_until_ms = service_.host().NowMs() + mode_->reconnect_grace_ms;
 }
@@ -416,10 +431,17 @@ void World::Detach(const std::string& player_id, ClientRef client) {
 void World::Reattach(const std::string& player_id, ClientRef client, bool binary,
                      std::function<void()> reattached) {
   auto it = members_.find(player_id);
-  if (it == members_.end() || it->second.grace_until_ms == 0) return;
-  it->second.grace_until_ms = 0;
-  it->second.client = client;
-  it->second.binary = binary;
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  if (m.grace_until_ms == 0) {
+    // Still held by another socket: this one takes over when that one detaches.
+    if (!(m.client == client))
+      m.successor = Member::Successor{client, binary, std::move(reattached)};
+    return;
+  }
+  m.grace_until_ms = 0;
+  m.client = client;
+  m.binary = binary;
   reattached();
 }
 

@@ -87,7 +87,10 @@ class World final : public script::game_api::ApiHost {
   /// after the deadline, unless Reattach comes first.
   void Detach(const std::string& player_id, ClientRef client);
   /// A socket of a player in grace authenticated: it takes the seat back (no world.joined);
-  /// `reattached()` runs on the world's shard when it did, and the caller subscribes it.
+  /// `reattached()` runs on the world's shard when it did, and the caller subscribes it. When
+  /// another socket still holds the seat (a reconnect whose old socket's close has not arrived
+  /// yet), the new one waits as the successor and takes the seat at that socket's Detach
+  /// instead of a grace (the newest socket wins; docs/decisions.md "One socket per seat").
   void Reattach(const std::string& player_id, ClientRef client, bool binary,
                 std::function<void()> reattached);
   /// Routes one world.input (with its envelope `seq`, -1 when absent) to the zone holding the
@@ -154,6 +157,14 @@ class World final : public script::game_api::ApiHost {
     std::set<ZoneKey> ring;
     std::vector<int64_t> resyncs_ms;  // accepted world.resync times in the current window
     int64_t grace_until_ms = 0;       // in reconnection grace until then (0: connected)
+    /// A newer socket of the player that authenticated while `client` still held the seat
+    /// (its close not seen yet): it takes the seat when `client` detaches (Reattach).
+    struct Successor {
+      ClientRef client;
+      bool binary = false;
+      std::function<void()> reattached;
+    };
+    std::optional<Successor> successor;
   };
 
   void ReadSettings();
