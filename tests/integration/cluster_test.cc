@@ -7,6 +7,8 @@
 // players, reports /ready degraded, and reconnects. Issue 16 item 4: a third node places a
 // match whose two players are on the other nodes (both proxied), then dies: node_lost. Two
 // nodes cut off from NATS on one database never seat one player in two matches (seat claims).
+// DM block lists across nodes: decided in memory on the recipient's node, block changes applied
+// on every node before the friends route answers.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -271,6 +273,55 @@ TEST_F(ClusterTest, DmReachesAPlayerOnTheOtherNode) {
   r = sb.Call("dm.send", R"({"recipient_id":)" + Quote(a) + R"(,"content":"and back"})");
   ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
   EXPECT_EQ(sa.Next("dm.message").Str({"payload", "content"}), "and back");
+}
+
+// DM block lists across nodes (docs/decisions.md "DM block lists in memory"): a DM to a
+// player on the other node is checked against the recipient's list in memory on that node
+// (no SELECT per DM on either node), and a block or unblock made over REST on the node
+// without the recipient's socket applies to the very next DM.
+TEST_F(ClusterTest, DmBlockAcrossNodesIsDecidedInMemoryAndAppliesAtOnce) {
+  auto [a, ta] = RegisterPlayer(a_->port(), "cl_blk_a");
+  auto [b, tb] = RegisterPlayer(b_->port(), "cl_blk_b");
+  Socket sa, sb;
+  ASSERT_TRUE(sa.Connect(a_->port(), ta));
+  ASSERT_TRUE(sb.Connect(b_->port(), tb));
+  auto dm = [](Socket& s, const std::string& to, const std::string& text) {
+    return s.Call("dm.send", R"({"recipient_id":)" + Quote(to) + R"(,"content":")" + text + "\"}");
+  };
+  // Until node A learns that b's socket is on node B, a DM is checked in the database and
+  // published to every node; from then on node B decides.
+  const char* checks = "asobi_cluster_play_block_checks_total";
+  int64_t checks_before = Metric(b_->port(), checks);
+  ASSERT_GE(checks_before, 0);
+  int64_t deadline = NowMs() + kWaitMs;
+  while (NowMs() < deadline && Metric(b_->port(), checks) == checks_before) {
+    ASSERT_EQ(dm(sa, b, "warm").Str({"type"}).value_or(""), "dm.sent");
+    ASSERT_EQ(sb.Next("dm.message").Str({"payload", "content"}).value_or(""), "warm");
+  }
+  ASSERT_GT(Metric(b_->port(), checks), checks_before) << "node B never checked a DM";
+  const char* queries = "asobi_dm_block_queries_total";
+  const int64_t queries_a = Metric(a_->port(), queries), queries_b = Metric(b_->port(), queries);
+  // b blocks a, over node A's REST: the row (player_id = b, friend_id = a) becomes blocked
+  // (chat_test's Block), and b's list lives on node B.
+  ASSERT_EQ(HttpCall(a_->port(), "POST", "/api/v1/friends", R"({"friend_id":)" + Quote(a) + "}", tb)
+                .status,
+            200);
+  HttpResponse put =
+      HttpCall(a_->port(), "PUT", "/api/v1/friends/" + b, R"({"status":"blocked"})", ta);
+  ASSERT_EQ(put.status, 200) << put.body;
+  JsonDoc r = dm(sa, b, "while blocked");
+  EXPECT_TRUE(IsWsError(r, "blocked", "dm.blocked", "\"" + r.Str({"cid"}).value_or("") + "\""))
+      << r.text();
+  r = dm(sb, a, "b may still write");
+  EXPECT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  EXPECT_EQ(sa.Next("dm.message").Str({"payload", "content"}).value_or(""), "b may still write");
+  // Unblocked over node A again: the next DM arrives, and the blocked one never came.
+  ASSERT_EQ(HttpCall(a_->port(), "DELETE", "/api/v1/friends/" + a, "", tb).status, 200);
+  r = dm(sa, b, "after");
+  ASSERT_EQ(r.Str({"type"}).value_or(""), "dm.sent") << r.text();
+  EXPECT_EQ(sb.Next("dm.message").Str({"payload", "content"}).value_or(""), "after");
+  EXPECT_EQ(Metric(a_->port(), queries), queries_a);
+  EXPECT_EQ(Metric(b_->port(), queries), queries_b);
 }
 
 TEST_F(ClusterTest, LogoutOnOneNodeRevokesTheTokenOnTheOther) {

@@ -8,6 +8,7 @@
 #include "db/pg_connection.h"
 #include "game/chat/channel_id.h"
 #include "game/chat/chat_service.h"
+#include "game/directory/cluster_directory.h"
 #include "game/directory/player_directory.h"
 #include "game/social/block_lists.h"
 #include "protocol/frame.h"
@@ -115,30 +116,29 @@ void SendDm(GameShard& game, ChatService& chat, const std::string& sender,
     return done({}, channel);
   }
   if (chat.db() == nullptr) return done("not_ready", channel);
-  // Clustered: a block changed on another node is not reported to this node's lists, so the
-  // database decides (docs/decisions.md "DM block lists in memory").
-  if (cluster::ThisNode() != nullptr || !game.send_to_player) {
+  // Clustered without a relay (block changes on other nodes would not reach this node's
+  // lists): the database decides (docs/decisions.md "DM block lists in memory").
+  social::BlockRelay* relay = social::GetBlockRelay();
+  if ((cluster::ThisNode() != nullptr && relay == nullptr) || !game.send_to_player) {
     return SendDmCheckingDb(game, chat, sender, recipient, std::move(content), std::move(channel),
                             std::move(done));
   }
   // The recipient's owner shard checks its list in memory and, when allowed, hands the frame
-  // to the recipient's sockets; the verdict comes back here (docs/decisions.md).
+  // to the recipient's sockets; the verdict comes back here (docs/decisions.md). Clustered,
+  // when this node holds no list (no socket of the recipient here), the node that holds the
+  // recipient's sockets decides and delivers there.
   int64_t now = UnixMs();
   std::string frame = DmFrame(channel, sender, content, now);
   int self = game.shard->id();
   int owner = directory::DirectoryNode::OwnerShardOf(recipient, game.shard->set().size());
   GameShard* g = &game;
-  auto on_owner = [g, self, owner, sender, recipient, frame = std::move(frame),
+  auto on_owner = [g, self, owner, relay, sender, recipient, frame = std::move(frame),
                    content = std::move(content), channel = std::move(channel), now,
                    done = std::move(done)]() mutable {
-    // Owns the DM from here on: Check may keep it while the recipient's list loads.
-    auto verdict = [g, self, owner, sender, recipient, frame = std::move(frame),
-                    content = std::move(content), channel = std::move(channel), now,
-                    done = std::move(done)](social::BlockVerdict v) mutable {
-      if (v == social::BlockVerdict::kAllowed) {
-        if (directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard())
-          d->SendToPlayer(recipient, frame, false);
-      }
+    // Back on the sender's shard with the verdict (the frame went out already when allowed).
+    auto finish = [g, self, owner, sender, recipient, content = std::move(content),
+                   channel = std::move(channel), now,
+                   done = std::move(done)](social::BlockVerdict v) mutable {
       if (owner == self) {
         return Finish(*g, v, sender, recipient, std::move(content), std::move(channel), now,
                       std::move(done));
@@ -150,6 +150,37 @@ void SendDm(GameShard& game, ChatService& chat, const std::string& sender,
             Finish(*g, v, sender, recipient, std::move(content), std::move(channel), now,
                    std::move(done));
           });
+    };
+    // Owns the DM from here on: Check may keep it while the recipient's list loads.
+    auto verdict = [g, relay, sender, recipient, frame = std::move(frame),
+                    finish = std::move(finish)](social::BlockVerdict v) mutable {
+      directory::PlayerDirectory* d = directory::PlayerDirectory::OnThisShard();
+      if (v == social::BlockVerdict::kAllowed) {
+        if (d != nullptr) d->SendToPlayer(recipient, frame, false);  // every node's sockets
+        return finish(v);
+      }
+      std::vector<std::string> nodes;
+      if (v == social::BlockVerdict::kUnknown && relay != nullptr && d != nullptr) {
+        nodes = d->RemoteNodes(recipient);
+      }
+      if (nodes.empty()) return finish(v);
+      // No list here: the first node holding the recipient's sockets decides and delivers
+      // there; when allowed, the recipient's other nodes (and this node's sockets, if its list
+      // failed to load) get the frame from here.
+      std::string first = nodes.front();
+      relay->CheckOn(first, sender, recipient, frame,
+                     [g, recipient, frame, nodes = std::move(nodes),
+                      finish = std::move(finish)](social::BlockVerdict r) mutable {
+                       if (r == social::BlockVerdict::kAllowed) {
+                         for (size_t i = 1; i < nodes.size(); ++i) {
+                           cluster_directory::PublishToNode(*g, nodes[i], recipient, frame);
+                         }
+                         if (auto* here = directory::PlayerDirectory::OnThisShard()) {
+                           here->SendToLocalSockets(recipient, frame);
+                         }
+                       }
+                       finish(r);
+                     });
     };
     social::BlockLists* lists = social::BlockLists::OnThisShard();
     if (lists == nullptr) return verdict(social::BlockVerdict::kUnknown);

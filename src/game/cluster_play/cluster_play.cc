@@ -50,6 +50,7 @@ ClusterPlay::ClusterPlay(cluster::ClusterNode& node, matchmaker::MatchmakerNode&
                          match::MatchNode& matches, int shard_count)
     : node_(node), mm_(mm), matches_(matches), node_id_(node.bus->node_id()) {
   shards_.resize(size_t(shard_count));
+  social::SetBlockRelay(this);
   mm_.set_cluster(this);
   matches_.remote_op = [this](const std::string& n, const std::string& match_id,
                               const std::string& player, char op, std::string body,
@@ -59,6 +60,7 @@ ClusterPlay::ClusterPlay(cluster::ClusterNode& node, matchmaker::MatchmakerNode&
 }
 
 ClusterPlay::~ClusterPlay() {
+  if (social::GetBlockRelay() == this) social::SetBlockRelay(nullptr);
   mm_.set_cluster(nullptr);
   matches_.remote_op = nullptr;
 }
@@ -317,6 +319,10 @@ void ClusterPlay::OnMessage(std::string_view payload) {
       return OnBatch(m);
     case 'O':
       return OnOp(m);
+    case 'K':
+      return OnBlockCheck(m);
+    case 'L':
+      return OnBlockChange(m);
     default:
       return Resolve(m);  // 'Y', 'S', 'V'
   }
@@ -579,6 +585,91 @@ void ClusterPlay::Resolve(const Message& m) {
   }
 }
 
+// ---- DM block lists across nodes (social::BlockRelay) ----
+
+void ClusterPlay::CheckOn(const std::string& node, const std::string& sender,
+                          const std::string& recipient, const std::string& frame,
+                          std::function<void(social::BlockVerdict)> done) {
+  auto fn = [this, done](bool replied, const std::vector<std::string>& f) {
+    if (!replied) {
+      metrics_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      return done(social::BlockVerdict::kUnknown);
+    }
+    const std::string& v = f.back();
+    done(v == "a"   ? social::BlockVerdict::kAllowed
+         : v == "b" ? social::BlockVerdict::kBlocked
+                    : social::BlockVerdict::kUnknown);
+  };
+  // Not sent (pending table full, bus refused): the sender's node asks the database.
+  if (!Request(node, 'K', {sender, recipient}, frame, fn)) done(social::BlockVerdict::kUnknown);
+}
+
+void ClusterPlay::ReportChange(const std::string& player, const std::string& other, bool blocked,
+                               std::function<void()> done) {
+  std::vector<cluster::NodeInfo> peers = node_.membership->Peers();
+  auto left = std::make_shared<size_t>(peers.size() + 1);
+  auto one = [left, done = std::move(done)] {
+    if (--*left == 0) done();
+  };
+  for (const cluster::NodeInfo& p : peers) {
+    // A peer that does not answer in time is counted as done (it died or is cut off; its
+    // lists go with its sockets).
+    auto fn = [this, one](bool replied, const std::vector<std::string>&) {
+      if (!replied) metrics_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      one();
+    };
+    if (!Request(p.node_id, 'L', {player, other, blocked ? "1" : "0"}, "", fn)) one();
+  }
+  one();
+}
+
+void ClusterPlay::OnBlockCheck(const Message& m) {
+  // f: req_id, sender, recipient; rest: the dm.message frame.
+  std::string from(m.from), req_id(m.fields[0]), sender(m.fields[1]), recipient(m.fields[2]);
+  int owner = directory::DirectoryNode::OwnerShardOf(recipient, int(shards_.size()));
+  auto run = [this, from, req_id, sender, recipient, frame = std::string(m.rest)] {
+    metrics_.block_checks.fetch_add(1, std::memory_order_relaxed);
+    social::BlockLists* lists = social::BlockLists::OnThisShard();
+    if (lists == nullptr) return Reply(from, 'V', {req_id}, "u");
+    lists->Check(recipient, sender, [this, from, req_id, recipient, frame](social::BlockVerdict v) {
+      if (v == social::BlockVerdict::kAllowed) {
+        if (auto* d = directory::PlayerDirectory::OnThisShard()) {
+          d->SendToLocalSockets(recipient, frame);
+        }
+      }
+      Reply(from, 'V', {req_id},
+            v == social::BlockVerdict::kAllowed   ? "a"
+            : v == social::BlockVerdict::kBlocked ? "b"
+                                                  : "u");
+    });
+  };
+  if (owner == Shard::Current()->id()) {
+    run();
+  } else if (!Shard::Current()->SubmitTo(owner, std::move(run))) {
+    Reply(from, 'V', {req_id}, "u");  // full mailbox: the sender's node asks the database
+  }
+}
+
+void ClusterPlay::OnBlockChange(const Message& m) {
+  // f: req_id, player, other, "0"/"1". Applied on the player's owner shard, then answered;
+  // never dropped (bounded by the friends routes' requests).
+  std::string from(m.from), req_id(m.fields[0]), player(m.fields[1]), other(m.fields[2]);
+  bool blocked = m.fields[3] == "1";
+  int owner = directory::DirectoryNode::OwnerShardOf(player, int(shards_.size()));
+  auto run = [this, from, req_id, player, other, blocked] {
+    metrics_.block_changes.fetch_add(1, std::memory_order_relaxed);
+    if (social::BlockLists* lists = social::BlockLists::OnThisShard()) {
+      lists->Apply(player, other, blocked);
+    }
+    Reply(from, 'V', {req_id}, "");
+  };
+  if (owner == Shard::Current()->id()) {
+    run();
+  } else {
+    Shard::Current()->SubmitReplyTo(owner, std::move(run));
+  }
+}
+
 // ---- operations of this node's sockets on remote matches ----
 
 void ClusterPlay::SendRemoteOp(const std::string& node, const std::string& match_id,
@@ -765,6 +856,10 @@ void ClusterPlay::AppendMetrics(std::string* out) const {
   line("frames_repeated",
        "Proxy frames sent as a repeat of the previous frame of their batch (no bytes).",
        get(metrics_.frames_repeated));
+  line("block_checks", "DM block checks answered here for a sender on another node.",
+       get(metrics_.block_checks));
+  line("block_changes", "Block list changes made on another node applied here.",
+       get(metrics_.block_changes));
 }
 
 }  // namespace asobi::cluster_play

@@ -20,6 +20,10 @@
 //  - Node loss: a bound socket whose match's node expired gets `match.finished {match_id,
 //    result: {status: "node_lost"}}` and is unbound; a proxy whose player's node expired
 //    leaves its match (detach, as a closed socket).
+//  - DM block lists across nodes (social::BlockRelay, docs/decisions.md "DM block lists in
+//    memory"): a DM whose recipient has no list on the sender's node is checked and delivered
+//    by a node that holds the recipient's sockets (`K`, reply `V`); a block change made on one
+//    node is applied on every other node before the friends route answers (`L`, reply `V`).
 //  - Owner death: the tickets this node forwarded are remembered on shard 0 (mode, player,
 //    properties, skill, original wait); when their owner expired they are forwarded again to
 //    the new owner (or queued here if this node is it), keeping their wait time.
@@ -42,6 +46,7 @@
 #include "game/cluster_play/play_wire.h"
 #include "game/cluster_play/proxy_client.h"
 #include "game/matchmaker/matchmaker_node.h"
+#include "game/social/block_lists.h"
 
 namespace asobi {
 struct GameShard;
@@ -80,11 +85,13 @@ struct PlayMetrics {
   std::atomic<uint64_t> requeued{0};         // tickets another node's placement sent back here
   std::atomic<uint64_t> frames_sent{0};      // proxy frames put in B messages
   std::atomic<uint64_t> frames_repeated{0};  // of those, sent as "=" (same as the previous)
+  std::atomic<uint64_t> block_checks{0};     // DM block checks answered for another node
+  std::atomic<uint64_t> block_changes{0};    // block changes applied for another node
 };
 
 /// Node-wide; created by server/ on clustered nodes before the shards start, outlives them.
 /// Per-shard state is touched only on its shard.
-class ClusterPlay final : public matchmaker::ClusterQueue {
+class ClusterPlay final : public matchmaker::ClusterQueue, public social::BlockRelay {
  public:
   ClusterPlay(cluster::ClusterNode& node, matchmaker::MatchmakerNode& mm, match::MatchNode& matches,
               int shard_count);
@@ -117,6 +124,12 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
                        matchmaker::PlacementOutcome outcome, const std::string& match_id,
                        const std::vector<std::string>& ticket_ids) override;
   const std::string& node_id() const override { return node_id_; }
+
+  // social::BlockRelay
+  void CheckOn(const std::string& node, const std::string& sender, const std::string& recipient,
+               const std::string& frame, std::function<void(social::BlockVerdict)> done) override;
+  void ReportChange(const std::string& player, const std::string& other, bool blocked,
+                    std::function<void()> done) override;
 
  private:
   using ReplyFn = std::function<void(bool replied, const std::vector<std::string>& fields)>;
@@ -173,6 +186,8 @@ class ClusterPlay final : public matchmaker::ClusterQueue {
   void Batch(const std::string& origin, const std::string& player, std::string_view frame);
   void Flush(PerShard& ps);
   void OnOp(const Message& m);
+  void OnBlockCheck(const Message& m);
+  void OnBlockChange(const Message& m);
   void RunOp(const std::string& from, const std::vector<std::string>& f, const std::string& body);
   void Resolve(const Message& m);
   void Sweep();

@@ -56,6 +56,10 @@ int FieldCount(char kind) {
       return 1;
     case 'O':
       return 4;
+    case 'K':
+      return 3;
+    case 'L':
+      return 4;
     case 'V':
       return 1;
     default:
@@ -116,6 +120,12 @@ bool Validate(Message* m) {
     }
     case 'F':
       return Sized(f[0], kPlayerBytesMax) && !m->rest.empty() && m->rest.front() == '{';
+    case 'K':
+      return ValidReqId(f[0]) && Sized(f[1], kPlayerBytesMax) && Sized(f[2], kPlayerBytesMax) &&
+             !m->rest.empty() && m->rest.front() == '{';
+    case 'L':
+      return ValidReqId(f[0]) && Sized(f[1], kPlayerBytesMax) && Sized(f[2], kPlayerBytesMax) &&
+             (f[3] == "0" || f[3] == "1") && m->rest.empty();
     case 'B': {
       if (!Uint(f[0], kBatchMax, &n) || n == 0) return false;
       std::string_view previous;

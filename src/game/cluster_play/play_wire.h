@@ -24,6 +24,14 @@
 //   O  operation  socket node -> match node: req_id, op (I L C V X), player, match_id;
 //                                    rest = body (input JSON, vote id [\n option JSON])
 //   V  op reply   match node -> socket node: req_id; rest = reason ("" = accepted)
+//   K  block check DM sender's node -> a node holding the recipient: req_id, sender,
+//                                    recipient; rest = the dm.message frame, handed to the
+//                                    recipient's sockets there when the recipient's block
+//                                    list allows it; replied with V, rest "a" (allowed and
+//                                    delivered), "b" (blocked) or "u" (no list held there)
+//   L  block change friends route's node -> every other node: req_id, player, other,
+//                                    "1" (player now blocks other) / "0" (no longer);
+//                                    rest empty; replied with V once applied
 //
 // req_id is "<shard>.<sequence>" of the requesting shard, so the reply finds its way back.
 // Parse validates every field (sizes, tokens, numbers); a message that fails, or whose sender

@@ -110,6 +110,13 @@ class PlayerDirectory {
   /// Owner side, clustered nodes only: `node` reports that `player_id` gained its first
   /// (`online`) or lost its last socket there; sends to the player then also go to that node.
   void ApplyRemotePresence(const std::string& player_id, const std::string& node, bool online);
+  /// Owner side, clustered nodes only: the other nodes known to hold sockets of `player_id`
+  /// (presence edges, in the order they came online; may name a node that expired since).
+  /// Empty when none is known.
+  std::vector<std::string> RemoteNodes(const std::string& player_id) const {
+    auto it = remote_.find(player_id);
+    return it == remote_.end() ? std::vector<std::string>() : it->second;
+  }
 
   /// The addresses of the sockets of each of `players` (same order), gathered from their
   /// owner shards; `done` runs on this shard. Never dropped (SubmitReplyTo); for bounded

@@ -1,5 +1,7 @@
 #include "game/social/block_lists.h"
 
+#include <atomic>
+
 #include "base/uuid.h"
 #include "db/pg_connection.h"
 #include "reactor/shard.h"
@@ -8,6 +10,7 @@ namespace asobi::social {
 namespace {
 
 thread_local BlockLists* t_lists = nullptr;
+std::atomic<BlockRelay*> g_relay{nullptr};
 
 const db::Statement kBlockedIds("social_blocked_ids",
                                 "SELECT friend_id::text FROM friendships WHERE player_id = $1 "
@@ -15,6 +18,10 @@ const db::Statement kBlockedIds("social_blocked_ids",
                                 {db::PgType::kUuid});
 
 }  // namespace
+
+void SetBlockRelay(BlockRelay* relay) { g_relay.store(relay, std::memory_order_release); }
+
+BlockRelay* GetBlockRelay() { return g_relay.load(std::memory_order_acquire); }
 
 BlockLists::Loader MakePgLoader(db::PgConnection& db) {
   db::PgConnection* conn = &db;
@@ -132,6 +139,15 @@ void BlockLists::ReportChange(const std::string& player, const std::string& othe
                               std::function<void()> done) {
   Shard* self_shard = Shard::Current();
   if (self_shard == nullptr) return done();
+  if (BlockRelay* relay = GetBlockRelay()) {
+    // Clustered: this node's owner and every other node, in parallel; `done` after both.
+    auto left = std::make_shared<int>(2);
+    auto both = [left, done = std::move(done)] {
+      if (--*left == 0) done();
+    };
+    relay->ReportChange(player, other, blocked, both);
+    done = both;
+  }
   int self = self_shard->id();
   int owner = directory::DirectoryNode::OwnerShardOf(player, self_shard->set().size());
   auto apply = [player, other, blocked] {

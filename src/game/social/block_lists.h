@@ -42,6 +42,33 @@ enum class BlockVerdict {
   kUnknown,  // no list in memory (recipient not online here, load failed, or queue full)
 };
 
+/// Clustered nodes: carries block checks and block changes to the other nodes (the cluster
+/// play layer implements it over the bus, game/cluster_play; docs/decisions.md "DM block lists
+/// in memory"). Node-wide, set before the shards start and cleared after they stop.
+class BlockRelay {
+ public:
+  virtual ~BlockRelay() = default;
+  /// On a shard thread: asks node `node`, which holds sockets of `recipient`, whether
+  /// `recipient` blocked `sender`; when allowed that node hands `frame` (a complete dm.message
+  /// envelope) to the recipient's sockets there. `done` runs on this shard with its verdict;
+  /// kUnknown when it holds no list, the request could not be sent, or no reply came within
+  /// the cluster's request timeout (cluster_play::kRequestTimeoutMs).
+  virtual void CheckOn(const std::string& node, const std::string& sender,
+                       const std::string& recipient, const std::string& frame,
+                       std::function<void(BlockVerdict)> done) = 0;
+  /// On a shard thread: reports a committed change of the row (player, other) to every other
+  /// live node; `done` runs on this shard once each applied it (or did not answer within the
+  /// request timeout).
+  virtual void ReportChange(const std::string& player, const std::string& other, bool blocked,
+                            std::function<void()> done) = 0;
+};
+
+/// Sets the node's relay (null to clear); any thread, before the shards start / after they
+/// stop.
+void SetBlockRelay(BlockRelay* relay);
+/// The node's relay, or null (single node). Any thread.
+BlockRelay* GetBlockRelay();
+
 /// One per shard (shard-affine), created by the social domain after the shard's
 /// PlayerDirectory; observes it for online/offline edges.
 class BlockLists : public directory::PresenceObserver {
@@ -73,7 +100,8 @@ class BlockLists : public directory::PresenceObserver {
   void Forget(const std::string& player);
 
   /// From any shard thread: reports a committed change of the row (player, other) to the
-  /// owner of `player`; `done` runs back on the calling shard once the owner applied it.
+  /// owner of `player`, and on clustered nodes to every other node (GetBlockRelay); `done`
+  /// runs back on the calling shard once all of them applied it.
   static void ReportChange(const std::string& player, const std::string& other, bool blocked,
                            std::function<void()> done);
   /// From any shard thread: reports the erasure of `player` to every shard (each drops it

@@ -93,6 +93,20 @@ TEST(ClusterPlayWire, EveryKindRoundTrips) {
   EXPECT_EQ(m.rest, "vote_not_found");
   std::string v2 = Encode('V', "n2", {"1.1"}, "");
   ASSERT_TRUE(Parse(v2, &m));
+  // DM block checks and block changes (docs/decisions.md "DM block lists in memory").
+  std::string k = Encode('K', "n1", {"0.3", "sender", "recipient"},
+                         R"({"type":"dm.message","payload":{"content":"a\nb"}})");
+  ASSERT_TRUE(Parse(k, &m));
+  EXPECT_EQ(m.fields[1], "sender");
+  EXPECT_EQ(m.fields[2], "recipient");
+  EXPECT_EQ(m.rest, R"({"type":"dm.message","payload":{"content":"a\nb"}})");
+  for (const char* blocked : {"0", "1"}) {
+    std::string l = Encode('L', "n1", {"1.8", "player", "other", blocked}, "");
+    ASSERT_TRUE(Parse(l, &m)) << blocked;
+    EXPECT_EQ(m.fields[1], "player");
+    EXPECT_EQ(m.fields[2], "other");
+    EXPECT_EQ(m.fields[3], blocked);
+  }
 }
 
 TEST(ClusterPlayWire, RefusesMalformed) {
@@ -144,7 +158,18 @@ TEST(ClusterPlayWire, RefusesMalformed) {
       Encode('P', "n1", {"demo", "m1", "1", ""}, ""),  // empty ticket id
       Encode('V', "n1", {"nodot"}, ""),
       Encode('V', "n1", {"0.1"}, std::string(65, 'r')),
-      Encode('V', "n1", {"5000.1"}, ""),  // shard out of range
+      Encode('V', "n1", {"5000.1"}, ""),               // shard out of range
+      Encode('K', "n1", {"0.1", "s", "r"}, ""),        // no frame
+      Encode('K', "n1", {"0.1", "s", "r"}, "x"),       // frame not an object
+      Encode('K', "n1", {"0.1", "", "r"}, "{}"),       // no sender
+      Encode('K', "n1", {"0.1", "s", ""}, "{}"),       // no recipient
+      Encode('K', "n1", {"x", "s", "r"}, "{}"),        // req id
+      "Q1\nK\nn1\n0.1\ns",                             // fields missing
+      Encode('L', "n1", {"0.1", "p", "o", "2"}, ""),   // blocked not 0/1
+      Encode('L', "n1", {"0.1", "p", "o", "1"}, "x"),  // trailing
+      Encode('L', "n1", {"0.1", "", "o", "1"}, ""),    // no player
+      Encode('L', "n1", {"0.1", "p", "", "0"}, ""),    // no other
+      Encode('L', "n1", {"0.1", "p", std::string(129, 'o'), "0"}, ""),
   };
   for (const std::string& b : bad) EXPECT_FALSE(Parse(b, &m)) << b;
 }
