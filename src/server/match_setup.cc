@@ -8,6 +8,7 @@
 #include "game/match/match_routes.h"
 #include "game/modes/mode_loader.h"
 #include "game/world/runtime/world_service.h"
+#include "script/callback_failures.h"
 #include "script/game_api/kv.h"
 
 namespace asobi {
@@ -75,7 +76,7 @@ MatchSetup::MatchSetup(ServerShared& shared) : shared_(shared) {
         "# HELP asobi_matches_created_total Matches created.\n"
         "# TYPE asobi_matches_created_total counter\nasobi_matches_created_total " +
         std::to_string(node->metrics().matches_created.load(std::memory_order_relaxed)) + "\n";
-    node->metrics().callback_failures.Write(out);
+    script::NodeCallbackFailures().Write(out);  // matches, worlds, RPC and ops scripts
   });
   // Issue 13 (bench/README.md "Issue 13: arena"): how late each match tick started, per shard.
   // The histogram has one writer (its shard) and relaxed-atomic reads (reactor/histogram.h).

@@ -1,5 +1,6 @@
 #include "itest_checks.h"
 
+#include <cstdlib>
 #include <utility>
 
 namespace asobi::itest {
@@ -97,6 +98,13 @@ namespace {
   std::optional<int64_t> ts = frame.Int({"payload", "ts"});
   if (!ts || *ts <= 0) return ::testing::AssertionFailure() << "no integer ts: " << frame.text();
   return CheckCid(frame, cid_json);
+}
+
+int64_t MetricValue(const std::string& metrics_body, const std::string& series) {
+  const std::string key = "\n" + series + " ";
+  size_t at = metrics_body.find(key);
+  if (at == std::string::npos) return -1;
+  return std::strtoll(metrics_body.c_str() + at + key.size(), nullptr, 10);
 }
 
 }  // namespace asobi::itest

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,9 @@ namespace asobi::itest {
 /// IsWsError).
 ::testing::AssertionResult IsHeartbeatReply(const JsonDoc& frame,
                                             const std::optional<std::string>& cid_json);
+
+/// The value of one series of a /metrics body in Prometheus text: `series` is the metric name
+/// with its labels as written (`asobi_zones_live`, `name{a="b",c="d"}`); -1 when absent.
+int64_t MetricValue(const std::string& metrics_body, const std::string& series);
 
 }  // namespace asobi::itest

@@ -422,7 +422,8 @@ void ExpectRunawayQuarantined(uint16_t port, ServerProcess* server, const char* 
   // Each overrun is counted on /metrics as a handle_input timeout.
   HttpResponse metrics = HttpCall(port, "GET", "/metrics");
   const std::string key =
-      "asobi_lua_callback_failures_total{callback=\"handle_input\",kind=\"timeout\"} ";
+      "asobi_lua_callback_failures_total{script=\"match\",callback=\"handle_input\","
+      "kind=\"timeout\"} ";
   size_t at = metrics.body.find(key);
   ASSERT_NE(at, std::string::npos) << metrics.body;
   EXPECT_GE(std::strtoll(metrics.body.c_str() + at + key.size(), nullptr, 10), 1);

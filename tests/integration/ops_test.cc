@@ -13,6 +13,7 @@
 
 #include "http_call.h"
 #include "http_client.h"
+#include "itest_checks.h"
 #include "itest_suite.h"
 #include "json_doc.h"
 #include "lua_player.h"
@@ -71,6 +72,7 @@ rpc.register("shop.grant", function(actor, params)
   return { granted = 5, by = actor }
 end, { class = "config", errors = { ["shop.bad_request"] = 422 } })
 rpc.register("shop.wipe", function() return {} end, { class = "erasure" })
+rpc.register("shop.broken", function() error("boom") end, { class = "read" })
 )";
 
 class OpsTest : public ServerSuite<OpsTest> {
@@ -580,6 +582,13 @@ TEST_F(OpsTest, ExtensionActionsRunLuaWithClasses) {
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(Code(refused), "forbidden");
   EXPECT_EQ(Call("DELETE", "/ops/ext/shop/wipe", "", read_token).status, 403);
+  // An action that raises answers 500 and is counted on /metrics (issue 15 item 3).
+  const std::string series =
+      "asobi_lua_callback_failures_total{script=\"ops\",callback=\"action\",kind=\"error\"}";
+  const int64_t before = MetricValue(Call("GET", "/metrics").body, series);
+  ASSERT_GE(before, 0);
+  EXPECT_EQ(Ops("GET", "/ops/ext/shop/broken").status, 500);
+  EXPECT_EQ(MetricValue(Call("GET", "/metrics").body, series), before + 1);
 }
 
 // Without --ops-secret every ops route is 403, and without --console /console/session is 404.

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "http_call.h"
+#include "itest_checks.h"
 #include "itest_clock.h"
 #include "itest_suite.h"
 #include "json_doc.h"
@@ -228,6 +229,17 @@ TEST_F(RpcTest, CheckNineHandlerErrors) {
   // The state survives a timeout and a crash.
   EXPECT_EQ(Rpc(&ws, R"({"protocol":1,"method":"t.claim","params":{}})").Str({"type"}).value_or(""),
             "rpc.ok");
+  // Both are on /metrics (issue 15 item 3): "spin" ran out of its budget, "crash" raised.
+  const std::string metrics = Http("GET", "/metrics").body;
+  EXPECT_GE(MetricValue(metrics,
+                        "asobi_lua_callback_failures_total{script=\"rpc\","
+                        "callback=\"handler\",kind=\"timeout\"}"),
+            1)
+      << metrics;
+  EXPECT_GE(MetricValue(metrics,
+                        "asobi_lua_callback_failures_total{script=\"rpc\","
+                        "callback=\"handler\",kind=\"error\"}"),
+            1);
 }
 
 TEST_F(RpcTest, RestCallAndErrors) {

@@ -748,6 +748,18 @@ TEST_F(WorldTest, RunawayZoneRestartsFromItsSnapshot) {
             "A in the restarted zone (1,0)");
   const std::string log = server_->log();
   EXPECT_NE(log.find("zone restarted"), std::string::npos);
+  // Both failures are on /metrics (issue 15 item 3): the loop as zone_tick timeouts, the
+  // allocation as a zone_tick error (a memory cap counts as an error).
+  const std::string metrics = Call("GET", "/metrics").body;
+  EXPECT_GE(MetricValue(metrics,
+                        "asobi_lua_callback_failures_total{script=\"world\","
+                        "callback=\"zone_tick\",kind=\"timeout\"}"),
+            1)
+      << metrics;
+  EXPECT_GE(MetricValue(metrics,
+                        "asobi_lua_callback_failures_total{script=\"world\","
+                        "callback=\"zone_tick\",kind=\"error\"}"),
+            1);
   // Every zone of both rings (around (0,0), then around (1,0)) sent its chunk.
   EXPECT_EQ(terrain,
             (std::set<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 0}, {2, 1}}));
@@ -1134,6 +1146,15 @@ TEST_F(WorldTest, IdleZonesTickCold) {
   const int64_t tick = cold.Int({"payload", "tick"}).value_or(-1);
   EXPECT_GT(tick, 0);
   EXPECT_EQ(tick % 10, 0) << tick;
+  // /metrics (issue 15 item 3): zone (0,1) is loaded and idle, A's zone (0,0) is not, and A
+  // is in a world (other tests' worlds may be live too: at least).
+  std::string metrics = Call("GET", "/metrics").body;
+  const int64_t live = MetricValue(metrics, "asobi_zones_live");
+  const int64_t cold_zones = MetricValue(metrics, "asobi_zones_cold");
+  EXPECT_GE(live, 2) << metrics;
+  EXPECT_GE(cold_zones, 1) << metrics;
+  EXPECT_LT(cold_zones, live) << metrics;
+  EXPECT_GE(MetricValue(metrics, "asobi_world_players"), 1) << metrics;
 
   // A busy zone (zone_tick's third result) is never demoted: its idle ticks are consecutive.
   a.Send("world.input", R"({"x":50,"y":250})");

@@ -8,6 +8,7 @@
 #include "game/match/failure_log.h"
 #include "game/match/match_service.h"
 #include "protocol/json_writer.h"
+#include "script/callback_failures.h"
 
 namespace asobi::match {
 namespace {
@@ -205,7 +206,8 @@ bool Match::CheckUnrecoverable(const MatchScript::Outcome& o) {
 
 bool Match::LogFailure(const char* callback, const MatchScript::Outcome& o) {
   service_.node().metrics().callback_errors.fetch_add(1, std::memory_order_relaxed);
-  service_.node().metrics().callback_failures.Record(callback, o.reason_class == "timeout");
+  script::NodeCallbackFailures().Record(script::ScriptKind::kMatch, callback,
+                                        o.reason_class == "timeout");
   const int64_t now = service_.host().NowMs();
   LogCallbackFailure(script_base_, callback, o.reason_class, o.message, now);
   if (o.reason_class != "timeout") return false;

@@ -15,7 +15,6 @@
 #include "base/sliding_window_limiter.h"
 #include "base/task.h"
 #include "game/client.h"
-#include "game/match/callback_failures.h"
 #include "game/match/match_directory.h"
 #include "game/match/match_options.h"
 #include "game/modes/mode_registry.h"
@@ -41,8 +40,6 @@ struct MatchMetrics {
   std::atomic<uint64_t> bots_quarantined{0};
   /// Match creations refused because the node Lua memory budget is nearly used up.
   std::atomic<uint64_t> matches_refused_memory{0};
-  /// Callback failures by callback and kind (asobi_lua_callback_failures_total).
-  CallbackFailures callback_failures;
 };
 
 /// Created once at start-up, before the shards; outlives them. Thread-safe.

@@ -22,7 +22,9 @@ struct ExtRuntime {
   modes::ModeRegistry* modes;
   rpc::RpcRuntime runtime;
   explicit ExtRuntime(modes::ModeRegistry* m)
-      : modes(m), runtime(m != nullptr ? &m->sources() : nullptr) {}
+      : modes(m), runtime(m != nullptr ? &m->sources() : nullptr) {
+    runtime.set_failure_kind(script::ScriptKind::kOps);
+  }
   void Sync() {
     if (modes != nullptr) runtime.Sync(modes->sources().Current(), modes->Current()->ops_script);
   }

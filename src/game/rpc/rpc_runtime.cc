@@ -360,9 +360,14 @@ void RpcRuntime::Step(const std::shared_ptr<PendingCall>& call, int nargs) {
   });
   script::game_api::AsyncStart start = host_.Leave();
   call->budget_left_ns -= r.elapsed_ns;
-  if (!st.ok) return Finish(call, RpcOutcome{}, st.out_of_memory, st.message);
+  if (!st.ok) {
+    script::NodeCallbackFailures().Record(failure_kind_, "", false);
+    return Finish(call, RpcOutcome{}, st.out_of_memory, st.message);
+  }
   if (r.status == script::ResumeStatus::kYielded) return Suspend(call, std::move(start));
   if (r.failed()) {
+    script::NodeCallbackFailures().Record(failure_kind_, "",
+                                          std::string_view(r.reason_class()) == "timeout");
     return Finish(call, RpcOutcome{}, r.unrecoverable,
                   std::string(r.reason_class()) + ": " + r.message);
   }

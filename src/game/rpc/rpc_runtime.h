@@ -13,6 +13,7 @@
 
 #include "game/rpc/rpc_host.h"
 #include "protocol/json_value.h"
+#include "script/callback_failures.h"
 #include "script/lua_state.h"
 #include "script/module_sources.h"
 
@@ -91,6 +92,10 @@ class RpcRuntime {
   /// The loaded method `name`, or null. Valid until the next Sync. Owner shard.
   const Method* FindMethod(std::string_view name) const;
 
+  /// The script kind its handler failures count under in asobi_lua_callback_failures_total
+  /// (kRpc unless set; the ops runtime sets kOps). Owner shard.
+  void set_failure_kind(script::ScriptKind kind) { failure_kind_ = kind; }
+
  private:
   /// One loaded script: its state and methods. Suspended calls keep theirs alive across a
   /// reload.
@@ -117,6 +122,7 @@ class RpcRuntime {
               const std::string& log);
 
   RpcHost host_;  // first: the states below point to it
+  script::ScriptKind failure_kind_ = script::ScriptKind::kRpc;
   std::shared_ptr<Generation> gen_;
   std::map<uint64_t, std::shared_ptr<PendingCall>> calls_;  // suspended calls by id
   uint64_t next_call_id_ = 0;

@@ -3,6 +3,7 @@
 #include <lua.hpp>
 
 #include "script/budget.h"
+#include "script/callback_failures.h"
 #include "script/game_api/game_api.h"
 #include "script/protected_call.h"
 #include "script/require.h"
@@ -83,7 +84,12 @@ std::string LuaInstance::Call(const char* name, int budget_ms, const PushArgs& p
   });
   if (!ps.ok) {
     last_failure_ = ps.out_of_memory ? Failure::kMemory : Failure::kUnrecoverable;
+    script::NodeCallbackFailures().Record(script::ScriptKind::kWorld, name, false);
     return ps.message.empty() ? "lua_error" : ps.message;
+  }
+  if (last_failure_ != Failure::kNone) {
+    script::NodeCallbackFailures().Record(script::ScriptKind::kWorld, name,
+                                          last_failure_ == Failure::kTimeout);
   }
   return failure;
 }

@@ -87,6 +87,18 @@ class WorldNode {
     return worlds_.size();
   }
 
+  /// Players in a world (the world.join index: joined, or in reconnection grace), for
+  /// /metrics asobi_world_players. Any thread.
+  size_t players() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return player_world_.size();
+  }
+  /// Zones loaded on this node (every shard), and of them those idle at their last tick
+  /// (cold ticking: no subscriber, entity or input; lua.md §8 `cold_tick_divisor`). Kept by
+  /// Zone (construction, destruction, each tick); read by /metrics. Relaxed atomics.
+  std::atomic<int64_t> zones_live{0};
+  std::atomic<int64_t> zones_cold{0};
+
   /// The node-wide world.resync bucket (websocket.md §3: 20 per fixed 1 s window); true =
   /// allowed and counted. Any thread (one mutex operation per accepted resync request).
   bool AllowResync(int64_t now_ms) {

@@ -83,6 +83,18 @@ std::function<void()> RegisterWorlds(DomainContext& ctx, const WorldsOptions& op
         "# HELP asobi_worlds_live Live worlds.\n"
         "# TYPE asobi_worlds_live gauge\nasobi_worlds_live " +
         std::to_string(node->live()) + "\n";
+    *out +=
+        "# HELP asobi_world_players Players in a world (joined or in reconnection grace).\n"
+        "# TYPE asobi_world_players gauge\nasobi_world_players " +
+        std::to_string(node->players()) + "\n";
+    *out +=
+        "# HELP asobi_zones_live World zones loaded on this node.\n"
+        "# TYPE asobi_zones_live gauge\nasobi_zones_live " +
+        std::to_string(node->zones_live.load(std::memory_order_relaxed)) + "\n";
+    *out +=
+        "# HELP asobi_zones_cold Loaded zones idle at their last tick (cold ticking).\n"
+        "# TYPE asobi_zones_cold gauge\nasobi_zones_cold " +
+        std::to_string(node->zones_cold.load(std::memory_order_relaxed)) + "\n";
   });
   return [shards] { SaveEverywhere(shards); };
 }

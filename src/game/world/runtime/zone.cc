@@ -102,9 +102,14 @@ Zone::Zone(WorldService& service, std::string world_id, int world_shard, ZoneKey
       spawner_(key.x, key.y,
                std::hash<std::string>()(world_id_) ^ (uint64_t(key.y) << 32 | uint32_t(key.x))) {
   instance_id_ = world_id_ + ":" + std::to_string(key_.x) + "," + std::to_string(key_.y);
+  node_ = &service_.node();
+  node_->zones_live.fetch_add(1, std::memory_order_relaxed);
 }
 
-Zone::~Zone() = default;
+Zone::~Zone() {
+  node_->zones_live.fetch_sub(1, std::memory_order_relaxed);
+  if (cold_) node_->zones_cold.fetch_sub(1, std::memory_order_relaxed);
+}
 
 const std::string& Zone::script_name() const { return settings_->mode->script_rel; }
 
@@ -255,7 +260,12 @@ std::vector<Zone::Crossing> Zone::Tick(uint64_t tick) {
   MaybeReload();              // zone_reload.cc (lua.md §16)
   MaintainPersistence(tick);  // zone_persist.cc: snapshots, unload requests
   const int divisor = settings_->cold_tick_divisor;
-  if (Idle() && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold
+  const bool idle = Idle();
+  if (idle != cold_) {
+    cold_ = idle;
+    node_->zones_cold.fetch_add(idle ? 1 : -1, std::memory_order_relaxed);
+  }
+  if (idle && (divisor == 0 || tick % uint64_t(divisor) != 0)) return {};  // cold
   effects_.NewTick();
   AddDueSpawns(tick);
   RunZoneTick(tick);

@@ -29,6 +29,7 @@
 
 namespace asobi::world {
 
+class WorldNode;
 class WorldService;
 
 /// Budgets of lua.md §8, ms.
@@ -242,6 +243,8 @@ class Zone final : public script::game_api::ApiHost {
   std::vector<int64_t> overruns_ms_;
   bool dead_ = false;
   bool busy_ = false;  // zone_tick's third result (lua.md §18): never demoted to cold ticks
+  bool cold_ = false;  // idle at the last tick (counted in WorldNode::zones_cold)
+  WorldNode* node_ = nullptr;  // the node's counters (zones_live, zones_cold); outlives the zone
   /// zone_tick's dirty sets since the last broadcast (lua.md §18). `only` holds while every
   /// change since then came from zone_tick calls that each returned a well-formed dirty set;
   /// any other change (a join, leave, input, effect, spawn, despawn, crossing, a zone_tick
