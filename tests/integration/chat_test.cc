@@ -179,6 +179,8 @@ TEST_F(ChatTest, GlobalChannelDeliversToEveryJoinedSocket) {
   }
   // Joining is not required to send.
   auto outsider = NewPlayer();
+  const int64_t deliveries_before = Metric("asobi_chat_deliveries_total");
+  ASSERT_GE(deliveries_before, 0);
   outsider->Send("chat.send", R"({"channel_id":"global:lobby","content":"hello"})");
   for (auto& p : ps) {
     auto m = p->WaitFor("chat.message");
@@ -188,6 +190,14 @@ TEST_F(ChatTest, GlobalChannelDeliversToEveryJoinedSocket) {
     EXPECT_EQ(m->Str({"payload", "content"}).value_or(""), "hello");
     EXPECT_TRUE(m->Int({"payload", "sent_at"}).has_value()) << m->text();
   }
+  // Each copy written to a socket is counted once (issue 15 item 3), none dropped.
+  int64_t deliveries = -1;
+  for (int64_t deadline = NowMs() + kWaitMs; NowMs() < deadline;) {
+    deliveries = Metric("asobi_chat_deliveries_total");
+    if (deliveries >= deliveries_before + 4) break;
+  }
+  EXPECT_EQ(deliveries, deliveries_before + 4);
+  EXPECT_EQ(Metric("asobi_chat_publish_dropped_total"), 0);
   // The sender gets its own message when joined; empty content is accepted.
   ps[0]->Send("chat.send", R"({"channel_id":"global:lobby","content":""})");
   for (auto& p : ps) {

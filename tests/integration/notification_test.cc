@@ -165,9 +165,15 @@ TEST_F(NotificationTest, NotifyManyReachesExistingPlayersOnce) {
   auto [b, tb] = Register("note_many_b");
   LuaPlayer p("notes");
   ASSERT_TRUE(p.Join(server_->port(), tme));
+  const int64_t stored_before =
+      MetricValue(Call("GET", "/metrics").body, "asobi_notifications_total");
+  ASSERT_GE(stored_before, 0);
   JsonDoc r = p.RunDoc(R"("op":"many_mixed","to":[")" + a + R"(",")" + b + "\"]");
   ASSERT_TRUE(r.Has({"ok"})) << r.text();
   EXPECT_EQ(r.At({"ok"})->get_array().size(), 2u) << r.text();
+  // Both rows are counted on /metrics once stored (issue 15 item 3).
+  EXPECT_EQ(MetricValue(Call("GET", "/metrics").body, "asobi_notifications_total"),
+            stored_before + 2);
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", ta))), 1u);
   EXPECT_EQ(Count(Json(Call("GET", "/api/v1/notifications", "", tb))), 1u);
   JsonDoc none = p.RunDoc(R"("op":"many","to":[],"type":"t","subject":"s")");

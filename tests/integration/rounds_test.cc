@@ -178,6 +178,8 @@ function vote_resolved(template, result, s) s.want = nil return s end
 function get_state(p, s) return { n = s.n, bots = s.bots } end
 )";
 
+const std::string kOpsSecret = "ops-secret-for-rounds-tests-0123456";
+
 class RoundsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -203,8 +205,9 @@ class RoundsTest : public ::testing::Test {
     ASSERT_TRUE(db_->ok()) << db_->error();
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(), {"--game-dir", *game_dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000", "--vote-veto-tokens", "1"});
+    o.flags.insert(o.flags.end(),
+                   {"--game-dir", *game_dir_, "--rate-limits", "register=1000/1000,auth=1000/1000",
+                    "--vote-veto-tokens", "1", "--ops-secret", kOpsSecret});
     *started_ = server_->Start(o);
     if (!*started_) return;
     for (int i = 0; i < 200 && HttpCall(server_->port(), "GET", "/ready").status != 200; ++i) {
@@ -382,6 +385,13 @@ TEST_F(RoundsTest, PhasesRunEveryStartConditionAndCompleteTheMatch) {
             R"("start_condition":"all_ready"})");
   JsonDoc list = a.Call("match.list", R"({"mode":"phased"})");
   EXPECT_EQ(list.Str({"payload", "matches", "0", "phase", "phase"}), "ready_check") << list.text();
+  // The operator sees the live match with its phase and roster (issue 15 item 2; GET
+  // /ops/matches/:id).
+  JsonDoc ops;
+  ASSERT_TRUE(ops.Parse(HttpCall(port(), "GET", "/ops/matches/" + match_id, "", kOpsSecret).body));
+  EXPECT_EQ(ops.Str({"data", "live", "phase", "phase"}).value_or(""), "ready_check") << ops.text();
+  EXPECT_EQ(ops.Str({"data", "live", "phase", "status"}).value_or(""), "waiting");
+  EXPECT_TRUE(ops.Str({"data", "live", "players", "0", "player_id"}).has_value()) << ops.text();
 
   // game.match.ready: unknown players are refused; the only human ready starts the phase.
   a.Input(R"({"ready_other":true})");

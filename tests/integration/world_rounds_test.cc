@@ -100,6 +100,8 @@ function post_tick(tick, state)
 end
 )";
 
+const std::string kOpsSecret = "ops-secret-for-world-rounds-0123456";
+
 bool IsPhase(const JsonDoc& f, const std::string& status, const std::string& phase) {
   return f.Str({"type"}).value_or("") == "world.phase_changed" &&
          f.Str({"payload", "status"}).value_or("") == status &&
@@ -120,9 +122,10 @@ class WorldRoundsTest : public ServerSuite<WorldRoundsTest> {
     server_ = new ServerProcess();
     ServerOptions o;
     o.flags = db_->ServerFlags();
-    o.flags.insert(o.flags.end(), {"--game-dir", *dir_, "--rate-limits",
-                                   "register=1000/1000,auth=1000/1000,api=100000/1000",
-                                   "--ws-rate-limit", "1000", "--vote-veto-tokens", "1"});
+    o.flags.insert(
+        o.flags.end(),
+        {"--game-dir", *dir_, "--rate-limits", "register=1000/1000,auth=1000/1000,api=100000/1000",
+         "--ws-rate-limit", "1000", "--vote-veto-tokens", "1", "--ops-secret", kOpsSecret});
     ASSERT_TRUE(StartReady(server_, o));
   }
 };
@@ -198,6 +201,22 @@ TEST_F(WorldRoundsTest, PhasesVoteAndPhasesCompleteOverTheWire) {
   ASSERT_TRUE(rest.Parse(Call("GET", "/api/v1/worlds/" + wid, "", a_token).body));
   EXPECT_EQ(rest.Str({"phase", "status"}).value_or(""), "waiting") << rest.text();
   EXPECT_EQ(rest.Str({"phase", "start_condition", "type"}).value_or(""), "players");
+  // The operator sees the live world with its players and phase (issue 15 item 2: the
+  // console's live worlds; GET /ops/worlds[/:id]).
+  JsonDoc ops;
+  ASSERT_TRUE(ops.Parse(Call("GET", "/ops/worlds/" + wid, "", kOpsSecret).body));
+  EXPECT_EQ(ops.Str({"data", "world_id"}).value_or(""), wid) << ops.text();
+  EXPECT_EQ(ops.Str({"data", "mode"}).value_or(""), "phased");
+  EXPECT_EQ(ops.Str({"data", "players", "0"}).value_or(""), a_id) << ops.text();
+  EXPECT_EQ(ops.Str({"data", "phase", "status"}).value_or(""), "waiting") << ops.text();
+  EXPECT_EQ(ops.Str({"data", "phase", "phase"}).value_or(""), "main");
+  JsonDoc ops_list;
+  ASSERT_TRUE(ops_list.Parse(Call("GET", "/ops/worlds?limit=100", "", kOpsSecret).body));
+  bool listed = false;
+  for (int i = 0; i < 100 && !listed; ++i) {
+    listed = ops_list.Str({"data", std::to_string(i), "world_id"}).value_or("") == wid;
+  }
+  EXPECT_TRUE(listed) << ops_list.text();
 
   // B's join starts "main" (a transition: world_id); B also gets the state on joining.
   JsonDoc jb = b.Call("world.join", R"({"world_id":")" + wid + "\"}");
