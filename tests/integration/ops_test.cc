@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http_call.h"
@@ -605,10 +606,31 @@ class OpsOffTest : public ServerSuite<OpsOffTest> {
 };
 
 TEST_F(OpsOffTest, UnsetSecretRefusesEverything) {
-  for (const std::string& bearer : {std::string(""), std::string("anything"), std::string("v1.")}) {
-    HttpResponse r = Call("GET", "/ops/stats", "", bearer);
-    EXPECT_EQ(r.status, 403) << r.body;
-    EXPECT_EQ(Json(r).Str({"error", "code"}), "forbidden");
+  const std::string id = "01900000-0000-7000-8000-000000000001";
+  // One route of each permission class and kind (reads, lookups, edits, erasure, tokens,
+  // extension actions): each answers 403 forbidden whatever the credential.
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"GET", "/ops/stats"},
+      {"GET", "/ops/players"},
+      {"GET", "/ops/players/" + id},
+      {"GET", "/ops/players/" + id + "/export"},
+      {"POST", "/ops/players/" + id + "/erase"},
+      {"POST", "/ops/players/guests/purge"},
+      {"GET", "/ops/audit"},
+      {"GET", "/ops/worlds"},
+      {"POST", "/ops/tokens"},
+      {"POST", "/ops/notifications"},
+      {"PUT", "/ops/economy/items/sword"},
+      {"DELETE", "/ops/chat/messages/" + id},
+      {"POST", "/ops/ext/shop/grant"},
+  };
+  for (const auto& [method, path] : routes) {
+    for (const std::string& bearer :
+         {std::string(""), std::string("anything"), std::string("v1.")}) {
+      HttpResponse r = Call(method, path, "{}", bearer);
+      EXPECT_EQ(r.status, 403) << method << " " << path << " " << r.body;
+      EXPECT_EQ(Json(r).Str({"error", "code"}), "forbidden") << method << " " << path;
+    }
   }
   HttpResponse c = Call("POST", "/console/session", R"({"secret":""})");
   EXPECT_EQ(c.status, 404);
