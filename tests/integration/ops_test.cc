@@ -269,6 +269,11 @@ TEST_F(OpsTest, ConsoleSessionNeedsCsrf) {
   EXPECT_EQ(Req("DELETE", "/console/session", "", cookie + "x-csrf-token: " + csrf + "\r\n").status,
             200);
   EXPECT_EQ(Req("GET", "/ops/stats", "", cookie + "x-csrf-token: " + csrf + "\r\n").status, 403);
+  // Signing in and out are audited; the refused attempt is not.
+  EXPECT_EQ(Q("SELECT string_agg(action || ' ' || actor_id || ' ' || target_id, ',' ORDER BY "
+              "occurred_at, action DESC) FROM ops_audit_entries WHERE action LIKE "
+              "'console.session.%' AND target_id = 'alice'"),
+            "console.session.open console:alice alice,console.session.close console:alice alice");
 }
 
 TEST_F(OpsTest, PlayersListFiltersPagesAndLooksUp) {

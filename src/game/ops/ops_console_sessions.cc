@@ -37,13 +37,15 @@ const db::Statement kLookup(
 }  // namespace
 
 void InsertConsoleSession(db::PgConnection& db, const OpsAuth::NewSession& s,
-                          const std::string& label, ConsoleSessionDone done) {
+                          const std::string& label, db::StatementCall audit,
+                          ConsoleSessionDone done) {
   std::vector<db::StatementCall> calls;
   calls.push_back({&kDropExpired, {}});
   calls.push_back({&kDropOverflow, {Param::Int64(static_cast<int64_t>(kConsoleSessionsMax) - 1)}});
   calls.push_back({&kInsert,
                    {Param::Text(OpsAuth::HashHex(s.id)), Param::Text(OpsAuth::HashHex(s.csrf)),
                     Param::Text(label), Param::Int64(kConsoleSessionTtlS)}});
+  calls.push_back(std::move(audit));
   db.ExecuteTransaction(std::move(calls),
                         [done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
                           done(r.ok() ? nullptr : &r.error());
@@ -51,11 +53,14 @@ void InsertConsoleSession(db::PgConnection& db, const OpsAuth::NewSession& s,
 }
 
 void DeleteConsoleSession(db::PgConnection& db, std::string_view session_id,
-                          ConsoleSessionDone done) {
-  db.Execute(kDelete, {Param::Text(OpsAuth::HashHex(session_id))},
-             [done = std::move(done)](db::DbResult<db::PgResult> r) {
-               done(r.ok() ? nullptr : &r.error());
-             });
+                          db::StatementCall audit, ConsoleSessionDone done) {
+  std::vector<db::StatementCall> calls;
+  calls.push_back({&kDelete, {Param::Text(OpsAuth::HashHex(session_id))}});
+  calls.push_back(std::move(audit));
+  db.ExecuteTransaction(std::move(calls),
+                        [done = std::move(done)](db::DbResult<std::vector<db::PgResult>> r) {
+                          done(r.ok() ? nullptr : &r.error());
+                        });
 }
 
 void LookupConsoleSession(db::PgConnection& db, std::string_view session_id, std::string_view csrf,

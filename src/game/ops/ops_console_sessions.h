@@ -23,14 +23,17 @@ using ConsoleSessionDone = std::function<void(const db::PgError* err)>;
 using ConsoleLookupDone = std::function<void(const db::PgError* err, std::optional<OpsActor>)>;
 
 /// Stores session `s` for `label` (already SessionLabel'ed), expiring kConsoleSessionTtlS from
-/// the database's now(). In the same transaction: deletes every expired row, and keeps at
-/// most kConsoleSessionsMax rows by deleting those that expire first.
+/// the database's now(). In the same transaction: deletes every expired row, keeps at most
+/// kConsoleSessionsMax rows by deleting those that expire first, and runs `audit` (the
+/// sign-in's ops_audit_entries row, ops_guard.h AuditCall).
 void InsertConsoleSession(db::PgConnection& db, const OpsAuth::NewSession& s,
-                          const std::string& label, ConsoleSessionDone done);
-
-/// Deletes the session of cookie value `session_id` (no error when there is none).
-void DeleteConsoleSession(db::PgConnection& db, std::string_view session_id,
+                          const std::string& label, db::StatementCall audit,
                           ConsoleSessionDone done);
+
+/// Deletes the session of cookie value `session_id` (no error when there is none) and runs
+/// `audit` (the sign-out's row) in the same transaction.
+void DeleteConsoleSession(db::PgConnection& db, std::string_view session_id,
+                          db::StatementCall audit, ConsoleSessionDone done);
 
 /// The actor of the live session of cookie `session_id` when `csrf` matches its token
 /// (constant-time compare of the hashes); expired rows are refused (and deleted by the next

@@ -73,10 +73,13 @@ void OpenSession(HttpCall& call) {
     OpsAuth::NewSession s = OpsAuth::MintIds();
     std::string lbl = OpsAuth::SessionLabel(std::move(label));
     HttpCall* c = &call;
-    InsertConsoleSession(*call.game.db, s, lbl, [c, s, lbl](const db::PgError* err) {
-      if (err != nullptr) return RespondDbError(*c, *err);
-      RespondOpened(*c, s, OpsActor{"console:" + lbl, lbl, "console", kAllClasses});
-    });
+    OpsActor actor{"console:" + lbl, lbl, "console", kAllClasses};
+    AuditEntry e{"console.session.open", "console_session", lbl, "ok", 1, 0, "{}"};
+    InsertConsoleSession(*call.game.db, s, lbl, AuditCall(actor, e),
+                         [c, s, actor](const db::PgError* err) {
+                           if (err != nullptr) return RespondDbError(*c, *err);
+                           RespondOpened(*c, s, actor);
+                         });
     return;
   }
   std::optional<OpsAuth::NewSession> s;
@@ -97,7 +100,7 @@ void GetSession(HttpCall& call) {
 void CloseSession(HttpCall& call) {
   if (!ConsoleOn(call)) return;
   HttpCall* c = &call;
-  WithOps(call, 0, [c](const OpsActor&) {
+  WithOps(call, 0, [c](const OpsActor& actor) {
     std::optional<std::string_view> sid = CookieValue(c->request.Header("cookie"), "asobi_console");
     auto signed_out = [c] {
       http::HttpResponse r;
@@ -106,10 +109,12 @@ void CloseSession(HttpCall& call) {
       c->respond(std::move(r));
     };
     if (sid && c->game.db != nullptr) {  // a bearer credential carries no cookie: nothing to end
-      return DeleteConsoleSession(*c->game.db, *sid, [c, signed_out](const db::PgError* err) {
-        if (err != nullptr) return RespondDbError(*c, *err);
-        signed_out();
-      });
+      AuditEntry e{"console.session.close", "console_session", actor.display, "ok", 1, 0, "{}"};
+      return DeleteConsoleSession(*c->game.db, *sid, AuditCall(actor, e),
+                                  [c, signed_out](const db::PgError* err) {
+                                    if (err != nullptr) return RespondDbError(*c, *err);
+                                    signed_out();
+                                  });
     }
     if (sid) OpsAuth::Node()->CloseSession(*sid);
     signed_out();
