@@ -295,12 +295,16 @@ TEST_F(PresenceTest, MetricsCountOnlinePlayersAndFriendQueries) {
     sa.Close();
     sb.Close();
   }
-  // Every socket of this suite is closed now: nobody is online.
+  // Every socket of this suite is closed now: nobody is online. A scrape reads the directory
+  // gauge before the presence one, so it can see a close half done (entries 1, online 0):
+  // wait for both.
   std::string m;
   int64_t deadline = NowMs() + kWaitMs;
   do {
     m = Call("GET", "/metrics").body;
-    if (Metric(m, "asobi_presence_online") == 0) break;
+    if (Metric(m, "asobi_presence_online") == 0 && Metric(m, "asobi_directory_entries") == 0) {
+      break;
+    }
     usleep(20 * 1000);
   } while (NowMs() < deadline);
   EXPECT_EQ(Metric(m, "asobi_presence_online"), 0) << m;
