@@ -600,8 +600,12 @@ void ClusterPlay::CheckOn(const std::string& node, const std::string& sender,
          : v == "b" ? social::BlockVerdict::kBlocked
                     : social::BlockVerdict::kUnknown);
   };
-  // Not sent (pending table full, bus refused): the sender's node asks the database.
-  if (!Request(node, 'K', {sender, recipient}, frame, fn)) done(social::BlockVerdict::kUnknown);
+  // A node that expired since its presence edge would leave the DM waiting for the request
+  // timeout; not sent (expired node, pending table full, bus refused): the sender's node asks
+  // the database at once.
+  if (!node_.membership->IsLive(node) || !Request(node, 'K', {sender, recipient}, frame, fn)) {
+    done(social::BlockVerdict::kUnknown);
+  }
 }
 
 void ClusterPlay::ReportChange(const std::string& player, const std::string& other, bool blocked,
